@@ -1,0 +1,13 @@
+# Writes OUT: a C file holding each migration in IN as a string, in order.
+set(body "/* generated from the SQL files in lib/store/migrations; do not edit */\n#include <stddef.h>\n")
+set(list "const char *const rn__migrations[] = {\n")
+set(n 0)
+foreach(f ${IN})
+  file(READ ${f} sql HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," sql "${sql}")
+  string(APPEND body "static const char m${n}[] = {${sql}0x00};\n")
+  string(APPEND list "  m${n},\n")
+  math(EXPR n "${n}+1")
+endforeach()
+string(APPEND list "};\nconst size_t rn__migration_count = ${n};\n")
+file(WRITE ${OUT} "${body}${list}")

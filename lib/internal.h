@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * internal.h — helpers shared by every part of libremnant and nothing else:
+ * allocation, error filling, growable buffers with a stated maximum.
+ * Not installed; the faces (src/) must not include it.
+ */
+#ifndef REMNANT_INTERNAL_H
+#define REMNANT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include "remnant/remnant.h"
+
+/* Allocation goes through these so a test build can fail the Nth call. */
+void *rn__malloc(size_t n);
+void *rn__calloc(size_t n, size_t size);
+void *rn__realloc(void *p, size_t n);
+char *rn__strndup(const char *s, size_t n);
+/* Test hook: make the nth allocation from now fail (0 disables). */
+void rn__alloc_fail_after(long n);
+
+/* Fill *err (if err is non-NULL) and return code. */
+rn_code rn__err(rn_error *err, rn_code code, const char *fmt, ...)
+    RN_PRINTF(3, 4);
+/* As rn__err, naming the field too. */
+rn_code rn__err_field(rn_error *err, rn_code code, const char *field,
+                      const char *fmt, ...) RN_PRINTF(4, 5);
+
+/* A growable byte buffer that refuses to grow past `max`. */
+typedef struct rn_buf {
+    char *data;
+    size_t len, cap, max;
+} rn_buf;
+void rn__buf_init(rn_buf *b, size_t max);
+void rn__buf_free(rn_buf *b);
+rn_code rn__buf_reserve(rn_buf *b, size_t extra);
+rn_code rn__buf_add(rn_buf *b, const char *s, size_t n);
+rn_code rn__buf_addc(rn_buf *b, char c);
+rn_code rn__buf_adds(rn_buf *b, const char *s);
+rn_code rn__buf_printf(rn_buf *b, const char *fmt, ...) RN_PRINTF(2, 3);
+/* Append s as a JSON string literal, quotes included. */
+rn_code rn__buf_json_str(rn_buf *b, const char *s, size_t n);
+/* NUL-terminate without counting it in len. */
+rn_code rn__buf_cstr(rn_buf *b);
+
+#define RN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * tlog.h — the pure core of the evidence log: RFC 9162 Merkle tree hashing
+ * and proofs (merkle.c), C2SP signed notes and verifier keys (note.c), C2SP
+ * tlog-checkpoint bodies (checkpoint.c), C2SP tlog-cosignature/v1 witness
+ * cosignatures (cosign.c) and the canonical log-entry encoding (entry.c).
+ *
+ * These files depend on libsodium and the C library only: no SQLite, no
+ * jansson, no allocation through the library's allocator, no rn_error. The
+ * standalone verifier (src/verify/) compiles them directly. Every function
+ * returns an rn_code (0 = RN_OK) and works in caller-owned buffers; inputs
+ * are (pointer, length) slices that need not be NUL-terminated.
+ *
+ * Verification functions check encodings and lengths before doing any work
+ * and fail closed: anything they do not positively accept is rejected.
+ */
+#ifndef REMNANT_LEDGER_TLOG_H
+#define REMNANT_LEDGER_TLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "remnant/remnant.h"
+
+/* ---- Merkle tree (merkle.c) -------------------------------------------- */
+
+#define RN_HASH_LEN 32
+/* A proof for a tree of fewer than 2^63 leaves has at most 64 hashes. */
+#define RN_PROOF_MAX 64
+
+typedef uint8_t rn_hash[RN_HASH_LEN];
+
+/* RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 || data). */
+void rn__merkle_leaf_hash(const void *data, size_t len, rn_hash out);
+/* RFC 9162 §2.1.1: node hash = SHA-256(0x01 || left || right). */
+void rn__merkle_node_hash(const rn_hash left, const rn_hash right, rn_hash out);
+/* The root of the empty tree, SHA-256(""). */
+void rn__merkle_empty_root(rn_hash out);
+
+/* A frontier (compact range [0, size)): the roots of the perfect subtrees
+ * that the binary expansion of `size` splits the tree into, one per set bit.
+ * node[level] is meaningful exactly when bit `level` of size is set. Append
+ * is O(log n) hashes amortized O(1); the root is O(log n) hashes. */
+typedef struct rn_frontier {
+    uint64_t size;
+    rn_hash node[64];
+} rn_frontier;
+
+void rn__frontier_init(rn_frontier *f);
+/* Append one leaf hash. RN_ELIMIT when the tree already holds 2^63 leaves. */
+rn_code rn__frontier_append(rn_frontier *f, const rn_hash leaf);
+/* The tree head (root hash) of the leaves appended so far. */
+void rn__frontier_root(const rn_frontier *f, rn_hash out);
+/* Serialized form, for storage: the set nodes from the highest level down,
+ * popcount(size) * 32 bytes. rn__frontier_load checks the length. */
+size_t rn__frontier_save(const rn_frontier *f, uint8_t *out, size_t cap);
+rn_code rn__frontier_load(rn_frontier *f, uint64_t size, const uint8_t *in,
+                          size_t len);
+
+/* The source of leaf hashes for proof generation: fill out[0..n) with the
+ * leaf hashes at indexes [start, start+n). Returns RN_OK or an error that is
+ * passed through. */
+typedef rn_code (*rn_leaf_source)(void *ctx, uint64_t start, uint64_t n,
+                                  rn_hash *out);
+
+/* MTH(D[start:end]) from the source (RFC 9162 §2.1.1). */
+rn_code rn__merkle_range_root(rn_leaf_source src, void *ctx, uint64_t start,
+                              uint64_t end, rn_hash out);
+/* Inclusion proof (RFC 9162 §2.1.3.1) of leaf `index` in the tree of
+ * `size` leaves. OUT proof[0..*n), deepest hash first. */
+rn_code rn__merkle_inclusion_proof(rn_leaf_source src, void *ctx,
+                                   uint64_t index, uint64_t size,
+                                   rn_hash proof[RN_PROOF_MAX], size_t *n);
+/* Consistency proof (RFC 9162 §2.1.4.1) from size1 to size2. */
+rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
+                                     uint64_t size1, uint64_t size2,
+                                     rn_hash proof[RN_PROOF_MAX], size_t *n);
+
+/* RFC 9162 §2.1.3.2. RN_OK when `leaf` at `index` is in the tree of `size`
+ * leaves with root `root`; RN_ECRYPTO otherwise. */
+RN_NODISCARD rn_code rn__merkle_verify_inclusion(uint64_t index, uint64_t size,
+                                                 const rn_hash leaf,
+                                                 const rn_hash *proof, size_t n,
+                                                 const rn_hash root);
+/* RFC 9162 §2.1.4.2, with the usual edge cases: size1 == size2 needs an
+ * empty proof and equal roots; size1 == 0 needs an empty proof. */
+RN_NODISCARD rn_code rn__merkle_verify_consistency(uint64_t size1,
+                                                   uint64_t size2,
+                                                   const rn_hash *proof,
+                                                   size_t n,
+                                                   const rn_hash root1,
+                                                   const rn_hash root2);
+
+/* ---- encodings (note.c) -------------------------------------------------- */
+
+/* Standard base64 (RFC 4648 §4) with padding. encode: out must hold
+ * 4*ceil(n/3)+1 bytes; returns the length without the NUL. decode: strict —
+ * canonical padding and zero trailing bits only; RN_EINPUT otherwise. */
+size_t rn__b64_encode(const uint8_t *in, size_t n, char *out, size_t cap);
+RN_NODISCARD rn_code rn__b64_decode(const char *in, size_t len, uint8_t *out,
+                                    size_t cap, size_t *outlen);
+/* Lower-case hex. */
+void rn__hex_encode(const uint8_t *in, size_t n, char *out /* 2n+1 */);
+RN_NODISCARD rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out,
+                                    size_t n);
+
+/* ---- signed notes (note.c) ----------------------------------------------- */
+
+#define RN_NOTE_MAX 65536     /* whole note, bytes */
+#define RN_NOTE_MAX_SIGS 64   /* signature lines (the spec asks >= 16) */
+#define RN_NOTE_MAX_LINES 256 /* text lines */
+#define RN_KEY_NAME_MAX 255
+#define RN_SIG_MAX 128        /* decoded signature bytes after the key id */
+
+/* Signature type bytes (c2sp.org/signed-note). */
+#define RN_SIGTYPE_ED25519 0x01
+#define RN_SIGTYPE_COSIG_V1 0x04
+
+/* A verifier key: name, key id, type, public key. */
+typedef struct rn_vkey {
+    char name[RN_KEY_NAME_MAX + 1];
+    uint32_t id;
+    uint8_t type;
+    uint8_t pub[32];
+} rn_vkey;
+
+/* key ID = SHA-256(name || 0x0A || type || pub)[:4], big-endian. */
+uint32_t rn__note_key_id(const char *name, size_t len, uint8_t type,
+                         const uint8_t pub[32]);
+/* 1 if name[0..len) is a valid key name (non-empty, <= RN_KEY_NAME_MAX, valid
+ * UTF-8, no spaces, no '+', no control characters). */
+int rn__note_name_ok(const char *name, size_t len);
+/* Parse "name+hex8+base64(type||pub)", checking the id matches. */
+RN_NODISCARD rn_code rn__vkey_parse(const char *s, size_t len, rn_vkey *out);
+/* Format a verifier key; returns length, 0 if cap is too small. */
+size_t rn__vkey_format(const rn_vkey *k, char *out, size_t cap);
+/* Build a verifier key from name, type, pub (computes the id). */
+RN_NODISCARD rn_code rn__vkey_make(const char *name, size_t len, uint8_t type,
+                                   const uint8_t pub[32], rn_vkey *out);
+
+/* Secret keys in the Go sumdb/note form, which tools for the format read:
+ * "PRIVATE+KEY+name+hex8+base64(type||seed32)". The seed is the Ed25519
+ * seed; the full secret key is derived from it. */
+typedef struct rn_skey {
+    rn_vkey v;
+    uint8_t sk[64]; /* libsodium secret key (seed || pub) */
+} rn_skey;
+RN_NODISCARD rn_code rn__skey_parse(const char *s, size_t len, rn_skey *out);
+/* Format into out (wiped by the caller); returns length, 0 on failure. */
+size_t rn__skey_format(const rn_skey *k, char *out, size_t cap);
+/* New random key of `type` (ED25519 or COSIG_V1) named `name`. */
+RN_NODISCARD rn_code rn__skey_generate(const char *name, size_t len,
+                                       uint8_t type, rn_skey *out);
+
+/* A note split into its text and signature lines; slices point into the
+ * caller's buffer. */
+typedef struct rn_note_sig {
+    const char *name;
+    size_t name_len;
+    uint32_t id;
+    uint8_t sig[RN_SIG_MAX];
+    size_t sig_len;
+} rn_note_sig;
+typedef struct rn_note {
+    const char *text; /* includes its final newline */
+    size_t text_len;
+    size_t nsigs;
+    rn_note_sig sigs[RN_NOTE_MAX_SIGS];
+} rn_note;
+
+/* Split msg into text and signatures per c2sp.org/signed-note: valid UTF-8,
+ * no control characters but newline, text ends in newline, a blank line, then
+ * one or more well-formed signature lines. RN_EINPUT / RN_ELIMIT otherwise. */
+RN_NODISCARD rn_code rn__note_parse(const char *msg, size_t len, rn_note *out);
+
+/* Verify the note against the known keys. Signatures whose (name, id) match
+ * no key are ignored. Every signature that matches a key must verify, and at
+ * least one must: RN_ECRYPTO otherwise. OUT *mask (may be NULL) gets bit i
+ * set when keys[i] signed (nkeys <= 64). */
+RN_NODISCARD rn_code rn__note_verify(const rn_note *n, const rn_vkey *keys,
+                                     size_t nkeys, uint64_t *mask);
+
+/* Append one signature line "— name base64(id||sig)\n" for `text` signed by
+ * k (type ED25519; for COSIG_V1 use rn__cosign_line) to out at *len. */
+RN_NODISCARD rn_code rn__note_sign_line(const rn_skey *k, const char *text,
+                                        size_t text_len, char *out, size_t cap,
+                                        size_t *len);
+
+/* ---- witness cosignatures (cosign.c) ------------------------------------- */
+
+/* The message a tlog-cosignature/v1 signs: "cosignature/v1\ntime T\n" then
+ * the checkpoint body. Returns its length, 0 if cap is too small. */
+size_t rn__cosign_message(uint64_t timestamp, const char *body, size_t len,
+                          char *out, size_t cap);
+/* Append a cosignature line by k (type COSIG_V1) over checkpoint `body` at
+ * `timestamp` to out at *len. */
+RN_NODISCARD rn_code rn__cosign_line(const rn_skey *k, uint64_t timestamp,
+                                     const char *body, size_t body_len,
+                                     char *out, size_t cap, size_t *len);
+/* Verify one cosignature (sig = 8-byte big-endian time || 64-byte sig). OUT
+ * *timestamp (may be NULL). RN_ECRYPTO when it does not verify. */
+RN_NODISCARD rn_code rn__cosign_verify(const rn_vkey *k, const uint8_t *sig,
+                                       size_t sig_len, const char *body,
+                                       size_t body_len, uint64_t *timestamp);
+
+/* ---- checkpoints (checkpoint.c) ------------------------------------------ */
+
+#define RN_CHECKPOINT_MAX 4096   /* body bytes */
+#define RN_CHECKPOINT_MAX_EXT 16 /* extension lines */
+#define RN_ORIGIN_MAX 255
+
+typedef struct rn_checkpoint {
+    const char *origin; /* slice into the parsed text */
+    size_t origin_len;
+    uint64_t size;
+    rn_hash root;
+    size_t next; /* number of extension lines */
+    const char *ext[RN_CHECKPOINT_MAX_EXT];
+    size_t ext_len[RN_CHECKPOINT_MAX_EXT];
+} rn_checkpoint;
+
+/* Format "origin\nsize\nbase64(root)\n" (no extension lines). Returns the
+ * length, 0 if cap is too small or the origin is invalid. */
+size_t rn__checkpoint_format(const char *origin, size_t origin_len,
+                             uint64_t size, const rn_hash root, char *out,
+                             size_t cap);
+/* Parse a checkpoint body strictly (the note text, ending in newline). */
+RN_NODISCARD rn_code rn__checkpoint_parse(const char *text, size_t len,
+                                          rn_checkpoint *out);
+
+/* ---- log entries (entry.c) ----------------------------------------------- */
+
+/* An entry's canonical bytes are one JSON object with keys in this order
+ * (sorted, no spaces — see docs/LEDGER.md):
+ *   {"author":S,"id":S,"op":"create"|"update"|"delete","prev":null|"hex64",
+ *    "record":OBJECT|null,"seq":N,"time":"YYYY-MM-DDTHH:MM:SS.mmmZ","type":S}
+ * where the record is the record's canonical JSON carried verbatim. */
+#define RN_ENTRY_MAX (16u << 20) /* 16 MiB */
+
+typedef struct rn_entry {
+    const char *author; /* JSON string contents, still escaped */
+    size_t author_len;
+    const char *id;
+    size_t id_len;
+    char op; /* 'c', 'u', 'd' */
+    int has_prev;
+    rn_hash prev;
+    const char *record; /* the record object's bytes, or NULL for null */
+    size_t record_len;
+    uint64_t seq;
+    const char *time;
+    size_t time_len;
+    const char *type;
+    size_t type_len;
+} rn_entry;
+
+/* Parse an entry strictly: exactly the key order and forms above. */
+RN_NODISCARD rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out);
+/* The op's word: "create", "update", "delete" (NULL for another char). */
+const char *rn__entry_op_word(char op);
+
+#endif

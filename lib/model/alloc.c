@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * alloc.c — the library's allocator and its failure-injection hook, and the
+ * bounded growable buffer every serializer uses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Countdown to an injected failure; 0 means never. Tests only; not
+ * thread-safe by design (tests that use it are single-threaded). */
+static long fail_after;
+
+void rn__alloc_fail_after(long n) { fail_after = n; }
+
+static int should_fail(void)
+{
+    if (fail_after <= 0)
+        return 0;
+    return --fail_after == 0;
+}
+
+void *rn__malloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+
+void *rn__calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+}
+
+void *rn__realloc(void *p, size_t n)
+{
+    return should_fail() ? NULL : realloc(p, n ? n : 1);
+}
+
+char *rn__strndup(const char *s, size_t n)
+{
+    char *p = rn__malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+void rn_free(void *p) { free(p); }
+
+void rn__buf_init(rn_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+}
+
+void rn__buf_free(rn_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+rn_code rn__buf_reserve(rn_buf *b, size_t extra)
+{
+    if (extra > b->max || b->len + extra + 1 > b->max)
+        return RN_ELIMIT;
+    size_t need = b->len + extra + 1; /* room for a NUL */
+    if (need <= b->cap)
+        return RN_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    if (cap > b->max)
+        cap = b->max;
+    char *p = rn__realloc(b->data, cap);
+    if (!p)
+        return RN_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return RN_OK;
+}
+
+rn_code rn__buf_add(rn_buf *b, const char *s, size_t n)
+{
+    rn_code rc = rn__buf_reserve(b, n);
+    if (rc)
+        return rc;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return RN_OK;
+}
+
+rn_code rn__buf_addc(rn_buf *b, char c) { return rn__buf_add(b, &c, 1); }
+
+rn_code rn__buf_adds(rn_buf *b, const char *s) { return rn__buf_add(b, s, strlen(s)); }
+
+rn_code rn__buf_printf(rn_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return RN_EINVAL;
+    if ((size_t)n < sizeof tmp)
+        return rn__buf_add(b, tmp, (size_t)n);
+    rn_code rc = rn__buf_reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return RN_OK;
+}
+
+rn_code rn__buf_json_str(rn_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* Worst case every byte becomes \u00XX. */
+    rn_code rc = rn__buf_reserve(b, n * 6 + 2);
+    if (rc)
+        return rc;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b'; break;
+        case '\f': *o++ = '\\'; *o++ = 'f'; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+            } else {
+                *o++ = (char)c;
+            }
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    return RN_OK;
+}
+
+rn_code rn__buf_cstr(rn_buf *b)
+{
+    rn_code rc = rn__buf_reserve(b, 0);
+    if (rc)
+        return rc;
+    b->data[b->len] = '\0';
+    return RN_OK;
+}
