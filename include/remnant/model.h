@@ -180,8 +180,9 @@ RN_NODISCARD rn_code rn_record_set(rn_record *r, const char *name,
 /* Same, by field index. */
 RN_NODISCARD rn_code rn_record_set_at(rn_record *r, int idx, const char *value,
                                       size_t len, rn_error *err);
-/* The normalized text form of a field, or NULL when unset. For RN_F_LIST and
- * RN_F_REFLIST the text form is the canonical JSON array. */
+/* The normalized text form of a field (NUL-terminated; *len, if len is not
+ * NULL, gets its length), or NULL when unset. For RN_F_LIST and RN_F_REFLIST
+ * the text form is the canonical JSON array. */
 const char *rn_record_get(const rn_record *r, const char *name, size_t *len);
 const char *rn_record_get_at(const rn_record *r, int idx, size_t *len);
 /* The parsed date of a RN_F_DATE field (precision NONE when unset). */

@@ -74,6 +74,11 @@ typedef struct rn_error {
 /* Reset *err to "no error". */
 void rn_error_clear(rn_error *err);
 
+/* Find a reference data file (e.g. "demo/demo.jsonl") in, in order:
+ * $REMNANT_DATA, the source tree's data/ (for uninstalled builds), and the
+ * installed share/remnant. Writes the path into buf; RN_ENOTFOUND if none. */
+RN_NODISCARD rn_code rn_data_file(const char *rel, char *buf, size_t cap);
+
 /* Free a buffer that the library allocated and handed over. */
 void rn_free(void *p);
 

@@ -185,6 +185,11 @@ RN_NODISCARD rn_code rn__note_sign_line(const rn_skey *k, const char *text,
                                         size_t text_len, char *out, size_t cap,
                                         size_t *len);
 
+/* Append "— name base64(id||sig)\n" to out at *len. */
+RN_NODISCARD rn_code rn__note_append_sig(const rn_vkey *v, const uint8_t *sig,
+                                         size_t sig_len, char *out, size_t cap,
+                                         size_t *len);
+
 /* ---- witness cosignatures (cosign.c) ------------------------------------- */
 
 /* The message a tlog-cosignature/v1 signs: "cosignature/v1\ntime T\n" then
@@ -257,5 +262,17 @@ typedef struct rn_entry {
 RN_NODISCARD rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out);
 /* The op's word: "create", "update", "delete" (NULL for another char). */
 const char *rn__entry_op_word(char op);
+
+/* ---- evidence bundles (bundle_check.c) ----------------------------------- */
+
+/* One line of plain-words report. */
+typedef void (*rn_say_fn)(void *ctx, const char *line);
+/* Verify a bundle (docs/BUNDLE.md) held in memory against verifier keys
+ * (log keys of type ED25519, witness keys of type COSIG_V1), reporting each
+ * finding through say. RN_OK when everything verified; RN_ECRYPTO when
+ * something did not; RN_EINPUT / RN_ELIMIT when the bundle is malformed. */
+RN_NODISCARD rn_code rn__bundle_check(const char *data, size_t len,
+                                      const rn_vkey *keys, size_t nkeys,
+                                      rn_say_fn say, void *ctx);
 
 #endif

@@ -64,14 +64,15 @@ rn_code rn_record_set_id(rn_record *r, const char *id, size_t len, rn_error *err
     return RN_OK;
 }
 
-/* Append n bytes to the arena; *off receives where. */
+/* Append n bytes and a NUL to the arena (values are C strings too);
+ * *off receives where. */
 static rn_code arena_add(rn_record *r, const char *s, size_t n, uint32_t *off)
 {
-    if (r->used + n > RN__RECORD_MAX)
+    if (r->used + n + 1 > RN__RECORD_MAX)
         return RN_ELIMIT;
-    if (r->used + n > r->cap) {
+    if (r->used + n + 1 > r->cap) {
         size_t cap = r->cap ? r->cap : 256;
-        while (cap < r->used + n)
+        while (cap < r->used + n + 1)
             cap *= 2;
         char *p = rn__realloc(r->arena, cap);
         if (!p)
@@ -80,8 +81,9 @@ static rn_code arena_add(rn_record *r, const char *s, size_t n, uint32_t *off)
         r->cap = cap;
     }
     memcpy(r->arena + r->used, s, n);
+    r->arena[r->used + n] = '\0';
     *off = (uint32_t)r->used;
-    r->used += n;
+    r->used += n + 1;
     return RN_OK;
 }
 
@@ -328,6 +330,20 @@ rn_code rn_record_set_at(rn_record *r, int idx, const char *v, size_t n, rn_erro
 out:
     rn__buf_free(&lb);
     return rc;
+}
+
+rn_code rn__record_set_raw(rn_record *r, int idx, const char *v, size_t n,
+                           const rn_date *date)
+{
+    struct rn__slot *sl = &r->slot[idx];
+    rn_code rc = arena_add(r, v, n, &sl->off);
+    if (rc)
+        return rc;
+    sl->len = (uint32_t)n;
+    sl->set = 1;
+    if (date)
+        r->date[idx] = *date;
+    return RN_OK;
 }
 
 rn_code rn_record_set(rn_record *r, const char *name, const char *v, size_t n, rn_error *err)

@@ -37,6 +37,12 @@ struct rn_record {
 /* Append r's JSON form (flags as rn_record_to_json) to b. */
 rn_code rn__record_json(const rn_record *r, unsigned flags, rn_buf *b);
 
+/* Store an already-normalized value (read back from the store) without
+ * validating it again. For RN_F_DATE, `date` is the parsed interval and
+ * value its text form. */
+rn_code rn__record_set_raw(rn_record *r, int idx, const char *value, size_t len,
+                           const rn_date *date);
+
 /* A reusable JSON record reader for hot loops (import): holds a scratch
  * buffer and one record per type, reset on each call. */
 typedef struct rn__jreader rn__jreader;

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * ledger.h — the evidence log: every create, update and delete of every
+ * record is an entry of an append-only Merkle log (RFC 9162 hashing) kept in
+ * the same database and the same transactions as the records. Each committed
+ * transaction ends with one checkpoint (C2SP tlog-checkpoint), signed with
+ * the instance's Ed25519 key (C2SP signed-note) when it has one; witnesses
+ * cosign checkpoints (C2SP tlog-cosignature). Formats: docs/LEDGER.md,
+ * docs/BUNDLE.md.
+ *
+ * Ownership: as everywhere in libremnant (remnant.h). Buffers handed out
+ * through OUT parameters are freed with rn_free(); rn_ledger handles with
+ * rn_ledger_close(). Secret keys never leave the library: functions take key
+ * file paths and print nothing.
+ */
+#ifndef REMNANT_LEDGER_H
+#define REMNANT_LEDGER_H
+
+#include <stdio.h>
+#include "remnant.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RN_LEDGER_HASH_LEN 32
+#define RN_LEDGER_PROOF_MAX 64
+#define RN_LEDGER_VKEY_MAX 400 /* a verifier key string, with its NUL */
+
+/* An open log: its own connection to the database at `db_path`. */
+typedef struct rn_ledger rn_ledger;
+
+#define RN_LEDGER_READONLY 1u
+RN_NODISCARD rn_code rn_ledger_open(const char *db_path, unsigned flags,
+                                    rn_ledger **out, rn_error *err)
+    RN_NONNULL(1, 3);
+void rn_ledger_close(rn_ledger *l);
+/* The log's origin (its name in checkpoints); owned by l. */
+const char *rn_ledger_origin(const rn_ledger *l);
+/* Number of entries sealed so far. */
+RN_NODISCARD rn_code rn_ledger_size(rn_ledger *l, uint64_t *out,
+                                    rn_error *err);
+
+/* ---- the instance's signing key ------------------------------------------ */
+/* The secret key lives in `<db_path>.key` (mode 0600, written atomically),
+ * in the signed-note secret key form; its name is the log's origin. */
+
+/* Make a key; RN_EEXISTS if one exists. OUT vkey: the verifier key string
+ * (name+keyid+base64), which is what others need to check checkpoints.
+ * The latest checkpoint is signed with the new key at once. */
+RN_NODISCARD rn_code rn_ledger_key_create(rn_ledger *l,
+                                          char vkey[RN_LEDGER_VKEY_MAX],
+                                          rn_error *err) RN_NONNULL(1, 2);
+/* The current verifier key; RN_ENOTFOUND when the instance has none. */
+RN_NODISCARD rn_code rn_ledger_key_show(rn_ledger *l,
+                                        char vkey[RN_LEDGER_VKEY_MAX],
+                                        rn_error *err) RN_NONNULL(1, 2);
+/* Replace the key: the old public key stays on record (old checkpoints
+ * still verify), the old secret key file is wiped and removed, and the latest
+ * checkpoint gains a signature by the new key. */
+RN_NODISCARD rn_code rn_ledger_key_rotate(rn_ledger *l,
+                                          char vkey[RN_LEDGER_VKEY_MAX],
+                                          rn_error *err) RN_NONNULL(1, 2);
+/* Public keys that have signed this log, newest first, one per line. */
+RN_NODISCARD rn_code rn_ledger_key_history(rn_ledger *l, char **out,
+                                           rn_error *err) RN_NONNULL(1, 2);
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+/* The signed note of the checkpoint at `size` (0: the latest), with the
+ * cosignature lines of every witness that cosigned it appended. */
+RN_NODISCARD rn_code rn_ledger_checkpoint(rn_ledger *l, uint64_t size,
+                                          char **note, size_t *len,
+                                          rn_error *err) RN_NONNULL(1, 3);
+/* Every checkpoint, oldest first. fn returns nonzero to stop. */
+typedef int (*rn_ledger_checkpoint_fn)(void *ctx, uint64_t size,
+                                       int64_t unix_time, const char *note,
+                                       size_t len, size_t ncosigs);
+RN_NODISCARD rn_code rn_ledger_checkpoints(rn_ledger *l,
+                                           rn_ledger_checkpoint_fn fn,
+                                           void *ctx, rn_error *err)
+    RN_NONNULL(1, 2);
+
+/* ---- proofs --------------------------------------------------------------- */
+
+typedef struct rn_ledger_proof {
+    uint64_t index; /* leaf index (inclusion) or old size (consistency) */
+    uint64_t size;  /* tree size the proof is for */
+    size_t n;
+    uint8_t hash[RN_LEDGER_PROOF_MAX][RN_LEDGER_HASH_LEN];
+} rn_ledger_proof;
+
+/* Inclusion proof of the latest entry of record `id` in the tree of the
+ * checkpoint at `size` (0: latest). OUT *entry (may be NULL): the entry's
+ * canonical bytes (rn_free). */
+RN_NODISCARD rn_code rn_ledger_inclusion(rn_ledger *l, const char *id,
+                                         uint64_t size, rn_ledger_proof *out,
+                                         char **entry, size_t *entry_len,
+                                         rn_error *err) RN_NONNULL(1, 2, 4);
+/* Consistency proof between two checkpointed sizes. */
+RN_NODISCARD rn_code rn_ledger_consistency(rn_ledger *l, uint64_t size1,
+                                           uint64_t size2,
+                                           rn_ledger_proof *out,
+                                           rn_error *err) RN_NONNULL(1, 4);
+/* Check proofs (RFC 9162 §2.1.3.2, §2.1.4.2): RN_OK or RN_ECRYPTO. */
+RN_NODISCARD rn_code rn_ledger_verify_inclusion(
+    const rn_ledger_proof *p, const uint8_t leaf_hash[RN_LEDGER_HASH_LEN],
+    const uint8_t root[RN_LEDGER_HASH_LEN]) RN_NONNULL(1, 2, 3);
+RN_NODISCARD rn_code rn_ledger_verify_consistency(
+    const rn_ledger_proof *p, const uint8_t root1[RN_LEDGER_HASH_LEN],
+    const uint8_t root2[RN_LEDGER_HASH_LEN]) RN_NONNULL(1, 2, 3);
+
+/* ---- witnesses ------------------------------------------------------------ */
+
+/* Make a witness key file (0600) named `name`; OUT its verifier key
+ * (cosignature/v1, type 0x04). RN_EEXISTS if the file exists. */
+RN_NODISCARD rn_code rn_ledger_witness_keygen(const char *key_path,
+                                              const char *name,
+                                              char vkey[RN_LEDGER_VKEY_MAX],
+                                              rn_error *err)
+    RN_NONNULL(1, 2, 3);
+
+/* What a witness concluded. */
+typedef enum rn_witness_verdict {
+    RN_WITNESS_COSIGNED = 0, /* consistent with what it saw before; cosigned */
+    RN_WITNESS_SAME,         /* the very checkpoint it cosigned last time */
+    RN_WITNESS_SPLIT_VIEW,   /* same size, different root: a split view */
+    RN_WITNESS_INCONSISTENT, /* the consistency proof does not verify */
+    RN_WITNESS_ROLLBACK      /* smaller than a checkpoint it saw before */
+} rn_witness_verdict;
+
+/* Act as a witness for the log `l`: take its latest checkpoint, check the
+ * log's signature with `log_vkey`, check consistency with the checkpoint
+ * recorded in `state_path` (created on first use), and cosign it with the key
+ * in `key_path`. OUT line: the cosignature line (rn_free). A split view or an
+ * inconsistency gives RN_ETAMPER with *verdict saying which, and nothing is
+ * signed. */
+RN_NODISCARD rn_code rn_ledger_witness_cosign(rn_ledger *l,
+                                              const char *log_vkey,
+                                              const char *key_path,
+                                              const char *state_path,
+                                              rn_witness_verdict *verdict,
+                                              char **line, rn_error *err)
+    RN_NONNULL(1, 2, 3, 4, 5, 6);
+
+/* Instance side: trust a witness, and record a cosignature line it gave for
+ * the checkpoint at `size` (0: latest). The line must verify. */
+RN_NODISCARD rn_code rn_ledger_witness_add(rn_ledger *l, const char *vkey,
+                                           rn_error *err) RN_NONNULL(1, 2);
+RN_NODISCARD rn_code rn_ledger_witness_record(rn_ledger *l, uint64_t size,
+                                              const char *line,
+                                              rn_error *err)
+    RN_NONNULL(1, 3);
+
+/* ---- verify everything ---------------------------------------------------- */
+
+typedef struct rn_ledger_problem {
+    const char *what;   /* "entry", "record", "blob", "tree", "checkpoint",
+                           "signature", "cosignature", "database" */
+    const char *id;     /* record id or blob SHA-256, "" when none */
+    int64_t seq;        /* entry or checkpoint size, -1 when none */
+    const char *message;
+} rn_ledger_problem;
+typedef void (*rn_ledger_problem_fn)(void *ctx, const rn_ledger_problem *p);
+
+typedef struct rn_ledger_verify_stats {
+    uint64_t entries, records, blobs, checkpoints, signed_checkpoints;
+    uint64_t cosignatures, problems;
+    uint64_t tree_size;
+} rn_ledger_verify_stats;
+
+/* Recompute everything: entries (L1-L3 of lib/ledger/log.c), the tree and
+ * every checkpoint's root (L4-L5), checkpoint signatures (with the keys in
+ * `trusted` if given, else the instance's key file and the keys on record),
+ * cosignatures, every record against its last log entry (and every live
+ * log record against the store), every attachment's blob against its
+ * SHA-256 and size. Every problem found goes to fn (may be NULL) naming the
+ * record, blob or entry. Returns RN_OK when nothing is wrong, RN_ETAMPER
+ * when a problem was found, another code when verify could not run. */
+RN_NODISCARD rn_code rn_ledger_verify(rn_store *s, const char *db_path,
+                                      const char *const *trusted,
+                                      size_t ntrusted,
+                                      rn_ledger_problem_fn fn, void *ctx,
+                                      rn_ledger_verify_stats *stats,
+                                      rn_error *err) RN_NONNULL(1, 2);
+
+/* ---- evidence bundles (docs/BUNDLE.md) ------------------------------------ */
+
+/* Write a bundle of the records `ids` (a finding with the records it cites,
+ * or items) with the records they refer to, their attachments and blobs,
+ * each record's latest log entry with its inclusion proof, and the latest
+ * checkpoint (which must be signed). */
+RN_NODISCARD rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
+                                            const char *const *ids,
+                                            size_t nids, FILE *out,
+                                            rn_error *err)
+    RN_NONNULL(1, 2, 3, 5);
+
+/* Check a bundle held in memory against verifier keys (the log's and any
+ * witnesses'). Each line of plain-words report goes to fn. RN_OK when every
+ * part verified; RN_ECRYPTO / RN_EINPUT otherwise. */
+typedef void (*rn_ledger_say_fn)(void *ctx, const char *line);
+RN_NODISCARD rn_code rn_ledger_bundle_verify(const void *data, size_t len,
+                                             const char *const *vkeys,
+                                             size_t nvkeys,
+                                             rn_ledger_say_fn fn, void *ctx)
+    RN_NONNULL(1);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * bundle_check.c — offline verification of an evidence bundle (format:
+ * docs/BUNDLE.md) against verifier keys, saying in plain words what it
+ * proved. The same code runs in libremnant (rn_ledger_bundle_verify) and in
+ * the standalone remnant-verify, so it is pure: libsodium only (tlog.h).
+ *
+ * What a bundle can prove, and what it cannot:
+ *   - the checkpoint was signed by the log key the user gave (and cosigned by
+ *     the witnesses whose keys were given);
+ *   - each record's bytes are exactly those of a log entry included in the
+ *     checkpoint's tree (an inclusion proof per entry);
+ *   - each blob's bytes have the SHA-256 named by an attachment record in
+ *     the bundle.
+ * It cannot prove that an entry is the latest version of its record after
+ * the checkpoint; the report says "as logged at entry N".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/tlog.h"
+
+#define MAX_SECTIONS 100000
+
+typedef struct ctx {
+    const char *s;
+    size_t len, pos;
+    rn_say_fn say;
+    void *sctx;
+    int failures;
+} ctx;
+
+static void say(ctx *c, const char *fmt, ...) RN_PRINTF(2, 3);
+static void say(ctx *c, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (c->say)
+        c->say(c->sctx, line);
+}
+
+static void fail(ctx *c, const char *fmt, ...) RN_PRINTF(2, 3);
+static void fail(ctx *c, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(line, sizeof line, "FAILED: ");
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    c->failures++;
+    if (c->say)
+        c->say(c->sctx, line);
+}
+
+/* Next header line into tok[] (space separated, at most ntok). */
+static int header(ctx *c, const char **tok, size_t *tlen, size_t ntok,
+                  size_t *got)
+{
+    if (c->pos >= c->len)
+        return 0;
+    size_t rest = c->len - c->pos;
+    if (rest > 1024)
+        rest = 1024;
+    const char *nl = memchr(c->s + c->pos, '\n', rest);
+    if (!nl)
+        return 0;
+    const char *p = c->s + c->pos, *end = nl;
+    c->pos = (size_t)(nl - c->s) + 1;
+    *got = 0;
+    while (p < end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *te = sp ? sp : end;
+        if (te == p || *got == ntok)
+            return 0; /* empty token (double space) or too many */
+        tok[*got] = p;
+        tlen[*got] = (size_t)(te - p);
+        (*got)++;
+        p = sp ? sp + 1 : end;
+        if (sp && p == end)
+            return 0; /* trailing space */
+    }
+    return 1;
+}
+
+static int tok_is(const char *t, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(t, lit, n) == 0;
+}
+
+static int u64(const char *s, size_t len, uint64_t *out)
+{
+    if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A payload of n bytes then a newline. */
+static int payload(ctx *c, uint64_t n, const char **p)
+{
+    if (n > c->len - c->pos || c->len - c->pos - n < 1 ||
+        c->s[c->pos + n] != '\n')
+        return 0;
+    *p = c->s + c->pos;
+    c->pos += (size_t)n + 1;
+    return 1;
+}
+
+/* The `"sha256":"hex"` of an attachment record, if any. */
+static int record_sha(const char *rec, size_t len, char hex[65])
+{
+    static const char key[] = "\"sha256\":\"";
+    size_t kl = sizeof key - 1;
+    for (size_t i = 0; i + kl + 65 <= len; i++)
+        if (memcmp(rec + i, key, kl) == 0 && rec[i + kl + 64] == '"') {
+            memcpy(hex, rec + i + kl, 64);
+            hex[64] = '\0';
+            return 1;
+        }
+    return 0;
+}
+
+typedef struct seen_entry {
+    uint64_t seq;
+    char sha[65]; /* the attachment's blob, "" when none */
+    int blob_found;
+    char id[64];
+} seen_entry;
+
+rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
+                         size_t nkeys, rn_say_fn sayfn, void *sctx)
+{
+    ctx c = {data, len, 0, sayfn, sctx, 0};
+    const char *tok[8];
+    size_t tl[8], nt;
+    rn_note note;
+    rn_checkpoint cp;
+    int have_cp = 0;
+    uint64_t nentries = 0, nblobs = 0;
+    seen_entry seen[512];
+    size_t nseen = 0;
+    rn_code rc = RN_OK;
+
+    if (nkeys == 0 || nkeys > 64) {
+        fail(&c, "give between 1 and 64 verifier keys");
+        return RN_EINVAL;
+    }
+    if (!header(&c, tok, tl, 8, &nt) || nt != 2 ||
+        !tok_is(tok[0], tl[0], "remnant-bundle") || !tok_is(tok[1], tl[1], "v1")) {
+        fail(&c, "this is not a Remnant evidence bundle (version 1)");
+        return RN_EINPUT;
+    }
+    /* The checkpoint comes first. */
+    uint64_t n;
+    const char *p;
+    if (!header(&c, tok, tl, 8, &nt) || nt != 2 ||
+        !tok_is(tok[0], tl[0], "checkpoint") || !u64(tok[1], tl[1], &n) ||
+        n > RN_NOTE_MAX || !payload(&c, n, &p)) {
+        fail(&c, "the bundle does not start with a checkpoint");
+        return RN_EINPUT;
+    }
+    if (rn__note_parse(p, (size_t)n, &note) != RN_OK ||
+        rn__checkpoint_parse(note.text, note.text_len, &cp) != RN_OK) {
+        fail(&c, "the checkpoint is malformed");
+        return RN_EINPUT;
+    }
+    have_cp = 1;
+    char b64root[48];
+    rn__b64_encode(cp.root, RN_HASH_LEN, b64root, sizeof b64root);
+    say(&c, "Log \"%.*s\": checkpoint of %llu entries, root hash %s.",
+        (int)cp.origin_len, cp.origin, (unsigned long long)cp.size, b64root);
+    uint64_t mask = 0;
+    rn_code vr = rn__note_verify(&note, keys, nkeys, &mask);
+    int log_signed = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        if (!(mask & (UINT64_C(1) << k)))
+            continue;
+        if (keys[k].type == RN_SIGTYPE_ED25519) {
+            log_signed = 1;
+            say(&c, "The checkpoint is signed by %s (key %08x): signature"
+                " valid.", keys[k].name, (unsigned)keys[k].id);
+        } else {
+            for (size_t i = 0; i < note.nsigs; i++) {
+                uint64_t ts;
+                if (note.sigs[i].id == keys[k].id &&
+                    rn__cosign_verify(&keys[k], note.sigs[i].sig,
+                                      note.sigs[i].sig_len, note.text,
+                                      note.text_len, &ts) == RN_OK) {
+                    say(&c, "Witness %s (key %08x) cosigned it at unix time"
+                        " %llu: cosignature valid.", keys[k].name,
+                        (unsigned)keys[k].id, (unsigned long long)ts);
+                    break;
+                }
+            }
+        }
+    }
+    if (vr != RN_OK && mask == 0 && nkeys > 0) {
+        /* Either no known key signed, or a known key's signature failed. */
+        int known = 0;
+        for (size_t i = 0; i < note.nsigs && !known; i++)
+            for (size_t k = 0; k < nkeys; k++)
+                if (note.sigs[i].id == keys[k].id)
+                    known = 1;
+        fail(&c, known ? "a signature by a given key does NOT verify: the"
+                         " checkpoint was altered"
+                       : "the checkpoint is not signed by any given key");
+    } else if (vr != RN_OK) {
+        fail(&c, "a signature by a given key does NOT verify");
+    } else if (!log_signed) {
+        fail(&c, "the checkpoint is not signed by a given log key (only by"
+                 " witnesses)");
+    }
+
+    /* Entries with their proofs, then blobs, then "end". */
+    for (;;) {
+        if (!header(&c, tok, tl, 8, &nt) || nt == 0) {
+            fail(&c, "the bundle is truncated or malformed at byte %zu", c.pos);
+            return RN_EINPUT;
+        }
+        if (tok_is(tok[0], tl[0], "end") && nt == 1) {
+            if (c.pos != c.len) {
+                fail(&c, "bytes after the end of the bundle");
+                return RN_EINPUT;
+            }
+            break;
+        }
+        if (nentries + nblobs >= MAX_SECTIONS) {
+            fail(&c, "too many sections");
+            return RN_ELIMIT;
+        }
+        if (tok_is(tok[0], tl[0], "entry") && nt == 3) {
+            uint64_t seq, elen;
+            const char *ebody;
+            if (!u64(tok[1], tl[1], &seq) || !u64(tok[2], tl[2], &elen) ||
+                elen > RN_ENTRY_MAX || !payload(&c, elen, &ebody)) {
+                fail(&c, "a malformed entry section at byte %zu", c.pos);
+                return RN_EINPUT;
+            }
+            /* Its proof follows at once. */
+            uint64_t pseq, psize, pn;
+            if (!header(&c, tok, tl, 8, &nt) || nt != 4 ||
+                !tok_is(tok[0], tl[0], "proof") || !u64(tok[1], tl[1], &pseq) ||
+                !u64(tok[2], tl[2], &psize) || !u64(tok[3], tl[3], &pn) ||
+                pn > RN_PROOF_MAX || pseq != seq) {
+                fail(&c, "entry %llu has no well-formed proof",
+                     (unsigned long long)seq);
+                return RN_EINPUT;
+            }
+            rn_hash proof[RN_PROOF_MAX];
+            for (uint64_t i = 0; i < pn; i++) {
+                if (c.len - c.pos < 65 || c.s[c.pos + 64] != '\n' ||
+                    rn__hex_decode(c.s + c.pos, 64, proof[i], 32) != RN_OK) {
+                    fail(&c, "entry %llu: a malformed proof hash",
+                         (unsigned long long)seq);
+                    return RN_EINPUT;
+                }
+                c.pos += 65;
+            }
+            nentries++;
+            rn_entry e;
+            if (rn__entry_parse(ebody, (size_t)elen, &e) != RN_OK) {
+                fail(&c, "entry %llu is not a well-formed log entry",
+                     (unsigned long long)seq);
+                continue;
+            }
+            if (e.seq != seq) {
+                fail(&c, "entry %llu says it is entry %llu",
+                     (unsigned long long)seq, (unsigned long long)e.seq);
+                continue;
+            }
+            rn_hash leaf;
+            rn__merkle_leaf_hash(ebody, (size_t)elen, leaf);
+            if (psize != cp.size) {
+                fail(&c, "entry %llu: the proof is for a tree of %llu, not the"
+                     " checkpoint's %llu", (unsigned long long)seq,
+                     (unsigned long long)psize, (unsigned long long)cp.size);
+                continue;
+            }
+            if (rn__merkle_verify_inclusion(seq, cp.size, leaf, proof,
+                                            (size_t)pn, cp.root) != RN_OK) {
+                fail(&c, "record %.*s (entry %llu) is NOT included in the"
+                     " checkpoint's tree: its bytes or its proof were altered",
+                     (int)e.id_len, e.id, (unsigned long long)seq);
+                continue;
+            }
+            say(&c, "Record %.*s (%.*s), %s by \"%.*s\" at %.*s: exactly the"
+                " bytes of log entry %llu, included in the checkpoint's tree"
+                " (proof of %llu hashes valid).",
+                (int)e.id_len, e.id, (int)e.type_len, e.type,
+                e.op == 'c' ? "created" : e.op == 'u' ? "updated" : "deleted",
+                (int)(e.author_len > 100 ? 100 : e.author_len), e.author,
+                (int)e.time_len, e.time, (unsigned long long)seq,
+                (unsigned long long)pn);
+            if (nseen < sizeof seen / sizeof seen[0]) {
+                seen_entry *se = &seen[nseen++];
+                memset(se, 0, sizeof *se);
+                se->seq = seq;
+                snprintf(se->id, sizeof se->id, "%.*s",
+                         (int)(e.id_len > 60 ? 60 : e.id_len), e.id);
+                if (e.record)
+                    record_sha(e.record, e.record_len, se->sha);
+            }
+            continue;
+        }
+        if (tok_is(tok[0], tl[0], "blob") && nt == 3) {
+            uint64_t blen;
+            const char *bbody;
+            uint8_t want[32], got[32];
+            if (tl[1] != 64 || rn__hex_decode(tok[1], 64, want, 32) != RN_OK ||
+                !u64(tok[2], tl[2], &blen) || !payload(&c, blen, &bbody)) {
+                fail(&c, "a malformed blob section at byte %zu", c.pos);
+                return RN_EINPUT;
+            }
+            nblobs++;
+            char hex[65];
+            rn__hex_encode(want, 32, hex);
+            crypto_hash_sha256(got, (const unsigned char *)bbody, blen);
+            if (sodium_memcmp(got, want, 32) != 0) {
+                fail(&c, "blob %s: its bytes do NOT have that SHA-256: the"
+                     " file was altered", hex);
+                continue;
+            }
+            int cited = 0;
+            for (size_t i = 0; i < nseen; i++)
+                if (strcmp(seen[i].sha, hex) == 0) {
+                    seen[i].blob_found = 1;
+                    if (!cited)
+                        say(&c, "Blob %s (%llu bytes): SHA-256 matches; it is"
+                            " the content of attachment %s.", hex,
+                            (unsigned long long)blen, seen[i].id);
+                    cited = 1;
+                }
+            if (!cited)
+                fail(&c, "blob %s is not named by any attachment record in"
+                     " the bundle", hex);
+            continue;
+        }
+        fail(&c, "an unknown section \"%.*s\"", (int)tl[0], tok[0]);
+        return RN_EINPUT;
+    }
+    for (size_t i = 0; i < nseen; i++)
+        if (seen[i].sha[0] && !seen[i].blob_found)
+            say(&c, "Note: the content of attachment %s (blob %s) is not in"
+                " the bundle; only its record was checked.", seen[i].id,
+                seen[i].sha);
+    if (nentries == 0)
+        fail(&c, "the bundle holds no records");
+    if (c.failures || !have_cp) {
+        say(&c, "RESULT: NOT VERIFIED — %d problem%s above.", c.failures,
+            c.failures == 1 ? "" : "s");
+        rc = RN_ECRYPTO;
+    } else {
+        say(&c, "RESULT: VERIFIED — %llu record%s and %llu blob%s are exactly"
+            " as logged in \"%.*s\", whose checkpoint of %llu entries is"
+            " signed by the given key.",
+            (unsigned long long)nentries, nentries == 1 ? "" : "s",
+            (unsigned long long)nblobs, nblobs == 1 ? "" : "s",
+            (int)cp.origin_len, cp.origin, (unsigned long long)cp.size);
+    }
+    return rc;
+}

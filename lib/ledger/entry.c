@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * entry.c — the strict parser of a log entry's canonical bytes (the form is
+ * given in tlog.h and docs/LEDGER.md; log.c writes it). Strict means: the
+ * keys in exactly the canonical order, no whitespace, no duplicate or extra
+ * keys, nothing after the closing brace. A second encoding of the same entry
+ * would be a second leaf hash for the same change, so anything else fails.
+ *
+ * Pure: no dependencies beyond the C library (see tlog.h).
+ */
+#include <string.h>
+
+#include "ledger/tlog.h"
+
+const char *rn__entry_op_word(char op)
+{
+    switch (op) {
+    case 'c': return "create";
+    case 'u': return "update";
+    case 'd': return "delete";
+    default: return NULL;
+    }
+}
+
+typedef struct cur {
+    const char *s;
+    size_t len, pos;
+} cur;
+
+static int lit(cur *c, const char *l)
+{
+    size_t n = strlen(l);
+    if (c->len - c->pos < n || memcmp(c->s + c->pos, l, n) != 0)
+        return 0;
+    c->pos += n;
+    return 1;
+}
+
+static int ishex(char ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+           (ch >= 'A' && ch <= 'F');
+}
+
+/* A JSON string at the cursor; OUT the contents' slice (still escaped). */
+static int str(cur *c, const char **p, size_t *n)
+{
+    if (c->pos >= c->len || c->s[c->pos] != '"')
+        return 0;
+    size_t start = ++c->pos;
+    while (c->pos < c->len) {
+        unsigned char ch = (unsigned char)c->s[c->pos];
+        if (ch == '"') {
+            *p = c->s + start;
+            *n = c->pos - start;
+            c->pos++;
+            return 1;
+        }
+        if (ch < 0x20)
+            return 0;
+        if (ch == '\\') {
+            if (c->pos + 1 >= c->len)
+                return 0;
+            char e = c->s[c->pos + 1];
+            if (e == 'u') {
+                if (c->len - c->pos < 6)
+                    return 0;
+                for (int i = 2; i < 6; i++)
+                    if (!ishex(c->s[c->pos + (size_t)i]))
+                        return 0;
+                c->pos += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return 0;
+            c->pos += 2;
+            continue;
+        }
+        c->pos++;
+    }
+    return 0;
+}
+
+/* Skip one JSON object at the cursor, strings and nesting aware. */
+static int object(cur *c)
+{
+    if (c->pos >= c->len || c->s[c->pos] != '{')
+        return 0;
+    int depth = 0;
+    while (c->pos < c->len) {
+        char ch = c->s[c->pos];
+        if (ch == '"') {
+            const char *p;
+            size_t n;
+            if (!str(c, &p, &n))
+                return 0;
+            continue;
+        }
+        if (ch == '{' || ch == '[') {
+            if (++depth > 64)
+                return 0;
+        } else if (ch == '}' || ch == ']') {
+            if (--depth < 0)
+                return 0;
+            if (depth == 0) {
+                c->pos++;
+                return ch == '}';
+            }
+        } else if ((unsigned char)ch < 0x20 || ch == ' ') {
+            return 0; /* canonical form has no whitespace */
+        }
+        c->pos++;
+    }
+    return 0;
+}
+
+rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len > RN_ENTRY_MAX)
+        return RN_ELIMIT;
+    cur c = {s, len, 0};
+    const char *p;
+    size_t n;
+    if (!lit(&c, "{\"author\":") || !str(&c, &out->author, &out->author_len))
+        return RN_EINPUT;
+    if (!lit(&c, ",\"id\":") || !str(&c, &out->id, &out->id_len) ||
+        out->id_len == 0)
+        return RN_EINPUT;
+    if (!lit(&c, ",\"op\":") || !str(&c, &p, &n))
+        return RN_EINPUT;
+    if (n == 6 && memcmp(p, "create", 6) == 0)
+        out->op = 'c';
+    else if (n == 6 && memcmp(p, "update", 6) == 0)
+        out->op = 'u';
+    else if (n == 6 && memcmp(p, "delete", 6) == 0)
+        out->op = 'd';
+    else
+        return RN_EINPUT;
+    if (!lit(&c, ",\"prev\":"))
+        return RN_EINPUT;
+    if (lit(&c, "null")) {
+        out->has_prev = 0;
+    } else {
+        if (!str(&c, &p, &n) || rn__hex_decode(p, n, out->prev, RN_HASH_LEN))
+            return RN_EINPUT;
+        out->has_prev = 1;
+    }
+    if (!lit(&c, ",\"record\":"))
+        return RN_EINPUT;
+    if (lit(&c, "null")) {
+        out->record = NULL;
+    } else {
+        size_t start = c.pos;
+        if (!object(&c))
+            return RN_EINPUT;
+        out->record = s + start;
+        out->record_len = c.pos - start;
+    }
+    /* A delete carries no record; a create or update carries one. */
+    if ((out->op == 'd') != (out->record == NULL))
+        return RN_EINPUT;
+    if (!lit(&c, ",\"seq\":"))
+        return RN_EINPUT;
+    size_t d0 = c.pos;
+    uint64_t v = 0;
+    while (c.pos < c.len && s[c.pos] >= '0' && s[c.pos] <= '9') {
+        uint64_t dig = (uint64_t)(s[c.pos] - '0');
+        if (v > (UINT64_MAX - dig) / 10)
+            return RN_EINPUT;
+        v = v * 10 + dig;
+        c.pos++;
+    }
+    if (c.pos == d0 || (c.pos - d0 > 1 && s[d0] == '0'))
+        return RN_EINPUT;
+    out->seq = v;
+    if (!lit(&c, ",\"time\":") || !str(&c, &out->time, &out->time_len) ||
+        out->time_len != 24)
+        return RN_EINPUT;
+    if (!lit(&c, ",\"type\":") || !str(&c, &out->type, &out->type_len) ||
+        out->type_len == 0)
+        return RN_EINPUT;
+    if (!lit(&c, "}") || c.pos != c.len)
+        return RN_EINPUT;
+    return RN_OK;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * ledger_int.h — the ledger's face towards the rest of libremnant: what the
+ * store calls inside its write transactions (log.c), and helpers shared by
+ * the ledger's own files (keys.c, proof.c, verify.c, bundle.c, witness.c).
+ * Not installed.
+ *
+ * Contract with the store (lib/store/):
+ *   - every create, update and delete calls rn__ledger_append() inside the
+ *     same open write transaction that changes the record;
+ *   - once per transaction that appended, just before COMMIT, the store calls
+ *     rn__ledger_seal();
+ *   - before sqlite3_close() of a connection that may have appended, the
+ *     store calls rn__ledger_detach() (it finalizes the ledger's cached
+ *     statements; otherwise sqlite3_close() would report SQLITE_BUSY).
+ * If the transaction rolls back instead, nothing more is needed: the next
+ * append or seal notices and reloads the tree state from the database.
+ */
+#ifndef REMNANT_LEDGER_INT_H
+#define REMNANT_LEDGER_INT_H
+
+#include <sqlite3.h>
+
+#include "internal.h"
+#include "ledger/tlog.h"
+#include "remnant/model.h"
+
+/* Inside the store's open write transaction, once per change. op is 'c'
+ * create, 'u' update, 'd' delete. canon/len: the record's canonical JSON
+ * (rn_record_to_json with RN_JSON_CANONICAL) for c/u; for d, NULL/0. author
+ * may be "". Computes the entry's canonical bytes and leaf hash, links the
+ * record's previous entry hash, appends. */
+rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
+                          const char *canon, size_t len, const char *author,
+                          rn_error *err);
+
+/* Inside the same transaction, just before COMMIT, once per transaction that
+ * appended entries: advance the tree state and store one checkpoint for the
+ * new size, signed if the instance has a key (db_path is the database file
+ * path; the key is the file `<db_path>.key`). */
+rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err);
+
+/* Forget (and finalize) the ledger's cached statements for db. Safe to call
+ * for a connection that never appended. */
+void rn__ledger_detach(sqlite3 *db);
+
+/* ---- shared inside lib/ledger/ ------------------------------------------- */
+
+/* The secret key file beside a database: "<db_path>.key" into buf. */
+rn_code rn__ledger_key_path(const char *db_path, char *buf, size_t cap);
+/* Load the instance key if the file exists: RN_ENOTFOUND if it does not. */
+rn_code rn__ledger_key_load(const char *db_path, rn_skey *out, rn_error *err);
+/* The log's origin from ledger_meta into buf. */
+rn_code rn__ledger_origin(sqlite3 *db, char *buf, size_t cap, rn_error *err);
+/* Map an SQLite failure to RN_EDB with its message. */
+rn_code rn__ledger_dberr(sqlite3 *db, rn_error *err, const char *what);
+
+/* Leaf hashes from ledger_entry, as an rn_leaf_source (ctx: sqlite3 *). */
+rn_code rn__ledger_leaf_source(void *ctx, uint64_t start, uint64_t n,
+                               rn_hash *out);
+
+/* The public handle (include/remnant/ledger.h). */
+struct rn_ledger {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+    char origin[RN_ORIGIN_MAX + 1];
+};
+/* The size of the latest checkpoint; RN_ENOTFOUND when there is none. */
+rn_code rn__ledger_latest(struct rn_ledger *l, uint64_t *size, rn_error *err);
+/* Write a secret key string to path atomically with mode 0600; `replace`
+ * 0 fails with RN_EEXISTS if the file exists. The text is not kept. */
+rn_code rn__ledger_key_write(const char *path, const char *text, size_t len,
+                             int replace, rn_error *err);
+/* Load a secret key file at an explicit path. */
+rn_code rn__ledger_skey_file(const char *path, rn_skey *out, rn_error *err);
+
+/* Format the current UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes). */
+void rn__ledger_now(char buf[25], int64_t *unix_seconds);
+
+#endif

@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * log.c — appending to the evidence log inside the store's transactions, and
+ * sealing each transaction with one checkpoint.
+ *
+ * The log lives in the same SQLite database as the records (tables of
+ * lib/store/migrations/0002_ledger.sql), so the store and the log commit or
+ * roll back together: there is no state where one has a change the other
+ * lacks.
+ *
+ * State machine of one connection's log writer (the function behind each
+ * transition in brackets):
+ *
+ *      +--------+  first append of a txn [sync_state: reload]   +---------+
+ *      | CLEAN  | ---------------------------------------------> | PENDING |
+ *      +--------+                                                +---------+
+ *          ^   ^        append [rn__ledger_append]                |   |  ^
+ *          |   |    (entries k..n-1 inserted, frontier in RAM)    |   +--+
+ *          |   |                                                  |
+ *          |   +------- seal [rn__ledger_seal]: tree row and -----+
+ *          |            checkpoint written, statements finalized  |
+ *          |                                                      |
+ *          +---- rollback (no call): the next append or seal -----+
+ *                finds the RAM state stale [sync_state] and reloads
+ *
+ * Invariants (tests and verify.c cite them by number):
+ *   L1. ledger_entry.seq runs 0, 1, 2, ... without gaps; an entry's body
+ *       says the same seq. Entries are never updated or deleted (triggers).
+ *   L2. leaf_hash = SHA-256(0x00 || body) for every entry.
+ *   L3. An entry's "prev" is the leaf hash of the previous entry with the
+ *       same record id, or null when it is the record's first.
+ *   L4. Outside a write transaction, ledger_tree.size equals the number of
+ *       entries (every committed transaction was sealed), and its frontier
+ *       is the frontier of those leaves.
+ *   L5. For every sealed size there is one checkpoint whose root is the tree
+ *       head of the first `size` leaves; it is signed when a key existed.
+ *   L6. The RAM frontier is trusted only after sync_state has matched it
+ *       against the database's last entry (seq and leaf hash); otherwise it
+ *       is rebuilt from ledger_tree plus the unsealed entries.
+ *   L7. Appends happen only inside a write transaction (checked).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ledger/ledger_int.h"
+
+/* ---- per-connection writer state ---------------------------------------- */
+
+typedef struct writer {
+    sqlite3 *db;
+    sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
+    sqlite3_stmt *prev; /* the record's last entry */
+    sqlite3_stmt *last; /* the log's last entry */
+    int valid;          /* f, next_seq and last_leaf match the db (L6) */
+    rn_frontier f;
+    rn_hash last_leaf;
+    rn_buf body;
+} writer;
+
+/* The store opens one connection per process (a server may open a few), so
+ * a small table keyed by the connection pointer is enough. */
+#define MAX_WRITERS 32
+static writer *writers[MAX_WRITERS];
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void writer_free(writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->ins);
+    sqlite3_finalize(w->prev);
+    sqlite3_finalize(w->last);
+    rn__buf_free(&w->body);
+    free(w);
+}
+
+/* 1 if stmt is one of db's live statements: guards against a stale table
+ * entry whose connection was closed and whose address was reused. */
+static int stmt_of(sqlite3 *db, sqlite3_stmt *stmt)
+{
+    for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s;
+         s = sqlite3_next_stmt(db, s))
+        if (s == stmt)
+            return 1;
+    return 0;
+}
+
+rn_code rn__ledger_dberr(sqlite3 *db, rn_error *err, const char *what)
+{
+    int ec = sqlite3_errcode(db);
+    rn_code code = RN_EDB;
+    if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED)
+        code = RN_EBUSY;
+    else if (ec == SQLITE_READONLY)
+        code = RN_EREADONLY;
+    return rn__err(err, code, "evidence log: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
+{
+    rn_code rc = RN_OK;
+    writer *w = NULL;
+    pthread_mutex_lock(&writers_lock);
+    int slot = -1;
+    for (int i = 0; i < MAX_WRITERS; i++) {
+        if (writers[i] && writers[i]->db == db) {
+            if (stmt_of(db, writers[i]->ins)) {
+                *out = writers[i];
+                goto out;
+            }
+            /* Stale: its connection is gone. The statements went with it. */
+            rn__buf_free(&writers[i]->body);
+            free(writers[i]);
+            writers[i] = NULL;
+        }
+        if (!writers[i] && slot < 0)
+            slot = i;
+    }
+    if (slot < 0) {
+        rc = rn__err(err, RN_ELIMIT, "evidence log: too many connections");
+        goto out;
+    }
+    w = rn__calloc(1, sizeof *w);
+    if (!w) {
+        rc = rn__err(err, RN_ENOMEM, "evidence log: out of memory");
+        goto out;
+    }
+    w->db = db;
+    rn__buf_init(&w->body, RN_ENTRY_MAX);
+    if (sqlite3_prepare_v3(db,
+                           "INSERT INTO ledger_entry(seq, record_id, type, op,"
+                           " body, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL) ||
+        sqlite3_prepare_v3(db,
+                           "SELECT leaf_hash FROM ledger_entry WHERE"
+                           " record_id = ?1 ORDER BY seq DESC LIMIT 1",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->prev, NULL) ||
+        sqlite3_prepare_v3(db,
+                           "SELECT seq, leaf_hash FROM ledger_entry"
+                           " ORDER BY seq DESC LIMIT 1",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->last, NULL)) {
+        rc = rn__ledger_dberr(db, err, "prepare");
+        goto out;
+    }
+    writers[slot] = w;
+    *out = w;
+    w = NULL;
+out:
+    pthread_mutex_unlock(&writers_lock);
+    writer_free(w);
+    return rc;
+}
+
+void rn__ledger_detach(sqlite3 *db)
+{
+    pthread_mutex_lock(&writers_lock);
+    for (int i = 0; i < MAX_WRITERS; i++)
+        if (writers[i] && writers[i]->db == db) {
+            writer_free(writers[i]);
+            writers[i] = NULL;
+        }
+    pthread_mutex_unlock(&writers_lock);
+}
+
+/* ---- tree state ---------------------------------------------------------- */
+
+rn_code rn__ledger_leaf_source(void *ctx, uint64_t start, uint64_t n,
+                               rn_hash *out)
+{
+    sqlite3 *db = ctx;
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, leaf_hash FROM ledger_entry WHERE seq"
+                           " >= ?1 AND seq < ?2 ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return RN_EDB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(start + n));
+    uint64_t i = 0;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (i >= n || (uint64_t)sqlite3_column_int64(st, 0) != start + i ||
+            sqlite3_column_bytes(st, 1) != RN_HASH_LEN) {
+            rc = RN_ETAMPER;
+            goto out;
+        }
+        memcpy(out[i], sqlite3_column_blob(st, 1), RN_HASH_LEN);
+        i++;
+    }
+    if (r != SQLITE_DONE)
+        rc = RN_EDB;
+    else if (i != n)
+        rc = RN_ETAMPER; /* a gap: L1 broken */
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Read ledger_tree; OUT frontier at the sealed size. */
+static rn_code load_sealed(sqlite3 *db, rn_frontier *f, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT size, frontier FROM ledger_tree"
+                               " WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(db, err, "read tree state");
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ETAMPER, "evidence log: the tree state is missing");
+        goto out;
+    }
+    sqlite3_int64 size = sqlite3_column_int64(st, 0);
+    const void *fb = sqlite3_column_blob(st, 1);
+    int fl = sqlite3_column_bytes(st, 1);
+    if (size < 0 ||
+        rn__frontier_load(f, (uint64_t)size, fb ? fb : "", (size_t)fl) != RN_OK)
+        rc = rn__err(err, RN_ETAMPER, "evidence log: the tree state is corrupt");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* L6: trust the RAM frontier only if it matches the database's last entry;
+ * otherwise rebuild it from the sealed state plus unsealed entries. */
+static rn_code sync_state(writer *w, rn_error *err)
+{
+    sqlite3_stmt *st = w->last;
+    int have_last = 0;
+    uint64_t last_seq = 0;
+    rn_hash last_leaf;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        have_last = 1;
+        last_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) != RN_HASH_LEN) {
+            sqlite3_reset(st);
+            return rn__err(err, RN_ETAMPER, "evidence log: entry %llu has a"
+                           " bad leaf hash", (unsigned long long)last_seq);
+        }
+        memcpy(last_leaf, sqlite3_column_blob(st, 1), RN_HASH_LEN);
+    } else if (r != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return rn__ledger_dberr(w->db, err, "read last entry");
+    }
+    sqlite3_reset(st);
+    if (w->valid) {
+        if (!have_last && w->f.size == 0)
+            return RN_OK;
+        if (have_last && w->f.size == last_seq + 1 &&
+            memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)
+            return RN_OK;
+    }
+    /* Rebuild. */
+    w->valid = 0;
+    rn_code rc = load_sealed(w->db, &w->f, err);
+    if (rc != RN_OK)
+        return rc;
+    uint64_t count = have_last ? last_seq + 1 : 0;
+    if (count < w->f.size)
+        return rn__err(err, RN_ETAMPER, "evidence log: the tree state claims"
+                       " %llu entries but the log holds %llu",
+                       (unsigned long long)w->f.size, (unsigned long long)count);
+    rn_hash batch[256];
+    while (w->f.size < count) {
+        uint64_t n = count - w->f.size < 256 ? count - w->f.size : 256;
+        rc = rn__ledger_leaf_source(w->db, w->f.size, n, batch);
+        if (rc != RN_OK)
+            return rn__err(err, rc, "evidence log: cannot read entries from"
+                           " %llu", (unsigned long long)w->f.size);
+        for (uint64_t i = 0; i < n; i++)
+            (void)rn__frontier_append(&w->f, batch[i]);
+        memcpy(w->last_leaf, batch[n - 1], RN_HASH_LEN);
+    }
+    w->valid = 1;
+    return RN_OK;
+}
+
+void rn__ledger_now(char buf[25], int64_t *unix_seconds)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    if (strftime(buf, 25, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+        memcpy(buf, "0000-00-00T00:00:00", 20);
+    snprintf(buf + 19, 6, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+    if (unix_seconds)
+        *unix_seconds = (int64_t)ts.tv_sec;
+}
+
+/* ---- append -------------------------------------------------------------- */
+
+rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
+                          const char *canon, size_t len, const char *author,
+                          rn_error *err)
+{
+    writer *w;
+    rn_code rc;
+    const char *opw = rn__entry_op_word(op);
+    const char *tname = rn_type_name(type);
+    if (!db || !id || !opw || !tname || !*id)
+        return rn__err(err, RN_EINVAL, "evidence log: bad append arguments");
+    if ((op == 'd') != (canon == NULL))
+        return rn__err(err, RN_EINVAL, "evidence log: a delete has no record,"
+                       " a create or update has one");
+    if (sqlite3_get_autocommit(db)) /* L7 */
+        return rn__err(err, RN_EINVAL, "evidence log: append outside a"
+                       " transaction");
+    if ((rc = writer_get(db, &w, err)) != RN_OK)
+        return rc;
+    if ((rc = sync_state(w, err)) != RN_OK)
+        return rc;
+
+    /* L3: the record's previous entry. */
+    int have_prev = 0;
+    rn_hash prev;
+    sqlite3_bind_text(w->prev, 1, id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(w->prev);
+    if (r == SQLITE_ROW) {
+        if (sqlite3_column_bytes(w->prev, 0) != RN_HASH_LEN) {
+            sqlite3_reset(w->prev);
+            return rn__err(err, RN_ETAMPER, "evidence log: bad leaf hash in"
+                           " the log of %s", id);
+        }
+        memcpy(prev, sqlite3_column_blob(w->prev, 0), RN_HASH_LEN);
+        have_prev = 1;
+    } else if (r != SQLITE_DONE) {
+        sqlite3_reset(w->prev);
+        return rn__ledger_dberr(db, err, "read previous entry");
+    }
+    sqlite3_reset(w->prev);
+    sqlite3_clear_bindings(w->prev);
+
+    /* The canonical bytes (tlog.h, docs/LEDGER.md): keys sorted. */
+    uint64_t seq = w->f.size;
+    char now[25], prevhex[2 * RN_HASH_LEN + 1];
+    rn__ledger_now(now, NULL);
+    rn_buf *b = &w->body;
+    b->len = 0;
+    rc = rn__buf_adds(b, "{\"author\":");
+    if (!rc)
+        rc = rn__buf_json_str(b, author ? author : "",
+                              author ? strlen(author) : 0);
+    if (!rc)
+        rc = rn__buf_adds(b, ",\"id\":");
+    if (!rc)
+        rc = rn__buf_json_str(b, id, strlen(id));
+    if (!rc)
+        rc = rn__buf_printf(b, ",\"op\":\"%s\",\"prev\":", opw);
+    if (!rc && have_prev) {
+        rn__hex_encode(prev, RN_HASH_LEN, prevhex);
+        rc = rn__buf_printf(b, "\"%s\"", prevhex);
+    } else if (!rc) {
+        rc = rn__buf_adds(b, "null");
+    }
+    if (!rc)
+        rc = rn__buf_adds(b, ",\"record\":");
+    if (!rc)
+        rc = canon ? rn__buf_add(b, canon, len) : rn__buf_adds(b, "null");
+    if (!rc)
+        rc = rn__buf_printf(b, ",\"seq\":%llu,\"time\":\"%s\",\"type\":",
+                            (unsigned long long)seq, now);
+    if (!rc)
+        rc = rn__buf_json_str(b, tname, strlen(tname));
+    if (!rc)
+        rc = rn__buf_addc(b, '}');
+    if (rc != RN_OK)
+        return rn__err(err, rc, "evidence log: entry for %s too large", id);
+
+    rn_hash leaf;
+    rn__merkle_leaf_hash(b->data, b->len, leaf);
+    char opc[2] = {op, '\0'};
+    sqlite3_bind_int64(w->ins, 1, (sqlite3_int64)seq);
+    sqlite3_bind_text(w->ins, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ins, 3, tname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ins, 4, opc, 1, SQLITE_STATIC);
+    sqlite3_bind_blob(w->ins, 5, b->data, (int)b->len, SQLITE_STATIC);
+    sqlite3_bind_blob(w->ins, 6, leaf, RN_HASH_LEN, SQLITE_STATIC);
+    r = sqlite3_step(w->ins);
+    sqlite3_reset(w->ins);
+    sqlite3_clear_bindings(w->ins);
+    if (r != SQLITE_DONE) {
+        w->valid = 0;
+        return rn__ledger_dberr(db, err, "append entry");
+    }
+    if ((rc = rn__frontier_append(&w->f, leaf)) != RN_OK) {
+        w->valid = 0;
+        return rn__err(err, rc, "evidence log: the log is full");
+    }
+    memcpy(w->last_leaf, leaf, RN_HASH_LEN);
+    return RN_OK;
+}
+
+/* ---- keys beside the database --------------------------------------------- */
+
+rn_code rn__ledger_key_path(const char *db_path, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s.key", db_path);
+    return n < 0 || (size_t)n >= cap ? RN_ELIMIT : RN_OK;
+}
+
+rn_code rn__ledger_key_load(const char *db_path, rn_skey *out, rn_error *err)
+{
+    char path[4096];
+    char text[1024];
+    rn_code rc;
+    int fd = -1;
+    ssize_t n = 0;
+    if (rn__ledger_key_path(db_path, path, sizeof path) != RN_OK)
+        return rn__err(err, RN_ELIMIT, "key path too long");
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return rn__err(err, RN_ENOTFOUND, "no key file %s", path);
+        return rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
+    }
+    n = read(fd, text, sizeof text - 1);
+    if (n < 0) {
+        rc = rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t len = (size_t)n;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    rc = rn__skey_parse(text, len, out);
+    if (rc != RN_OK)
+        rc = rn__err(err, RN_EINPUT, "%s: not a secret key", path);
+out:
+    sodium_memzero(text, sizeof text);
+    close(fd);
+    return rc;
+}
+
+rn_code rn__ledger_origin(sqlite3 *db, char *buf, size_t cap, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM ledger_meta WHERE key ="
+                               " 'origin'", -1, &st, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(db, err, "read origin");
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ETAMPER, "evidence log: no origin");
+        goto out;
+    }
+    const char *o = (const char *)sqlite3_column_text(st, 0);
+    size_t ol = (size_t)sqlite3_column_bytes(st, 0);
+    if (!o || !rn__note_name_ok(o, ol) || ol + 1 > cap) {
+        rc = rn__err(err, RN_ETAMPER, "evidence log: bad origin");
+        goto out;
+    }
+    memcpy(buf, o, ol + 1);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- seal ---------------------------------------------------------------- */
+
+static rn_code exec_bind(sqlite3 *db, const char *sql, rn_error *err,
+                         const char *what, sqlite3_stmt **out)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(db, err, what);
+    return RN_OK;
+}
+
+rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
+{
+    writer *w;
+    rn_code rc;
+    sqlite3_stmt *st = NULL;
+    rn_skey key;
+    int have_key = 0;
+    char origin[RN_ORIGIN_MAX + 1];
+    char note[RN_CHECKPOINT_MAX + 512];
+    uint8_t fbuf[64 * RN_HASH_LEN];
+    rn_frontier sealed;
+
+    if (!db || !db_path)
+        return rn__err(err, RN_EINVAL, "evidence log: bad seal arguments");
+    if (sqlite3_get_autocommit(db))
+        return rn__err(err, RN_EINVAL, "evidence log: seal outside a"
+                       " transaction");
+    if ((rc = writer_get(db, &w, err)) != RN_OK)
+        return rc;
+    if ((rc = sync_state(w, err)) != RN_OK)
+        goto out;
+    if ((rc = load_sealed(db, &sealed, err)) != RN_OK)
+        goto out;
+    if (sealed.size == w->f.size)
+        goto out; /* nothing appended: nothing to seal */
+
+    /* L4: the new tree state. */
+    size_t flen = rn__frontier_save(&w->f, fbuf, sizeof fbuf);
+    if ((rc = exec_bind(db, "UPDATE ledger_tree SET size = ?1, frontier = ?2"
+                            " WHERE id = 1", err, "seal", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->f.size);
+    sqlite3_bind_blob(st, 2, fbuf, (int)flen, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1) {
+        rc = rn__ledger_dberr(db, err, "seal");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    /* L5: the checkpoint, signed when the instance has a key. */
+    rn_hash root;
+    rn__frontier_root(&w->f, root);
+    if ((rc = rn__ledger_origin(db, origin, sizeof origin, err)) != RN_OK)
+        goto out;
+    size_t blen = rn__checkpoint_format(origin, strlen(origin), w->f.size,
+                                        root, note, sizeof note);
+    if (blen == 0) {
+        rc = rn__err(err, RN_EINVAL, "evidence log: cannot format checkpoint");
+        goto out;
+    }
+    size_t nlen = blen;
+    rc = rn__ledger_key_load(db_path, &key, err);
+    if (rc == RN_OK) {
+        have_key = 1;
+        note[nlen++] = '\n';
+        if ((rc = rn__note_sign_line(&key, note, blen, note, sizeof note,
+                                     &nlen)) != RN_OK) {
+            rc = rn__err(err, rc, "evidence log: cannot sign checkpoint");
+            goto out;
+        }
+    } else if (rc != RN_ENOTFOUND) {
+        goto out;
+    }
+    if (err && rc == RN_ENOTFOUND)
+        rn_error_clear(err);
+    int64_t now;
+    char nowtext[25];
+    rn__ledger_now(nowtext, &now);
+    if ((rc = exec_bind(db, "INSERT INTO ledger_checkpoint(size, root, time,"
+                            " note) VALUES (?1, ?2, ?3, ?4)",
+                        err, "store checkpoint", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->f.size);
+    sqlite3_bind_blob(st, 2, root, RN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_text(st, 4, note, (int)nlen, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = rn__ledger_dberr(db, err, "store checkpoint");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (have_key) {
+        /* Every key that ever signed is on record, so old checkpoints
+         * still verify after a rotation. */
+        char vk[RN_KEY_NAME_MAX + 80];
+        size_t vl = rn__vkey_format(&key.v, vk, sizeof vk);
+        if ((rc = exec_bind(db, "INSERT OR IGNORE INTO ledger_key(vkey,"
+                                " created) VALUES (?1, ?2)",
+                            err, "record key", &st)))
+            goto out;
+        sqlite3_bind_text(st, 1, vk, (int)vl, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = rn__ledger_dberr(db, err, "record key");
+            goto out;
+        }
+    }
+    rc = RN_OK;
+out:
+    sqlite3_finalize(st);
+    sodium_memzero(&key, sizeof key);
+    /* The transaction ends next; nothing stays prepared between them. */
+    rn__ledger_detach(db);
+    return rc;
+}

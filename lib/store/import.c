@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * import.c — `remnant import`: JSON Lines or CSV into the store, the whole
+ * file in one transaction.
+ *
+ * States of one import:
+ *   OPEN   the file is mapped (or stdin read whole); nothing written.
+ *   TX     BEGIN IMMEDIATE done; records are inserted one by one.
+ *   DONE   COMMIT returned: every record is durable, with its log entries.
+ *   UNDONE ROLLBACK: the first bad record, a cancel or any failure.
+ * Invariants:
+ *   1. Nothing is visible to other readers before DONE.
+ *   2. From TX, every path ends in DONE or UNDONE (a crash is UNDONE: the
+ *      WAL holds no commit record for it).
+ *   3. An error names the file, the line the record starts on and, when
+ *      one is to blame, the field.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/csv.h"
+#include "store/store_int.h"
+
+#define LINE_MAX_BYTES (4u << 20)
+#define STDIN_MAX ((size_t)8 << 30)
+#define PROGRESS_EVERY 8192
+
+typedef struct input {
+    const char *data;
+    size_t size;
+    void *map;      /* mmap'ed region, or NULL */
+    char *heap;     /* stdin copy, or NULL */
+} input;
+
+static rn_code input_open(const char *path, input *in, rn_error *err)
+{
+    memset(in, 0, sizeof *in);
+    if (strcmp(path, "-") == 0) {
+        size_t cap = 1 << 20, n = 0;
+        char *b = rn__malloc(cap);
+        for (;;) {
+            if (!b)
+                return rn__err(err, RN_ENOMEM, "out of memory reading standard input");
+            size_t k = fread(b + n, 1, cap - n, stdin);
+            n += k;
+            if (k == 0)
+                break;
+            if (n == cap) {
+                if (cap >= STDIN_MAX) {
+                    free(b);
+                    return rn__err(err, RN_ELIMIT, "standard input is larger than 8 GiB");
+                }
+                char *nb = rn__realloc(b, cap * 2);
+                if (!nb)
+                    free(b);
+                b = nb;
+                cap *= 2;
+            }
+        }
+        if (ferror(stdin)) {
+            free(b);
+            return rn__err(err, RN_EIO, "reading standard input failed");
+        }
+        in->heap = b;
+        in->data = b;
+        in->size = n;
+        return RN_OK;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rn__err(err, errno == ENOENT ? RN_ENOTFOUND : RN_EIO,
+                       "cannot open %s: %s%s", path, strerror(errno),
+                       errno == ENOENT ? " (check the path)" : "");
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rn__err(err, RN_EINPUT, "%s is not a regular file", path);
+    }
+    in->size = (size_t)st.st_size;
+    if (in->size > 0) {
+        in->map = mmap(NULL, in->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (in->map == MAP_FAILED) {
+            close(fd);
+            in->map = NULL;
+            return rn__err(err, RN_EIO, "cannot read %s: %s", path, strerror(errno));
+        }
+        madvise(in->map, in->size, MADV_SEQUENTIAL);
+        in->data = in->map;
+    } else {
+        in->data = "";
+    }
+    close(fd);
+    return RN_OK;
+}
+
+static void input_close(input *in)
+{
+    if (in->map)
+        munmap(in->map, in->size);
+    free(in->heap);
+}
+
+static rn_format detect(const char *path, const input *in)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && strcmp(dot, ".csv") == 0)
+        return RN_FMT_CSV;
+    if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
+                strcmp(dot, ".json") == 0))
+        return RN_FMT_JSONL;
+    for (size_t i = 0; i < in->size; i++) {
+        char c = in->data[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        return c == '{' ? RN_FMT_JSONL : RN_FMT_CSV;
+    }
+    return RN_FMT_JSONL;
+}
+
+typedef struct importer {
+    rn_store *s;
+    const rn_import_opts *o;
+    rn_import_stats *stats;
+    uint64_t total;
+} importer;
+
+/* Insert one parsed record. */
+static rn_code insert(importer *im, rn_record *r, rn_error *err)
+{
+    rn_code rc;
+    if (!r->id[0] && (rc = rn_id_new(r->id)))
+        return rn__err(err, rc, "could not make an id");
+    if ((rc = rn_record_check(r, err)))
+        return rc;
+    if ((rc = im->s->ops->put(im->s, r, RN_PUT_CREATE, err)))
+        return rc;
+    im->stats->records++;
+    im->stats->per_type[r->type]++;
+    return RN_OK;
+}
+
+static rn_code tick(importer *im, size_t pos, rn_error *err)
+{
+    im->stats->bytes = pos;
+    if (im->o && im->o->progress && im->stats->records % PROGRESS_EVERY == 0 &&
+        im->o->progress(im->o->progress_ctx, pos, im->total, im->stats->records))
+        return rn__err(err, RN_EINTERRUPTED, "import cancelled");
+    return RN_OK;
+}
+
+static rn_code import_jsonl(importer *im, const input *in, long *line, rn_error *err)
+{
+    rn__jreader *jr = rn__jreader_new();
+    if (!jr)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    rn_code rc = RN_OK;
+    const char *p = in->data, *e = in->data + in->size;
+    *line = 0;
+    while (p < e && rc == RN_OK) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *end = nl ? nl : e;
+        (*line)++;
+        size_t n = (size_t)(end - p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        if (n > LINE_MAX_BYTES) {
+            rc = rn__err(err, RN_ELIMIT, "the line is longer than %u bytes", LINE_MAX_BYTES);
+            break;
+        }
+        size_t k = 0;
+        while (k < n && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (k < n) {
+            rn_record *r;
+            rc = rn__jreader_read(jr, p, n, -1, &r, err);
+            if (rc == RN_OK)
+                rc = insert(im, r, err);
+            if (rc == RN_OK)
+                rc = tick(im, (size_t)(end - in->data), err);
+        }
+        p = nl ? nl + 1 : e;
+    }
+    rn__jreader_free(jr);
+    return rc;
+}
+
+/* Column j of the header: -3 ignored, -2 "type", -1 "id", else field index
+ * (for the fixed type) or -4 "resolve by name for each row's type". */
+static rn_code import_csv(importer *im, const input *in, long *line, rn_error *err)
+{
+    rn__csv *c = rn__csv_new(LINE_MAX_BYTES, 64);
+    rn_record *rec[RN_T_COUNT] = {0};
+    char **names = NULL;
+    int *col = NULL;
+    size_t ncols = 0;
+    rn_code rc = RN_OK;
+    if (!c)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    const char *p = in->data, *e = in->data + in->size;
+    if (p == e) {
+        rc = rn__err(err, RN_EINPUT, "the CSV file is empty: it needs a header row");
+        goto out;
+    }
+    size_t used;
+    rc = rn__csv_read(c, p, (size_t)(e - p), &used, line, err);
+    if (rc)
+        goto out;
+    p += used;
+    ncols = rn__csv_count(c);
+    names = rn__calloc(ncols, sizeof *names);
+    col = rn__calloc(ncols, sizeof *col);
+    if (!names || !col) {
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+        goto out;
+    }
+    int type_col = -1;
+    for (size_t j = 0; j < ncols; j++) {
+        size_t n;
+        const char *f = rn__csv_field(c, j, &n);
+        if (!(names[j] = rn__strndup(f, n))) {
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(names[k], names[j]) == 0) {
+                rc = rn__err_field(err, RN_EINPUT, names[j], "column '%s' appears twice", names[j]);
+                goto out;
+            }
+        if (strcmp(names[j], "type") == 0) {
+            col[j] = -2;
+            type_col = (int)j;
+        } else if (strcmp(names[j], "id") == 0) {
+            col[j] = -1;
+        } else if (im->o && im->o->csv_type_set) {
+            col[j] = rn_type_field_index(im->o->csv_type, names[j], strlen(names[j]));
+            if (col[j] < 0) {
+                rc = rn__err_field(err, RN_EINPUT, names[j],
+                                   "unknown column '%s' for a %s (see `remnant fields %s`)",
+                                   names[j], rn_type_name(im->o->csv_type),
+                                   rn_type_name(im->o->csv_type));
+                goto out;
+            }
+        } else {
+            col[j] = -4;
+        }
+    }
+    if (type_col < 0 && !(im->o && im->o->csv_type_set)) {
+        rc = rn__err_field(err, RN_EINPUT, "type",
+                           "the CSV has no 'type' column: add one, or name the type of every "
+                           "row with --type TYPE");
+        goto out;
+    }
+    while (p < e && rc == RN_OK) {
+        rc = rn__csv_read(c, p, (size_t)(e - p), &used, line, err);
+        if (rc)
+            break;
+        p += used;
+        size_t blank;
+        if (rn__csv_count(c) == 1 && (rn__csv_field(c, 0, &blank), blank == 0))
+            continue; /* a blank line */
+        if (rn__csv_count(c) != ncols) {
+            rc = rn__err(err, RN_EINPUT,
+                         "this row has %zu columns but the header has %zu (a comma inside a "
+                         "value needs the value in double quotes)", rn__csv_count(c), ncols);
+            break;
+        }
+        int t = im->o && im->o->csv_type_set ? (int)im->o->csv_type : -1;
+        if (type_col >= 0) {
+            size_t n;
+            const char *tv = rn__csv_field(c, (size_t)type_col, &n);
+            char tn[32];
+            rn_type tt;
+            if (n >= sizeof tn || (memcpy(tn, tv, n), tn[n] = '\0', rn_type_from_name(tn, &tt))) {
+                rc = rn__err_field(err, RN_EINPUT, "type", "unknown record type '%.*s'",
+                                   (int)(n > 30 ? 30 : n), tv);
+                break;
+            }
+            if (t >= 0 && (int)tt != t) {
+                rc = rn__err_field(err, RN_EINPUT, "type", "type '%s' where --type says '%s'",
+                                   tn, rn_type_name((rn_type)t));
+                break;
+            }
+            t = (int)tt;
+        }
+        if (!rec[t] && !(rec[t] = rn_record_new((rn_type)t))) {
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
+            break;
+        }
+        rn_record *r = rec[t];
+        rn_record_reset(r);
+        for (size_t j = 0; j < ncols && rc == RN_OK; j++) {
+            size_t n;
+            const char *v = rn__csv_field(c, j, &n);
+            if (col[j] == -2 || n == 0)
+                continue;
+            if (col[j] == -1) {
+                rc = rn_record_set_id(r, v, n, err);
+                continue;
+            }
+            int idx = col[j] >= 0 ? col[j] : rn_type_field_index((rn_type)t, names[j], strlen(names[j]));
+            if (idx < 0) {
+                rc = rn__err_field(err, RN_EINPUT, names[j], "a %s has no field '%s'",
+                                   rn_type_name((rn_type)t), names[j]);
+                break;
+            }
+            rc = rn_record_set_at(r, idx, v, n, err);
+        }
+        if (rc == RN_OK)
+            rc = insert(im, r, err);
+        if (rc == RN_OK)
+            rc = tick(im, (size_t)(p - in->data), err);
+    }
+out:
+    for (size_t j = 0; names && j < ncols; j++)
+        free(names[j]);
+    free(names);
+    free(col);
+    for (int t = 0; t < RN_T_COUNT; t++)
+        rn_record_free(rec[t]);
+    rn__csv_free(c);
+    return rc;
+}
+
+rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts,
+                       rn_import_stats *stats, rn_error *err)
+{
+    rn_import_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    if (s->user_tx)
+        return rn__err(err, RN_EINVAL, "an import runs in its own transaction");
+    input in;
+    rn_code rc = input_open(path, &in, err);
+    if (rc) {
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return rc;
+    }
+    rn_format fmt = opts && opts->format != RN_FMT_AUTO ? opts->format : detect(path, &in);
+    importer im = {s, opts, stats, in.size};
+    long line = 0;
+    rc = s->ops->begin(s, err);
+    if (rc == RN_OK) {
+        rc = fmt == RN_FMT_CSV ? import_csv(&im, &in, &line, err)
+                               : import_jsonl(&im, &in, &line, err);
+        if (rc == RN_OK) {
+            line = 0;
+            rc = s->ops->commit(s, err);
+        }
+        if (rc) {
+            s->ops->rollback(s);
+            if (err && line > 0)
+                err->line = line;
+        }
+    }
+    if (rc == RN_OK && opts && opts->progress)
+        opts->progress(opts->progress_ctx, in.size, in.size, stats->records);
+    if (rc && err)
+        snprintf(err->file, sizeof err->file, "%s", strcmp(path, "-") ? path : "<stdin>");
+    if (rc)
+        memset(stats, 0, sizeof *stats);
+    input_close(&in);
+    return rc;
+}

@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * sqlite.c — the SQLite backend of the store: schema migration, prepared
+ * statements built from the model's field tables, reference checks, search.
+ *
+ * Every statement is prepared with bound parameters; table and column names
+ * in generated SQL come only from lib/model/types.c, never from input.
+ *
+ * Transactions: a write outside a caller's transaction runs in its own
+ * (BEGIN IMMEDIATE .. COMMIT). The evidence log (lib/ledger) appends in the
+ * same transaction as the change and seals one checkpoint per commit, so
+ * the records and the log can never disagree.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#if __has_include("ledger/ledger_int.h") && !defined(RN_NO_LEDGER)
+#include "ledger/ledger_int.h"
+#define RN_HAVE_LEDGER 1
+#endif
+
+#define RN_APPLICATION_ID 0x524e4e54 /* "RNNT" */
+
+extern const char *const rn__migrations[];
+extern const size_t rn__migration_count;
+
+enum { ST_INSERT, ST_UPDATE, ST_SELECT, ST_DELETE, ST_EXISTS, ST_COUNT_ };
+
+typedef struct sq {
+    sqlite3 *db;
+    sqlite3_stmt *st[RN_T_COUNT][ST_COUNT_];
+    sqlite3_stmt *search_del, *search_ins;
+    int tx_open;   /* BEGIN issued and not yet ended */
+    int appended;  /* log entries appended in the open transaction */
+} sq;
+
+static sq *SQ(rn_store *s) { return s->impl; }
+
+static rn_code db_err(sqlite3 *db, int rc, rn_error *err, const char *what)
+{
+    rn_code code = RN_EDB;
+    int base = rc & 0xff;
+    if (base == SQLITE_READONLY)
+        code = RN_EREADONLY;
+    else if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+        code = RN_EBUSY;
+    else if (base == SQLITE_NOMEM)
+        code = RN_ENOMEM;
+    else if (base == SQLITE_CONSTRAINT)
+        code = RN_ECONSTRAINT;
+    else if (base == SQLITE_IOERR || base == SQLITE_FULL || base == SQLITE_CANTOPEN)
+        code = RN_EIO;
+    const char *hint = "";
+    if (code == RN_EREADONLY)
+        hint = " (the database file or its folder is read-only: check permissions)";
+    else if (code == RN_EBUSY)
+        hint = " (another remnant process holds the database; try again)";
+    return rn__err(err, code, "%s: %s%s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+                   hint);
+}
+
+static rn_code exec(sqlite3 *db, const char *sql, rn_error *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        rn_code code = db_err(db, rc, err, "database");
+        if (msg && err)
+            snprintf(err->message, sizeof err->message, "database: %s", msg);
+        sqlite3_free(msg);
+        return code;
+    }
+    return RN_OK;
+}
+
+/* ---- schema ------------------------------------------------------------ */
+
+static rn_code migrate(sq *q, int readonly, rn_error *err)
+{
+    sqlite3_stmt *st;
+    int version = 0, app = 0, tables = 0;
+    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(q->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        app = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
+            SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        tables = sqlite3_column_int(st, 0);
+    else {
+        sqlite3_finalize(st);
+        return rn__err(err, RN_EDB, "the file is not a database (or is damaged)");
+    }
+    sqlite3_finalize(st);
+    if (app != RN_APPLICATION_ID && (tables > 0 || version > 0))
+        return rn__err(err, RN_EDB, "this is an SQLite database, but not a Remnant one");
+    if (version > (int)rn__migration_count)
+        return rn__err(err, RN_ESCHEMA,
+                       "the database is at schema version %d; this remnant knows up to %zu: "
+                       "upgrade remnant", version, rn__migration_count);
+    if (version == (int)rn__migration_count)
+        return RN_OK;
+    if (readonly)
+        return rn__err(err, RN_EREADONLY,
+                       "the database needs a schema upgrade (version %d to %zu), which a "
+                       "read-only open cannot do", version, rn__migration_count);
+    for (size_t v = (size_t)version; v < rn__migration_count; v++) {
+        rn_code rc = exec(q->db, "BEGIN IMMEDIATE", err);
+        if (rc)
+            return rc;
+        rc = exec(q->db, rn__migrations[v], err);
+        if (rc == RN_OK) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%zu",
+                     RN_APPLICATION_ID, v + 1);
+            rc = exec(q->db, sql, err);
+        }
+        if (rc == RN_OK)
+            rc = exec(q->db, "COMMIT", err);
+        if (rc) {
+            sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+    }
+    return RN_OK;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+/* Column list of a type: id, then each field (dates as three columns). */
+static rn_code columns(rn_type t, rn_buf *b)
+{
+    const struct rn__type_desc *td = &rn__types[t];
+    rn_code rc = rn__buf_adds(b, "id");
+    for (size_t i = 0; i < td->nfields && rc == RN_OK; i++) {
+        const char *n = td->fields[i].name;
+        if (td->fields[i].kind == RN_F_DATE)
+            rc = rn__buf_printf(b, ",%s_earliest,%s_latest,%s_precision", n, n, n);
+        else
+            rc = rn__buf_printf(b, ",%s", n);
+    }
+    return rc;
+}
+
+static size_t ncolumns(rn_type t)
+{
+    const struct rn__type_desc *td = &rn__types[t];
+    size_t n = 1;
+    for (size_t i = 0; i < td->nfields; i++)
+        n += td->fields[i].kind == RN_F_DATE ? 3 : 1;
+    return n;
+}
+
+static rn_code prepare(sq *q, rn_type t, int which, sqlite3_stmt **out, rn_error *err)
+{
+    if (q->st[t][which]) {
+        *out = q->st[t][which];
+        return RN_OK;
+    }
+    const char *tn = rn__types[t].name;
+    rn_buf b;
+    rn__buf_init(&b, 8192);
+    rn_code rc = RN_OK;
+    switch (which) {
+    case ST_INSERT: {
+        rc = rn__buf_printf(&b, "INSERT INTO %s(", tn);
+        if (!rc) rc = columns(t, &b);
+        if (!rc) rc = rn__buf_adds(&b, ") VALUES (?");
+        for (size_t i = 1; i < ncolumns(t) && !rc; i++)
+            rc = rn__buf_adds(&b, ",?");
+        if (!rc) rc = rn__buf_adds(&b, ")");
+        break;
+    }
+    case ST_UPDATE: {
+        /* same parameter numbers as the insert: ?1 is the id */
+        rn_buf cols;
+        rn__buf_init(&cols, 4096);
+        rc = columns(t, &cols);
+        if (!rc) rc = rn__buf_cstr(&cols);
+        if (!rc) rc = rn__buf_printf(&b, "UPDATE %s SET ", tn);
+        int p = 1;
+        for (char *c = rc ? NULL : strtok(cols.data, ","); c && !rc; c = strtok(NULL, ","), p++)
+            if (p > 1)
+                rc = rn__buf_printf(&b, "%s%s=?%d", p > 2 ? "," : "", c, p);
+        if (!rc) rc = rn__buf_adds(&b, " WHERE id=?1");
+        rn__buf_free(&cols);
+        break;
+    }
+    case ST_SELECT:
+        rc = rn__buf_adds(&b, "SELECT ");
+        if (!rc) rc = columns(t, &b);
+        if (!rc) rc = rn__buf_printf(&b, " FROM %s WHERE id=?", tn);
+        break;
+    case ST_DELETE: rc = rn__buf_printf(&b, "DELETE FROM %s WHERE id=?", tn); break;
+    case ST_EXISTS: rc = rn__buf_printf(&b, "SELECT 1 FROM %s WHERE id=?", tn); break;
+    }
+    if (!rc) rc = rn__buf_cstr(&b);
+    if (rc) {
+        rn__buf_free(&b);
+        return rn__err(err, rc, "building a statement failed");
+    }
+    int src = sqlite3_prepare_v3(q->db, b.data, (int)b.len, SQLITE_PREPARE_PERSISTENT,
+                                 &q->st[t][which], NULL);
+    rn__buf_free(&b);
+    if (src != SQLITE_OK)
+        return db_err(q->db, src, err, "preparing a statement");
+    *out = q->st[t][which];
+    return RN_OK;
+}
+
+static rn_code step_done(sq *q, sqlite3_stmt *st, rn_error *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return RN_OK;
+    return db_err(q->db, rc, err, what);
+}
+
+static int exists_in(sq *q, rn_type t, const char *id)
+{
+    sqlite3_stmt *st;
+    if (prepare(q, t, ST_EXISTS, &st, NULL))
+        return 0;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return found;
+}
+
+static rn_code sq_type_of(rn_store *s, const char *id, rn_type *out)
+{
+    for (int t = 0; t < RN_T_COUNT; t++) {
+        if (exists_in(SQ(s), (rn_type)t, id)) {
+            *out = (rn_type)t;
+            return RN_OK;
+        }
+    }
+    return RN_ENOTFOUND;
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+static rn_code sq_begin(rn_store *s, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_code rc = exec(q->db, "BEGIN IMMEDIATE", err);
+    if (rc == RN_OK) {
+        q->tx_open = 1;
+        q->appended = 0;
+    }
+    return rc;
+}
+
+static rn_code sq_commit(rn_store *s, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_code rc = RN_OK;
+#ifdef RN_HAVE_LEDGER
+    if (q->appended)
+        rc = rn__ledger_seal(q->db, s->path, err);
+#endif
+    if (rc == RN_OK)
+        rc = exec(q->db, "COMMIT", err);
+    if (rc == RN_OK) {
+        q->tx_open = 0;
+        q->appended = 0;
+    }
+    return rc;
+}
+
+static void sq_rollback(rn_store *s)
+{
+    sq *q = SQ(s);
+    if (q->tx_open)
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    q->tx_open = 0;
+    q->appended = 0;
+}
+
+/* ---- writes -------------------------------------------------------------- */
+
+static rn_code bind_record(sqlite3_stmt *st, const rn_record *r)
+{
+    const struct rn__type_desc *td = &rn__types[r->type];
+    int col = 1;
+    sqlite3_bind_text(st, col++, r->id, RN_ID_LEN, SQLITE_STATIC);
+    for (size_t i = 0; i < td->nfields; i++) {
+        const rn_field *f = &td->fields[i];
+        size_t n;
+        const char *v = rn_record_get_at(r, (int)i, &n);
+        if (f->kind == RN_F_DATE) {
+            const rn_date *d = &r->date[i];
+            if (!v) {
+                sqlite3_bind_null(st, col++);
+                sqlite3_bind_null(st, col++);
+                sqlite3_bind_null(st, col++);
+                continue;
+            }
+            if (d->earliest == RN_DAY_OPEN_LOW)
+                sqlite3_bind_null(st, col++);
+            else
+                sqlite3_bind_int64(st, col++, d->earliest);
+            if (d->latest == RN_DAY_OPEN_HIGH)
+                sqlite3_bind_null(st, col++);
+            else
+                sqlite3_bind_int64(st, col++, d->latest);
+            sqlite3_bind_text(st, col++, rn_precision_name(d->precision), -1, SQLITE_STATIC);
+            continue;
+        }
+        if (!v) {
+            sqlite3_bind_null(st, col++);
+        } else if (f->kind == RN_F_INT) {
+            sqlite3_bind_int64(st, col++, strtoll(v, NULL, 10));
+        } else if (f->kind == RN_F_REAL) {
+            sqlite3_bind_double(st, col++, strtod(v, NULL));
+        } else {
+            sqlite3_bind_text(st, col++, v, (int)n, SQLITE_STATIC);
+        }
+    }
+    return RN_OK;
+}
+
+/* After a foreign-key failure: which reference points at nothing? */
+static rn_code explain_missing_ref(sq *q, const rn_record *r, rn_error *err)
+{
+    const struct rn__type_desc *td = &rn__types[r->type];
+    for (size_t i = 0; i < td->nfields; i++) {
+        const rn_field *f = &td->fields[i];
+        const char *v = rn_record_get_at(r, (int)i, NULL);
+        if (f->kind != RN_F_REF || !v)
+            continue;
+        char id[RN_ID_LEN + 1];
+        memcpy(id, v, RN_ID_LEN);
+        id[RN_ID_LEN] = '\0';
+        if (!exists_in(q, f->ref, id))
+            return rn__err_field(err, RN_ECONSTRAINT, f->name,
+                                 "'%s' refers to %s %s, which does not exist (create it "
+                                 "first, or import it earlier in the file)",
+                                 f->name, rn_type_name(f->ref), id);
+    }
+    return rn__err(err, RN_ECONSTRAINT, "a reference of this %s points at nothing", td->name);
+}
+
+/* Id lists (evidence, items) are checked here: no foreign key covers them. */
+static rn_code check_reflists(rn_store *s, const rn_record *r, rn_error *err)
+{
+    const struct rn__type_desc *td = &rn__types[r->type];
+    for (size_t i = 0; i < td->nfields; i++) {
+        size_t n;
+        const char *v = rn_record_get_at(r, (int)i, &n);
+        if (td->fields[i].kind != RN_F_REFLIST || !v)
+            continue;
+        /* canonical form: ["ID","ID",...] — ids at fixed strides */
+        for (size_t k = 2; k + RN_ID_LEN <= n; k += RN_ID_LEN + 3) {
+            char id[RN_ID_LEN + 1];
+            memcpy(id, v + k, RN_ID_LEN);
+            id[RN_ID_LEN] = '\0';
+            rn_type t;
+            if (sq_type_of(s, id, &t) != RN_OK)
+                return rn__err_field(err, RN_ECONSTRAINT, td->fields[i].name,
+                                     "'%s' lists %s, which does not exist",
+                                     td->fields[i].name, id);
+        }
+    }
+    return RN_OK;
+}
+
+/* An item may not become its own ancestor. */
+static rn_code check_item_cycle(sq *q, const rn_record *r, rn_error *err)
+{
+    const char *parent = rn_record_get(r, "parent", NULL);
+    if (!parent)
+        return RN_OK;
+    char cur[RN_ID_LEN + 1];
+    memcpy(cur, parent, RN_ID_LEN);
+    cur[RN_ID_LEN] = '\0';
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, "SELECT parent FROM item WHERE id=?", -1, &st, NULL))
+        return db_err(q->db, SQLITE_ERROR, err, "checking the item tree");
+    rn_code rc = RN_OK;
+    for (int depth = 0; depth < 10000; depth++) {
+        if (strcmp(cur, r->id) == 0) {
+            rc = rn__err_field(err, RN_ECONSTRAINT, "parent",
+                               "item %s cannot be part of itself (parent loop)", r->id);
+            break;
+        }
+        sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL) {
+            sqlite3_reset(st);
+            break;
+        }
+        memcpy(cur, sqlite3_column_text(st, 0), RN_ID_LEN);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *err)
+{
+    const struct rn__type_desc *td = &rn__types[r->type];
+    rn_code rc;
+    if (!q->search_ins) {
+        int src = sqlite3_prepare_v3(q->db,
+                                     "INSERT INTO search_text(rid,type,field,text) VALUES(?,?,?,?)",
+                                     -1, SQLITE_PREPARE_PERSISTENT, &q->search_ins, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_prepare_v3(q->db, "DELETE FROM search_text WHERE rid=?", -1,
+                                     SQLITE_PREPARE_PERSISTENT, &q->search_del, NULL);
+        if (src != SQLITE_OK)
+            return db_err(q->db, src, err, "preparing search index statements");
+    }
+    if (replace) {
+        sqlite3_bind_text(q->search_del, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
+        rc = step_done(q, q->search_del, err, "updating the search index");
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < td->nfields; i++) {
+        size_t n;
+        const char *v = rn_record_get_at(r, (int)i, &n);
+        if (!v || !(td->fields[i].flags & RN_FIELD_SEARCH))
+            continue;
+        sqlite3_stmt *st = q->search_ins;
+        sqlite3_bind_text(st, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, td->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, td->fields[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, v, (int)n, SQLITE_STATIC);
+        rc = step_done(q, st, err, "updating the search index");
+        if (rc)
+            return rc;
+    }
+    return RN_OK;
+}
+
+static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char *id,
+                          char op, rn_error *err)
+{
+#ifdef RN_HAVE_LEDGER
+    sq *q = SQ(s);
+    char *canon = NULL;
+    size_t len = 0;
+    rn_code rc = RN_OK;
+    if (r) {
+        rc = rn_record_to_json(r, RN_JSON_CANONICAL, &canon, &len);
+        if (rc)
+            return rn__err(err, rc, "encoding the record for the log");
+    }
+    rc = rn__ledger_append(q->db, t, id, op, canon, len, s->author, err);
+    free(canon);
+    if (rc == RN_OK)
+        q->appended++;
+    return rc;
+#else
+    (void)s, (void)r, (void)t, (void)id, (void)op, (void)err;
+    return RN_OK;
+#endif
+}
+
+static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_type existing;
+    int exists = sq_type_of(s, r->id, &existing) == RN_OK;
+    if (exists && mode == RN_PUT_CREATE)
+        return rn__err_field(err, RN_EEXISTS, "id", "a %s with id %s already exists",
+                             rn_type_name(existing), r->id);
+    if (!exists && mode == RN_PUT_REPLACE)
+        return rn__err(err, RN_ENOTFOUND, "no record with id %s", r->id);
+    if (exists && existing != r->type)
+        return rn__err_field(err, RN_EEXISTS, "id", "id %s belongs to a %s, not a %s", r->id,
+                             rn_type_name(existing), rn_type_name(r->type));
+    rn_code rc = check_reflists(s, r, err);
+    if (rc == RN_OK && r->type == RN_T_ITEM && exists)
+        rc = check_item_cycle(q, r, err);
+    if (rc)
+        return rc;
+    if (exists) {
+        /* immutable fields stay as they were */
+        rn_record *old = NULL;
+        rc = s->ops->get(s, r->id, &old, err);
+        const struct rn__type_desc *td = &rn__types[r->type];
+        for (size_t i = 0; rc == RN_OK && i < td->nfields; i++) {
+            if (!(td->fields[i].flags & RN_FIELD_IMMUTABLE))
+                continue;
+            size_t a, b;
+            const char *va = rn_record_get_at(old, (int)i, &a);
+            const char *vb = rn_record_get_at(r, (int)i, &b);
+            if ((va == NULL) != (vb == NULL) || (va && (a != b || memcmp(va, vb, a))))
+                rc = rn__err_field(err, RN_ECONSTRAINT, td->fields[i].name,
+                                   "'%s' cannot change once recorded", td->fields[i].name);
+        }
+        rn_record_free(old);
+        if (rc)
+            return rc;
+    }
+    sqlite3_stmt *st;
+    rc = prepare(q, r->type, exists ? ST_UPDATE : ST_INSERT, &st, err);
+    if (rc)
+        return rc;
+    bind_record(st, r);
+    int src = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (src != SQLITE_DONE) {
+        if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return explain_missing_ref(q, r, err);
+        return db_err(q->db, src, err, "writing the record");
+    }
+    rc = update_search(q, r, exists, err);
+    if (rc == RN_OK)
+        rc = log_change(s, r, r->type, r->id, exists ? 'u' : 'c', err);
+    return rc;
+}
+
+/* Who still refers to `id` (of type t)? Fills err and returns
+ * RN_ECONSTRAINT, or RN_OK when nothing does. */
+static rn_code check_referrers(sq *q, rn_type t, const char *id, rn_error *err)
+{
+    char pat[RN_ID_LEN + 5];
+    snprintf(pat, sizeof pat, "%%\"%s\"%%", id);
+    for (int u = 0; u < RN_T_COUNT; u++) {
+        const struct rn__type_desc *td = &rn__types[u];
+        for (size_t i = 0; i < td->nfields; i++) {
+            const rn_field *f = &td->fields[i];
+            int is_ref = f->kind == RN_F_REF && f->ref == t;
+            if (!is_ref && f->kind != RN_F_REFLIST)
+                continue;
+            char sql[200];
+            snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE %s %s ? LIMIT 1", td->name,
+                     f->name, is_ref ? "=" : "LIKE");
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+                return db_err(q->db, SQLITE_ERROR, err, "checking references");
+            sqlite3_bind_text(st, 1, is_ref ? id : pat, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                rn_code rc = rn__err_field(err, RN_ECONSTRAINT, f->name,
+                                           "%s %s is still referred to by %s %s (field '%s'): "
+                                           "remove or change that first",
+                                           rn_type_name(t), id, td->name,
+                                           (const char *)sqlite3_column_text(st, 0), f->name);
+                sqlite3_finalize(st);
+                return rc;
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    return RN_OK;
+}
+
+static rn_code sq_del(rn_store *s, const char *id, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_type t;
+    if (sq_type_of(s, id, &t) != RN_OK)
+        return rn__err(err, RN_ENOTFOUND, "no record with id %s", id);
+    rn_code rc = check_referrers(q, t, id, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = prepare(q, t, ST_DELETE, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = step_done(q, st, err, "deleting the record");
+    sqlite3_clear_bindings(st);
+    if (rc)
+        return rc;
+    if (!q->search_del) {
+        int src = sqlite3_prepare_v3(q->db, "DELETE FROM search_text WHERE rid=?", -1,
+                                     SQLITE_PREPARE_PERSISTENT, &q->search_del, NULL);
+        if (src != SQLITE_OK)
+            return db_err(q->db, src, err, "preparing");
+    }
+    sqlite3_bind_text(q->search_del, 1, id, -1, SQLITE_STATIC);
+    rc = step_done(q, q->search_del, err, "updating the search index");
+    if (rc == RN_OK)
+        rc = log_change(s, NULL, t, id, 'd', err);
+    return rc;
+}
+
+/* ---- reads ----------------------------------------------------------------- */
+
+/* Fill r (reset, of type t) from the current row of st, whose columns are
+ * columns(t). */
+static rn_code row_to_record(sqlite3_stmt *st, rn_record *r)
+{
+    const struct rn__type_desc *td = &rn__types[r->type];
+    rn_record_reset(r);
+    memcpy(r->id, sqlite3_column_text(st, 0), RN_ID_LEN);
+    r->id[RN_ID_LEN] = '\0';
+    int col = 1;
+    rn_code rc = RN_OK;
+    for (size_t i = 0; i < td->nfields && rc == RN_OK; i++) {
+        const rn_field *f = &td->fields[i];
+        if (f->kind == RN_F_DATE) {
+            int c0 = col;
+            col += 3;
+            if (sqlite3_column_type(st, c0 + 2) == SQLITE_NULL)
+                continue;
+            rn_date d;
+            const char *p = (const char *)sqlite3_column_text(st, c0 + 2);
+            if (rn_precision_from_name(p, strlen(p), &d.precision))
+                return RN_ETAMPER;
+            d.earliest = sqlite3_column_type(st, c0) == SQLITE_NULL
+                             ? RN_DAY_OPEN_LOW : (int32_t)sqlite3_column_int64(st, c0);
+            d.latest = sqlite3_column_type(st, c0 + 1) == SQLITE_NULL
+                           ? RN_DAY_OPEN_HIGH : (int32_t)sqlite3_column_int64(st, c0 + 1);
+            char text[RN_DATE_TEXT_MAX];
+            size_t n = rn_date_format(&d, text, sizeof text);
+            rc = rn__record_set_raw(r, (int)i, text, n, &d);
+            continue;
+        }
+        int c = col++;
+        if (sqlite3_column_type(st, c) == SQLITE_NULL)
+            continue;
+        if (f->kind == RN_F_REAL) {
+            char tmp[40];
+            /* same normalization as rn_record_set_at */
+            rc = rn_record_set_at(r, (int)i, tmp,
+                                  (size_t)snprintf(tmp, sizeof tmp, "%.17g",
+                                                   sqlite3_column_double(st, c)), NULL);
+            continue;
+        }
+        const char *v = (const char *)sqlite3_column_text(st, c);
+        rc = rn__record_set_raw(r, (int)i, v, (size_t)sqlite3_column_bytes(st, c), NULL);
+    }
+    return rc;
+}
+
+static rn_code sq_get(rn_store *s, const char *id, rn_record **out, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_type t;
+    if (sq_type_of(s, id, &t) != RN_OK)
+        return rn__err(err, RN_ENOTFOUND, "no record with id %s", id);
+    sqlite3_stmt *st;
+    rn_code rc = prepare(q, t, ST_SELECT, &st, err);
+    if (rc)
+        return rc;
+    rn_record *r = rn_record_new(t);
+    if (!r)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        rc = row_to_record(st, r);
+    else
+        rc = db_err(q->db, src, err, "reading the record");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc) {
+        rn_record_free(r);
+        return rc == RN_ETAMPER ? rn__err(err, rc, "record %s holds an invalid date", id) : rc;
+    }
+    *out = r;
+    return RN_OK;
+}
+
+typedef struct sq_cursor {
+    rn_cursor base;
+    sqlite3_stmt *st;
+    rn_record *rec;
+    sq *q;
+} sq_cursor;
+
+static rn_code cursor_next(rn_cursor *c, const rn_record **rec, rn_error *err)
+{
+    sq_cursor *k = (sq_cursor *)c;
+    int src = sqlite3_step(k->st);
+    if (src == SQLITE_DONE) {
+        *rec = NULL;
+        return RN_OK;
+    }
+    if (src != SQLITE_ROW)
+        return db_err(k->q->db, src, err, "listing records");
+    rn_code rc = row_to_record(k->st, k->rec);
+    if (rc)
+        return rn__err(err, rc, "a stored record could not be read");
+    *rec = k->rec;
+    return RN_OK;
+}
+
+static void cursor_free(rn_cursor *c)
+{
+    sq_cursor *k = (sq_cursor *)c;
+    sqlite3_finalize(k->st);
+    rn_record_free(k->rec);
+    free(k);
+}
+
+static rn_code sq_list(rn_store *s, rn_type t, const rn_filter *f, size_t nf, long limit,
+                       long offset, int order_tree, rn_cursor **out, rn_error *err)
+{
+    sq *q = SQ(s);
+    rn_buf b;
+    rn__buf_init(&b, 16384);
+    rn_code rc = RN_OK;
+    if (order_tree && t == RN_T_ITEM) {
+        /* parents before children: depth-first levels, then id */
+        rc = rn__buf_adds(&b, "WITH RECURSIVE d(id, depth) AS (SELECT id, 0 FROM item WHERE "
+                              "parent IS NULL UNION ALL SELECT i.id, d.depth + 1 FROM item i "
+                              "JOIN d ON i.parent = d.id) SELECT ");
+        if (!rc) rc = columns(t, &b);
+        if (!rc) rc = rn__buf_adds(&b, " FROM item JOIN d USING (id) ORDER BY d.depth, id");
+    } else {
+        rc = rn__buf_adds(&b, "SELECT ");
+        if (!rc) rc = columns(t, &b);
+        if (!rc) rc = rn__buf_printf(&b, " FROM %s", rn__types[t].name);
+        for (size_t i = 0; i < nf && !rc; i++) {
+            int idx = rn_type_field_index(t, f[i].field, strlen(f[i].field));
+            int is_id = strcmp(f[i].field, "id") == 0;
+            if (!is_id && (idx < 0 || rn__types[t].fields[idx].kind == RN_F_DATE)) {
+                rn__buf_free(&b);
+                return rn__err_field(err, RN_EINPUT, f[i].field,
+                                     "cannot filter %s records by '%s' (see `remnant fields "
+                                     "%s`; dates cannot be filtered here)",
+                                     rn__types[t].name, f[i].field, rn__types[t].name);
+            }
+            rc = rn__buf_printf(&b, "%s %s = ?", i ? " AND" : " WHERE",
+                                is_id ? "id" : rn__types[t].fields[idx].name);
+        }
+        if (!rc) rc = rn__buf_adds(&b, " ORDER BY id LIMIT ? OFFSET ?");
+    }
+    if (!rc) rc = rn__buf_cstr(&b);
+    if (rc) {
+        rn__buf_free(&b);
+        return rn__err(err, rc, "building the query");
+    }
+    sq_cursor *k = rn__calloc(1, sizeof *k);
+    if (!k || !(k->rec = rn_record_new(t))) {
+        free(k);
+        rn__buf_free(&b);
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    }
+    k->q = q;
+    k->base.next = cursor_next;
+    k->base.free = cursor_free;
+    int src = sqlite3_prepare_v2(q->db, b.data, (int)b.len, &k->st, NULL);
+    rn__buf_free(&b);
+    if (src != SQLITE_OK) {
+        cursor_free(&k->base);
+        return db_err(q->db, src, err, "listing records");
+    }
+    if (!(order_tree && t == RN_T_ITEM)) {
+        int p = 1;
+        for (size_t i = 0; i < nf; i++) {
+            int idx = rn_type_field_index(t, f[i].field, strlen(f[i].field));
+            const char *v = f[i].value;
+            char up[3];
+            if (idx >= 0 && rn__types[t].fields[idx].kind == RN_F_COUNTRY && strlen(v) == 2) {
+                up[0] = (char)(v[0] & ~0x20), up[1] = (char)(v[1] & ~0x20), up[2] = 0;
+                v = up;
+            }
+            sqlite3_bind_text(k->st, p++, v, -1, SQLITE_TRANSIENT);
+        }
+        sqlite3_bind_int64(k->st, p++, limit < 0 ? -1 : limit);
+        sqlite3_bind_int64(k->st, p, offset < 0 ? 0 : offset);
+    }
+    *out = &k->base;
+    return RN_OK;
+}
+
+static rn_code sq_count(rn_store *s, rn_type t, int64_t *out)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", rn__types[t].name);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return RN_EDB;
+    rn_code rc = sqlite3_step(st) == SQLITE_ROW ? RN_OK : RN_EDB;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+/* Characters a `?` may stand for when a query is expanded for the index. */
+static const char search_alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/. ";
+#define SEARCH_MAX_TERMS 1600
+
+static rn_code phrase(rn_buf *b, const char *s, size_t n)
+{
+    rn_code rc = rn__buf_addc(b, '"');
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = s[i] == '"' ? rn__buf_add(b, "\"\"", 2) : rn__buf_addc(b, s[i]);
+    if (!rc)
+        rc = rn__buf_addc(b, '"');
+    return rc;
+}
+
+/* Build the FTS5 MATCH expression for q, or leave m empty when the index
+ * cannot narrow the search (then the LIKE filter scans). Strategy:
+ *  1. every literal run of 3+ characters must occur: AND of phrases;
+ *  2. otherwise, if the query is 3+ characters long with few `?`, expand
+ *     each `?` over search_alphabet into an OR of whole-query phrases;
+ *  3. otherwise no index. The LIKE filter is always applied after. */
+static rn_code match_expr(const char *q, size_t n, rn_buf *m)
+{
+    rn_code rc = RN_OK;
+    size_t i = 0;
+    int runs = 0;
+    while (i < n && !rc) {
+        size_t j = i;
+        while (j < n && q[j] != '?')
+            j++;
+        if (j - i >= 3) {
+            if (runs++)
+                rc = rn__buf_adds(m, " AND ");
+            if (!rc)
+                rc = phrase(m, q + i, j - i);
+        }
+        i = j + 1;
+    }
+    if (runs || rc)
+        return rc;
+    size_t unknown = 0;
+    for (i = 0; i < n; i++)
+        unknown += q[i] == '?';
+    if (n < 3 || unknown == 0 || unknown > 2)
+        return RN_OK;
+    size_t k = sizeof search_alphabet - 1, terms = unknown == 1 ? k : k * k;
+    if (terms > SEARCH_MAX_TERMS)
+        return RN_OK;
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return RN_OK;
+    for (size_t t = 0; t < terms && !rc; t++) {
+        size_t x = t;
+        for (i = 0; i < n; i++) {
+            if (q[i] == '?') {
+                tmp[i] = search_alphabet[x % k];
+                x /= k;
+            } else {
+                tmp[i] = q[i];
+            }
+        }
+        if (t)
+            rc = rn__buf_adds(m, " OR ");
+        if (!rc)
+            rc = phrase(m, tmp, n);
+    }
+    return rc;
+}
+
+static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn fn, void *ctx,
+                         rn_error *err)
+{
+    sq *q = SQ(s);
+    size_t n = strlen(query);
+    if (n == 0)
+        return rn__err(err, RN_EINPUT, "the search query is empty");
+    if (n > 256)
+        return rn__err(err, RN_ELIMIT, "the search query is longer than 256 characters");
+    rn_buf like, m;
+    rn__buf_init(&like, 1024);
+    rn__buf_init(&m, 1 << 20);
+    rn_code rc = rn__buf_addc(&like, '%');
+    for (size_t i = 0; i < n && !rc; i++) {
+        char c = query[i];
+        if (c == '%' || c == '_' || c == '\\')
+            rc = rn__buf_addc(&like, '\\');
+        if (!rc)
+            rc = rn__buf_addc(&like, c == '?' ? '_' : c);
+    }
+    if (!rc) rc = rn__buf_addc(&like, '%');
+    if (!rc) rc = rn__buf_cstr(&like);
+    if (!rc) rc = match_expr(query, n, &m);
+    if (!rc) rc = rn__buf_cstr(&m);
+    if (rc) {
+        rn__buf_free(&like);
+        rn__buf_free(&m);
+        return rn__err(err, rc, "the search query is too complex");
+    }
+    const char *sql = m.len
+        ? "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
+          "ON s.id = search_fts.rowid WHERE search_fts MATCH ?1 AND s.text LIKE ?2 ESCAPE '\\' "
+          "ORDER BY s.rid LIMIT ?3"
+        : "SELECT rid, type, field, text FROM search_text WHERE text LIKE ?2 ESCAPE '\\' "
+          "ORDER BY rid LIMIT ?3";
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) {
+        rn__buf_free(&like);
+        rn__buf_free(&m);
+        return db_err(q->db, src, err, "searching");
+    }
+    if (m.len)
+        sqlite3_bind_text(st, 1, m.data, (int)m.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, like.data, (int)like.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, limit <= 0 ? 100 : limit);
+    rc = RN_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        rn_hit h;
+        h.id = (const char *)sqlite3_column_text(st, 0);
+        const char *tn = (const char *)sqlite3_column_text(st, 1);
+        if (rn_type_from_name(tn, &h.type))
+            continue;
+        h.field = (const char *)sqlite3_column_text(st, 2);
+        h.text = (const char *)sqlite3_column_text(st, 3);
+        if (fn(ctx, &h))
+            break;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        rc = db_err(q->db, src, err, "searching");
+    sqlite3_finalize(st);
+    rn__buf_free(&like);
+    rn__buf_free(&m);
+    return rc;
+}
+
+/* ---- open / close ----------------------------------------------------------- */
+
+static int sq_schema_version(rn_store *s)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void sq_close(rn_store *s)
+{
+    sq *q = SQ(s);
+    if (!q)
+        return;
+    sq_rollback(s);
+    for (int t = 0; t < RN_T_COUNT; t++)
+        for (int k = 0; k < ST_COUNT_; k++)
+            sqlite3_finalize(q->st[t][k]);
+    sqlite3_finalize(q->search_ins);
+    sqlite3_finalize(q->search_del);
+    sqlite3_close_v2(q->db);
+    free(q);
+    s->impl = NULL;
+}
+
+static const struct rn_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put = sq_put,
+    .get = sq_get,
+    .del = sq_del,
+    .list = sq_list,
+    .count = sq_count,
+    .search = sq_search,
+    .type_of = sq_type_of,
+    .schema_version = sq_schema_version,
+};
+
+/* The autocommit wrapper in store.c needs to know whether we are inside a
+ * transaction; expose it through the ops' begin/commit only. */
+rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
+{
+    struct stat stt;
+    int exists = stat(s->path, &stt) == 0;
+    if (exists && !S_ISREG(stt.st_mode))
+        return rn__err(err, RN_EINPUT, "%s is not a regular file", s->path);
+    if (!exists && !(flags & RN_STORE_CREATE))
+        return rn__err(err, RN_ENOTFOUND,
+                       "no database at %s: create one with `remnant init %s`, or name "
+                       "another with --db PATH or REMNANT_DB", s->path, s->path);
+    if (exists && (flags & RN_STORE_EXCL))
+        return rn__err(err, RN_EEXISTS, "%s already exists", s->path);
+    sq *q = rn__calloc(1, sizeof *q);
+    if (!q)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    s->impl = q;
+    s->ops = &sqlite_ops;
+    int oflags = (flags & RN_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE |
+                                                   ((flags & RN_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    int src = sqlite3_open_v2(s->path, &q->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    rn_code rc;
+    if (src != SQLITE_OK) {
+        rc = db_err(q->db, src, err, s->path);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_busy_timeout(q->db, 5000);
+    rc = exec(q->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                     "PRAGMA temp_store=MEMORY", err);
+    if (rc == RN_OK && !(flags & RN_STORE_READONLY)) {
+        /* WAL: readers never block the writer; synchronous=FULL so a commit
+         * that returned is durable (nothing accepted is lost). */
+        rc = exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", err);
+        if (rc == RN_EREADONLY || (rc && access(s->path, W_OK) != 0)) {
+            rc = rn__err(err, RN_EREADONLY,
+                         "%s is read-only: check the permissions of the file and its folder, "
+                         "or use a read command", s->path);
+        }
+    }
+    if (rc == RN_OK)
+        rc = migrate(q, (flags & RN_STORE_READONLY) != 0, err);
+    if (rc == RN_OK)
+        return RN_OK;
+fail:
+    sq_close(s);
+    return rc;
+}

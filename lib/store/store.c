@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * store.c — the public face of the store: argument checks, ids for new
+ * records, one transaction per write when the caller has none, and
+ * dispatch to the backend chosen at open (store_int.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+rn_code rn_store_open(const char *path, unsigned flags, rn_store **out, rn_error *err)
+{
+    *out = NULL;
+    size_t n = strlen(path);
+    if (n == 0 || n > 4000)
+        return rn__err(err, RN_EINVAL, "the database path is empty or too long");
+    rn_store *s = rn__calloc(1, sizeof *s);
+    if (!s)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    s->path = rn__strndup(path, n);
+    s->blob_dir = rn__malloc(n + 8);
+    if (!s->path || !s->blob_dir) {
+        rn_store_close(s);
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    }
+    memcpy(s->blob_dir, path, n);
+    memcpy(s->blob_dir + n, ".blobs", 7);
+    s->readonly = (flags & RN_STORE_READONLY) != 0;
+    rn_code rc = rn__sqlite_open(s, flags, err);
+    if (rc) {
+        s->ops = NULL;
+        rn_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return RN_OK;
+}
+
+void rn_store_close(rn_store *s)
+{
+    if (!s)
+        return;
+    if (s->ops)
+        s->ops->close(s);
+    free(s->path);
+    free(s->blob_dir);
+    free(s);
+}
+
+int rn_store_schema_version(rn_store *s) { return s->ops->schema_version(s); }
+
+const char *rn_store_blob_dir(const rn_store *s) { return s->blob_dir; }
+
+rn_code rn_store_set_author(rn_store *s, const char *author)
+{
+    size_t n = strlen(author);
+    if (n >= sizeof s->author)
+        return RN_ELIMIT;
+    memcpy(s->author, author, n + 1);
+    return RN_OK;
+}
+
+rn_code rn_store_begin(rn_store *s, rn_error *err)
+{
+    if (s->user_tx)
+        return rn__err(err, RN_EINVAL, "a transaction is already open");
+    rn_code rc = s->ops->begin(s, err);
+    if (rc == RN_OK)
+        s->user_tx = 1;
+    return rc;
+}
+
+rn_code rn_store_commit(rn_store *s, rn_error *err)
+{
+    if (!s->user_tx)
+        return rn__err(err, RN_EINVAL, "no transaction is open");
+    rn_code rc = s->ops->commit(s, err);
+    if (rc == RN_OK)
+        s->user_tx = 0;
+    return rc;
+}
+
+void rn_store_rollback(rn_store *s)
+{
+    s->ops->rollback(s);
+    s->user_tx = 0;
+}
+
+/* Run one write in the caller's transaction, or in its own. */
+#define AUTOCOMMIT(s, err, call)                                      \
+    do {                                                              \
+        if ((s)->user_tx)                                             \
+            return (call);                                            \
+        rn_code rc_ = (s)->ops->begin((s), (err));                    \
+        if (rc_ == RN_OK)                                             \
+            rc_ = (call);                                             \
+        if (rc_ == RN_OK)                                             \
+            rc_ = (s)->ops->commit((s), (err));                       \
+        if (rc_ != RN_OK)                                             \
+            (s)->ops->rollback(s);                                    \
+        return rc_;                                                   \
+    } while (0)
+
+rn_code rn_store_put(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
+{
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    if (!r->id[0]) {
+        if (mode == RN_PUT_REPLACE)
+            return rn__err_field(err, RN_EINVAL, "id", "replacing a record needs its id");
+        rn_code rc = rn_id_new(r->id);
+        if (rc)
+            return rn__err(err, rc, "could not make an id");
+    }
+    rn_code rc = rn_record_check(r, err);
+    if (rc)
+        return rc;
+    AUTOCOMMIT(s, err, s->ops->put(s, r, mode, err));
+}
+
+rn_code rn_store_get(rn_store *s, const char *id, rn_record **out, rn_error *err)
+{
+    *out = NULL;
+    if (!rn_id_valid(id, strlen(id)))
+        return rn__err(err, RN_EINPUT,
+                       "'%.40s' is not a record id (26 characters, as `remnant add` prints)", id);
+    return s->ops->get(s, id, out, err);
+}
+
+rn_code rn_store_delete(rn_store *s, const char *id, rn_error *err)
+{
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    if (!rn_id_valid(id, strlen(id)))
+        return rn__err(err, RN_EINPUT, "'%.40s' is not a record id", id);
+    AUTOCOMMIT(s, err, s->ops->del(s, id, err));
+}
+
+rn_code rn_store_list(rn_store *s, rn_type t, const rn_filter *filters, size_t nfilters,
+                      long limit, long offset, rn_cursor **out, rn_error *err)
+{
+    *out = NULL;
+    if ((unsigned)t >= RN_T_COUNT)
+        return rn__err(err, RN_EINVAL, "no such record type");
+    return s->ops->list(s, t, filters, nfilters, limit, offset, 0, out, err);
+}
+
+rn_code rn__store_list_tree(rn_store *s, rn_type t, rn_cursor **out, rn_error *err)
+{
+    return s->ops->list(s, t, NULL, 0, -1, 0, 1, out, err);
+}
+
+rn_code rn_cursor_next(rn_cursor *c, const rn_record **rec, rn_error *err)
+{
+    return c->next(c, rec, err);
+}
+
+void rn_cursor_free(rn_cursor *c)
+{
+    if (c)
+        c->free(c);
+}
+
+rn_code rn_store_count(rn_store *s, rn_type t, int64_t *out)
+{
+    if ((unsigned)t >= RN_T_COUNT)
+        return RN_EINVAL;
+    return s->ops->count(s, t, out);
+}
+
+rn_code rn_store_search(rn_store *s, const char *query, long limit, rn_hit_fn fn, void *ctx,
+                        rn_error *err)
+{
+    return s->ops->search(s, query, limit, fn, ctx, err);
+}
+
+/* Media type from the first bytes; the file name's extension as a
+ * fallback. Photos are the common case. */
+static const char *sniff_media_type(const char *file)
+{
+    unsigned char h[16] = {0};
+    FILE *f = fopen(file, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff) return "image/jpeg";
+    if (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) return "image/png";
+    if (n >= 6 && (memcmp(h, "GIF87a", 6) == 0 || memcmp(h, "GIF89a", 6) == 0)) return "image/gif";
+    if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0) return "image/webp";
+    if (n >= 4 && (memcmp(h, "II*\0", 4) == 0 || memcmp(h, "MM\0*", 4) == 0)) return "image/tiff";
+    if (n >= 5 && memcmp(h, "%PDF-", 5) == 0) return "application/pdf";
+    if (n >= 12 && memcmp(h + 4, "ftypheic", 8) == 0) return "image/heic";
+    if (n >= 8 && memcmp(h + 4, "ftyp", 4) == 0) return "video/mp4";
+    const char *dot = strrchr(file, '.');
+    if (dot && (strcmp(dot, ".txt") == 0 || strcmp(dot, ".md") == 0)) return "text/plain";
+    if (dot && strcmp(dot, ".csv") == 0) return "text/csv";
+    if (dot && strcmp(dot, ".json") == 0) return "application/json";
+    return "application/octet-stream";
+}
+
+rn_code rn_store_attach(rn_store *s, const char *target_id, const char *file,
+                        const char *media_type, char out_id[RN_ID_LEN + 1], rn_error *err)
+{
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    rn_type t;
+    if (!rn_id_valid(target_id, strlen(target_id)) || s->ops->type_of(s, target_id, &t))
+        return rn__err(err, RN_ENOTFOUND, "no item or event with id %.40s", target_id);
+    if (t != RN_T_ITEM && t != RN_T_EVENT)
+        return rn__err(err, RN_EINPUT, "%s is a %s; attach files to an item or an event",
+                       target_id, rn_type_name(t));
+    char sha[65];
+    uint64_t size;
+    rn_code rc = rn__blob_put(s->blob_dir, file, sha, &size, err);
+    if (rc)
+        return rc;
+    rn_record *r = rn_record_new(RN_T_ATTACHMENT);
+    if (!r)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    char num[32];
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    if (!media_type)
+        media_type = sniff_media_type(file);
+    rc = rn_record_set(r, "sha256", sha, 64, err);
+    if (!rc) rc = rn_record_set(r, "size", num, (size_t)snprintf(num, sizeof num, "%llu",
+                                                                 (unsigned long long)size), err);
+    if (!rc) rc = rn_record_set(r, "media_type", media_type, strlen(media_type), err);
+    if (!rc && strlen(base) <= 500) rc = rn_record_set(r, "filename", base, strlen(base), err);
+    if (!rc) rc = rn_record_set(r, t == RN_T_ITEM ? "item" : "event", target_id,
+                                strlen(target_id), err);
+    if (!rc) rc = rn_store_put(s, r, RN_PUT_CREATE, err);
+    if (!rc)
+        memcpy(out_id, r->id, RN_ID_LEN + 1);
+    rn_record_free(r);
+    return rc;
+}
+
+rn_code rn_store_blob_path(const rn_store *s, const char *sha256, char *buf, size_t cap)
+{
+    if (strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
+        return RN_EINVAL;
+    int n = snprintf(buf, cap, "%s/%.2s/%s", s->blob_dir, sha256, sha256);
+    return (n < 0 || (size_t)n >= cap) ? RN_ELIMIT : RN_OK;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * store_int.h — the inside of rn_store: the backend operations table that
+ * rn_store_open() chooses, and helpers shared by the store's files. */
+#ifndef REMNANT_STORE_INT_H
+#define REMNANT_STORE_INT_H
+
+#include "internal.h"
+#include "model/record_int.h"
+#include "remnant/store.h"
+
+struct rn_store_ops {
+    const char *name;
+    void (*close)(rn_store *s);
+    rn_code (*begin)(rn_store *s, rn_error *err);
+    rn_code (*commit)(rn_store *s, rn_error *err);
+    void (*rollback)(rn_store *s);
+    /* r has an id and passed rn_record_check(); references not yet checked */
+    rn_code (*put)(rn_store *s, const rn_record *r, rn_put_mode mode, rn_error *err);
+    rn_code (*get)(rn_store *s, const char *id, rn_record **out, rn_error *err);
+    rn_code (*del)(rn_store *s, const char *id, rn_error *err);
+    rn_code (*list)(rn_store *s, rn_type t, const rn_filter *f, size_t nf, long limit,
+                    long offset, int order_tree, rn_cursor **out, rn_error *err);
+    rn_code (*count)(rn_store *s, rn_type t, int64_t *out);
+    rn_code (*search)(rn_store *s, const char *q, long limit, rn_hit_fn fn, void *ctx,
+                      rn_error *err);
+    /* type of the record with this id: RN_ENOTFOUND if none */
+    rn_code (*type_of)(rn_store *s, const char *id, rn_type *out);
+    int (*schema_version)(rn_store *s);
+};
+
+struct rn_store {
+    const struct rn_store_ops *ops;
+    char *path;     /* database file */
+    char *blob_dir; /* <path>.blobs */
+    char author[128];
+    int readonly;
+    int user_tx;    /* a transaction opened by rn_store_begin() is open */
+    void *impl;     /* the backend's state */
+};
+
+struct rn_cursor {
+    rn_code (*next)(rn_cursor *c, const rn_record **rec, rn_error *err);
+    void (*free)(rn_cursor *c);
+};
+
+/* The SQLite backend. */
+rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err);
+
+/* Blobs: copy `file` into the blob folder under its SHA-256. */
+rn_code rn__blob_put(const char *blob_dir, const char *file, char sha_hex[65],
+                     uint64_t *size, rn_error *err);
+
+/* Items sorted so that parents come first: rn_store_list with this flag. */
+rn_code rn__store_list_tree(rn_store *s, rn_type t, rn_cursor **out, rn_error *err);
+
+#endif

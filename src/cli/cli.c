@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli.c — shared plumbing of the `remnant` subcommands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *db_path;
+
+const char *cli_db(void)
+{
+    if (db_path)
+        return db_path;
+    const char *e = getenv("REMNANT_DB");
+    return e && *e ? e : "remnant.db";
+}
+
+void cli_set_db(const char *path) { db_path = path; }
+
+int cli_exit_code(rn_code rc)
+{
+    switch (rc) {
+    case RN_OK: return EXIT_OK;
+    case RN_EINVAL: return EXIT_USAGE;
+    case RN_EINPUT:
+    case RN_ECONSTRAINT:
+    case RN_EEXISTS:
+    case RN_ELIMIT: return EXIT_INPUT;
+    case RN_ENOTFOUND: return EXIT_NOTFOUND;
+    case RN_EDB:
+    case RN_EBUSY:
+    case RN_EREADONLY:
+    case RN_EIO:
+    case RN_ESCHEMA: return EXIT_DB;
+    case RN_ECRYPTO:
+    case RN_ETAMPER: return EXIT_VERIFY;
+    default: return EXIT_FAIL;
+    }
+}
+
+int cli_error(rn_code rc, const rn_error *err)
+{
+    fputs("remnant: ", stderr);
+    if (err && err->file[0]) {
+        fputs(err->file, stderr);
+        if (err->line > 0)
+            fprintf(stderr, ":%ld", err->line);
+        fputs(": ", stderr);
+    }
+    if (err && err->field[0])
+        fprintf(stderr, "field '%s': ", err->field);
+    fprintf(stderr, "%s\n", err && err->message[0] ? err->message : rn_strerror(rc));
+    return cli_exit_code(rc);
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("remnant: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n(see --help)\n", usage);
+    return EXIT_USAGE;
+}
+
+int cli_open(unsigned flags, rn_store **out)
+{
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_open(cli_db(), flags, out, &err);
+    if (rc)
+        return cli_error(rc, &err);
+    const char *user = getenv("REMNANT_AUTHOR");
+    if (!user || !*user)
+        user = getenv("USER");
+    if (user && strlen(user) < 100 && rn_store_set_author(*out, user) != RN_OK)
+        return EXIT_FAIL;
+    return EXIT_OK;
+}
+
+static void drop(int *argc, char **argv, int i, int n)
+{
+    memmove(argv + i, argv + i + n, (size_t)(*argc - i - n + 1) * sizeof *argv);
+    *argc -= n;
+}
+
+int cli_flag(int *argc, char **argv, const char *name)
+{
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], name) == 0) {
+            drop(argc, argv, i, 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cli_opt(int *argc, char **argv, const char *name, const char **val)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=') {
+            *val = argv[i] + n + 1;
+            drop(argc, argv, i, 1);
+            return 1;
+        }
+        if (strcmp(argv[i], name) == 0) {
+            if (i + 1 >= *argc)
+                return -1;
+            *val = argv[i + 1];
+            drop(argc, argv, i, 2);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cli_unknown_option(int argc, char **argv, const char *usage)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error(usage, "unknown option '%s'", argv[i]);
+    }
+    return 0;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq || eq == argv[i]) {
+            fprintf(stderr, "remnant: '%s' is not FIELD=VALUE (see `remnant fields %s`)\n",
+                    argv[i], rn_type_name(rn_record_type(r)));
+            return EXIT_USAGE;
+        }
+        char name[64];
+        size_t n = (size_t)(eq - argv[i]);
+        if (n >= sizeof name) {
+            fprintf(stderr, "remnant: field name too long in '%.70s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+        memcpy(name, argv[i], n);
+        name[n] = '\0';
+        const char *v = eq + 1;
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code rc;
+        if (strcmp(name, "id") == 0)
+            rc = rn_record_set_id(r, v, strlen(v), &err);
+        else if (*v == '\0' && allow_clear)
+            rc = rn_record_set(r, name, NULL, 0, &err);
+        else
+            rc = rn_record_set(r, name, v, strlen(v), &err);
+        if (rc)
+            return cli_error(rc, &err);
+    }
+    return EXIT_OK;
+}
+
+int cli_print_record(FILE *out, const rn_record *r, int json)
+{
+    if (json) {
+        char *s;
+        size_t n;
+        if (rn_record_to_json(r, 0, &s, &n))
+            return EXIT_FAIL;
+        fwrite(s, 1, n, out);
+        fputc('\n', out);
+        rn_free(s);
+        return EXIT_OK;
+    }
+    rn_type t = rn_record_type(r);
+    fprintf(out, "%s %s\n", rn_type_name(t), rn_record_id(r));
+    size_t nf;
+    const rn_field *f = rn_type_fields(t, &nf);
+    for (size_t i = 0; i < nf; i++) {
+        size_t n;
+        const char *v = rn_record_get_at(r, (int)i, &n);
+        if (v)
+            fprintf(out, "  %-16s %.*s\n", f[i].name, (int)n, v);
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli.h — what the `remnant` subcommands share: the database path, option
+ * handling, error printing and exit codes. The CLI uses only the public
+ * API of libremnant. */
+#ifndef REMNANT_CLI_H
+#define REMNANT_CLI_H
+
+#include <stdio.h>
+#include "remnant/model.h"
+#include "remnant/remnant.h"
+#include "remnant/store.h"
+
+/* Exit codes (docs/CLI.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAIL = 1,     /* anything else */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_INPUT = 3,    /* bad input data, a broken rule or reference */
+    EXIT_NOTFOUND = 4, /* a record, file or database that does not exist */
+    EXIT_DB = 5,       /* database busy, read-only, damaged, or I/O failure */
+    EXIT_VERIFY = 6    /* evidence did not verify */
+};
+
+/* The database path: --db PATH, else $REMNANT_DB, else ./remnant.db. */
+const char *cli_db(void);
+void cli_set_db(const char *path);
+
+/* Exit code for a library result. */
+int cli_exit_code(rn_code rc);
+/* Print "remnant: [FILE:LINE: ][field 'F': ]MESSAGE" and return the exit
+ * code for rc. */
+int cli_error(rn_code rc, const rn_error *err);
+/* Print "remnant CMD: MESSAGE\n(usage line)" to stderr, return EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...) RN_PRINTF(2, 3);
+
+/* Open the database; prints the error and returns nonzero exit code. */
+int cli_open(unsigned flags, rn_store **out);
+
+/* Option scanning over argv[1..argc): remove and report a flag. */
+int cli_flag(int *argc, char **argv, const char *name);
+/* Remove "--name VALUE" or "--name=VALUE"; *val = VALUE. Returns 1 if
+ * found, 0 if not, -1 if the value is missing. */
+int cli_opt(int *argc, char **argv, const char *name, const char **val);
+/* 1 if an argument after argv[0] still starts with '-' (unknown option). */
+int cli_unknown_option(int argc, char **argv, const char *usage);
+/* `--help` or `-h` present. */
+int cli_wants_help(int argc, char **argv);
+
+/* Parse "field=value" arguments into r; prints errors. Returns exit code. */
+int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
+/* Print a record for people, or as one JSON line. */
+int cli_print_record(FILE *out, const rn_record *r, int json);
+
+#endif
