@@ -43,6 +43,13 @@ rn_code rn__buf_json_str(rn_buf *b, const char *s, size_t n);
 /* NUL-terminate without counting it in len. */
 rn_code rn__buf_cstr(rn_buf *b);
 
+/* "a" or "an" before a record type's name, for messages. */
+static inline const char *rn__a(const char *word)
+{
+    return (word[0] == 'a' || word[0] == 'e' || word[0] == 'i' || word[0] == 'o' ||
+            word[0] == 'u') ? "an" : "a";
+}
+
 #define RN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

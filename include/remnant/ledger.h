@@ -75,8 +75,8 @@ RN_NODISCARD rn_code rn_ledger_checkpoint(rn_ledger *l, uint64_t size,
                                           rn_error *err) RN_NONNULL(1, 3);
 /* Every checkpoint, oldest first. fn returns nonzero to stop. */
 typedef int (*rn_ledger_checkpoint_fn)(void *ctx, uint64_t size,
-                                       int64_t unix_time, const char *note,
-                                       size_t len, size_t ncosigs);
+                                       const char *note, size_t len,
+                                       size_t ncosigs);
 RN_NODISCARD rn_code rn_ledger_checkpoints(rn_ledger *l,
                                            rn_ledger_checkpoint_fn fn,
                                            void *ctx, rn_error *err)
@@ -144,14 +144,15 @@ RN_NODISCARD rn_code rn_ledger_witness_cosign(rn_ledger *l,
                                               char **line, rn_error *err)
     RN_NONNULL(1, 2, 3, 4, 5, 6);
 
-/* Instance side: trust a witness, and record a cosignature line it gave for
- * the checkpoint at `size` (0: latest). The line must verify. */
-RN_NODISCARD rn_code rn_ledger_witness_add(rn_ledger *l, const char *vkey,
-                                           rn_error *err) RN_NONNULL(1, 2);
+/* Instance side: record a cosignature line that the witness with verifier
+ * key `witness_vkey` gave for the checkpoint at `size` (0: latest). The line
+ * must verify; a newer line from the same witness for the same checkpoint
+ * replaces the older. */
 RN_NODISCARD rn_code rn_ledger_witness_record(rn_ledger *l, uint64_t size,
+                                              const char *witness_vkey,
                                               const char *line,
                                               rn_error *err)
-    RN_NONNULL(1, 3);
+    RN_NONNULL(1, 3, 4);
 
 /* ---- verify everything ---------------------------------------------------- */
 

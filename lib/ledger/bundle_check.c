@@ -153,7 +153,7 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
     rn_checkpoint cp;
     int have_cp = 0;
     uint64_t nentries = 0, nblobs = 0;
-    seen_entry seen[512];
+    seen_entry seen[RN_BUNDLE_MAX_RECORDS];
     size_t nseen = 0;
     rn_code rc = RN_OK;
 

@@ -173,7 +173,7 @@ rn_code rn_ledger_checkpoints(rn_ledger *l, rn_ledger_checkpoint_fn fn,
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(l->db,
-                           "SELECT c.size, c.time, c.note, (SELECT count(*)"
+                           "SELECT c.size, c.note, (SELECT count(*)"
                            " FROM ledger_cosignature w WHERE w.size = c.size)"
                            " FROM ledger_checkpoint c ORDER BY c.size",
                            -1, &st, NULL) != SQLITE_OK)
@@ -181,10 +181,9 @@ rn_code rn_ledger_checkpoints(rn_ledger *l, rn_ledger_checkpoint_fn fn,
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0),
-               sqlite3_column_int64(st, 1),
-               (const char *)sqlite3_column_text(st, 2),
-               (size_t)sqlite3_column_bytes(st, 2),
-               (size_t)sqlite3_column_int64(st, 3)))
+               (const char *)sqlite3_column_text(st, 1),
+               (size_t)sqlite3_column_bytes(st, 1),
+               (size_t)sqlite3_column_int64(st, 2)))
             break;
     }
     rn_code rc = (r == SQLITE_ROW || r == SQLITE_DONE)

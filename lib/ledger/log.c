@@ -399,45 +399,7 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     return RN_OK;
 }
 
-/* ---- keys beside the database --------------------------------------------- */
-
-rn_code rn__ledger_key_path(const char *db_path, char *buf, size_t cap)
-{
-    int n = snprintf(buf, cap, "%s.key", db_path);
-    return n < 0 || (size_t)n >= cap ? RN_ELIMIT : RN_OK;
-}
-
-rn_code rn__ledger_key_load(const char *db_path, rn_skey *out, rn_error *err)
-{
-    char path[4096];
-    char text[1024];
-    rn_code rc;
-    int fd = -1;
-    ssize_t n = 0;
-    if (rn__ledger_key_path(db_path, path, sizeof path) != RN_OK)
-        return rn__err(err, RN_ELIMIT, "key path too long");
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return rn__err(err, RN_ENOTFOUND, "no key file %s", path);
-        return rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
-    }
-    n = read(fd, text, sizeof text - 1);
-    if (n < 0) {
-        rc = rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    size_t len = (size_t)n;
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        len--;
-    rc = rn__skey_parse(text, len, out);
-    if (rc != RN_OK)
-        rc = rn__err(err, RN_EINPUT, "%s: not a secret key", path);
-out:
-    sodium_memzero(text, sizeof text);
-    close(fd);
-    return rc;
-}
+/* ---- origin -------------------------------------------------------------- */
 
 rn_code rn__ledger_origin(sqlite3 *db, char *buf, size_t cap, rn_error *err)
 {
@@ -538,17 +500,13 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
     }
     if (err && rc == RN_ENOTFOUND)
         rn_error_clear(err);
-    int64_t now;
-    char nowtext[25];
-    rn__ledger_now(nowtext, &now);
-    if ((rc = exec_bind(db, "INSERT INTO ledger_checkpoint(size, root, time,"
-                            " note) VALUES (?1, ?2, ?3, ?4)",
+    if ((rc = exec_bind(db, "INSERT INTO ledger_checkpoint(size, root, note)"
+                            " VALUES (?1, ?2, ?3)",
                         err, "store checkpoint", &st)))
         goto out;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)w->f.size);
     sqlite3_bind_blob(st, 2, root, RN_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_text(st, 4, note, (int)nlen, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, note, (int)nlen, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = rn__ledger_dberr(db, err, "store checkpoint");
         goto out;
@@ -560,12 +518,10 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
          * still verify after a rotation. */
         char vk[RN_KEY_NAME_MAX + 80];
         size_t vl = rn__vkey_format(&key.v, vk, sizeof vk);
-        if ((rc = exec_bind(db, "INSERT OR IGNORE INTO ledger_key(vkey,"
-                                " created) VALUES (?1, ?2)",
-                            err, "record key", &st)))
+        if ((rc = exec_bind(db, "INSERT OR IGNORE INTO ledger_key(vkey)"
+                                " VALUES (?1)", err, "record key", &st)))
             goto out;
         sqlite3_bind_text(st, 1, vk, (int)vl, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, now);
         if (sqlite3_step(st) != SQLITE_DONE) {
             rc = rn__ledger_dberr(db, err, "record key");
             goto out;

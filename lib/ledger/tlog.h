@@ -265,6 +265,9 @@ const char *rn__entry_op_word(char op);
 
 /* ---- evidence bundles (bundle_check.c) ----------------------------------- */
 
+/* Most records one bundle carries. */
+#define RN_BUNDLE_MAX_RECORDS 512
+
 /* One line of plain-words report. */
 typedef void (*rn_say_fn)(void *ctx, const char *line);
 /* Verify a bundle (docs/BUNDLE.md) held in memory against verifier keys

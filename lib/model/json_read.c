@@ -482,7 +482,8 @@ rn_code rn__jreader_read(rn__jreader *jr, const char *s, size_t len, int default
         int idx = rn_type_field_index((rn_type)type, key, kv->klen);
         if (idx < 0)
             return rn__err_field(err, RN_EINPUT, key,
-                                 "unknown field '%s' for a %s (see `remnant fields %s`)", key,
+                                 "unknown field '%s' for %s %s (see `remnant fields %s`)", key,
+                                 rn__a(rn_type_name((rn_type)type)),
                                  rn_type_name((rn_type)type), rn_type_name((rn_type)type));
         const rn_field *f = &rn__types[type].fields[idx];
         if (kv->kind == V_NULL)

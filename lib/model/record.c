@@ -351,8 +351,8 @@ rn_code rn_record_set(rn_record *r, const char *name, const char *v, size_t n, r
     int idx = rn_type_field_index(r->type, name, strlen(name));
     if (idx < 0)
         return rn__err_field(err, RN_EINPUT, name,
-                             "a %s has no field '%s' (see `remnant fields %s`)",
-                             rn_type_name(r->type), name, rn_type_name(r->type));
+                             "%s %s has no field '%s' (see `remnant fields %s`)",
+                             rn__a(rn_type_name(r->type)), rn_type_name(r->type), name, rn_type_name(r->type));
     return rn_record_set_at(r, idx, v, n, err);
 }
 
@@ -384,7 +384,7 @@ rn_code rn_record_check(const rn_record *r, rn_error *err)
     for (size_t i = 0; i < td->nfields; i++)
         if ((td->fields[i].flags & RN_FIELD_REQUIRED) && !r->slot[i].set)
             return rn__err_field(err, RN_EINPUT, td->fields[i].name,
-                                 "a %s needs '%s' (%s)", td->name, td->fields[i].name,
+                                 "%s %s needs '%s' (%s)", rn__a(td->name), td->name, td->fields[i].name,
                                  td->fields[i].help);
     return RN_OK;
 }

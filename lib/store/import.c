@@ -241,8 +241,8 @@ static rn_code import_csv(importer *im, const input *in, long *line, rn_error *e
             col[j] = rn_type_field_index(im->o->csv_type, names[j], strlen(names[j]));
             if (col[j] < 0) {
                 rc = rn__err_field(err, RN_EINPUT, names[j],
-                                   "unknown column '%s' for a %s (see `remnant fields %s`)",
-                                   names[j], rn_type_name(im->o->csv_type),
+                                   "unknown column '%s' for %s %s (see `remnant fields %s`)",
+                                   names[j], rn__a(rn_type_name(im->o->csv_type)), rn_type_name(im->o->csv_type),
                                    rn_type_name(im->o->csv_type));
                 goto out;
             }
@@ -305,8 +305,8 @@ static rn_code import_csv(importer *im, const input *in, long *line, rn_error *e
             }
             int idx = col[j] >= 0 ? col[j] : rn_type_field_index((rn_type)t, names[j], strlen(names[j]));
             if (idx < 0) {
-                rc = rn__err_field(err, RN_EINPUT, names[j], "a %s has no field '%s'",
-                                   rn_type_name((rn_type)t), names[j]);
+                rc = rn__err_field(err, RN_EINPUT, names[j], "%s %s has no field '%s'",
+                                   rn__a(rn_type_name((rn_type)t)), rn_type_name((rn_type)t), names[j]);
                 break;
             }
             rc = rn_record_set_at(r, idx, v, n, err);

@@ -35,8 +35,10 @@ enum { ST_INSERT, ST_UPDATE, ST_SELECT, ST_DELETE, ST_EXISTS, ST_COUNT_ };
 typedef struct sq {
     sqlite3 *db;
     sqlite3_stmt *st[RN_T_COUNT][ST_COUNT_];
-    sqlite3_stmt *search_del, *search_ins;
+    sqlite3_stmt *search_del, *search_ins, *search_unindex;
+    sqlite3_stmt *reg_ins, *reg_get, *reg_del;
     int tx_open;   /* BEGIN issued and not yet ended */
+    int64_t fts_mark; /* search_text ids above this are not in search_fts yet */
     int appended;  /* log entries appended in the open transaction */
 } sq;
 
@@ -238,15 +240,27 @@ static int exists_in(sq *q, rn_type t, const char *id)
     return found;
 }
 
+/* Prepare a statement kept for the connection's life. */
+static rn_code keep(sq *q, sqlite3_stmt **st, const char *sql, rn_error *err)
+{
+    if (*st)
+        return RN_OK;
+    int src = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    return src == SQLITE_OK ? RN_OK : db_err(q->db, src, err, "preparing a statement");
+}
+
 static rn_code sq_type_of(rn_store *s, const char *id, rn_type *out)
 {
-    for (int t = 0; t < RN_T_COUNT; t++) {
-        if (exists_in(SQ(s), (rn_type)t, id)) {
-            *out = (rn_type)t;
-            return RN_OK;
-        }
-    }
-    return RN_ENOTFOUND;
+    sq *q = SQ(s);
+    if (keep(q, &q->reg_get, "SELECT type FROM record WHERE id=?", NULL))
+        return RN_EDB;
+    sqlite3_bind_text(q->reg_get, 1, id, -1, SQLITE_STATIC);
+    rn_code rc = RN_ENOTFOUND;
+    if (sqlite3_step(q->reg_get) == SQLITE_ROW &&
+        rn_type_from_name((const char *)sqlite3_column_text(q->reg_get, 0), out) == RN_OK)
+        rc = RN_OK;
+    sqlite3_reset(q->reg_get);
+    return rc;
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -255,17 +269,35 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
     rn_code rc = exec(q->db, "BEGIN IMMEDIATE", err);
-    if (rc == RN_OK) {
-        q->tx_open = 1;
-        q->appended = 0;
+    if (rc)
+        return rc;
+    q->tx_open = 1;
+    q->appended = 0;
+    q->fts_mark = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, "SELECT seq FROM sqlite_sequence WHERE name='search_text'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            q->fts_mark = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
     }
-    return rc;
+    return RN_OK;
 }
 
 static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
     rn_code rc = RN_OK;
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(q->db, "INSERT INTO search_fts(rowid, text) SELECT id, text "
+                                        "FROM search_text WHERE id > ?", -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, q->fts_mark);
+        src = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (src != SQLITE_DONE && src != SQLITE_OK)
+        return db_err(q->db, src, err, "updating the search index");
 #ifdef RN_HAVE_LEDGER
     if (q->appended)
         rc = rn__ledger_seal(q->db, s->path, err);
@@ -407,26 +439,35 @@ static rn_code check_item_cycle(sq *q, const rn_record *r, rn_error *err)
     return rc;
 }
 
+/* Remove a record's texts from the search index: rows already in search_fts
+ * (id <= fts_mark) are taken out of it first. */
+static rn_code remove_search(sq *q, const char *id, rn_error *err)
+{
+    rn_code rc = keep(q, &q->search_unindex,
+                      "INSERT INTO search_fts(search_fts, rowid, text) SELECT 'delete', id, "
+                      "text FROM search_text WHERE rid=?1 AND id <= ?2", err);
+    if (!rc)
+        rc = keep(q, &q->search_del, "DELETE FROM search_text WHERE rid=?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q->search_unindex, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q->search_unindex, 2, q->fts_mark);
+    rc = step_done(q, q->search_unindex, err, "updating the search index");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q->search_del, 1, id, -1, SQLITE_STATIC);
+    return step_done(q, q->search_del, err, "updating the search index");
+}
+
 static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *err)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
     rn_code rc;
-    if (!q->search_ins) {
-        int src = sqlite3_prepare_v3(q->db,
-                                     "INSERT INTO search_text(rid,type,field,text) VALUES(?,?,?,?)",
-                                     -1, SQLITE_PREPARE_PERSISTENT, &q->search_ins, NULL);
-        if (src == SQLITE_OK)
-            src = sqlite3_prepare_v3(q->db, "DELETE FROM search_text WHERE rid=?", -1,
-                                     SQLITE_PREPARE_PERSISTENT, &q->search_del, NULL);
-        if (src != SQLITE_OK)
-            return db_err(q->db, src, err, "preparing search index statements");
-    }
-    if (replace) {
-        sqlite3_bind_text(q->search_del, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
-        rc = step_done(q, q->search_del, err, "updating the search index");
-        if (rc)
-            return rc;
-    }
+    if ((rc = keep(q, &q->search_ins,
+                   "INSERT INTO search_text(rid,type,field,text) VALUES(?,?,?,?)", err)))
+        return rc;
+    if (replace && (rc = remove_search(q, r->id, err)))
+        return rc;
     for (size_t i = 0; i < td->nfields; i++) {
         size_t n;
         const char *v = rn_record_get_at(r, (int)i, &n);
@@ -472,10 +513,41 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
 {
     sq *q = SQ(s);
     rn_type existing;
-    int exists = sq_type_of(s, r->id, &existing) == RN_OK;
-    if (exists && mode == RN_PUT_CREATE)
-        return rn__err_field(err, RN_EEXISTS, "id", "a %s with id %s already exists",
-                             rn_type_name(existing), r->id);
+    int exists = 0;
+    if (mode == RN_PUT_CREATE) {
+        /* one probe: the registry's primary key refuses a second record
+         * with the id, whatever its type */
+        rn_code rc = keep(q, &q->reg_ins, "INSERT INTO record(id, type) VALUES (?, ?)", err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(q->reg_ins, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(q->reg_ins, 2, rn__types[r->type].name, -1, SQLITE_STATIC);
+        int src = sqlite3_step(q->reg_ins);
+        sqlite3_reset(q->reg_ins);
+        if (src == SQLITE_CONSTRAINT_PRIMARYKEY) {
+            const char *tn = sq_type_of(s, r->id, &existing) == RN_OK ? rn_type_name(existing)
+                                                                       : "record";
+            return rn__err_field(err, RN_EEXISTS, "id",
+                                 "a%s %s with id %s already exists (ids are unique: leave "
+                                 "'id' out to get a new one)",
+                                 strchr("aeiou", tn[0]) ? "n" : "", tn, r->id);
+        }
+        if (src != SQLITE_DONE)
+            return db_err(q->db, src, err, "writing the record");
+    } else {
+        exists = sq_type_of(s, r->id, &existing) == RN_OK;
+    }
+    if (!exists && mode == RN_PUT_UPSERT) {
+        /* create after all: register the id */
+        rn_code rc = keep(q, &q->reg_ins, "INSERT INTO record(id, type) VALUES (?, ?)", err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(q->reg_ins, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
+        sqlite3_bind_text(q->reg_ins, 2, rn__types[r->type].name, -1, SQLITE_STATIC);
+        rc = step_done(q, q->reg_ins, err, "writing the record");
+        if (rc)
+            return rc;
+    }
     if (!exists && mode == RN_PUT_REPLACE)
         return rn__err(err, RN_ENOTFOUND, "no record with id %s", r->id);
     if (exists && existing != r->type)
@@ -577,14 +649,13 @@ static rn_code sq_del(rn_store *s, const char *id, rn_error *err)
     sqlite3_clear_bindings(st);
     if (rc)
         return rc;
-    if (!q->search_del) {
-        int src = sqlite3_prepare_v3(q->db, "DELETE FROM search_text WHERE rid=?", -1,
-                                     SQLITE_PREPARE_PERSISTENT, &q->search_del, NULL);
-        if (src != SQLITE_OK)
-            return db_err(q->db, src, err, "preparing");
+    rc = remove_search(q, id, err);
+    if (rc == RN_OK)
+        rc = keep(q, &q->reg_del, "DELETE FROM record WHERE id=?", err);
+    if (rc == RN_OK) {
+        sqlite3_bind_text(q->reg_del, 1, id, -1, SQLITE_STATIC);
+        rc = step_done(q, q->reg_del, err, "deleting the record");
     }
-    sqlite3_bind_text(q->search_del, 1, id, -1, SQLITE_STATIC);
-    rc = step_done(q, q->search_del, err, "updating the search index");
     if (rc == RN_OK)
         rc = log_change(s, NULL, t, id, 'd', err);
     return rc;
@@ -945,6 +1016,13 @@ static void sq_close(rn_store *s)
             sqlite3_finalize(q->st[t][k]);
     sqlite3_finalize(q->search_ins);
     sqlite3_finalize(q->search_del);
+    sqlite3_finalize(q->search_unindex);
+    sqlite3_finalize(q->reg_ins);
+    sqlite3_finalize(q->reg_get);
+    sqlite3_finalize(q->reg_del);
+#ifdef RN_HAVE_LEDGER
+    rn__ledger_detach(q->db);
+#endif
     sqlite3_close_v2(q->db);
     free(q);
     s->impl = NULL;

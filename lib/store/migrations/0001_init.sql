@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: Apache-2.0
--- Schema version 1: one table per record type of lib/model/types.c.
+-- Schema version 1: one table per record type of lib/model/types.c,
+-- keyed by the record id (WITHOUT ROWID: one B-tree a table).
 -- A date field X is three columns: X_earliest and X_latest (day numbers
 -- since 1970-01-01; NULL for an open end) and X_precision (day, week,
 -- month, year). List fields hold a JSON array of strings.
@@ -21,7 +22,7 @@ CREATE TABLE event (
   custody_holder TEXT,
   source TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE attachment (
   id TEXT PRIMARY KEY NOT NULL,
@@ -34,7 +35,7 @@ CREATE TABLE attachment (
   captured_earliest INTEGER, captured_latest INTEGER, captured_precision TEXT,
   captured_by TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX attachment_sha256 ON attachment(sha256);
 CREATE INDEX attachment_item ON attachment(item);
 CREATE INDEX attachment_event ON attachment(event);
@@ -54,7 +55,7 @@ CREATE TABLE item (
   serial TEXT,
   lot TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX item_event ON item(event);
 CREATE INDEX item_parent ON item(parent);
 
@@ -66,7 +67,7 @@ CREATE TABLE marking (
   method TEXT,
   attachment TEXT REFERENCES attachment(id),
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX marking_item ON marking(item);
 CREATE INDEX marking_attachment ON marking(attachment);
 
@@ -78,7 +79,7 @@ CREATE TABLE entity (
   country TEXT,
   identifiers TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE transfer (
   id TEXT PRIMARY KEY NOT NULL,
@@ -90,7 +91,7 @@ CREATE TABLE transfer (
   source TEXT,
   confidence REAL,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX transfer_supplier ON transfer(supplier);
 CREATE INDEX transfer_recipient ON transfer(recipient);
 
@@ -105,7 +106,7 @@ CREATE TABLE trace (
   answered_earliest INTEGER, answered_latest INTEGER, answered_precision TEXT,
   answer TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX trace_recipient ON trace(recipient);
 
 CREATE TABLE finding (
@@ -116,7 +117,7 @@ CREATE TABLE finding (
   reviewer TEXT,
   status TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sanction (
   id TEXT PRIMARY KEY NOT NULL,
@@ -128,7 +129,7 @@ CREATE TABLE sanction (
   listed TEXT,
   source TEXT NOT NULL,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE custody (
   id TEXT PRIMARY KEY NOT NULL,
@@ -138,15 +139,25 @@ CREATE TABLE custody (
   action TEXT,
   date_earliest INTEGER, date_latest INTEGER, date_precision TEXT,
   notes TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX custody_item ON custody(item);
 CREATE INDEX custody_event ON custody(event);
 
+-- Every record's id and type, so that an id is unique across all types and
+-- a lookup by id needs one probe.
+CREATE TABLE record (
+  id TEXT PRIMARY KEY NOT NULL,
+  type TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
 -- Every searchable text (fields flagged RN_FIELD_SEARCH), one row a field,
 -- kept by the store; search_fts indexes it by trigrams so that substring
--- and one-unknown-character queries use the index.
+-- and one-unknown-character queries use the index. The store adds a
+-- transaction's new rows to search_fts in one statement at commit (FTS5
+-- flushes on every statement, so row-by-row indexing is many times slower);
+-- AUTOINCREMENT keeps ids rising, so "id > mark" is exactly the new rows.
 CREATE TABLE search_text (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   rid TEXT NOT NULL,
   type TEXT NOT NULL,
   field TEXT NOT NULL,
@@ -155,9 +166,3 @@ CREATE TABLE search_text (
 CREATE INDEX search_text_rid ON search_text(rid);
 CREATE VIRTUAL TABLE search_fts USING fts5(
   text, content='search_text', content_rowid='id', tokenize='trigram');
-CREATE TRIGGER search_text_ai AFTER INSERT ON search_text BEGIN
-  INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER search_text_ad AFTER DELETE ON search_text BEGIN
-  INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;

@@ -38,31 +38,28 @@ INSERT INTO ledger_tree(id, size, frontier) VALUES (1, 0, x'');
 
 -- One checkpoint per sealed transaction: the signed note (C2SP
 -- tlog-checkpoint; unsigned when the instance has no key: then the note is
--- the body alone).
+-- the body alone). Every column here is checked by `remnant verify` (root
+-- against the recomputed tree, the note against root, size and keys), so
+-- no column can change unnoticed; times live in the entries, which are
+-- hashed, not here.
 CREATE TABLE ledger_checkpoint (
   size INTEGER PRIMARY KEY NOT NULL CHECK (size > 0),
   root BLOB NOT NULL CHECK (length(root) = 32),
-  time INTEGER NOT NULL,
   note TEXT NOT NULL
 ) STRICT;
 
 -- Every public key that has signed checkpoints of this log (rotation keeps
--- the old ones, so old checkpoints still verify).
+-- the old ones, so old checkpoints still verify). Each must verify at least
+-- one checkpoint's signature.
 CREATE TABLE ledger_key (
-  vkey TEXT PRIMARY KEY NOT NULL,
-  created INTEGER NOT NULL,
-  retired INTEGER
+  vkey TEXT PRIMARY KEY NOT NULL
 ) STRICT;
 
--- Witnesses this instance knows, and the cosignatures they gave.
-CREATE TABLE ledger_witness (
-  vkey TEXT PRIMARY KEY NOT NULL,
-  added INTEGER NOT NULL
-) STRICT;
+-- Cosignatures witnesses gave (the witness's verifier key and the note
+-- signature line, whose signed timestamp says when).
 CREATE TABLE ledger_cosignature (
   size INTEGER NOT NULL REFERENCES ledger_checkpoint(size),
-  witness TEXT NOT NULL REFERENCES ledger_witness(vkey),
-  time INTEGER NOT NULL,
+  witness TEXT NOT NULL,
   line TEXT NOT NULL,
   PRIMARY KEY (size, witness)
 ) STRICT;

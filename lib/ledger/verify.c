@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * verify.c — rn_ledger_verify: recompute everything and name what is wrong.
+ *
+ * Checks, in order (each problem names the record, blob, entry or
+ * checkpoint):
+ *   V1. The database file is sound (PRAGMA integrity_check).
+ *   V2. Entries (log.c invariants L1-L3): seq without gaps; leaf hash equals
+ *       SHA-256(0x00 || body); the body parses strictly and agrees with its
+ *       columns; "prev" is the leaf hash of the record's previous entry.
+ *   V3. The tree (L4): ledger_tree's size and frontier equal those
+ *       recomputed from the bodies.
+ *   V4. Checkpoints (L5): each root column and note body equals the
+ *       recomputed tree head at its size, the origin is the log's; every
+ *       signature by a trusted key verifies; once the log has a key the
+ *       latest checkpoint is signed by one; every key on record signed some
+ *       checkpoint.
+ *   V5. Cosignatures verify against their witness key and checkpoint.
+ *   V6. Records: every record in the store is byte for byte the record of
+ *       its last log entry (canonical JSON), and every record alive in the
+ *       log is in the store.
+ *   V7. Blobs: every attachment's blob exists with the recorded SHA-256 and
+ *       size; every file in the blob folder hashes to its name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ledger/ledger_int.h"
+#include "remnant/ledger.h"
+
+typedef struct vctx {
+    rn_ledger *l;
+    rn_store *s;
+    rn_ledger_problem_fn fn;
+    void *ctx;
+    rn_ledger_verify_stats *st;
+    rn_vkey keys[64];
+    size_t nkeys;
+    int keys_from_user;
+    uint64_t key_used; /* bit k: keys[k] verified some checkpoint */
+} vctx;
+
+static void problem(vctx *v, const char *what, const char *id, int64_t seq,
+                    const char *fmt, ...) RN_PRINTF(5, 6);
+static void problem(vctx *v, const char *what, const char *id, int64_t seq,
+                    const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    v->st->problems++;
+    if (v->fn) {
+        rn_ledger_problem p = {what, id ? id : "", seq, msg};
+        v->fn(v->ctx, &p);
+    }
+}
+
+/* ---- V1 ------------------------------------------------------------------- */
+
+static void check_db(vctx *v)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(v->l->db, "PRAGMA integrity_check(20)", -1, &st,
+                           NULL) != SQLITE_OK) {
+        problem(v, "database", "", -1, "cannot check the database file: %s",
+                sqlite3_errmsg(v->l->db));
+        return;
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        if (m && strcmp(m, "ok") != 0)
+            problem(v, "database", "", -1, "the database file is damaged: %s",
+                    m);
+    }
+    if (r != SQLITE_DONE)
+        problem(v, "database", "", -1, "the database file is damaged: %s",
+                sqlite3_errmsg(v->l->db));
+    sqlite3_finalize(st);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static rn_code load_keys(vctx *v, const char *const *trusted, size_t ntrusted,
+                         rn_error *err)
+{
+    if (ntrusted > 0) {
+        if (ntrusted > 64)
+            return rn__err(err, RN_ELIMIT, "at most 64 trusted keys");
+        for (size_t i = 0; i < ntrusted; i++) {
+            if (rn__vkey_parse(trusted[i], strlen(trusted[i]),
+                               &v->keys[v->nkeys]) != RN_OK ||
+                v->keys[v->nkeys].type != RN_SIGTYPE_ED25519)
+                return rn__err(err, RN_EINPUT, "not a log verifier key: %s",
+                               trusted[i]);
+            v->nkeys++;
+        }
+        v->keys_from_user = 1;
+        return RN_OK;
+    }
+    /* The instance's key file, then the keys on record. */
+    rn_skey k;
+    rn_code rc = rn__ledger_key_load(v->l->path, &k, NULL);
+    if (rc == RN_OK)
+        v->keys[v->nkeys++] = k.v;
+    sodium_memzero(&k, sizeof k);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(v->l->db, "SELECT vkey FROM ledger_key", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rn__ledger_dberr(v->l->db, err, "read keys");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        rn_vkey key;
+        if (!s || rn__vkey_parse(s, n, &key) != RN_OK ||
+            key.type != RN_SIGTYPE_ED25519) {
+            problem(v, "key", "", -1, "a key on record is malformed: %.*s",
+                    (int)(n > 200 ? 200 : n), s ? s : "");
+            continue;
+        }
+        int dup = 0;
+        for (size_t i = 0; i < v->nkeys; i++)
+            if (v->keys[i].id == key.id &&
+                memcmp(v->keys[i].pub, key.pub, 32) == 0 &&
+                strcmp(v->keys[i].name, key.name) == 0)
+                dup = 1;
+        if (!dup && v->nkeys < 64)
+            v->keys[v->nkeys++] = key;
+    }
+    sqlite3_finalize(st);
+    return RN_OK;
+}
+
+/* ---- V2..V5 ---------------------------------------------------------------- */
+
+typedef struct cpoint {
+    uint64_t size;
+    rn_hash root_col;
+    int root_ok; /* root column well-formed */
+    char *note;
+    size_t note_len;
+} cpoint;
+
+static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
+                             int is_latest)
+{
+    int64_t seq = (int64_t)c->size;
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "%llu", (unsigned long long)c->size);
+    if (!c->root_ok || memcmp(c->root_col, root, RN_HASH_LEN) != 0)
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: its root hash"
+                " is not the tree head of the first %llu entries",
+                (unsigned long long)c->size, (unsigned long long)c->size);
+    rn_note n;
+    const char *body = c->note;
+    size_t blen = c->note_len;
+    int is_signed = 0;
+    if (rn__note_parse(c->note, c->note_len, &n) == RN_OK) {
+        body = n.text;
+        blen = n.text_len;
+        is_signed = 1;
+    }
+    rn_checkpoint cp;
+    if (rn__checkpoint_parse(body, blen, &cp) != RN_OK) {
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: its note is"
+                " malformed", (unsigned long long)c->size);
+        return;
+    }
+    if (cp.origin_len != strlen(v->l->origin) ||
+        memcmp(cp.origin, v->l->origin, cp.origin_len) != 0)
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: names another"
+                " log (origin %.*s)", (unsigned long long)c->size,
+                (int)cp.origin_len, cp.origin);
+    if (cp.size != c->size)
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: its note says"
+                " size %llu", (unsigned long long)c->size,
+                (unsigned long long)cp.size);
+    if (memcmp(cp.root, root, RN_HASH_LEN) != 0)
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: the root in its"
+                " note is not the tree head of the log",
+                (unsigned long long)c->size);
+    if (is_signed) {
+        uint64_t mask = 0;
+        rn_code rc = v->nkeys ? rn__note_verify(&n, v->keys, v->nkeys, &mask)
+                              : RN_ECRYPTO;
+        if (rc == RN_OK) {
+            v->st->signed_checkpoints++;
+            v->key_used |= mask;
+        } else {
+            problem(v, "signature", idbuf, seq, "checkpoint %llu: %s",
+                    (unsigned long long)c->size,
+                    v->nkeys ? "a signature does not verify with the"
+                               " trusted keys"
+                             : "signed, but no key is known to check it");
+        }
+    } else if (is_latest && v->nkeys > 0) {
+        problem(v, "signature", idbuf, seq, "checkpoint %llu: the latest"
+                " checkpoint is not signed although the log has a key",
+                (unsigned long long)c->size);
+    }
+    /* V5: cosignatures. */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(v->l->db, "SELECT witness, line FROM"
+                           " ledger_cosignature WHERE size = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)c->size);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *w = (const char *)sqlite3_column_text(st, 0);
+        const char *line = (const char *)sqlite3_column_text(st, 1);
+        size_t wl = (size_t)sqlite3_column_bytes(st, 0);
+        size_t ll = (size_t)sqlite3_column_bytes(st, 1);
+        rn_vkey wk;
+        char msg[RN_CHECKPOINT_MAX + 1024];
+        rn_note cn;
+        int ok = 0;
+        if (w && line && rn__vkey_parse(w, wl, &wk) == RN_OK &&
+            wk.type == RN_SIGTYPE_COSIG_V1 && blen + 1 + ll <= sizeof msg) {
+            memcpy(msg, body, blen);
+            msg[blen] = '\n';
+            memcpy(msg + blen + 1, line, ll);
+            if (rn__note_parse(msg, blen + 1 + ll, &cn) == RN_OK &&
+                cn.nsigs == 1 && rn__note_verify(&cn, &wk, 1, NULL) == RN_OK)
+                ok = 1;
+        }
+        if (ok)
+            v->st->cosignatures++;
+        else
+            problem(v, "cosignature", idbuf, seq, "checkpoint %llu: the"
+                    " cosignature of witness %.*s does not verify",
+                    (unsigned long long)c->size, (int)(wl > 200 ? 200 : wl),
+                    w ? w : "");
+    }
+    sqlite3_finalize(st);
+}
+
+static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
+{
+    sqlite3 *db = v->l->db;
+    sqlite3_stmt *st = NULL, *pv = NULL, *cs = NULL;
+    cpoint *cps = NULL;
+    size_t ncps = 0, cap = 0, next_cp = 0;
+    rn_frontier f;
+    rn_code rc = RN_OK;
+    rn__frontier_init(&f);
+    *count = 0;
+
+    /* The checkpoints, in size order. */
+    if (sqlite3_prepare_v2(db, "SELECT size, root, note FROM"
+                           " ledger_checkpoint ORDER BY size", -1, &cs,
+                           NULL) != SQLITE_OK) {
+        rc = rn__ledger_dberr(db, err, "read checkpoints");
+        goto out;
+    }
+    while (sqlite3_step(cs) == SQLITE_ROW) {
+        if (ncps == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            cpoint *p = rn__realloc(cps, nc * sizeof *cps);
+            if (!p) {
+                rc = rn__err(err, RN_ENOMEM, "out of memory");
+                goto out;
+            }
+            cps = p;
+            cap = nc;
+        }
+        cpoint *c = &cps[ncps];
+        memset(c, 0, sizeof *c);
+        c->size = (uint64_t)sqlite3_column_int64(cs, 0);
+        c->root_ok = sqlite3_column_bytes(cs, 1) == RN_HASH_LEN;
+        if (c->root_ok)
+            memcpy(c->root_col, sqlite3_column_blob(cs, 1), RN_HASH_LEN);
+        c->note_len = (size_t)sqlite3_column_bytes(cs, 2);
+        c->note = rn__strndup((const char *)sqlite3_column_text(cs, 2),
+                              c->note_len);
+        if (!c->note) {
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
+            goto out;
+        }
+        ncps++;
+    }
+    v->st->checkpoints = ncps;
+
+    if (sqlite3_prepare_v2(db, "SELECT seq, record_id, type, op, body,"
+                           " leaf_hash FROM ledger_entry ORDER BY seq", -1,
+                           &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT leaf_hash FROM ledger_entry WHERE"
+                           " record_id = ?1 AND seq < ?2 ORDER BY seq DESC"
+                           " LIMIT 1", -1, &pv, NULL) != SQLITE_OK) {
+        rc = rn__ledger_dberr(db, err, "read the log");
+        goto out;
+    }
+    uint64_t expect = 0;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+        const char *rid = (const char *)sqlite3_column_text(st, 1);
+        const char *type = (const char *)sqlite3_column_text(st, 2);
+        const char *op = (const char *)sqlite3_column_text(st, 3);
+        const char *body = sqlite3_column_blob(st, 4);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 4);
+        const void *lh = sqlite3_column_blob(st, 5);
+        int lhl = sqlite3_column_bytes(st, 5);
+        if (!rid)
+            rid = "";
+        if (seq < 0 || (uint64_t)seq != expect) {
+            problem(v, "entry", rid, seq, "entry %lld: expected entry %llu"
+                    " here (an entry is missing or out of place)",
+                    (long long)seq, (unsigned long long)expect);
+            expect = (uint64_t)seq;
+        }
+        /* Checkpoints that end before this entry (V4). */
+        while (next_cp < ncps && cps[next_cp].size <= f.size) {
+            if (cps[next_cp].size == f.size) {
+                rn_hash root;
+                rn__frontier_root(&f, root);
+                check_checkpoint(v, &cps[next_cp], root, next_cp + 1 == ncps);
+            }
+            next_cp++;
+        }
+        rn_hash leaf;
+        rn__merkle_leaf_hash(body ? body : "", blen, leaf);
+        if (lhl != RN_HASH_LEN || memcmp(lh, leaf, RN_HASH_LEN) != 0)
+            problem(v, "entry", rid, seq, "entry %lld (record %s): its leaf"
+                    " hash is not the hash of its bytes", (long long)seq, rid);
+        rn_entry e;
+        if (rn__entry_parse(body ? body : "", blen, &e) != RN_OK) {
+            problem(v, "entry", rid, seq, "entry %lld (record %s): its bytes"
+                    " are not a well-formed log entry", (long long)seq, rid);
+        } else {
+            if (e.seq != (uint64_t)seq)
+                problem(v, "entry", rid, seq, "entry %lld says it is entry"
+                        " %llu", (long long)seq, (unsigned long long)e.seq);
+            if (e.id_len != strlen(rid) || memcmp(e.id, rid, e.id_len) != 0)
+                problem(v, "entry", rid, seq, "entry %lld: it logs record"
+                        " %.*s, but is filed under %s", (long long)seq,
+                        (int)e.id_len, e.id, rid);
+            if (!type || e.type_len != strlen(type) ||
+                memcmp(e.type, type, e.type_len) != 0)
+                problem(v, "entry", rid, seq, "entry %lld (record %s): its"
+                        " type column disagrees with its bytes",
+                        (long long)seq, rid);
+            if (!op || op[0] != e.op || op[1] != '\0')
+                problem(v, "entry", rid, seq, "entry %lld (record %s): its"
+                        " op column disagrees with its bytes",
+                        (long long)seq, rid);
+            /* L3 */
+            sqlite3_bind_text(pv, 1, rid, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(pv, 2, seq);
+            int have = sqlite3_step(pv) == SQLITE_ROW;
+            rn_hash prev;
+            if (have) {
+                rn_hash zero = {0};
+                if (sqlite3_column_bytes(pv, 0) == RN_HASH_LEN)
+                    memcpy(prev, sqlite3_column_blob(pv, 0), RN_HASH_LEN);
+                else
+                    memcpy(prev, zero, RN_HASH_LEN);
+            }
+            sqlite3_reset(pv);
+            if (have != e.has_prev ||
+                (have && memcmp(prev, e.prev, RN_HASH_LEN) != 0))
+                problem(v, "entry", rid, seq, "entry %lld (record %s): its"
+                        " link to the record's previous entry is wrong",
+                        (long long)seq, rid);
+        }
+        (void)rn__frontier_append(&f, leaf);
+        expect++;
+        v->st->entries++;
+    }
+    if (r != SQLITE_DONE) {
+        problem(v, "database", "", -1, "cannot read the log: %s",
+                sqlite3_errmsg(db));
+    }
+    /* Remaining checkpoints. */
+    for (; next_cp < ncps; next_cp++) {
+        char idbuf[32];
+        snprintf(idbuf, sizeof idbuf, "%llu",
+                 (unsigned long long)cps[next_cp].size);
+        if (cps[next_cp].size == f.size) {
+            rn_hash root;
+            rn__frontier_root(&f, root);
+            check_checkpoint(v, &cps[next_cp], root, next_cp + 1 == ncps);
+        } else {
+            problem(v, "checkpoint", idbuf, (int64_t)cps[next_cp].size,
+                    "checkpoint %llu: the log has only %llu entries (entries"
+                    " were removed)", (unsigned long long)cps[next_cp].size,
+                    (unsigned long long)f.size);
+        }
+    }
+    /* V3 */
+    rn_frontier sealed;
+    sqlite3_stmt *ts = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT size, frontier FROM ledger_tree WHERE"
+                           " id = 1", -1, &ts, NULL) == SQLITE_OK &&
+        sqlite3_step(ts) == SQLITE_ROW) {
+        sqlite3_int64 size = sqlite3_column_int64(ts, 0);
+        const void *fb = sqlite3_column_blob(ts, 1);
+        size_t fl = (size_t)sqlite3_column_bytes(ts, 1);
+        uint8_t mine[64 * RN_HASH_LEN];
+        size_t ml = rn__frontier_save(&f, mine, sizeof mine);
+        if (size < 0 || (uint64_t)size != f.size ||
+            rn__frontier_load(&sealed, (uint64_t)size, fb ? fb : "", fl) ||
+            fl != ml || memcmp(fb ? fb : "", mine, ml) != 0)
+            problem(v, "tree", "", size, "the sealed tree state (%lld"
+                    " entries) is not the tree of the %llu entries in the log",
+                    (long long)size, (unsigned long long)f.size);
+    } else {
+        problem(v, "tree", "", -1, "the sealed tree state is missing");
+    }
+    sqlite3_finalize(ts);
+    if (ncps == 0 && f.size > 0)
+        problem(v, "checkpoint", "", -1, "the log has %llu entries but no"
+                " checkpoint", (unsigned long long)f.size);
+    if (ncps > 0 && cps[ncps - 1].size != f.size)
+        problem(v, "checkpoint", "", (int64_t)f.size, "the last %llu entries"
+                " are not covered by any checkpoint",
+                (unsigned long long)(f.size > cps[ncps - 1].size
+                                         ? f.size - cps[ncps - 1].size
+                                         : 0));
+    /* V4: every key on record has signed something (not when the user gave
+     * the keys: then they need not cover every rotation). */
+    if (!v->keys_from_user)
+        for (size_t k = 0; k < v->nkeys; k++)
+            if (!(v->key_used & (UINT64_C(1) << k))) {
+                char vk[RN_LEDGER_VKEY_MAX];
+                rn__vkey_format(&v->keys[k], vk, sizeof vk);
+                problem(v, "key", vk, -1, "key %s signed no checkpoint of"
+                        " this log", vk);
+            }
+    v->st->tree_size = f.size;
+    *count = f.size;
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(pv);
+    sqlite3_finalize(cs);
+    for (size_t i = 0; i < ncps; i++)
+        free(cps[i].note);
+    free(cps);
+    return rc;
+}
+
+/* ---- V6, V7 ---------------------------------------------------------------- */
+
+static int hash_file(const char *path, uint8_t out[32], uint64_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    uint8_t buf[65536];
+    ssize_t n;
+    *size = 0;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        crypto_hash_sha256_update(&h, buf, (size_t)n);
+        *size += (uint64_t)n;
+    }
+    close(fd);
+    if (n < 0)
+        return -1;
+    crypto_hash_sha256_final(&h, out);
+    return 0;
+}
+
+static void check_blob(vctx *v, const char *rid, const char *sha,
+                       const char *size_text)
+{
+    char path[4096];
+    uint8_t want[32], got[32];
+    uint64_t size;
+    if (!sha || rn__hex_decode(sha, strlen(sha), want, 32) != RN_OK ||
+        rn_store_blob_path(v->s, sha, path, sizeof path) != RN_OK) {
+        problem(v, "record", rid, -1, "attachment %s: malformed sha256", rid);
+        return;
+    }
+    if (hash_file(path, got, &size) != 0) {
+        problem(v, "blob", sha, -1, "blob %s of attachment %s is missing or"
+                " unreadable", sha, rid);
+        return;
+    }
+    v->st->blobs++;
+    if (memcmp(want, got, 32) != 0)
+        problem(v, "blob", sha, -1, "blob %s of attachment %s: its content"
+                " does not have that SHA-256 (the file was altered)", sha, rid);
+    char sz[32];
+    snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+    if (!size_text || strcmp(size_text, sz) != 0)
+        problem(v, "blob", sha, -1, "blob %s of attachment %s: %s bytes"
+                " recorded, %s on disk", sha, rid, size_text ? size_text : "?",
+                sz);
+}
+
+static void check_blob_dir(vctx *v)
+{
+    const char *dir = rn_store_blob_dir(v->s);
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        DIR *d2 = opendir(sub);
+        if (!d2)
+            continue;
+        struct dirent *f;
+        while ((f = readdir(d2)) != NULL) {
+            if (f->d_name[0] == '.')
+                continue;
+            char path[8192];
+            uint8_t want[32], got[32];
+            uint64_t size;
+            snprintf(path, sizeof path, "%s/%s", sub, f->d_name);
+            if (strlen(f->d_name) != 64 ||
+                rn__hex_decode(f->d_name, 64, want, 32) != RN_OK)
+                continue; /* not a blob (a temp file of an interrupted put) */
+            if (hash_file(path, got, &size) != 0 || memcmp(want, got, 32) != 0)
+                problem(v, "blob", f->d_name, -1, "blob %s: its content does"
+                        " not have that SHA-256 (the file was altered)",
+                        f->d_name);
+        }
+        closedir(d2);
+    }
+    closedir(d);
+}
+
+static void check_records(vctx *v)
+{
+    sqlite3 *db = v->l->db;
+    sqlite3_stmt *last = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT op, body FROM ledger_entry WHERE"
+                           " record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
+                           &last, NULL) != SQLITE_OK) {
+        problem(v, "database", "", -1, "cannot read the log");
+        return;
+    }
+    int idx_sha = rn_type_field_index(RN_T_ATTACHMENT, "sha256", 6);
+    int idx_size = rn_type_field_index(RN_T_ATTACHMENT, "size", 4);
+    for (int t = 0; t < RN_T_COUNT; t++) {
+        rn_cursor *cur = NULL;
+        rn_error e2;
+        rn_error_clear(&e2);
+        uint64_t n = 0;
+        if (rn_store_list(v->s, (rn_type)t, NULL, 0, -1, 0, &cur, &e2)) {
+            problem(v, "database", "", -1, "cannot list %s records: %s",
+                    rn_type_name((rn_type)t), e2.message);
+            continue;
+        }
+        for (;;) {
+            const rn_record *rec = NULL;
+            rn_code rc = rn_cursor_next(cur, &rec, &e2);
+            if (rc != RN_OK) {
+                problem(v, "database", "", -1, "cannot read %s records: %s",
+                        rn_type_name((rn_type)t), e2.message);
+                break;
+            }
+            if (!rec)
+                break;
+            n++;
+            v->st->records++;
+            const char *rid = rn_record_id(rec);
+            char *canon = NULL;
+            size_t clen = 0;
+            if (rn_record_to_json(rec, RN_JSON_CANONICAL, &canon, &clen)) {
+                problem(v, "record", rid, -1, "record %s cannot be encoded",
+                        rid);
+                continue;
+            }
+            sqlite3_bind_text(last, 1, rid, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(last) != SQLITE_ROW) {
+                problem(v, "record", rid, -1, "record %s (%s) is not in the"
+                        " log: it was added behind the log's back", rid,
+                        rn_type_name((rn_type)t));
+            } else {
+                rn_entry en;
+                const char *body = sqlite3_column_blob(last, 1);
+                size_t bl = (size_t)sqlite3_column_bytes(last, 1);
+                if (rn__entry_parse(body ? body : "", bl, &en) != RN_OK)
+                    problem(v, "record", rid, -1, "record %s: its last log"
+                            " entry is malformed", rid);
+                else if (en.op == 'd')
+                    problem(v, "record", rid, -1, "record %s: the log says it"
+                            " was deleted, but it is in the store", rid);
+                else if (en.record_len != clen ||
+                         memcmp(en.record, canon, clen) != 0)
+                    problem(v, "record", rid, -1, "record %s (%s) differs from"
+                            " its last log entry: it was changed behind the"
+                            " log's back", rid, rn_type_name((rn_type)t));
+            }
+            sqlite3_reset(last);
+            free(canon);
+            if (t == RN_T_ATTACHMENT && idx_sha >= 0)
+                check_blob(v, rid, rn_record_get_at(rec, idx_sha, NULL),
+                           idx_size >= 0 ? rn_record_get_at(rec, idx_size, NULL)
+                                         : NULL);
+        }
+        rn_cursor_free(cur);
+        /* Records alive in the log but missing from the store. */
+        sqlite3_stmt *live = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT e.record_id FROM ledger_entry e"
+                               " WHERE e.type = ?1 AND e.op != 'd' AND e.seq ="
+                               " (SELECT max(seq) FROM ledger_entry WHERE"
+                               " record_id = e.record_id)", -1, &live,
+                               NULL) != SQLITE_OK)
+            continue;
+        sqlite3_bind_text(live, 1, rn_type_name((rn_type)t), -1, SQLITE_STATIC);
+        uint64_t nlive = 0;
+        while (sqlite3_step(live) == SQLITE_ROW)
+            nlive++;
+        if (nlive != n) {
+            sqlite3_reset(live);
+            while (sqlite3_step(live) == SQLITE_ROW) {
+                const char *rid = (const char *)sqlite3_column_text(live, 0);
+                rn_record *r = NULL;
+                if (rn_store_get(v->s, rid, &r, NULL) != RN_OK)
+                    problem(v, "record", rid, -1, "record %s (%s) is in the"
+                            " log but missing from the store: it was removed"
+                            " behind the log's back", rid,
+                            rn_type_name((rn_type)t));
+                rn_record_free(r);
+            }
+        }
+        sqlite3_finalize(live);
+    }
+    sqlite3_finalize(last);
+}
+
+rn_code rn_ledger_verify(rn_store *s, const char *db_path,
+                         const char *const *trusted, size_t ntrusted,
+                         rn_ledger_problem_fn fn, void *ctx,
+                         rn_ledger_verify_stats *stats, rn_error *err)
+{
+    rn_ledger_verify_stats local;
+    vctx v;
+    rn_code rc;
+    memset(&v, 0, sizeof v);
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    v.s = s;
+    v.fn = fn;
+    v.ctx = ctx;
+    v.st = stats;
+    if ((rc = rn_ledger_open(db_path, RN_LEDGER_READONLY, &v.l, err)) != RN_OK)
+        return rc;
+    /* One read transaction: a consistent snapshot of log and checkpoints. */
+    sqlite3_exec(v.l->db, "BEGIN", NULL, NULL, NULL);
+    check_db(&v);
+    if ((rc = load_keys(&v, trusted, ntrusted, err)) != RN_OK)
+        goto out;
+    uint64_t count;
+    if ((rc = check_log(&v, &count, err)) != RN_OK)
+        goto out;
+    check_records(&v);
+    check_blob_dir(&v);
+    rc = stats->problems ? RN_ETAMPER : RN_OK;
+    if (rc != RN_OK)
+        rn__err(err, rc, "%llu problem%s found", (unsigned long long)stats->problems,
+                stats->problems == 1 ? "" : "s");
+out:
+    sqlite3_exec(v.l->db, "COMMIT", NULL, NULL, NULL);
+    rn_ledger_close(v.l);
+    return rc;
+}
