@@ -121,6 +121,12 @@ RN_NODISCARD rn_code rn_ledger_witness_keygen(const char *key_path,
                                               rn_error *err)
     RN_NONNULL(1, 2, 3);
 
+/* The verifier key of the witness key file at key_path. */
+RN_NODISCARD rn_code rn_ledger_witness_key_show(const char *key_path,
+                                                char vkey[RN_LEDGER_VKEY_MAX],
+                                                rn_error *err)
+    RN_NONNULL(1, 2);
+
 /* What a witness concluded. */
 typedef enum rn_witness_verdict {
     RN_WITNESS_COSIGNED = 0, /* consistent with what it saw before; cosigned */

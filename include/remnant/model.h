@@ -117,6 +117,7 @@ typedef enum rn_type {
     RN_T_FINDING,    /* a statement with evidence */
     RN_T_SANCTION,   /* sanctions measure */
     RN_T_CUSTODY,    /* chain-of-custody event */
+    RN_T_CLAIM,      /* an analyst's reading that overrides the decoder's */
     RN_T_COUNT
 } rn_type;
 

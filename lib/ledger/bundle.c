@@ -174,7 +174,7 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
         goto out;
     if (rn__note_parse(note, note_len, &n) != RN_OK ||
         rn__checkpoint_parse(n.text, n.text_len, &cp) != RN_OK) {
-        rc = rn__err(err, RN_EINVAL, "the latest checkpoint is not signed:"
+        rc = rn__err(err, RN_ENOTFOUND, "the latest checkpoint is not signed:"
                      " make a key first (remnant key create)");
         goto out;
     }

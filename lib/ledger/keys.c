@@ -363,3 +363,18 @@ rn_code rn_ledger_witness_keygen(const char *key_path, const char *name,
     sodium_memzero(&k, sizeof k);
     return rc;
 }
+
+rn_code rn_ledger_witness_key_show(const char *key_path,
+                                   char vkey[RN_LEDGER_VKEY_MAX],
+                                   rn_error *err)
+{
+    rn_skey k;
+    vkey[0] = '\0';
+    if (sodium_init() < 0)
+        return rn__err(err, RN_ECRYPTO, "libsodium failed to initialise");
+    rn_code rc = rn__ledger_skey_file(key_path, &k, err);
+    if (rc == RN_OK)
+        rn__vkey_format(&k.v, vkey, RN_LEDGER_VKEY_MAX);
+    sodium_memzero(&k, sizeof k);
+    return rc;
+}

@@ -448,7 +448,7 @@ rn_code rn__jreader_read(rn__jreader *jr, const char *s, size_t len, int default
                 return rn__err_field(err, RN_EINPUT, "type",
                                      "unknown record type '%s' (one of event, item, marking, "
                                      "attachment, entity, transfer, trace, finding, sanction, "
-                                     "custody)", name);
+                                     "custody, claim)", name);
             if (default_type >= 0 && (int)t != default_type)
                 return rn__err_field(err, RN_EINPUT, "type", "type '%s' where '%s' was expected",
                                      name, rn_type_name((rn_type)default_type));

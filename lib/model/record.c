@@ -393,9 +393,11 @@ static rn_code day_json(rn_buf *b, int32_t day)
 {
     if (day == RN_DAY_OPEN_LOW || day == RN_DAY_OPEN_HIGH)
         return rn__buf_adds(b, "null");
-    char s[11];
-    rn_day_format(day, s);
-    return rn__buf_printf(b, "\"%s\"", s);
+    char s[13];
+    s[0] = '"';
+    rn_day_format(day, s + 1);
+    s[11] = '"';
+    return rn__buf_add(b, s, 12);
 }
 
 static rn_code value_json(rn_buf *b, const rn_record *r, int i)
@@ -416,7 +418,9 @@ static rn_code value_json(rn_buf *b, const rn_record *r, int i)
         if (!rc) rc = day_json(b, d->earliest);
         if (!rc) rc = rn__buf_adds(b, ",\"latest\":");
         if (!rc) rc = day_json(b, d->latest);
-        if (!rc) rc = rn__buf_printf(b, ",\"precision\":\"%s\"}", rn_precision_name(d->precision));
+        if (!rc) rc = rn__buf_adds(b, ",\"precision\":\"");
+        if (!rc) rc = rn__buf_adds(b, rn_precision_name(d->precision));
+        if (!rc) rc = rn__buf_adds(b, "\"}");
         return rc;
     }
     default:
@@ -464,21 +468,35 @@ rn_code rn__record_json(const rn_record *r, unsigned flags, rn_buf *b)
     int first = 1;
     for (size_t k = 0; k < nk && rc == RN_OK; k++) {
         int i = keys[k];
+        const char *key;
         if (i == -2) {
             if (!r->id[0])
                 continue;
-            rc = rn__buf_printf(b, "%s\"id\"%s\"%s\"", first ? "" : sep, colon, r->id);
+            key = "id";
         } else if (i == -1) {
-            rc = rn__buf_printf(b, "%s\"type\"%s\"%s\"", first ? "" : sep, colon, td->name);
+            key = "type";
         } else {
             if (!r->slot[i].set)
                 continue;
             if ((flags & RN_JSON_PUBLIC) && (td->fields[i].flags & RN_FIELD_SENSITIVE))
                 continue;
-            rc = rn__buf_printf(b, "%s\"%s\"%s", first ? "" : sep, td->fields[i].name, colon);
-            if (rc == RN_OK)
-                rc = value_json(b, r, i);
+            key = td->fields[i].name;
         }
+        /* keys are the model's own names: no escaping needed */
+        if (!first)
+            rc = rn__buf_adds(b, sep);
+        if (!rc) rc = rn__buf_addc(b, '"');
+        if (!rc) rc = rn__buf_adds(b, key);
+        if (!rc) rc = rn__buf_addc(b, '"');
+        if (!rc) rc = rn__buf_adds(b, colon);
+        if (rc)
+            break;
+        if (i == -2)
+            rc = rn__buf_json_str(b, r->id, strlen(r->id));
+        else if (i == -1)
+            rc = rn__buf_json_str(b, td->name, strlen(td->name));
+        else
+            rc = value_json(b, r, i);
         first = 0;
     }
     if (rc == RN_OK)

@@ -154,6 +154,25 @@ static const rn_field custody_fields[] = {
     NOTES,
 };
 
+static const char *const claim_fields_enum[] = {"production_date", "manufacturer", "factory",
+                                                "part_number", "serial", "lot",
+                                                "weapon_system", "producing_state", NULL};
+
+static const rn_field claim_fields[] = {
+    REF("item", REQ, RN_T_ITEM, "the item the claim is about"),
+    ENUM("field", REQ, claim_fields_enum,
+         "production_date, manufacturer, factory, part_number, serial, lot, weapon_system, "
+         "producing_state"),
+    TEXT("value", 0, 500, "the analyst's value (for dates use 'date')"),
+    DATE("date", 0, "the analyst's date, for production_date"),
+    CTRY("country", 0, "country, for manufacturer, factory, producing_state"),
+    TEXT("reason", REQ, 5000, "why the analyst reads it so"),
+    TEXT("overrides", 0, 200, "the decoder rule whose reading this replaces, if any"),
+    REF("marking", 0, RN_T_MARKING, "the marking the claim rests on, if any"),
+    TEXT("author", SENS, 200, "who made the claim"),
+    NOTES,
+};
+
 #define T(name, fields, help) {name, fields, RN_ARRAY_LEN(fields), help}
 const struct rn__type_desc rn__types[RN_T_COUNT] = {
     [RN_T_EVENT] = T("event", event_fields, "a documentation event: where, when, who, context"),
@@ -166,6 +185,7 @@ const struct rn__type_desc rn__types[RN_T_COUNT] = {
     [RN_T_FINDING] = T("finding", finding_fields, "a statement tied to its evidence"),
     [RN_T_SANCTION] = T("sanction", sanction_fields, "a sanctions measure"),
     [RN_T_CUSTODY] = T("custody", custody_fields, "a chain-of-custody event"),
+    [RN_T_CLAIM] = T("claim", claim_fields, "an analyst's claim about an item, beside the decoder's"),
 };
 
 const char *rn_type_name(rn_type t)

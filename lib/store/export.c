@@ -11,7 +11,7 @@
 /* Referenced before referring; findings last, as they may cite anything. */
 static const rn_type export_order[RN_T_COUNT] = {
     RN_T_ENTITY, RN_T_SANCTION, RN_T_EVENT, RN_T_ITEM, RN_T_ATTACHMENT,
-    RN_T_MARKING, RN_T_CUSTODY, RN_T_TRANSFER, RN_T_TRACE, RN_T_FINDING,
+    RN_T_MARKING, RN_T_CLAIM, RN_T_CUSTODY, RN_T_TRANSFER, RN_T_TRACE, RN_T_FINDING,
 };
 
 static rn_code csv_cell(rn_buf *b, const char *v, size_t n)

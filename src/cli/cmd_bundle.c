@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cmd_bundle.c — `remnant bundle`: one file holding records, their blobs,
+ * their inclusion proofs and the signed checkpoint, for offline checking by
+ * remnant-verify (docs/BUNDLE.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "remnant/ledger.h"
+
+#define RN_BUNDLE_IDS_MAX 256
+
+static const char usage[] =
+    "remnant bundle (--finding ID | --item ID ...) -o FILE";
+
+int cmd_bundle(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\n"
+               "Write an evidence bundle: the finding (with the records it cites) "
+               "or the items\n(with their event, attachments and markings), "
+               "each record's latest log entry\nwith its inclusion proof, the "
+               "attachments' files, and the latest signed\ncheckpoint with its "
+               "cosignatures. Anyone can check it offline with\n"
+               "`remnant-verify --key VKEY FILE` (VKEY from `remnant key show`).\n"
+               "--item and --finding repeat; ids may also follow as arguments.\n",
+               usage);
+        return EXIT_OK;
+    }
+    const char *ids[RN_BUNDLE_IDS_MAX];
+    size_t n = 0;
+    const char *v, *outp = NULL;
+    int r;
+    while ((r = cli_opt(&argc, argv, "--finding", &v)) == 1 ||
+           (r = cli_opt(&argc, argv, "--item", &v)) == 1) {
+        if (n == RN_BUNDLE_IDS_MAX)
+            return cli_usage_error(usage, "too many ids");
+        ids[n++] = v;
+    }
+    if (r < 0)
+        return cli_usage_error(usage, "--finding and --item need an id");
+    if (cli_opt(&argc, argv, "-o", &outp) < 0 || !outp)
+        return cli_usage_error(usage, "say where to write the bundle: -o FILE");
+    int rc = cli_unknown_option(argc, argv, usage);
+    if (rc)
+        return rc;
+    for (int i = 1; i < argc; i++) {
+        if (n == RN_BUNDLE_IDS_MAX)
+            return cli_usage_error(usage, "too many ids");
+        ids[n++] = argv[i];
+    }
+    if (n == 0)
+        return cli_usage_error(usage, "name a finding or items");
+    rn_store *s;
+    if ((rc = cli_open(RN_STORE_READONLY, &s)))
+        return rc;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", outp);
+    FILE *out = strcmp(outp, "-") == 0 ? stdout : fopen(tmp, "wb");
+    if (!out) {
+        fprintf(stderr, "remnant: %s: %s\n", tmp, strerror(errno));
+        rn_store_close(s);
+        return EXIT_DB;
+    }
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code c = rn_ledger_bundle_write(s, cli_db(), ids, n, out, &err);
+    if (out != stdout) {
+        if (fclose(out) != 0 && c == RN_OK)
+            c = RN_EIO;
+        if (c == RN_OK && rename(tmp, outp) != 0)
+            c = RN_EIO;
+        if (c != RN_OK)
+            unlink(tmp);
+    }
+    rc = c ? cli_error(c, &err) : EXIT_OK;
+    if (c == RN_OK && out != stdout)
+        fprintf(stderr, "wrote %s\n", outp);
+    rn_store_close(s);
+    return rc;
+}
