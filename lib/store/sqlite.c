@@ -44,6 +44,11 @@ typedef struct sq {
 
 static sq *SQ(rn_store *s) { return s->impl; }
 
+struct sqlite3 *rn__store_db(rn_store *s)
+{
+    return s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
+}
+
 static rn_code db_err(sqlite3 *db, int rc, rn_error *err, const char *what)
 {
     rn_code code = RN_EDB;

@@ -46,6 +46,10 @@ struct rn_cursor {
 
 /* The SQLite backend. */
 rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err);
+/* The SQLite connection under a store, for library parts whose queries are
+ * SQL aggregates (analysis): NULL for any other backend. The store keeps
+ * ownership; the caller must not close it or leave a transaction open. */
+struct sqlite3 *rn__store_db(rn_store *s);
 
 /* Blobs: copy `file` into the blob folder under its SHA-256. */
 rn_code rn__blob_put(const char *blob_dir, const char *file, char sha_hex[65],

@@ -16,7 +16,8 @@ CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
  * reference is NULL when the part is absent, and main says so. */
 #define WEAK(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
 WEAK(generate); WEAK(decode); WEAK(key); WEAK(verify); WEAK(bundle);
-WEAK(checkpoint); WEAK(witness);
+WEAK(checkpoint); WEAK(witness); WEAK(claim); WEAK(timeline); WEAK(origin);
+WEAK(sanctions); WEAK(links); WEAK(trace); WEAK(finding); WEAK(serve); WEAK(user);
 
 static const struct command {
     const char *name;
@@ -42,6 +43,15 @@ static const struct command {
     {"verify", NULL, "verify records, blobs, log and checkpoints"},
     {"bundle", NULL, "write an evidence bundle for offline verification"},
     {"witness", NULL, "cosign a checkpoint as a witness"},
+    {"claim", NULL, "show or override the decoder's claims about an item"},
+    {"timeline", NULL, "production-to-use intervals, with their uncertainty"},
+    {"origin", NULL, "component origin: countries, manufacturers, date codes"},
+    {"sanctions", NULL, "candidate sanctions exposures, for an analyst to review"},
+    {"links", NULL, "items linked by serial runs, lots and packaging marks"},
+    {"trace", NULL, "trace requests: draft, send, answer, overdue"},
+    {"finding", NULL, "findings: draft, review, publish"},
+    {"serve", NULL, "run the HTTP JSON API"},
+    {"user", NULL, "accounts and API tokens for the server"},
 };
 
 static cmd_fn weak_fn(const char *name)
@@ -53,6 +63,15 @@ static cmd_fn weak_fn(const char *name)
     if (!strcmp(name, "verify")) return cmd_verify;
     if (!strcmp(name, "bundle")) return cmd_bundle;
     if (!strcmp(name, "witness")) return cmd_witness;
+    if (!strcmp(name, "claim")) return cmd_claim;
+    if (!strcmp(name, "timeline")) return cmd_timeline;
+    if (!strcmp(name, "origin")) return cmd_origin;
+    if (!strcmp(name, "sanctions")) return cmd_sanctions;
+    if (!strcmp(name, "links")) return cmd_links;
+    if (!strcmp(name, "trace")) return cmd_trace;
+    if (!strcmp(name, "finding")) return cmd_finding;
+    if (!strcmp(name, "serve")) return cmd_serve;
+    if (!strcmp(name, "user")) return cmd_user;
     return NULL;
 }
 
