@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/decoded.h"
 #include "store/store_int.h"
 #if __has_include("ledger/ledger_int.h") && !defined(RN_NO_LEDGER)
 #include "ledger/ledger_int.h"
@@ -39,6 +40,7 @@ typedef struct sq {
     sqlite3_stmt *reg_ins, *reg_get, *reg_del;
     int tx_open;   /* BEGIN issued and not yet ended */
     int64_t fts_mark; /* search_text ids above this are not in search_fts yet */
+    rn__decoded *decoded; /* candidates stored with markings */
     int appended;  /* log entries appended in the open transaction */
 } sq;
 
@@ -596,6 +598,10 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         return db_err(q->db, src, err, "writing the record");
     }
     rc = update_search(q, r, exists, err);
+    if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING)
+        rc = rn__decoded_refresh(q->decoded, r, exists, err);
+    if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && exists)
+        rn__decoded_forget(q->decoded, r->id);
     if (rc == RN_OK)
         rc = log_change(s, r, r->type, r->id, exists ? 'u' : 'c', err);
     return rc;
@@ -1028,6 +1034,7 @@ static void sq_close(rn_store *s)
 #ifdef RN_HAVE_LEDGER
     rn__ledger_detach(q->db);
 #endif
+    rn__decoded_close(q->decoded);
     sqlite3_close_v2(q->db);
     free(q);
     s->impl = NULL;
@@ -1093,6 +1100,9 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
     }
     if (rc == RN_OK)
         rc = migrate(q, (flags & RN_STORE_READONLY) != 0, err);
+    if (rc == RN_OK && !(flags & RN_STORE_READONLY) &&
+        rn__decoded_open(&q->decoded, q->db, s->path) != RN_OK)
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
     if (rc == RN_OK)
         return RN_OK;
 fail:

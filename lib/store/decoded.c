@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * decoded.c — decoding on write: when a marking is stored, the decoder's
+ * candidates for it are stored beside it (table `candidate`), in the same
+ * transaction, so that every marking in the database carries its machine
+ * reading and the rule and source behind each candidate. The item's claims
+ * follow from them (view `machine_claim`); an analyst's `claim` records sit
+ * beside, never in place of, the machine's reading.
+ *
+ * The decoder needs context from the item: its category, the producing
+ * state attributed to it or to the weapon it is part of, its manufacturer,
+ * and the documentation date of its event (a year after that date cannot be
+ * a production year). Items are looked up once and cached: a bulk import
+ * writes each item's markings right after the item, so a small cache keyed
+ * by id catches nearly every lookup.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/decoded.h"
+
+#if __has_include("remnant/decode.h")
+#include "remnant/decode.h"
+
+#define CACHE_SLOTS 4096 /* power of two */
+#define MAX_DEPTH 64     /* item hierarchy depth followed for context */
+
+typedef struct ctx_entry {
+    char id[RN_ID_LEN + 1];
+    char category[64];
+    char state[3];
+    char manufacturer[128];
+    int32_t documented; /* RN_DAY_OPEN_HIGH: unknown */
+} ctx_entry;
+
+struct rn__decoded {
+    sqlite3 *db;
+    char *db_path;
+    rn_decoder *dec; /* loaded on first use */
+    int load_failed;
+    sqlite3_stmt *item_q, *event_q, *ins, *del;
+    ctx_entry cache[CACHE_SLOTS];
+};
+
+rn_code rn__decoded_open(rn__decoded **out, sqlite3 *db, const char *db_path)
+{
+    rn__decoded *d = rn__calloc(1, sizeof *d);
+    if (!d || !(d->db_path = rn__strndup(db_path, strlen(db_path)))) {
+        free(d);
+        return RN_ENOMEM;
+    }
+    d->db = db;
+    *out = d;
+    return RN_OK;
+}
+
+void rn__decoded_close(rn__decoded *d)
+{
+    if (!d)
+        return;
+    sqlite3_finalize(d->item_q);
+    sqlite3_finalize(d->event_q);
+    sqlite3_finalize(d->ins);
+    sqlite3_finalize(d->del);
+    rn_decoder_free(d->dec);
+    free(d->db_path);
+    free(d);
+}
+
+static unsigned slot_of(const char *id)
+{
+    /* the last characters of a ULID are random: hash them */
+    unsigned h = 2166136261u;
+    for (int i = RN_ID_LEN - 8; i < RN_ID_LEN; i++)
+        h = (h ^ (unsigned char)id[i]) * 16777619u;
+    return h & (CACHE_SLOTS - 1);
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+/* The context of item `id`, inheriting state and documentation date from
+ * the items it is part of. NULL if the item does not exist. */
+static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
+{
+    ctx_entry *e = &d->cache[slot_of(id)];
+    if (strcmp(e->id, id) == 0)
+        return e;
+    if (depth > MAX_DEPTH)
+        return NULL;
+    if (!d->item_q &&
+        sqlite3_prepare_v3(d->db, "SELECT category, producing_state, manufacturer, event, parent "
+                                  "FROM item WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT,
+                           &d->item_q, NULL) != SQLITE_OK)
+        return NULL;
+    if (!d->event_q &&
+        sqlite3_prepare_v3(d->db, "SELECT documented_latest, incident_latest FROM event WHERE id=?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &d->event_q, NULL) != SQLITE_OK)
+        return NULL;
+    ctx_entry n;
+    memset(&n, 0, sizeof n);
+    memcpy(n.id, id, RN_ID_LEN + 1);
+    n.documented = RN_DAY_OPEN_HIGH;
+    char event[RN_ID_LEN + 1] = "", parent[RN_ID_LEN + 1] = "";
+    sqlite3_bind_text(d->item_q, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(d->item_q) != SQLITE_ROW) {
+        sqlite3_reset(d->item_q);
+        return NULL;
+    }
+    copy_col(d->item_q, 0, n.category, sizeof n.category);
+    copy_col(d->item_q, 1, n.state, sizeof n.state);
+    copy_col(d->item_q, 2, n.manufacturer, sizeof n.manufacturer);
+    copy_col(d->item_q, 3, event, sizeof event);
+    copy_col(d->item_q, 4, parent, sizeof parent);
+    sqlite3_reset(d->item_q);
+    if (event[0]) {
+        sqlite3_bind_text(d->event_q, 1, event, -1, SQLITE_STATIC);
+        if (sqlite3_step(d->event_q) == SQLITE_ROW) {
+            /* documented, else the incident: either bounds production */
+            for (int c = 0; c < 2 && n.documented == RN_DAY_OPEN_HIGH; c++)
+                if (sqlite3_column_type(d->event_q, c) != SQLITE_NULL)
+                    n.documented = (int32_t)sqlite3_column_int64(d->event_q, c);
+        }
+        sqlite3_reset(d->event_q);
+    }
+    if (parent[0] && (n.documented == RN_DAY_OPEN_HIGH || !n.state[0])) {
+        const ctx_entry *p = context(d, parent, depth + 1);
+        if (p) {
+            if (n.documented == RN_DAY_OPEN_HIGH)
+                n.documented = p->documented;
+            if (!n.state[0])
+                memcpy(n.state, p->state, sizeof n.state);
+        }
+    }
+    e = &d->cache[slot_of(id)]; /* recursion may have used the slot */
+    *e = n;
+    return e;
+}
+
+void rn__decoded_forget(rn__decoded *d, const char *item_id)
+{
+    if (!d)
+        return;
+    ctx_entry *e = &d->cache[slot_of(item_id)];
+    if (strcmp(e->id, item_id) == 0)
+        e->id[0] = '\0';
+}
+
+static rn_code load(rn__decoded *d, rn_error *err)
+{
+    if (d->dec)
+        return RN_OK;
+    /* rules beside the database: <dir of db>/rules */
+    char dir[4200];
+    const char *slash = strrchr(d->db_path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s/rules", (int)(slash - d->db_path), d->db_path);
+    else
+        snprintf(dir, sizeof dir, "rules");
+    const char *dirs[1] = {dir};
+    rn_code rc = rn_decoder_load(dirs, 1, &d->dec, err);
+    if (rc)
+        d->load_failed = 1;
+    return rc;
+}
+
+rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+{
+    rn_code rc = load(d, err);
+    if (rc)
+        return rc;
+    if (!d->ins) {
+        if (sqlite3_prepare_v3(d->db,
+                               "INSERT INTO candidate(marking, rank, field, value, earliest, "
+                               "latest, precision, country, confidence, rule, explanation, "
+                               "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                               -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
+                               SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
+            return rn__err(err, RN_EDB, "preparing the decoder's statements: %s",
+                           sqlite3_errmsg(d->db));
+    }
+    const char *id = rn_record_id(m);
+    if (replace) {
+        sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
+        int src = sqlite3_step(d->del);
+        sqlite3_reset(d->del);
+        if (src != SQLITE_DONE)
+            return rn__err(err, RN_EDB, "clearing old candidates: %s", sqlite3_errmsg(d->db));
+    }
+    size_t tlen;
+    const char *text = rn_record_get(m, "text", &tlen);
+    const char *item = rn_record_get(m, "item", NULL);
+    if (!text || !item)
+        return RN_OK;
+    const ctx_entry *c = context(d, item, 0);
+    rn_decode_ctx dc = {c && c->category[0] ? c->category : NULL,
+                        c && c->state[0] ? c->state : NULL,
+                        c && c->manufacturer[0] ? c->manufacturer : NULL,
+                        c ? c->documented : RN_DAY_OPEN_HIGH};
+    rn_candidates *cs = NULL;
+    rn_error derr;
+    rn_error_clear(&derr);
+    rc = rn_decode_marking(d->dec, text, tlen, &dc, &cs, &derr);
+    if (rc == RN_ELIMIT || rc == RN_EINPUT) {
+        /* a marking the decoder cannot read yields no candidates; that is
+         * not an error in the marking */
+        rn_candidates_free(cs);
+        return RN_OK;
+    }
+    if (rc) {
+        rn_candidates_free(cs);
+        return rn__err(err, rc, "decoding the marking: %s", derr.message);
+    }
+    size_t n = rn_candidates_count(cs);
+    for (size_t i = 0; i < n && rc == RN_OK; i++) {
+        const rn_candidate *k = rn_candidates_at(cs, i);
+        sqlite3_stmt *st = d->ins;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, k->field, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, k->value ? k->value : "", -1, SQLITE_STATIC);
+        if (k->date.precision != RN_PREC_NONE) {
+            if (k->date.earliest != RN_DAY_OPEN_LOW)
+                sqlite3_bind_int64(st, 5, k->date.earliest);
+            if (k->date.latest != RN_DAY_OPEN_HIGH)
+                sqlite3_bind_int64(st, 6, k->date.latest);
+            sqlite3_bind_text(st, 7, rn_precision_name(k->date.precision), -1, SQLITE_STATIC);
+        }
+        if (k->country && k->country[0])
+            sqlite3_bind_text(st, 8, k->country, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 9, k->confidence);
+        sqlite3_bind_text(st, 10, k->rule ? k->rule : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, k->explanation ? k->explanation : "", -1, SQLITE_STATIC);
+        if (k->source)
+            sqlite3_bind_text(st, 12, k->source, -1, SQLITE_STATIC);
+        int src = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (src != SQLITE_DONE)
+            rc = rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
+    }
+    rn_candidates_free(cs);
+    return rc;
+}
+
+#else /* no decoder in this build: markings are stored without candidates */
+
+struct rn__decoded {
+    int unused;
+};
+
+rn_code rn__decoded_open(rn__decoded **out, sqlite3 *db, const char *db_path)
+{
+    (void)db, (void)db_path;
+    *out = NULL;
+    return RN_OK;
+}
+
+void rn__decoded_close(rn__decoded *d) { (void)d; }
+
+void rn__decoded_forget(rn__decoded *d, const char *item_id) { (void)d, (void)item_id; }
+
+rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+{
+    (void)d, (void)m, (void)replace, (void)err;
+    return RN_OK;
+}
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * decoded.h — the store's link to the decoder: candidates stored with each
+ * marking (decoded.c). */
+#ifndef REMNANT_DECODED_H
+#define REMNANT_DECODED_H
+
+#include <sqlite3.h>
+#include "store/store_int.h"
+
+typedef struct rn__decoded rn__decoded;
+
+/* Per-connection state; the rules are loaded on first use (built-in rules
+ * plus a `rules` folder beside the database). *out may be NULL when the
+ * build has no decoder. */
+rn_code rn__decoded_open(rn__decoded **out, sqlite3 *db, const char *db_path);
+void rn__decoded_close(rn__decoded *d);
+/* Inside the write transaction: (re)compute and store the candidates of
+ * marking m. replace: the marking existed before (drop old candidates). */
+rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err);
+/* An item changed: drop its cached context. */
+void rn__decoded_forget(rn__decoded *d, const char *item_id);
+
+#endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# ledger_basic.sh — the evidence log as a user meets it: every change is
+# logged and checkpointed, `remnant key` signs, `remnant verify` names what
+# was changed behind the log's back, bundles verify offline with
+# remnant-verify (and fail when altered or checked with another key),
+# witnesses cosign and report a split view loudly, key rotation keeps old
+# checkpoints verifiable.
+#
+# Env: REMNANT (the remnant binary), RN_BUILD (build folder).
+set -u
+: "${REMNANT:?path of the remnant binary}" "${RN_BUILD:?build folder}"
+RV="$RN_BUILD/src/verify/remnant-verify"
+W=$(mktemp -d /tmp/rn_ledger_basic.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+cd "$W"
+export REMNANT_DB="$W/x.db"
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+expect() { # expect CODE DESCRIPTION CMD...
+    local want=$1 what=$2; shift 2
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok "$what"; else
+        bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
+}
+
+"$REMNANT" init >/dev/null || { echo "FAIL - init"; exit 1; }
+E=$("$REMNANT" add event name="Strike on a depot" country=UA)
+I=$("$REMNANT" add item kind=weapon event="$E")
+I2=$("$REMNANT" add item kind=component event="$E" parent="$I")
+head -c 2048 /dev/urandom >photo.jpg
+A=$("$REMNANT" attach "$I" photo.jpg)
+[ -n "$E" ] && [ -n "$I" ] && [ -n "$A" ] && ok "records added" || bad "records added"
+
+expect 0 "verify passes on an untouched database" "$REMNANT" verify
+grep -q "4 log entries, 4 records, 1 blobs" out.txt && ok "verify counts" || { bad "verify counts"; cat out.txt; }
+
+expect 0 "key create" "$REMNANT" key create
+VK=$(cat out.txt)
+[ "$(stat -c %a x.db.key)" = 600 ] && ok "key file is 0600" || bad "key file mode"
+grep -q PRIVATE out.txt err.txt && bad "secret key printed" || ok "secret key not printed"
+expect 3 "key create refuses to overwrite" "$REMNANT" key create
+expect 0 "key show" "$REMNANT" key show
+[ "$(cat out.txt)" = "$VK" ] && ok "key show prints the verifier key" || bad "key show"
+
+expect 0 "checkpoint shows a signed note" "$REMNANT" checkpoint
+grep -q "^— " out.txt && ok "checkpoint carries a signature line" || bad "signature line"
+expect 0 "checkpoint --list" "$REMNANT" checkpoint --list
+[ "$(wc -l <out.txt)" -eq 4 ] && ok "one checkpoint per transaction" || bad "checkpoint count"
+
+expect 0 "bundle" "$REMNANT" bundle --item "$I" -o ev.rnb
+expect 0 "remnant-verify accepts the bundle" "$RV" --key "$VK" ev.rnb
+grep -q "RESULT: VERIFIED" out.txt && ok "verified in plain words" || bad "plain words"
+grep -q "Blob .* SHA-256 matches" out.txt && ok "blob checked" || bad "blob checked"
+ldd "$RV" | grep -Eq "sqlite|jansson|remnant" && bad "remnant-verify links more than libsodium" || ok "remnant-verify depends on libsodium alone"
+
+# Another key of the same name: not accepted.
+"$REMNANT" --db other.db init >/dev/null
+"$REMNANT" --db other.db key create >/dev/null 2>&1
+OK2=$("$REMNANT" --db other.db key show)
+expect 6 "remnant-verify rejects another key" "$RV" --key "$OK2" ev.rnb
+
+# One changed byte in a record of the bundle.
+sed 's/"kind":"weapon"/"kind":"weapoN"/' ev.rnb >ev2.rnb
+expect 6 "an altered record in a bundle is caught" "$RV" --key "$VK" ev2.rnb
+grep -q "NOT included" out.txt && ok "it names the record" || bad "names the record"
+
+# Witness.
+WK=$("$REMNANT" witness keygen --name witness.example/w1 -o w.key 2>/dev/null)
+expect 0 "witness cosigns" "$REMNANT" witness cosign --key w.key --log-key "$VK" --state w.state --record
+expect 0 "checkpoint shows the cosignature" "$REMNANT" checkpoint
+grep -q "witness.example/w1" out.txt && ok "cosignature beside the checkpoint" || bad "cosignature shown"
+"$REMNANT" add event name="Later event" >/dev/null
+expect 0 "witness cosigns a consistent extension" "$REMNANT" witness cosign --key w.key --log-key "$VK" --state w.state --record
+"$REMNANT" bundle --item "$I" -o ev3.rnb 2>/dev/null
+expect 0 "bundle with cosignature verifies" "$RV" --key "$VK" --witness "$WK" ev3.rnb
+grep -q "Witness witness.example/w1 .* cosignature valid" out.txt && ok "witness reported" || bad "witness reported"
+# Split view: the witness remembers another root at this size.
+sed '3s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' w.state >w.split
+expect 6 "a split view is refused" "$REMNANT" witness cosign --key w.key --log-key "$VK" --state w.split
+grep -q "SPLIT VIEW" err.txt && ok "split view reported loudly" || bad "split view reported"
+
+# Rotation keeps history verifiable.
+expect 0 "key rotate" "$REMNANT" key rotate
+VK2=$(cat out.txt)
+[ "$VK2" != "$VK" ] && ok "new key" || bad "new key"
+"$REMNANT" add event name="After rotation" >/dev/null
+expect 0 "verify after rotation" "$REMNANT" verify
+expect 0 "verify trusting both keys" "$REMNANT" verify --key "$VK" --key "$VK2"
+expect 6 "verify trusting only a foreign key fails" "$REMNANT" verify --key "$OK2"
+
+# Changes behind the log's back are named.
+sqlite3 x.db "UPDATE item SET kind='munition' WHERE id='$I'" 2>/dev/null ||
+    python3 -c "import sqlite3,sys; c=sqlite3.connect('x.db'); c.execute(\"UPDATE item SET kind='munition' WHERE id=?\",(sys.argv[1],)); c.commit()" "$I"
+expect 6 "verify catches a changed record" "$REMNANT" verify
+grep -q "PROBLEM record $I" out.txt && ok "verify names the record" || { bad "names the record"; cat out.txt; }
+BLOB=$(ls x.db.blobs/*/*)
+chmod u+w "$BLOB"; printf 'X' | dd of="$BLOB" bs=1 seek=10 conv=notrunc 2>/dev/null
+expect 6 "verify catches a changed blob" "$REMNANT" verify
+grep -q "PROBLEM blob" out.txt && ok "verify names the blob" || bad "names the blob"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
