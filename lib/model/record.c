@@ -352,7 +352,8 @@ rn_code rn_record_set(rn_record *r, const char *name, const char *v, size_t n, r
     if (idx < 0)
         return rn__err_field(err, RN_EINPUT, name,
                              "%s %s has no field '%s' (see `remnant fields %s`)",
-                             rn__a(rn_type_name(r->type)), rn_type_name(r->type), name, rn_type_name(r->type));
+                             rn__a(rn_type_name(r->type)), rn_type_name(r->type), name,
+                             rn_type_name(r->type));
     return rn_record_set_at(r, idx, v, n, err);
 }
 

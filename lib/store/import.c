@@ -242,7 +242,8 @@ static rn_code import_csv(importer *im, const input *in, long *line, rn_error *e
             if (col[j] < 0) {
                 rc = rn__err_field(err, RN_EINPUT, names[j],
                                    "unknown column '%s' for %s %s (see `remnant fields %s`)",
-                                   names[j], rn__a(rn_type_name(im->o->csv_type)), rn_type_name(im->o->csv_type),
+                                   names[j], rn__a(rn_type_name(im->o->csv_type)),
+                                   rn_type_name(im->o->csv_type),
                                    rn_type_name(im->o->csv_type));
                 goto out;
             }

@@ -191,17 +191,20 @@ static rn_code prepare(sq *q, rn_type t, int which, sqlite3_stmt **out, rn_error
     }
     case ST_UPDATE: {
         /* same parameter numbers as the insert: ?1 is the id */
-        rn_buf cols;
-        rn__buf_init(&cols, 4096);
-        rc = columns(t, &cols);
-        if (!rc) rc = rn__buf_cstr(&cols);
-        if (!rc) rc = rn__buf_printf(&b, "UPDATE %s SET ", tn);
-        int p = 1;
-        for (char *c = rc ? NULL : strtok(cols.data, ","); c && !rc; c = strtok(NULL, ","), p++)
-            if (p > 1)
-                rc = rn__buf_printf(&b, "%s%s=?%d", p > 2 ? "," : "", c, p);
+        const struct rn__type_desc *td = &rn__types[t];
+        int p = 2;
+        rc = rn__buf_printf(&b, "UPDATE %s SET ", tn);
+        for (size_t i = 0; i < td->nfields && !rc; i++) {
+            const char *n = td->fields[i].name;
+            if (td->fields[i].kind == RN_F_DATE) {
+                rc = rn__buf_printf(&b, "%s%s_earliest=?%d,%s_latest=?%d,%s_precision=?%d",
+                                    i ? "," : "", n, p, n, p + 1, n, p + 2);
+                p += 3;
+            } else {
+                rc = rn__buf_printf(&b, "%s%s=?%d", i ? "," : "", n, p++);
+            }
+        }
         if (!rc) rc = rn__buf_adds(&b, " WHERE id=?1");
-        rn__buf_free(&cols);
         break;
     }
     case ST_SELECT:
