@@ -76,16 +76,8 @@ static rn_code db_err(sqlite3 *db, int rc, rn_error *err, const char *what)
 
 static rn_code exec(sqlite3 *db, const char *sql, rn_error *err)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        rn_code code = db_err(db, rc, err, "database");
-        if (msg && err)
-            snprintf(err->message, sizeof err->message, "database: %s", msg);
-        sqlite3_free(msg);
-        return code;
-    }
-    return RN_OK;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? RN_OK : db_err(db, rc, err, "database");
 }
 
 /* ---- schema ------------------------------------------------------------ */
@@ -1059,8 +1051,34 @@ static const struct rn_store_ops sqlite_ops = {
     .schema_version = sq_schema_version,
 };
 
-/* The autocommit wrapper in store.c needs to know whether we are inside a
- * transaction; expose it through the ops' begin/commit only. */
+static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
+{
+    rn_buf uri;
+    rn__buf_init(&uri, 16384);
+    rn_code rc = rn__buf_adds(&uri, "file:");
+    for (const char *p = path; *p && !rc; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '?' || c == '#' || c == '%' || c < 0x21 || c > 0x7e)
+            rc = rn__buf_printf(&uri, "%%%02X", c);
+        else
+            rc = rn__buf_addc(&uri, (char)c);
+    }
+    if (!rc) rc = rn__buf_adds(&uri, "?immutable=1");
+    if (!rc) rc = rn__buf_cstr(&uri);
+    if (rc) {
+        rn__buf_free(&uri);
+        return rn__err(err, rc, "the database path is too long");
+    }
+    int src = sqlite3_open_v2(uri.data, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                                                    SQLITE_OPEN_NOMUTEX, NULL);
+    rn__buf_free(&uri);
+    if (src != SQLITE_OK)
+        return db_err(q->db, src, err, path);
+    sqlite3_extended_result_codes(q->db, 1);
+    return exec(q->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                       "SELECT count(*) FROM sqlite_schema", err);
+}
+
 rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
 {
     struct stat stt;
@@ -1090,7 +1108,16 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
     sqlite3_extended_result_codes(q->db, 1);
     sqlite3_busy_timeout(q->db, 5000);
     rc = exec(q->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-                     "PRAGMA temp_store=MEMORY", err);
+                     "PRAGMA temp_store=MEMORY; SELECT count(*) FROM sqlite_schema", err);
+    if (rc && (flags & RN_STORE_READONLY)) {
+        /* A WAL database in a folder we cannot write: SQLite cannot create
+         * its shared-memory file, so open it as an immutable file instead
+         * (reads only; correct as long as no one writes it meanwhile, which
+         * nobody without write access to the folder can). */
+        sqlite3_close_v2(q->db);
+        q->db = NULL;
+        rc = reopen_immutable(q, s->path, err);
+    }
     if (rc == RN_OK && !(flags & RN_STORE_READONLY)) {
         /* WAL: readers never block the writer; synchronous=FULL so a commit
          * that returned is durable (nothing accepted is lost). */
