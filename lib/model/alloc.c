@@ -81,6 +81,8 @@ rn_code rn__buf_reserve(rn_buf *b, size_t extra)
 
 rn_code rn__buf_add(rn_buf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return RN_OK;
     rn_code rc = rn__buf_reserve(b, n);
     if (rc)
         return rc;

@@ -321,13 +321,16 @@ static size_t format_unit(int32_t day, rn_precision p, char *buf, size_t cap)
 {
     int y, m, d;
     rn_day_to_ymd(day, &y, &m, &d);
+    /* years are within RN_YEAR_MIN..RN_YEAR_MAX by construction; the
+     * modulo only tells the compiler the widths */
+    y %= 10000, m %= 100, d %= 100;
     switch (p) {
     case RN_PREC_YEAR: return (size_t)snprintf(buf, cap, "%04d", y);
     case RN_PREC_MONTH: return (size_t)snprintf(buf, cap, "%04d-%02d", y, m);
     case RN_PREC_WEEK: {
         int wy, w;
         day_to_isoweek(day, &wy, &w);
-        return (size_t)snprintf(buf, cap, "%04d-W%02d", wy, w);
+        return (size_t)snprintf(buf, cap, "%04d-W%02d", wy % 10000, w % 100);
     }
     default: return (size_t)snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
     }
@@ -340,7 +343,7 @@ size_t rn_date_format(const rn_date *dt, char *buf, size_t cap)
     buf[0] = '\0';
     if (dt->precision == RN_PREC_NONE || cap < RN_DATE_TEXT_MAX)
         return 0;
-    char a[20], b[20];
+    char a[40], b[40];
     if (dt->earliest == RN_DAY_OPEN_LOW)
         memcpy(a, "..", 3);
     else

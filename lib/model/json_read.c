@@ -284,7 +284,8 @@ static rn_code date_object(cur *c, rn_buf *b, const char *field)
             rn__buf_init(&v, sizeof vals[0]);
             rc = string(c, &v, field);
             if (rc == RN_OK) {
-                memcpy(vals[which], v.data, v.len);
+                if (v.len)
+                    memcpy(vals[which], v.data, v.len);
                 vals[which][v.len] = '\0';
             }
             rn__buf_free(&v);

@@ -80,7 +80,8 @@ static rn_code arena_add(rn_record *r, const char *s, size_t n, uint32_t *off)
         r->arena = p;
         r->cap = cap;
     }
-    memcpy(r->arena + r->used, s, n);
+    if (n)
+        memcpy(r->arena + r->used, s, n);
     r->arena[r->used + n] = '\0';
     *off = (uint32_t)r->used;
     r->used += n + 1;

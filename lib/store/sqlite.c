@@ -84,7 +84,7 @@ static rn_code exec(sqlite3 *db, const char *sql, rn_error *err)
 
 static rn_code migrate(sq *q, int readonly, rn_error *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int version = 0, app = 0, tables = 0;
     if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
@@ -232,7 +232,7 @@ static rn_code step_done(sq *q, sqlite3_stmt *st, rn_error *err, const char *wha
 
 static int exists_in(sq *q, rn_type t, const char *id)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     if (prepare(q, t, ST_EXISTS, &st, NULL))
         return 0;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -276,7 +276,7 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
     q->tx_open = 1;
     q->appended = 0;
     q->fts_mark = 0;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "SELECT seq FROM sqlite_sequence WHERE name='search_text'",
                            -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
@@ -290,7 +290,7 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
     rn_code rc = RN_OK;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(q->db, "INSERT INTO search_fts(rowid, text) SELECT id, text "
                                         "FROM search_text WHERE id > ?", -1, &st, NULL);
     if (src == SQLITE_OK) {
@@ -419,7 +419,7 @@ static rn_code check_item_cycle(sq *q, const rn_record *r, rn_error *err)
     char cur[RN_ID_LEN + 1];
     memcpy(cur, parent, RN_ID_LEN);
     cur[RN_ID_LEN] = '\0';
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "SELECT parent FROM item WHERE id=?", -1, &st, NULL))
         return db_err(q->db, SQLITE_ERROR, err, "checking the item tree");
     rn_code rc = RN_OK;
@@ -579,7 +579,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         if (rc)
             return rc;
     }
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     rc = prepare(q, r->type, exists ? ST_UPDATE : ST_INSERT, &st, err);
     if (rc)
         return rc;
@@ -618,7 +618,7 @@ static rn_code check_referrers(sq *q, rn_type t, const char *id, rn_error *err)
             char sql[200];
             snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE %s %s ? LIMIT 1", td->name,
                      f->name, is_ref ? "=" : "LIKE");
-            sqlite3_stmt *st;
+            sqlite3_stmt *st = NULL;
             if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
                 return db_err(q->db, SQLITE_ERROR, err, "checking references");
             sqlite3_bind_text(st, 1, is_ref ? id : pat, -1, SQLITE_STATIC);
@@ -646,7 +646,7 @@ static rn_code sq_del(rn_store *s, const char *id, rn_error *err)
     rn_code rc = check_referrers(q, t, id, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     rc = prepare(q, t, ST_DELETE, &st, err);
     if (rc)
         return rc;
@@ -722,7 +722,7 @@ static rn_code sq_get(rn_store *s, const char *id, rn_record **out, rn_error *er
     rn_type t;
     if (sq_type_of(s, id, &t) != RN_OK)
         return rn__err(err, RN_ENOTFOUND, "no record with id %s", id);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     rn_code rc = prepare(q, t, ST_SELECT, &st, err);
     if (rc)
         return rc;
@@ -853,7 +853,7 @@ static rn_code sq_count(rn_store *s, rn_type t, int64_t *out)
 {
     char sql[80];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", rn__types[t].name);
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(SQ(s)->db, sql, -1, &st, NULL) != SQLITE_OK)
         return RN_EDB;
     rn_code rc = sqlite3_step(st) == SQLITE_ROW ? RN_OK : RN_EDB;
@@ -967,7 +967,7 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
           "ORDER BY s.rid LIMIT ?3"
         : "SELECT rid, type, field, text FROM search_text WHERE text LIKE ?2 ESCAPE '\\' "
           "ORDER BY rid LIMIT ?3";
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
     if (src != SQLITE_OK) {
         rn__buf_free(&like);
@@ -1002,7 +1002,7 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
 
 static int sq_schema_version(rn_store *s)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int v = -1;
     if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cmd_serve.c — `remnant serve`: run the HTTP JSON API (src/server/) on a
+ * database until SIGINT or SIGTERM. Built only when libmicrohttpd is found
+ * (the server's folder is then on the include path). */
+#if __has_include("server.h")
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server.h"
+
+static const char usage[] =
+    "remnant serve [--listen ADDR:PORT] [--threads N] [--timeout S] [--max-conn N]\n"
+    "              [--max-body BYTES] [--max-upload BYTES] [--public-grid DEGREES]\n"
+    "              [--secure-cookie] [--quiet]";
+
+int cmd_serve(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\nServe the database over HTTP: a JSON API for records, "
+               "attachments, search and\nthe evidence log, with accounts and roles "
+               "(`remnant user`) and a redacted\npublic view. Defaults: --listen "
+               "127.0.0.1:8080, --threads = 2 x CPUs, --timeout 10,\n--max-conn 1000, "
+               "--max-body 1048576, --max-upload 268435456, --public-grid 0.1.\n"
+               "The API is described at /api/openapi.json and in docs/API.md. Stops "
+               "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
+               usage);
+        return EXIT_OK;
+    }
+    const char *listen = "127.0.0.1:8080", *v;
+    srv_config *c = &srv_cfg;
+    memset(c, 0, sizeof *c);
+    c->timeout_s = 10;
+    c->max_conn = 1000;
+    c->json_max = SRV_JSON_MAX_DEFAULT;
+    c->upload_max = SRV_UPLOAD_MAX_DEFAULT;
+    c->public_grid = 0.1;
+    c->quiet = cli_flag(&argc, argv, "--quiet");
+    c->secure_cookie = cli_flag(&argc, argv, "--secure-cookie");
+    if (cli_opt(&argc, argv, "--listen", &listen) < 0)
+        return cli_usage_error(usage, "--listen needs ADDR:PORT, e.g. 127.0.0.1:8080");
+    long th = 0, to = c->timeout_s, mc = c->max_conn, mb = (long)c->json_max,
+         mu = (long)c->upload_max;
+    const struct {
+        const char *name;
+        long min, max;
+        long *out;
+    } nums[5] = {{"--threads", 0, 64, &th},
+                 {"--timeout", 1, 3600, &to},
+                 {"--max-conn", 1, 100000, &mc},
+                 {"--max-body", 1024, 64L << 20, &mb},
+                 {"--max-upload", 1, (long)RN_ATTACH_MAX, &mu}};
+    for (size_t i = 0; i < 5; i++) {
+        int r = cli_opt(&argc, argv, nums[i].name, &v);
+        if (r < 0 || (r > 0 && srv_parse_long(v, nums[i].min, nums[i].max, nums[i].out)))
+            return cli_usage_error(usage, "%s needs a number from %ld to %ld", nums[i].name,
+                                   nums[i].min, nums[i].max);
+    }
+    int r = cli_opt(&argc, argv, "--public-grid", &v);
+    if (r < 0)
+        return cli_usage_error(usage, "--public-grid needs degrees, e.g. 0.1");
+    if (r > 0) {
+        char *end;
+        double g = strtod(v, &end);
+        if (*end || !(g >= 0.0 && g <= 10.0))
+            return cli_usage_error(usage, "--public-grid is 0 (exact) to 10 degrees");
+        c->public_grid = g;
+    }
+    int rc = cli_unknown_option(argc, argv, usage);
+    if (rc)
+        return rc;
+    if (argc != 1)
+        return cli_usage_error(usage, "unexpected argument '%s'", argv[1]);
+    if (srv_parse_listen(listen, c->host, sizeof c->host, &c->port))
+        return cli_usage_error(usage, "--listen '%s' is not ADDR:PORT", listen);
+    c->threads = (unsigned)th;
+    c->timeout_s = (unsigned)to;
+    c->max_conn = (unsigned)mc;
+    c->json_max = (size_t)mb;
+    c->upload_max = (uint64_t)mu;
+    c->db_path = cli_db();
+    if (sodium_init() < 0) {
+        fputs("remnant serve: libsodium failed to initialise\n", stderr);
+        return EXIT_FAIL;
+    }
+    /* Open once here: creates nothing, but migrates the schema (accounts
+     * tables included) before any worker thread opens its own store. */
+    rn_store *s;
+    if ((rc = cli_open(0, &s)))
+        return rc;
+    rn_store_close(s);
+    return srv_run();
+}
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cmd_user.c — `remnant user add|rm|passwd|token|list`: the server's
+ * accounts (src/server/accounts.c). Passwords come from stdin (one line) or,
+ * on a terminal, from a prompt without echo; never from the command line,
+ * never printed. A token is printed once and stored only as its hash. */
+#if __has_include("server.h")
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "server.h"
+
+static const char usage[] =
+    "remnant user add NAME --role admin|investigator|analyst|reviewer\n"
+    "       remnant user rm NAME\n"
+    "       remnant user passwd NAME\n"
+    "       remnant user token NAME [--label TEXT]\n"
+    "       remnant user list";
+
+/* Read one line into buf (no newline). On a terminal: prompt, no echo. */
+static int read_password(const char *prompt, char *buf, size_t cap)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fprintf(stderr, "%s", prompt);
+        if (tcgetattr(STDIN_FILENO, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        } else {
+            tty = 0;
+        }
+    }
+    char *got = fgets(buf, (int)cap, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!got)
+        return -1;
+    size_t n = strlen(buf);
+    if (n + 1 == cap && buf[n - 1] != '\n')
+        return -1; /* too long */
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+static int print_user(void *ctx, const char *name, srv_role role, int ntok)
+{
+    printf("%-24s %-13s %d token%s\n", name, srv_role_name(role), ntok, ntok == 1 ? "" : "s");
+    return 0;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\nAccounts of `remnant serve`. Roles: admin (everything, accounts), "
+               "investigator\n(events, items, markings, attachments, custody), analyst "
+               "(entities, transfers,\ntraces, findings, claims, sanctions), reviewer (reviews "
+               "and publishes findings).\nPasswords (8 or more characters) are read from stdin "
+               "or a prompt, hashed with\nArgon2id. `token` prints a new API token once: give "
+               "it as\n`Authorization: Bearer TOKEN`.\n", usage);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    const char *role = NULL, *label = NULL;
+    if (cli_opt(&argc, argv, "--role", &role) < 0)
+        return cli_usage_error(usage, "--role needs a role");
+    if (cli_opt(&argc, argv, "--label", &label) < 0)
+        return cli_usage_error(usage, "--label needs a text");
+    int rc = cli_unknown_option(argc, argv, usage);
+    if (rc)
+        return rc;
+    const char *sub = argv[1];
+    int want_args = strcmp(sub, "list") == 0 ? 2 : 3;
+    if (argc != want_args)
+        return cli_usage_error(usage, "'%s' takes %s", sub, want_args == 2 ? "no name" : "a NAME");
+    if (sodium_init() < 0)
+        return EXIT_FAIL;
+    rn_store *s;
+    if ((rc = cli_open(0, &s))) /* migrates: the accounts tables exist after */
+        return rc;
+    rn_store_close(s);
+    sqlite3 *db = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code c = srv_accounts_open(cli_db(), &db, &err);
+    if (c)
+        return cli_error(c, &err);
+    char pw[1100];
+    char tok[SRV_TOKEN_MAX];
+    if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
+        srv_role r = SRV_ROLE_COUNT;
+        if (strcmp(sub, "add") == 0 &&
+            (!role || (r = srv_role_from_name(role)) == SRV_ROLE_COUNT)) {
+            srv_accounts_close(db);
+            return cli_usage_error(usage, "give --role admin, investigator, analyst or reviewer");
+        }
+        if (read_password("password: ", pw, sizeof pw)) {
+            srv_accounts_close(db);
+            fputs("remnant: no password on stdin (one line, at most 1024 bytes)\n", stderr);
+            return EXIT_INPUT;
+        }
+        c = strcmp(sub, "add") == 0 ? srv_user_add(db, argv[2], r, pw, &err)
+                                    : srv_user_passwd(db, argv[2], pw, &err);
+        sodium_memzero(pw, sizeof pw);
+    } else if (strcmp(sub, "rm") == 0) {
+        c = srv_user_rm(db, argv[2], &err);
+    } else if (strcmp(sub, "token") == 0) {
+        c = srv_user_token(db, argv[2], label, tok, &err);
+        if (!c)
+            printf("%s\n", tok);
+        sodium_memzero(tok, sizeof tok);
+    } else if (strcmp(sub, "list") == 0) {
+        c = srv_user_list(db, print_user, NULL, &err);
+    } else {
+        srv_accounts_close(db);
+        return cli_usage_error(usage, "unknown subcommand '%s'", sub);
+    }
+    srv_accounts_close(db);
+    return c ? cli_error(c, &err) : EXIT_OK;
+}
+#endif

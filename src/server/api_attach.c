@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * api_attach.c — attachments over HTTP: streamed upload (POST
+ * /api/v1/{items|events}/{id}/attachments, the raw bytes as the body) and
+ * download (GET /api/v1/attachments/{id}/content, with its media type).
+ *
+ * Upload, as a state machine driven by http.c:
+ *   begin (headers read)  -> target checked, Content-Length checked against
+ *                            --max-upload, temp file created in the blob
+ *                            folder, SHA-256 started          [srv_upload_begin]
+ *   data (0..n chunks)    -> written and hashed; past the limit -> 413 at
+ *                            once and the connection closes   [srv_upload_data]
+ *   end                   -> digest checked against X-Content-SHA256 when
+ *                            given, rn_store_attach() stores the blob and
+ *                            creates the record, temp removed [api_upload]
+ *   aborted at any point  -> temp removed                     [srv_upload_abort]
+ * Invariant: the temp file never outlives its request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+/* A media type we repeat in a header: type/subtype with token characters
+ * and optional parameters, no control characters. */
+static int media_type_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200 || !strchr(s, '/'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+int srv_upload_begin(srv_req *q)
+{
+    rn_type t;
+    if (!srv_type_from_plural(q->params[0], &t) || (t != RN_T_ITEM && t != RN_T_EVENT)) {
+        srv_reply_error(q, 404, "not_found", "attachments belong to items or events", NULL);
+        return -1;
+    }
+    if (!srv_may(q->role, M_POST, RN_T_ATTACHMENT)) {
+        srv_reply_error(q, 403, "forbidden", "your role may not add attachments", NULL);
+        return -1;
+    }
+    rn_record *r = NULL;
+    const char *id = q->params[1];
+    rn_code rc = rn_id_valid(id, strlen(id)) ? rn_store_get(q->w->store, id, &r, NULL)
+                                             : RN_ENOTFOUND;
+    int ok = rc == RN_OK && rn_record_type(r) == t;
+    rn_record_free(r);
+    if (!ok) {
+        if (rc && rc != RN_ENOTFOUND)
+            srv_reply_rn(q, rc, NULL);
+        else
+            srv_reply_error(q, 404, "not_found", "no such record", NULL);
+        return -1;
+    }
+    const char *cl = srv_header(q, "Content-Length");
+    long long len = cl ? strtoll(cl, NULL, 10) : -1;
+    if (len > (long long)srv_cfg.upload_max) {
+        srv_reply_error(q, 413, "too_large", "the file is larger than the server's upload limit",
+                        NULL);
+        return -1;
+    }
+    const char *dir = rn_store_blob_dir(q->w->store);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    int n = snprintf(q->upload_path, sizeof q->upload_path, "%s/.upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof q->upload_path) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    q->upload_fd = mkstemp(q->upload_path);
+    if (q->upload_fd < 0) {
+        q->upload_path[0] = '\0';
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    crypto_hash_sha256_init(&q->upload_sha);
+    q->upload_len = 0;
+    return 0;
+}
+
+int srv_upload_data(srv_req *q, const char *data, size_t n)
+{
+    if (q->upload_len + n > srv_cfg.upload_max) {
+        srv_reply_error(q, 413, "too_large", "the file is larger than the server's upload limit",
+                        NULL);
+        return -1;
+    }
+    crypto_hash_sha256_update(&q->upload_sha, (const uint8_t *)data, n);
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(q->upload_fd, data + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            srv_reply_rn(q, RN_EIO, NULL);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    q->upload_len += n;
+    return 0;
+}
+
+void srv_upload_abort(srv_req *q)
+{
+    if (q->upload_fd >= 0)
+        close(q->upload_fd);
+    q->upload_fd = -1;
+    if (q->upload_path[0])
+        unlink(q->upload_path);
+    q->upload_path[0] = '\0';
+}
+
+void api_upload(srv_req *q)
+{
+    uint8_t d[32];
+    char hex[65];
+    crypto_hash_sha256_final(&q->upload_sha, d);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    if (close(q->upload_fd) != 0) {
+        q->upload_fd = -1;
+        srv_reply_rn(q, RN_EIO, NULL);
+        return;
+    }
+    q->upload_fd = -1;
+    if (q->upload_len == 0) {
+        srv_reply_error(q, 422, "invalid", "the upload is empty", NULL);
+        return;
+    }
+    const char *want = srv_header(q, "X-Content-SHA256");
+    if (want && strcasecmp(want, hex) != 0) {
+        srv_reply_error(q, 422, "digest_mismatch",
+                        "the content does not match X-Content-SHA256 (damaged in transit?)",
+                        "sha256");
+        return;
+    }
+    const char *mt = srv_header(q, "Content-Type");
+    if (mt && strcmp(mt, "application/octet-stream") == 0)
+        mt = NULL; /* let the library recognise JPEG, PNG, PDF ... */
+    if (mt && !media_type_ok(mt)) {
+        srv_reply_error(q, 422, "invalid", "a media type is TYPE/SUBTYPE", "media_type");
+        return;
+    }
+    const char *fname = srv_query(q, "filename");
+    char id[RN_ID_LEN + 1];
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_set_author(q->w->store, q->user);
+    if (!rc)
+        rc = rn_store_attach(q->w->store, q->params[1], q->upload_path, mt, id, &err);
+    rn_record *r = NULL;
+    if (!rc)
+        rc = rn_store_get(q->w->store, id, &r, &err);
+    if (!rc && fname && *fname) {
+        rc = rn_record_set(r, "filename", fname, strlen(fname), &err);
+        if (!rc)
+            rc = rn_store_put(q->w->store, r, RN_PUT_REPLACE, &err);
+    }
+    srv_upload_abort(q); /* removes the temp file */
+    if (rc) {
+        rn_record_free(r);
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    char *s;
+    size_t n;
+    rc = rn_record_to_json(r, 0, &s, &n);
+    rn_record_free(r);
+    if (rc) {
+        srv_reply_rn(q, rc, NULL);
+        return;
+    }
+    char loc[128];
+    snprintf(loc, sizeof loc, "/api/v1/attachments/%s", id);
+    srv_add_header(q, "Location", loc);
+    srv_reply_json(q, 201, s, n);
+}
+
+void api_content(srv_req *q)
+{
+    const char *id = q->params[0];
+    rn_record *r = NULL;
+    rn_code rc = rn_id_valid(id, strlen(id)) ? rn_store_get(q->w->store, id, &r, NULL)
+                                             : RN_ENOTFOUND;
+    if (rc == RN_OK && (rn_record_type(r) != RN_T_ATTACHMENT ||
+                        (q->role == SRV_PUBLIC && !srv_public_has(q->w, id))))
+        rc = RN_ENOTFOUND;
+    const char *sha = rc ? NULL : rn_record_get(r, "sha256", NULL);
+    const char *mt = rc ? NULL : rn_record_get(r, "media_type", NULL);
+    char path[4096];
+    if (!rc && (!sha || rn_store_blob_path(q->w->store, sha, path, sizeof path) != RN_OK))
+        rc = RN_ENOTFOUND;
+    if (rc) {
+        rn_record_free(r);
+        if (rc == RN_ENOTFOUND)
+            srv_reply_error(q, 404, "not_found", "no such attachment", NULL);
+        else
+            srv_reply_rn(q, rc, NULL);
+        return;
+    }
+    char etag[80];
+    snprintf(etag, sizeof etag, "\"%s\"", sha);
+    int nm = srv_not_modified(q, etag);
+    if (!nm) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            if (fd >= 0)
+                close(fd);
+            rn_record_free(r);
+            srv_reply_error(q, 404, "not_found", "the attachment's content is missing", NULL);
+            return;
+        }
+        q->out_fd = fd;
+        q->out_fd_size = (uint64_t)st.st_size;
+        q->status = 200;
+        srv_add_header(q, "Content-Type",
+                       mt && media_type_ok(mt) ? mt : "application/octet-stream");
+        /* content is evidence, not part of this site: never run it here */
+        srv_add_header(q, "Content-Security-Policy", "sandbox; default-src 'none'");
+        srv_add_header(q, "Cache-Control", "private, max-age=31536000, immutable");
+    }
+    rn_record_free(r);
+}

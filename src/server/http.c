@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * http.c — the libmicrohttpd glue: starting and stopping the daemon, the
+ * per-thread workers, and the life of one request.
+ *
+ * A request, as libmicrohttpd drives it:
+ *   1. uri_log(): the request line is read. The srv_req is made here, with
+ *      the raw path and query (the query is parsed by our own parse.c).
+ *   2. on_request(), first call: headers are read. Route, authenticate,
+ *      check the role floor and the body's size and type. Return without a
+ *      response (two-phase: queuing now would make libmicrohttpd answer
+ *      `Connection: close`), unless the request already failed and a body
+ *      is still coming: then the error is queued at once, so an oversize or
+ *      unauthorized upload is not read.
+ *   3. on_request() with data: JSON bodies are kept (up to --max-body),
+ *      uploads streamed to a temp file (api_attach.c). Past a limit: 413,
+ *      queued at once.
+ *   4. on_request() with no more data: the handler runs, the reply is queued.
+ *   5. completed(): one log line, everything freed (srv_req_free).
+ * Invariants: (a) a request is freed exactly once, in completed(); (b) a
+ * handler runs only for a routed, authenticated, authorised request whose
+ * body is complete; (c) the log line never holds a query, body, cookie or
+ * token.
+ *
+ * Slow and hostile clients: --timeout closes idle connections (a partial
+ * request held open included), --max-conn caps connections, URLs longer than
+ * SRV_URL_MAX get 414, headers beyond libmicrohttpd's per-connection memory
+ * get 431 from libmicrohttpd itself.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+srv_config srv_cfg;
+
+/* ---- workers ---------------------------------------------------------------------- */
+
+static _Thread_local srv_worker *tls_worker;
+static pthread_mutex_t workers_mu = PTHREAD_MUTEX_INITIALIZER;
+static srv_worker *workers;
+
+srv_worker *srv_worker_get(void)
+{
+    if (tls_worker)
+        return tls_worker;
+    srv_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_store_open(srv_cfg.db_path, 0, &w->store, &err) != RN_OK ||
+        srv_accounts_open(srv_cfg.db_path, &w->adb, &err) != RN_OK) {
+        fprintf(stderr, "remnant serve: cannot open %s: %s\n", srv_cfg.db_path, err.message);
+        rn_store_close(w->store);
+        free(w);
+        return NULL;
+    }
+    w->pub_version = -1;
+    pthread_mutex_lock(&workers_mu);
+    w->next = workers;
+    workers = w;
+    pthread_mutex_unlock(&workers_mu);
+    tls_worker = w;
+    return w;
+}
+
+/* Only after the daemon stopped: no thread uses a worker any more. */
+void srv_workers_close(void)
+{
+    pthread_mutex_lock(&workers_mu);
+    while (workers) {
+        srv_worker *w = workers;
+        workers = w->next;
+        srv_public_free(w->pub);
+        rn_ledger_close(w->ledger);
+        srv_accounts_close(w->adb);
+        rn_store_close(w->store);
+        free(w);
+    }
+    pthread_mutex_unlock(&workers_mu);
+}
+
+/* ---- request helpers --------------------------------------------------------------- */
+
+const char *srv_query(const srv_req *q, const char *key)
+{
+    for (size_t i = 0; i < q->nquery; i++)
+        if (strcmp(q->query[i].key, key) == 0)
+            return q->query[i].value;
+    return NULL;
+}
+
+const char *srv_header(const srv_req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void srv_req_free(srv_req *q)
+{
+    srv_upload_abort(q);
+    if (q->out_fd >= 0)
+        close(q->out_fd);
+    if (q->body) {
+        sodium_memzero(q->body, q->body_len); /* may hold a password */
+        free(q->body);
+    }
+    free(q->querybuf);
+    free(q->out);
+    for (size_t i = 0; i < q->nheaders; i++)
+        free(q->header_store[i]);
+    free(q);
+}
+
+/* Step 1. */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    srv_req *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->t0_us = now_us();
+    q->conn = c;
+    q->upload_fd = -1;
+    q->out_fd = -1;
+    size_t n = strlen(uri);
+    const char *qm = strchr(uri, '?');
+    size_t pl = qm ? (size_t)(qm - uri) : n;
+    if (n > SRV_URL_MAX) {
+        snprintf(q->path, sizeof q->path, "%.*s", (int)(pl < 200 ? pl : 200), uri);
+        srv_reply_error(q, 414, "uri_too_long", "the URL is too long", NULL);
+        return q;
+    }
+    memcpy(q->path, uri, pl);
+    q->path[pl] = '\0';
+    if (qm) {
+        size_t ql = n - pl - 1;
+        q->querybuf = malloc(ql + 1);
+        int k = q->querybuf ? srv_parse_query(qm + 1, ql, q->querybuf, ql + 1, q->query,
+                                              SRV_MAX_QUERY)
+                            : -1;
+        if (k < 0)
+            srv_reply_error(q, 400, "bad_query", "the query string is malformed or too long",
+                            NULL);
+        else
+            q->nquery = (size_t)k;
+    }
+    return q;
+}
+
+static int body_expected(srv_req *q)
+{
+    const char *cl = srv_header(q, "Content-Length");
+    const char *te = srv_header(q, "Transfer-Encoding");
+    return (cl && strcmp(cl, "0") != 0) || te != NULL;
+}
+
+/* Step 2: everything decided before the body is read. */
+static void begin(srv_req *q, const char *method)
+{
+    q->method = srv_method_from(method);
+    if (q->failed)
+        return;
+    q->w = srv_worker_get();
+    if (!q->w) {
+        srv_reply_error(q, 503, "unavailable", "the database cannot be opened", NULL);
+        return;
+    }
+    int known = 0;
+    q->route = srv_route_match(q->method, q->path, q->pathbuf, sizeof q->pathbuf, q->params,
+                               &q->nparams, &known);
+    if (!q->route) {
+        if (known) {
+            srv_add_header(q, "Allow", "see /api/openapi.json");
+            srv_reply_error(q, 405, "method_not_allowed", "this path does not take that method",
+                            NULL);
+        } else {
+            srv_reply_error(q, 404, "not_found", "no such endpoint (see /api/openapi.json)",
+                            NULL);
+        }
+        return;
+    }
+    if (srv_authenticate(q))
+        return;
+    if (q->role < q->route->min_role) {
+        if (q->role == SRV_PUBLIC)
+            srv_reply_error(q, 401, "unauthorized", "log in or give an API token", NULL);
+        else
+            srv_reply_error(q, 403, "forbidden", "your role may not do this", NULL);
+        return;
+    }
+    if (q->route->upload) {
+        (void)srv_upload_begin(q);
+        return;
+    }
+    if (body_expected(q)) {
+        const char *ct = srv_header(q, "Content-Type");
+        const char *cl = srv_header(q, "Content-Length");
+        if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+            srv_reply_error(q, 415, "unsupported_media_type",
+                            "send the body as Content-Type: application/json", NULL);
+            return;
+        }
+        if (cl && strtoull(cl, NULL, 10) > srv_cfg.json_max) {
+            srv_reply_error(q, 413, "too_large", "the body is larger than the server's limit",
+                            NULL);
+            return;
+        }
+    }
+}
+
+/* Step 3 for JSON bodies. */
+static void take_body(srv_req *q, const char *data, size_t n)
+{
+    if (q->body_len + n > srv_cfg.json_max) {
+        srv_reply_error(q, 413, "too_large", "the body is larger than the server's limit", NULL);
+        return;
+    }
+    if (q->body_len + n + 1 > q->body_cap) {
+        size_t nc = q->body_cap ? q->body_cap : 1024;
+        while (nc < q->body_len + n + 1)
+            nc *= 2;
+        char *nb = realloc(q->body, nc);
+        if (!nb) {
+            srv_reply_rn(q, RN_ENOMEM, NULL);
+            return;
+        }
+        q->body = nb;
+        q->body_cap = nc;
+    }
+    memcpy(q->body + q->body_len, data, n);
+    q->body_len += n;
+    q->body[q->body_len] = '\0';
+}
+
+static enum MHD_Result send_reply(srv_req *q)
+{
+    struct MHD_Response *r;
+    if (q->status == 0) {
+        srv_reply_error(q, 500, "internal", "the handler gave no answer", NULL);
+    }
+    if (q->out_fd >= 0) {
+        r = MHD_create_response_from_fd64(q->out_fd_size, q->out_fd);
+        if (r)
+            q->out_fd = -1; /* the response owns it now */
+    } else if (q->out) {
+        r = MHD_create_response_from_buffer(q->out_len, q->out, MHD_RESPMEM_MUST_FREE);
+        if (r)
+            q->out = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    if (q->ctype && q->status != 304 && q->status != 204)
+        MHD_add_response_header(r, "Content-Type", q->ctype);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    int has_cc = 0;
+    for (size_t i = 0; i < q->nheaders; i++) {
+        MHD_add_response_header(r, q->headers[i].key, q->headers[i].value);
+        has_cc |= strcasecmp(q->headers[i].key, "Cache-Control") == 0;
+    }
+    if (!has_cc)
+        MHD_add_response_header(r, "Cache-Control",
+                                q->role == SRV_PUBLIC ? "no-cache" : "private, no-cache");
+    enum MHD_Result ret = MHD_queue_response(q->conn, q->status, r);
+    MHD_destroy_response(r);
+    q->queued = 1;
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    srv_req *q = *con_cls;
+    if (!q)
+        return MHD_NO; /* uri_log could not allocate */
+    if (!q->started) { /* step 2 */
+        q->started = 1;
+        begin(q, method);
+        if (q->failed && body_expected(q))
+            return send_reply(q); /* do not read a body we will refuse */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (q->queued || q->failed)
+            return MHD_YES;
+        if (q->route && q->route->upload)
+            (void)srv_upload_data(q, upload_data, n);
+        else
+            take_body(q, upload_data, n);
+        if (q->failed)
+            return send_reply(q);
+        return MHD_YES;
+    }
+    if (q->queued)
+        return MHD_YES;
+    if (!q->failed) {
+        q->status = 0;
+        q->route->fn(q);
+    }
+    return send_reply(q);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    srv_req *q = *con_cls;
+    if (!q)
+        return;
+    *con_cls = NULL;
+    if (!srv_cfg.quiet) {
+        char line[400];
+        uint64_t us = now_us() - q->t0_us;
+        unsigned st = q->queued ? q->status : 0; /* 0: no answer (closed, timed out) */
+        int n = snprintf(line, sizeof line, "%s %.200s %u %llu.%03llums%s%s\n",
+                         srv_method_name(q->method), q->path, st,
+                         (unsigned long long)(us / 1000), (unsigned long long)(us % 1000),
+                         q->user[0] ? " " : "", q->user);
+        if (n > 0)
+            (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    }
+    srv_req_free(q);
+}
+
+/* ---- the daemon ------------------------------------------------------------------- */
+
+int srv_run(void)
+{
+    struct sockaddr_in sa4;
+    struct sockaddr_in6 sa6;
+    struct sockaddr *sa;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+    memset(&sa4, 0, sizeof sa4);
+    memset(&sa6, 0, sizeof sa6);
+    if (inet_pton(AF_INET, srv_cfg.host, &sa4.sin_addr) == 1) {
+        sa4.sin_family = AF_INET;
+        sa4.sin_port = htons((uint16_t)srv_cfg.port);
+        sa = (struct sockaddr *)&sa4;
+    } else if (inet_pton(AF_INET6, srv_cfg.host, &sa6.sin6_addr) == 1) {
+        sa6.sin6_family = AF_INET6;
+        sa6.sin6_port = htons((uint16_t)srv_cfg.port);
+        sa = (struct sockaddr *)&sa6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "remnant serve: '%s' is not a numeric IP address\n", srv_cfg.host);
+        return 2;
+    }
+    unsigned threads = srv_cfg.threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        /* two per CPU: measured faster than one per CPU with wrk on the same
+         * machine (docs/SERVER-BENCH.md) */
+        threads = n > 0 && n < 32 ? 2 * (unsigned)n : 4;
+    }
+    /* Signals are taken by sigwait() below: block them before the daemon's
+     * threads start, so they inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)srv_cfg.port, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv_cfg.timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, srv_cfg.max_conn,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "remnant serve: cannot listen on %s:%u (in use?)\n", srv_cfg.host,
+                srv_cfg.port);
+        return 5;
+    }
+    fprintf(stderr, "remnant serve: listening on http://%s%s%s:%u/ (%u threads, db %s)\n",
+            sa == (struct sockaddr *)&sa6 ? "[" : "", srv_cfg.host,
+            sa == (struct sockaddr *)&sa6 ? "]" : "", srv_cfg.port, threads, srv_cfg.db_path);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    fprintf(stderr, "remnant serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_stop_daemon(d); /* joins the worker threads: requests in flight finish */
+    srv_workers_close();
+    return 0;
+}

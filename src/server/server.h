@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * server.h — what the modules of the HTTP server (src/server/) share: the
+ * configuration, the per-request state, the per-thread state, the route
+ * table and the response helpers. The server is a face over the public API
+ * of libremnant (include/remnant/) plus its own accounts tables; it is not
+ * part of the library.
+ *
+ * Threads. libmicrohttpd runs a pool of worker threads; the store is not
+ * thread-safe, so each worker opens its own rn_store, accounts connection
+ * and ledger lazily on its first request (srv_worker()), and they are all
+ * closed after the daemon has stopped (srv_workers_close()).
+ *
+ * Ownership. A request (struct srv_req) owns everything it points to;
+ * srv_req_free() releases it once, when libmicrohttpd says the request is
+ * complete. Handlers fill q->status / q->body / q->headers through the
+ * srv_reply_*() helpers, which take ownership of malloc'd bodies.
+ */
+#ifndef REMNANT_SERVER_H
+#define REMNANT_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sodium.h>
+
+#include "remnant/ledger.h"
+#include "remnant/model.h"
+#include "remnant/store.h"
+
+struct sqlite3;
+struct MHD_Connection;
+
+/* ---- configuration ------------------------------------------------------- */
+
+#define SRV_URL_MAX 2048            /* longer URLs get 414 */
+#define SRV_JSON_MAX_DEFAULT (1u << 20) /* JSON bodies: 1 MiB */
+#define SRV_UPLOAD_MAX_DEFAULT (256ull << 20) /* attachments: 256 MiB */
+#define SRV_LIMIT_DEFAULT 50        /* list page size */
+#define SRV_LIMIT_MAX 1000
+#define SRV_SESSION_SECONDS (12 * 3600)
+#define SRV_NAME_MAX 64             /* account names */
+
+typedef struct srv_config {
+    const char *db_path;
+    char host[64];            /* numeric IPv4 or IPv6 address */
+    unsigned port;
+    unsigned threads;         /* worker threads (0: number of CPUs) */
+    unsigned timeout_s;       /* idle connection timeout (slowloris) */
+    unsigned max_conn;        /* simultaneous connections */
+    size_t json_max;          /* max JSON body */
+    uint64_t upload_max;      /* max attachment upload */
+    double public_grid;       /* degrees; public coordinates rounded to it */
+    int quiet;                /* no request log */
+    int secure_cookie;        /* add `Secure` to the session cookie */
+} srv_config;
+
+extern srv_config srv_cfg;
+
+/* ---- roles ------------------------------------------------------------------ */
+
+typedef enum srv_role {
+    SRV_PUBLIC = 0, /* anonymous */
+    SRV_REVIEWER,
+    SRV_ANALYST,
+    SRV_INVESTIGATOR,
+    SRV_ADMIN,
+    SRV_ROLE_COUNT
+} srv_role;
+
+const char *srv_role_name(srv_role r);
+/* SRV_ROLE_COUNT if s names no role ("public" is not a role one can hold). */
+srv_role srv_role_from_name(const char *s);
+
+/* ---- per-thread state -------------------------------------------------------- */
+
+typedef struct srv_public_set srv_public_set; /* redact.c */
+
+typedef struct srv_worker {
+    rn_store *store;
+    struct sqlite3 *adb;    /* accounts connection (auth.c / accounts.c) */
+    rn_ledger *ledger;      /* opened on first use; may stay NULL */
+    srv_public_set *pub;    /* the public view's id set (redact.c) */
+    int64_t pub_version;    /* data_version it was built at */
+    struct srv_worker *next;
+} srv_worker;
+
+/* The calling thread's worker, opened on first use; NULL if the database
+ * cannot be opened (the request then gets 503). */
+srv_worker *srv_worker_get(void);
+void srv_workers_close(void);
+/* Serve srv_cfg until SIGINT/SIGTERM (http.c). Returns an exit code. */
+int srv_run(void);
+
+/* ---- requests ---------------------------------------------------------------- */
+
+typedef enum srv_method {
+    M_GET = 0, M_HEAD, M_POST, M_PUT, M_PATCH, M_DELETE, M_OTHER, M_COUNT
+} srv_method;
+const char *srv_method_name(srv_method m);
+srv_method srv_method_from(const char *s);
+
+#define SRV_MAX_PARAMS 4
+#define SRV_MAX_HEADERS 6
+#define SRV_MAX_QUERY 32
+
+typedef struct srv_kv {
+    const char *key;
+    const char *value;
+} srv_kv;
+
+typedef struct srv_req srv_req;
+typedef void (*srv_handler)(srv_req *q);
+
+/* A route: method and path pattern; `{name}` matches one segment. The role
+ * check is done by the handler (it depends on the record type), except for
+ * `min_role`, a floor checked before the body is read. */
+typedef struct srv_route {
+    srv_method method;
+    const char *pattern;
+    srv_handler fn;
+    srv_role min_role;
+    int upload;        /* body streamed to a temp file, not held in memory */
+} srv_route;
+
+extern const srv_route srv_routes[];
+extern const size_t srv_nroutes;
+
+/* Match method+path (no query). OUT params: the `{...}` segments, in order,
+ * pointing into `buf` (a copy of path with separators replaced by NULs).
+ * Returns the route, or NULL; *path_known is set when the path matched under
+ * another method (405 rather than 404). */
+const srv_route *srv_route_match(srv_method m, const char *path, char *buf, size_t cap,
+                                 const char *params[SRV_MAX_PARAMS], size_t *nparams,
+                                 int *path_known);
+
+struct srv_req {
+    struct MHD_Connection *conn;
+    srv_method method;
+    char path[SRV_URL_MAX + 1];
+    char pathbuf[SRV_URL_MAX + 1];
+    const srv_route *route;
+    const char *params[SRV_MAX_PARAMS];
+    size_t nparams;
+    srv_kv query[SRV_MAX_QUERY];
+    size_t nquery;
+    char *querybuf;           /* owned: decoded query text */
+    srv_worker *w;
+    /* who */
+    srv_role role;
+    char user[SRV_NAME_MAX + 1];
+    int by_session;           /* authenticated by cookie (needs CSRF) */
+    /* body */
+    char *body;               /* JSON body, NUL-terminated (owned) */
+    size_t body_len, body_cap;
+    int upload_fd;            /* upload routes: temp file in the blob folder */
+    char upload_path[4096];
+    uint64_t upload_len;
+    crypto_hash_sha256_state upload_sha;
+    int started;              /* on_request has seen the headers */
+    int failed;               /* an error reply is already set */
+    int queued;
+    /* reply */
+    unsigned status;
+    char *out;                /* owned */
+    size_t out_len;
+    const char *ctype;
+    int out_fd;               /* file reply (attachment content), or -1 */
+    uint64_t out_fd_size;
+    srv_kv headers[SRV_MAX_HEADERS];
+    char *header_store[SRV_MAX_HEADERS]; /* owned copies */
+    size_t nheaders;
+    uint64_t t0_us;
+};
+
+/* Query parameter (decoded) or NULL. */
+const char *srv_query(const srv_req *q, const char *key);
+/* Request header or NULL. */
+const char *srv_header(const srv_req *q, const char *name);
+
+/* ---- replies (reply.c) -------------------------------------------------------- */
+
+/* JSON body; takes ownership of `body` (malloc'd). */
+void srv_reply_json(srv_req *q, unsigned status, char *body, size_t len);
+/* Copies `body`. */
+void srv_reply_text(srv_req *q, unsigned status, const char *ctype, const char *body,
+                    size_t len);
+/* {"error":{"code","message","field"}}; code is a short stable name. */
+void srv_reply_error(srv_req *q, unsigned status, const char *code, const char *message,
+                     const char *field);
+/* The same from a library result (one table maps rn_code to status). */
+void srv_reply_rn(srv_req *q, rn_code rc, const rn_error *err);
+unsigned srv_status_for(rn_code rc);
+/* Add a response header (copied). */
+void srv_add_header(srv_req *q, const char *name, const char *value);
+/* Strong ETag of a body: "\"" + 32 hex + "\"" into out (35 bytes). */
+void srv_etag(const char *body, size_t len, char out[35]);
+/* If-None-Match matches etag: set 304 and return 1. */
+int srv_not_modified(srv_req *q, const char *etag);
+
+/* ---- query and cookie parsing (parse.c; pure, fuzzed) -------------------------- */
+
+/* Decode application/x-www-form-urlencoded `s` (len bytes) in place into
+ * `buf` (cap >= len+1) and split it into at most `max` pairs. Returns the
+ * number of pairs, or -1 on a malformed escape or too many pairs. */
+int srv_parse_query(const char *s, size_t len, char *buf, size_t cap, srv_kv *kv,
+                    size_t max);
+/* Find cookie `name` in a Cookie header; copy its value into out (cap).
+ * Returns 1 if found and it fits, 0 otherwise. */
+int srv_cookie(const char *header, const char *name, char *out, size_t cap);
+/* Parse a decimal in [min,max]; 0 on success, -1 otherwise. */
+int srv_parse_long(const char *s, long min, long max, long *out);
+/* Parse "HOST:PORT" ("[v6]:PORT" for IPv6); 0 or -1. */
+int srv_parse_listen(const char *s, char *host, size_t cap, unsigned *port);
+
+/* ---- accounts (accounts.c; no HTTP) ------------------------------------------ */
+
+#define SRV_TOKEN_HEX 64 /* 32 random bytes as hex; tokens have a prefix */
+#define SRV_TOKEN_MAX 80
+
+/* Open the accounts connection to the database at path (which must already
+ * be migrated by rn_store_open). */
+rn_code srv_accounts_open(const char *path, struct sqlite3 **out, rn_error *err);
+void srv_accounts_close(struct sqlite3 *db);
+rn_code srv_user_add(struct sqlite3 *db, const char *name, srv_role role,
+                     const char *password, rn_error *err);
+rn_code srv_user_rm(struct sqlite3 *db, const char *name, rn_error *err);
+rn_code srv_user_passwd(struct sqlite3 *db, const char *name, const char *password,
+                        rn_error *err);
+/* OUT token (NUL-terminated, SRV_TOKEN_MAX): printed once, stored hashed. */
+rn_code srv_user_token(struct sqlite3 *db, const char *name, const char *label,
+                       char token[SRV_TOKEN_MAX], rn_error *err);
+/* Calls fn for each user; fn returns nonzero to stop. */
+rn_code srv_user_list(struct sqlite3 *db,
+                      int (*fn)(void *ctx, const char *name, srv_role role, int ntokens),
+                      void *ctx, rn_error *err);
+/* Check a password; RN_OK and *role, or RN_ECRYPTO (wrong name or password:
+ * the same answer and about the same time for both). */
+rn_code srv_login(struct sqlite3 *db, const char *name, const char *password,
+                  srv_role *role, rn_error *err);
+/* New session for name: OUT cookie token and CSRF token. */
+rn_code srv_session_new(struct sqlite3 *db, const char *name, char token[SRV_TOKEN_MAX],
+                        char csrf[SRV_TOKEN_MAX], rn_error *err);
+rn_code srv_session_end(struct sqlite3 *db, const char *token);
+/* Who holds this session cookie / API token: RN_OK with name and role, or
+ * RN_ENOTFOUND. */
+rn_code srv_session_user(struct sqlite3 *db, const char *token, char name[SRV_NAME_MAX + 1],
+                         srv_role *role);
+rn_code srv_token_user(struct sqlite3 *db, const char *token, char name[SRV_NAME_MAX + 1],
+                       srv_role *role);
+/* The CSRF token bound to a session token. */
+void srv_csrf_for(const char *session_token, char csrf[SRV_TOKEN_MAX]);
+/* Changes to the database by other connections since last asked. */
+int64_t srv_data_version(struct sqlite3 *db);
+
+/* ---- redaction (redact.c) ----------------------------------------------------- */
+
+/* 1 if the record with this id is in the public view. */
+int srv_public_has(srv_worker *w, const char *id);
+/* Ids of type t in the public view, in id order: fn per id; nonzero stops. */
+rn_code srv_public_each(srv_worker *w, rn_type t, int (*fn)(void *ctx, const char *id),
+                        void *ctx);
+/* Redact r in place for the public (coordinates coarsened, a person's name
+ * withheld) and serialize with RN_JSON_PUBLIC. */
+rn_code srv_public_json(rn_record *r, char **out, size_t *len);
+void srv_public_free(srv_public_set *p);
+
+/* ---- handlers --------------------------------------------------------------- */
+
+void api_health(srv_req *q);
+void api_openapi(srv_req *q);
+void api_list(srv_req *q);
+void api_create(srv_req *q);
+void api_get(srv_req *q);
+void api_replace(srv_req *q);
+void api_patch(srv_req *q);
+void api_delete(srv_req *q);
+void api_search(srv_req *q);
+void api_upload(srv_req *q);
+void api_content(srv_req *q);
+/* The upload's streaming steps (api_attach.c); each sets an error reply and
+ * returns -1 on failure. */
+int srv_upload_begin(srv_req *q);
+int srv_upload_data(srv_req *q, const char *data, size_t n);
+void srv_upload_abort(srv_req *q);
+void api_login(srv_req *q);
+void api_logout(srv_req *q);
+void api_me(srv_req *q);
+void api_users_list(srv_req *q);
+void api_users_add(srv_req *q);
+void api_users_rm(srv_req *q);
+void api_checkpoint(srv_req *q);
+void api_proof(srv_req *q);
+
+/* Authenticate the request from its cookie or bearer token (auth.c); sets
+ * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
+ * token, missing CSRF token on a state-changing request). */
+int srv_authenticate(srv_req *q);
+/* May role do `m` on records of type t? (the role table, auth.c) */
+int srv_may(srv_role role, srv_method m, rn_type t);
+
+/* The record type named in a URL segment ("items", "events", ...). */
+int srv_type_from_plural(const char *s, rn_type *out);
+const char *srv_type_plural(rn_type t);
+
+/* The embedded OpenAPI document (openapi.c). */
+extern const char srv_openapi_json[];
+
+#endif

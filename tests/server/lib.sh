@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/server/lib.sh — what the server's end-to-end tests share: a temp
+# folder, a fresh database, accounts for every role, a server on a free
+# loopback port, and curl wrappers that record status codes.
+# Sourced by tests/e2e/server_*.sh. Env: REMNANT (binary), RN_SRC (source).
+set -u
+: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source folder}"
+W=$(mktemp -d /tmp/rn_server.XXXXXX)
+SRV_PID=
+cleanup() {
+    if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; fi
+    rm -rf "$W"
+}
+trap cleanup EXIT
+cd "$W" || exit 1
+export REMNANT_DB="$W/x.db"
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+check() { # check WHAT WANT GOT
+    if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (got $3, wanted $2)"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Accounts: one per role, each with an API token in $TOK_<role>.
+make_users() {
+    "$REMNANT" init >/dev/null 2>&1 || "$REMNANT" list event >/dev/null
+    for r in admin investigator analyst reviewer; do
+        echo "password-$r" | "$REMNANT" user add "u_$r" --role "$r" || bad "user add $r"
+        eval "TOK_$r=\$(\"$REMNANT\" user token u_$r)"
+    done
+    TOK_public=
+}
+
+# start_server [extra serve options...]: sets PORT, BASE, SRV_PID.
+start_server() {
+    PORT=$(free_port)
+    BASE="http://127.0.0.1:$PORT"
+    "$REMNANT" serve --listen "127.0.0.1:$PORT" "$@" 2>"$W/server.log" &
+    SRV_PID=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "$BASE/api/v1/health" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "server did not start:"; cat "$W/server.log"; exit 1
+}
+
+stop_server() {
+    kill -TERM "$SRV_PID"
+    wait "$SRV_PID"
+    local rc=$?
+    SRV_PID=
+    return $rc
+}
+
+# api ROLE METHOD PATH [BODY]: prints the status; the body goes to $W/body.
+api() {
+    local role=$1 m=$2 p=$3 body=${4-} tok
+    eval "tok=\${TOK_$role-}"
+    local args=(-s -o "$W/body" -w '%{http_code}' -X "$m")
+    [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    curl "${args[@]}" "$BASE$p"
+}
+
+# json_get FIELD < json: a top-level string field.
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('$1') or '')"; }
