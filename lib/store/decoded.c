@@ -20,7 +20,6 @@
 
 #include "store/decoded.h"
 
-#if __has_include("remnant/decode.h")
 #include "remnant/decode.h"
 
 #define CACHE_SLOTS 4096 /* power of two */
@@ -252,27 +251,3 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
     rn_candidates_free(cs);
     return rc;
 }
-
-#else /* no decoder in this build: markings are stored without candidates */
-
-struct rn__decoded {
-    int unused;
-};
-
-rn_code rn__decoded_open(rn__decoded **out, sqlite3 *db, const char *db_path)
-{
-    (void)db, (void)db_path;
-    *out = NULL;
-    return RN_OK;
-}
-
-void rn__decoded_close(rn__decoded *d) { (void)d; }
-
-void rn__decoded_forget(rn__decoded *d, const char *item_id) { (void)d, (void)item_id; }
-
-rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
-{
-    (void)d, (void)m, (void)replace, (void)err;
-    return RN_OK;
-}
-#endif

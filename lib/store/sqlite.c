@@ -21,10 +21,7 @@
 
 #include "store/decoded.h"
 #include "store/store_int.h"
-#if __has_include("ledger/ledger_int.h") && !defined(RN_NO_LEDGER)
 #include "ledger/ledger_int.h"
-#define RN_HAVE_LEDGER 1
-#endif
 
 #define RN_APPLICATION_ID 0x524e4e54 /* "RNNT" */
 
@@ -300,10 +297,8 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
     }
     if (src != SQLITE_DONE && src != SQLITE_OK)
         return db_err(q->db, src, err, "updating the search index");
-#ifdef RN_HAVE_LEDGER
     if (q->appended)
         rc = rn__ledger_seal(q->db, s->path, err);
-#endif
     if (rc == RN_OK)
         rc = exec(q->db, "COMMIT", err);
     if (rc == RN_OK) {
@@ -490,7 +485,6 @@ static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *e
 static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char *id,
                           char op, rn_error *err)
 {
-#ifdef RN_HAVE_LEDGER
     sq *q = SQ(s);
     char *canon = NULL;
     size_t len = 0;
@@ -505,10 +499,6 @@ static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char
     if (rc == RN_OK)
         q->appended++;
     return rc;
-#else
-    (void)s, (void)r, (void)t, (void)id, (void)op, (void)err;
-    return RN_OK;
-#endif
 }
 
 static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_error *err)
@@ -1026,9 +1016,7 @@ static void sq_close(rn_store *s)
     sqlite3_finalize(q->reg_ins);
     sqlite3_finalize(q->reg_get);
     sqlite3_finalize(q->reg_del);
-#ifdef RN_HAVE_LEDGER
     rn__ledger_detach(q->db);
-#endif
     rn__decoded_close(q->decoded);
     sqlite3_close_v2(q->db);
     free(q);
