@@ -136,6 +136,12 @@ rn_code rn_date_isoweek(int y, int w, rn_date *out)
         return RN_EINPUT;
     out->earliest = isoweek1_monday(y) + (w - 1) * 7;
     out->latest = out->earliest + 6;
+    /* week 1 of RN_YEAR_MIN may start in the year before, and the last week
+     * of RN_YEAR_MAX end in the year after: such weeks would print days
+     * that cannot be read back */
+    if (out->earliest < days_from_civil(RN_YEAR_MIN, 1, 1) ||
+        out->latest > days_from_civil(RN_YEAR_MAX, 12, 31))
+        return RN_EINPUT;
     out->precision = RN_PREC_WEEK;
     return RN_OK;
 }

@@ -15,6 +15,7 @@
  * into a scratch buffer; phase 2 finds the type and sets each field, so
  * "type" may come anywhere in the object.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,8 @@ struct kv {
     size_t voff, vlen; /* value text in scratch (strings, joined arrays, dates) */
     enum vkind kind;
     size_t at;         /* byte offset of the value in the input */
+    char name[64];     /* the key, cut short, for error messages: a pointer
+                        * into scratch would dangle when scratch grows */
 };
 
 struct rn__jreader {
@@ -73,6 +76,14 @@ static rn_code fail(cur *c, const char *field, const char *what)
 {
     return rn__err_field(c->err, RN_EINPUT, field ? field : "",
                          "malformed JSON at byte %ld: %s", (long)(c->p - c->s) + 1, what);
+}
+
+/* A buffer refused to grow: out of memory, or past its stated maximum. */
+static rn_code grow_fail(cur *c, const char *field, rn_code rc, const char *what)
+{
+    if (rc == RN_ENOMEM)
+        return rn__err_field(c->err, RN_ENOMEM, field ? field : "", "out of memory");
+    return rn__err_field(c->err, RN_ELIMIT, field ? field : "", "%s", what);
 }
 
 static int hexval(char ch)
@@ -118,8 +129,9 @@ static rn_code string(cur *c, rn_buf *b, const char *field)
         const char *q = c->p;
         while (q < c->e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
             q++;
-        if (q > c->p && rn__buf_add(b, c->p, (size_t)(q - c->p)))
-            return fail(c, field, "string too long");
+        rn_code grc = q > c->p ? rn__buf_add(b, c->p, (size_t)(q - c->p)) : RN_OK;
+        if (grc)
+            return grow_fail(c, field, grc, "string too long");
         c->p = q;
         if (c->p >= c->e)
             return fail(c, field, "unterminated string");
@@ -149,8 +161,9 @@ static rn_code string(cur *c, rn_buf *b, const char *field)
         default: return fail(c, field, "unknown escape in a string");
         }
         if (simple) {
-            if (rn__buf_addc(b, simple[0]))
-                return fail(c, field, "string too long");
+            grc = rn__buf_addc(b, simple[0]);
+            if (grc)
+                return grow_fail(c, field, grc, "string too long");
             continue;
         }
         int cp = c->e - c->p >= 4 ? hex4(c->p) : -1;
@@ -166,8 +179,9 @@ static rn_code string(cur *c, rn_buf *b, const char *field)
         } else if (cp >= 0xdc00 && cp <= 0xdfff) {
             return fail(c, field, "unpaired UTF-16 surrogate in \\u escape");
         }
-        if (put_utf8(b, (unsigned)cp))
-            return fail(c, field, "string too long");
+        grc = put_utf8(b, (unsigned)cp);
+        if (grc)
+            return grow_fail(c, field, grc, "string too long");
     }
 }
 
@@ -198,8 +212,9 @@ static rn_code number(cur *c, rn_buf *b, const char *field)
         if (q == d)
             return fail(c, field, "malformed number");
     }
-    if (rn__buf_add(b, c->p, (size_t)(q - c->p)))
-        return fail(c, field, "number too long");
+    rn_code grc = rn__buf_add(b, c->p, (size_t)(q - c->p));
+    if (grc)
+        return grow_fail(c, field, grc, "number too long");
     c->p = q;
     return RN_OK;
 }
@@ -227,8 +242,9 @@ static rn_code array(cur *c, rn_buf *b, const char *field)
         ws(c);
         if (c->p >= c->e || *c->p != '"')
             return fail(c, field, "a list holds only strings");
-        if (!first && rn__buf_addc(b, ';'))
-            return fail(c, field, "list too long");
+        rn_code grc = first ? RN_OK : rn__buf_addc(b, ';');
+        if (grc)
+            return grow_fail(c, field, grc, "list too long");
         size_t at = b->len;
         rn_code rc = string(c, b, field);
         if (rc)
@@ -362,9 +378,11 @@ static rn_code tokenize(rn__jreader *jr, cur *c)
         if (rc)
             return rc;
         kv->klen = b->len - kv->koff;
-        if (rn__buf_addc(b, '\0'))
-            return fail(c, NULL, "record too long");
-        const char *key = b->data + kv->koff;
+        rc = rn__buf_addc(b, '\0');
+        if (rc)
+            return grow_fail(c, NULL, rc, "record too long");
+        snprintf(kv->name, sizeof kv->name, "%s", b->data + kv->koff);
+        const char *key = kv->name;
         ws(c);
         if (c->p >= c->e || *c->p != ':')
             return fail(c, key, "expected ':' after the field name");
@@ -378,22 +396,22 @@ static rn_code tokenize(rn__jreader *jr, cur *c)
         char ch = *c->p;
         if (ch == '"') {
             kv->kind = V_STR;
-            rc = string(c, b, b->data + kv->koff);
+            rc = string(c, b, kv->name);
         } else if (ch == '[') {
             kv->kind = V_ARRAY;
-            rc = array(c, b, b->data + kv->koff);
+            rc = array(c, b, kv->name);
         } else if (ch == '{') {
             kv->kind = V_DATEOBJ;
-            rc = date_object(c, b, b->data + kv->koff);
+            rc = date_object(c, b, kv->name);
         } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
             kv->kind = V_NUM;
-            rc = number(c, b, b->data + kv->koff);
+            rc = number(c, b, kv->name);
         } else if (literal(c, "null")) {
             kv->kind = V_NULL;
         } else if (literal(c, "true") || literal(c, "false")) {
             kv->kind = V_BOOL;
         } else {
-            return fail(c, b->data + kv->koff, "expected a value");
+            return fail(c, kv->name, "expected a value");
         }
         if (rc)
             return rc;
@@ -408,7 +426,7 @@ static rn_code tokenize(rn__jreader *jr, cur *c)
             c->p++;
             break;
         }
-        return fail(c, b->data + kv->koff, "expected ',' or '}' after a value");
+        return fail(c, kv->name, "expected ',' or '}' after a value");
     }
 end:
     ws(c);

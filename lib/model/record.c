@@ -10,6 +10,7 @@
  * its old bytes behind until rn_record_reset() (records are short-lived).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,12 +124,30 @@ static int utf8_ok(const char *s, size_t n)
 /* Shortest decimal that reads back as the same double. */
 static size_t format_real(double v, char *buf, size_t cap)
 {
-    for (int prec = 1; prec <= 17; prec++) {
+    /* the shortest of plain decimals and %g: %g alone writes 50 as 5e+01 */
+    char fixed[64] = "";
+    int nf = 0;
+    if (fabs(v) < 1e15) {
+        for (int dec = 0; dec <= 17 && !nf; dec++) {
+            int n = snprintf(fixed, sizeof fixed, "%.*f", dec, v);
+            if (strtod(fixed, NULL) == v)
+                nf = n;
+        }
+    }
+    int ng = 0;
+    for (int prec = 1; prec <= 17 && !ng; prec++) {
         int n = snprintf(buf, cap, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
-            return (size_t)n;
+            ng = n;
     }
-    return (size_t)snprintf(buf, cap, "%.17g", v);
+    if (!ng)
+        ng = snprintf(buf, cap, "%.17g", v);
+    /* the shorter of the two; plain decimals on a tie */
+    if (nf && nf <= ng && (size_t)nf < cap) {
+        memcpy(buf, fixed, (size_t)nf + 1);
+        return (size_t)nf;
+    }
+    return (size_t)ng;
 }
 
 /* Normalize a ';'-separated list (items trimmed, empty ones dropped) into a
@@ -219,9 +238,12 @@ rn_code rn_record_set_at(rn_record *r, int idx, const char *v, size_t n, rn_erro
         memcpy(tmp, v, n);
         tmp[n] = '\0';
         char *end;
+        errno = 0;
         long long x = strtoll(tmp, &end, 10);
         if (*end || !(isdigit((unsigned char)tmp[0]) || tmp[0] == '-') || x < 0)
             return bad(err, f, "a whole number of 0 or more", v, n);
+        if (errno == ERANGE)
+            return bad(err, f, "a whole number below 2^63", v, n);
         outn = (size_t)snprintf(tmp, sizeof tmp, "%lld", x);
         out = tmp;
         break;

@@ -53,6 +53,13 @@ const char *rn__csv_field(const rn__csv *c, size_t i, size_t *len)
     return c->text.data ? c->text.data + c->off[i] : "";
 }
 
+static rn_code grow_fail(rn_error *err, rn_code rc)
+{
+    if (rc == RN_ENOMEM)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    return rn__err(err, RN_ELIMIT, "a CSV record is too long");
+}
+
 static rn_code end_field(rn__csv *c, size_t start, rn_error *err)
 {
     if (c->nfields == c->maxfields)
@@ -82,14 +89,14 @@ rn_code rn__csv_read(rn__csv *c, const char *p, size_t n, size_t *used, long *st
                     q++;
                 for (const char *k = s; k < q; k++)
                     c->line += *k == '\n';
-                if (rn__buf_add(&c->text, s, (size_t)(q - s)))
-                    return rn__err(err, RN_ELIMIT, "a CSV record is too long");
+                if ((rc = rn__buf_add(&c->text, s, (size_t)(q - s))))
+                    return grow_fail(err, rc);
                 if (q >= e)
                     return rn__err(err, RN_EINPUT,
                                    "a quoted field is never closed (missing '\"')");
                 if (q + 1 < e && q[1] == '"') {
-                    if (rn__buf_addc(&c->text, '"'))
-                        return rn__err(err, RN_ELIMIT, "a CSV record is too long");
+                    if ((rc = rn__buf_addc(&c->text, '"')))
+                        return grow_fail(err, rc);
                     s = q + 2;
                     continue;
                 }
@@ -108,8 +115,8 @@ rn_code rn__csv_read(rn__csv *c, const char *p, size_t n, size_t *used, long *st
                 return rn__err(err, RN_EINPUT,
                                "a '\"' inside an unquoted field (quote the whole field and "
                                "write the quote as \"\")");
-            if (rn__buf_add(&c->text, s, (size_t)(q - s)))
-                return rn__err(err, RN_ELIMIT, "a CSV record is too long");
+            if ((rc = rn__buf_add(&c->text, s, (size_t)(q - s))))
+                return grow_fail(err, rc);
             s = q;
         }
         if ((rc = end_field(c, start, err)))
@@ -118,16 +125,20 @@ rn_code rn__csv_read(rn__csv *c, const char *p, size_t n, size_t *used, long *st
             s++;
             continue;
         }
-        if (s < e && *s == '\r')
+        /* a record ends at LF, CRLF or a lone CR: each one line */
+        if (s < e && *s == '\r') {
             s++;
+            if (s >= e || *s != '\n')
+                c->line++;
+        }
         if (s < e && *s == '\n') {
             s++;
             c->line++;
         }
         break;
     }
-    if (rn__buf_cstr(&c->text))
-        return rn__err(err, RN_ELIMIT, "a CSV record is too long");
+    if ((rc = rn__buf_cstr(&c->text)))
+        return grow_fail(err, rc);
     *used = (size_t)(s - p);
     return RN_OK;
 }

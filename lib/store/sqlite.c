@@ -546,8 +546,14 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         return rn__err_field(err, RN_EEXISTS, "id", "id %s belongs to a %s, not a %s", r->id,
                              rn_type_name(existing), rn_type_name(r->type));
     rn_code rc = check_reflists(s, r, err);
-    if (rc == RN_OK && r->type == RN_T_ITEM && exists)
-        rc = check_item_cycle(q, r, err);
+    if (rc == RN_OK && r->type == RN_T_ITEM) {
+        const char *parent = rn_record_get(r, "parent", NULL);
+        if (parent && strcmp(parent, r->id) == 0)
+            rc = rn__err_field(err, RN_ECONSTRAINT, "parent",
+                               "item %s cannot be part of itself", r->id);
+        else if (exists)
+            rc = check_item_cycle(q, r, err);
+    }
     if (rc)
         return rc;
     if (exists) {
@@ -854,70 +860,195 @@ static rn_code sq_count(rn_store *s, rn_type t, int64_t *out)
 
 /* ---- search ------------------------------------------------------------- */
 
-/* Characters a `?` may stand for when a query is expanded for the index. */
-static const char search_alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/. ";
-#define SEARCH_MAX_TERMS 1600
+#define SEARCH_MAX_CHARS 256  /* characters in a query */
+#define SEARCH_MAX_TERMS 2000 /* phrases in one expanded MATCH */
+#define SEARCH_MAX_SET 512    /* distinct characters one `?` may stand for */
 
-static rn_code phrase(rn_buf *b, const char *s, size_t n)
+typedef struct uchar {
+    const char *p;
+    int n; /* bytes of this UTF-8 character */
+} uchar;
+
+static size_t split_chars(const char *q, size_t n, uchar *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; k++) {
+        if (k == cap)
+            return 0;
+        unsigned char c = (unsigned char)q[i];
+        int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (i + (size_t)len > n)
+            len = (int)(n - i);
+        out[k].p = q + i;
+        out[k].n = len;
+        i += (size_t)len;
+    }
+    return k;
+}
+
+static int same_char(const uchar *a, const uchar *b)
+{
+    if (a->n != b->n)
+        return 0;
+    if (a->n == 1) /* the trigram index folds ASCII case */
+        return (a->p[0] | 0x20) == (b->p[0] | 0x20) || a->p[0] == b->p[0];
+    return memcmp(a->p, b->p, (size_t)a->n) == 0;
+}
+
+static int is_unknown(const uchar *c) { return c->n == 1 && c->p[0] == '?'; }
+
+static rn_code phrase_chars(rn_buf *b, const uchar *c, size_t n)
 {
     rn_code rc = rn__buf_addc(b, '"');
     for (size_t i = 0; i < n && !rc; i++)
-        rc = s[i] == '"' ? rn__buf_add(b, "\"\"", 2) : rn__buf_addc(b, s[i]);
-    if (!rc)
-        rc = rn__buf_addc(b, '"');
+        rc = c[i].n == 1 && c[i].p[0] == '"' ? rn__buf_add(b, "\"\"", 2)
+                                              : rn__buf_add(b, c[i].p, (size_t)c[i].n);
+    return rc ? rc : rn__buf_addc(b, '"');
+}
+
+/* The set of characters that stand in place of the `?` at position qpos of
+ * window w (three characters, the other two known) in some indexed trigram,
+ * read from the index's vocabulary. Characters are stored back to back in
+ * set->buf as uchar slices into it. */
+typedef struct charset {
+    char buf[SEARCH_MAX_SET * 4];
+    size_t used;
+    uchar c[SEARCH_MAX_SET];
+    size_t n;
+} charset;
+
+static rn_code window_chars(sq *q, const uchar *w, int qpos, charset *set, rn_error *err)
+{
+    char lo[16], hi[16];
+    size_t pl = 0;
+    for (int i = 0; i < qpos; i++) {
+        memcpy(lo + pl, w[i].p, (size_t)w[i].n);
+        if (w[i].n == 1 && lo[pl] >= 'A' && lo[pl] <= 'Z')
+            lo[pl] = (char)(lo[pl] | 0x20);
+        pl += (size_t)w[i].n;
+    }
+    memcpy(hi, lo, pl);
+    if (pl)
+        hi[pl - 1] = (char)(hi[pl - 1] + 1); /* UTF-8 never holds 0xff */
+    sqlite3_stmt *st = NULL;
+    const char *sql = pl ? "SELECT term FROM search_vocab WHERE term >= ?1 AND term < ?2"
+                         : "SELECT term FROM search_vocab";
+    int src = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (src != SQLITE_OK)
+        return db_err(q->db, src, err, "searching");
+    if (pl) {
+        sqlite3_bind_text(st, 1, lo, (int)pl, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, hi, (int)pl, SQLITE_STATIC);
+    }
+    set->n = set->used = 0;
+    rn_code rc = RN_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        uchar t[4];
+        const char *term = (const char *)sqlite3_column_text(st, 0);
+        if (split_chars(term, (size_t)sqlite3_column_bytes(st, 0), t, 4) != 3)
+            continue;
+        int ok = 1;
+        for (int i = 0; i < 3 && ok; i++)
+            if (i != qpos)
+                ok = same_char(&t[i], &w[i]);
+        for (size_t k = 0; k < set->n && ok; k++)
+            ok = !(set->c[k].n == t[qpos].n &&
+                   memcmp(set->c[k].p, t[qpos].p, (size_t)t[qpos].n) == 0);
+        if (!ok)
+            continue;
+        if (set->n == SEARCH_MAX_SET) {
+            rc = RN_ELIMIT;
+            break;
+        }
+        memcpy(set->buf + set->used, t[qpos].p, (size_t)t[qpos].n);
+        set->c[set->n].p = set->buf + set->used;
+        set->c[set->n].n = t[qpos].n;
+        set->used += (size_t)t[qpos].n;
+        set->n++;
+    }
+    if (rc == RN_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = db_err(q->db, src, err, "searching");
+    sqlite3_finalize(st);
     return rc;
 }
 
-/* Build the FTS5 MATCH expression for q, or leave m empty when the index
- * cannot narrow the search (then the LIKE filter scans). Strategy:
+/* Build the FTS5 MATCH expression for the query, or leave m empty when the
+ * index cannot narrow the search (then the LIKE filter scans). The LIKE
+ * filter is always applied after, so the index only has to over-select:
  *  1. every literal run of 3+ characters must occur: AND of phrases;
- *  2. otherwise, if the query is 3+ characters long with few `?`, expand
- *     each `?` over search_alphabet into an OR of whole-query phrases;
- *  3. otherwise no index. The LIKE filter is always applied after. */
-static rn_code match_expr(const char *q, size_t n, rn_buf *m)
+ *  2. otherwise each `?` is expanded over exactly the characters that occur
+ *     there in the index (read from its trigram vocabulary, so a `?`, `#` or
+ *     `Ж` in a stored marking is found too) into an OR of whole-query
+ *     phrases; *none is set when some `?` has no possible character;
+ *  3. otherwise (too short, or too many expansions) no index. */
+static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *none,
+                          rn_error *err)
 {
+    uchar c[SEARCH_MAX_CHARS];
+    size_t nc = split_chars(query, n, c, SEARCH_MAX_CHARS);
     rn_code rc = RN_OK;
-    size_t i = 0;
     int runs = 0;
-    while (i < n && !rc) {
+    *none = 0;
+    for (size_t i = 0; i < nc && !rc;) {
         size_t j = i;
-        while (j < n && q[j] != '?')
+        while (j < nc && !is_unknown(&c[j]))
             j++;
         if (j - i >= 3) {
             if (runs++)
                 rc = rn__buf_adds(m, " AND ");
             if (!rc)
-                rc = phrase(m, q + i, j - i);
+                rc = phrase_chars(m, c + i, j - i);
         }
         i = j + 1;
     }
-    if (runs || rc)
+    if (runs || rc || nc < 3)
         return rc;
-    size_t unknown = 0;
-    for (i = 0; i < n; i++)
-        unknown += q[i] == '?';
-    if (n < 3 || unknown == 0 || unknown > 2)
-        return RN_OK;
-    size_t k = sizeof search_alphabet - 1, terms = unknown == 1 ? k : k * k;
-    if (terms > SEARCH_MAX_TERMS)
-        return RN_OK;
-    char tmp[64];
-    if (n >= sizeof tmp)
-        return RN_OK;
+    size_t unknown[4], nu = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!is_unknown(&c[i]))
+            continue;
+        if (nu == 4)
+            return RN_OK; /* too many unknowns: scan */
+        unknown[nu++] = i;
+    }
+    static charset sets[4]; /* large; searches run one at a time per process */
+    size_t terms = 1;
+    for (size_t u = 0; u < nu; u++) {
+        size_t i = unknown[u];
+        int qpos = -1;
+        if (i >= 2 && !is_unknown(&c[i - 1]) && !is_unknown(&c[i - 2]))
+            qpos = 2;
+        else if (i >= 1 && i + 1 < nc && !is_unknown(&c[i - 1]) && !is_unknown(&c[i + 1]))
+            qpos = 1;
+        else if (i + 2 < nc && !is_unknown(&c[i + 1]) && !is_unknown(&c[i + 2]))
+            qpos = 0;
+        if (qpos < 0)
+            return RN_OK;
+        rc = window_chars(q, c + i - qpos, qpos, &sets[u], err);
+        if (rc == RN_ELIMIT)
+            return RN_OK;
+        if (rc)
+            return rc;
+        if (sets[u].n == 0) {
+            *none = 1;
+            return RN_OK;
+        }
+        terms *= sets[u].n;
+        if (terms > SEARCH_MAX_TERMS)
+            return RN_OK;
+    }
+    uchar tmp[SEARCH_MAX_CHARS];
     for (size_t t = 0; t < terms && !rc; t++) {
         size_t x = t;
-        for (i = 0; i < n; i++) {
-            if (q[i] == '?') {
-                tmp[i] = search_alphabet[x % k];
-                x /= k;
-            } else {
-                tmp[i] = q[i];
-            }
+        memcpy(tmp, c, nc * sizeof *c);
+        for (size_t u = 0; u < nu; u++) {
+            tmp[unknown[u]] = sets[u].c[x % sets[u].n];
+            x /= sets[u].n;
         }
         if (t)
             rc = rn__buf_adds(m, " OR ");
         if (!rc)
-            rc = phrase(m, tmp, n);
+            rc = phrase_chars(m, tmp, nc);
     }
     return rc;
 }
@@ -944,12 +1075,15 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
     }
     if (!rc) rc = rn__buf_addc(&like, '%');
     if (!rc) rc = rn__buf_cstr(&like);
-    if (!rc) rc = match_expr(query, n, &m);
+    int none = 0;
+    if (!rc) rc = match_expr(q, query, n, &m, &none, err);
     if (!rc) rc = rn__buf_cstr(&m);
-    if (rc) {
+    if (rc || none) {
         rn__buf_free(&like);
         rn__buf_free(&m);
-        return rn__err(err, rc, "the search query is too complex");
+        if (rc == RN_EDB)
+            return rc;
+        return rc ? rn__err(err, rc, "the search query is too complex") : RN_OK;
     }
     const char *sql = m.len
         ? "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "

@@ -166,3 +166,5 @@ CREATE TABLE search_text (
 CREATE INDEX search_text_rid ON search_text(rid);
 CREATE VIRTUAL TABLE search_fts USING fts5(
   text, content='search_text', content_rowid='id', tokenize='trigram');
+-- The trigram vocabulary, to expand a `?` over the characters that occur.
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, 'row');

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * claims.c — the readings of one item side by side (rn_claims_explain):
+ * the item's own fields, every analyst `claim` (newest first), every decoder
+ * candidate of its markings (best first), and per field the effective value
+ * with its basis, by the precedence stated in analysis.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/analysis_int.h"
+
+static const char *const fields[] = {"production_date", "manufacturer", "producing_state",
+                                     "weapon_system", NULL};
+
+rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *len,
+                          rn_error *err)
+{
+    *json = NULL;
+    sqlite3 *db;
+    rn_code rc = rn__analysis_db(s, &db, err);
+    if (rc)
+        return rc;
+    rn_record *it = NULL;
+    if ((rc = rn_store_get(s, item, &it, err)))
+        return rc;
+    if (rn_record_type(it) != RN_T_ITEM) {
+        rn_record_free(it);
+        return rn__err(err, RN_EINVAL, "%s is not an item", item);
+    }
+    rn__eff *e = NULL;
+    sqlite3_stmt *st = NULL;
+    json_t *root = json_object();
+    rn__jset(root, "item", json_string(item));
+    rn__jset(root, "precedence",
+             json_string("item field, else the newest analyst claim, else the decoder's best "
+                         "candidate"));
+    if ((rc = rn__eff_open(db, &e, err)))
+        goto out;
+    json_t *eff = json_object();
+    rn__jset(root, "effective", eff);
+    for (int i = 0; fields[i]; i++) {
+        const char *f = fields[i];
+        rn__eff_val v;
+        rn_date own = {0, 0, RN_PREC_NONE};
+        const char *ot = NULL, *oc = NULL;
+        if (!strcmp(f, "production_date"))
+            own = rn_record_date_at(it, rn_type_field_index(RN_T_ITEM, "produced", 8));
+        else if (!strcmp(f, "manufacturer"))
+            ot = rn_record_get(it, "manufacturer", NULL),
+            oc = rn_record_get(it, "manufacturer_country", NULL);
+        else
+            ot = oc = rn_record_get(it, f, NULL);
+        if (!strcmp(f, "weapon_system"))
+            oc = NULL;
+        if ((rc = rn__eff_get(e, item, f, ot, oc, &own, &v, err)))
+            goto out;
+        json_t *o = json_object();
+        rn__jset(o, "value", v.set && v.text[0] ? json_string(v.text) : NULL);
+        rn__jset(o, "country", v.country[0] ? json_string(v.country) : NULL);
+        rn__jset(o, "date", rn__json_date(&v.date));
+        rn__jset(o, "ambiguous", json_boolean(v.ambiguous));
+        rn__jset(o, "basis", v.set ? json_string(v.basis) : NULL);
+        rn__jset(eff, f, o);
+    }
+    /* analysts' claims */
+    json_t *claims = json_array();
+    rn__jset(root, "claims", claims);
+    if (sqlite3_prepare_v2(db, "SELECT id, field, value, date_earliest, date_latest, "
+                               "date_precision, country, reason, overrides, marking, author "
+                               "FROM claim WHERE item = ?1 ORDER BY id DESC", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = rn__sql_err(db, err, "claims");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_object();
+        rn_date d = rn__col_date(st, 3);
+        rn__jset(o, "claim", json_string(rn__col_text(st, 0)));
+        rn__jset(o, "field", rn__jstr(rn__col_text(st, 1)));
+        rn__jset(o, "value", rn__jstr(rn__col_text(st, 2)));
+        rn__jset(o, "date", rn__json_date(&d));
+        rn__jset(o, "country", rn__jstr(rn__col_text(st, 6)));
+        rn__jset(o, "reason", rn__jstr(rn__col_text(st, 7)));
+        rn__jset(o, "overrides", rn__jstr(rn__col_text(st, 8)));
+        rn__jset(o, "marking", rn__jstr(rn__col_text(st, 9)));
+        rn__jset(o, "author", rn__jstr(rn__col_text(st, 10)));
+        json_array_append_new(claims, o);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* the decoder's candidates */
+    json_t *cands = json_array();
+    rn__jset(root, "decoder", cands);
+    if (sqlite3_prepare_v2(db, "SELECT c.marking, m.text, c.rank, c.field, c.value, c.earliest, "
+                               "c.latest, c.precision, c.country, c.confidence, c.rule, "
+                               "c.explanation, c.source FROM marking m JOIN candidate c "
+                               "ON c.marking = m.id WHERE m.item = ?1 "
+                               "ORDER BY c.field, c.confidence DESC, c.marking, c.rank", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = rn__sql_err(db, err, "decoder candidates");
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_object();
+        rn_date d = rn__col_date(st, 5);
+        rn__jset(o, "marking", json_string(rn__col_text(st, 0)));
+        rn__jset(o, "text", rn__jstr(rn__col_text(st, 1)));
+        rn__jset(o, "rank", json_integer(sqlite3_column_int(st, 2)));
+        rn__jset(o, "field", rn__jstr(rn__col_text(st, 3)));
+        rn__jset(o, "value", rn__jstr(rn__col_text(st, 4)));
+        rn__jset(o, "date", rn__json_date(&d));
+        rn__jset(o, "country", rn__jstr(rn__col_text(st, 8)));
+        rn__jset(o, "confidence", json_real(sqlite3_column_double(st, 9)));
+        rn__jset(o, "rule", rn__jstr(rn__col_text(st, 10)));
+        rn__jset(o, "explanation", rn__jstr(rn__col_text(st, 11)));
+        rn__jset(o, "source", rn__jstr(rn__col_text(st, 12)));
+        json_array_append_new(cands, o);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = rn__json_finish(root, json, len, err);
+    root = NULL;
+out:
+    json_decref(root);
+    sqlite3_finalize(st);
+    rn__eff_close(e);
+    rn_record_free(it);
+    return rc;
+}

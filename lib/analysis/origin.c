@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * origin.c — component origin (rn_origin): for each selected weapon its
+ * component tree; per component the effective manufacturer, the
+ * manufacturer's country (of headquarters) and production (date-code)
+ * interval; tables by country and by manufacturer with counts and shares;
+ * date codes by year; and each weapon's earliest possible assembly date.
+ *
+ * Contracts:
+ *  1. A weapon is an item without a parent of kind weapon or munition (or
+ *     the item named by the filter, whatever its kind). Its components are
+ *     its descendants of kind `component` (boards and parts alike); other
+ *     descendants (sections, packaging) are walked through, not counted.
+ *  2. "Foreign" means a known manufacturer country different from the
+ *     weapon's effective producing state (none is foreign when that state is
+ *     unknown); shares are over components whose
+ *     country is known, and the unknown are counted beside them.
+ *  3. A manufacturer seen with two countries (over time or in different
+ *     readings) is one row with both countries listed; by-country counts
+ *     follow each component's own country.
+ *  4. A date code counts for a year only when its whole interval lies in
+ *     that year; an interval over several years (an ambiguous code, or a
+ *     range) is counted under "spans years" and never silently assigned.
+ *  5. Earliest possible assembly = the largest `earliest` over the weapon's
+ *     component production intervals: no part can be fitted before it was
+ *     made. The component and its basis are named.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_int.h"
+
+#define OR_DEFAULT_LIMIT 20
+
+typedef struct or_row {
+    char key[201];
+    char countries[32]; /* "US", "US,DE" ... (manufacturers) */
+    uint64_t count;
+    json_t *items;      /* ids, up to limit */
+} or_row;
+
+typedef struct or_table {
+    or_row *r;
+    size_t n, cap;
+} or_table;
+
+static const char roots_sql[] =
+    "SELECT i.id, i.weapon_system, i.producing_state, i.name, i.event, e.country "
+    "FROM item i LEFT JOIN event e ON e.id = i.event "
+    "WHERE (?1 IS NOT NULL AND i.id = ?1) OR (?1 IS NULL AND i.parent IS NULL "
+    "AND i.kind IN ('weapon', 'munition') AND (?2 IS NULL OR i.event = ?2) "
+    "AND (?3 IS NULL OR e.country = ?3)) ORDER BY i.id";
+
+static const char tree_sql[] =
+    "WITH RECURSIVE tree(id, depth) AS (SELECT ?1, 0 UNION ALL "
+    "SELECT c.id, t.depth + 1 FROM tree t JOIN item c ON c.parent = t.id ORDER BY 2 DESC) "
+    "SELECT c.id, c.parent, t.depth, c.kind, c.category, c.name, c.manufacturer, "
+    "c.manufacturer_country, c.produced_earliest, c.produced_latest, c.produced_precision, "
+    "c.serial, c.lot FROM tree t JOIN item c ON c.id = t.id WHERE t.depth > 0";
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static or_row *table_get(or_table *t, const char *key, rn_error *err)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->r[i].key, key))
+            return &t->r[i];
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 16;
+        or_row *r = rn__realloc(t->r, nc * sizeof *r);
+        if (!r) {
+            rn__err(err, RN_ENOMEM, "out of memory");
+            return NULL;
+        }
+        t->r = r;
+        t->cap = nc;
+    }
+    or_row *r = &t->r[t->n++];
+    memset(r, 0, sizeof *r);
+    rn__cpy(r->key, sizeof r->key, key);
+    r->items = json_array();
+    return r;
+}
+
+static void table_free(or_table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        json_decref(t->r[i].items);
+    rn_free(t->r);
+    t->r = NULL;
+    t->n = t->cap = 0;
+}
+
+static void add_country(or_row *r, const char *c)
+{
+    if (!c || !*c || strstr(r->countries, c))
+        return;
+    size_t n = strlen(r->countries);
+    if (n + 4 >= sizeof r->countries)
+        return;
+    if (n)
+        r->countries[n++] = ',';
+    memcpy(r->countries + n, c, 3);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const or_row *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* Table rows as JSON, sorted by count; share over `denom`. Consumes the
+ * rows' item arrays. */
+static json_t *table_json(or_table *t, uint64_t denom, const char *keyname, int with_countries)
+{
+    if (t->n)
+        qsort(t->r, t->n, sizeof *t->r, cmp_row);
+    json_t *a = json_array();
+    for (size_t i = 0; i < t->n; i++) {
+        json_t *o = json_object();
+        rn__jset(o, keyname, json_string(t->r[i].key));
+        if (with_countries)
+            rn__jset(o, "countries", json_string(t->r[i].countries));
+        rn__jset(o, "count", json_integer((json_int_t)t->r[i].count));
+        rn__jset(o, "share", denom ? json_real((double)t->r[i].count / (double)denom) : NULL);
+        rn__jset(o, "items", t->r[i].items);
+        t->r[i].items = NULL;
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+typedef struct or_totals {
+    uint64_t weapons, components, with_maker, with_country, foreign, dated, spans;
+    int32_t latest_code; /* largest `earliest` of any date code */
+    char latest_item[RN_ID_LEN + 1];
+} or_totals;
+
+rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t *len,
+                  rn_error *err)
+{
+    static const rn_analysis_filter none;
+    if (!f)
+        f = &none;
+    long limit = f->limit > 0 ? f->limit : OR_DEFAULT_LIMIT;
+    if (limit > RN_ANALYSIS_LIMIT_MAX)
+        limit = RN_ANALYSIS_LIMIT_MAX;
+    *json = NULL;
+    sqlite3 *db;
+    rn_code rc = rn__analysis_db(s, &db, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *rs = NULL, *ts = NULL;
+    rn__eff *e = NULL;
+    or_table by_country = {0}, by_maker = {0}, by_year = {0};
+    or_totals tot = {0};
+    tot.latest_code = RN_DAY_OPEN_LOW;
+    json_t *root = NULL, *weapons = json_array();
+    if ((rc = rn__eff_open(db, &e, err)))
+        goto out;
+    if (sqlite3_prepare_v2(db, roots_sql, -1, &rs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK) {
+        rc = rn__sql_err(db, err, "origin query");
+        goto out;
+    }
+    bind_opt(rs, 1, f->item);
+    bind_opt(rs, 2, f->event);
+    bind_opt(rs, 3, f->country);
+    int r;
+    while ((r = sqlite3_step(rs)) == SQLITE_ROW) {
+        const char *wid = rn__col_text(rs, 0);
+        rn__eff_val ws, ps;
+        if ((rc = rn__eff_get(e, wid, "weapon_system", rn__col_text(rs, 1), NULL, NULL, &ws, err)) ||
+            (rc = rn__eff_get(e, wid, "producing_state", rn__col_text(rs, 2), rn__col_text(rs, 2),
+                              NULL, &ps, err)))
+            goto out;
+        const char *psv = ps.country[0] ? ps.country : ps.text;
+        if ((f->weapon_system && *f->weapon_system && strcmp(ws.text, f->weapon_system)) ||
+            (f->producing_state && *f->producing_state && strcmp(psv, f->producing_state)))
+            continue;
+        tot.weapons++;
+        uint64_t wcomp = 0, wforeign = 0, wknown = 0, wdated = 0;
+        int32_t wlatest = RN_DAY_OPEN_LOW;
+        char wlatest_item[RN_ID_LEN + 1] = "";
+        char wlatest_basis[RN__BASIS_MAX] = "";
+        rn_date wlatest_date = {0, 0, RN_PREC_NONE};
+        json_t *tree = (f->item || tot.weapons <= (uint64_t)limit) ? json_array() : NULL;
+        sqlite3_reset(ts);
+        sqlite3_bind_text(ts, 1, wid, -1, SQLITE_TRANSIENT);
+        while ((r = sqlite3_step(ts)) == SQLITE_ROW) {
+            const char *cid = rn__col_text(ts, 0);
+            const char *kind = rn__col_text(ts, 3);
+            int is_comp = kind && !strcmp(kind, "component");
+            rn__eff_val mk = {0}, pd = {0};
+            rn_date own = rn__col_date(ts, 8);
+            if ((rc = rn__eff_get(e, cid, "manufacturer", rn__col_text(ts, 6), rn__col_text(ts, 7),
+                                  NULL, &mk, err)) ||
+                (rc = rn__eff_get(e, cid, "production_date", NULL, NULL, &own, &pd, err)))
+                goto out;
+            if (is_comp) {
+                wcomp++;
+                tot.components++;
+                if (mk.set && mk.text[0]) {
+                    tot.with_maker++;
+                    or_row *row = table_get(&by_maker, mk.text, err);
+                    if (!row) {
+                        rc = RN_ENOMEM;
+                        goto out;
+                    }
+                    row->count++;
+                    add_country(row, mk.country);
+                    if ((long)json_array_size(row->items) < limit)
+                        json_array_append_new(row->items, json_string(cid));
+                }
+                if (mk.country[0]) {
+                    tot.with_country++;
+                    wknown++;
+                    if (psv[0] && strcmp(mk.country, psv)) {
+                        tot.foreign++;
+                        wforeign++;
+                    }
+                    or_row *row = table_get(&by_country, mk.country, err);
+                    if (!row) {
+                        rc = RN_ENOMEM;
+                        goto out;
+                    }
+                    row->count++;
+                    if ((long)json_array_size(row->items) < limit)
+                        json_array_append_new(row->items, json_string(cid));
+                }
+                if (pd.set && pd.date.precision != RN_PREC_NONE) {
+                    tot.dated++;
+                    wdated++;
+                    char ykey[32];
+                    int y1 = 0, y2 = 0, m, d;
+                    if (pd.date.earliest != RN_DAY_OPEN_LOW)
+                        rn_day_to_ymd(pd.date.earliest, &y1, &m, &d);
+                    if (pd.date.latest != RN_DAY_OPEN_HIGH)
+                        rn_day_to_ymd(pd.date.latest, &y2, &m, &d);
+                    if (y1 && y1 == y2) {
+                        snprintf(ykey, sizeof ykey, "%d", y1);
+                    } else {
+                        snprintf(ykey, sizeof ykey, "spans years");
+                        tot.spans++;
+                    }
+                    or_row *row = table_get(&by_year, ykey, err);
+                    if (!row) {
+                        rc = RN_ENOMEM;
+                        goto out;
+                    }
+                    row->count++;
+                    if ((long)json_array_size(row->items) < limit)
+                        json_array_append_new(row->items, json_string(cid));
+                    if (pd.date.earliest != RN_DAY_OPEN_LOW && pd.date.earliest > wlatest) {
+                        wlatest = pd.date.earliest;
+                        wlatest_date = pd.date;
+                        rn__cpy(wlatest_item, sizeof wlatest_item, cid);
+                        rn__cpy(wlatest_basis, sizeof wlatest_basis, pd.basis);
+                    }
+                    if (pd.date.earliest != RN_DAY_OPEN_LOW && pd.date.earliest > tot.latest_code) {
+                        tot.latest_code = pd.date.earliest;
+                        rn__cpy(tot.latest_item, sizeof tot.latest_item, cid);
+                    }
+                }
+            }
+            if (tree) {
+                json_t *c = json_object();
+                rn__jset(c, "item", json_string(cid));
+                rn__jset(c, "parent", rn__jstr(rn__col_text(ts, 1)));
+                rn__jset(c, "depth", json_integer(sqlite3_column_int(ts, 2)));
+                rn__jset(c, "kind", rn__jstr(kind));
+                rn__jset(c, "category", rn__jstr(rn__col_text(ts, 4)));
+                rn__jset(c, "name", rn__jstr(rn__col_text(ts, 5)));
+                rn__jset(c, "counted", json_boolean(is_comp));
+                rn__jset(c, "manufacturer", mk.set && mk.text[0] ? json_string(mk.text) : NULL);
+                rn__jset(c, "manufacturer_country", mk.country[0] ? json_string(mk.country) : NULL);
+                rn__jset(c, "manufacturer_basis", mk.set ? json_string(mk.basis) : NULL);
+                rn__jset(c, "produced", rn__json_date(&pd.date));
+                rn__jset(c, "produced_basis", pd.set ? json_string(pd.basis) : NULL);
+                rn__jset(c, "produced_ambiguous", json_boolean(pd.ambiguous));
+                rn__jset(c, "serial", rn__jstr(rn__col_text(ts, 11)));
+                rn__jset(c, "lot", rn__jstr(rn__col_text(ts, 12)));
+                json_array_append_new(tree, c);
+            }
+        }
+        if (r != SQLITE_DONE) {
+            json_decref(tree);
+            rc = rn__sql_err(db, err, "component tree");
+            goto out;
+        }
+        if ((long)json_array_size(weapons) < limit || f->item) {
+            json_t *w = json_object();
+            rn__jset(w, "item", json_string(wid));
+            rn__jset(w, "name", rn__jstr(rn__col_text(rs, 3)));
+            rn__jset(w, "event", rn__jstr(rn__col_text(rs, 4)));
+            rn__jset(w, "country_of_use", rn__jstr(rn__col_text(rs, 5)));
+            rn__jset(w, "weapon_system", ws.set ? json_string(ws.text) : NULL);
+            rn__jset(w, "producing_state", psv[0] ? json_string(psv) : NULL);
+            rn__jset(w, "producing_state_basis", ps.set ? json_string(ps.basis) : NULL);
+            rn__jset(w, "components", json_integer((json_int_t)wcomp));
+            rn__jset(w, "with_country", json_integer((json_int_t)wknown));
+            rn__jset(w, "foreign", json_integer((json_int_t)wforeign));
+            rn__jset(w, "dated", json_integer((json_int_t)wdated));
+            json_t *ea = NULL;
+            if (wlatest != RN_DAY_OPEN_LOW) {
+                char day[11], words[400], dt[RN_DATE_TEXT_MAX];
+                rn_day_format(wlatest, day);
+                rn_date_format(&wlatest_date, dt, sizeof dt);
+                ea = json_object();
+                rn__jset(ea, "date", json_string(day));
+                rn__jset(ea, "component", json_string(wlatest_item));
+                rn__jset(ea, "component_produced", rn__json_date(&wlatest_date));
+                rn__jset(ea, "basis", json_string(wlatest_basis));
+                snprintf(words, sizeof words,
+                         "cannot have been assembled before %s: component %s was produced %s "
+                         "(%s)", day, wlatest_item, dt, wlatest_basis);
+                rn__jset(ea, "words", json_string(words));
+            }
+            rn__jset(w, "earliest_assembly", ea);
+            rn__jset(w, "tree", tree);
+            tree = NULL;
+            json_array_append_new(weapons, w);
+        }
+        json_decref(tree);
+    }
+    if (r != SQLITE_DONE) {
+        rc = rn__sql_err(db, err, "origin query");
+        goto out;
+    }
+    root = json_object();
+    rn__jset(root, "analysis", json_string("origin"));
+    rn__jset(root, "precedence",
+             json_string("manufacturer and date: item field, else the newest claim, else the "
+                         "decoder's best candidate; country = the manufacturer's country of "
+                         "headquarters as recorded with that value"));
+    json_t *t = json_object();
+    rn__jset(t, "weapons", json_integer((json_int_t)tot.weapons));
+    rn__jset(t, "components", json_integer((json_int_t)tot.components));
+    rn__jset(t, "with_manufacturer", json_integer((json_int_t)tot.with_maker));
+    rn__jset(t, "with_country", json_integer((json_int_t)tot.with_country));
+    rn__jset(t, "foreign", json_integer((json_int_t)tot.foreign));
+    rn__jset(t, "with_date_code", json_integer((json_int_t)tot.dated));
+    rn__jset(t, "date_codes_spanning_years", json_integer((json_int_t)tot.spans));
+    if (tot.latest_code != RN_DAY_OPEN_LOW) {
+        char day[11];
+        rn_day_format(tot.latest_code, day);
+        rn__jset(t, "latest_date_code_from", json_string(day));
+        rn__jset(t, "latest_date_code_item", json_string(tot.latest_item));
+    }
+    rn__jset(root, "totals", t);
+    rn__jset(root, "by_country", table_json(&by_country, tot.with_country, "country", 0));
+    rn__jset(root, "by_manufacturer", table_json(&by_maker, tot.with_maker, "manufacturer", 1));
+    rn__jset(root, "date_codes_by_year", table_json(&by_year, tot.dated, "year", 0));
+    char words[600];
+    snprintf(words, sizeof words,
+             "%" PRIu64 " of the %" PRIu64 " components whose manufacturer's country is known "
+             "came from companies outside the producing state (%" PRIu64 " components in all, "
+             "%" PRIu64 " with a readable date code)",
+             tot.foreign, tot.with_country, tot.components, tot.dated);
+    rn__jset(root, "summary", json_string(words));
+    rn__jset(root, "weapons", weapons);
+    weapons = NULL;
+    rc = rn__json_finish(root, json, len, err);
+    root = NULL;
+out:
+    json_decref(root);
+    json_decref(weapons);
+    table_free(&by_country);
+    table_free(&by_maker);
+    table_free(&by_year);
+    sqlite3_finalize(rs);
+    sqlite3_finalize(ts);
+    rn__eff_close(e);
+    return rc;
+}

@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_store.c — unit tests of the store (lib/store) through its public
+ * API: create/open, put/get/delete of every record type, reference checks
+ * (every reference field of the model), the item tree, listing with
+ * filters, search with `?`, the schema against the model (through sqlite3
+ * directly), all-or-nothing import, and allocation-failure injection. */
+#define _GNU_SOURCE
+#include <ftw.h>
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "remnant/store.h"
+
+#define GHOST "01HGHGHGHGHGHGHGHGHGHGHGHG" /* a well-formed id of nothing */
+#define SHA_A "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+typedef struct fx {
+    char dir[64];
+    char db[128];
+    rn_store *s;
+} fx;
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/rn_test_store.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_store_open(f->db, RN_STORE_CREATE, &f->s, &err) != RN_OK) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    rn__alloc_fail_after(0);
+    rn_store_close(f->s);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+/* A record from "field=value" strings (NULL-terminated); "id=..." sets the
+ * id. Values are printf formats of nothing: pass finished strings. */
+static rn_record *mk(rn_type t, ...)
+{
+    rn_record *r = rn_record_new(t);
+    assert_non_null(r);
+    va_list ap;
+    va_start(ap, t);
+    const char *kv;
+    while ((kv = va_arg(ap, const char *)) != NULL) {
+        const char *eq = strchr(kv, '=');
+        assert_non_null(eq);
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code rc = strcmp(name, "id") == 0 ? rn_record_set_id(r, eq + 1, strlen(eq + 1), &err)
+                                             : rn_record_set(r, name, eq + 1, strlen(eq + 1), &err);
+        if (rc != RN_OK)
+            fail_msg("%s: %s", kv, err.message);
+    }
+    va_end(ap);
+    return r;
+}
+
+static void put_ok(rn_store *s, rn_record *r, rn_put_mode mode)
+{
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_put(s, r, mode, &err);
+    if (rc != RN_OK)
+        fail_msg("put %s: rc %d field '%s': %s", rn_type_name(rn_record_type(r)), rc, err.field,
+                 err.message);
+    assert_true(rn_id_valid(rn_record_id(r), RN_ID_LEN));
+}
+
+static char *canon(const rn_record *r)
+{
+    char *j = NULL;
+    size_t n;
+    assert_int_equal(rn_record_to_json(r, RN_JSON_CANONICAL, &j, &n), RN_OK);
+    return j;
+}
+
+static int64_t count(rn_store *s, rn_type t)
+{
+    int64_t n = -1;
+    assert_int_equal(rn_store_count(s, t, &n), RN_OK);
+    return n;
+}
+
+/* Everything the store holds, as JSON Lines. */
+static char *export_all(rn_store *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_export(s, m, NULL, &err);
+    fclose(m);
+    if (rc != RN_OK)
+        fail_msg("export: %s", err.message);
+    return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* ---- a valid record of every type ---------------------------------------- */
+
+typedef struct world {
+    char entity1[27], entity2[27], event[27], weapon[27], board[27], attachment[27],
+        marking[27];
+} world;
+
+static void build_world(rn_store *s, world *w)
+{
+    rn_record *r;
+    r = mk(RN_T_ENTITY, "kind=company", "name=Acme Components", "aliases=Acme;ACME Inc",
+           "country=us", "identifiers=LEI 123", NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->entity1, rn_record_id(r), 27);
+    rn_record_free(r);
+    r = mk(RN_T_ENTITY, "kind=state", "name=Ruritania", "country=KP", NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->entity2, rn_record_id(r), 27);
+    rn_record_free(r);
+    r = mk(RN_T_EVENT, "name=Strike", "context=remnants of a missile strike", "place=Kharkiv",
+           "country=ua", "lat=49.99", "lon=36.23", "precision_m=100", "documented=2024-01-02",
+           "incident=2024-01", "investigators=A;B", "custody_holder=prosecutor",
+           "source=field team", "notes=first event", NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->event, rn_record_id(r), 27);
+    rn_record_free(r);
+}
+
+/* One valid record of type t referring to w's records. */
+static rn_record *valid_of(rn_type t, const world *w)
+{
+    char ev[40], it[40], e1[40], e2[40], par[40], its[80], evid[80], att[40], mk_[40];
+    snprintf(ev, sizeof ev, "event=%s", w->event);
+    snprintf(it, sizeof it, "item=%s", w->board);
+    snprintf(e1, sizeof e1, "supplier=%s", w->entity1);
+    snprintf(e2, sizeof e2, "recipient=%s", w->entity2);
+    snprintf(par, sizeof par, "parent=%s", w->weapon);
+    snprintf(its, sizeof its, "items=%s;%s", w->weapon, w->board);
+    snprintf(evid, sizeof evid, "evidence=%s;%s", w->weapon, w->event);
+    snprintf(att, sizeof att, "attachment=%s", w->attachment);
+    snprintf(mk_, sizeof mk_, "marking=%s", w->marking);
+    switch (t) {
+    case RN_T_EVENT: return mk(t, "name=Another", "documented=2024-W12", NULL);
+    case RN_T_ITEM:
+        return mk(t, "kind=component", ev, par, "category=ic", "name=chip", "weapon_system=KN-23",
+                  "producing_state=kp", "manufacturer=Acme", "manufacturer_country=US",
+                  "produced=2015-W07", "serial=SN 42", "lot=L7", "notes=n", NULL);
+    case RN_T_MARKING:
+        return mk(t, it, "text=AC1507 2015", "location=top", "method=printed", att,
+                  "notes=photo 3", NULL);
+    case RN_T_ATTACHMENT:
+        return mk(t, "sha256=" SHA_A, "size=0", "media_type=image/jpeg", "filename=a.jpg", it, ev,
+                  "captured=2024-01-02", "captured_by=someone", NULL);
+    case RN_T_ENTITY: return mk(t, "kind=person", "name=J. Doe", NULL);
+    case RN_T_TRANSFER:
+        return mk(t, e1, e2, "scope=chips", its, "date=2014/2015", "source=invoice",
+                  "confidence=0.5", NULL);
+    case RN_T_TRACE: {
+        char rc_[40];
+        snprintf(rc_, sizeof rc_, "recipient=%s", w->entity1);
+        return mk(t, rc_, its, "question=who bought it?", "status=sent", "sent=2024-02-01",
+                  "due=2024-03", "answer=secret", NULL);
+    }
+    case RN_T_FINDING:
+        return mk(t, "statement=made abroad", evid, "author=a", "reviewer=b", "status=draft", NULL);
+    case RN_T_SANCTION:
+        return mk(t, "regime=UN DPRK", "instrument=UNSCR 2270 para 8", "adopted=2016-03-02",
+                  "target=kp", "prohibits=arms;electronics", "listed=X;Y", "source=un.org", NULL);
+    case RN_T_CUSTODY: {
+        char itw[40];
+        snprintf(itw, sizeof itw, "item=%s", w->weapon);
+        return mk(t, itw, ev, "holder=prosecutor", "action=received", "date=2024-01-03", NULL);
+    }
+    case RN_T_CLAIM:
+        return mk(t, it, "field=manufacturer", "value=Acme", "country=US", "reason=logo", mk_,
+                  "author=x", NULL);
+    default: fail_msg("no valid record for type %d", t);
+    }
+    return NULL;
+}
+
+/* Fill w completely: entities and event, a weapon, a board in it, an
+ * attachment and a marking. */
+static void build_full_world(rn_store *s, world *w)
+{
+    build_world(s, w);
+    char ev[40];
+    snprintf(ev, sizeof ev, "event=%s", w->event);
+    rn_record *r = mk(RN_T_ITEM, "kind=weapon", ev, "name=missile", NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->weapon, rn_record_id(r), 27);
+    rn_record_free(r);
+    r = valid_of(RN_T_ITEM, w);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->board, rn_record_id(r), 27);
+    rn_record_free(r);
+    char it[40];
+    snprintf(it, sizeof it, "item=%s", w->board);
+    r = mk(RN_T_ATTACHMENT, "sha256=" SHA_A, "size=0", "media_type=image/jpeg", it, NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->attachment, rn_record_id(r), 27);
+    rn_record_free(r);
+    char at[40];
+    snprintf(at, sizeof at, "attachment=%s", w->attachment);
+    r = mk(RN_T_MARKING, it, at, "text=KN-23 No. 2015", NULL);
+    put_ok(s, r, RN_PUT_CREATE);
+    memcpy(w->marking, rn_record_id(r), 27);
+    rn_record_free(r);
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void open_create_and_reopen(void **state)
+{
+    fx *f = *state;
+    assert_true(rn_store_schema_version(f->s) > 0);
+    char blobs[200];
+    snprintf(blobs, sizeof blobs, "%s.blobs", f->db);
+    assert_string_equal(rn_store_blob_dir(f->s), blobs);
+    /* EXCL refuses an existing file; no CREATE refuses a missing one */
+    rn_store *s2 = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, RN_STORE_CREATE | RN_STORE_EXCL, &s2, &err), RN_EEXISTS);
+    assert_null(s2);
+    char missing[200];
+    snprintf(missing, sizeof missing, "%s/none.db", f->dir);
+    assert_int_equal(rn_store_open(missing, 0, &s2, &err), RN_ENOTFOUND);
+    assert_int_equal(access(missing, F_OK), -1);
+    /* a file that is not a database */
+    char junk[200];
+    snprintf(junk, sizeof junk, "%s/junk.db", f->dir);
+    write_file(junk, "this is not sqlite, just text that is long enough to look like a header\n");
+    rn_code rc = rn_store_open(junk, 0, &s2, &err);
+    assert_true(rc == RN_EDB || rc == RN_EINPUT);
+    assert_null(s2);
+    /* a second handle sees what the first wrote */
+    rn_record *r = mk(RN_T_ENTITY, "kind=state", "name=X", NULL);
+    put_ok(f->s, r, RN_PUT_CREATE);
+    assert_int_equal(rn_store_open(f->db, RN_STORE_READONLY, &s2, &err), RN_OK);
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(s2, rn_record_id(r), &got, &err), RN_OK);
+    rn_record_free(got);
+    /* a read-only handle refuses writes */
+    rn_record *r2 = mk(RN_T_ENTITY, "kind=state", "name=Y", NULL);
+    assert_int_equal(rn_store_put(s2, r2, RN_PUT_CREATE, &err), RN_EREADONLY);
+    assert_int_equal(rn_store_delete(s2, rn_record_id(r), &err), RN_EREADONLY);
+    rn_store_close(s2);
+    rn_record_free(r2);
+    rn_record_free(r);
+}
+
+static void put_get_delete_every_type(void **state)
+{
+    fx *f = *state;
+    world w;
+    build_full_world(f->s, &w);
+    char ids[RN_T_COUNT][27];
+    for (int t = 0; t < RN_T_COUNT; t++) {
+        int64_t before = count(f->s, (rn_type)t);
+        rn_record *r = valid_of((rn_type)t, &w);
+        assert_string_equal(rn_record_id(r), "");
+        put_ok(f->s, r, RN_PUT_CREATE);
+        memcpy(ids[t], rn_record_id(r), 27);
+        assert_int_equal(count(f->s, (rn_type)t), before + 1);
+        rn_record *got = NULL;
+        rn_error err;
+        rn_error_clear(&err);
+        assert_int_equal(rn_store_get(f->s, ids[t], &got, &err), RN_OK);
+        assert_int_equal(rn_record_type(got), t);
+        char *a = canon(r), *b = canon(got);
+        if (strcmp(a, b) != 0)
+            fail_msg("%s changed in the store:\n put %s\n got %s", rn_type_name((rn_type)t), a, b);
+        rn_free(a);
+        rn_free(b);
+        rn_record_free(got);
+        rn_record_free(r);
+    }
+    /* nothing refers to these new records: delete each, in reverse */
+    for (int t = RN_T_COUNT - 1; t >= 0; t--) {
+        rn_error err;
+        rn_error_clear(&err);
+        int64_t before = count(f->s, (rn_type)t);
+        rn_code rc = rn_store_delete(f->s, ids[t], &err);
+        if (rc != RN_OK)
+            fail_msg("delete %s: rc %d: %s", rn_type_name((rn_type)t), rc, err.message);
+        assert_int_equal(count(f->s, (rn_type)t), before - 1);
+        rn_record *got = (rn_record *)0x1;
+        assert_int_equal(rn_store_get(f->s, ids[t], &got, &err), RN_ENOTFOUND);
+        assert_null(got);
+        assert_int_equal(rn_store_delete(f->s, ids[t], &err), RN_ENOTFOUND);
+    }
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(f->s, "not an id", &got, NULL), RN_EINPUT);
+}
+
+static void put_modes(void **state)
+{
+    fx *f = *state;
+    world w;
+    build_full_world(f->s, &w);
+    rn_error err;
+    /* a second record with an existing id: refused, whatever the type */
+    char idkv[40];
+    snprintf(idkv, sizeof idkv, "id=%s", w.entity1);
+    rn_record *dup = mk(RN_T_ENTITY, idkv, "kind=state", "name=Dup", NULL);
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, dup, RN_PUT_CREATE, &err), RN_EEXISTS);
+    assert_string_equal(err.field, "id");
+    rn_record *dup2 = mk(RN_T_EVENT, idkv, "name=Dup", NULL);
+    assert_int_equal(rn_store_put(f->s, dup2, RN_PUT_CREATE, &err), RN_EEXISTS);
+    assert_int_equal(rn_store_put(f->s, dup2, RN_PUT_UPSERT, &err), RN_EEXISTS);
+    rn_record_free(dup2);
+    /* replace changes fields */
+    assert_int_equal(rn_store_put(f->s, dup, RN_PUT_REPLACE, &err), RN_OK);
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(f->s, w.entity1, &got, &err), RN_OK);
+    assert_string_equal(rn_record_get(got, "name", NULL), "Dup");
+    assert_null(rn_record_get(got, "aliases", NULL)); /* all fields replaced */
+    rn_record_free(got);
+    rn_record_free(dup);
+    /* replace of nothing; replace without an id */
+    rn_record *ghost = mk(RN_T_ENTITY, "id=" GHOST, "kind=state", "name=G", NULL);
+    assert_int_equal(rn_store_put(f->s, ghost, RN_PUT_REPLACE, &err), RN_ENOTFOUND);
+    rn_record *noid = mk(RN_T_ENTITY, "kind=state", "name=G", NULL);
+    assert_int_equal(rn_store_put(f->s, noid, RN_PUT_REPLACE, &err), RN_EINVAL);
+    rn_record_free(noid);
+    /* upsert creates, then replaces */
+    assert_int_equal(rn_store_put(f->s, ghost, RN_PUT_UPSERT, &err), RN_OK);
+    assert_int_equal(rn_record_set(ghost, "name", "G2", 2, NULL), RN_OK);
+    assert_int_equal(rn_store_put(f->s, ghost, RN_PUT_UPSERT, &err), RN_OK);
+    assert_int_equal(rn_store_get(f->s, GHOST, &got, &err), RN_OK);
+    assert_string_equal(rn_record_get(got, "name", NULL), "G2");
+    rn_record_free(got);
+    rn_record_free(ghost);
+    /* a required field missing */
+    rn_record *bad = mk(RN_T_ENTITY, "kind=state", NULL);
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, bad, RN_PUT_CREATE, &err), RN_EINPUT);
+    assert_string_equal(err.field, "name");
+    rn_record_free(bad);
+    /* an immutable field cannot change */
+    rn_record *att = NULL;
+    assert_int_equal(rn_store_get(f->s, w.attachment, &att, &err), RN_OK);
+    assert_int_equal(rn_record_set(att, "size", "99", 2, NULL), RN_OK);
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, att, RN_PUT_REPLACE, &err), RN_ECONSTRAINT);
+    assert_string_equal(err.field, "size");
+    rn_record_free(att);
+}
+
+/* Every reference field of the model, pointed at nothing, is refused with
+ * RN_ECONSTRAINT naming the field, and nothing is written. */
+static void missing_reference_every_field(void **state)
+{
+    fx *f = *state;
+    world w;
+    build_full_world(f->s, &w);
+    int checked = 0;
+    for (int t = 0; t < RN_T_COUNT; t++) {
+        size_t nf;
+        const rn_field *fl = rn_type_fields((rn_type)t, &nf);
+        for (size_t i = 0; i < nf; i++) {
+            if (fl[i].kind != RN_F_REF && fl[i].kind != RN_F_REFLIST)
+                continue;
+            rn_record *r = valid_of((rn_type)t, &w);
+            const char *v = fl[i].kind == RN_F_REF ? GHOST : NULL;
+            char list[80];
+            if (!v) {
+                snprintf(list, sizeof list, "%s;%s", w.weapon, GHOST);
+                v = list;
+            }
+            assert_int_equal(rn_record_set(r, fl[i].name, v, strlen(v), NULL), RN_OK);
+            int64_t before = count(f->s, (rn_type)t);
+            rn_error err;
+            rn_error_clear(&err);
+            rn_code rc = rn_store_put(f->s, r, RN_PUT_CREATE, &err);
+            if (rc != RN_ECONSTRAINT || strcmp(err.field, fl[i].name) != 0)
+                fail_msg("%s.%s -> nothing: rc %d field '%s' (%s)", rn_type_name((rn_type)t),
+                         fl[i].name, rc, err.field, err.message);
+            assert_int_equal(count(f->s, (rn_type)t), before);
+            rn_record *got = NULL;
+            assert_int_equal(rn_store_get(f->s, rn_record_id(r), &got, NULL), RN_ENOTFOUND);
+            rn_record_free(r);
+            checked++;
+        }
+    }
+    assert_true(checked >= 15);
+}
+
+static void delete_of_referenced_record_refused(void **state)
+{
+    fx *f = *state;
+    world w;
+    build_full_world(f->s, &w);
+    rn_record *fd = valid_of(RN_T_FINDING, &w); /* evidence: weapon, event */
+    put_ok(f->s, fd, RN_PUT_CREATE);
+    rn_record *tr = valid_of(RN_T_TRANSFER, &w); /* supplier entity1 */
+    put_ok(f->s, tr, RN_PUT_CREATE);
+    const char *held[] = {w.event, w.weapon, w.board, w.attachment, w.entity1, w.entity2};
+    for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code rc = rn_store_delete(f->s, held[i], &err);
+        if (rc != RN_ECONSTRAINT)
+            fail_msg("delete of referenced #%zu %s: rc %d", i, held[i], rc);
+        assert_true(err.field[0] != '\0');
+        rn_record *got = NULL;
+        assert_int_equal(rn_store_get(f->s, held[i], &got, NULL), RN_OK);
+        rn_record_free(got);
+    }
+    /* once the referrers are gone, the delete goes through */
+    assert_int_equal(rn_store_delete(f->s, rn_record_id(fd), NULL), RN_OK);
+    assert_int_equal(rn_store_delete(f->s, w.marking, NULL), RN_OK);
+    assert_int_equal(rn_store_delete(f->s, w.attachment, NULL), RN_OK);
+    rn_record_free(fd);
+    rn_record_free(tr);
+}
+
+static void parent_loop_refused(void **state)
+{
+    fx *f = *state;
+    rn_record *a = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(f->s, a, RN_PUT_CREATE);
+    char pa[40], pb[40], pc[40];
+    snprintf(pa, sizeof pa, "parent=%s", rn_record_id(a));
+    rn_record *b = mk(RN_T_ITEM, "kind=remnant", pa, NULL);
+    put_ok(f->s, b, RN_PUT_CREATE);
+    snprintf(pb, sizeof pb, "parent=%s", rn_record_id(b));
+    rn_record *c = mk(RN_T_ITEM, "kind=component", pb, NULL);
+    put_ok(f->s, c, RN_PUT_CREATE);
+    snprintf(pc, sizeof pc, "%s", rn_record_id(c));
+    /* a under c: a loop of three */
+    assert_int_equal(rn_record_set(a, "parent", pc, 26, NULL), RN_OK);
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, a, RN_PUT_REPLACE, &err), RN_ECONSTRAINT);
+    assert_string_equal(err.field, "parent");
+    /* a under itself */
+    assert_int_equal(rn_record_set(a, "parent", rn_record_id(a), 26, NULL), RN_OK);
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, a, RN_PUT_REPLACE, &err), RN_ECONSTRAINT);
+    assert_string_equal(err.field, "parent");
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(f->s, rn_record_id(a), &got, NULL), RN_OK);
+    assert_null(rn_record_get(got, "parent", NULL));
+    rn_record_free(got);
+    /* moving c under a is fine (no loop) */
+    assert_int_equal(rn_record_set(c, "parent", rn_record_id(a), 26, NULL), RN_OK);
+    put_ok(f->s, c, RN_PUT_REPLACE);
+    rn_record_free(a);
+    rn_record_free(b);
+    rn_record_free(c);
+}
+
+/* A new item whose parent is its own id is a loop of one. */
+static void parent_self_on_create_refused(void **state)
+{
+    fx *f = *state;
+    rn_record *a = mk(RN_T_ITEM, "id=01HSE1FSE1FSE1FSE1FSE1FSE1", "kind=weapon",
+                      "parent=01HSE1FSE1FSE1FSE1FSE1FSE1", NULL);
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_put(f->s, a, RN_PUT_CREATE, &err);
+    if (rc != RN_ECONSTRAINT)
+        fail_msg("an item created as its own parent: rc %d (%s)", rc, err.message);
+    assert_string_equal(err.field, "parent");
+    rn_record_free(a);
+}
+
+static int list_ids(rn_store *s, rn_type t, const rn_filter *fl, size_t n, long limit,
+                    long offset, char out[][27], int max)
+{
+    rn_cursor *c = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_list(s, t, fl, n, limit, offset, &c, &err);
+    if (rc != RN_OK)
+        fail_msg("list: %s", err.message);
+    int k = 0;
+    const rn_record *r;
+    while (rn_cursor_next(c, &r, &err) == RN_OK && r) {
+        if (k < max)
+            memcpy(out[k], rn_record_id(r), 27);
+        k++;
+    }
+    rn_cursor_free(c);
+    return k;
+}
+
+static void list_with_filters(void **state)
+{
+    fx *f = *state;
+    char ids[10][27];
+    const char *kinds[] = {"weapon", "component", "component", "remnant", "component"};
+    const char *states[] = {"KP", "RU", "KP", "KP", "US"};
+    char made[5][27];
+    for (int i = 0; i < 5; i++) {
+        char k[40], st[40];
+        snprintf(k, sizeof k, "kind=%s", kinds[i]);
+        snprintf(st, sizeof st, "producing_state=%s", states[i]);
+        rn_record *r = mk(RN_T_ITEM, k, st, NULL);
+        put_ok(f->s, r, RN_PUT_CREATE);
+        memcpy(made[i], rn_record_id(r), 27);
+        rn_record_free(r);
+    }
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, NULL, 0, -1, 0, ids, 10), 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(ids[i], made[i]); /* creation order */
+    rn_filter comp = {"kind", "component"};
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, &comp, 1, -1, 0, ids, 10), 3);
+    assert_string_equal(ids[0], made[1]);
+    assert_string_equal(ids[2], made[4]);
+    rn_filter both[2] = {{"kind", "component"}, {"producing_state", "kp"}};
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, both, 2, -1, 0, ids, 10), 1);
+    assert_string_equal(ids[0], made[2]);
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, &comp, 1, 1, 1, ids, 10), 1);
+    assert_string_equal(ids[0], made[2]);
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, NULL, 0, 2, 4, ids, 10), 1);
+    rn_filter byid = {"id", made[3]};
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, &byid, 1, -1, 0, ids, 10), 1);
+    rn_filter none = {"kind", "packaging"};
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, &none, 1, -1, 0, ids, 10), 0);
+    assert_int_equal(list_ids(f->s, RN_T_EVENT, NULL, 0, -1, 0, ids, 10), 0);
+    /* filters the store cannot apply are refused, naming the field */
+    rn_cursor *c = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_filter bad = {"colour", "red"};
+    assert_int_equal(rn_store_list(f->s, RN_T_ITEM, &bad, 1, -1, 0, &c, &err), RN_EINPUT);
+    assert_string_equal(err.field, "colour");
+    assert_null(c);
+    rn_filter date = {"produced", "2024"};
+    assert_int_equal(rn_store_list(f->s, RN_T_ITEM, &date, 1, -1, 0, &c, &err), RN_EINPUT);
+    assert_null(c);
+    /* an injection attempt is just a value */
+    rn_filter inj = {"kind", "x' OR '1'='1"};
+    assert_int_equal(list_ids(f->s, RN_T_ITEM, &inj, 1, -1, 0, ids, 10), 0);
+    assert_int_equal(rn_store_list(f->s, RN_T_COUNT, NULL, 0, -1, 0, &c, &err), RN_EINVAL);
+}
+
+typedef struct hits {
+    int n;
+    char id[32][27];
+    char text[32][64];
+} hits;
+
+static int on_hit(void *ctx, const rn_hit *h)
+{
+    hits *x = ctx;
+    if (x->n < 32) {
+        snprintf(x->id[x->n], 27, "%s", h->id);
+        snprintf(x->text[x->n], 64, "%s", h->text);
+    }
+    x->n++;
+    return 0;
+}
+
+/* The texts of the hits for q, sorted, joined with '|'. */
+static void search_texts(rn_store *s, const char *q, char *out, size_t cap)
+{
+    hits h = {0};
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_store_search(s, q, 0, on_hit, &h, &err);
+    if (rc != RN_OK)
+        fail_msg("search '%s': %s", q, err.message);
+    /* sort (tiny n) */
+    for (int i = 0; i < h.n; i++)
+        for (int j = i + 1; j < h.n; j++)
+            if (strcmp(h.text[i], h.text[j]) > 0) {
+                char t[64];
+                memcpy(t, h.text[i], 64);
+                memcpy(h.text[i], h.text[j], 64);
+                memcpy(h.text[j], t, 64);
+            }
+    out[0] = '\0';
+    for (int i = 0; i < h.n; i++) {
+        strncat(out, h.text[i], cap - strlen(out) - 1);
+        if (i + 1 < h.n)
+            strncat(out, "|", cap - strlen(out) - 1);
+    }
+}
+
+static void expect_search(rn_store *s, const char *q, const char *want)
+{
+    char got[2048];
+    search_texts(s, q, got, sizeof got);
+    if (strcmp(got, want) != 0)
+        fail_msg("search '%s':\n got  '%s'\n want '%s'", q, got, want);
+}
+
+static rn_record *marking_on(rn_store *s, const char *item, const char *text)
+{
+    char it[40], tx[200];
+    snprintf(it, sizeof it, "item=%s", item);
+    snprintf(tx, sizeof tx, "text=%s", text);
+    rn_record *m = mk(RN_T_MARKING, it, tx, NULL);
+    put_ok(s, m, RN_PUT_CREATE);
+    return m;
+}
+
+static void search_substring_and_unknowns(void **state)
+{
+    fx *f = *state;
+    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(f->s, item, RN_PUT_CREATE);
+    const char *id = rn_record_id(item);
+    const char *texts[] = {"KN-23 No. 2015", "KN-25", "date 2415", "2 15 x", "kn-2x",
+                           "KN-2", "AB2-15", "12345"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        rn_record_free(marking_on(f->s, id, texts[i]));
+    expect_search(f->s, "2?15", "2 15 x|AB2-15|KN-23 No. 2015|date 2415");
+    expect_search(f->s, "KN-2?", "KN-23 No. 2015|KN-25|kn-2x");
+    expect_search(f->s, "kn-2", "KN-2|KN-23 No. 2015|KN-25|kn-2x");
+    expect_search(f->s, "no. 20", "KN-23 No. 2015");
+    expect_search(f->s, "23", "12345|KN-23 No. 2015");
+    expect_search(f->s, "?5", "12345|2 15 x|AB2-15|KN-23 No. 2015|KN-25|date 2415");
+    expect_search(f->s, "KN-2??", "KN-23 No. 2015");
+    expect_search(f->s, "zzz", "");
+    expect_search(f->s, "%", "");
+    expect_search(f->s, "_", "");
+    /* notes are searched too; names are not */
+    rn_record *e = mk(RN_T_EVENT, "name=SECRETNAME", "notes=seen near the depot", NULL);
+    put_ok(f->s, e, RN_PUT_CREATE);
+    expect_search(f->s, "depot", "seen near the depot");
+    expect_search(f->s, "SECRETNAME", "");
+    /* an edit replaces the indexed text; a delete removes it */
+    assert_int_equal(rn_record_set(e, "notes", "moved to the warehouse", 22, NULL), RN_OK);
+    put_ok(f->s, e, RN_PUT_REPLACE);
+    expect_search(f->s, "depot", "");
+    expect_search(f->s, "wareh?use", "moved to the warehouse");
+    assert_int_equal(rn_store_delete(f->s, rn_record_id(e), NULL), RN_OK);
+    expect_search(f->s, "warehouse", "");
+    /* limit and stop */
+    hits h = {0};
+    assert_int_equal(rn_store_search(f->s, "KN", 2, on_hit, &h, NULL), RN_OK);
+    assert_int_equal(h.n, 2);
+    rn_error err;
+    assert_int_equal(rn_store_search(f->s, "", 0, on_hit, &h, &err), RN_EINPUT);
+    rn_record_free(e);
+    rn_record_free(item);
+}
+
+/* A marking transcribed with `?` for an illegible character, and other
+ * characters outside A-Z 0-9, are found by a `?` query as LIKE would. */
+static void search_unknown_matches_any_character(void **state)
+{
+    fx *f = *state;
+    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(f->s, item, RN_PUT_CREATE);
+    const char *texts[] = {"2?15", "2#15", "2Ж15", "2_15"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        rn_record_free(marking_on(f->s, rn_record_id(item), texts[i]));
+    expect_search(f->s, "2?15", "2#15|2?15|2_15|2Ж15");
+    rn_record_free(item);
+}
+
+static void schema_has_every_model_field(void **state)
+{
+    fx *f = *state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    int checked = 0;
+    for (int t = 0; t < RN_T_COUNT; t++) {
+        char cols[64][64];
+        int nc = 0;
+        char sql[100];
+        snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", rn_type_name((rn_type)t));
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW && nc < 64)
+            snprintf(cols[nc++], 64, "%s", (const char *)sqlite3_column_text(st, 1));
+        sqlite3_finalize(st);
+        if (nc == 0)
+            fail_msg("no table for type %s", rn_type_name((rn_type)t));
+        size_t nf;
+        const rn_field *fl = rn_type_fields((rn_type)t, &nf);
+        for (size_t i = 0; i <= nf; i++) {
+            const char *want[3];
+            char buf[3][64];
+            int nw = 0;
+            if (i == nf) {
+                want[nw++] = "id";
+            } else if (fl[i].kind == RN_F_DATE) {
+                static const char *const sfx[3] = {"earliest", "latest", "precision"};
+                for (int k = 0; k < 3; k++) {
+                    snprintf(buf[k], 64, "%s_%s", fl[i].name, sfx[k]);
+                    want[nw++] = buf[k];
+                }
+            } else {
+                want[nw++] = fl[i].name;
+            }
+            for (int k = 0; k < nw; k++) {
+                int found = 0;
+                for (int c = 0; c < nc && !found; c++)
+                    found = strcmp(cols[c], want[k]) == 0;
+                if (!found)
+                    fail_msg("table %s has no column %s", rn_type_name((rn_type)t), want[k]);
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 100);
+    sqlite3_close(db);
+}
+
+/* An import that fails anywhere leaves the store exactly as it was, and
+ * the error names the file, the line and the field. */
+static void import_bad_file_changes_nothing(void **state)
+{
+    fx *f = *state;
+    world w;
+    build_full_world(f->s, &w);
+    char *before = export_all(f->s);
+    struct {
+        const char *name, *text;
+        rn_code code;
+        long line;
+        const char *field;
+    } cases[] = {
+        {"unknown.jsonl",
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"A\"}\n"
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"B\"}\n"
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"C\",\"colour\":\"red\"}\n",
+         RN_EINPUT, 3, "colour"},
+        {"missing.jsonl",
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"A\"}\n"
+         "\n"
+         "{\"type\":\"item\",\"kind\":\"weapon\",\"event\":\"" GHOST "\"}\n",
+         RN_ECONSTRAINT, 3, "event"},
+        {"dup.jsonl",
+         "{\"type\":\"entity\",\"id\":\"01HDVPDVPDVPDVPDVPDVPDVPDV\",\"kind\":\"state\",\"name\":\"A\"}\n"
+         "{\"type\":\"entity\",\"id\":\"01HDVPDVPDVPDVPDVPDVPDVPDV\",\"kind\":\"state\",\"name\":\"B\"}\n",
+         RN_EEXISTS, 2, "id"},
+        {"date.jsonl",
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"A\"}\r\n"
+         "{\"type\":\"event\",\"name\":\"E\",\"documented\":\"2024-02-30\"}\r\n",
+         RN_EINPUT, 2, "documented"},
+        {"malformed.jsonl",
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"A\"}\n"
+         "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"B\"\n",
+         RN_EINPUT, 2, "name"},
+        {"columns.csv",
+         "type,kind,name\n"
+         "entity,state,A\n"
+         "entity,state,\"B, with a comma\"\n"
+         "entity,state,C,extra\n",
+         RN_EINPUT, 4, ""},
+        {"quote.csv",
+         "type,kind,name\n"
+         "entity,state,A\n"
+         "entity,state,\"never closed\n",
+         RN_EINPUT, 3, ""},
+        {"field.csv",
+         "type,kind,name\n"
+         "entity,state,A\n"
+         "entity,empire,B\n",
+         RN_EINPUT, 3, "kind"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", f->dir, cases[i].name);
+        write_file(path, cases[i].text);
+        rn_import_stats st;
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code rc = rn_import_file(f->s, path, NULL, &st, &err);
+        if (rc != cases[i].code || err.line != cases[i].line ||
+            strcmp(err.field, cases[i].field) != 0)
+            fail_msg("%s: rc %d line %ld field '%s' (%s); expected rc %d line %ld field '%s'",
+                     cases[i].name, rc, err.line, err.field, err.message, cases[i].code,
+                     cases[i].line, cases[i].field);
+        assert_string_equal(err.file, path);
+        assert_int_equal(st.records, 0);
+        char *after = export_all(f->s);
+        if (strcmp(before, after) != 0)
+            fail_msg("%s: the failed import changed the store", cases[i].name);
+        free(after);
+    }
+    /* a file that is not there */
+    rn_error err;
+    rn_error_clear(&err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/absent.jsonl", f->dir);
+    assert_int_equal(rn_import_file(f->s, path, NULL, NULL, &err), RN_ENOTFOUND);
+    assert_string_equal(err.file, path);
+    /* and a good one goes in whole */
+    snprintf(path, sizeof path, "%s/good.csv", f->dir);
+    write_file(path, "kind,name,aliases\r\nstate,\"A \"\"the\"\" state\",x;y\r\ncompany,B,\r\n");
+    rn_import_opts o = {0};
+    o.csv_type = RN_T_ENTITY;
+    o.csv_type_set = 1;
+    rn_import_stats st;
+    int64_t n0 = count(f->s, RN_T_ENTITY);
+    assert_int_equal(rn_import_file(f->s, path, &o, &st, &err), RN_OK);
+    assert_int_equal(st.records, 2);
+    assert_int_equal(st.per_type[RN_T_ENTITY], 2);
+    assert_int_equal(count(f->s, RN_T_ENTITY), n0 + 2);
+    free(before);
+}
+
+/* ---- allocation failures --------------------------------------------------- */
+
+static const char json_line[] =
+    "{\"type\":\"event\",\"name\":\"Strike \\u00e9\\ud83d\\ude00\",\"context\":\"long context "
+    "text that makes the scratch buffer grow past its first size, and then some more text\","
+    "\"investigators\":[\"a\",\"b\",\"c\"],\"documented\":{\"earliest\":\"2024-01-01\","
+    "\"latest\":\"2024-01-31\",\"precision\":\"month\"},\"lat\":50.5,\"precision_m\":10,"
+    "\"notes\":\"n\"}";
+
+static void alloc_failure_record_from_json(void **state)
+{
+    (void)state;
+    int oks = 0, wrong = 0;
+    char first_wrong[1200] = "";
+    for (long n = 1; n <= 200; n++) {
+        rn_record *r = NULL;
+        rn_error err;
+        rn_error_clear(&err);
+        rn__alloc_fail_after(n);
+        rn_code rc = rn_record_from_json(json_line, strlen(json_line), &r, &err);
+        rn__alloc_fail_after(0);
+        /* go on after a wrong code, so that every N runs under ASan */
+        if (rc != RN_OK && rc != RN_ENOMEM && wrong++ == 0)
+            snprintf(first_wrong, sizeof first_wrong,
+                     "allocation %ld failing: rc %d (%s: %s), expected RN_ENOMEM", n, rc,
+                     err.field, err.message);
+        if (rc == RN_OK) {
+            oks++;
+            assert_string_equal(rn_record_get(r, "documented", NULL), "2024-01");
+            char *j = NULL;
+            size_t len;
+            rn__alloc_fail_after(1);
+            rn_code rc2 = rn_record_to_json(r, RN_JSON_CANONICAL, &j, &len);
+            rn__alloc_fail_after(0);
+            assert_int_equal(rc2, RN_ENOMEM);
+            assert_null(j);
+        } else {
+            assert_null(r);
+        }
+        rn_record_free(r);
+    }
+    assert_true(oks > 0);
+    if (wrong)
+        fail_msg("%d of 200 runs: %s", wrong, first_wrong);
+}
+
+static void alloc_failure_import(void **state)
+{
+    fx *f = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/in.jsonl", f->dir);
+    char text[4096];
+    snprintf(text, sizeof text, "%s\n%s\n%s\n", json_line,
+             "{\"type\":\"entity\",\"kind\":\"state\",\"name\":\"A\",\"aliases\":\"x;y;z\"}",
+             "{\"type\":\"sanction\",\"regime\":\"r\",\"instrument\":\"i\",\"adopted\":\"2016\","
+             "\"source\":\"s\"}");
+    write_file(path, text);
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s/in.csv", f->dir);
+    write_file(csv, "type,kind,name,aliases\nentity,state,\"B\",p;q\nentity,company,C,\n");
+    int wrong = 0;
+    char first_wrong[1400] = "";
+    for (int which = 0; which < 2; which++) {
+        const char *p = which ? csv : path;
+        int64_t want = which ? 2 : 3;
+        int oks = 0;
+        for (long n = 1; n <= 120; n++) {
+            int64_t before = count(f->s, RN_T_ENTITY) + count(f->s, RN_T_EVENT) +
+                             count(f->s, RN_T_SANCTION);
+            rn_error err;
+            rn_error_clear(&err);
+            rn__alloc_fail_after(n);
+            rn_code rc = rn_import_file(f->s, p, NULL, NULL, &err);
+            rn__alloc_fail_after(0);
+            int64_t after = count(f->s, RN_T_ENTITY) + count(f->s, RN_T_EVENT) +
+                            count(f->s, RN_T_SANCTION);
+            if (rc != RN_OK && rc != RN_ENOMEM && wrong++ == 0)
+                snprintf(first_wrong, sizeof first_wrong,
+                         "%s, allocation %ld failing: rc %d (line %ld, %s: %s)", p, n, rc,
+                         err.line, err.field, err.message);
+            if (rc == RN_OK) {
+                oks++;
+                assert_int_equal(after, before + want);
+            } else {
+                assert_int_equal(after, before);
+            }
+        }
+        assert_true(oks > 0);
+    }
+    if (wrong)
+        fail_msg("%d runs gave a code other than RN_OK or RN_ENOMEM; the first: %s", wrong,
+                 first_wrong);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(open_create_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(put_get_delete_every_type, setup, teardown),
+        cmocka_unit_test_setup_teardown(put_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_reference_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(delete_of_referenced_record_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(parent_loop_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(parent_self_on_create_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_with_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_substring_and_unknowns, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_unknown_matches_any_character, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(alloc_failure_import, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
