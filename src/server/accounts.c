@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * accounts.c — server accounts: users and their roles, passwords (Argon2id),
- * sessions and API tokens, in the tables of migration 0005_accounts.sql,
+ * sessions and API tokens, in the tables of migration 0004_accounts.sql,
  * through the server's own SQLite connection. No HTTP here: `remnant user`
  * uses the same functions.
  *
