@@ -46,7 +46,10 @@ typedef struct rn_analysis_filter {
     const char *producing_state; /* ISO alpha-2 (effective value) */
     const char *country;         /* country of the event: the place of use */
     int all_kinds;               /* timeline: every item kind, not only
-                                    weapons and munitions */
+                                    weapons, munitions and remnants (a
+                                    remnant takes the weapon system and
+                                    producing state of the item it is part
+                                    of when it has none of its own) */
     long limit;                  /* items listed per group (0: 20) */
 } rn_analysis_filter;
 

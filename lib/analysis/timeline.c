@@ -48,13 +48,15 @@ typedef struct tl {
 } tl;
 
 #define TL_COLUMNS                                                                          \
-    "SELECT i.id, i.kind, i.weapon_system, i.producing_state, i.produced_earliest, "        \
+    "SELECT i.id, i.kind, coalesce(i.weapon_system, p.weapon_system), "                      \
+    "coalesce(i.producing_state, p.producing_state), i.produced_earliest, "                 \
     "i.produced_latest, i.produced_precision, e.id, e.country, e.incident_earliest, "       \
     "e.incident_latest, e.incident_precision, e.documented_earliest, e.documented_latest, " \
-    "e.documented_precision, e.place, e.lat, e.lon FROM item i JOIN event e ON e.id = i.event "
+    "e.documented_precision, e.place, e.lat, e.lon FROM item i JOIN event e ON e.id = i.event " \
+    "LEFT JOIN item p ON p.id = i.parent "
 static const char item_sql[] =
     TL_COLUMNS "WHERE (?1 IS NULL OR i.id = ?1) AND (?2 IS NULL OR i.event = ?2) "
-    "AND (?3 IS NULL OR e.country = ?3) AND (?4 OR i.kind IN ('weapon', 'munition'))";
+    "AND (?3 IS NULL OR e.country = ?3) AND (?4 OR i.kind IN ('weapon', 'munition', 'remnant'))";
 /* One item by its key: a primary-key probe (the OR above is a scan). */
 static const char one_sql[] = TL_COLUMNS "WHERE i.id = ?1";
 
