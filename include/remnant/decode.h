@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * decode.h — the marking decoder: a transcribed marking becomes a ranked
+ * list of candidate facts (a production date, a manufacturer and its
+ * country, a factory, a part number, a serial or lot, a weapon system),
+ * each with the rule that produced it, an explanation and the public source
+ * behind the rule. docs/DECODE.md describes the rule files, the ranking and
+ * the JSON shape.
+ *
+ * Ownership: an rn_decoder is immutable once loaded and may be shared by
+ * any number of threads decoding at once. An rn_candidates list belongs to
+ * the caller (rn_candidates_free); the strings of its candidates belong to
+ * the list, or to the decoder for rule ids and sources, so the decoder must
+ * outlive every list it produced.
+ */
+#ifndef REMNANT_DECODE_H
+#define REMNANT_DECODE_H
+
+#include "model.h"
+#include "remnant.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest marking the decoder accepts, in bytes (RN_ELIMIT above). */
+#define RN_DECODE_MARKING_MAX 256
+/* Most candidates one marking yields; the lowest ranked are dropped. */
+#define RN_DECODE_CANDIDATES_MAX 64
+
+typedef struct rn_decoder rn_decoder; /* a loaded, immutable rule set; thread-safe to share */
+
+/* Load the built-in rules (data/rules: $REMNANT_DATA/rules, else the source
+ * tree's, else the installed share/remnant/rules), then every `*.rules` file
+ * of each folder in dirs[0..ndirs) (dirs may be NULL when ndirs is 0). A
+ * folder of dirs that does not exist is skipped: callers that want it to
+ * exist check first. On a broken rule the error names the file and line
+ * (err->file, err->line) and says what is wrong. OUT: *out. */
+RN_NODISCARD rn_code rn_decoder_load(const char *const *dirs, size_t ndirs, rn_decoder **out,
+                                     rn_error *err);
+void rn_decoder_free(rn_decoder *d);
+/* Number of rules loaded (every prefix, logo, format, ... counts as one). */
+size_t rn_decoder_rule_count(const rn_decoder *d);
+
+/* What is known about the item that bears the marking. Every member may be
+ * NULL / unknown; known context ranks readings, it never removes one.
+ * category: the item's category ("ic", "missile-section", "cartridge"...).
+ * state: ISO 3166-1 alpha-2 of the producing state attributed to the item.
+ * manufacturer: the manufacturer attributed to the item, by name or id.
+ * documented: day number of the documentation date, or RN_DAY_OPEN_HIGH
+ * when unknown (then today is used): nothing produced after it is a
+ * candidate. */
+typedef struct rn_decode_ctx {
+    const char *category;
+    const char *state;
+    const char *manufacturer;
+    int32_t documented;
+} rn_decode_ctx;
+
+/* One candidate fact. field: "production_date", "manufacturer", "factory",
+ * "part_number", "serial", "lot" or "weapon_system". value: the fact in text
+ * (a date in model.h's text form). date: set (precision != NONE) for
+ * production dates only. country: ISO alpha-2 of the maker's or factory's
+ * headquarters, NULL otherwise. confidence: 0..1. rule: the rule id.
+ * explanation: how the marking was read, for people. source: the public
+ * source the rule cites. */
+typedef struct rn_candidate {
+    const char *field;
+    const char *value;
+    rn_date date;
+    const char *country;
+    double confidence;
+    const char *rule;
+    const char *explanation;
+    const char *source;
+} rn_candidate;
+
+typedef struct rn_candidates rn_candidates;
+
+/* Decode text[0..len) (UTF-8; `?` stands for one illegible character).
+ * ctx may be NULL. RN_ELIMIT above RN_DECODE_MARKING_MAX bytes, RN_EINPUT
+ * for text that is not UTF-8. A marking nothing matches gives an empty
+ * list, not an error. OUT: *out, ranked best first. */
+RN_NODISCARD rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
+                                       const rn_decode_ctx *ctx, rn_candidates **out,
+                                       rn_error *err);
+size_t rn_candidates_count(const rn_candidates *c);
+/* The i-th candidate, ranked best first; NULL past the end. */
+const rn_candidate *rn_candidates_at(const rn_candidates *c, size_t i);
+void rn_candidates_free(rn_candidates *c);
+
+/* The JSON object of docs/DECODE.md:
+ * {"marking":..,"candidates":[{"field","value","earliest","latest","country",
+ *  "confidence","rule","explanation","source"}]}; earliest/latest only for
+ * dates, country only for manufacturers and factories. OUT: *out
+ * (NUL-terminated, free with rn_free) and *outlen. */
+RN_NODISCARD rn_code rn_candidates_to_json(const char *marking, size_t len,
+                                           const rn_candidates *c, char **out, size_t *outlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

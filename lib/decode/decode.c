@@ -1,0 +1,866 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * decode.c — one marking in, ranked candidates out: the decode loop, the
+ * confidence model and the explanations.
+ *
+ * The loop (docs/DECODE.md, "How a marking is read"):
+ *  1. normalize the marking (normalize.c) and split it into tokens at
+ *     spaces;
+ *  2. for each token, walk its prefixes through the prefix index: maker
+ *     prefixes give a manufacturer and a part number, prefix marks give a
+ *     weapon system or a factory;
+ *  3. for each window of 1..RN__WINDOW_MAX tokens, look the whole window up
+ *     in the exact index (logos, exact marks) and try the patterns that can
+ *     span that many tokens (date formats, headstamps, serials and lots);
+ *  4. a date pattern yields one candidate per consistent reading: each
+ *     filling of `?` digits, each century or decade a truncated year allows
+ *     (newest first, up to the rule's `alternatives`), dropping impossible
+ *     weeks, months and days and everything after the documentation date;
+ *  5. equal readings merge (the higher confidence stays); the list is
+ *     ranked by confidence and cut at RN_DECODE_CANDIDATES_MAX;
+ *  6. values and explanations are written only for the candidates kept.
+ *
+ * Confidence model: a rule's base confidence is its confidence in a neutral
+ * context. Context that fits a rule's `category`/`state` lists moves it
+ * halfway to 1; context that contradicts them multiplies it by 0.5
+ * (category) or 0.3 (state); a stated manufacturer does the same for maker
+ * candidates (fits: halfway to 1; others: x0.6). A longer maker prefix is
+ * more specific: +(1 - c) * min(len - 1, 5) / 10. The readings of one match
+ * share its confidence: weight 1 for each filling of `?`, and 1/2^k for
+ * the k-th older reading of a truncated year.
+ *
+ * Thread safety: the decoder is only read; all state lives on the stack or
+ * in the result.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "decode/decode_int.h"
+
+#define WORK_MAX (RN_DECODE_CANDIDATES_MAX * 2)
+#define READINGS_MAX 32 /* readings of one match */
+
+enum {
+    CTX_CAT_FIT = 1, CTX_CAT_MISS = 2, CTX_STATE_FIT = 4, CTX_STATE_MISS = 8,
+    CTX_MAKER_FIT = 16, CTX_MAKER_MISS = 32, CTX_PERSIAN = 64
+};
+
+typedef struct cand {
+    double conf;
+    rn_date date;
+    const rn__factory *fac;
+    int rule;
+    int maker;
+    int also;          /* another rule with the same reading, or -1 */
+    rn__field field;
+    uint16_t off, len; /* what was read, in the normalized text */
+    uint16_t pre;      /* prefix length, prefix rules */
+    int16_t pat;       /* pattern, format rules */
+    int year;          /* the year as written (calendar year or last digits) */
+    int greg, month, week, day;
+    uint8_t ydigits;
+    uint8_t alt, nalt; /* which reading of a truncated year, of how many */
+    uint8_t unknown;   /* `?` digits filled in */
+    uint8_t nread;     /* readings of the match */
+    uint8_t ctx;       /* CTX_* */
+    uint16_t voff, vlen; /* value span (part numbers, serials, lots) */
+} cand;
+
+typedef struct work {
+    const rn_decoder *d;
+    const rn_decode_ctx *ctx;
+    const char *s;     /* normalized marking */
+    size_t n;
+    unsigned nflags;
+    int32_t doc;       /* documentation day */
+    int doc_year;
+    cand c[WORK_MAX];
+    size_t nc;
+} work;
+
+struct rn_candidates {
+    size_t n;
+    rn_candidate *v;
+    char *arena;
+};
+
+/* ---- context ---------------------------------------------------------------- */
+
+/* 1 if the ','-list holds item (for categories, "missile" also covers
+ * "missile-section"). */
+static int list_has(const char *list, const char *item, int prefix_ok)
+{
+    size_t il = strlen(item);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l <= il && strncasecmp(p, item, l) == 0 && (l == il || (prefix_ok && item[l] == '-')))
+            return 1;
+        p = e ? e + 1 : p + l;
+    }
+    return 0;
+}
+
+static double fit(const rn__rule *r, const rn_decode_ctx *ctx, double c, uint8_t *bits)
+{
+    if (!ctx)
+        return c;
+    if (ctx->category && ctx->category[0] && r->category) {
+        if (list_has(r->category, ctx->category, 1))
+            c += (1 - c) / 2, *bits |= CTX_CAT_FIT;
+        else
+            c *= 0.5, *bits |= CTX_CAT_MISS;
+    }
+    if (ctx->state && ctx->state[0] && r->state) {
+        if (list_has(r->state, ctx->state, 0))
+            c += (1 - c) / 2, *bits |= CTX_STATE_FIT;
+        else
+            c *= 0.3, *bits |= CTX_STATE_MISS;
+    }
+    return c;
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return 0;
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does the stated manufacturer name this maker? By id, by a name that
+ * contains or is contained in the maker's name, or by an aka. */
+static int maker_is(const rn__maker *m, const char *who)
+{
+    if (strcasecmp(who, m->id) == 0 || contains_ci(m->name, who) || contains_ci(who, m->name))
+        return 1;
+    if (m->aka) {
+        for (const char *p = m->aka; *p;) {
+            const char *e = strchr(p, ';');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            if (l && strlen(who) == l && strncasecmp(who, p, l) == 0)
+                return 1;
+            p = e ? e + 1 : p + l;
+        }
+    }
+    return 0;
+}
+
+static double maker_fit(const work *w, int maker, double c, uint8_t *bits)
+{
+    const char *who = w->ctx ? w->ctx->manufacturer : NULL;
+    if (!who || !who[0] || maker < 0)
+        return c;
+    if (maker_is(&w->d->makers[maker], who))
+        return *bits |= CTX_MAKER_FIT, c + (1 - c) / 2;
+    *bits |= CTX_MAKER_MISS;
+    return c * 0.6;
+}
+
+/* ---- collecting candidates ----------------------------------------------------- */
+
+static int same(const work *w, const cand *a, const cand *b)
+{
+    if (a->field != b->field)
+        return 0;
+    switch (a->field) {
+    case RN__F_DATE:
+        return a->date.earliest == b->date.earliest && a->date.latest == b->date.latest &&
+               a->date.precision == b->date.precision;
+    case RN__F_MAKER:
+        return a->maker == b->maker;
+    case RN__F_FACTORY:
+        if (a->fac || b->fac)
+            return a->fac == b->fac;
+        return strcmp(w->d->rules[a->rule].value, w->d->rules[b->rule].value) == 0;
+    case RN__F_SYSTEM:
+        return strcmp(w->d->rules[a->rule].value, w->d->rules[b->rule].value) == 0;
+    default:
+        return a->vlen == b->vlen && memcmp(w->s + a->voff, w->s + b->voff, a->vlen) == 0;
+    }
+}
+
+static void add(work *w, const cand *c)
+{
+    if (!(c->conf > 0))
+        return;
+    for (size_t i = 0; i < w->nc; i++) {
+        cand *o = &w->c[i];
+        if (!same(w, o, c))
+            continue;
+        if (c->conf > o->conf) {
+            int also = o->rule != c->rule ? o->rule : o->also;
+            *o = *c;
+            o->also = also;
+        } else if (o->rule != c->rule && o->also < 0) {
+            o->also = c->rule;
+        }
+        return;
+    }
+    if (w->nc < WORK_MAX) {
+        w->c[w->nc++] = *c;
+        return;
+    }
+    size_t lo = 0; /* full: replace the weakest if this one is stronger */
+    for (size_t i = 1; i < w->nc; i++)
+        if (w->c[i].conf < w->c[lo].conf)
+            lo = i;
+    if (c->conf > w->c[lo].conf)
+        w->c[lo] = *c;
+}
+
+static void init_cand(cand *c, int rule, rn__field f, size_t off, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->rule = rule;
+    c->maker = -1;
+    c->also = -1;
+    c->pat = -1;
+    c->field = f;
+    c->off = (uint16_t)off;
+    c->len = (uint16_t)len;
+}
+
+/* ---- prefixes and exact texts ----------------------------------------------------- */
+
+static int then_ok(rn__then t, char c)
+{
+    if (t == RN__THEN_ANY || c == '?')
+        return 1;
+    if (t == RN__THEN_DIGIT)
+        return c >= '0' && c <= '9';
+    return (c >= 'A' && c <= 'Z');
+}
+
+static void scan_prefixes(work *w, size_t off, size_t n)
+{
+    const rn_decoder *d = w->d;
+    const char *s = w->s + off;
+    size_t max = n < d->prefix_max ? n : d->prefix_max;
+    uint32_t h = RN__HASH_SEED;
+    double best = 0;
+    int best_rule = -1;
+    uint16_t best_pre = 0;
+    for (size_t L = 1; L <= max; L++) {
+        if (s[L - 1] == '?')
+            break; /* an illegible character ends what a prefix can claim */
+        h = rn__hash_step(h, (unsigned char)s[L - 1]);
+        for (int k = rn__index_find(&d->prefix, h, s, L); k >= 0; k = d->prefix.hits[k].next) {
+            int ri = d->prefix.hits[k].rule;
+            const rn__rule *r = &d->rules[ri];
+            if (L < n ? !then_ok(r->then, s[L]) : (r->kind == RN__R_PREFIX || r->then != RN__THEN_ANY))
+                continue; /* a maker prefix needs something after it */
+            cand c;
+            init_cand(&c, ri, r->field, off, n);
+            c.pre = (uint16_t)L;
+            double base = r->conf;
+            if (r->kind == RN__R_PREFIX) {
+                size_t extra = L - 1 < 5 ? L - 1 : 5;
+                base += (1 - base) * (double)extra / 10;
+                c.maker = r->maker;
+            }
+            c.conf = fit(r, w->ctx, base, &c.ctx);
+            if (r->kind == RN__R_PREFIX) {
+                c.conf = maker_fit(w, r->maker, c.conf, &c.ctx);
+                if (c.conf > best)
+                    best = c.conf, best_rule = ri, best_pre = (uint16_t)L;
+            }
+            add(w, &c);
+        }
+    }
+    if (best_rule >= 0 && n <= 64) {
+        cand c;
+        init_cand(&c, best_rule, RN__F_PART, off, n);
+        c.pre = best_pre;
+        c.maker = d->rules[best_rule].maker;
+        c.voff = (uint16_t)off;
+        c.vlen = (uint16_t)n;
+        c.conf = best * 0.9;
+        add(w, &c);
+    }
+}
+
+static void lookup_exact(work *w, size_t off, size_t n)
+{
+    const rn_decoder *d = w->d;
+    if (n > RN__PREFIX_MAX || !d->exact.cap)
+        return;
+    uint32_t h = RN__HASH_SEED;
+    for (size_t i = 0; i < n; i++)
+        h = rn__hash_step(h, (unsigned char)w->s[off + i]);
+    for (int k = rn__index_find(&d->exact, h, w->s + off, n); k >= 0; k = d->exact.hits[k].next) {
+        int ri = d->exact.hits[k].rule;
+        const rn__rule *r = &d->rules[ri];
+        cand c;
+        init_cand(&c, ri, r->field, off, n);
+        c.pre = (uint16_t)n;
+        c.conf = fit(r, w->ctx, r->conf, &c.ctx);
+        if (r->kind == RN__R_LOGO) {
+            c.maker = r->maker;
+            c.conf = maker_fit(w, r->maker, c.conf, &c.ctx);
+        }
+        add(w, &c);
+    }
+}
+
+/* ---- patterns -------------------------------------------------------------------- */
+
+typedef struct reading {
+    rn_date date;
+    int year, greg, month, week, day, alt, nalt;
+    double weight;
+} reading;
+
+static int pow10i(int n)
+{
+    int p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* Every reading of one filling of the date digits. */
+static size_t readings_of(const work *w, const rn__rule *r, const rn__pattern *p, int y, int m,
+                          int wk, int dd, reading *out, size_t cap)
+{
+    const rn__calendar *cal = &w->d->cals[r->calendar];
+    size_t n = 0;
+    int years[5], ny = 0;
+    if (r->year_last) {
+        int mod = pow10i(p->ny);
+        int y0 = w->doc_year - (((w->doc_year - y) % mod) + mod) % mod;
+        for (int a = 0; a < r->alternatives && y0 - a * mod >= r->min_year; a++)
+            years[ny++] = y0 - a * mod;
+    } else {
+        years[ny++] = y;
+    }
+    for (int a = 0; a < ny && n < cap; a++) {
+        reading rd;
+        memset(&rd, 0, sizeof rd);
+        rd.year = y;
+        rd.month = m;
+        rd.week = wk;
+        rd.day = dd;
+        rd.alt = a;
+        rd.nalt = ny;
+        rn_code rc = p->nw ? rn_date_isoweek(years[a], wk, &rd.date)
+                           : rn__calendar_date(cal, years[a], m, dd, &rd.date);
+        if (rc)
+            continue; /* an impossible week, month, day or era year */
+        int gy, gm, gd;
+        rn_day_to_ymd(rd.date.earliest, &gy, &gm, &gd);
+        rd.greg = r->year_last ? years[a] : y + cal->offset;
+        if (gy < r->min_year && rd.greg < r->min_year)
+            continue;
+        if (rd.date.earliest > w->doc)
+            continue; /* made after it was documented: impossible */
+        rd.weight = 1.0 / (double)(1 << a);
+        out[n++] = rd;
+    }
+    return n;
+}
+
+static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
+{
+    const rn__rule *r = &w->d->rules[ri];
+    const rn__pattern *p = &r->pats[pi];
+    rn__match m;
+    const char *s = w->s + off;
+    if (!rn__pattern_match(p, s, n, &m))
+        return;
+    uint8_t bits = 0;
+    double conf = fit(r, w->ctx, r->conf, &bits);
+    if (r->persian && (w->nflags & RN__NORM_PERSIAN))
+        conf += (1 - conf) / 2, bits |= CTX_PERSIAN;
+    if (r->field != RN__F_DATE) { /* serial, lot, part number: the class elements' span */
+        int first = -1, last = -1;
+        for (int k = 0; k < p->n; k++)
+            if (p->e[k].kind == RN__E_N || p->e[k].kind == RN__E_A || p->e[k].kind == RN__E_X)
+                last = k, first = first < 0 ? k : first;
+        cand c;
+        init_cand(&c, ri, r->field, off, n);
+        c.pat = (int16_t)pi;
+        c.voff = (uint16_t)(off + m.off[first]);
+        c.vlen = (uint16_t)(m.off[last] + m.len[last] - m.off[first]);
+        c.conf = conf;
+        c.ctx = bits;
+        add(w, &c);
+        return;
+    }
+    const rn__factory *fac = NULL;
+    if (r->kind == RN__R_HEADSTAMP) {
+        for (int k = 0; k < p->n; k++)
+            if (p->e[k].kind == RN__E_C)
+                fac = rn__factory_find(w->d, r->group, s + m.off[k], m.len[k]);
+        if (!fac)
+            return; /* not a factory code we know: no headstamp reading */
+    }
+    /* the date digits, and where the illegible ones are */
+    char dig[4][4];
+    int nd[4] = {0, 0, 0, 0};
+    int unk[RN__UNKNOWN_MAX];
+    int nunk = 0;
+    for (int k = 0; k < p->n; k++) {
+        int part = p->e[k].kind == RN__E_Y ? 0 : p->e[k].kind == RN__E_M ? 1
+                 : p->e[k].kind == RN__E_W ? 2 : p->e[k].kind == RN__E_D ? 3 : -1;
+        if (part < 0)
+            continue;
+        char ch = s[m.off[k]];
+        if (ch == '?') {
+            if (nunk == RN__UNKNOWN_MAX)
+                return; /* too illegible to enumerate */
+            unk[nunk++] = part * 4 + nd[part];
+        }
+        dig[part][nd[part]++] = ch;
+    }
+    reading rd[READINGS_MAX];
+    size_t nr = 0;
+    int combos = pow10i(nunk);
+    for (int combo = 0; combo < combos && nr < READINGS_MAX; combo++) {
+        int x = combo;
+        for (int u = 0; u < nunk; u++, x /= 10)
+            dig[unk[u] / 4][unk[u] % 4] = (char)('0' + x % 10);
+        int v[4] = {0, 0, 0, 0};
+        for (int part = 0; part < 4; part++)
+            for (int i = 0; i < nd[part]; i++)
+                v[part] = v[part] * 10 + (dig[part][i] - '0');
+        if ((nd[1] && (v[1] < 1 || v[1] > 12)) || (nd[2] && v[2] < 1) || (nd[3] && v[3] < 1))
+            continue;
+        nr += readings_of(w, r, p, v[0], v[1], v[2], v[3], rd + nr, READINGS_MAX - nr);
+    }
+    if (nr == 0)
+        return;
+    double total = 0;
+    for (size_t i = 0; i < nr; i++)
+        total += rd[i].weight;
+    for (size_t i = 0; i < nr; i++) {
+        cand c;
+        init_cand(&c, ri, RN__F_DATE, off, n);
+        c.pat = (int16_t)pi;
+        c.date = rd[i].date;
+        c.year = rd[i].year;
+        c.greg = rd[i].greg;
+        c.month = rd[i].month;
+        c.week = rd[i].week;
+        c.day = rd[i].day;
+        c.ydigits = p->ny;
+        c.alt = (uint8_t)rd[i].alt;
+        c.nalt = (uint8_t)rd[i].nalt;
+        c.unknown = (uint8_t)nunk;
+        c.nread = (uint8_t)nr;
+        c.ctx = bits;
+        c.conf = conf * rd[i].weight / total;
+        add(w, &c);
+    }
+    if (fac) {
+        cand c;
+        init_cand(&c, ri, RN__F_FACTORY, off, n);
+        c.pat = (int16_t)pi;
+        c.fac = fac;
+        c.ctx = bits;
+        c.conf = conf;
+        add(w, &c);
+    }
+}
+
+/* ---- ranking --------------------------------------------------------------------- */
+
+static int by_rank(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->conf != y->conf)
+        return x->conf > y->conf ? -1 : 1;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return x->date.earliest < y->date.earliest ? 1 : x->date.earliest > y->date.earliest ? -1 : 0;
+}
+
+/* ---- explanations ---------------------------------------------------------------- */
+
+/* A small printf for explanations: %s, %.*s, %d with flags '0' and '+',
+ * width digits or '*'. glibc's vfprintf dominated the decoder's profile;
+ * this writes straight into the buffer. Output past the buffer's maximum is
+ * dropped (the maximum is far above RN_DECODE_CANDIDATES_MAX explanations). */
+static void ap(rn_buf *b, const char *fmt, ...) RN_PRINTF(2, 3);
+static void ap(rn_buf *b, const char *fmt, ...)
+{
+    va_list va;
+    va_start(va, fmt);
+    for (const char *p = fmt; *p;) {
+        const char *q = strchr(p, '%');
+        size_t lit = q ? (size_t)(q - p) : strlen(p);
+        if (lit && rn__buf_add(b, p, lit))
+            break;
+        if (!q)
+            break;
+        p = q + 1;
+        int zero = 0, plus = 0, width = 0, prec = -1;
+        for (;; p++) {
+            if (*p == '0')
+                zero = 1;
+            else if (*p == '+')
+                plus = 1;
+            else
+                break;
+        }
+        if (*p == '*')
+            width = va_arg(va, int), p++;
+        while (*p >= '0' && *p <= '9')
+            width = width * 10 + (*p++ - '0');
+        if (*p == '.' && p[1] == '*')
+            prec = va_arg(va, int), p += 2;
+        char num[24];
+        const char *out;
+        size_t n;
+        if (*p == 's') {
+            out = va_arg(va, const char *);
+            n = strlen(out);
+            if (prec >= 0 && (size_t)prec < n)
+                n = (size_t)prec;
+        } else if (*p == 'd') {
+            long v = va_arg(va, int);
+            unsigned long u = v < 0 ? (unsigned long)(-v) : (unsigned long)v;
+            char *e = num + sizeof num, *o = e;
+            do
+                *--o = (char)('0' + u % 10);
+            while ((u /= 10) && o > num + 2);
+            while (zero && e - o < width && o > num + 1)
+                *--o = '0';
+            if (v < 0)
+                *--o = '-';
+            else if (plus)
+                *--o = '+';
+            out = o;
+            n = (size_t)(e - o);
+        } else {
+            out = p[0] == '%' ? "%" : "";
+            n = p[0] == '%';
+        }
+        if (n && rn__buf_add(b, out, n))
+            break;
+        if (*p)
+            p++;
+    }
+    va_end(va);
+}
+
+static const char *ordinal(int n)
+{
+    return n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th";
+}
+
+static void ctx_notes(const work *w, const cand *c, rn_buf *b)
+{
+    const rn__rule *r = &w->d->rules[c->rule];
+    const rn_decode_ctx *x = w->ctx;
+    if (c->ctx & CTX_CAT_FIT)
+        ap(b, " Ranked up: the item's category '%s' is one this rule fits (%s).",
+                       x->category, r->category);
+    if (c->ctx & CTX_CAT_MISS)
+        ap(b, " Ranked down: the item's category '%s' is not one this rule fits (%s).",
+                       x->category, r->category);
+    if (c->ctx & CTX_STATE_FIT)
+        ap(b, " Ranked up: the producing state %s is one this rule applies to.",
+                       x->state);
+    if (c->ctx & CTX_STATE_MISS)
+        ap(b, " Ranked down: this rule applies to %s, not to the producing state %s.",
+                       r->state, x->state);
+    if (c->ctx & CTX_PERSIAN)
+        ap(b, "%s", " Ranked up: the marking is written in Persian digits.");
+    if (c->ctx & CTX_MAKER_FIT)
+        ap(b, " Ranked up: the item is attributed to this manufacturer ('%s').",
+                       x->manufacturer);
+    if (c->ctx & CTX_MAKER_MISS)
+        ap(b, " Ranked down: the item is attributed to another manufacturer ('%s').",
+                       x->manufacturer);
+    if (c->also >= 0)
+        ap(b, " Rule %s gives the same reading.", w->d->rules[c->also].id);
+}
+
+static void explain_date(const work *w, const cand *c, rn_buf *b)
+{
+    const rn_decoder *d = w->d;
+    const rn__rule *r = &d->rules[c->rule];
+    const rn__pattern *p = &r->pats[c->pat];
+    const rn__calendar *cal = &d->cals[r->calendar];
+    char e[11], l[11], doc[11];
+    rn_day_format(c->date.earliest, e);
+    rn_day_format(c->date.latest, l);
+    rn_day_format(w->doc, doc);
+    if (r->kind == RN__R_HEADSTAMP)
+        ap(b, "'%.*s' read as a headstamp, pattern %s (%s): ", (int)c->len,
+                       w->s + c->off, p->text, r->note);
+    else
+        ap(b, "'%.*s' read with pattern %s (%s): ", (int)c->len, w->s + c->off,
+                       p->text, r->note);
+    if (r->year_last) {
+        ap(b, "year digits '%0*d' give %d", (int)c->ydigits, c->year, c->greg);
+        if (c->alt == 0)
+            ap(b, ", the latest year ending in %0*d not after the documentation date %s",
+                           (int)c->ydigits, c->year, doc);
+        else
+            ap(b, ", the %d%s latest year ending in %0*d not after the documentation "
+                              "date %s (an older reading, ranked lower)",
+                           c->alt + 1, ordinal(c->alt + 1), (int)c->ydigits, c->year, doc);
+    } else if (rn__calendar_is_gregorian(cal)) {
+        ap(b, "year %d", c->greg);
+    } else {
+        ap(b, "%s year %d", cal->name, c->year);
+        if (cal->start_m)
+            ap(b, " (its year begins on %02d-%02d%s, so it spans two Gregorian years)",
+                           cal->start_m, cal->start_d,
+                           cal->late_m != cal->start_m || cal->late_d != cal->start_d
+                               ? " or a day later" : "");
+        else
+            ap(b, " = Gregorian %d (offset %+d)", c->greg, cal->offset);
+    }
+    if (c->week)
+        ap(b, ", ISO-8601 week %d (Monday %s to Sunday %s)", c->week, e, l);
+    else if (c->day)
+        ap(b, ", month %d, day %d", c->month, c->day);
+    else if (c->month)
+        ap(b, ", month %d", c->month);
+    if (c->date.precision == RN_PREC_DAY && c->date.earliest != c->date.latest && !c->week)
+        ap(b, "; that is %s to %s", e, l);
+    ap(b, "%s", ".");
+    if (c->unknown)
+        ap(b, " The illegible character%s (?) %s filled in; %d reading%s of this "
+                          "pattern %s consistent, each ranked equally.",
+                       c->unknown > 1 ? "s" : "", c->unknown > 1 ? "were" : "was", c->nread,
+                       c->nread > 1 ? "s" : "", c->nread > 1 ? "are" : "is");
+    if (w->nflags & RN__NORM_PERSIAN)
+        ap(b, "%s", " Persian (Eastern Arabic) digits were read as 0-9.");
+    if (p->nw && c->week == 53)
+        ap(b, " %d has 53 ISO weeks, so week 53 is possible.", c->greg);
+}
+
+static void explain(const work *w, const cand *c, rn_buf *b)
+{
+    const rn_decoder *d = w->d;
+    const rn__rule *r = &d->rules[c->rule];
+    const char *tok = w->s + c->off;
+    int tl = (int)c->len;
+    switch (c->field == RN__F_PART && c->maker < 0 ? RN__F_SERIAL : c->field) {
+    case RN__F_DATE:
+        explain_date(w, c, b);
+        break;
+    case RN__F_MAKER: {
+        const rn__maker *m = &d->makers[c->maker];
+        if (r->kind == RN__R_LOGO) {
+            ap(b, "'%.*s' is a name or logo marking of %s, headquartered in %s.", tl,
+                           tok, m->name, m->country);
+        } else {
+            ap(b, "'%.*s' begins with '%.*s', a part-number prefix of %s "
+                              "(headquarters: %s)",
+                           tl, tok, (int)c->pre, tok, m->name, m->country);
+            if (r->then != RN__THEN_ANY)
+                ap(b, ", followed by a %s as that maker's numbering has it",
+                               r->then == RN__THEN_DIGIT ? "digit" : "letter");
+            ap(b, "%s", ".");
+            int others = 0;
+            for (size_t i = 0; i < w->nc; i++)
+                others += w->c[i].field == RN__F_MAKER && w->c[i].off == c->off &&
+                          w->c[i].maker != c->maker;
+            if (others)
+                ap(b, " %d other maker%s use%s a prefix of this part number too; "
+                                  "a longer prefix ranks higher.",
+                               others, others > 1 ? "s" : "", others > 1 ? "" : "s");
+        }
+        break;
+    }
+    case RN__F_PART: {
+        const rn__maker *m = &d->makers[c->maker];
+        ap(b, "'%.*s' reads as a part number: it begins with '%.*s', a prefix of %s "
+                          "parts.",
+                       tl, tok, (int)c->pre, tok, m->name);
+        break;
+    }
+    case RN__F_FACTORY:
+        if (c->fac) {
+            ap(b, "'%.*s' read as a headstamp, pattern %s (%s): factory code %s = "
+                              "%s (%s).",
+                           tl, tok, r->pats[c->pat].text, r->note, c->fac->code, c->fac->name,
+                           c->fac->country);
+            break;
+        }
+        __attribute__((fallthrough)); /* a factory mark reads like a system mark */
+    case RN__F_SYSTEM:
+        if (r->exact)
+            ap(b, "'%.*s' is a known %s mark: %s.", tl, tok,
+                           c->field == RN__F_SYSTEM ? "designation" : "factory", r->value);
+        else
+            ap(b, "'%.*s' begins with the designation '%.*s': %s.", tl, tok,
+                           (int)c->pre, tok, r->value);
+        if (r->country[0] && c->field == RN__F_SYSTEM)
+            ap(b, " Produced by %s.", r->country);
+        if (r->note)
+            ap(b, " %s", r->note);
+        break;
+    default:
+        ap(b, "'%.*s' read with pattern %s (%s): %s %.*s.", tl, tok,
+                       r->pats[c->pat].text, r->note, rn__field_names[c->field], (int)c->vlen,
+                       w->s + c->voff);
+        break;
+    }
+    ctx_notes(w, c, b);
+}
+
+/* ---- the result ---------------------------------------------------------------------- */
+
+static rn_code build(work *w, rn_candidates **out)
+{
+    const rn_decoder *d = w->d;
+    size_t n = w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX;
+    rn_buf b;
+    rn__buf_init(&b, (size_t)1 << 20);
+    size_t (*offs)[2] = n ? rn__malloc(n * sizeof *offs) : NULL;
+    rn_candidates *res = rn__calloc(1, sizeof *res);
+    rn_code rc = (!res || (n && !offs)) ? RN_ENOMEM : RN_OK;
+    if (rc == RN_OK && n && !(res->v = rn__calloc(n, sizeof *res->v)))
+        rc = RN_ENOMEM;
+    for (size_t i = 0; i < n && rc == RN_OK; i++) {
+        const cand *c = &w->c[i];
+        offs[i][0] = b.len;
+        char date[RN_DATE_TEXT_MAX];
+        switch (c->field) {
+        case RN__F_DATE:
+            rn_date_format(&c->date, date, sizeof date);
+            rc = rn__buf_adds(&b, date);
+            break;
+        case RN__F_MAKER:
+            rc = rn__buf_adds(&b, d->makers[c->maker].name);
+            break;
+        case RN__F_FACTORY:
+            rc = rn__buf_adds(&b, c->fac ? c->fac->name : d->rules[c->rule].value);
+            break;
+        case RN__F_SYSTEM:
+            rc = rn__buf_adds(&b, d->rules[c->rule].value);
+            break;
+        default:
+            rc = rn__buf_add(&b, w->s + c->voff, c->vlen);
+        }
+        if (rc == RN_OK)
+            rc = rn__buf_addc(&b, '\0');
+        offs[i][1] = b.len;
+        if (rc == RN_OK)
+            explain(w, c, &b);
+        if (rc == RN_OK)
+            rc = rn__buf_addc(&b, '\0');
+    }
+    if (rc == RN_OK)
+        rc = rn__buf_cstr(&b);
+    if (rc) {
+        rn__buf_free(&b);
+        free(offs);
+        rn_candidates_free(res);
+        return rc;
+    }
+    res->arena = b.data; /* owned by the list from here */
+    res->n = n;
+    for (size_t i = 0; i < n; i++) {
+        const cand *c = &w->c[i];
+        const rn__rule *r = &d->rules[c->rule];
+        rn_candidate *k = &res->v[i];
+        k->field = rn__field_names[c->field];
+        k->value = res->arena + offs[i][0];
+        k->explanation = res->arena + offs[i][1];
+        k->date = c->field == RN__F_DATE ? c->date : (rn_date){0, 0, RN_PREC_NONE};
+        if (c->field == RN__F_MAKER)
+            k->country = d->makers[c->maker].country;
+        else if (c->field == RN__F_FACTORY)
+            k->country = c->fac ? c->fac->country : r->country;
+        k->confidence = floor(c->conf * 1000 + 0.5) / 1000;
+        k->rule = r->id;
+        k->source = d->sources[r->src].text;
+    }
+    free(offs);
+    *out = res;
+    return RN_OK;
+}
+
+rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
+                          const rn_decode_ctx *ctx, rn_candidates **out, rn_error *err)
+{
+    if (!out)
+        return rn__err(err, RN_EINVAL, "no place for the result");
+    *out = NULL;
+    if (!d || (!text && len))
+        return rn__err(err, RN_EINVAL, "no decoder or no text");
+    if (len > RN_DECODE_MARKING_MAX)
+        return rn__err(err, RN_ELIMIT, "a marking holds at most %d bytes; this one has %zu",
+                       RN_DECODE_MARKING_MAX, len);
+    work wk; /* about 12 KiB: the stack is cheaper than the allocator here */
+    work *w = &wk;
+    char norm[RN_DECODE_MARKING_MAX + 1];
+    long nl = rn__norm(text ? text : "", len, norm, &w->nflags);
+    if (nl < 0)
+        return rn__err(err, RN_EINPUT, "the marking is not UTF-8 text");
+    w->d = d;
+    w->ctx = ctx;
+    w->s = norm;
+    w->n = (size_t)nl;
+    w->nc = 0;
+    w->doc = ctx && ctx->documented != RN_DAY_OPEN_HIGH && ctx->documented != RN_DAY_OPEN_LOW
+                 ? ctx->documented : rn_day_today();
+    int mo, dy;
+    rn_day_to_ymd(w->doc, &w->doc_year, &mo, &dy);
+    uint16_t toff[RN__TOKENS_MAX], tlen[RN__TOKENS_MAX];
+    size_t nt = 0;
+    for (size_t i = 0; i < w->n && nt < RN__TOKENS_MAX;) {
+        size_t j = i;
+        while (j < w->n && norm[j] != ' ')
+            j++;
+        toff[nt] = (uint16_t)i;
+        tlen[nt++] = (uint16_t)(j - i);
+        i = j + 1;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        scan_prefixes(w, toff[t], tlen[t]);
+        for (size_t win = 1; win <= RN__WINDOW_MAX && t + win <= nt; win++) {
+            size_t off = toff[t];
+            size_t n = (size_t)(toff[t + win - 1] + tlen[t + win - 1]) - off;
+            lookup_exact(w, off, n);
+            const rn__patref *pr = d->bywin[win];
+            unsigned char c0 = (unsigned char)norm[off];
+            for (size_t k = 0; k < d->nbywin[win]; k++)
+                if (n >= pr[k].min_len && n <= pr[k].max_len &&
+                    (pr[k].first[c0 >> 3] & (1u << (c0 & 7))))
+                    try_pattern(w, pr[k].rule, pr[k].pat, off, n);
+        }
+    }
+    qsort(w->c, w->nc, sizeof w->c[0], by_rank);
+    rn_code rc = build(w, out);
+    if (rc)
+        return rn__err(err, rc, "out of memory decoding a marking");
+    return RN_OK;
+}
+
+size_t rn_candidates_count(const rn_candidates *c)
+{
+    return c ? c->n : 0;
+}
+
+const rn_candidate *rn_candidates_at(const rn_candidates *c, size_t i)
+{
+    return c && i < c->n ? &c->v[i] : NULL;
+}
+
+void rn_candidates_free(rn_candidates *c)
+{
+    if (!c)
+        return;
+    free(c->v);
+    free(c->arena);
+    free(c);
+}
