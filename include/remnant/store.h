@@ -112,6 +112,16 @@ RN_NODISCARD rn_code rn_store_attach(rn_store *s, const char *target_id,
 RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
                                         char *buf, size_t cap);
 
+/* Decoding on write. By default every marking written gets the decoder's
+ * candidates stored with it (rules built in plus a `rules` folder beside
+ * the database). Turning it off (bulk loads, benchmarks) leaves new
+ * markings without candidates until rn_store_redecode(). */
+void rn_store_set_decode(rn_store *s, int on);
+/* Recompute the candidates of every marking, in one transaction (after
+ * rule files changed, or after writes with decoding off). *count gets the
+ * number of markings decoded. */
+RN_NODISCARD rn_code rn_store_redecode(rn_store *s, uint64_t *count, rn_error *err);
+
 /* ---- import and export -------------------------------------------------- */
 
 typedef enum rn_format { RN_FMT_AUTO = 0, RN_FMT_JSONL, RN_FMT_CSV } rn_format;

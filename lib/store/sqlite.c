@@ -589,7 +589,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         return db_err(q->db, src, err, "writing the record");
     }
     rc = update_search(q, r, exists, err);
-    if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING)
+    if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING && !s->no_decode)
         rc = rn__decoded_refresh(q->decoded, r, exists, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && exists)
         rn__decoded_forget(q->decoded, r->id);
@@ -1157,6 +1157,25 @@ static void sq_close(rn_store *s)
     s->impl = NULL;
 }
 
+static rn_code sq_redecode(rn_store *s, uint64_t *count, rn_error *err)
+{
+    sq *q = SQ(s);
+    if (!q->decoded)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    rn_code rc = exec(q->db, "DELETE FROM candidate", err);
+    rn_cursor *c = NULL;
+    if (!rc)
+        rc = sq_list(s, RN_T_MARKING, NULL, 0, -1, 0, 0, &c, err);
+    const rn_record *m;
+    while (!rc && !(rc = cursor_next(c, &m, err)) && m) {
+        rc = rn__decoded_refresh(q->decoded, m, 0, err);
+        (*count)++;
+    }
+    if (c)
+        cursor_free(c);
+    return rc;
+}
+
 static const struct rn_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1171,6 +1190,7 @@ static const struct rn_store_ops sqlite_ops = {
     .search = sq_search,
     .type_of = sq_type_of,
     .schema_version = sq_schema_version,
+    .redecode = sq_redecode,
 };
 
 static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)

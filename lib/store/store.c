@@ -168,6 +168,16 @@ rn_code rn_store_count(rn_store *s, rn_type t, int64_t *out)
     return s->ops->count(s, t, out);
 }
 
+void rn_store_set_decode(rn_store *s, int on) { s->no_decode = !on; }
+
+rn_code rn_store_redecode(rn_store *s, uint64_t *count, rn_error *err)
+{
+    *count = 0;
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    AUTOCOMMIT(s, err, s->ops->redecode(s, count, err));
+}
+
 rn_code rn_store_search(rn_store *s, const char *query, long limit, rn_hit_fn fn, void *ctx,
                         rn_error *err)
 {

@@ -27,6 +27,7 @@ struct rn_store_ops {
     /* type of the record with this id: RN_ENOTFOUND if none */
     rn_code (*type_of)(rn_store *s, const char *id, rn_type *out);
     int (*schema_version)(rn_store *s);
+    rn_code (*redecode)(rn_store *s, uint64_t *count, rn_error *err);
 };
 
 struct rn_store {
@@ -36,6 +37,7 @@ struct rn_store {
     char author[128];
     int readonly;
     int user_tx;    /* a transaction opened by rn_store_begin() is open */
+    int no_decode;  /* markings are written without candidates */
     void *impl;     /* the backend's state */
 };
 

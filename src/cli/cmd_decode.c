@@ -40,7 +40,9 @@ static void help(void)
            "                       made after it is a candidate\n"
            "  --rules DIR          also load DIR/*.rules (repeatable); a folder `rules`\n"
            "                       beside the database is loaded when the database exists\n"
-           "  --json               print {\"marking\":..,\"candidates\":[..]} (docs/DECODE.md)\n\n"
+           "  --json               print {\"marking\":..,\"candidates\":[..]} (docs/DECODE.md)\n"
+           "  --reindex            instead: recompute the stored candidates of every marking\n"
+           "                       in the database with the rules in force now\n\n"
            "Examples:\n"
            "  remnant decode --context state=KP --documented 2024-01-02 112\n"
            "  remnant decode --context category=ic 'TPS54331DR 0412'\n",
@@ -135,12 +137,38 @@ static int plain_exit(int code)
     return code == EXIT_USAGE || code == EXIT_INPUT || code == EXIT_OK ? code : EXIT_FAIL;
 }
 
+/* `remnant decode --reindex`: recompute every marking's stored candidates
+ * with the rules in force now. */
+static int reindex(int argc, char **argv)
+{
+    int rc = cli_unknown_option(argc, argv, "remnant decode --reindex");
+    if (rc)
+        return rc;
+    if (argc != 1)
+        return cli_usage_error("remnant decode --reindex", "--reindex takes no marking");
+    rn_store *s;
+    if ((rc = cli_open(0, &s)))
+        return rc;
+    uint64_t n = 0;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code c = rn_store_redecode(s, &n, &err);
+    if (c)
+        rc = cli_error(c, &err);
+    else
+        printf("decoded %llu markings\n", (unsigned long long)n);
+    rn_store_close(s);
+    return rc;
+}
+
 int cmd_decode(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         help();
         return EXIT_OK;
     }
+    if (cli_flag(&argc, argv, "--reindex"))
+        return reindex(argc, argv);
     int json = cli_flag(&argc, argv, "--json");
     rn_decode_ctx ctx = {NULL, NULL, NULL, RN_DAY_OPEN_HIGH};
     char state[3] = "";

@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-static const char usage[] = "remnant import FILE|- [--format jsonl|csv] [--type TYPE] [--quiet]";
+static const char usage[] =
+    "remnant import FILE|- [--format jsonl|csv] [--type TYPE] [--no-decode] [--quiet]";
 
 typedef struct progress {
     int on;
@@ -46,13 +47,16 @@ int cmd_import(int argc, char **argv)
                "The format follows\nthe extension (.jsonl, .csv) or the content. A CSV file "
                "holds one type per row,\nnamed by a 'type' column or by --type. Formats: "
                "docs/FORMATS.md.\nErrors name the file, line and field. A progress bar shows "
-               "on a terminal for\nfiles over 8 MiB (--quiet hides it).\n", usage);
+               "on a terminal for\nfiles over 8 MiB (--quiet hides it). Markings are decoded as "
+               "they are imported\n(docs/DECODE.md); --no-decode skips that for bulk loads, "
+               "and `remnant decode\n--reindex` decodes them later.\n", usage);
         return EXIT_OK;
     }
     rn_import_opts o;
     memset(&o, 0, sizeof o);
     const char *fmt = NULL, *type = NULL;
     int quiet = cli_flag(&argc, argv, "--quiet");
+    int no_decode = cli_flag(&argc, argv, "--no-decode");
     if (cli_opt(&argc, argv, "--format", &fmt) < 0 || cli_opt(&argc, argv, "--type", &type) < 0)
         return cli_usage_error(usage, "--format and --type need a value");
     if (fmt && strcmp(fmt, "jsonl") && strcmp(fmt, "csv"))
@@ -72,6 +76,8 @@ int cmd_import(int argc, char **argv)
     rn_store *s;
     if ((rc = cli_open(0, &s)))
         return rc;
+    if (no_decode)
+        rn_store_set_decode(s, 0);
     progress p = {0, now(), 0};
     if (!quiet && isatty(2) && strcmp(argv[1], "-")) {
         FILE *f = fopen(argv[1], "rb");
