@@ -198,11 +198,13 @@ RN_NODISCARD rn_code rn_ledger_verify(rn_store *s, const char *db_path,
  * or items) with the records they refer to, their attachments and blobs,
  * each record's latest log entry with its inclusion proof, and the latest
  * checkpoint (which must be signed). */
+/* `since` > 0 adds a consistency proof from the tree of that many entries
+ * (the last checkpoint a witness saw) to the bundle's checkpoint. */
 RN_NODISCARD rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
                                             const char *const *ids,
-                                            size_t nids, FILE *out,
-                                            rn_error *err)
-    RN_NONNULL(1, 2, 3, 5);
+                                            size_t nids, uint64_t since,
+                                            FILE *out, rn_error *err)
+    RN_NONNULL(1, 2, 3, 6);
 
 /* Check a bundle held in memory against verifier keys (the log's and any
  * witnesses'). Each line of plain-words report goes to fn. RN_OK when every

@@ -149,8 +149,8 @@ static rn_code put_blob(FILE *out, rn_store *st, const char *sha,
 }
 
 rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
-                               const char *const *ids, size_t nids, FILE *out,
-                               rn_error *err)
+                               const char *const *ids, size_t nids,
+                               uint64_t since, FILE *out, rn_error *err)
 {
     rn_ledger *l = NULL;
     idset *set = NULL;
@@ -203,6 +203,33 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
     fprintf(out, "remnant-bundle v1\ncheckpoint %zu\n", note_len);
     fwrite(note, 1, note_len, out);
     fputc('\n', out);
+    if (since > 0 && since < cp.size) {
+        rn_ledger_proof p;
+        rn_hash old_root;
+        char b64[48];
+        if ((rc = rn_ledger_consistency(l, since, cp.size, &p, err)) != RN_OK)
+            goto out;
+        if ((rc = rn__merkle_range_root(rn__ledger_leaf_source, l->db, 0,
+                                        since, old_root)) != RN_OK) {
+            rc = rn__err(err, rc, "cannot compute the tree of %llu entries",
+                         (unsigned long long)since);
+            goto out;
+        }
+        rn__b64_encode(old_root, RN_HASH_LEN, b64, sizeof b64);
+        fprintf(out, "consistency %llu %llu %zu %s\n",
+                (unsigned long long)since, (unsigned long long)cp.size, p.n,
+                b64);
+        for (size_t k = 0; k < p.n; k++) {
+            char hex[65];
+            rn__hex_encode(p.hash[k], 32, hex);
+            fprintf(out, "%s\n", hex);
+        }
+    } else if (since > cp.size) {
+        rc = rn__err(err, RN_EINVAL, "--since %llu: the log has only %llu"
+                     " entries", (unsigned long long)since,
+                     (unsigned long long)cp.size);
+        goto out;
+    }
     for (size_t i = 0; i < set->n; i++) {
         rn_ledger_proof p;
         size_t elen = 0;

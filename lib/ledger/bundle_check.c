@@ -146,6 +146,13 @@ typedef struct seen_entry {
 rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
                          size_t nkeys, rn_say_fn sayfn, void *sctx)
 {
+    return rn__bundle_check_info(data, len, keys, nkeys, sayfn, sctx, NULL);
+}
+
+rn_code rn__bundle_check_info(const char *data, size_t len,
+                              const rn_vkey *keys, size_t nkeys,
+                              rn_say_fn sayfn, void *sctx, rn_bundle_info *info)
+{
     ctx c = {data, len, 0, sayfn, sctx, 0};
     const char *tok[8];
     size_t tl[8], nt;
@@ -156,6 +163,11 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
     seen_entry seen[RN_BUNDLE_MAX_RECORDS];
     size_t nseen = 0;
     rn_code rc = RN_OK;
+    int has_cons = 0;
+    uint64_t cons_old = 0;
+    rn_hash cons_old_root;
+    if (info)
+        memset(info, 0, sizeof *info);
 
     if (nkeys == 0 || nkeys > 64) {
         fail(&c, "give between 1 and 64 verifier keys");
@@ -244,6 +256,46 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
             fail(&c, "too many sections");
             return RN_ELIMIT;
         }
+        if (tok_is(tok[0], tl[0], "consistency") && nt == 5 &&
+            nentries + nblobs == 0 && !has_cons) {
+            /* consistency OLD NEW N <base64 old root>, then N hashes: the
+             * checkpoint extends the tree of OLD leaves with that root. */
+            uint64_t old, nw, pn;
+            size_t rl;
+            rn_hash proof[RN_PROOF_MAX];
+            if (!u64(tok[1], tl[1], &old) || !u64(tok[2], tl[2], &nw) ||
+                !u64(tok[3], tl[3], &pn) || pn > RN_PROOF_MAX ||
+                tl[4] != 44 ||
+                rn__b64_decode(tok[4], 44, cons_old_root, RN_HASH_LEN, &rl) ||
+                rl != RN_HASH_LEN) {
+                fail(&c, "a malformed consistency section");
+                return RN_EINPUT;
+            }
+            for (uint64_t i = 0; i < pn; i++) {
+                if (c.len - c.pos < 65 || c.s[c.pos + 64] != '\n' ||
+                    rn__hex_decode(c.s + c.pos, 64, proof[i], 32) != RN_OK) {
+                    fail(&c, "a malformed consistency proof hash");
+                    return RN_EINPUT;
+                }
+                c.pos += 65;
+            }
+            if (nw != cp.size ||
+                rn__merkle_verify_consistency(old, nw, proof, (size_t)pn,
+                                              cons_old_root, cp.root) !=
+                    RN_OK) {
+                fail(&c, "the checkpoint is NOT consistent with the tree of"
+                     " %llu entries the bundle names: a split view or a"
+                     " rewritten log", (unsigned long long)old);
+                continue;
+            }
+            has_cons = 1;
+            cons_old = old;
+            say(&c, "The checkpoint extends the log's earlier tree of %llu"
+                " entries (consistency proof of %llu hash%s valid).",
+                (unsigned long long)old, (unsigned long long)pn,
+                pn == 1 ? "" : "es");
+            continue;
+        }
         if (tok_is(tok[0], tl[0], "entry") && nt == 3) {
             uint64_t seq, elen;
             const char *ebody;
@@ -301,12 +353,12 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
             }
             say(&c, "Record %.*s (%.*s), %s by \"%.*s\" at %.*s: exactly the"
                 " bytes of log entry %llu, included in the checkpoint's tree"
-                " (proof of %llu hashes valid).",
+                " (proof of %llu hash%s valid).",
                 (int)e.id_len, e.id, (int)e.type_len, e.type,
                 e.op == 'c' ? "created" : e.op == 'u' ? "updated" : "deleted",
                 (int)(e.author_len > 100 ? 100 : e.author_len), e.author,
                 (int)e.time_len, e.time, (unsigned long long)seq,
-                (unsigned long long)pn);
+                (unsigned long long)pn, pn == 1 ? "" : "es");
             if (nseen < sizeof seen / sizeof seen[0]) {
                 seen_entry *se = &seen[nseen++];
                 memset(se, 0, sizeof *se);
@@ -366,6 +418,15 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
             c.failures == 1 ? "" : "s");
         rc = RN_ECRYPTO;
     } else {
+        if (info) {
+            info->cp = cp;
+            info->body = note.text;
+            info->body_len = note.text_len;
+            info->has_consistency = has_cons;
+            info->cons_old = cons_old;
+            if (has_cons)
+                memcpy(info->cons_old_root, cons_old_root, RN_HASH_LEN);
+        }
         say(&c, "RESULT: VERIFIED — %llu record%s and %llu blob%s are exactly"
             " as logged in \"%.*s\", whose checkpoint of %llu entries is"
             " signed by the given key.",

@@ -198,7 +198,12 @@ static rn_code sign_latest(rn_ledger *l, const rn_skey *k, rn_error *err)
             rc = rn__err(err, RN_ELIMIT, "checkpoint too large");
             goto out;
         }
-        memcpy(note, sqlite3_column_text(st, 1), len);
+        const unsigned char *nt = sqlite3_column_text(st, 1);
+        if (!nt) {
+            rc = rn__err(err, RN_ETAMPER, "the latest checkpoint is empty");
+            goto out;
+        }
+        memcpy(note, nt, len);
         sqlite3_finalize(st);
         st = NULL;
         rn_note n;
@@ -328,7 +333,10 @@ rn_code rn_ledger_key_history(rn_ledger *l, char **out, rn_error *err)
                            " rowid DESC", -1, &st, NULL) != SQLITE_OK)
         return rn__ledger_dberr(l->db, err, "read keys");
     while (rc == RN_OK && sqlite3_step(st) == SQLITE_ROW)
-        rc = rn__buf_printf(&b, "%s\n", sqlite3_column_text(st, 0));
+        rc = rn__buf_printf(&b, "%s\n",
+                            sqlite3_column_text(st, 0)
+                                ? (const char *)sqlite3_column_text(st, 0)
+                                : "");
     if (rc == RN_OK)
         rc = rn__buf_cstr(&b);
     sqlite3_finalize(st);

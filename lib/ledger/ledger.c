@@ -117,8 +117,8 @@ rn_code rn_ledger_checkpoint(rn_ledger *l, uint64_t size, char **note,
                      (unsigned long long)size);
         goto out;
     }
-    rc = rn__buf_add(&b, (const char *)sqlite3_column_text(st, 0),
-                     (size_t)sqlite3_column_bytes(st, 0));
+    const char *nt = (const char *)sqlite3_column_text(st, 0);
+    rc = rn__buf_add(&b, nt ? nt : "", nt ? (size_t)sqlite3_column_bytes(st, 0) : 0);
     sqlite3_finalize(st);
     st = NULL;
     if (rc != RN_OK)
@@ -144,8 +144,9 @@ rn_code rn_ledger_checkpoint(rn_ledger *l, uint64_t size, char **note,
                 goto toolong;
         }
         first = 0;
-        rc = rn__buf_add(&b, (const char *)sqlite3_column_text(st, 0),
-                         (size_t)sqlite3_column_bytes(st, 0));
+        const char *lt = (const char *)sqlite3_column_text(st, 0);
+        rc = rn__buf_add(&b, lt ? lt : "",
+                         lt ? (size_t)sqlite3_column_bytes(st, 0) : 0);
         if (rc == RN_OK && (b.len == 0 || b.data[b.len - 1] != '\n'))
             rc = rn__buf_addc(&b, '\n');
         if (rc != RN_OK)
@@ -180,9 +181,9 @@ rn_code rn_ledger_checkpoints(rn_ledger *l, rn_ledger_checkpoint_fn fn,
         return rn__ledger_dberr(l->db, err, "list checkpoints");
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0),
-               (const char *)sqlite3_column_text(st, 1),
-               (size_t)sqlite3_column_bytes(st, 1),
+        const char *nt = (const char *)sqlite3_column_text(st, 1);
+        if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), nt ? nt : "",
+               nt ? (size_t)sqlite3_column_bytes(st, 1) : 0,
                (size_t)sqlite3_column_int64(st, 2)))
             break;
     }
@@ -222,14 +223,15 @@ rn_code rn_ledger_inclusion(rn_ledger *l, const char *id, uint64_t size,
     out->index = (uint64_t)sqlite3_column_int64(st, 0);
     out->size = size;
     if (entry) {
-        *entry = rn__strndup(sqlite3_column_blob(st, 1),
-                             (size_t)sqlite3_column_bytes(st, 1));
+        const char *eb = sqlite3_column_blob(st, 1);
+        *entry = rn__strndup(eb ? eb : "",
+                             eb ? (size_t)sqlite3_column_bytes(st, 1) : 0);
         if (!*entry) {
             rc = rn__err(err, RN_ENOMEM, "out of memory");
             goto out;
         }
         if (entry_len)
-            *entry_len = (size_t)sqlite3_column_bytes(st, 1);
+            *entry_len = eb ? (size_t)sqlite3_column_bytes(st, 1) : 0;
     }
     rc = rn__merkle_inclusion_proof(rn__ledger_leaf_source, l->db, out->index,
                                     size, out->hash, &out->n);

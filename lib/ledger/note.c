@@ -32,6 +32,17 @@ rn_code rn__b64_decode(const char *in, size_t len, uint8_t *out, size_t cap,
     /* Length first: padded base64 is a multiple of 4. */
     if (len == 0 || len % 4 != 0 || len / 4 * 3 > cap + 2)
         return RN_EINPUT;
+    /* The alphabet, checked here rather than trusted to the decoder: '='
+     * only as the last one or two characters. */
+    for (size_t i = 0; i < len; i++) {
+        char ch = in[i];
+        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                 (ch >= '0' && ch <= '9') || ch == '+' || ch == '/' ||
+                 (ch == '=' && i >= len - 2 &&
+                  (i == len - 1 || in[len - 1] == '='));
+        if (!ok)
+            return RN_EINPUT;
+    }
     size_t n = 0;
     const char *end = NULL;
     if (sodium_base642bin(out, cap, in, len, NULL, &n, &end,

@@ -270,6 +270,17 @@ const char *rn__entry_op_word(char op);
 
 /* One line of plain-words report. */
 typedef void (*rn_say_fn)(void *ctx, const char *line);
+/* What a verified bundle established, for a caller that acts on it (the
+ * standalone verifier acting as a witness). Slices point into the bundle. */
+typedef struct rn_bundle_info {
+    rn_checkpoint cp;
+    const char *body; /* the checkpoint note's text */
+    size_t body_len;
+    int has_consistency; /* a consistency section was present and verified */
+    uint64_t cons_old;   /* ... from this size */
+    rn_hash cons_old_root;
+} rn_bundle_info;
+
 /* Verify a bundle (docs/BUNDLE.md) held in memory against verifier keys
  * (log keys of type ED25519, witness keys of type COSIG_V1), reporting each
  * finding through say. RN_OK when everything verified; RN_ECRYPTO when
@@ -277,5 +288,10 @@ typedef void (*rn_say_fn)(void *ctx, const char *line);
 RN_NODISCARD rn_code rn__bundle_check(const char *data, size_t len,
                                       const rn_vkey *keys, size_t nkeys,
                                       rn_say_fn say, void *ctx);
+/* The same, filling *info (may be NULL) when it returns RN_OK. */
+RN_NODISCARD rn_code rn__bundle_check_info(const char *data, size_t len,
+                                           const rn_vkey *keys, size_t nkeys,
+                                           rn_say_fn say, void *ctx,
+                                           rn_bundle_info *info);
 
 #endif

@@ -47,6 +47,7 @@ typedef struct vctx {
     size_t nkeys;
     int keys_from_user;
     uint64_t key_used; /* bit k: keys[k] verified some checkpoint */
+    int seen_signed;   /* a signed checkpoint came before (V4) */
 } vctx;
 
 static void problem(vctx *v, const char *what, const char *id, int64_t seq,
@@ -182,6 +183,10 @@ static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
         problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: names another"
                 " log (origin %.*s)", (unsigned long long)c->size,
                 (int)cp.origin_len, cp.origin);
+    if (cp.next != 0)
+        problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: its note has"
+                " lines this log never writes (a damaged signature block?)",
+                (unsigned long long)c->size);
     if (cp.size != c->size)
         problem(v, "checkpoint", idbuf, seq, "checkpoint %llu: its note says"
                 " size %llu", (unsigned long long)c->size,
@@ -194,6 +199,7 @@ static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
         uint64_t mask = 0;
         rn_code rc = v->nkeys ? rn__note_verify(&n, v->keys, v->nkeys, &mask)
                               : RN_ECRYPTO;
+        v->seen_signed = 1;
         if (rc == RN_OK) {
             v->st->signed_checkpoints++;
             v->key_used |= mask;
@@ -204,6 +210,10 @@ static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
                                " trusted keys"
                              : "signed, but no key is known to check it");
         }
+    } else if (v->seen_signed) {
+        /* Once the log has a key, every later checkpoint is signed. */
+        problem(v, "signature", idbuf, seq, "checkpoint %llu: not signed,"
+                " although an earlier checkpoint is", (unsigned long long)c->size);
     } else if (is_latest && v->nkeys > 0) {
         problem(v, "signature", idbuf, seq, "checkpoint %llu: the latest"
                 " checkpoint is not signed although the log has a key",
@@ -280,9 +290,9 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
         c->root_ok = sqlite3_column_bytes(cs, 1) == RN_HASH_LEN;
         if (c->root_ok)
             memcpy(c->root_col, sqlite3_column_blob(cs, 1), RN_HASH_LEN);
-        c->note_len = (size_t)sqlite3_column_bytes(cs, 2);
-        c->note = rn__strndup((const char *)sqlite3_column_text(cs, 2),
-                              c->note_len);
+        const char *nt = (const char *)sqlite3_column_text(cs, 2);
+        c->note_len = nt ? (size_t)sqlite3_column_bytes(cs, 2) : 0;
+        c->note = rn__strndup(nt ? nt : "", c->note_len);
         if (!c->note) {
             rc = rn__err(err, RN_ENOMEM, "out of memory");
             goto out;

@@ -1166,7 +1166,7 @@ static rn_code sq_redecode(rn_store *s, uint64_t *count, rn_error *err)
     rn_cursor *c = NULL;
     if (!rc)
         rc = sq_list(s, RN_T_MARKING, NULL, 0, -1, 0, 0, &c, err);
-    const rn_record *m;
+    const rn_record *m = NULL;
     while (!rc && !(rc = cursor_next(c, &m, err)) && m) {
         rc = rn__decoded_refresh(q->decoded, m, 0, err);
         (*count)++;

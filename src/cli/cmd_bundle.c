@@ -14,7 +14,7 @@
 #define RN_BUNDLE_IDS_MAX 256
 
 static const char usage[] =
-    "remnant bundle (--finding ID | --item ID ...) -o FILE";
+    "remnant bundle (--finding ID | --item ID ...) [--since SIZE] -o FILE";
 
 int cmd_bundle(int argc, char **argv)
 {
@@ -26,7 +26,10 @@ int cmd_bundle(int argc, char **argv)
                "attachments' files, and the latest signed\ncheckpoint with its "
                "cosignatures. Anyone can check it offline with\n"
                "`remnant-verify --key VKEY FILE` (VKEY from `remnant key show`).\n"
-               "--item and --finding repeat; ids may also follow as arguments.\n",
+               "--item and --finding repeat; ids may also follow as arguments.\n"
+               "--since SIZE adds a consistency proof from the log's tree of SIZE "
+               "entries,\nso that a witness who saw that tree can cosign "
+               "(remnant-verify --cosign).\n",
                usage);
         return EXIT_OK;
     }
@@ -42,6 +45,11 @@ int cmd_bundle(int argc, char **argv)
     }
     if (r < 0)
         return cli_usage_error(usage, "--finding and --item need an id");
+    const char *since_s = NULL;
+    unsigned long long since = 0;
+    if (cli_opt(&argc, argv, "--since", &since_s) < 0 ||
+        (since_s && sscanf(since_s, "%llu", &since) != 1))
+        return cli_usage_error(usage, "--since takes a tree size");
     if (cli_opt(&argc, argv, "-o", &outp) < 0 || !outp)
         return cli_usage_error(usage, "say where to write the bundle: -o FILE");
     int rc = cli_unknown_option(argc, argv, usage);
@@ -67,7 +75,8 @@ int cmd_bundle(int argc, char **argv)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_code c = rn_ledger_bundle_write(s, cli_db(), ids, n, out, &err);
+    rn_code c = rn_ledger_bundle_write(s, cli_db(), ids, n, (uint64_t)since, out,
+                                       &err);
     if (out != stdout) {
         if (fclose(out) != 0 && c == RN_OK)
             c = RN_EIO;

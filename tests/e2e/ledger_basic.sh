@@ -83,6 +83,24 @@ sed '3s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' w.state >w.split
 expect 6 "a split view is refused" "$REMNANT" witness cosign --key w.key --log-key "$VK" --state w.split
 grep -q "SPLIT VIEW" err.txt && ok "split view reported loudly" || bad "split view reported"
 
+# The standalone verifier as a witness with its own key.
+"$REMNANT" witness keygen --name verifier.example/v1 -o v.key >/dev/null 2>&1
+VW=$("$REMNANT" witness keygen --name verifier.example/v2 -o v2.key 2>/dev/null)
+"$REMNANT" bundle --item "$I" -o c1.rnb 2>/dev/null
+expect 0 "remnant-verify cosigns a first checkpoint" "$RV" --key "$VK" --cosign v2.key --state v.state c1.rnb
+LINE=$(tail -1 out.txt)
+expect 0 "the instance records the verifier's cosignature" "$REMNANT" witness record --witness "$VW" "$LINE"
+S1=$(sed -n 2p v.state)
+"$REMNANT" add event name="Yet another" >/dev/null
+"$REMNANT" bundle --item "$I" -o c2.rnb 2>/dev/null
+expect 3 "without a consistency proof it does not cosign" "$RV" --key "$VK" --cosign v2.key --state v.state c2.rnb
+"$REMNANT" bundle --item "$I" --since "$S1" -o c3.rnb 2>/dev/null
+expect 0 "with a consistency proof it cosigns" "$RV" --key "$VK" --cosign v2.key --state v.state c3.rnb
+grep -q "extends the log's earlier tree" out.txt && ok "consistency reported" || bad "consistency reported"
+sed '3s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' v.state >v.split
+expect 6 "remnant-verify refuses a split view" "$RV" --key "$VK" --cosign v2.key --state v.split c3.rnb
+grep -q "SPLIT VIEW" out.txt && ok "split view reported by remnant-verify" || bad "split view (remnant-verify)"
+
 # Rotation keeps history verifiable.
 expect 0 "key rotate" "$REMNANT" key rotate
 VK2=$(cat out.txt)

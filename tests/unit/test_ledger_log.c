@@ -265,7 +265,7 @@ static void test_keys_proofs_bundle(void **state)
     FILE *f = fopen(bp, "w+b");
     assert_non_null(f);
     const char *ids[] = {a};
-    assert_int_equal(rn_ledger_bundle_write(s, db, ids, 1, f, &err), RN_OK);
+    assert_int_equal(rn_ledger_bundle_write(s, db, ids, 1, 0, f, &err), RN_OK);
     long len = ftell(f);
     rewind(f);
     char *buf = malloc((size_t)len);
