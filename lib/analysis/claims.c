@@ -95,8 +95,9 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
     rn__jset(root, "decoder", cands);
     if (sqlite3_prepare_v2(db, "SELECT c.marking, m.text, c.rank, c.field, c.value, c.earliest, "
                                "c.latest, c.precision, c.country, c.confidence, c.rule, "
-                               "c.explanation, c.source FROM marking m JOIN candidate c "
-                               "ON c.marking = m.id WHERE m.item = ?1 "
+                               "c.explanation, r.source FROM marking m JOIN candidate c "
+                               "ON c.marking = m.id LEFT JOIN decode_rule r ON r.rule = c.rule "
+                               "WHERE m.item = ?1 "
                                "ORDER BY c.field, c.confidence DESC, c.marking, c.rank", -1, &st,
                            NULL) != SQLITE_OK) {
         rc = rn__sql_err(db, err, "decoder candidates");

@@ -38,7 +38,11 @@ struct rn__decoded {
     char *db_path;
     rn_decoder *dec; /* loaded on first use */
     int load_failed;
-    sqlite3_stmt *item_q, *event_q, *ins, *del;
+    sqlite3_stmt *item_q, *event_q, *ins, *del, *rule_ins;
+    /* rules whose source this connection has written to decode_rule: a
+     * small open-addressing set of rule-name pointers (the decoder keeps
+     * the names alive as long as it lives) */
+    const char *rules_seen[2048];
     ctx_entry cache[CACHE_SLOTS];
 };
 
@@ -62,6 +66,7 @@ void rn__decoded_close(rn__decoded *d)
     sqlite3_finalize(d->event_q);
     sqlite3_finalize(d->ins);
     sqlite3_finalize(d->del);
+    sqlite3_finalize(d->rule_ins);
     rn_decoder_free(d->dec);
     free(d->db_path);
     free(d);
@@ -154,6 +159,35 @@ void rn__decoded_forget(rn__decoded *d, const char *item_id)
         e->id[0] = '\0';
 }
 
+/* Record rule `rule`'s source once per connection (INSERT OR IGNORE keeps
+ * the first source seen for a rule id). */
+static rn_code note_rule(rn__decoded *d, const char *rule, const char *source, rn_error *err)
+{
+    if (!rule || !source)
+        return RN_OK;
+    size_t cap = sizeof d->rules_seen / sizeof d->rules_seen[0];
+    size_t h = ((uintptr_t)rule >> 3) & (cap - 1);
+    for (size_t k = 0; k < cap; k++, h = (h + 1) & (cap - 1)) {
+        if (d->rules_seen[h] == rule)
+            return RN_OK;
+        if (!d->rules_seen[h])
+            break;
+    }
+    if (!d->rule_ins &&
+        sqlite3_prepare_v3(d->db, "INSERT OR IGNORE INTO decode_rule(rule, source) VALUES (?, ?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &d->rule_ins, NULL) != SQLITE_OK)
+        return rn__err(err, RN_EDB, "preparing: %s", sqlite3_errmsg(d->db));
+    sqlite3_bind_text(d->rule_ins, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(d->rule_ins, 2, source, -1, SQLITE_STATIC);
+    int src = sqlite3_step(d->rule_ins);
+    sqlite3_reset(d->rule_ins);
+    if (src != SQLITE_DONE)
+        return rn__err(err, RN_EDB, "storing a rule's source: %s", sqlite3_errmsg(d->db));
+    if (!d->rules_seen[h])
+        d->rules_seen[h] = rule; /* a full set only means more INSERT OR IGNOREs */
+    return RN_OK;
+}
+
 static rn_code load(rn__decoded *d, rn_error *err)
 {
     if (d->dec)
@@ -180,8 +214,8 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
     if (!d->ins) {
         if (sqlite3_prepare_v3(d->db,
                                "INSERT INTO candidate(marking, rank, field, value, earliest, "
-                               "latest, precision, country, confidence, rule, explanation, "
-                               "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                               "latest, precision, country, confidence, rule, explanation) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                                -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
             sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
                                SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
@@ -221,8 +255,15 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
         return rn__err(err, rc, "decoding the marking: %s", derr.message);
     }
     size_t n = rn_candidates_count(cs);
+    const char *explained[16]; /* fields whose best candidate was stored */
+    size_t nexpl = 0;
     for (size_t i = 0; i < n && rc == RN_OK; i++) {
         const rn_candidate *k = rn_candidates_at(cs, i);
+        int first = 1;
+        for (size_t j = 0; j < nexpl && first; j++)
+            first = strcmp(explained[j], k->field) != 0;
+        if (first && nexpl < sizeof explained / sizeof explained[0])
+            explained[nexpl++] = k->field;
         sqlite3_stmt *st = d->ins;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
@@ -239,14 +280,15 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
             sqlite3_bind_text(st, 8, k->country, -1, SQLITE_STATIC);
         sqlite3_bind_double(st, 9, k->confidence);
         sqlite3_bind_text(st, 10, k->rule ? k->rule : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, k->explanation ? k->explanation : "", -1, SQLITE_STATIC);
-        if (k->source)
-            sqlite3_bind_text(st, 12, k->source, -1, SQLITE_STATIC);
+        if (first && k->explanation)
+            sqlite3_bind_text(st, 11, k->explanation, -1, SQLITE_STATIC);
         int src = sqlite3_step(st);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         if (src != SQLITE_DONE)
             rc = rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
+        if (rc == RN_OK)
+            rc = note_rule(d, k->rule, k->source, err);
     }
     rn_candidates_free(cs);
     return rc;
