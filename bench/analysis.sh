@@ -32,11 +32,11 @@ fi
 # work. Marked rule 'bench-synthetic'; only in this benchmark database.
 if [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidate")" = 0 ]; then
     sqlite3 "$DB" "INSERT OR IGNORE INTO candidate (marking, rank, field, value, earliest, latest,
-      precision, country, confidence, rule, explanation, source)
+      precision, country, confidence, rule, explanation)
     SELECT m.id, 99, 'production_date', 'synthetic',
       CASE WHEN i.kind = 'weapon' THEN 19359 ELSE 15341 END + 7 * (h % CASE WHEN i.kind = 'weapon' THEN 52 ELSE 600 END),
       CASE WHEN i.kind = 'weapon' THEN 19359 ELSE 15341 END + 6 + 7 * (h % CASE WHEN i.kind = 'weapon' THEN 52 ELSE 600 END),
-      'week', NULL, 0.8, 'bench-synthetic', 'SYNTHETIC benchmark reading, not a decoder result', 'SYNTHETIC'
+      'week', NULL, 0.8, 'bench-synthetic', 'SYNTHETIC benchmark reading, not a decoder result'
     FROM (SELECT m.id AS id, m.item AS item, unicode(substr(m.id, 24, 1)) * 31 + unicode(substr(m.id, 25, 1)) * 7
                  + unicode(substr(m.id, 26, 1)) AS h FROM marking m) m
     JOIN item i ON i.id = m.item WHERE i.category IN ('ic', 'missile')"

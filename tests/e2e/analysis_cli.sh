@@ -37,8 +37,8 @@ expect 0 "EU Russia measures import" "$REMNANT" import "$RN_SRC/data/sanctions/e
 # the decoder's readings the fixture needs (2023-03 for W3's mark)
 if command -v sqlite3 >/dev/null; then
     sqlite3 "$REMNANT_DB" "INSERT OR REPLACE INTO candidate (marking, rank, field, value, earliest,
-      latest, precision, confidence, rule, explanation, source) VALUES ('${F}0M03', 90,
-      'production_date', 'fixture', 19417, 19447, 'month', 0.9, 'fixture-rule', 'invented', 'INVENTED')"
+      latest, precision, confidence, rule, explanation) VALUES ('${F}0M03', 90,
+      'production_date', 'fixture', 19417, 19447, 'month', 0.9, 'fixture-rule', 'invented')"
 fi
 
 for c in timeline origin sanctions links trace finding claim; do

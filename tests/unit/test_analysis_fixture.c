@@ -43,9 +43,9 @@ static void add_candidate(rn_store *s, const char *marking, int rank, const rn_d
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "INSERT OR REPLACE INTO candidate (marking, rank, field, "
                                         "value, earliest, latest, precision, confidence, rule, "
-                                        "explanation, source) VALUES (?1, ?2, 'production_date', "
+                                        "explanation) VALUES (?1, ?2, 'production_date', "
                                         "'fixture', ?3, ?4, ?5, ?6, 'fixture-rule', "
-                                        "'invented test reading', 'INVENTED')",
+                                        "'invented test reading')",
                                         -1, &st, NULL),
                      SQLITE_OK);
     sqlite3_bind_text(st, 1, marking, -1, SQLITE_STATIC);
