@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * search_bench.c — marking-search latency inside one process: Remnant's
+ * rn_store_search against a plain-SQLite baseline on the same database.
+ *
+ * Build (bench/run does this):
+ *   cc -O2 -std=c17 -Iinclude bench/search_bench.c bench/out/build/libremnant.a \
+ *      $(pkg-config --cflags --libs sqlite3 jansson libsodium) -lm -o search_bench
+ * Run:
+ *   search_bench DB [QUERIES]      (default 200 queries)
+ *
+ * What is measured. Each query is run once untimed on every side (to warm
+ * the page cache evenly), then timed, one at a time, with CLOCK_MONOTONIC
+ * around the whole call: preparing the SQL, stepping every row, handing
+ * each hit to a callback. Both sides return at most 100 hits (the CLI's
+ * default) in record-id order.
+ *
+ * The baseline is what SQLite alone offers for the same question: the
+ * store's trigram FTS5 table queried with its native LIKE support
+ * (`search_fts.text LIKE '%2_15%'`, `?` written as `_`), joined to
+ * search_text for the same columns, same ORDER BY and LIMIT. For literal
+ * queries of 3+ characters this is the same index work Remnant does; for
+ * `?` queries whose literal runs are shorter than 3 characters FTS5 has to
+ * scan, which is the case Remnant's expansion of `?` is there for.
+ *
+ * A second baseline runs the store's own SQL (FTS5 MATCH expression plus
+ * the LIKE filter, as lib/store/sqlite.c builds them: literal runs of 3+
+ * characters as ANDed phrases, else each `?` expanded over the search
+ * alphabet) straight through sqlite3: its ratio is the cost of the store
+ * layer itself. The expression is rebuilt here from that description, so
+ * if the store's strategy changes this baseline must follow.
+ *
+ * Output: a table for people, then one line "RESULT key=value ..." for
+ * bench/run. No thresholds: numbers are reported, never judged.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "remnant/store.h"
+
+#define QMAX 64      /* longest query text */
+#define NQ_MAX 10000 /* most queries a run may ask for */
+#define LIMIT 100
+
+/* Query shapes: literal substrings and one-unknown-character (`?`) forms,
+ * as investigators type them. Picked round-robin with a fixed LCG, so every
+ * run asks the same questions. */
+static const char *const literals[] = {
+    "2315", "2248", "0412", "SN74", "SN74LVC", "TPS", "STM32F", "IRF7", "ATMEGA",
+    "XC7A", "LPC1", "TLE2", "MAX3", "PCB", "REV3", "\xEC\xA3\xBC\xEC\xB2\xB4" "113",
+    "No 12", "AD8", "SCA1", "-I/PT",
+};
+static const char *const unknowns[] = {
+    "2?15", "23?5", "1?48", "KN-2?", "SN74LVC?4", "TPS?5", "No 12?4", "PCB ?2",
+    "22?8", "AD?2", "STM32F4?", "0?12", "REV?", "L?0", "?315",
+};
+
+typedef struct run {
+    double *ms;
+    long hits;
+} run;
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int count_hit(void *ctx, const rn_hit *h)
+{
+    (void)h;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double pct(const double *v, int n, double p)
+{
+    int k = (int)((p / 100.0) * n + 0.999999) - 1;
+    if (k < 0)
+        k = 0;
+    if (k >= n)
+        k = n - 1;
+    return v[k];
+}
+
+/* The LIKE pattern for a query: %...% with ? as _ (queries here hold no %
+ * or _ of their own). */
+static void like_pattern(const char *q, char *out, size_t cap)
+{
+    size_t j = 0;
+    out[j++] = '%';
+    for (size_t i = 0; q[i] && j + 2 < cap; i++)
+        out[j++] = q[i] == '?' ? '_' : q[i];
+    out[j++] = '%';
+    out[j] = '\0';
+}
+
+/* The store's MATCH expression for q (see the header comment); "" when
+ * the index cannot narrow the search. */
+#define MATCH_MAX 65536
+static void match_expr(const char *q, char *m, size_t cap)
+{
+    static const char alpha[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/. ";
+    size_t n = strlen(q), len = 0, i = 0;
+    int runs = 0;
+    m[0] = '\0';
+    while (i < n) {
+        size_t j = i;
+        while (j < n && q[j] != '?')
+            j++;
+        if (j - i >= 3)
+            len += (size_t)snprintf(m + len, cap - len, "%s\"%.*s\"", runs++ ? " AND " : "",
+                                    (int)(j - i), q + i);
+        i = j + 1;
+    }
+    if (runs)
+        return;
+    size_t unknown = 0;
+    for (i = 0; i < n; i++)
+        unknown += q[i] == '?';
+    size_t k = sizeof alpha - 1, terms = unknown == 1 ? k : k * k;
+    if (n < 3 || unknown == 0 || unknown > 2 || n >= QMAX)
+        return;
+    for (size_t t = 0; t < terms && len + n + 8 < cap; t++) {
+        char tmp[QMAX];
+        size_t x = t;
+        for (i = 0; i < n; i++) {
+            tmp[i] = q[i] == '?' ? alpha[x % k] : q[i];
+            if (q[i] == '?')
+                x /= k;
+        }
+        len += (size_t)snprintf(m + len, cap - len, "%s\"%.*s\"", t ? " OR " : "", (int)n,
+                                tmp);
+    }
+}
+
+/* The store's SQL, straight through sqlite3. */
+static int run_same(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
+{
+    static const char sql_m[] =
+        "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
+        "ON s.id = search_fts.rowid WHERE search_fts MATCH ?1 AND s.text LIKE ?2 ESCAPE '\\' "
+        "ORDER BY s.rid LIMIT ?3";
+    static const char sql_l[] = "SELECT rid, type, field, text FROM search_text WHERE text "
+                                "LIKE ?2 ESCAPE '\\' ORDER BY rid LIMIT ?3";
+    static char m[MATCH_MAX];
+    for (int i = 0; i < nq; i++) {
+        char pat[QMAX + 3];
+        like_pattern(qs[i], pat, sizeof pat);
+        long hits = 0;
+        double t0 = now_ms();
+        match_expr(qs[i], m, sizeof m);
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, m[0] ? sql_m : sql_l, -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "search_bench: same-SQL baseline: %s\n", sqlite3_errmsg(db));
+            return -1;
+        }
+        if (m[0])
+            sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pat, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, LIMIT);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW)
+            if (sqlite3_column_text(st, 0) && sqlite3_column_text(st, 3))
+                hits++;
+        sqlite3_finalize(st);
+        double t1 = now_ms();
+        if (src != SQLITE_DONE) {
+            fprintf(stderr, "search_bench: same-SQL '%s': %s\n", qs[i], sqlite3_errmsg(db));
+            return -1;
+        }
+        if (timed) {
+            r->ms[i] = t1 - t0;
+            r->hits += hits;
+        }
+    }
+    return 0;
+}
+
+static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
+{
+    for (int i = 0; i < nq; i++) {
+        long hits = 0;
+        rn_error err;
+        rn_error_clear(&err);
+        double t0 = now_ms();
+        rn_code rc = rn_store_search(s, qs[i], LIMIT, count_hit, &hits, &err);
+        double t1 = now_ms();
+        if (rc) {
+            fprintf(stderr, "search_bench: remnant search '%s' failed: %s\n", qs[i],
+                    err.message);
+            return -1;
+        }
+        if (timed) {
+            r->ms[i] = t1 - t0;
+            r->hits += hits;
+        }
+    }
+    return 0;
+}
+
+static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
+{
+    static const char sql[] =
+        "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
+        "ON s.id = search_fts.rowid WHERE search_fts.text LIKE ?1 ORDER BY s.rid LIMIT ?2";
+    for (int i = 0; i < nq; i++) {
+        char pat[QMAX + 3];
+        like_pattern(qs[i], pat, sizeof pat);
+        long hits = 0;
+        double t0 = now_ms();
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "search_bench: baseline: %s\n", sqlite3_errmsg(db));
+            return -1;
+        }
+        sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, LIMIT);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            /* Touch the columns as the store does when it builds a hit. */
+            if (sqlite3_column_text(st, 0) && sqlite3_column_text(st, 3))
+                hits++;
+        }
+        sqlite3_finalize(st);
+        double t1 = now_ms();
+        if (src != SQLITE_DONE) {
+            fprintf(stderr, "search_bench: baseline '%s': %s\n", qs[i], sqlite3_errmsg(db));
+            return -1;
+        }
+        if (timed) {
+            r->ms[i] = t1 - t0;
+            r->hits += hits;
+        }
+    }
+    return 0;
+}
+
+/* p50/p99 over the queries whose index satisfies `want(is_unknown)`. */
+static void report(const char *name, const run *r, const int *isq, int nq, int sel,
+                   double *p50, double *p99)
+{
+    double *v = malloc(sizeof *v * (size_t)nq);
+    int n = 0;
+    double sum = 0;
+    if (!v)
+        exit(1);
+    for (int i = 0; i < nq; i++) {
+        if (sel < 0 || isq[i] == sel) {
+            v[n++] = r->ms[i];
+            sum += r->ms[i];
+        }
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    *p50 = pct(v, n, 50);
+    *p99 = pct(v, n, 99);
+    printf("  %-26s n=%-4d p50 %8.3f ms   p99 %8.3f ms   mean %8.3f ms\n", name, n, *p50,
+           *p99, sum / n);
+    free(v);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: search_bench DB [QUERIES]\n");
+        return 2;
+    }
+    int nq = 200;
+    if (argc == 3) {
+        char *end;
+        long v = strtol(argv[2], &end, 10);
+        if (*end || v < 1 || v > NQ_MAX) {
+            fprintf(stderr, "search_bench: QUERIES must be 1 to %d\n", NQ_MAX);
+            return 2;
+        }
+        nq = (int)v;
+    }
+    char(*qs)[QMAX] = calloc((size_t)nq, QMAX);
+    int *isq = calloc((size_t)nq, sizeof *isq);
+    run ours = {calloc((size_t)nq, sizeof(double)), 0};
+    run base = {calloc((size_t)nq, sizeof(double)), 0};
+    run same = {calloc((size_t)nq, sizeof(double)), 0};
+    if (!qs || !isq || !ours.ms || !base.ms || !same.ms) {
+        fprintf(stderr, "search_bench: out of memory\n");
+        return 1;
+    }
+    /* Half literal, half with `?`, in a fixed shuffled order. */
+    uint32_t x = 12345;
+    for (int i = 0; i < nq; i++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t k = x >> 16;
+        isq[i] = i % 2;
+        const char *q = isq[i] ? unknowns[k % (sizeof unknowns / sizeof *unknowns)]
+                               : literals[k % (sizeof literals / sizeof *literals)];
+        snprintf(qs[i], QMAX, "%s", q);
+    }
+
+    rn_store *s;
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_store_open(argv[1], RN_STORE_READONLY, &s, &err) != RN_OK) {
+        fprintf(stderr, "search_bench: %s: %s\n", argv[1], err.message);
+        return 1;
+    }
+    sqlite3 *db;
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "search_bench: %s: %s\n", argv[1], sqlite3_errmsg(db));
+        return 1;
+    }
+    /* The same cache size the store asks for, so neither side is starved. */
+    sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+
+    if (run_ours(s, qs, nq, 0, &ours) || run_base(db, qs, nq, 0, &base) ||
+        run_same(db, qs, nq, 0, &same))
+        return 1;
+    /* Timed: query by query, the three sides back to back in a rotating
+     * order, so that noise from other processes falls on all of them. */
+    for (int i = 0; i < nq; i++) {
+        run o = {ours.ms + i, 0}, b = {base.ms + i, 0}, m = {same.ms + i, 0};
+        for (int k = 0; k < 3; k++) {
+            int side = (i + k) % 3, bad;
+            if (side == 0)
+                bad = run_ours(s, qs + i, 1, 1, &o);
+            else if (side == 1)
+                bad = run_base(db, qs + i, 1, 1, &b);
+            else
+                bad = run_same(db, qs + i, 1, 1, &m);
+            if (bad)
+                return 1;
+        }
+        ours.hits += o.hits;
+        base.hits += b.hits;
+        same.hits += m.hits;
+    }
+
+    double o50, o99, b50, b99, ol50, ol99, bl50, bl99, ou50, ou99, bu50, bu99, s50, s99;
+    printf("search latency, %d queries (half literal, half with ?), limit %d, one process\n",
+           nq, LIMIT);
+    report("remnant (all)", &ours, isq, nq, -1, &o50, &o99);
+    report("sqlite fts5 LIKE (all)", &base, isq, nq, -1, &b50, &b99);
+    report("remnant (literal)", &ours, isq, nq, 0, &ol50, &ol99);
+    report("sqlite fts5 LIKE (literal)", &base, isq, nq, 0, &bl50, &bl99);
+    report("remnant (with ?)", &ours, isq, nq, 1, &ou50, &ou99);
+    report("sqlite fts5 LIKE (with ?)", &base, isq, nq, 1, &bu50, &bu99);
+    report("store's SQL via sqlite3", &same, isq, nq, -1, &s50, &s99);
+    /* The slowest queries for Remnant, with the baselines beside them: where
+     * the tail of the distribution comes from. */
+    int slow[5] = {-1, -1, -1, -1, -1};
+    for (int i = 0; i < nq; i++) {
+        int dup = 0;
+        for (int j = 0; j < i && !dup; j++)
+            dup = strcmp(qs[i], qs[j]) == 0 && ours.ms[j] >= ours.ms[i];
+        for (int k = 0; k < 5 && !dup; k++) {
+            if (slow[k] >= 0 && strcmp(qs[slow[k]], qs[i]) == 0) {
+                if (ours.ms[i] > ours.ms[slow[k]])
+                    slow[k] = i;
+                dup = 1;
+            }
+        }
+        for (int k = 0; k < 5 && !dup; k++) {
+            if (slow[k] < 0 || ours.ms[i] > ours.ms[slow[k]]) {
+                memmove(slow + k + 1, slow + k, sizeof *slow * (size_t)(4 - k));
+                slow[k] = i;
+                break;
+            }
+        }
+    }
+    printf("  slowest queries (remnant / sqlite fts5 LIKE / store's SQL):\n");
+    for (int k = 0; k < 5 && slow[k] >= 0; k++)
+        printf("    %-12s %9.3f / %9.3f / %9.3f ms\n", qs[slow[k]], ours.ms[slow[k]],
+               base.ms[slow[k]], same.ms[slow[k]]);
+    printf("  hits: remnant %ld, sqlite fts5 LIKE %ld, store's SQL %ld\n", ours.hits,
+           base.hits, same.hits);
+    printf("RESULT ours_p50=%.3f ours_p99=%.3f base_p50=%.3f base_p99=%.3f "
+           "ours_lit_p50=%.3f base_lit_p50=%.3f ours_q_p50=%.3f base_q_p50=%.3f "
+           "ours_q_p99=%.3f base_q_p99=%.3f same_p50=%.3f same_p99=%.3f ours_hits=%ld "
+           "base_hits=%ld same_hits=%ld\n",
+           o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, s50, s99, ours.hits,
+           base.hits, same.hits);
+    sqlite3_close(db);
+    rn_store_close(s);
+    free(qs);
+    free(isq);
+    free(ours.ms);
+    free(base.ms);
+    free(same.ms);
+    return 0;
+}
