@@ -145,76 +145,11 @@ static void match_expr(const char *q, char *m, size_t cap)
     }
 }
 
-/* The store's SQL, straight through sqlite3. */
-static int run_same(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
-{
-    static const char sql_m[] =
-        "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
-        "ON s.id = search_fts.rowid WHERE search_fts MATCH ?1 AND s.text LIKE ?2 ESCAPE '\\' "
-        "ORDER BY s.rid LIMIT ?3";
-    static const char sql_l[] = "SELECT rid, type, field, text FROM search_text WHERE text "
-                                "LIKE ?2 ESCAPE '\\' ORDER BY rid LIMIT ?3";
-    static char m[MATCH_MAX];
-    for (int i = 0; i < nq; i++) {
-        char pat[QMAX + 3];
-        like_pattern(qs[i], pat, sizeof pat);
-        long hits = 0;
-        double t0 = now_ms();
-        match_expr(qs[i], m, sizeof m);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, m[0] ? sql_m : sql_l, -1, &st, NULL) != SQLITE_OK) {
-            fprintf(stderr, "search_bench: same-SQL baseline: %s\n", sqlite3_errmsg(db));
-            return -1;
-        }
-        if (m[0])
-            sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, pat, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, LIMIT);
-        int src;
-        while ((src = sqlite3_step(st)) == SQLITE_ROW)
-            if (sqlite3_column_text(st, 0) && sqlite3_column_text(st, 3))
-                hits++;
-        sqlite3_finalize(st);
-        double t1 = now_ms();
-        if (src != SQLITE_DONE) {
-            fprintf(stderr, "search_bench: same-SQL '%s': %s\n", qs[i], sqlite3_errmsg(db));
-            return -1;
-        }
-        if (timed) {
-            r->ms[i] = t1 - t0;
-            r->hits += hits;
-        }
-    }
-    return 0;
-}
-
-static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
-{
-    for (int i = 0; i < nq; i++) {
-        long hits = 0;
-        rn_error err;
-        rn_error_clear(&err);
-        double t0 = now_ms();
-        rn_code rc = rn_store_search(s, qs[i], LIMIT, count_hit, &hits, &err);
-        double t1 = now_ms();
-        if (rc) {
-            fprintf(stderr, "search_bench: remnant search '%s' failed: %s\n", qs[i],
-                    err.message);
-            return -1;
-        }
-        if (timed) {
-            r->ms[i] = t1 - t0;
-            r->hits += hits;
-        }
-    }
-    return 0;
-}
-
 static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
 {
     static const char sql[] =
         "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
-        "ON s.id = search_fts.rowid WHERE search_fts.text LIKE ?1 ORDER BY s.rid LIMIT ?2";
+        "ON s.id = search_fts.rowid WHERE search_fts.text LIKE ?1 ORDER BY search_fts.rowid LIMIT ?2";
     for (int i = 0; i < nq; i++) {
         char pat[QMAX + 3];
         like_pattern(qs[i], pat, sizeof pat);
@@ -290,8 +225,7 @@ int main(int argc, char **argv)
     int *isq = calloc((size_t)nq, sizeof *isq);
     run ours = {calloc((size_t)nq, sizeof(double)), 0};
     run base = {calloc((size_t)nq, sizeof(double)), 0};
-    run same = {calloc((size_t)nq, sizeof(double)), 0};
-    if (!qs || !isq || !ours.ms || !base.ms || !same.ms) {
+    if (!qs || !isq || !ours.ms || !base.ms) {
         fprintf(stderr, "search_bench: out of memory\n");
         return 1;
     }
@@ -321,30 +255,26 @@ int main(int argc, char **argv)
     /* The same cache size the store asks for, so neither side is starved. */
     sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
 
-    if (run_ours(s, qs, nq, 0, &ours) || run_base(db, qs, nq, 0, &base) ||
-        run_same(db, qs, nq, 0, &same))
+    if (run_ours(s, qs, nq, 0, &ours) || run_base(db, qs, nq, 0, &base))
         return 1;
     /* Timed: query by query, the three sides back to back in a rotating
      * order, so that noise from other processes falls on all of them. */
     for (int i = 0; i < nq; i++) {
-        run o = {ours.ms + i, 0}, b = {base.ms + i, 0}, m = {same.ms + i, 0};
-        for (int k = 0; k < 3; k++) {
-            int side = (i + k) % 3, bad;
+        run o = {ours.ms + i, 0}, b = {base.ms + i, 0};
+        for (int k = 0; k < 2; k++) {
+            int side = (i + k) % 2, bad;
             if (side == 0)
                 bad = run_ours(s, qs + i, 1, 1, &o);
-            else if (side == 1)
-                bad = run_base(db, qs + i, 1, 1, &b);
             else
-                bad = run_same(db, qs + i, 1, 1, &m);
+                bad = run_base(db, qs + i, 1, 1, &b);
             if (bad)
                 return 1;
         }
         ours.hits += o.hits;
         base.hits += b.hits;
-        same.hits += m.hits;
     }
 
-    double o50, o99, b50, b99, ol50, ol99, bl50, bl99, ou50, ou99, bu50, bu99, s50, s99;
+    double o50, o99, b50, b99, ol50, ol99, bl50, bl99, ou50, ou99, bu50, bu99;
     printf("search latency, %d queries (half literal, half with ?), limit %d, one process\n",
            nq, LIMIT);
     report("remnant (all)", &ours, isq, nq, -1, &o50, &o99);
@@ -353,7 +283,6 @@ int main(int argc, char **argv)
     report("sqlite fts5 LIKE (literal)", &base, isq, nq, 0, &bl50, &bl99);
     report("remnant (with ?)", &ours, isq, nq, 1, &ou50, &ou99);
     report("sqlite fts5 LIKE (with ?)", &base, isq, nq, 1, &bu50, &bu99);
-    report("store's SQL via sqlite3", &same, isq, nq, -1, &s50, &s99);
     /* The slowest queries for Remnant, with the baselines beside them: where
      * the tail of the distribution comes from. */
     int slow[5] = {-1, -1, -1, -1, -1};
@@ -376,24 +305,20 @@ int main(int argc, char **argv)
             }
         }
     }
-    printf("  slowest queries (remnant / sqlite fts5 LIKE / store's SQL):\n");
+    printf("  slowest queries (remnant / sqlite fts5 LIKE):\n");
     for (int k = 0; k < 5 && slow[k] >= 0; k++)
-        printf("    %-12s %9.3f / %9.3f / %9.3f ms\n", qs[slow[k]], ours.ms[slow[k]],
-               base.ms[slow[k]], same.ms[slow[k]]);
-    printf("  hits: remnant %ld, sqlite fts5 LIKE %ld, store's SQL %ld\n", ours.hits,
-           base.hits, same.hits);
+        printf("    %-12s %9.3f / %9.3f ms\n", qs[slow[k]], ours.ms[slow[k]],
+               base.ms[slow[k]]);
+    printf("  hits: remnant %ld, sqlite fts5 LIKE %ld\n", ours.hits, base.hits);
     printf("RESULT ours_p50=%.3f ours_p99=%.3f base_p50=%.3f base_p99=%.3f "
            "ours_lit_p50=%.3f base_lit_p50=%.3f ours_q_p50=%.3f base_q_p50=%.3f "
-           "ours_q_p99=%.3f base_q_p99=%.3f same_p50=%.3f same_p99=%.3f ours_hits=%ld "
-           "base_hits=%ld same_hits=%ld\n",
-           o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, s50, s99, ours.hits,
-           base.hits, same.hits);
+           "ours_q_p99=%.3f base_q_p99=%.3f ours_hits=%ld base_hits=%ld\n",
+           o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, ours.hits, base.hits);
     sqlite3_close(db);
     rn_store_close(s);
     free(qs);
     free(isq);
     free(ours.ms);
     free(base.ms);
-    free(same.ms);
     return 0;
 }

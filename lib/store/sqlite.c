@@ -1088,9 +1088,12 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
     const char *sql = m.len
         ? "SELECT s.rid, s.type, s.field, s.text FROM search_fts JOIN search_text s "
           "ON s.id = search_fts.rowid WHERE search_fts MATCH ?1 AND s.text LIKE ?2 ESCAPE '\\' "
-          "ORDER BY s.rid LIMIT ?3"
+          "ORDER BY search_fts.rowid LIMIT ?3"
         : "SELECT rid, type, field, text FROM search_text WHERE text LIKE ?2 ESCAPE '\\' "
-          "ORDER BY rid LIMIT ?3";
+          "ORDER BY id LIMIT ?3";
+    /* Hits come in the order texts were indexed (search_text ids rise
+     * with each write), which the index yields without a sort: a common
+     * query stops after `limit` hits instead of sorting all of them. */
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
     if (src != SQLITE_OK) {
