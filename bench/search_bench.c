@@ -106,43 +106,26 @@ static void like_pattern(const char *q, char *out, size_t cap)
     out[j] = '\0';
 }
 
-/* The store's MATCH expression for q (see the header comment); "" when
- * the index cannot narrow the search. */
-#define MATCH_MAX 65536
-static void match_expr(const char *q, char *m, size_t cap)
+static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
 {
-    static const char alpha[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/. ";
-    size_t n = strlen(q), len = 0, i = 0;
-    int runs = 0;
-    m[0] = '\0';
-    while (i < n) {
-        size_t j = i;
-        while (j < n && q[j] != '?')
-            j++;
-        if (j - i >= 3)
-            len += (size_t)snprintf(m + len, cap - len, "%s\"%.*s\"", runs++ ? " AND " : "",
-                                    (int)(j - i), q + i);
-        i = j + 1;
-    }
-    if (runs)
-        return;
-    size_t unknown = 0;
-    for (i = 0; i < n; i++)
-        unknown += q[i] == '?';
-    size_t k = sizeof alpha - 1, terms = unknown == 1 ? k : k * k;
-    if (n < 3 || unknown == 0 || unknown > 2 || n >= QMAX)
-        return;
-    for (size_t t = 0; t < terms && len + n + 8 < cap; t++) {
-        char tmp[QMAX];
-        size_t x = t;
-        for (i = 0; i < n; i++) {
-            tmp[i] = q[i] == '?' ? alpha[x % k] : q[i];
-            if (q[i] == '?')
-                x /= k;
+    for (int i = 0; i < nq; i++) {
+        long hits = 0;
+        rn_error err;
+        rn_error_clear(&err);
+        double t0 = now_ms();
+        rn_code rc = rn_store_search(s, qs[i], LIMIT, count_hit, &hits, &err);
+        double t1 = now_ms();
+        if (rc) {
+            fprintf(stderr, "search_bench: remnant search '%s' failed: %s\n", qs[i],
+                    err.message);
+            return -1;
         }
-        len += (size_t)snprintf(m + len, cap - len, "%s\"%.*s\"", t ? " OR " : "", (int)n,
-                                tmp);
+        if (timed) {
+            r->ms[i] = t1 - t0;
+            r->hits += hits;
+        }
     }
+    return 0;
 }
 
 static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
