@@ -13,22 +13,15 @@
  * the page cache evenly), then timed, one at a time, with CLOCK_MONOTONIC
  * around the whole call: preparing the SQL, stepping every row, handing
  * each hit to a callback. Both sides return at most 100 hits (the CLI's
- * default) in record-id order.
+ * default) in index order (the order texts were written).
  *
  * The baseline is what SQLite alone offers for the same question: the
  * store's trigram FTS5 table queried with its native LIKE support
  * (`search_fts.text LIKE '%2_15%'`, `?` written as `_`), joined to
- * search_text for the same columns, same ORDER BY and LIMIT. For literal
+ * search_text for the same columns, order and LIMIT. For literal
  * queries of 3+ characters this is the same index work Remnant does; for
  * `?` queries whose literal runs are shorter than 3 characters FTS5 has to
  * scan, which is the case Remnant's expansion of `?` is there for.
- *
- * A second baseline runs the store's own SQL (FTS5 MATCH expression plus
- * the LIKE filter, as lib/store/sqlite.c builds them: literal runs of 3+
- * characters as ANDed phrases, else each `?` expanded over the search
- * alphabet) straight through sqlite3: its ratio is the cost of the store
- * layer itself. The expression is rebuilt here from that description, so
- * if the store's strategy changes this baseline must follow.
  *
  * Output: a table for people, then one line "RESULT key=value ..." for
  * bench/run. No thresholds: numbers are reported, never judged.
