@@ -4,7 +4,9 @@
  *
  * Checks, in order (each problem names the record, blob, entry or
  * checkpoint):
- *   V1. The database file is sound (PRAGMA integrity_check).
+ *   V1. The database file is sound (PRAGMA integrity_check). If it is not,
+ *       records are not read through the store (V6 is skipped and says so):
+ *       the store's readers trust the file's structure.
  *   V2. Entries (log.c invariants L1-L3): seq without gaps; leaf hash equals
  *       SHA-256(0x00 || body); the body parses strictly and agrees with its
  *       columns; "prev" is the leaf hash of the record's previous entry.
@@ -48,6 +50,7 @@ typedef struct vctx {
     int keys_from_user;
     uint64_t key_used; /* bit k: keys[k] verified some checkpoint */
     int seen_signed;   /* a signed checkpoint came before (V4) */
+    int db_damaged;    /* V1 failed */
 } vctx;
 
 static void problem(vctx *v, const char *what, const char *id, int64_t seq,
@@ -81,13 +84,17 @@ static void check_db(vctx *v)
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *m = (const char *)sqlite3_column_text(st, 0);
-        if (m && strcmp(m, "ok") != 0)
+        if (m && strcmp(m, "ok") != 0) {
             problem(v, "database", "", -1, "the database file is damaged: %s",
                     m);
+            v->db_damaged = 1;
+        }
     }
-    if (r != SQLITE_DONE)
+    if (r != SQLITE_DONE) {
         problem(v, "database", "", -1, "the database file is damaged: %s",
                 sqlite3_errmsg(v->l->db));
+        v->db_damaged = 1;
+    }
     sqlite3_finalize(st);
 }
 
@@ -563,6 +570,26 @@ static void check_records(vctx *v)
         rn_error e2;
         rn_error_clear(&e2);
         uint64_t n = 0;
+        /* Rows whose id is not an id at all are named here and the type is
+         * not read through the store: a damaged row must not reach code
+         * that trusts the schema's NOT NULL. */
+        char q[256];
+        sqlite3_stmt *bad = NULL;
+        snprintf(q, sizeof q, "SELECT quote(id) FROM \"%s\" WHERE"
+                 " typeof(id) != 'text' OR length(CAST(id AS BLOB)) != %d",
+                 rn_type_name((rn_type)t), RN_ID_LEN);
+        int nbad = 0;
+        if (sqlite3_prepare_v2(db, q, -1, &bad, NULL) == SQLITE_OK)
+            while (sqlite3_step(bad) == SQLITE_ROW) {
+                const char *bid = (const char *)sqlite3_column_text(bad, 0);
+                problem(v, "record", bid ? bid : "", -1, "a %s row has a"
+                        " damaged id (%s)", rn_type_name((rn_type)t),
+                        bid ? bid : "NULL");
+                nbad++;
+            }
+        sqlite3_finalize(bad);
+        if (nbad)
+            continue;
         if (rn_store_list(v->s, (rn_type)t, NULL, 0, -1, 0, &cur, &e2)) {
             problem(v, "database", "", -1, "cannot list %s records: %s",
                     rn_type_name((rn_type)t), e2.message);
@@ -673,7 +700,13 @@ rn_code rn_ledger_verify(rn_store *s, const char *db_path,
     uint64_t count;
     if ((rc = check_log(&v, &count, err)) != RN_OK)
         goto out;
-    check_records(&v);
+    /* The store's readers trust the file's structure; on a file that
+     * integrity_check found damaged, records are not read through them. */
+    if (v.db_damaged)
+        problem(&v, "database", "", -1, "records were not compared with the"
+                " log because the database file is damaged");
+    else
+        check_records(&v);
     check_blob_dir(&v);
     rc = stats->problems ? RN_ETAMPER : RN_OK;
     if (rc != RN_OK)

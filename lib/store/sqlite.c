@@ -671,7 +671,10 @@ static rn_code row_to_record(sqlite3_stmt *st, rn_record *r)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
     rn_record_reset(r);
-    memcpy(r->id, sqlite3_column_text(st, 0), RN_ID_LEN);
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    if (!id || sqlite3_column_bytes(st, 0) != RN_ID_LEN || !rn_id_valid(id, RN_ID_LEN))
+        return RN_ETAMPER; /* a damaged row: never trust its length */
+    memcpy(r->id, id, RN_ID_LEN);
     r->id[RN_ID_LEN] = '\0';
     int col = 1;
     rn_code rc = RN_OK;
@@ -735,7 +738,7 @@ static rn_code sq_get(rn_store *s, const char *id, rn_record **out, rn_error *er
     sqlite3_clear_bindings(st);
     if (rc) {
         rn_record_free(r);
-        return rc == RN_ETAMPER ? rn__err(err, rc, "record %s holds an invalid date", id) : rc;
+        return rc == RN_ETAMPER ? rn__err(err, rc, "record %s is damaged (an invalid id or date): run `remnant verify`", id) : rc;
     }
     *out = r;
     return RN_OK;

@@ -4,6 +4,7 @@
  * checkpoints and signatures, and name precisely what is wrong. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "remnant/ledger.h"
@@ -56,7 +57,11 @@ int cmd_verify(int argc, char **argv)
     if (c) {
         /* A database that cannot be opened did not verify. */
         rc = cli_error(c, &err);
-        if (c != RN_ENOTFOUND && c != RN_EINVAL && c != RN_ESCHEMA) {
+        /* A file that is there but cannot be opened as a Remnant database
+         * did not verify; only a missing file is "not found". */
+        int exists = access(cli_db(), F_OK) == 0;
+        if (c != RN_EINVAL && c != RN_ESCHEMA &&
+            (c != RN_ENOTFOUND || exists)) {
             printf("PROBLEM database: %s\n", err.message);
             rc = EXIT_VERIFY;
         }
