@@ -738,7 +738,9 @@ static rn_code sq_get(rn_store *s, const char *id, rn_record **out, rn_error *er
     sqlite3_clear_bindings(st);
     if (rc) {
         rn_record_free(r);
-        return rc == RN_ETAMPER ? rn__err(err, rc, "record %s is damaged (an invalid id or date): run `remnant verify`", id) : rc;
+        return rc == RN_ETAMPER ? rn__err(err, rc, "record %s is damaged (an invalid id or date): "
+                                                   "run `remnant verify`", id)
+                                : rc;
     }
     *out = r;
     return RN_OK;

@@ -62,7 +62,7 @@ static void load_vectors(void)
                 hexbytes(h, leaf_in[nleaves], leaf_len[nleaves]);
             nleaves++;
         } else if (strcmp(kw, "root") == 0) {
-            int size = atoi(strtok_r(NULL, " ", &save));
+            int size = (int)strtol(strtok_r(NULL, " ", &save), NULL, 10);
             assert_int_equal(size, nroots);
             hexbytes(strtok_r(NULL, " ", &save), roots[nroots++], 32);
         } else {
