@@ -290,6 +290,11 @@ void api_users_add(srv_req *q);
 void api_users_rm(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
+void api_decode(srv_req *q);
+void api_timeline(srv_req *q);
+void api_origin(srv_req *q);
+void api_sanctions(srv_req *q);
+void api_links(srv_req *q);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
