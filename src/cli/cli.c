@@ -198,3 +198,9 @@ int cli_print_record(FILE *out, const rn_record *r, int json)
     }
     return EXIT_OK;
 }
+
+const char *cli_js(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "-";
+}

@@ -6,6 +6,7 @@
 #ifndef REMNANT_CLI_H
 #define REMNANT_CLI_H
 
+#include <jansson.h>
 #include <stdio.h>
 #include "remnant/model.h"
 #include "remnant/remnant.h"
@@ -49,6 +50,10 @@ int cli_wants_help(int argc, char **argv);
 
 /* Parse "field=value" arguments into r; prints errors. Returns exit code. */
 int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
+/* The string at key k of a JSON object from the library's analyses, or "-"
+ * when absent: for printing tables. */
+const char *cli_js(json_t *o, const char *k);
+
 /* Print a record for people, or as one JSON line. */
 int cli_print_record(FILE *out, const rn_record *r, int json);
 

@@ -25,42 +25,36 @@ static const char help[] =
     "manufacturer (with --country of headquarters), producing_state (VALUE a country\n"
     "code), weapon_system, factory, part_number, serial or lot. --reason is required.\n";
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static void show(json_t *root)
 {
-    printf("Item %s\nPrecedence: %s\n\nEffective values:\n", js(root, "item"),
-           js(root, "precedence"));
+    printf("Item %s\nPrecedence: %s\n\nEffective values:\n", cli_js(root, "item"),
+           cli_js(root, "precedence"));
     const char *k;
     json_t *v, *x;
     json_object_foreach(json_object_get(root, "effective"), k, v) {
         json_t *d = json_object_get(v, "date");
         printf("  %-16s %s%s%s%s  [%s]\n", k,
-               json_is_object(d) ? js(d, "text") : js(v, "value"),
+               json_is_object(d) ? cli_js(d, "text") : cli_js(v, "value"),
                json_is_string(json_object_get(v, "country")) ? " (" : "",
-               json_is_string(json_object_get(v, "country")) ? js(v, "country") : "",
+               json_is_string(json_object_get(v, "country")) ? cli_js(v, "country") : "",
                json_is_string(json_object_get(v, "country")) ? ")" : "",
-               json_is_string(json_object_get(v, "basis")) ? js(v, "basis") : "no reading");
+               json_is_string(json_object_get(v, "basis")) ? cli_js(v, "basis") : "no reading");
     }
     size_t i;
     printf("\nAnalysts' claims (newest first):\n");
     json_array_foreach(json_object_get(root, "claims"), i, x) {
         json_t *d = json_object_get(x, "date");
-        printf("  %s  %s = %s  by %s: %s\n", js(x, "claim"), js(x, "field"),
-               json_is_object(d) ? js(d, "text") : js(x, "value"), js(x, "author"),
-               js(x, "reason"));
+        printf("  %s  %s = %s  by %s: %s\n", cli_js(x, "claim"), cli_js(x, "field"),
+               json_is_object(d) ? cli_js(d, "text") : cli_js(x, "value"), cli_js(x, "author"),
+               cli_js(x, "reason"));
     }
     printf("\nDecoder readings (best first per field):\n");
     json_array_foreach(json_object_get(root, "decoder"), i, x) {
         json_t *d = json_object_get(x, "date");
-        printf("  %s  \"%s\"  %s = %s  conf %.2f  rule %s: %s\n", js(x, "marking"), js(x, "text"),
-               js(x, "field"), json_is_object(d) ? js(d, "text") : js(x, "value"),
-               json_real_value(json_object_get(x, "confidence")), js(x, "rule"),
-               js(x, "explanation"));
+        printf("  %s  \"%s\"  %s = %s  conf %.2f  rule %s: %s\n", cli_js(x, "marking"), cli_js(x, "text"),
+               cli_js(x, "field"), json_is_object(d) ? cli_js(d, "text") : cli_js(x, "value"),
+               json_real_value(json_object_get(x, "confidence")), cli_js(x, "rule"),
+               cli_js(x, "explanation"));
     }
 }
 

@@ -32,12 +32,6 @@ static const char *me(void)
     return u ? u : "";
 }
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 int cmd_finding(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -100,13 +94,13 @@ int cmd_finding(int argc, char **argv)
         } else if (!c) {
             json_t *root = json_loads(out, 0, NULL), *e;
             size_t i;
-            printf("%s [%s] by %s, reviewed by %s\n  %s\nEvidence:\n", js(root, "finding"),
-                   js(root, "status"), js(root, "author"), js(root, "reviewer"),
-                   js(root, "statement"));
+            printf("%s [%s] by %s, reviewed by %s\n  %s\nEvidence:\n", cli_js(root, "finding"),
+                   cli_js(root, "status"), cli_js(root, "author"), cli_js(root, "reviewer"),
+                   cli_js(root, "statement"));
             json_array_foreach(json_object_get(root, "evidence"), i, e)
-                printf("  %s  %s  %s\n", js(e, "id"),
-                       json_is_true(json_object_get(e, "missing")) ? "MISSING" : js(e, "type"),
-                       js(e, "summary"));
+                printf("  %s  %s  %s\n", cli_js(e, "id"),
+                       json_is_true(json_object_get(e, "missing")) ? "MISSING" : cli_js(e, "type"),
+                       cli_js(e, "summary"));
             json_decref(root);
         }
         rn_free(out);

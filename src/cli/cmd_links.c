@@ -22,18 +22,12 @@ static const char help[] =
     "(--json). --all lists every lot, serial run and packaging mark seen in more than\n"
     "one event.\n";
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static void item_line(json_t *x, const char *tag)
 {
     json_t *d = json_object_get(x, "date");
-    printf("%s %s  %s %s  serial %s  lot %s  %s, %s  %s (%s)\n", tag, js(x, "item"), js(x, "kind"),
-           js(x, "name"), js(x, "serial"), js(x, "lot"), js(x, "place"), js(x, "country"),
-           json_is_object(d) ? js(d, "text") : "-", js(x, "date_basis"));
+    printf("%s %s  %s %s  serial %s  lot %s  %s, %s  %s (%s)\n", tag, cli_js(x, "item"), cli_js(x, "kind"),
+           cli_js(x, "name"), cli_js(x, "serial"), cli_js(x, "lot"), cli_js(x, "place"), cli_js(x, "country"),
+           json_is_object(d) ? cli_js(d, "text") : "-", cli_js(x, "date_basis"));
 }
 
 static void groups(json_t *root, const char *key, const char *title)
@@ -45,12 +39,12 @@ static void groups(json_t *root, const char *key, const char *title)
     json_array_foreach(a, i, g) {
         if (json_object_get(g, "prefix"))
             printf("  %s %" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT ": %" JSON_INTEGER_FORMAT
-                   " items\n", js(g, "prefix"), json_integer_value(json_object_get(g, "from")),
+                   " items\n", cli_js(g, "prefix"), json_integer_value(json_object_get(g, "from")),
                    json_integer_value(json_object_get(g, "to")),
                    json_integer_value(json_object_get(g, "items")));
         else
             printf("  %s: %" JSON_INTEGER_FORMAT " items in %" JSON_INTEGER_FORMAT " events\n",
-                   js(g, "key"), json_integer_value(json_object_get(g, "items")),
+                   cli_js(g, "key"), json_integer_value(json_object_get(g, "items")),
                    json_integer_value(json_object_get(g, "events")));
     }
 }
@@ -85,7 +79,7 @@ int cmd_links(int argc, char **argv)
         putchar('\n');
     } else {
         json_t *root = json_loads(out, 0, NULL);
-        printf("Links: %s\n", js(root, "rules"));
+        printf("Links: %s\n", cli_js(root, "rules"));
         if (all) {
             groups(root, "lot_groups", "Lots seen in more than one event");
             groups(root, "serial_runs", "Serial runs spanning more than one event");
@@ -103,7 +97,7 @@ int cmd_links(int argc, char **argv)
             json_array_foreach(l, i, x) {
                 item_line(x, "linked");
                 json_array_foreach(json_object_get(x, "reasons"), j, r)
-                    printf("         because: %s\n", js(r, "detail"));
+                    printf("         because: %s\n", cli_js(r, "detail"));
             }
         }
         json_decref(root);

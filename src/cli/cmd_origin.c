@@ -25,12 +25,6 @@ static const char help[] =
     "decoder's best reading; every line names its basis. Components are items of kind\n"
     "`component`; shares are over components whose country is known.\n";
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static json_int_t ji(json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
@@ -43,10 +37,10 @@ static void table(json_t *a, const char *key, const char *title)
     printf("\n%s:\n", title);
     json_array_foreach(a, i, r) {
         double share = json_real_value(json_object_get(r, "share"));
-        printf("  %-28s %6" JSON_INTEGER_FORMAT "  %5.1f%%", js(r, key), ji(r, "count"),
+        printf("  %-28s %6" JSON_INTEGER_FORMAT "  %5.1f%%", cli_js(r, key), ji(r, "count"),
                100.0 * share);
         if (json_object_get(r, "countries"))
-            printf("  [%s]", js(r, "countries"));
+            printf("  [%s]", cli_js(r, "countries"));
         printf("\n");
     }
 }
@@ -59,19 +53,19 @@ static void print_tree(json_t *tree, const char *parent, int depth)
     if (depth > 64)
         return;
     json_array_foreach(tree, j, c) {
-        if (strcmp(js(c, "parent"), parent))
+        if (strcmp(cli_js(c, "parent"), parent))
             continue;
         json_t *pd = json_object_get(c, "produced");
-        printf("  %*s%s %s %s", 2 * depth, "", js(c, "item"), js(c, "category"), js(c, "name"));
+        printf("  %*s%s %s %s", 2 * depth, "", cli_js(c, "item"), cli_js(c, "category"), cli_js(c, "name"));
         if (json_is_string(json_object_get(c, "manufacturer")))
-            printf(" | %s (%s) [%s]", js(c, "manufacturer"), js(c, "manufacturer_country"),
-                   js(c, "manufacturer_basis"));
+            printf(" | %s (%s) [%s]", cli_js(c, "manufacturer"), cli_js(c, "manufacturer_country"),
+                   cli_js(c, "manufacturer_basis"));
         if (json_is_object(pd))
-            printf(" | made %s%s [%s]", js(pd, "text"),
+            printf(" | made %s%s [%s]", cli_js(pd, "text"),
                    json_is_true(json_object_get(c, "produced_ambiguous")) ? " (ambiguous)" : "",
-                   js(c, "produced_basis"));
+                   cli_js(c, "produced_basis"));
         printf("\n");
-        print_tree(tree, js(c, "item"), depth + 1);
+        print_tree(tree, cli_js(c, "item"), depth + 1);
     }
 }
 
@@ -79,10 +73,10 @@ static void print_human(json_t *root)
 {
     json_t *t = json_object_get(root, "totals");
     printf("Component origin (%" JSON_INTEGER_FORMAT " weapons)\nBasis: %s\n%s.\n",
-           ji(t, "weapons"), js(root, "precedence"), js(root, "summary"));
+           ji(t, "weapons"), cli_js(root, "precedence"), cli_js(root, "summary"));
     if (json_object_get(t, "latest_date_code_from"))
-        printf("Date codes as late as %s (component %s).\n", js(t, "latest_date_code_from"),
-               js(t, "latest_date_code_item"));
+        printf("Date codes as late as %s (component %s).\n", cli_js(t, "latest_date_code_from"),
+               cli_js(t, "latest_date_code_item"));
     table(json_object_get(root, "by_country"), "country", "By manufacturer's country");
     table(json_object_get(root, "by_manufacturer"), "manufacturer", "By manufacturer");
     table(json_object_get(root, "date_codes_by_year"), "year", "Date codes by year");
@@ -91,13 +85,13 @@ static void print_human(json_t *root)
     json_array_foreach(json_object_get(root, "weapons"), i, w) {
         printf("\n%s  %s  %s, produced by %s (%s); %" JSON_INTEGER_FORMAT " components, %"
                JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " with a known country foreign\n",
-               js(w, "item"), js(w, "name"), js(w, "weapon_system"), js(w, "producing_state"),
-               js(w, "producing_state_basis"), ji(w, "components"), ji(w, "foreign"),
+               cli_js(w, "item"), cli_js(w, "name"), cli_js(w, "weapon_system"), cli_js(w, "producing_state"),
+               cli_js(w, "producing_state_basis"), ji(w, "components"), ji(w, "foreign"),
                ji(w, "with_country"));
         json_t *ea = json_object_get(w, "earliest_assembly");
         if (json_is_object(ea))
-            printf("  %s\n", js(ea, "words"));
-        print_tree(json_object_get(w, "tree"), js(w, "item"), 1);
+            printf("  %s\n", cli_js(ea, "words"));
+        print_tree(json_object_get(w, "tree"), cli_js(w, "item"), 1);
     }
 }
 

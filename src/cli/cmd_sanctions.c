@@ -25,27 +25,21 @@ static const char help[] =
     "all are counted). `dismiss FLAG --reason TEXT` records the\n"
     "dismissal as a draft finding (logged, with its author, reviewable).\n";
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static void print_flag(json_t *f)
 {
     json_t *m = json_object_get(f, "measure");
-    printf("\n[%s] %s\n  %s\n  measure: %s, adopted %s; source: %s\n", js(f, "status"),
-           js(f, "flag"), js(f, "words"), js(m, "instrument"),
-           js(json_object_get(m, "adopted"), "text"), js(m, "source"));
+    printf("\n[%s] %s\n  %s\n  measure: %s, adopted %s; source: %s\n", cli_js(f, "status"),
+           cli_js(f, "flag"), cli_js(f, "words"), cli_js(m, "instrument"),
+           cli_js(json_object_get(m, "adopted"), "text"), cli_js(m, "source"));
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(f, "also_after"), i, a)
-        printf("  also %s %s (%s)\n", js(a, "relation"), js(a, "instrument"),
-               js(json_object_get(a, "adopted"), "text"));
+        printf("  also %s %s (%s)\n", cli_js(a, "relation"), cli_js(a, "instrument"),
+               cli_js(json_object_get(a, "adopted"), "text"));
     json_t *d = json_object_get(f, "dismissal");
     if (json_is_object(d))
-        printf("  dismissed by finding %s (%s): %s\n", js(d, "finding"), js(d, "status"),
-               js(d, "statement"));
+        printf("  dismissed by finding %s (%s): %s\n", cli_js(d, "finding"), cli_js(d, "status"),
+               cli_js(d, "statement"));
 }
 
 static int dismiss(int argc, char **argv)
@@ -120,7 +114,7 @@ int cmd_sanctions(int argc, char **argv)
     } else {
         json_t *root = json_loads(out, 0, NULL);
         json_t *cnt = json_object_get(root, "counts");
-        printf("Candidate sanctions exposures. %s\n", js(root, "notice"));
+        printf("Candidate sanctions exposures. %s\n", cli_js(root, "notice"));
         printf("%" JSON_INTEGER_FORMAT " measures; %" JSON_INTEGER_FORMAT
                " weapons attributed to a targeted state; %" JSON_INTEGER_FORMAT
                " foreign components, %" JSON_INTEGER_FORMAT " without a production date (not "

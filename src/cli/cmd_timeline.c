@@ -37,12 +37,6 @@ static long parse_limit(const char *s)
     return v;
 }
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static void span(json_t *a, char *buf, size_t cap)
 {
     json_t *lo = json_array_get(a, 0), *hi = json_array_get(a, 1);
@@ -58,7 +52,7 @@ static void print_human(json_t *root)
 {
     json_t *c = json_object_get(root, "counts");
     printf("Production-to-use intervals, in days as [min, max]\n");
-    printf("Basis: %s\n", js(root, "precedence"));
+    printf("Basis: %s\n", cli_js(root, "precedence"));
     printf("%" JSON_INTEGER_FORMAT " items considered, %" JSON_INTEGER_FORMAT
            " with an interval; %" JSON_INTEGER_FORMAT " without a production date, %"
            JSON_INTEGER_FORMAT " without an event date, %" JSON_INTEGER_FORMAT " filtered out\n",
@@ -74,7 +68,7 @@ static void print_human(json_t *root)
         span(json_object_get(g, "interval_days_hull"), hull, sizeof hull);
         printf("\n%s / produced by %s / used in %s: %" JSON_INTEGER_FORMAT
                " items, all within %s days\n",
-               js(g, "weapon_system"), js(g, "producing_state"), js(g, "country"),
+               cli_js(g, "weapon_system"), cli_js(g, "producing_state"), cli_js(g, "country"),
                json_integer_value(json_object_get(g, "count")), hull);
         json_t *q = json_object_get(g, "max_bound_quartiles");
         char qs[3][24];
@@ -88,13 +82,13 @@ static void print_human(json_t *root)
         printf("  upper bounds, quartiles: %s / %s / %s days\n", qs[0], qs[1], qs[2]);
         printf("  by upper bound:");
         json_array_foreach(json_object_get(g, "buckets_by_max_bound"), j, x)
-            printf("%s %s %" JSON_INTEGER_FORMAT, j ? "," : "", js(x, "label"),
+            printf("%s %s %" JSON_INTEGER_FORMAT, j ? "," : "", cli_js(x, "label"),
                    json_integer_value(json_object_get(x, "count")));
         printf("\n  shortest proven (used at most N days after production):\n");
         json_array_foreach(json_object_get(g, "shortest_proven"), j, x) {
             char sp[64];
             span(json_object_get(x, "interval_days"), sp, sizeof sp);
-            printf("    %s  %s\n", js(x, "item"), sp);
+            printf("    %s  %s\n", cli_js(x, "item"), sp);
         }
     }
     json_t *items = json_object_get(root, "items");
@@ -103,9 +97,9 @@ static void print_human(json_t *root)
     json_array_foreach(items, i, x) {
         char sp[64];
         span(json_object_get(x, "interval_days"), sp, sizeof sp);
-        printf("  %s  %s %s  %s days\n    %s\n    production: %s; use: %s\n", js(x, "item"),
-               js(x, "weapon_system"), js(x, "producing_state"), sp, js(x, "words"),
-               js(x, "produced_basis"), js(x, "used_basis"));
+        printf("  %s  %s %s  %s days\n    %s\n    production: %s; use: %s\n", cli_js(x, "item"),
+               cli_js(x, "weapon_system"), cli_js(x, "producing_state"), sp, cli_js(x, "words"),
+               cli_js(x, "produced_basis"), cli_js(x, "used_basis"));
     }
 }
 

@@ -30,12 +30,6 @@ static const char help[] =
     "acknowledged requests whose due date has passed (--today DATE to ask as of a day).\n"
     "Every change is logged with its author ($REMNANT_AUTHOR, else $USER).\n";
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
-}
-
 static int list(int argc, char **argv, int json)
 {
     int overdue = cli_flag(&argc, argv, "--overdue");
@@ -69,14 +63,14 @@ static int list(int argc, char **argv, int json)
     } else {
         json_t *root = json_loads(out, 0, NULL), *t;
         size_t i;
-        printf("Trace requests as of %s: %" JSON_INTEGER_FORMAT " overdue\n", js(root, "today"),
+        printf("Trace requests as of %s: %" JSON_INTEGER_FORMAT " overdue\n", cli_js(root, "today"),
                json_integer_value(json_object_get(root, "overdue")));
         json_array_foreach(json_object_get(root, "requests"), i, t) {
             json_t *due = json_object_get(t, "due"), *sent = json_object_get(t, "sent");
             printf("%s  %-12s to %s  sent %s  due %s%s  transfers %" JSON_INTEGER_FORMAT "\n",
-                   js(t, "trace"), js(t, "status"), js(t, "recipient_name"),
-                   json_is_object(sent) ? js(sent, "text") : "-",
-                   json_is_object(due) ? js(due, "text") : "-",
+                   cli_js(t, "trace"), cli_js(t, "status"), cli_js(t, "recipient_name"),
+                   json_is_object(sent) ? cli_js(sent, "text") : "-",
+                   json_is_object(due) ? cli_js(due, "text") : "-",
                    json_is_true(json_object_get(t, "overdue")) ? " OVERDUE" : "",
                    json_integer_value(json_object_get(t, "transfers_recorded")));
         }
