@@ -287,9 +287,16 @@ rn_code rn_date_parse(const char *s, size_t len, rn_date *out, rn_error *err)
     const char *slash = memchr(s, '/', len);
     rn_date a, b;
     if (!slash) {
-        if (parse_unit(s, len, &a))
+        if (parse_unit(s, len, &a)) {
+            int y = len == 8 ? digits(s, 4) : -1, w = len == 8 ? digits(s + 6, 2) : -1;
+            if (y >= RN_YEAR_MIN && y <= RN_YEAR_MAX && w > rn_isoweek_count(y) && s[4] == '-' &&
+                (s[5] == 'W' || s[5] == 'w'))
+                return rn__err(err, RN_EINPUT,
+                               "'%.*s': %d has %d ISO 8601 weeks, so there is no week %d",
+                               (int)len, s, y, rn_isoweek_count(y), w);
             return rn__err(err, RN_EINPUT, "'%.*s' is not a valid date: %s",
                            (int)len, s, expect);
+        }
         *out = a;
         return RN_OK;
     }
