@@ -977,6 +977,9 @@ static rn_code window_chars(sq *q, const uchar *w, int qpos, charset *set, rn_er
     return rc;
 }
 
+static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, size_t nu,
+                      charset *sets, rn_buf *m, int *none, rn_error *err);
+
 /* Build the FTS5 MATCH expression for the query, or leave m empty when the
  * index cannot narrow the search (then the LIKE filter scans). The LIKE
  * filter is always applied after, so the index only has to over-select:
@@ -1016,7 +1019,22 @@ static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *no
             return RN_OK; /* too many unknowns: scan */
         unknown[nu++] = i;
     }
-    static charset sets[4]; /* large; searches run one at a time per process */
+    /* ~40 KiB: on the heap, per call (the server searches from many
+     * threads at once) */
+    charset *sets = rn__calloc(4, sizeof *sets);
+    if (!sets)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    rc = expand(q, c, nc, unknown, nu, sets, m, none, err);
+    free(sets);
+    return rc;
+}
+
+/* The second half of match_expr: the OR of every expansion of the `?`s at
+ * unknown[0..nu) over the characters the index holds there. */
+static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, size_t nu,
+                      charset *sets, rn_buf *m, int *none, rn_error *err)
+{
+    rn_code rc = RN_OK;
     size_t terms = 1;
     for (size_t u = 0; u < nu; u++) {
         size_t i = unknown[u];

@@ -7,6 +7,7 @@
  * directly), all-or-nothing import, and allocation-failure injection. */
 #define _GNU_SOURCE
 #include <ftw.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -699,6 +700,52 @@ static void search_unknown_matches_any_character(void **state)
     rn_record_free(item);
 }
 
+/* Two threads, each with its own store on one database, search with `?` at
+ * the same time: every search must give the same hits as alone. (The `?`
+ * expansion once kept its work area in static memory, and the server's
+ * concurrent searches crashed it with a division by zero.) */
+typedef struct search_thread {
+    const char *db;
+    int bad;
+} search_thread;
+
+static void *search_many(void *p)
+{
+    search_thread *t = p;
+    rn_store *s = NULL;
+    if (rn_store_open(t->db, RN_STORE_READONLY, &s, NULL) != RN_OK) {
+        t->bad = -1;
+        return NULL;
+    }
+    for (int i = 0; i < 300; i++) {
+        hits h = {0};
+        if (rn_store_search(s, i % 2 ? "2?15" : "?B2-", 0, on_hit, &h, NULL) != RN_OK ||
+            h.n != (i % 2 ? 5 : 1))
+            t->bad++;
+    }
+    rn_store_close(s);
+    return NULL;
+}
+
+static void search_from_threads_at_once(void **state)
+{
+    fx *f = *state;
+    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(f->s, item, RN_PUT_CREATE);
+    const char *texts[] = {"KN-23 No. 2015", "date 2415", "2 15 x", "AB2-15", "2Z15 r"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        rn_record_free(marking_on(f->s, rn_record_id(item), texts[i]));
+    rn_record_free(item);
+    search_thread t[2] = {{f->db, 0}, {f->db, 0}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, search_many, &t[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(t[0].bad, 0);
+    assert_int_equal(t[1].bad, 0);
+}
+
 static void schema_has_every_model_field(void **state)
 {
     fx *f = *state;
@@ -949,6 +996,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(parent_self_on_create_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(list_with_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(search_substring_and_unknowns, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_from_threads_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(search_unknown_matches_any_character, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
