@@ -65,12 +65,14 @@ eff_pe() { echo "CASE WHEN $1.produced_precision IS NOT NULL THEN $1.produced_ea
 eff_pl() { echo "CASE WHEN $1.produced_precision IS NOT NULL THEN $1.produced_latest ELSE coalesce($(claim "$1.id" date_latest production_date), $(cand "$1.id" latest production_date)) END"; }
 
 TIMELINE_SQL="SELECT ws, ps, country, count(*), min(max(ue - pl, 0)), max(ul - pe)
-FROM (SELECT $(eff_text i weapon_system weapon_system) AS ws,
-             $(eff_country i producing_state producing_state) AS ps, e.country AS country,
+FROM (SELECT coalesce($(eff_text i weapon_system weapon_system), p.weapon_system) AS ws,
+             coalesce($(eff_country i producing_state producing_state), p.producing_state) AS ps,
+             e.country AS country,
              $(eff_pe i) AS pe, $(eff_pl i) AS pl,
              coalesce(e.incident_earliest, e.documented_earliest) AS ue,
              coalesce(e.incident_latest, e.documented_latest) AS ul
-      FROM item i JOIN event e ON e.id = i.event WHERE i.kind IN ('weapon', 'munition'))
+      FROM item i JOIN event e ON e.id = i.event LEFT JOIN item p ON p.id = i.parent
+      WHERE i.kind IN ('weapon', 'munition', 'remnant'))
 WHERE pe IS NOT NULL AND ue IS NOT NULL GROUP BY ws, ps, country;"
 
 TREE="WITH RECURSIVE tree(root, id) AS (SELECT id, id FROM item WHERE parent IS NULL
