@@ -26,10 +26,11 @@ if [ ! -f "$DB" ]; then
     "$REMNANT" generate --items "$ITEMS" --seed 1 | "$REMNANT" --db "$DB" import -
     "$REMNANT" --db "$DB" import "$SRC/data/sanctions/un_dprk.jsonl"
 fi
-# Until the decoder fills `candidate` on import, give every IC and missile
-# marking a SYNTHETIC week-precision production reading (ICs 2012-2023,
-# missiles 2023), so that the analyses and the baselines do their full
-# work. Marked rule 'bench-synthetic'; only in this benchmark database.
+# The decoder fills `candidate` on import. A database imported with
+# --no-decode has none: then give every IC and missile marking a SYNTHETIC
+# week-precision production reading (ICs 2012-2023, missiles 2023), so that
+# the analyses and the baselines do their full work. Marked rule
+# 'bench-synthetic'; only in this benchmark database.
 if [ "$(sqlite3 "$DB" "SELECT count(*) FROM candidate")" = 0 ]; then
     sqlite3 "$DB" "INSERT OR IGNORE INTO candidate (marking, rank, field, value, earliest, latest,
       precision, country, confidence, rule, explanation)
