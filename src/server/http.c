@@ -367,7 +367,7 @@ int srv_run(void)
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         /* two per CPU: measured faster than one per CPU with wrk on the same
-         * machine (docs/SERVER-BENCH.md) */
+         * machine (docs/BENCHMARKS.md, "Server") */
         threads = n > 0 && n < 32 ? 2 * (unsigned)n : 4;
     }
     /* Signals are taken by sigwait() below: block them before the daemon's
