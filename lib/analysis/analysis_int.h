@@ -41,6 +41,9 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
 rn_date rn__col_date(sqlite3_stmt *st, int c0);
 /* Text column or NULL. */
 const char *rn__col_text(sqlite3_stmt *st, int c);
+/* Bind v as text to parameter i, or NULL when v is NULL or empty (an
+ * unset filter). */
+void rn__bind_opt(sqlite3_stmt *st, int i, const char *v);
 
 /* An rn_code for a SQLite failure, with its message. */
 rn_code rn__sql_err(sqlite3 *db, rn_error *err, const char *what);

@@ -259,3 +259,11 @@ rn_code rn__json_finish(json_t *root, char **out, size_t *len, rn_error *err)
         *len = n;
     return RN_OK;
 }
+
+void rn__bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}

@@ -60,14 +60,6 @@ static const char tree_sql[] =
     "c.manufacturer_country, c.produced_earliest, c.produced_latest, c.produced_precision, "
     "c.serial, c.lot FROM tree t JOIN item c ON c.id = t.id WHERE t.depth > 0";
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static or_row *table_get(or_table *t, const char *key, rn_error *err)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -173,9 +165,9 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
         rc = rn__sql_err(db, err, "origin query");
         goto out;
     }
-    bind_opt(rs, 1, f->item);
-    bind_opt(rs, 2, f->event);
-    bind_opt(rs, 3, f->country);
+    rn__bind_opt(rs, 1, f->item);
+    rn__bind_opt(rs, 2, f->event);
+    rn__bind_opt(rs, 3, f->country);
     int r;
     while ((r = sqlite3_step(rs)) == SQLITE_ROW) {
         const char *wid = rn__col_text(rs, 0);

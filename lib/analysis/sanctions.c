@@ -81,14 +81,6 @@ static const char tree_sql[] =
     "c.produced_latest, c.produced_precision FROM tree t JOIN item c ON c.id = t.id "
     "WHERE c.kind = 'component' ORDER BY c.id";
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static char *dup_col(sqlite3_stmt *st, int c)
 {
     const char *t = rn__col_text(st, c);
@@ -258,9 +250,9 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
         rc = rn__sql_err(db, err, "sanctions query");
         goto out;
     }
-    bind_opt(rs, 1, f->item);
-    bind_opt(rs, 2, f->event);
-    bind_opt(rs, 3, f->country);
+    rn__bind_opt(rs, 1, f->item);
+    rn__bind_opt(rs, 2, f->event);
+    rn__bind_opt(rs, 3, f->country);
     int r;
     while (c.nm && (r = sqlite3_step(rs)) == SQLITE_ROW) {
         const char *wid = rn__col_text(rs, 0);

@@ -60,14 +60,6 @@ static const char item_sql[] =
 /* One item by its key: a primary-key probe (the OR above is a scan). */
 static const char one_sql[] = TL_COLUMNS "WHERE i.id = ?1";
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static int cmp_item(const void *a, const void *b)
 {
     const tl_item *x = a, *y = b;
@@ -211,9 +203,9 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
         rc = rn__sql_err(db, err, "timeline query");
         goto out;
     }
-    bind_opt(st, 1, f->item);
-    bind_opt(st, 2, f->event);
-    bind_opt(st, 3, f->country);
+    rn__bind_opt(st, 1, f->item);
+    rn__bind_opt(st, 2, f->event);
+    rn__bind_opt(st, 3, f->country);
     sqlite3_bind_int(st, 4, f->all_kinds || f->item);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {

@@ -204,3 +204,22 @@ const char *cli_js(json_t *o, const char *k)
     const char *v = json_string_value(json_object_get(o, k));
     return v ? v : "-";
 }
+
+int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json,
+                 void (*human)(json_t *root))
+{
+    int rc = EXIT_OK;
+    if (c) {
+        rc = cli_error(c, err);
+    } else if (json) {
+        fwrite(out, 1, len, stdout);
+        putchar('\n');
+    } else {
+        json_t *root = json_loads(out, 0, NULL);
+        if (root)
+            human(root);
+        json_decref(root);
+    }
+    rn_free(out);
+    return rc;
+}

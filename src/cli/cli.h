@@ -54,6 +54,12 @@ int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
  * when absent: for printing tables. */
 const char *cli_js(json_t *o, const char *k);
 
+/* The common end of an analysis command: on failure print the error; else
+ * print the library's JSON document `out` as it is (json) or through
+ * `human`. Frees out. Returns the exit code. */
+int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json,
+                 void (*human)(json_t *root));
+
 /* Print a record for people, or as one JSON line. */
 int cli_print_record(FILE *out, const rn_record *r, int json);
 

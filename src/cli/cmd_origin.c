@@ -139,18 +139,7 @@ int cmd_origin(int argc, char **argv)
     }
     if (!c)
         c = rn_origin(s, &f, &out, &len, &err);
-    if (c) {
-        rc = cli_error(c, &err);
-    } else if (json) {
-        fwrite(out, 1, len, stdout);
-        putchar('\n');
-    } else {
-        json_t *root = json_loads(out, 0, NULL);
-        if (root)
-            print_human(root);
-        json_decref(root);
-    }
-    rn_free(out);
+    rc = cli_document(c, &err, out, len, json, print_human);
     rn_store_close(s);
     return rc;
 }

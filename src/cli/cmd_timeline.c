@@ -134,18 +134,7 @@ int cmd_timeline(int argc, char **argv)
     char *out = NULL;
     size_t len = 0;
     rn_code c = rn_timeline(s, &f, &out, &len, &err);
-    if (c) {
-        rc = cli_error(c, &err);
-    } else if (json) {
-        fwrite(out, 1, len, stdout);
-        putchar('\n');
-    } else {
-        json_t *root = json_loads(out, 0, NULL);
-        if (root)
-            print_human(root);
-        json_decref(root);
-    }
-    rn_free(out);
+    rc = cli_document(c, &err, out, len, json, print_human);
     rn_store_close(s);
     return rc;
 }
