@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cli.c — shared plumbing of the `remnant` subcommands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,25 @@ int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json
     }
     rn_free(out);
     return rc;
+}
+
+int cli_analysis_filter(int *argc, char **argv, const char *usage, rn_analysis_filter *f)
+{
+    const char *lim = NULL;
+    if (cli_opt(argc, argv, "--item", &f->item) < 0 ||
+        cli_opt(argc, argv, "--event", &f->event) < 0 ||
+        cli_opt(argc, argv, "--system", &f->weapon_system) < 0 ||
+        cli_opt(argc, argv, "--state", &f->producing_state) < 0 ||
+        cli_opt(argc, argv, "--country", &f->country) < 0 ||
+        cli_opt(argc, argv, "--limit", &lim) < 0)
+        return cli_usage_error(usage, "an option is missing its value");
+    if (lim) {
+        char *end;
+        errno = 0;
+        f->limit = strtol(lim, &end, 10);
+        if (errno || *lim == '\0' || *end || f->limit <= 0 || f->limit > RN_ANALYSIS_LIMIT_MAX)
+            return cli_usage_error(usage, "--limit needs a whole number from 1 to %d",
+                                   RN_ANALYSIS_LIMIT_MAX);
+    }
+    return EXIT_OK;
 }

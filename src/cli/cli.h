@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include "remnant/analysis.h"
 #include "remnant/model.h"
 #include "remnant/remnant.h"
 #include "remnant/store.h"
@@ -53,6 +54,12 @@ int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
 /* The string at key k of a JSON object from the library's analyses, or "-"
  * when absent: for printing tables. */
 const char *cli_js(json_t *o, const char *k);
+
+/* The analysis commands' filter options, removed from argv into *f:
+ * --item ID, --event ID, --system NAME, --state CC, --country CC,
+ * --limit N (1 to RN_ANALYSIS_LIMIT_MAX). Prints a usage error and returns
+ * its exit code when a value is missing or wrong; 0 otherwise. */
+int cli_analysis_filter(int *argc, char **argv, const char *usage, rn_analysis_filter *f);
 
 /* The common end of an analysis command: on failure print the error; else
  * print the library's JSON document `out` as it is (json) or through

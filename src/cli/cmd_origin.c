@@ -3,7 +3,6 @@
  * cmd_origin.c — `remnant origin`: component origin of weapons — tree,
  * tables by country and manufacturer, date codes by year, earliest possible
  * assembly (rn_origin). --json prints the library's document. */
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,21 +101,10 @@ int cmd_origin(int argc, char **argv)
         return EXIT_OK;
     }
     rn_analysis_filter f = {0};
-    const char *lim = NULL;
     int json = cli_flag(&argc, argv, "--json");
-    if (cli_opt(&argc, argv, "--event", &f.event) < 0 ||
-        cli_opt(&argc, argv, "--system", &f.weapon_system) < 0 ||
-        cli_opt(&argc, argv, "--state", &f.producing_state) < 0 ||
-        cli_opt(&argc, argv, "--country", &f.country) < 0 || cli_opt(&argc, argv, "--limit", &lim) < 0)
-        return cli_usage_error(usage, "an option is missing its value");
-    if (lim) {
-        char *end;
-        errno = 0;
-        f.limit = strtol(lim, &end, 10);
-        if (errno || *end || f.limit <= 0 || f.limit > RN_ANALYSIS_LIMIT_MAX)
-            return cli_usage_error(usage, "--limit needs a whole number from 1 to %d",
-                                   RN_ANALYSIS_LIMIT_MAX);
-    }
+    int frc = cli_analysis_filter(&argc, argv, usage, &f);
+    if (frc)
+        return frc;
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;

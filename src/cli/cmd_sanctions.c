@@ -76,23 +76,11 @@ int cmd_sanctions(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "dismiss"))
         return dismiss(argc, argv);
     rn_analysis_filter f = {0};
-    const char *lim = NULL;
     int json = cli_flag(&argc, argv, "--json");
     int dism = cli_flag(&argc, argv, "--dismissed");
-    if (cli_opt(&argc, argv, "--limit", &lim) < 0)
-        return cli_usage_error(usage, "--limit needs a number");
-    if (lim) {
-        char *end;
-        f.limit = strtol(lim, &end, 10);
-        if (*end || f.limit <= 0 || f.limit > RN_ANALYSIS_LIMIT_MAX)
-            return cli_usage_error(usage, "--limit needs a whole number from 1 to %d",
-                                   RN_ANALYSIS_LIMIT_MAX);
-    }
-    if (cli_opt(&argc, argv, "--item", &f.item) < 0 || cli_opt(&argc, argv, "--event", &f.event) < 0 ||
-        cli_opt(&argc, argv, "--system", &f.weapon_system) < 0 ||
-        cli_opt(&argc, argv, "--state", &f.producing_state) < 0 ||
-        cli_opt(&argc, argv, "--country", &f.country) < 0)
-        return cli_usage_error(usage, "an option is missing its value");
+    int frc = cli_analysis_filter(&argc, argv, usage, &f);
+    if (frc)
+        return frc;
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;

@@ -3,7 +3,6 @@
  * cmd_timeline.c — `remnant timeline`: production-to-use intervals with
  * their uncertainty, summarized per weapon system, producing state and
  * country of use (rn_timeline). --json prints the library's document. */
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +26,6 @@ static const char help[] =
     "--country (country of the event). --limit N items listed per group (default 20).\n";
 
 /* Parse a positive count; 0 on error. */
-static long parse_limit(const char *s)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v <= 0 || v > RN_ANALYSIS_LIMIT_MAX)
-        return 0;
-    return v;
-}
-
 static void span(json_t *a, char *buf, size_t cap)
 {
     json_t *lo = json_array_get(a, 0), *hi = json_array_get(a, 1);
@@ -110,17 +99,11 @@ int cmd_timeline(int argc, char **argv)
         return EXIT_OK;
     }
     rn_analysis_filter f = {0};
-    const char *lim = NULL;
     int json = cli_flag(&argc, argv, "--json");
     f.all_kinds = cli_flag(&argc, argv, "--all-kinds");
-    if (cli_opt(&argc, argv, "--item", &f.item) < 0 || cli_opt(&argc, argv, "--event", &f.event) < 0 ||
-        cli_opt(&argc, argv, "--system", &f.weapon_system) < 0 ||
-        cli_opt(&argc, argv, "--state", &f.producing_state) < 0 ||
-        cli_opt(&argc, argv, "--country", &f.country) < 0 || cli_opt(&argc, argv, "--limit", &lim) < 0)
-        return cli_usage_error(usage, "an option is missing its value");
-    if (lim && !(f.limit = parse_limit(lim)))
-        return cli_usage_error(usage, "--limit needs a whole number from 1 to %d",
-                               RN_ANALYSIS_LIMIT_MAX);
+    int frc = cli_analysis_filter(&argc, argv, usage, &f);
+    if (frc)
+        return frc;
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;
