@@ -17,7 +17,9 @@ int cmd_fields(int argc, char **argv)
 {
     static const char usage[] = "remnant fields [TYPE]";
     if (cli_wants_help(argc, argv)) {
-        printf("usage: %s\n\nList the record types, or the fields of TYPE with their kinds. [sensitive]\nfields are never public; [public: coarsened] ones are public only coarsened\n(docs/PUBLIC.md).\n",
+        printf("usage: %s\n\nList the record types, or the fields of TYPE with their kinds.\n"
+               "[sensitive] fields are never public; [public: coarsened] ones are public\n"
+               "only coarsened (docs/PUBLIC.md).\n",
                usage);
         return EXIT_OK;
     }
