@@ -205,6 +205,28 @@ RN_NODISCARD rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
                                             size_t nids, uint64_t since,
                                             FILE *out, rn_error *err)
     RN_NONNULL(1, 2, 3, 6);
+/* The same as the public sees it (include/remnant/public.h): only public
+ * records, each entry with the disclosures of just the fields the public
+ * sees exactly as logged, and photos only as their public derivatives.
+ * Every id named must be public (RN_ENOTFOUND otherwise); a record whose
+ * latest entry is in format v1 is refused (RN_ECONSTRAINT). grid as
+ * rn_public_opts (0: the default). */
+RN_NODISCARD rn_code rn_ledger_bundle_write_public(rn_store *s, const char *db_path,
+                                                   double grid, const char *const *ids,
+                                                   size_t nids, uint64_t since, FILE *out,
+                                                   rn_error *err)
+    RN_NONNULL(1, 2, 4, 7);
+
+/* The disclosures of log entry `seq` (which must log record `id`), one per
+ * line: all of them, or with a view only those of the fields that view
+ * shows exactly as logged. *out (rn_free) is "" with *count 0 for a v1
+ * entry, except that with a view a v1 entry is refused (RN_ECONSTRAINT). */
+struct rn_public;
+RN_NODISCARD rn_code rn_ledger_disclosures(rn_ledger *l, rn_store *s,
+                                           const struct rn_public *view, const char *id,
+                                           uint64_t seq, char **out, size_t *len,
+                                           size_t *count, rn_error *err)
+    RN_NONNULL(1, 2, 4, 6, 7, 8);
 
 /* Check a bundle held in memory against verifier keys (the log's and any
  * witnesses'). Each line of plain-words report goes to fn. RN_OK when every

@@ -68,6 +68,13 @@ struct rn_ledger {
 };
 /* The size of the latest checkpoint; RN_ENOTFOUND when there is none. */
 rn_code rn__ledger_latest(struct rn_ledger *l, uint64_t *size, rn_error *err);
+
+/* Parse an entry's body and, for v2, open it with its stored disclosures
+ * (every digest must be disclosed): e->record and e->author then point
+ * into *buf (allocated; the caller frees it, also on failure) or into the
+ * body. RN_EINPUT malformed, RN_ECRYPTO disclosures that do not match. */
+rn_code rn__ledger_entry_open(const char *body, size_t blen, const char *disc, size_t dlen,
+                              rn_entry *e, char **buf);
 /* Write a secret key string to path atomically with mode 0600; `replace`
  * 0 fails with RN_EEXISTS if the file exists. The text is not kept. */
 rn_code rn__ledger_key_write(const char *path, const char *text, size_t len,

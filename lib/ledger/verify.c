@@ -309,7 +309,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
     v->st->checkpoints = ncps;
 
     if (sqlite3_prepare_v2(db, "SELECT seq, record_id, type, op, body,"
-                           " leaf_hash FROM ledger_entry ORDER BY seq", -1,
+                           " leaf_hash, disclosures FROM ledger_entry ORDER BY seq", -1,
                            &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT leaf_hash FROM ledger_entry WHERE"
                            " record_id = ?1 AND seq < ?2 ORDER BY seq DESC"
@@ -351,7 +351,17 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
             problem(v, "entry", rid, seq, "entry %lld (record %s): its leaf"
                     " hash is not the hash of its bytes", (long long)seq, rid);
         rn_entry e;
-        if (rn__entry_parse(body ? body : "", blen, &e) != RN_OK) {
+        char *ebuf = NULL;
+        const char *disc = sqlite3_column_blob(st, 6);
+        size_t dlen = (size_t)sqlite3_column_bytes(st, 6);
+        rn_code oc = rn__ledger_entry_open(body ? body : "", blen, disc ? disc : "", dlen, &e,
+                                           &ebuf);
+        if (oc == RN_ECRYPTO || (oc == RN_EINPUT && rn__entry_parse(body ? body : "", blen,
+                                                                    &e) == RN_OK)) {
+            problem(v, "entry", rid, seq, "entry %lld (record %s): its stored"
+                    " disclosures do not match the digests it commits to (a"
+                    " field value was changed)", (long long)seq, rid);
+        } else if (oc != RN_OK) {
             problem(v, "entry", rid, seq, "entry %lld (record %s): its bytes"
                     " are not a well-formed log entry", (long long)seq, rid);
         } else {
@@ -390,6 +400,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                         " link to the record's previous entry is wrong",
                         (long long)seq, rid);
         }
+        free(ebuf);
         (void)rn__frontier_append(&f, leaf);
         expect++;
         v->st->entries++;
@@ -557,8 +568,8 @@ static void check_records(vctx *v)
 {
     sqlite3 *db = v->l->db;
     sqlite3_stmt *last = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT op, body FROM ledger_entry WHERE"
-                           " record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
+    if (sqlite3_prepare_v2(db, "SELECT op, body, disclosures FROM ledger_entry"
+                           " WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
                            &last, NULL) != SQLITE_OK) {
         problem(v, "database", "", -1, "cannot read the log");
         return;
@@ -624,7 +635,11 @@ static void check_records(vctx *v)
                 rn_entry en;
                 const char *body = sqlite3_column_blob(last, 1);
                 size_t bl = (size_t)sqlite3_column_bytes(last, 1);
-                if (rn__entry_parse(body ? body : "", bl, &en) != RN_OK)
+                const char *disc = sqlite3_column_blob(last, 2);
+                size_t dl = (size_t)sqlite3_column_bytes(last, 2);
+                char *ebuf = NULL;
+                if (rn__ledger_entry_open(body ? body : "", bl, disc ? disc : "", dl, &en,
+                                          &ebuf) != RN_OK)
                     problem(v, "record", rid, -1, "record %s: its last log"
                             " entry is malformed", rid);
                 else if (en.op == 'd')
@@ -635,6 +650,7 @@ static void check_records(vctx *v)
                     problem(v, "record", rid, -1, "record %s (%s) differs from"
                             " its last log entry: it was changed behind the"
                             " log's back", rid, rn_type_name((rn_type)t));
+                free(ebuf);
             }
             sqlite3_reset(last);
             free(canon);

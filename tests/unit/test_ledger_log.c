@@ -199,10 +199,12 @@ static void test_tamper_named(void **state)
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(h, "DELETE FROM ledger_entry", NULL,
                                       NULL, NULL), SQLITE_OK);
+    /* Format 2: the value lives in the entry's disclosure, bound to the
+     * entry by its salted digest. */
     assert_int_equal(sqlite3_exec(h, "DROP TRIGGER ledger_entry_no_update;"
-                                     "UPDATE ledger_entry SET body = CAST("
-                                     "replace(body, 'beta', 'BETA') AS BLOB) WHERE"
-                                     " seq = 1", NULL, NULL, NULL), SQLITE_OK);
+                                     "UPDATE ledger_entry SET disclosures = CAST("
+                                     "replace(disclosures, 'beta', 'BETA') AS BLOB)"
+                                     " WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
     s = open_store();
     assert_int_equal(verify(s, &v), RN_ETAMPER);
