@@ -238,7 +238,29 @@ print("control matches through the full bundle:", control)
 sys.exit(0 if hits == 0 and control >= 5 else 1)
 PY
 
-# 4. the finding's own internal notes are not public (point 3)
+# the public bundle over HTTP is the same kind of bundle and verifies
+curl -fsS -o http.bundle "$BASE/api/v1/findings/$F/bundle" || bad "GET the public bundle"
+head -1 http.bundle | grep -q '^remnant-bundle v2 public$' && ok "the anonymous bundle is a public bundle" \
+    || bad "the anonymous bundle is not a public bundle"
+"$VERIFY" --key "$VK" http.bundle >/dev/null; check "the anonymous bundle verifies" 0 $?
+st=$(api public GET "/api/v1/findings/$D/bundle"); check "no bundle of a draft for the public" 404 "$st"
+
+# 4. the preview before publishing (point 4): the same function, as if the
+#    draft were published; staff only
+st=$(api reviewer GET "/api/v1/findings/$D/preview"); check "staff preview a draft" 200 "$st"
+grep -q "$D" "$W/body" && ok "the preview shows the draft as public" || bad "the preview lacks the draft"
+# (the draft's statement becomes public with it; nothing else may)
+grep -o 'S3CRET[A-Za-z_.-]*' "$W/body" | grep -v '^S3CRET-unpublished-statement$' \
+    && bad "the preview shows restricted values"
+grep -q '49.987654' "$W/body" && bad "the preview shows exact coordinates"
+st=$(api public GET "/api/v1/findings/$D/preview"); [ "$st" = 401 ] || [ "$st" = 403 ] \
+    && ok "the public gets no preview ($st)" || bad "the public got a preview ($st)"
+"$REMNANT" export --public --preview "$D" -o preview.jsonl
+grep -q "$D" preview.jsonl && ok "export --public --preview holds the draft" \
+    || bad "export --public --preview lacks the draft"
+grep -q "$D" public.jsonl && bad "the draft leaked into the real public export"
+
+# 5. the finding's own internal notes are not public (point 3)
 st=$(api public GET "/api/v1/findings/$F")
 check "published finding readable anonymously" 200 "$st"
 grep -q notes "$W/body" && bad "the published finding's notes are public"
