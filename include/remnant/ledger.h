@@ -175,11 +175,29 @@ typedef struct rn_ledger_verify_stats {
     uint64_t entries, records, blobs, checkpoints, signed_checkpoints;
     uint64_t cosignatures, problems;
     uint64_t tree_size;
+    uint64_t orphans;    /* files in the blob folder no record names */
+    char anchors[1024];  /* the trust anchors used, for people */
 } rn_ledger_verify_stats;
+
+/* Where verify's trust comes from: never from the file under test. Keys
+ * given (`trusted`), keys pinned in a trust file the operator controls
+ * (one verifier key a line, '#' comments), else the instance's key file.
+ * Keys on record in the database are trusted only when a chain of signed
+ * rotations joins them to an anchor. `since` (may be NULL) is a checkpoint
+ * kept elsewhere (a witness's, the last bundle's): a log that does not
+ * extend it — cut back or rewritten — is reported. */
+typedef struct rn_ledger_verify_opts {
+    const char *const *trusted;
+    size_t ntrusted;
+    const char *trust_file;
+    const char *since; /* checkpoint note text */
+    size_t since_len;
+} rn_ledger_verify_opts;
 
 /* Recompute everything: entries (L1-L3 of lib/ledger/log.c), the tree and
  * every checkpoint's root (L4-L5), checkpoint signatures (with the keys in
- * `trusted` if given, else the instance's key file and the keys on record),
+ * `trusted` if given, else the instance's key file and the keys on record
+ * linked to it by signed rotations),
  * cosignatures, every record against its last log entry (and every live
  * log record against the store), every attachment's blob against its
  * SHA-256 and size. Every problem found goes to fn (may be NULL) naming the
@@ -191,6 +209,11 @@ RN_NODISCARD rn_code rn_ledger_verify(rn_store *s, const char *db_path,
                                       rn_ledger_problem_fn fn, void *ctx,
                                       rn_ledger_verify_stats *stats,
                                       rn_error *err) RN_NONNULL(1, 2);
+RN_NODISCARD rn_code rn_ledger_verify_ex(rn_store *s, const char *db_path,
+                                         const rn_ledger_verify_opts *opts,
+                                         rn_ledger_problem_fn fn, void *ctx,
+                                         rn_ledger_verify_stats *stats, rn_error *err)
+    RN_NONNULL(1, 2);
 
 /* ---- evidence bundles (docs/BUNDLE.md) ------------------------------------ */
 

@@ -220,6 +220,13 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
         if (!(mask & (UINT64_C(1) << k)))
             continue;
         if (keys[k].type == RN_SIGTYPE_ED25519) {
+            if (strlen(keys[k].name) != cp.origin_len ||
+                memcmp(keys[k].name, cp.origin, cp.origin_len) != 0) {
+                fail(&c, "the checkpoint is signed by key %s (%08x), whose name is not the"
+                     " log's origin: docs/BUNDLE.md requires the log's own key",
+                     keys[k].name, (unsigned)keys[k].id);
+                continue;
+            }
             log_signed = 1;
             say(&c, "The checkpoint is signed by %s (key %08x): signature"
                 " valid.", keys[k].name, (unsigned)keys[k].id);

@@ -581,6 +581,9 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
     }
     size_t nlen = blen;
     rc = rn__ledger_key_load(db_path, &key, err);
+    if (rc == RN_OK &&
+        (rc = rn__ledger_key_binding_check(db, db_path, &key, origin, err)) != RN_OK)
+        goto out;
     if (rc == RN_OK) {
         have_key = 1;
         note[nlen++] = '\n';

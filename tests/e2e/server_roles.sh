@@ -9,6 +9,7 @@
 . "$RN_SRC/tests/server/lib.sh"
 
 make_users
+"$REMNANT" key create >/dev/null 2>&1 || bad "key create"
 E=$("$REMNANT" add event name="Restricted event" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E" serial=serial-1)
 PI=$("$REMNANT" add item kind=component event="$E" parent="$I")
