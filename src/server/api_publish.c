@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * api_public.c — the endpoints that hand out the public view as a whole:
+ * api_publish.c — the endpoints that hand out the public view as a whole:
  * the preview staff see before publishing a finding (what would become
  * public, rendered by the same function as the public API) and a
  * finding's evidence bundle (public for the public, full for staff). The
