@@ -753,6 +753,20 @@ static void check_blob_dir(vctx *v)
     closedir(d);
 }
 
+/* An orphan is not a problem of the evidence (nothing names it): it is
+ * reported as what = "orphan", not counted as a problem. */
+static void orphan_note(void *ctx, const char *path, const char *why, uint64_t size)
+{
+    vctx *v = ctx;
+    if (v->fn) {
+        char msg[4600];
+        snprintf(msg, sizeof msg, "%s (%llu bytes): %s; `remnant gc` removes it", path,
+                 (unsigned long long)size, why);
+        rn_ledger_problem p = {"orphan", path, -1, msg};
+        v->fn(v->ctx, &p);
+    }
+}
+
 static void check_records(vctx *v)
 {
     sqlite3 *db = v->l->db;
@@ -948,6 +962,13 @@ rn_code rn_ledger_verify_ex(rn_store *s, const char *db_path, const rn_ledger_ve
     else
         check_records(&v);
     check_blob_dir(&v);
+    if (!v.db_damaged) {
+        uint64_t bytes = 0;
+        rn_error e2;
+        rn_error_clear(&e2);
+        if (rn_store_orphans(s, 0, orphan_note, &v, &stats->orphans, &bytes, &e2) != RN_OK)
+            problem(&v, "database", "", -1, "cannot look for orphans: %s", e2.message);
+    }
     rc = stats->problems ? RN_ETAMPER : RN_OK;
     if (rc != RN_OK)
         rn__err(err, rc, "%llu problem%s found", (unsigned long long)stats->problems,

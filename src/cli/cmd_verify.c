@@ -33,6 +33,10 @@ static char *slurp(const char *path, size_t max, size_t *len)
 static void report(void *ctx, const rn_ledger_problem *p)
 {
     (void)ctx;
+    if (strcmp(p->what, "orphan") == 0) {
+        printf("NOTE orphan: %s\n", p->message);
+        return;
+    }
     printf("PROBLEM %s%s%s: %s\n", p->what, p->id[0] ? " " : "", p->id,
            p->message);
 }
