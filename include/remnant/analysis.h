@@ -16,9 +16,16 @@
  * else (3) the decoder's best candidate over the item's markings (the
  * `machine_claim` view's order: confidence, marking, rank). The result says
  * which ("basis": "item.produced" | "claim <id>" | "marking <id> rule <r>").
- * Where decoder readings of a production date tie (confidence within
- * RN_AMBIGUOUS_DELTA of the best) and disagree, the effective date is the
- * hull of them and the basis says "ambiguous".
+ * A decoder's production date is never one reading taken alone: readings
+ * are taken best first until they hold RN_READING_MASS of the confidence
+ * of all the item's date readings (and any within RN_AMBIGUOUS_DELTA of the
+ * best); when they disagree — an illegible digit ("2?15"), an ambiguous
+ * code ("0412") — the effective date is their hull, the basis says
+ * "ambiguous" and each analysis lists the readings ("produced_readings").
+ * A manufacturer known only by its country (manufacturer_country, or a
+ * claim's country) is a value with an empty name: counted by country.
+ * A part without its own event belongs to the event of its nearest
+ * ancestor that has one.
  *
  * Sanctions flags are leads for an analyst, never verdicts.
  *
@@ -35,6 +42,7 @@ extern "C" {
 #endif
 
 #define RN_AMBIGUOUS_DELTA 0.1 /* decoder confidences this close are a tie */
+#define RN_READING_MASS 0.9     /* share of the decoder's date confidence taken */
 #define RN_LINK_SERIAL_GAP 50  /* serials this close (same prefix) are one run */
 #define RN_ANALYSIS_LIMIT_MAX 100000
 
