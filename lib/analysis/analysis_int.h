@@ -45,6 +45,11 @@ typedef struct rn__eff rn__eff;
 rn_code rn__eff_open(sqlite3 *db, rn__eff **out, rn_error *err);
 void rn__eff_close(rn__eff *e);
 sqlite3 *rn__eff_db(rn__eff *e); /* the connection e reads */
+/* A statement for `sql` (a string with static storage: it is the cache
+ * key) prepared once on e's connection and kept until rn__eff_close, reset
+ * and unbound. NULL when it does not prepare or the cache is full. */
+#define RN__EFF_STMTS 4
+sqlite3_stmt *rn__eff_stmt(rn__eff *e, const char *sql);
 
 /* The effective value of `field` (production_date, manufacturer,
  * producing_state, weapon_system) of item `id`. own_text / own_country /

@@ -45,9 +45,9 @@ rn_code rn__assembly_of(rn__eff *e, const char *id, rn__assembly *a, rn_error *e
 {
     memset(a, 0, sizeof *a);
     sqlite3 *db = rn__eff_db(e);
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = rn__eff_stmt(e, parts_sql);
     rn_code rc = RN_OK;
-    if (sqlite3_prepare_v2(db, parts_sql, -1, &st, NULL) != SQLITE_OK)
+    if (!st)
         return rn__sql_err(db, err, "components of an item");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     int r;
@@ -63,7 +63,7 @@ rn_code rn__assembly_of(rn__eff *e, const char *id, rn__assembly *a, rn_error *e
     if (r != SQLITE_DONE)
         rc = rn__sql_err(db, err, "components of an item");
 out:
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 

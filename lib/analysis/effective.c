@@ -41,6 +41,8 @@ struct rn__eff {
     sqlite3 *db;
     sqlite3_stmt *claim; /* newest claim for (item, field) */
     sqlite3_stmt *cand;  /* candidates for (item, field), best first */
+    const char *more_sql[RN__EFF_STMTS];
+    sqlite3_stmt *more[RN__EFF_STMTS]; /* rn__eff_stmt's cache */
 };
 
 static const char claim_sql[] =
@@ -92,12 +94,32 @@ void rn__eff_close(rn__eff *e)
         return;
     sqlite3_finalize(e->claim);
     sqlite3_finalize(e->cand);
+    for (int i = 0; i < RN__EFF_STMTS; i++)
+        sqlite3_finalize(e->more[i]);
     rn_free(e);
 }
 
 sqlite3 *rn__eff_db(rn__eff *e)
 {
     return e->db;
+}
+
+sqlite3_stmt *rn__eff_stmt(rn__eff *e, const char *sql)
+{
+    for (int i = 0; i < RN__EFF_STMTS; i++) {
+        if (e->more_sql[i] == sql) {
+            sqlite3_reset(e->more[i]);
+            sqlite3_clear_bindings(e->more[i]);
+            return e->more[i];
+        }
+        if (!e->more_sql[i]) {
+            if (sqlite3_prepare_v2(e->db, sql, -1, &e->more[i], NULL) != SQLITE_OK)
+                return NULL;
+            e->more_sql[i] = sql;
+            return e->more[i];
+        }
+    }
+    return NULL;
 }
 
 const char *rn__col_text(sqlite3_stmt *st, int c)

@@ -308,8 +308,10 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
     rn__jset(root, "analysis", json_string("origin"));
     rn__jset(root, "precedence",
              json_string("manufacturer and date: item field, else the newest claim, else the "
-                         "decoder's best candidate; country = the manufacturer's country of "
-                         "headquarters as recorded with that value"));
+                         "decoder's best candidate (for dates: its readings, their hull when "
+                         "they disagree); country = the manufacturer's country of "
+                         "headquarters as recorded with that value; manufacturers grouped by "
+                         "company"));
     json_t *t = json_object();
     rn__jset(t, "weapons", json_integer((json_int_t)tot.weapons));
     rn__jset(t, "components", json_integer((json_int_t)tot.components));
