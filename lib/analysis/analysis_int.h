@@ -50,6 +50,11 @@ sqlite3 *rn__eff_db(rn__eff *e); /* the connection e reads */
  * and unbound. NULL when it does not prepare or the cache is full. */
 #define RN__EFF_STMTS 4
 sqlite3_stmt *rn__eff_stmt(rn__eff *e, const char *sql);
+/* A memo of one day number per item id for the life of e (assembly.c keeps
+ * each component's earliest production day, so a part met again under
+ * another ancestor is not looked up again). get: 1 and *day when known. */
+int rn__eff_memo_get(rn__eff *e, const char *id, int32_t *day);
+void rn__eff_memo_put(rn__eff *e, const char *id, int32_t day);
 
 /* The effective value of `field` (production_date, manufacturer,
  * producing_state, weapon_system) of item `id`. own_text / own_country /

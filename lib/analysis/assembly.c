@@ -27,6 +27,9 @@ static const char parts_sql[] =
     "FROM tree t JOIN item c ON c.id = t.id WHERE t.d > 0 AND c.kind = 'component' "
     "ORDER BY c.id";
 
+static const char one_sql[] =
+    "SELECT produced_earliest, produced_latest, produced_precision FROM item WHERE id = ?1";
+
 void rn__assembly_add(rn__assembly *a, const char *component, const rn__eff_val *pd)
 {
     if (!pd->set || pd->date.precision == RN_PREC_NONE || pd->date.earliest == RN_DAY_OPEN_LOW)
@@ -51,17 +54,49 @@ rn_code rn__assembly_of(rn__eff *e, const char *id, rn__assembly *a, rn_error *e
         return rn__sql_err(db, err, "components of an item");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     int r;
+    int32_t best = RN_DAY_OPEN_LOW;
+    char best_id[RN_ID_LEN + 1] = "";
+    rn__eff_val pd;
+    /* each part's earliest day once per analysis (the memo): a section and
+     * its weapon share their parts */
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        rn__eff_val pd;
-        rn_date own = rn__col_date(st, 1);
-        char cid[RN_ID_LEN + 1];
-        rn__cpy(cid, sizeof cid, rn__col_text(st, 0));
-        if ((rc = rn__eff_get(e, cid, "production_date", NULL, NULL, &own, &pd, err)))
-            goto out;
-        rn__assembly_add(a, cid, &pd);
+        const char *cid = rn__col_text(st, 0);
+        int32_t d;
+        if (!cid)
+            continue;
+        if (!rn__eff_memo_get(e, cid, &d)) {
+            rn_date own = rn__col_date(st, 1);
+            if ((rc = rn__eff_get(e, cid, "production_date", NULL, NULL, &own, &pd, err)))
+                goto out;
+            d = pd.set && pd.date.precision != RN_PREC_NONE ? pd.date.earliest
+                                                             : RN_DAY_OPEN_LOW;
+            rn__eff_memo_put(e, cid, d);
+        }
+        if (d != RN_DAY_OPEN_LOW && (!best_id[0] || d > best)) {
+            best = d;
+            rn__cpy(best_id, sizeof best_id, cid);
+        }
     }
-    if (r != SQLITE_DONE)
+    if (r != SQLITE_DONE) {
         rc = rn__sql_err(db, err, "components of an item");
+        goto out;
+    }
+    sqlite3_reset(st);
+    if (best_id[0]) { /* the winner's date and basis, looked up again */
+        sqlite3_stmt *one = rn__eff_stmt(e, one_sql);
+        if (!one) {
+            rc = rn__sql_err(db, err, "a component");
+            goto out;
+        }
+        sqlite3_bind_text(one, 1, best_id, -1, SQLITE_TRANSIENT);
+        rn_date own = {0, 0, RN_PREC_NONE};
+        if (sqlite3_step(one) == SQLITE_ROW)
+            own = rn__col_date(one, 0);
+        sqlite3_reset(one);
+        if ((rc = rn__eff_get(e, best_id, "production_date", NULL, NULL, &own, &pd, err)))
+            goto out;
+        rn__assembly_add(a, best_id, &pd);
+    }
 out:
     sqlite3_reset(st);
     return rc;

@@ -37,12 +37,34 @@
 
 #include "analysis/analysis_int.h"
 
+/* Readings held in memory per item for D1 (a marking yields at most
+ * RN_DECODE_CANDIDATES_MAX; beyond this many, the rest still count in the
+ * total confidence, and the hull is then left open: see take_readings). */
+#define EFF_READINGS_MAX 256
+
+typedef struct eff_reading {
+    rn_date date;
+    double conf;
+    char marking[RN_ID_LEN + 1];
+    char rule[64];
+    char text[80];
+} eff_reading;
+
+/* A memo of day numbers by item id (open addressing, grows at half full). */
+typedef struct eff_memo_slot {
+    char id[RN_ID_LEN + 1];
+    int32_t day;
+} eff_memo_slot;
+
 struct rn__eff {
     sqlite3 *db;
     sqlite3_stmt *claim; /* newest claim for (item, field) */
     sqlite3_stmt *cand;  /* candidates for (item, field), best first */
     const char *more_sql[RN__EFF_STMTS];
     sqlite3_stmt *more[RN__EFF_STMTS]; /* rn__eff_stmt's cache */
+    eff_reading *rbuf;                 /* EFF_READINGS_MAX, allocated on first use */
+    eff_memo_slot *memo;
+    size_t memo_n, memo_cap;
 };
 
 static const char claim_sql[] =
@@ -54,10 +76,7 @@ static const char cand_sql[] =
     "c.rule, m.text FROM marking m JOIN candidate c ON c.marking = m.id "
     "WHERE m.item = ?1 AND c.field = ?2 ORDER BY c.confidence DESC, c.marking, c.rank";
 
-/* Readings held in memory per item for D1 (a marking yields at most
- * RN_DECODE_CANDIDATES_MAX; beyond this many, the rest still count in the
- * total confidence, and the hull is then left open: see take_readings). */
-#define EFF_READINGS_MAX 256
+
 
 rn_code rn__sql_err(sqlite3 *db, rn_error *err, const char *what)
 {
@@ -96,6 +115,8 @@ void rn__eff_close(rn__eff *e)
     sqlite3_finalize(e->cand);
     for (int i = 0; i < RN__EFF_STMTS; i++)
         sqlite3_finalize(e->more[i]);
+    rn_free(e->rbuf);
+    rn_free(e->memo);
     rn_free(e);
 }
 
@@ -120,6 +141,52 @@ sqlite3_stmt *rn__eff_stmt(rn__eff *e, const char *sql)
         }
     }
     return NULL;
+}
+
+static size_t memo_slot(const eff_memo_slot *m, size_t cap, const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t i = h & (cap - 1);
+    while (m[i].id[0] && strcmp(m[i].id, id))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+int rn__eff_memo_get(rn__eff *e, const char *id, int32_t *day)
+{
+    if (!e->memo)
+        return 0;
+    const eff_memo_slot *s = &e->memo[memo_slot(e->memo, e->memo_cap, id)];
+    if (!s->id[0])
+        return 0;
+    *day = s->day;
+    return 1;
+}
+
+void rn__eff_memo_put(rn__eff *e, const char *id, int32_t day)
+{
+    if (strlen(id) > RN_ID_LEN)
+        return;
+    if (2 * (e->memo_n + 1) > e->memo_cap) {
+        size_t nc = e->memo_cap ? 2 * e->memo_cap : 1024;
+        eff_memo_slot *nm = rn__calloc(nc, sizeof *nm);
+        if (!nm)
+            return; /* a memo that cannot grow only costs lookups again */
+        for (size_t i = 0; i < e->memo_cap; i++)
+            if (e->memo[i].id[0])
+                nm[memo_slot(nm, nc, e->memo[i].id)] = e->memo[i];
+        rn_free(e->memo);
+        e->memo = nm;
+        e->memo_cap = nc;
+    }
+    eff_memo_slot *s = &e->memo[memo_slot(e->memo, e->memo_cap, id)];
+    if (!s->id[0]) {
+        rn__cpy(s->id, sizeof s->id, id);
+        e->memo_n++;
+    }
+    s->day = day;
 }
 
 const char *rn__col_text(sqlite3_stmt *st, int c)
@@ -162,13 +229,6 @@ static void copy_country(char dst[3], const char *src)
     }
 }
 
-typedef struct eff_reading {
-    rn_date date;
-    double conf;
-    char marking[RN_ID_LEN + 1];
-    char rule[64];
-    char text[80];
-} eff_reading;
 
 static int same_date(const rn_date *a, const rn_date *b)
 {
@@ -281,7 +341,7 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-    eff_reading *rd = NULL;
+    eff_reading *rd = e->rbuf;
     size_t n = 0;
     int more = 0;
     double total = 0;
@@ -305,7 +365,7 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
             more = 1;
             continue;
         }
-        if (!rd && !(rd = rn__malloc(EFF_READINGS_MAX * sizeof *rd))) {
+        if (!rd && !(rd = e->rbuf = rn__malloc(EFF_READINGS_MAX * sizeof *rd))) {
             rc = rn__err(err, RN_ENOMEM, "out of memory");
             goto out;
         }
@@ -333,7 +393,6 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
     }
 out:
     sqlite3_reset(st);
-    rn_free(rd);
     return rc;
 }
 

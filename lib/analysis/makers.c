@@ -8,10 +8,12 @@
  *
  * Contracts:
  *  G1. Two spellings are one company when their keys are equal. The key
- *      (rn__maker_key) ignores case and punctuation, drops trailing legal
+ *      (rn__maker_key) ignores case, punctuation and remarks in brackets
+ *      ("(incl. Freescale)"), drops trailing legal
  *      forms (Inc., Corporation, Corp., Co., Ltd., Limited, GmbH, AG, S.A.,
  *      LLC, plc, N.V., B.V. ...), and drops trailing descriptor words
- *      (Semiconductor(s), Technology, Technologies, Electronics), so that
+ *      (Semiconductor(s), Technology, Technologies, Electronics,
+ *      Manufacturing), so that
  *      "NXP Semiconductors" is grouped with "NXP". A name is never reduced
  *      to nothing: its first word stays.
  *  G2. ENTITY LOOKUP — the place where the decoder's maker entities plug
@@ -55,7 +57,7 @@ static const char *const legal_forms[] = {
     "ag", "sa", "llc", "plc", "nv", "bv", "kg", "kk", "spa", "srl", "sas", "ab", "oy",
     "pte", "pty", "lp", NULL};
 static const char *const descriptors[] = {"semiconductor", "semiconductors", "technology",
-                                          "technologies", "electronics", NULL};
+                                          "technologies", "electronics", "manufacturing", NULL};
 
 static int in_list(const char *w, size_t n, const char *const *list)
 {
@@ -67,12 +69,23 @@ static int in_list(const char *w, size_t n, const char *const *list)
 
 void rn__maker_key(const char *spelling, int strict, char *key, size_t cap)
 {
-    /* lower-case; dots vanish ("S.A." = "sa"); other punctuation separates */
+    /* lower-case; dots vanish ("S.A." = "sa"); other punctuation separates;
+     * a remark in brackets is not part of the name ("NXP Semiconductors
+     * (incl. Freescale)") */
     char buf[MK_KEY_MAX];
     size_t n = 0;
+    int depth = 0;
     for (const char *p = spelling; *p && n + 1 < sizeof buf; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c == '.' || c == '\'')
+        if (c == '(' || c == '[') {
+            depth++;
+            continue;
+        }
+        if ((c == ')' || c == ']') && depth > 0) {
+            depth--;
+            continue;
+        }
+        if (depth > 0 || c == '.' || c == '\'')
             continue;
         if (isalnum(c) || c >= 0x80)
             buf[n++] = (char)tolower(c);

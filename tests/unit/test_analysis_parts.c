@@ -362,12 +362,15 @@ static void point16_key(void **state)
         {"Texas Instruments Inc.", "texas instruments", "texas instruments"},
         {"TEXAS INSTRUMENTS INCORPORATED", "texas instruments", "texas instruments"},
         {"Microchip Technology Inc.", "microchip technology", "microchip"},
-        {"Murata Manufacturing Co., Ltd.", "murata manufacturing", "murata manufacturing"},
+        {"Murata Manufacturing Co., Ltd.", "murata manufacturing", "murata"},
         {"Infineon Technologies AG", "infineon technologies", "infineon"},
         {"Samsung Electronics Co., Ltd.", "samsung electronics", "samsung"},
         {"Nexperia B.V.", "nexperia", "nexperia"},
         {"STMicroelectronics S.A.", "stmicroelectronics", "stmicroelectronics"},
         {"Analog Devices, Inc.", "analog devices", "analog devices"},
+        {"NXP Semiconductors (incl. Freescale)", "nxp semiconductors", "nxp"},
+        {"Maxim Integrated (part of Analog Devices since 2021)", "maxim integrated",
+         "maxim integrated"},
         {"Electronics Ltd", "electronics", "electronics"}, /* never empty */
         {"AG", "ag", "ag"},
     };
