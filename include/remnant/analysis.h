@@ -64,14 +64,20 @@ typedef struct rn_analysis_filter {
 /* Production-to-use intervals: for each item with an effective production
  * date and an event date (incident, else documented), the interval in days
  * [min, max] from rn_date_span; summaries per (weapon system, producing
- * state, country of use). */
+ * state, country of use). The production date is bounded below by the
+ * item's earliest possible assembly (its parts' latest production start):
+ * use cannot precede assembly ("production_bound"). An item without its own
+ * event takes its nearest ancestor's ("event_from"). */
 RN_NODISCARD rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json,
                                  size_t *len, rn_error *err) RN_NONNULL(1, 3);
 
 /* Component origin of weapons (items without a parent, kind weapon or
  * munition, or f->item): the component tree, tables by country and by
- * manufacturer, date codes by year, and each weapon's earliest possible
- * assembly date (the latest component production date's lower bound). */
+ * manufacturer (grouped by company, each spelling listed; a component known
+ * only by its country under "manufacturer unknown"), date codes by year,
+ * and each weapon's earliest possible assembly date (the latest component
+ * production date's lower bound). "foreign" is null when the weapon's
+ * producing state is unknown. */
 RN_NODISCARD rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json,
                                size_t *len, rn_error *err) RN_NONNULL(1, 3);
 
@@ -97,7 +103,8 @@ RN_NODISCARD rn_code rn_sanctions_dismiss(rn_store *s, const char *flag, const c
 /* Items linked to `query` — an item id, a full or partial serial, or a lot — by a
  * serial run (same prefix, numbers within RN_LINK_SERIAL_GAP), a shared
  * lot, or identical packaging marks; each with its event's place, date and
- * the reason. query NULL: every link group in the store. */
+ * the reason (an item without its own event: its nearest ancestor's). query
+ * NULL: every link group in the store. */
 RN_NODISCARD rn_code rn_links(rn_store *s, const char *query, char **json, size_t *len,
                               rn_error *err) RN_NONNULL(1, 3);
 

@@ -243,7 +243,7 @@ static void take_readings(const eff_reading *r, size_t n, double total, int more
     double mass = 0, last = 0;
     size_t k = 0, distinct = 0;
     for (; k < n; k++) {
-        int needed = mass < RN_READING_MASS * total - 1e-9;
+        int needed = k == 0 || mass < RN_READING_MASS * total - 1e-9;
         int tied = k > 0 && (r[k].conf >= last - 1e-9 ||
                              r[k].conf >= r[0].conf - RN_AMBIGUOUS_DELTA);
         if (!needed && !tied)
