@@ -63,6 +63,7 @@ struct rn__eff {
     const char *more_sql[RN__EFF_STMTS];
     sqlite3_stmt *more[RN__EFF_STMTS]; /* rn__eff_stmt's cache */
     eff_reading *rbuf;                 /* EFF_READINGS_MAX, allocated on first use */
+    int no_claims;                     /* the claim table was empty at open */
     eff_memo_slot *memo;
     size_t memo_n, memo_cap;
 };
@@ -103,6 +104,14 @@ rn_code rn__eff_open(sqlite3 *db, rn__eff **out, rn_error *err)
         rn__eff_close(e);
         return rc;
     }
+    /* most databases have few or no claims: skip the probe when there are
+     * none (an analysis is one read of the store) */
+    sqlite3_stmt *any = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT NOT EXISTS (SELECT 1 FROM claim)", -1, &any, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(any) == SQLITE_ROW)
+        e->no_claims = sqlite3_column_int(any, 0);
+    sqlite3_finalize(any);
     *out = e;
     return RN_OK;
 }
@@ -315,7 +324,7 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
+    int r = e->no_claims ? SQLITE_DONE : sqlite3_step(st);
     if (r == SQLITE_ROW) {
         rn_date d = rn__col_date(st, 2);
         const char *val = rn__col_text(st, 1);
