@@ -116,6 +116,12 @@ rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const ch
 /* The by_manufacturer table: one row per company, its spellings under it,
  * sorted by count; share over `denom` (0: null). */
 json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom);
+/* The company key of a spelling: "entity:<id>" from the decoder's maker
+ * entities (makers.c G2; brand[bcap] gets the brand a parent owns, may be
+ * NULL) else "n:" + the normalized key (G1); "" for an empty spelling.
+ * Returns 1 when the decoder's entities answered. OUT: key[cap]. */
+int rn__maker_company_key(const char *spelling, char *key, size_t cap, char *brand,
+                          size_t bcap);
 /* The normalized key of a spelling, ignoring case, punctuation and legal
  * suffixes (Inc., Corp., Ltd., GmbH, AG, S.A., LLC, plc ...). strict: keep
  * the descriptor words (Semiconductor(s), Technology, Electronics ...);

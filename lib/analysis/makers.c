@@ -126,6 +126,25 @@ static int entity_lookup(const char *spelling, char *key, size_t kcap, char *bra
     return 0;
 }
 
+int rn__maker_company_key(const char *spelling, char *key, size_t cap, char *brand,
+                          size_t bcap)
+{
+    key[0] = '\0';
+    if (brand && bcap)
+        brand[0] = '\0';
+    if (!spelling || !spelling[0])
+        return 0;
+    char b[201];
+    if (entity_lookup(spelling, key, cap, brand ? brand : b, brand ? bcap : sizeof b))
+        return 1;
+    if (cap < 3)
+        return 0;
+    key[0] = 'n';
+    key[1] = ':';
+    rn__maker_key(spelling, 0, key + 2, cap - 2);
+    return 0;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 rn_code rn__maker_groups_new(rn__maker_groups **out, rn_error *err)
@@ -175,15 +194,8 @@ rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const ch
         s = &g->s[g->n++];
         memset(s, 0, sizeof *s);
         rn__cpy(s->text, sizeof s->text, spelling);
-        if (!spelling[0]) {
-            s->key[0] = '\0';
-        } else if (entity_lookup(spelling, s->key, sizeof s->key, s->brand, sizeof s->brand)) {
+        if (rn__maker_company_key(spelling, s->key, sizeof s->key, s->brand, sizeof s->brand))
             g->by_entity = 1;
-        } else {
-            s->key[0] = 'n';
-            s->key[1] = ':';
-            rn__maker_key(spelling, 0, s->key + 2, sizeof s->key - 2);
-        }
         s->items = json_array();
     }
     s->count++;

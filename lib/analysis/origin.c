@@ -264,6 +264,9 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                 rn__jset(c, "manufacturer", mk.set && mk.text[0] ? json_string(mk.text) : NULL);
                 rn__jset(c, "manufacturer_country", mk.country[0] ? json_string(mk.country) : NULL);
                 rn__jset(c, "manufacturer_basis", mk.set ? json_string(mk.basis) : NULL);
+                char ck[201];
+                rn__maker_company_key(mk.set ? mk.text : NULL, ck, sizeof ck, NULL, 0);
+                rn__jset(c, "manufacturer_company", ck[0] ? json_string(ck) : NULL);
                 rn__jset(c, "produced", rn__json_date(&pd.date));
                 rn__jset(c, "produced_basis", pd.set ? json_string(pd.basis) : NULL);
                 rn__jset(c, "produced_ambiguous", json_boolean(pd.ambiguous));

@@ -401,6 +401,12 @@ static void point16_origin(void **state)
     assert_int_equal(ji(find(sp, "spelling", "NXP"), "count"), 1);
     assert_int_equal(ji(find(sp, "spelling", "NXP Semiconductors"), "count"), 1);
     assert_int_equal(ji(find(sp, "spelling", "NXP Semiconductors N.V."), "count"), 1);
+    /* each part names its company, as the row does */
+    json_t *tree = json_object_get(json_array_get(json_object_get(r, "weapons"), 0), "tree");
+    assert_string_equal(js_(find(tree, "item", FX("0C10")), "manufacturer_company"), "n:nxp");
+    assert_string_equal(js_(find(tree, "item", FX("0C14")), "manufacturer_company"), "n:nxp");
+    assert_true(json_is_null(json_object_get(find(tree, "item", FX("0C12")),
+                                             "manufacturer_company")));
     /* two rows in all: NXP and "manufacturer unknown" */
     assert_int_equal(json_array_size(bm), 2);
     json_decref(r);
