@@ -42,6 +42,7 @@ typedef struct tl_item {
     char id[RN_ID_LEN + 1];
     int64_t min, max;
     int clamped;
+    int ambiguous; /* the production date is the hull of disagreeing readings */
     uint32_t group;
 } tl_item;
 
@@ -338,6 +339,7 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
         x->min = mn;
         x->max = mx;
         x->clamped = clamped;
+        x->ambiguous = pv.ambiguous;
         x->group = gi;
         t.g[gi].count++;
     }
@@ -370,7 +372,7 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
         rn__jset(g, "country", t.g[gi].country[0] ? json_string(t.g[gi].country) : NULL);
         rn__jset(g, "count", json_integer((json_int_t)t.g[gi].count));
         int64_t lo = INT64_MAX, hi = INT64_MIN;
-        size_t k = 0, nin = 0;
+        size_t k = 0, nin = 0, namb = 0;
         int64_t *maxes = rn__malloc((t.g[gi].count ? t.g[gi].count : 1) * sizeof *maxes);
         if (!maxes) {
             json_decref(g);
@@ -388,15 +390,18 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
             if (x->max > hi)
                 hi = x->max;
             maxes[nin++] = x->max; /* sorted: items are sorted by max */
+            namb += x->ambiguous != 0;
             if ((long)k < limit && x->max != INT64_MAX) {
                 json_t *si = json_object();
                 rn__jset(si, "item", json_string(x->id));
                 rn__jset(si, "interval_days", rn__json_span(x->min, x->max));
+                rn__jset(si, "produced_ambiguous", json_boolean(x->ambiguous));
                 json_array_append_new(shortest, si);
                 k++;
             }
         }
         rn__jset(g, "interval_days_hull", rn__json_span(lo, hi));
+        rn__jset(g, "ambiguous_dates", json_integer((json_int_t)namb));
         json_t *q = json_array();
         for (int qi = 1; qi <= 3; qi++) {
             int64_t v = maxes[(nin - 1) * (size_t)qi / 4];

@@ -79,7 +79,10 @@ static void print_human(json_t *root)
         json_array_foreach(json_object_get(g, "shortest_proven"), j, x) {
             char sp[64];
             span(json_object_get(x, "interval_days"), sp, sizeof sp);
-            printf("    %s  %s\n", cli_js(x, "item"), sp);
+            printf("    %s  %s%s\n", cli_js(x, "item"), sp,
+                   json_is_true(json_object_get(x, "produced_ambiguous"))
+                       ? "  (production date ambiguous: a hull of readings)"
+                       : "");
         }
     }
     json_t *items = json_object_get(root, "items");

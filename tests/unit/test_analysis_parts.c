@@ -458,6 +458,12 @@ static void point17_timeline_sanctions_claims(void **state)
     /* [2024-03-10 - 2023-12-31, 2024-03-10 - 2015-01-01] */
     assert_span(json_object_get(c14, "interval_days"), day(2024, 3, 10) - day(2023, 12, 31),
                 day(2024, 3, 10) - day(2015, 1, 1));
+
+    /* the group and its shortest-proven list say so too */
+    json_t *g = json_array_get(json_object_get(r, "groups"), 0);
+    assert_int_equal(ji(g, "ambiguous_dates"), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(g, "shortest_proven"),
+                                                            0), "produced_ambiguous")));
     json_decref(r);
 
     /* sanctions: 2015..2023 is certainly after 1718 .. 2094 (2013) and
