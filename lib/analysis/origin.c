@@ -341,11 +341,19 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
         snprintf(unk, sizeof unk,
                  "; for %" PRIu64 " more, in weapons whose producing state is unknown, "
                  "foreign is unknown", tot.foreign_unknown);
-    snprintf(words, sizeof words,
-             "%" PRIu64 " of the %" PRIu64 " components whose manufacturer's country is known "
-             "came from companies outside the producing state%s (%" PRIu64 " components in all, "
-             "%" PRIu64 " with a readable date code)",
-             tot.foreign, tot.with_country - tot.foreign_unknown, unk, tot.components, tot.dated);
+    if (tot.foreign_unknown && tot.foreign_unknown == tot.with_country)
+        snprintf(words, sizeof words,
+                 "foreign is unknown for the %" PRIu64 " components whose manufacturer's "
+                 "country is known: the producing state of their weapons is unknown (%" PRIu64
+                 " components in all, %" PRIu64 " with a readable date code)",
+                 tot.foreign_unknown, tot.components, tot.dated);
+    else
+        snprintf(words, sizeof words,
+                 "%" PRIu64 " of the %" PRIu64 " components whose manufacturer's country is "
+                 "known came from companies outside the producing state%s (%" PRIu64
+                 " components in all, %" PRIu64 " with a readable date code)",
+                 tot.foreign, tot.with_country - tot.foreign_unknown, unk, tot.components,
+                 tot.dated);
     rn__jset(root, "summary", json_string(words));
     rn__jset(root, "weapons", weapons);
     weapons = NULL;
