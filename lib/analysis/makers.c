@@ -48,6 +48,7 @@ struct rn__maker_groups {
     mk_spelling *s;
     size_t n, cap;
     int by_entity; /* some key came from G2 */
+    long limit;    /* items listed per spelling and per company */
 };
 
 /* ---- G1: the normalized key -------------------------------------------- */
@@ -199,6 +200,7 @@ rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const ch
         s->items = json_array();
     }
     s->count++;
+    g->limit = limit;
     add_country(s->countries, sizeof s->countries, country);
     if ((long)json_array_size(s->items) < limit)
         json_array_append_new(s->items, json_string(item));
@@ -260,7 +262,10 @@ json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom)
                 char c[3] = {s->countries[k], s->countries[k + 1], '\0'};
                 add_country(countries, sizeof countries, c);
             }
-            json_array_extend(items, s->items);
+            for (size_t k = 0; k < json_array_size(s->items) &&
+                               (long)json_array_size(items) < g->limit;
+                 k++)
+                json_array_append(items, json_array_get(s->items, k));
             json_t *o = json_object();
             rn__jset(o, "spelling", unknown ? NULL : json_string(s->text));
             rn__jset(o, "brand", s->brand[0] ? json_string(s->brand) : NULL);
