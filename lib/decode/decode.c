@@ -67,6 +67,7 @@ typedef struct cand {
     uint8_t unknown;   /* `?` digits filled in */
     uint8_t nread;     /* readings of the match */
     uint8_t ctx;       /* CTX_* */
+    uint8_t tie;       /* within RN_DECODE_TIE_MARGIN of its field's best, another value */
     uint16_t voff, vlen; /* value span (part numbers, serials, lots) */
 } cand;
 
@@ -716,6 +717,70 @@ static void explain(const work *w, const cand *c, rn_buf *b)
     ctx_notes(w, c, b);
 }
 
+/* ---- ties ---------------------------------------------------------------------------- */
+
+/* Confidence as reported (three decimals), so that ties are judged on the
+ * figures people see. */
+static double shown(double c)
+{
+    return floor(c * 1000 + 0.5) / 1000;
+}
+
+/* Mark the manufacturers and production dates among the first n (ranked)
+ * candidates that lie within RN_DECODE_TIE_MARGIN of their field's best:
+ * when two or more such candidates exist, each gets tie = 1. Candidates of
+ * one field are distinct values (add() merged equal ones). */
+static void mark_ties(work *w, size_t n)
+{
+    static const rn__field tied[] = {RN__F_MAKER, RN__F_DATE};
+    for (size_t f = 0; f < sizeof tied / sizeof tied[0]; f++) {
+        double best = -1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (w->c[i].field != tied[f])
+                continue;
+            if (best < 0)
+                best = shown(w->c[i].conf);
+            if (best - shown(w->c[i].conf) <= RN_DECODE_TIE_MARGIN + 1e-9)
+                k++;
+        }
+        if (k < 2)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (w->c[i].field == tied[f] && best - shown(w->c[i].conf) <= RN_DECODE_TIE_MARGIN + 1e-9)
+                w->c[i].tie = 1;
+    }
+}
+
+/* The explanation's last sentence for a tied candidate: which other values
+ * tie with it (at most three named). */
+static void explain_tie(const work *w, const cand *c, size_t n, rn_buf *b)
+{
+    int named = 0, more = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cand *o = &w->c[i];
+        if (o == c || !o->tie || o->field != c->field)
+            continue;
+        if (named == 3) {
+            more++;
+            continue;
+        }
+        char date[RN_DATE_TEXT_MAX];
+        const char *v = date;
+        if (c->field == RN__F_MAKER)
+            v = w->d->makers[o->maker].name;
+        else
+            rn_date_format(&o->date, date, sizeof date);
+        ap(b, "%s%s", named ? ", " : " Ambiguous: as likely as ", v);
+        named++;
+    }
+    if (named) {
+        if (more)
+            ap(b, " and %d more", more);
+        ap(b, "%s", " (confidences within 0.02); the marking alone does not decide.");
+    }
+}
+
 /* ---- the result ---------------------------------------------------------------------- */
 
 static rn_code build(work *w, rn_candidates **out)
@@ -753,8 +818,11 @@ static rn_code build(work *w, rn_candidates **out)
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '\0');
         offs[i][1] = b.len;
-        if (rc == RN_OK)
+        if (rc == RN_OK) {
             explain(w, c, &b);
+            if (c->tie)
+                explain_tie(w, c, n, &b);
+        }
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '\0');
     }
@@ -780,7 +848,8 @@ static rn_code build(work *w, rn_candidates **out)
             k->country = d->makers[c->maker].country;
         else if (c->field == RN__F_FACTORY)
             k->country = c->fac ? c->fac->country : r->country;
-        k->confidence = floor(c->conf * 1000 + 0.5) / 1000;
+        k->confidence = shown(c->conf);
+        k->ambiguous = c->tie;
         k->rule = r->id;
         k->source = d->sources[r->src].text;
     }
@@ -840,6 +909,7 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
         }
     }
     qsort(w->c, w->nc, sizeof w->c[0], by_rank);
+    mark_ties(w, w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX);
     rn_code rc = build(w, out);
     if (rc)
         return rn__err(err, rc, "out of memory decoding a marking");

@@ -118,6 +118,32 @@ typedef struct rn__maker {
     int src;
 } rn__maker;
 
+/* A brand's owner over a span of days (rule `owner`): maker is owned by
+ * parent (both indexes into makers) from..until (day numbers, inclusive;
+ * open ends RN_DAY_OPEN_LOW/HIGH). */
+typedef struct rn__owner {
+    int maker, parent;
+    int32_t from, until;
+    int src;
+} rn__owner;
+
+/* A name by which a maker is known, as a comparison key (rn__name_key):
+ * its id, name and every aka. */
+typedef struct rn__name {
+    char *key;        /* owned by the decoder */
+    const char *text; /* the name as written in the rules */
+    int maker;
+} rn__name;
+
+/* The comparison key of a typed-in company name (entity.c): rn__norm
+ * (case, Cyrillic look-alikes, full-width forms), then every byte that is
+ * not a letter or digit is a separator, legal-form words (Inc, Corp,
+ * Corporation, Co, Ltd, Limited, LLC, GmbH, AG, JSC, OOO, ...) are dropped
+ * unless nothing else remains, and the remaining words are joined without
+ * separators. Writes at most cap - 1 bytes and a NUL; returns the length,
+ * or -1 if s is not UTF-8 or longer than RN_DECODE_MARKING_MAX. */
+long rn__name_key(const char *s, size_t n, char *out, size_t cap);
+
 typedef struct rn__factory {
     char *group, *code, *name;
     char country[3];
@@ -198,6 +224,8 @@ struct rn_decoder {
     rn__calendar *cals; size_t ncals;
     rn__maker *makers; size_t nmakers;
     rn__factory *factories; size_t nfactories; /* sorted by group, code */
+    rn__owner *owners; size_t nowners, cap_owners; /* in rule order */
+    rn__name *names; size_t nnames, cap_names;     /* filled by rn__rules_finish */
     rn__rule *rules; size_t nrules;
     rn__index prefix;  /* prefixes and prefix marks */
     rn__index exact;   /* logos and exact marks */

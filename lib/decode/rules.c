@@ -508,6 +508,60 @@ static rn_code do_maker(ld *L, line *ln)
     return RN_OK;
 }
 
+/* owner MAKER PARENT from=YYYY-MM-DD [until=YYYY-MM-DD] src=ID: the brand
+ * MAKER belonged to PARENT over those days. Both makers defined before; the
+ * spans of one maker's owners may not overlap (one owner a day). */
+static rn_code do_owner(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "an owner rule is: owner MAKER PARENT from=YYYY-MM-DD [until=YYYY-MM-DD] "
+                       "src=ID");
+    rn__owner o;
+    memset(&o, 0, sizeof o);
+    if ((o.maker = find_maker(L->d, ln->w[1])) < 0)
+        return lerr(L, "unknown maker '%.64s' (define it on an earlier line)", ln->w[1]);
+    if ((o.parent = find_maker(L->d, ln->w[2])) < 0)
+        return lerr(L, "unknown maker '%.64s' (define it on an earlier line)", ln->w[2]);
+    if (o.maker == o.parent)
+        return lerr(L, "a maker cannot own itself");
+    o.until = RN_DAY_OPEN_HIGH;
+    const char *v = get(ln, "from");
+    rn_code rc;
+    if (!v)
+        return lerr(L, "an owner rule needs from= (the day the ownership began, YYYY-MM-DD)");
+    if ((rc = ymd_of(L, "from", v, &o.from)))
+        return rc;
+    if ((v = get(ln, "until")) && (rc = ymd_of(L, "until", v, &o.until)))
+        return rc;
+    if (o.from > o.until)
+        return lerr(L, "from= is after until=");
+    if ((rc = src_of(L, ln, &o.src)) || (rc = check_used(L, ln, "owner")))
+        return rc;
+    for (size_t i = 0; i < L->d->nowners; i++) {
+        const rn__owner *x = &L->d->owners[i];
+        if (x->maker == o.maker && x->from <= o.until && o.from <= x->until)
+            return lerr(L, "maker '%s' already has an owner over part of these days (line of "
+                           "owner '%s')", ln->w[1], L->d->makers[x->parent].id);
+    }
+    /* no cycles: walking up from the parent on its first day must not reach the maker */
+    int at = o.parent;
+    for (int depth = 0; at >= 0 && depth < 16; depth++) {
+        if (at == o.maker)
+            return lerr(L, "owner rules form a cycle through maker '%s'", ln->w[1]);
+        int next = -1;
+        for (size_t i = 0; i < L->d->nowners; i++)
+            if (L->d->owners[i].maker == at) {
+                next = L->d->owners[i].parent;
+                break;
+            }
+        at = next;
+    }
+    if (grow((void **)&L->d->owners, &L->d->cap_owners, L->d->nowners, sizeof o))
+        return RN_ENOMEM;
+    L->d->owners[L->d->nowners++] = o;
+    return RN_OK;
+}
+
 static rn_code do_factory(ld *L, line *ln)
 {
     if (ln->nw != 3)
@@ -847,6 +901,8 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_prefix(L, ln, 1);
     if (strcmp(k, "factory") == 0)
         return do_factory(L, ln);
+    if (strcmp(k, "owner") == 0)
+        return do_owner(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -854,7 +910,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "mark, format, headstamp)", k);
+                   "owner, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1030,9 +1086,44 @@ static int cmp_factory(const void *a, const void *b)
     return c ? c : strcmp(x->code, y->code);
 }
 
+/* One name of maker m into the names table (skipped when its key is
+ * empty, e.g. a name of punctuation only). */
+static rn_code add_name(rn_decoder *d, int m, const char *text, size_t n)
+{
+    char key[RN_DECODE_MARKING_MAX + 1];
+    long kl = rn__name_key(text, n, key, sizeof key);
+    if (kl <= 0)
+        return RN_OK;
+    for (size_t i = 0; i < d->nnames; i++)
+        if (d->names[i].maker == m && strcmp(d->names[i].key, key) == 0)
+            return RN_OK; /* the same key twice for one maker */
+    if (grow((void **)&d->names, &d->cap_names, d->nnames, sizeof *d->names))
+        return RN_ENOMEM;
+    rn__name *nm = &d->names[d->nnames];
+    if (!(nm->key = keep(d, key, (size_t)kl)) || !(nm->text = keep(d, text, n)))
+        return RN_ENOMEM;
+    nm->maker = m;
+    d->nnames++;
+    return RN_OK;
+}
+
 rn_code rn__rules_finish(rn_decoder *d, rn_error *err)
 {
     (void)err;
+    for (size_t m = 0; m < d->nmakers; m++) {
+        const rn__maker *mk = &d->makers[m];
+        rn_code rc = add_name(d, (int)m, mk->id, strlen(mk->id));
+        if (rc == RN_OK)
+            rc = add_name(d, (int)m, mk->name, strlen(mk->name));
+        for (const char *a = mk->aka; rc == RN_OK && a && *a;) {
+            const char *e = strchr(a, ';');
+            size_t len = e ? (size_t)(e - a) : strlen(a);
+            rc = add_name(d, (int)m, a, len);
+            a = e ? e + 1 : a + len;
+        }
+        if (rc)
+            return rc;
+    }
     if (d->nfactories)
         qsort(d->factories, d->nfactories, sizeof *d->factories, cmp_factory);
     d->factories_sorted = 1;
@@ -1098,6 +1189,8 @@ void rn_decoder_free(rn_decoder *d)
     free(d->sources);
     free(d->cals);
     free(d->makers);
+    free(d->owners);
+    free(d->names);
     free(d->factories);
     free(d->pats);
     for (int w = 0; w <= RN__WINDOW_MAX; w++)
