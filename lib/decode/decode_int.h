@@ -109,6 +109,8 @@ typedef struct rn__calendar {
     int start_m, start_d;       /* year begins on this Gregorian day... */
     int late_m, late_d;         /* ...or as late as this one (0: Jan 1) */
     int months[13], nmonths;    /* month lengths when the year does not begin Jan 1 */
+    int breaks[32], nbreaks;    /* leap_breaks=: the Borkowski 33-year-cycle break years;
+                                 * years breaks[0] <= y < breaks[n-1] begin on an exact day */
     int src;
 } rn__calendar;
 
@@ -256,6 +258,11 @@ const rn__factory *rn__factory_find(const rn_decoder *d, const char *group, cons
  * nonzero) of calendar c. RN_EINPUT when there is no such date (month 13,
  * a year outside the era...). */
 rn_code rn__calendar_date(const rn__calendar *c, int year, int m, int dd, rn_date *out);
+/* The exact first day of calendar year `year` of a calendar with
+ * leap_breaks= (Borkowski's arithmetic of the Solar Hijri calendar) and
+ * whether that year is a leap year; RN_ENOTFOUND outside the breaks' span
+ * (the caller then widens to start=/start_late=). OUT: *first, *leap. */
+rn_code rn__calendar_exact_start(const rn__calendar *c, int year, int32_t *first, int *leap);
 /* 1 if c is the plain Gregorian calendar. */
 int rn__calendar_is_gregorian(const rn__calendar *c);
 

@@ -474,6 +474,24 @@ static rn_code do_calendar(ld *L, line *ln)
         if (total < 354 || total > 386)
             return lerr(L, "months= add up to %d days; a year has 354 to 386", total);
     }
+    if ((v = get(ln, "leap_breaks"))) {
+        if (!c.start_m || c.nmonths != 12)
+            return lerr(L, "leap_breaks= needs start= and the 12 months= of a common year");
+        const char *p = v;
+        while (*p) {
+            char *end;
+            long x = strtol(p, &end, 10);
+            if (end == p || x < -1000 || x > 5000 || c.nbreaks >= 32 || (*end && *end != ','))
+                return lerr(L, "leap_breaks= is a list of up to 32 years, e.g. -61,9,38");
+            if (c.nbreaks && x <= c.breaks[c.nbreaks - 1])
+                return lerr(L, "leap_breaks= must be increasing (%ld after %d)", x,
+                            c.breaks[c.nbreaks - 1]);
+            c.breaks[c.nbreaks++] = (int)x;
+            p = *end ? end + 1 : end;
+        }
+        if (c.nbreaks < 2)
+            return lerr(L, "leap_breaks= needs at least two years");
+    }
     if ((rc = src_of(L, ln, &c.src)) || (rc = check_used(L, ln, "calendar")))
         return rc;
     if (!(c.id = keep(L->d, ln->w[1], ln->wlen[1])))
