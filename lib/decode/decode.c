@@ -288,6 +288,61 @@ static void scan_prefixes(work *w, size_t off, size_t n)
     }
 }
 
+/* Suffix rules: the token's last 1..suffix_max bytes (leaving at least one
+ * byte before them) looked up whole; a hit whose then= fits the byte before
+ * the suffix and whose base= (if any) begins the token gives a maker and,
+ * when no prefix claimed the token, a part number. */
+static void scan_suffixes(work *w, size_t off, size_t n)
+{
+    const rn_decoder *d = w->d;
+    const char *s = w->s + off;
+    size_t max = n - 1 < d->suffix_max ? n - 1 : d->suffix_max;
+    int best_rule = -1;
+    double best = 0;
+    for (size_t L = 1; L <= max && n > 1; L++) {
+        const char *t = s + n - L;
+        if (memchr(t, '?', L))
+            break; /* an illegible character ends what a suffix can claim */
+        uint32_t h = RN__HASH_SEED;
+        for (size_t i = 0; i < L; i++)
+            h = rn__hash_step(h, (unsigned char)t[i]);
+        for (int k = rn__index_find(&d->suffix, h, t, L); k >= 0; k = d->suffix.hits[k].next) {
+            int ri = d->suffix.hits[k].rule;
+            const rn__rule *r = &d->rules[ri];
+            char before = s[n - L - 1];
+            if (before != '?' && !then_ok(r->then, before))
+                continue;
+            int based = r->nbases == 0;
+            for (int b = 0; b < r->nbases && !based; b++) {
+                size_t bl = strlen(r->bases[b]);
+                based = bl < n - L && memcmp(s, r->bases[b], bl) == 0;
+            }
+            if (!based)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_MAKER, off, n);
+            c.pre = (uint16_t)L;
+            c.maker = r->maker;
+            double base = r->conf;
+            size_t extra = L - 1 < 5 ? L - 1 : 5;
+            base += (1 - base) * (double)extra / 10;
+            c.conf = maker_fit(w, r->maker, fit(r, w->ctx, base, &c.ctx), &c.ctx);
+            if (c.conf > best)
+                best = c.conf, best_rule = ri;
+            add(w, &c);
+        }
+    }
+    if (best_rule >= 0 && n <= 64) {
+        cand c;
+        init_cand(&c, best_rule, RN__F_PART, off, n);
+        c.maker = d->rules[best_rule].maker;
+        c.voff = (uint16_t)off;
+        c.vlen = (uint16_t)n;
+        c.conf = best * 0.9;
+        add(w, &c); /* merges with a prefix's part number of the same text */
+    }
+}
+
 static void lookup_exact(work *w, size_t off, size_t n)
 {
     const rn_decoder *d = w->d;
@@ -661,6 +716,12 @@ static void explain(const work *w, const cand *c, rn_buf *b)
         if (r->kind == RN__R_LOGO) {
             ap(b, "'%.*s' is a name or logo marking of %s, headquartered in %s.", tl,
                            tok, m->name, m->country);
+        } else if (r->kind == RN__R_SUFFIX) {
+            ap(b, "'%.*s' ends in '%.*s', a suffix of %s's part numbers (headquarters: %s)",
+               tl, tok, (int)c->pre, tok + tl - c->pre, m->name, m->country);
+            if (r->nbases)
+                ap(b, "%s", " after a part number of the family it names");
+            ap(b, "%s", "; other makers may copy the code, so it ranks, it does not prove.");
         } else {
             ap(b, "'%.*s' begins with '%.*s', a part-number prefix of %s "
                               "(headquarters: %s)",
@@ -682,9 +743,13 @@ static void explain(const work *w, const cand *c, rn_buf *b)
     }
     case RN__F_PART: {
         const rn__maker *m = &d->makers[c->maker];
-        ap(b, "'%.*s' reads as a part number: it begins with '%.*s', a prefix of %s "
-                          "parts.",
-                       tl, tok, (int)c->pre, tok, m->name);
+        if (r->kind == RN__R_SUFFIX)
+            ap(b, "'%.*s' reads as a part number: it ends in a suffix of %s parts.", tl, tok,
+               m->name);
+        else
+            ap(b, "'%.*s' reads as a part number: it begins with '%.*s', a prefix of %s "
+                  "parts.",
+               tl, tok, (int)c->pre, tok, m->name);
         break;
     }
     case RN__F_FACTORY:
@@ -896,6 +961,8 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
     }
     for (size_t t = 0; t < nt; t++) {
         scan_prefixes(w, toff[t], tlen[t]);
+        if (d->suffix_max)
+            scan_suffixes(w, toff[t], tlen[t]);
         for (size_t win = 1; win <= RN__WINDOW_MAX && t + win <= nt; win++) {
             size_t off = toff[t];
             size_t n = (size_t)(toff[t + win - 1] + tlen[t + win - 1]) - off;

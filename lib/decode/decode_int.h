@@ -93,7 +93,8 @@ typedef enum rn__field {
 extern const char *const rn__field_names[RN__F_COUNT];
 
 typedef enum rn__rule_kind {
-    RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK
+    RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK,
+    RN__R_SUFFIX /* a maker told by the end of a part number (package codes) */
 } rn__rule_kind;
 
 typedef enum rn__then { RN__THEN_ANY = 0, RN__THEN_DIGIT, RN__THEN_LETTER } rn__then;
@@ -170,7 +171,9 @@ typedef struct rn__rule {
     int year_last;            /* year digits are the last digits of the year */
     int min_year;
     int alternatives;         /* readings of a truncated year kept */
-    rn__then then;            /* prefixes: what must follow */
+    rn__then then;            /* prefixes: what must follow; suffixes: what must precede */
+    char **bases;             /* suffixes: the part must begin with one of these (or NULL) */
+    int nbases;
     int exact;                /* marks: whole-token match */
     int persian;              /* ranked up when written in Persian digits */
     rn__pattern *pats;        /* formats and headstamps (owned) */
@@ -231,7 +234,9 @@ struct rn_decoder {
     rn__rule *rules; size_t nrules;
     rn__index prefix;  /* prefixes and prefix marks */
     rn__index exact;   /* logos and exact marks */
+    rn__index suffix;  /* suffix rules */
     size_t prefix_max; /* longest prefix in bytes */
+    size_t suffix_max; /* longest suffix in bytes (0: none) */
     rn__patref *pats; size_t npats; /* every pattern, in rule order */
     rn__patref *bywin[RN__WINDOW_MAX + 1]; /* patterns that can span w tokens */
     size_t nbywin[RN__WINDOW_MAX + 1];

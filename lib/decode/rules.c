@@ -724,6 +724,79 @@ static rn_code do_prefix(ld *L, line *ln, int logo)
     return RN_OK;
 }
 
+/* suffix MAKER S... [then=digit|letter|any] [base=P1,P2] [confidence=] src=ID:
+ * a part number that ends in S (after at least one character, which
+ * then= constrains) and, with base=, begins with one of the bases, is the
+ * maker's: package and grade codes that one maker's numbering uses and
+ * another's does not (Toshiba's ...APG beside TI's ...A). */
+static rn_code do_suffix(ld *L, line *ln)
+{
+    if (ln->nw < 3)
+        return lerr(L, "a suffix rule is: suffix MAKER TEXT... [base=P1,P2] src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    double conf;
+    rn__then then = RN__THEN_ANY;
+    char *cat, *state;
+    if ((rc = conf_of(L, ln, 0.7, &conf)) || (rc = then_of(L, ln, &then)) ||
+        (rc = list_of(L, ln, "category", 0, &cat)) || (rc = list_of(L, ln, "state", 1, &state)))
+        return rc;
+    char *bases[16];
+    int nbases = 0;
+    const char *bv = get(ln, "base");
+    for (const char *p = bv; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (nbases == 16)
+            return lerr(L, "base= lists at most 16 prefixes");
+        if ((rc = match_text(L, p, len, 0, &bases[nbases])))
+            return rc;
+        nbases++;
+        p = e ? e + 1 : p + len;
+    }
+    if (bv && !nbases)
+        return lerr(L, "base= is a list of prefixes, e.g. base=ULN,TD62");
+    int src;
+    if ((rc = src_of(L, ln, &src)) || (rc = check_used(L, ln, "suffix")))
+        return rc;
+    for (int i = 2; i < ln->nw; i++) {
+        char *text;
+        if ((rc = match_text(L, ln->w[i], ln->wlen[i], 0, &text)))
+            return rc;
+        rn__rule *r;
+        if ((rc = new_rule(L, &r)))
+            return rc;
+        char id[160];
+        snprintf(id, sizeof id, "suffix:%s:%s", ln->w[1], text);
+        r->kind = RN__R_SUFFIX;
+        r->field = RN__F_MAKER;
+        r->conf = conf;
+        r->maker = maker;
+        r->then = then;
+        r->category = cat;
+        r->state = state;
+        r->src = src;
+        if (!(r->id = keep(L->d, id, strlen(id))))
+            return RN_ENOMEM;
+        size_t tl = strlen(text);
+        if (rn__index_add(&L->d->suffix, text, tl, (int)L->d->nrules))
+            return RN_ENOMEM;
+        if (nbases) { /* last, so that nothing fails between it and counting the rule */
+            r->bases = rn__calloc((size_t)nbases, sizeof *r->bases);
+            if (!r->bases)
+                return RN_ENOMEM;
+            memcpy(r->bases, bases, (size_t)nbases * sizeof *bases);
+            r->nbases = nbases;
+        }
+        L->d->nrules++;
+        if (tl > L->d->suffix_max)
+            L->d->suffix_max = tl;
+    }
+    return RN_OK;
+}
+
 static rn_code do_mark(ld *L, line *ln)
 {
     rn_code rc = need_id(L, ln, "mark");
@@ -921,6 +994,8 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_factory(L, ln);
     if (strcmp(k, "owner") == 0)
         return do_owner(L, ln);
+    if (strcmp(k, "suffix") == 0)
+        return do_suffix(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -928,7 +1003,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "owner, mark, format, headstamp)", k);
+                   "owner, suffix, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1201,8 +1276,10 @@ void rn_decoder_free(rn_decoder *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nrules; i++)
+    for (size_t i = 0; i < d->nrules; i++) {
         free(d->rules[i].pats);
+        free(d->rules[i].bases);
+    }
     free(d->rules);
     free(d->sources);
     free(d->cals);
@@ -1215,6 +1292,7 @@ void rn_decoder_free(rn_decoder *d)
         free(d->bywin[w]);
     rn__index_free(&d->prefix);
     rn__index_free(&d->exact);
+    rn__index_free(&d->suffix);
     for (size_t i = 0; i < d->nowned; i++)
         free(d->owned[i]);
     free(d->owned);
