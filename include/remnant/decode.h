@@ -147,6 +147,14 @@ typedef struct rn_maker_match {
 RN_NODISCARD rn_code rn_decoder_match_maker(const rn_decoder *d, const char *name, size_t len,
                                             int32_t day, rn_maker_match *out, rn_error *err);
 
+/* Every maker of the rules, for grouping and for exporting them as
+ * entities: the i-th maker (0 <= i < rn_decoder_maker_count) with its owner
+ * on day, as rn_decoder_match_maker fills it (matched: the maker's name).
+ * RN_ENOTFOUND past the end. OUT: *out. */
+size_t rn_decoder_maker_count(const rn_decoder *d);
+RN_NODISCARD rn_code rn_decoder_maker_at(const rn_decoder *d, size_t i, int32_t day,
+                                         rn_maker_match *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -134,6 +134,31 @@ static const rn__owner *owner_on(const rn_decoder *d, int m, int32_t day)
     return NULL;
 }
 
+/* The brand m and its owner on day (RN_DAY_OPEN_*: today) into *out;
+ * matched is left to the caller. */
+static void fill(const rn_decoder *d, int m, int32_t day, rn_maker_match *out)
+{
+    if (day == RN_DAY_OPEN_HIGH || day == RN_DAY_OPEN_LOW)
+        day = rn_day_today();
+    const rn__maker *mk = &d->makers[m];
+    out->maker = mk->id;
+    out->brand = mk->name;
+    out->country = mk->country;
+    /* up the ownership chain as it stood on day (rules forbid cycles) */
+    int at = m;
+    for (int depth = 0; depth < 16; depth++) {
+        const rn__owner *o = owner_on(d, at, day);
+        if (!o)
+            break;
+        if (!out->owner_source)
+            out->owner_source = d->sources[o->src].text;
+        at = o->parent;
+    }
+    out->company_id = d->makers[at].id;
+    out->company = d->makers[at].name;
+    out->company_country = d->makers[at].country;
+}
+
 rn_code rn_decoder_match_maker(const rn_decoder *d, const char *name, size_t len, int32_t day,
                                rn_maker_match *out, rn_error *err)
 {
@@ -167,25 +192,24 @@ rn_code rn_decoder_match_maker(const rn_decoder *d, const char *name, size_t len
     if (!hit)
         return rn__err(err, RN_ENOTFOUND, "no maker in the rules is named '%.*s'",
                        (int)(len > 80 ? 80 : len), name);
-    if (day == RN_DAY_OPEN_HIGH || day == RN_DAY_OPEN_LOW)
-        day = rn_day_today();
-    const rn__maker *m = &d->makers[hit->maker];
-    out->maker = m->id;
-    out->brand = m->name;
-    out->country = m->country;
+    fill(d, hit->maker, day, out);
     out->matched = hit->text;
-    /* up the ownership chain as it stood on day (rules forbid cycles) */
-    int at = hit->maker;
-    for (int depth = 0; depth < 16; depth++) {
-        const rn__owner *o = owner_on(d, at, day);
-        if (!o)
-            break;
-        if (!out->owner_source)
-            out->owner_source = d->sources[o->src].text;
-        at = o->parent;
-    }
-    out->company_id = d->makers[at].id;
-    out->company = d->makers[at].name;
-    out->company_country = d->makers[at].country;
+    return RN_OK;
+}
+
+size_t rn_decoder_maker_count(const rn_decoder *d)
+{
+    return d ? d->nmakers : 0;
+}
+
+rn_code rn_decoder_maker_at(const rn_decoder *d, size_t i, int32_t day, rn_maker_match *out)
+{
+    if (!out)
+        return RN_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!d || i >= d->nmakers)
+        return RN_ENOTFOUND;
+    fill(d, (int)i, day, out);
+    out->matched = d->makers[i].name;
     return RN_OK;
 }

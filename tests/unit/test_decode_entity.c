@@ -122,6 +122,31 @@ static void test_owner_over_time(void **state)
     assert_string_equal(m.company_id, "adi");
 }
 
+/* Every maker can be listed with its owner on a day: the companies that own
+ * brands are themselves makers, and the roll-up has no dangling ids. */
+static void test_list_makers(void **state)
+{
+    (void)state;
+    size_t n = rn_decoder_maker_count(dec);
+    assert_true(n > 100);
+    int owned = 0;
+    for (size_t i = 0; i < n; i++) {
+        rn_maker_match m;
+        assert_int_equal(rn_decoder_maker_at(dec, i, day(2024, 6, 30), &m), RN_OK);
+        assert_non_null(m.maker);
+        assert_non_null(m.company_id);
+        assert_int_equal(strlen(m.country), 2);
+        rn_maker_match again;
+        assert_int_equal(rn_decoder_match_maker(dec, m.brand, strlen(m.brand), day(2024, 6, 30),
+                                                &again, NULL), RN_OK);
+        assert_string_equal(again.maker, m.maker); /* its own name finds it */
+        owned += strcmp(m.company_id, m.maker) != 0;
+    }
+    assert_int_equal(owned, 9); /* the owner rules in force on 2024-06-30 */
+    rn_maker_match m;
+    assert_int_equal(rn_decoder_maker_at(dec, n, RN_DAY_OPEN_HIGH, &m), RN_ENOTFOUND);
+}
+
 /* Look-alikes and legal forms, and what is NOT ignored. */
 static void test_name_keys(void **state)
 {
@@ -238,7 +263,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_table), cmocka_unit_test(test_owner_over_time),
         cmocka_unit_test(test_name_keys),   cmocka_unit_test(test_shared_name),
-        cmocka_unit_test(test_tie_is_shown),
+        cmocka_unit_test(test_tie_is_shown), cmocka_unit_test(test_list_makers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
