@@ -63,8 +63,9 @@ typedef struct rn_decode_ctx {
 } rn_decode_ctx;
 
 /* One candidate fact. field: "production_date", "manufacturer", "factory",
- * "part_number", "serial", "lot" or "weapon_system". value: the fact in text
- * (a date in model.h's text form). date: set (precision != NONE) for
+ * "part_number", "serial", "lot", "weapon_system" or "plausibility" (a
+ * possible re-marking or counterfeit: a date before the part family
+ * existed). value: the fact in text (a date in model.h's text form). date: set (precision != NONE) for
  * production dates only. country: ISO alpha-2 of the maker's or factory's
  * headquarters, NULL otherwise. confidence: 0..1. rule: the rule id.
  * explanation: how the marking was read, for people. source: the public

@@ -526,6 +526,51 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
     }
 }
 
+/* ---- plausibility ------------------------------------------------------------------ */
+
+/* 1 if some token of the marking begins with pre. */
+static int token_begins(const work *w, const char *pre)
+{
+    size_t pl = strlen(pre);
+    for (size_t i = 0; i + pl <= w->n; i++)
+        if ((i == 0 || w->s[i - 1] == ' ') && memcmp(w->s + i, pre, pl) == 0)
+            return 1;
+    return 0;
+}
+
+/* An `introduced` rule whose maker is a candidate and whose part family is
+ * on the marking flags every production date that ends before the family
+ * existed: one plausibility candidate per date token and rule, at the
+ * confidence of the weaker of the two readings it rests on. */
+static void check_plausibility(work *w)
+{
+    const rn_decoder *d = w->d;
+    size_t n0 = w->nc;
+    for (size_t k = 0; k < d->nintroduced; k++) {
+        int ri = d->introduced[k];
+        const rn__rule *r = &d->rules[ri];
+        double maker_conf = 0;
+        for (size_t i = 0; i < n0; i++)
+            if ((w->c[i].field == RN__F_MAKER || w->c[i].field == RN__F_PART) &&
+                w->c[i].maker == r->maker && w->c[i].conf > maker_conf)
+                maker_conf = w->c[i].conf;
+        if (!(maker_conf > 0) || !token_begins(w, r->bases[0]))
+            continue;
+        for (size_t i = 0; i < n0; i++) {
+            const cand *dc = &w->c[i];
+            if (dc->field != RN__F_DATE || dc->date.latest >= r->since)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_PLAUSIBILITY, dc->off, dc->len);
+            c.date = dc->date; /* the reading, for the explanation */
+            c.voff = dc->off;
+            c.vlen = dc->len;
+            c.conf = dc->conf < maker_conf ? dc->conf : maker_conf;
+            add(w, &c);
+        }
+    }
+}
+
 /* ---- ranking --------------------------------------------------------------------- */
 
 static int by_rank(const void *a, const void *b)
@@ -752,6 +797,16 @@ static void explain(const work *w, const cand *c, rn_buf *b)
                tl, tok, (int)c->pre, tok, m->name);
         break;
     }
+    case RN__F_PLAUSIBILITY: {
+        char when[RN_DATE_TEXT_MAX], since[11];
+        rn_date_format(&c->date, when, sizeof when);
+        rn_day_format(r->since, since);
+        ap(b, "'%.*s' reads as a production date (%s) before %s parts beginning '%s' "
+              "existed (introduced %s, per the source): possible re-marking or counterfeit, "
+              "or another reading of the date code.",
+           tl, tok, when, d->makers[r->maker].name, r->bases[0], since);
+        break;
+    }
     case RN__F_FACTORY:
         if (c->fac) {
             ap(b, "'%.*s' read as a headstamp, pattern %s (%s): factory code %s = "
@@ -877,6 +932,9 @@ static rn_code build(work *w, rn_candidates **out)
         case RN__F_SYSTEM:
             rc = rn__buf_adds(&b, d->rules[c->rule].value);
             break;
+        case RN__F_PLAUSIBILITY:
+            rc = rn__buf_adds(&b, "possible re-marking or counterfeit");
+            break;
         default:
             rc = rn__buf_add(&b, w->s + c->voff, c->vlen);
         }
@@ -975,6 +1033,8 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
                     try_pattern(w, pr[k].rule, pr[k].pat, off, n);
         }
     }
+    if (d->nintroduced)
+        check_plausibility(w);
     qsort(w->c, w->nc, sizeof w->c[0], by_rank);
     mark_ties(w, w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX);
     rn_code rc = build(w, out);

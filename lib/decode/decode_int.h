@@ -88,13 +88,14 @@ int rn__pattern_match(const rn__pattern *p, const char *s, size_t n, rn__match *
 
 typedef enum rn__field {
     RN__F_DATE = 0, RN__F_MAKER, RN__F_FACTORY, RN__F_PART, RN__F_SERIAL, RN__F_LOT,
-    RN__F_SYSTEM, RN__F_COUNT
+    RN__F_SYSTEM, RN__F_PLAUSIBILITY, RN__F_COUNT
 } rn__field;
 extern const char *const rn__field_names[RN__F_COUNT];
 
 typedef enum rn__rule_kind {
     RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK,
-    RN__R_SUFFIX /* a maker told by the end of a part number (package codes) */
+    RN__R_SUFFIX, /* a maker told by the end of a part number (package codes) */
+    RN__R_INTRODUCED /* when a maker's part family was introduced */
 } rn__rule_kind;
 
 typedef enum rn__then { RN__THEN_ANY = 0, RN__THEN_DIGIT, RN__THEN_LETTER } rn__then;
@@ -172,8 +173,10 @@ typedef struct rn__rule {
     int min_year;
     int alternatives;         /* readings of a truncated year kept */
     rn__then then;            /* prefixes: what must follow; suffixes: what must precede */
-    char **bases;             /* suffixes: the part must begin with one of these (or NULL) */
+    char **bases;             /* suffixes: the part must begin with one of these (or NULL);
+                               * introduced: bases[0] is the part family's prefix */
     int nbases;
+    int32_t since;            /* introduced: the first day the family existed */
     int exact;                /* marks: whole-token match */
     int persian;              /* ranked up when written in Persian digits */
     rn__pattern *pats;        /* formats and headstamps (owned) */
@@ -237,6 +240,7 @@ struct rn_decoder {
     rn__index suffix;  /* suffix rules */
     size_t prefix_max; /* longest prefix in bytes */
     size_t suffix_max; /* longest suffix in bytes (0: none) */
+    int *introduced; size_t nintroduced, cap_introduced; /* RN__R_INTRODUCED rules */
     rn__patref *pats; size_t npats; /* every pattern, in rule order */
     rn__patref *bywin[RN__WINDOW_MAX + 1]; /* patterns that can span w tokens */
     size_t nbywin[RN__WINDOW_MAX + 1];

@@ -26,6 +26,7 @@
 
 const char *const rn__field_names[RN__F_COUNT] = {
     "production_date", "manufacturer", "factory", "part_number", "serial", "lot", "weapon_system",
+    "plausibility",
 };
 
 #define WORDS_MAX 400 /* positional words on one line */
@@ -797,6 +798,55 @@ static rn_code do_suffix(ld *L, line *ln)
     return RN_OK;
 }
 
+/* introduced MAKER PREFIX date=YYYY-MM-DD src=ID: MAKER's parts whose
+ * number begins with PREFIX did not exist before date (the source says when
+ * the family was introduced: a product announcement, the first revision of
+ * its data sheet). A marking that names the maker and such a part with a
+ * production date wholly before it gets a plausibility flag. */
+static rn_code do_introduced(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "an introduced rule is: introduced MAKER PREFIX date=YYYY-MM-DD src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    const char *v = get(ln, "date");
+    int32_t since;
+    if (!v)
+        return lerr(L, "an introduced rule needs date= (YYYY-MM-DD, the introduction)");
+    if ((rc = ymd_of(L, "date", v, &since)))
+        return rc;
+    char *text;
+    int src;
+    if ((rc = match_text(L, ln->w[2], ln->wlen[2], 0, &text)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "introduced")))
+        return rc;
+    rn__rule *r;
+    if ((rc = new_rule(L, &r)))
+        return rc;
+    char id[160];
+    snprintf(id, sizeof id, "introduced:%s:%s", ln->w[1], text);
+    r->kind = RN__R_INTRODUCED;
+    r->field = RN__F_PLAUSIBILITY;
+    r->conf = 0.5;
+    r->maker = maker;
+    r->src = src;
+    r->since = since;
+    if (!(r->id = keep(L->d, id, strlen(id))))
+        return RN_ENOMEM;
+    if (grow((void **)&L->d->introduced, &L->d->cap_introduced, L->d->nintroduced, sizeof(int)))
+        return RN_ENOMEM;
+    r->bases = rn__calloc(1, sizeof *r->bases);
+    if (!r->bases)
+        return RN_ENOMEM;
+    r->bases[0] = text;
+    r->nbases = 1;
+    L->d->introduced[L->d->nintroduced++] = (int)L->d->nrules;
+    L->d->nrules++;
+    return RN_OK;
+}
+
 static rn_code do_mark(ld *L, line *ln)
 {
     rn_code rc = need_id(L, ln, "mark");
@@ -996,6 +1046,8 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_owner(L, ln);
     if (strcmp(k, "suffix") == 0)
         return do_suffix(L, ln);
+    if (strcmp(k, "introduced") == 0)
+        return do_introduced(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -1003,7 +1055,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "owner, suffix, mark, format, headstamp)", k);
+                   "owner, suffix, introduced, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1286,6 +1338,7 @@ void rn_decoder_free(rn_decoder *d)
     free(d->makers);
     free(d->owners);
     free(d->names);
+    free(d->introduced);
     free(d->factories);
     free(d->pats);
     for (int w = 0; w <= RN__WINDOW_MAX; w++)
