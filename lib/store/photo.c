@@ -264,9 +264,10 @@ static void perr_fn(png_structp p, png_const_charp msg)
 
 static void pwarn_fn(png_structp p, png_const_charp msg) { (void)p, (void)msg; }
 
-/* Read the whole picture of an opened PNG into rows (freed by the caller
- * with free_rows). Limits the size before allocating. */
-static png_bytep *read_rows(png_structp rp, png_infop ri, struct perr *e)
+/* Rows for the whole picture of an opened PNG (freed by the caller with
+ * free_rows, also after a longjmp out of png_read_image: so the caller
+ * holds them before reading). Limits the size before allocating. */
+static png_bytep *alloc_rows(png_structp rp, png_infop ri)
 {
     png_set_interlace_handling(rp);
     png_read_update_info(rp, ri);
@@ -286,8 +287,6 @@ static png_bytep *read_rows(png_structp rp, png_infop ri, struct perr *e)
             perr_fn(rp, "out of memory");
         }
     }
-    (void)e;
-    png_read_image(rp, rows);
     return rows;
 }
 
@@ -343,8 +342,9 @@ static rn_code strip_png(const char *in, const char *out, rn_error *err)
     png_uint_32 w, hh;
     int depth, ctype, ilace, comp, filt;
     png_get_IHDR(rp, ri, &w, &hh, &depth, &ctype, &ilace, &comp, &filt);
-    rows = read_rows(rp, ri, &e);
+    rows = alloc_rows(rp, ri);
     h = hh;
+    png_read_image(rp, rows);
     png_read_end(rp, NULL);
 
     png_init_io(wp, fo);
@@ -421,8 +421,9 @@ static rn_code check_png(const char *path, rn_error *err)
     png_set_keep_unknown_chunks(rp, PNG_HANDLE_CHUNK_ALWAYS, NULL, 0);
     png_init_io(rp, f);
     png_read_info(rp, ri);
+    rows = alloc_rows(rp, ri);
     h = png_get_image_height(rp, ri);
-    rows = read_rows(rp, ri, &e);
+    png_read_image(rp, rows);
     png_read_end(rp, re);
     const png_uint_32 banned = PNG_INFO_tIME | PNG_INFO_iCCP | PNG_INFO_eXIf |
                                PNG_INFO_pCAL | PNG_INFO_sCAL | PNG_INFO_sPLT;
@@ -609,6 +610,41 @@ out:
     return rc;
 }
 
+rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err)
+{
+    rn_code rc = RN_OK;
+    enum fmt f = sniff(src);
+    if (f == F_NONE)
+        return rn__err(err, RN_EINPUT, "no public copy can be made of this file: only JPEG, "
+                                       "PNG, TIFF and WebP photos are cleaned of metadata");
+    if (f == F_JPEG) {
+        rc = strip_jpeg(src, dst, err);
+        if (!rc) {
+            if (exiv2_enter())
+                return rn__err(err, RN_EIO, "exiv2 could not be initialised");
+            long o = orientation_of(src);
+            if (o > 1)
+                rc = set_orientation(dst, o, err);
+            exiv2_leave();
+        }
+    } else if (f == F_PNG) {
+        rc = strip_png(src, dst, err);
+    } else {
+        rc = copy_file(src, dst, err);
+        if (!rc) {
+            if (exiv2_enter())
+                return rn__err(err, RN_EIO, "exiv2 could not be initialised");
+            rc = strip_exiv2(dst, err);
+            exiv2_leave();
+        }
+    }
+    if (!rc)
+        rc = rn_store_photo_check(dst, err);
+    if (rc == RN_EINPUT && err)
+        rn__err(err, RN_EINPUT, "no public copy: %.400s", err->message);
+    return rc;
+}
+
 /* Make the clean copy of the blob `sha` and store it as a blob: its digest
  * and size into OUT sha_out, size_out. RN_EINPUT when it cannot be made. */
 static rn_code make_public_blob(rn_store *s, const char *sha, char sha_out[65],
@@ -619,10 +655,8 @@ static rn_code make_public_blob(rn_store *s, const char *sha, char sha_out[65],
     int fd;
     if (rn_store_blob_path(s, sha, src, sizeof src) != RN_OK)
         return rn__err(err, RN_EINVAL, "not a SHA-256: %.70s", sha);
-    enum fmt f = sniff(src);
-    if (f == F_NONE)
-        return rn__err(err, RN_EINPUT, "no public copy can be made of this file: only JPEG, "
-                                       "PNG, TIFF and WebP photos are cleaned of metadata");
+    if (sniff(src) == F_NONE)
+        return rn__photo_strip(src, "", err); /* says why, writes nothing */
     if (mkdir(s->blob_dir, 0755) != 0 && errno != EEXIST)
         return rn__err(err, RN_EIO, "cannot create %s: %s", s->blob_dir, strerror(errno));
     snprintf(tmp, sizeof tmp, "%s/.public-XXXXXX", s->blob_dir);
@@ -633,31 +667,7 @@ static rn_code make_public_blob(rn_store *s, const char *sha, char sha_out[65],
         goto out;
     }
     close(fd);
-    if (f == F_JPEG) {
-        rc = strip_jpeg(src, tmp, err);
-        if (!rc && !exiv2_enter()) {
-            long o = orientation_of(src);
-            if (o > 1)
-                rc = set_orientation(tmp, o, err);
-            exiv2_leave();
-        }
-    } else if (f == F_PNG) {
-        rc = strip_png(src, tmp, err);
-    } else {
-        rc = copy_file(src, tmp, err);
-        if (!rc) {
-            if (exiv2_enter()) {
-                rc = rn__err(err, RN_EIO, "exiv2 could not be initialised");
-                goto out;
-            }
-            rc = strip_exiv2(tmp, err);
-            exiv2_leave();
-        }
-    }
-    if (!rc)
-        rc = rn_store_photo_check(tmp, err);
-    if (rc == RN_EINPUT && err)
-        rn__err(err, RN_EINPUT, "no public copy: %.400s", err->message);
+    rc = rn__photo_strip(src, tmp, err);
     if (!rc)
         rc = rn__blob_put(s->blob_dir, tmp, sha_out, size_out, err);
 out:
