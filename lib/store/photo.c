@@ -14,8 +14,11 @@
  *         chunks that shape the image (IHDR, PLTE, tRNS, gAMA, cHRM, sRGB,
  *         sBIT, IDAT, IEND); exiv2 alone leaves tEXt chunks (Artist, Make,
  *         a Comment with coordinates) in place.
- *   TIFF, WebP  exiv2 (through gexiv2): every EXIF, XMP, IPTC tag, comment
- *         and ICC profile cleared; TIFF keeps the tags that shape the image.
+ *   WebP  libwebpmux: a new file holding the image's bitstream alone (no
+ *         EXIF, XMP, ICCP or unknown chunk); exiv2 0.27 leaves the XMP chunk
+ *         in place when asked to clear it (tested). Animations get no copy.
+ *   TIFF  exiv2 (through gexiv2): every EXIF, XMP, IPTC tag, comment and
+ *         ICC profile cleared, keeping the tags that shape the image.
  * Everything else (HEIC, which exiv2 0.27 reads but cannot write, GIF,
  * PDF, video ...) gets no public copy.
  *
@@ -42,13 +45,14 @@
 #include <gexiv2/gexiv2.h>
 #include <jpeglib.h>
 #include <png.h>
+#include <webp/mux.h>
 
 #include "store/store_int.h"
 
 enum fmt { F_NONE = 0, F_JPEG, F_PNG, F_TIFF, F_WEBP };
 
-#define PHOTO_MAX_PIXELS 250000000ull /* larger pictures get no public copy */
-#define PHOTO_MAX_CHECK (512u << 20)  /* a JPEG checked in memory: 512 MiB */
+#define PHOTO_MAX_PIXELS 150000000ull /* larger pictures get no public copy */
+#define PHOTO_MAX_CHECK (512u << 20)  /* a JPEG or WebP read in memory: 512 MiB */
 
 static pthread_mutex_t exiv2_lock = PTHREAD_MUTEX_INITIALIZER;
 static int exiv2_ready;
@@ -264,6 +268,28 @@ static void perr_fn(png_structp p, png_const_charp msg)
 
 static void pwarn_fn(png_structp p, png_const_charp msg) { (void)p, (void)msg; }
 
+/* libpng's allocations, each at most 64 MiB: a chunk's length is read from
+ * the file before its data (png_set_chunk_malloc_max did not stop a 1.9 GB
+ * tEXt in a 295-byte file: found by fuzz_photo). */
+#define PNG_ALLOC_MAX (64u << 20)
+static png_voidp pmalloc(png_structp p, png_alloc_size_t n)
+{
+    (void)p;
+    return n <= PNG_ALLOC_MAX ? rn__malloc(n) : NULL;
+}
+
+static void pfree(png_structp p, png_voidp v)
+{
+    (void)p;
+    free(v);
+}
+
+static png_structp png_reader(struct perr *e)
+{
+    return png_create_read_struct_2(PNG_LIBPNG_VER_STRING, e, perr_fn, pwarn_fn, NULL, pmalloc,
+                                    pfree);
+}
+
 /* Rows for the whole picture of an opened PNG (freed by the caller with
  * free_rows, also after a longjmp out of png_read_image: so the caller
  * holds them before reading). Limits the size before allocating. */
@@ -302,7 +328,7 @@ static void free_rows(png_bytep *rows, png_uint_32 h)
 static void png_limits(png_structp rp)
 {
     png_set_user_limits(rp, 100000, 100000);
-    png_set_chunk_malloc_max(rp, 64u << 20);
+    png_set_chunk_malloc_max(rp, PNG_ALLOC_MAX);
 }
 
 /* A new PNG with the pixels of `in` and only the chunks that shape them. */
@@ -323,7 +349,7 @@ static rn_code strip_png(const char *in, const char *out, rn_error *err)
         rc = rn__err(err, RN_EIO, "cannot open %s or %s: %s", in, out, strerror(errno));
         goto out;
     }
-    rp = png_create_read_struct(PNG_LIBPNG_VER_STRING, &e, perr_fn, pwarn_fn);
+    rp = png_reader(&e);
     wp = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, perr_fn, pwarn_fn);
     ri = rp ? png_create_info_struct(rp) : NULL;
     wi = wp ? png_create_info_struct(wp) : NULL;
@@ -406,7 +432,7 @@ static rn_code check_png(const char *path, rn_error *err)
         rc = rn__err(err, RN_EIO, "cannot read %s: %s", path, strerror(errno));
         goto out;
     }
-    rp = png_create_read_struct(PNG_LIBPNG_VER_STRING, &e, perr_fn, pwarn_fn);
+    rp = png_reader(&e);
     ri = rp ? png_create_info_struct(rp) : NULL;
     re = rp ? png_create_info_struct(rp) : NULL;
     if (!ri || !re) {
@@ -444,6 +470,126 @@ out:
         png_destroy_read_struct(&rp, ri ? &ri : NULL, re ? &re : NULL);
     if (f)
         fclose(f);
+    return rc;
+}
+
+/* ---- libwebpmux ------------------------------------------------------------ */
+
+/* The whole file into *out (malloc'd), at most PHOTO_MAX_CHECK bytes. */
+static rn_code read_all(const char *path, unsigned char **out, size_t *n, rn_error *err)
+{
+    struct stat st;
+    rn_code rc = RN_OK;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f || fstat(fileno(f), &st) != 0) {
+        rc = rn__err(err, RN_EIO, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (st.st_size <= 0 || (unsigned long long)st.st_size > PHOTO_MAX_CHECK) {
+        rc = rn__err(err, RN_EINPUT, "the file is empty or larger than 512 MiB");
+        goto out;
+    }
+    *out = rn__malloc((size_t)st.st_size);
+    if (!*out) {
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (fread(*out, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        rc = rn__err(err, RN_EIO, "cannot read %s", path);
+        free(*out);
+        *out = NULL;
+        goto out;
+    }
+    *n = (size_t)st.st_size;
+out:
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+/* A new WebP holding only the image (VP8/VP8L, with ALPH) of `in`. */
+static rn_code strip_webp(const char *in, const char *out, rn_error *err)
+{
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    WebPMux *m = NULL, *nm = NULL;
+    WebPMuxFrameInfo fr;
+    WebPData o;
+    uint32_t flags = 0;
+    FILE *fo = NULL;
+    memset(&fr, 0, sizeof fr);
+    WebPDataInit(&o);
+    rn_code rc = read_all(in, &buf, &n, err);
+    if (rc)
+        return rc;
+    WebPData d = {buf, n};
+    m = WebPMuxCreate(&d, 0);
+    if (!m || WebPMuxGetFeatures(m, &flags) != WEBP_MUX_OK) {
+        rc = rn__err(err, RN_EINPUT, "not a readable WebP");
+        goto out;
+    }
+    if (flags & ANIMATION_FLAG) {
+        rc = rn__err(err, RN_EINPUT, "an animated WebP gets no public copy");
+        goto out;
+    }
+    nm = WebPMuxNew();
+    if (WebPMuxGetFrame(m, 1, &fr) != WEBP_MUX_OK || !nm ||
+        WebPMuxSetImage(nm, &fr.bitstream, 1) != WEBP_MUX_OK ||
+        WebPMuxAssemble(nm, &o) != WEBP_MUX_OK) {
+        rc = rn__err(err, RN_EINPUT, "the WebP's image cannot be copied");
+        goto out;
+    }
+    fo = fopen(out, "wb");
+    if (!fo || fwrite(o.bytes, 1, o.size, fo) != o.size || fflush(fo) != 0)
+        rc = rn__err(err, RN_EIO, "writing %s: %s", out, strerror(errno));
+out:
+    if (fo && fclose(fo) != 0 && rc == RN_OK)
+        rc = rn__err(err, RN_EIO, "writing %s: %s", out, strerror(errno));
+    WebPDataClear(&fr.bitstream);
+    WebPDataClear(&o);
+    WebPMuxDelete(nm);
+    WebPMuxDelete(m);
+    free(buf);
+    return rc;
+}
+
+/* The WebP's chunks, read back: an image and nothing else, and no byte
+ * after the RIFF container. */
+static rn_code check_webp(const char *path, rn_error *err)
+{
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    uint32_t flags = 0;
+    int extra = 0;
+    WebPMux *m = NULL;
+    rn_code rc = read_all(path, &buf, &n, err);
+    if (rc)
+        return rc;
+    WebPData d = {buf, n};
+    m = WebPMuxCreate(&d, 0);
+    if (!m || WebPMuxGetFeatures(m, &flags) != WEBP_MUX_OK) {
+        rc = rn__err(err, RN_EINPUT, "not a readable WebP");
+        goto out;
+    }
+    static const WebPChunkId banned[] = {WEBP_CHUNK_EXIF, WEBP_CHUNK_XMP, WEBP_CHUNK_ICCP,
+                                         WEBP_CHUNK_UNKNOWN, WEBP_CHUNK_ANMF};
+    for (size_t i = 0; i < sizeof banned / sizeof *banned; i++) {
+        int k = 0;
+        if (WebPMuxNumChunks(m, banned[i], &k) != WEBP_MUX_OK || k > 0)
+            extra = 1;
+    }
+    /* RIFF size (little-endian at offset 4) plus its 8-byte header is the file */
+    size_t riff = n >= 8 ? ((size_t)buf[4] | (size_t)buf[5] << 8 | (size_t)buf[6] << 16 |
+                            (size_t)buf[7] << 24) + 8 : 0;
+    if (extra || (flags & (ANIMATION_FLAG | XMP_FLAG | EXIF_FLAG | ICCP_FLAG)))
+        rc = rn__err(err, RN_EINPUT, "the WebP holds EXIF, XMP, a profile, an animation or "
+                                     "chunks that are not allowed");
+    else if (riff != n)
+        rc = rn__err(err, RN_EINPUT, "the WebP has bytes outside its RIFF container");
+out:
+    WebPMuxDelete(m);
+    free(buf);
     return rc;
 }
 
@@ -577,6 +723,8 @@ rn_code rn_store_photo_check(const char *path, rn_error *err)
         rc = check_jpeg(path, err);
     else if (f == F_PNG)
         rc = check_png(path, err);
+    else if (f == F_WEBP)
+        rc = check_webp(path, err);
     if (rc)
         return rc;
     if (exiv2_enter())
@@ -629,6 +777,8 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err)
         }
     } else if (f == F_PNG) {
         rc = strip_png(src, dst, err);
+    } else if (f == F_WEBP) {
+        rc = strip_webp(src, dst, err);
     } else {
         rc = copy_file(src, dst, err);
         if (!rc) {

@@ -21,6 +21,7 @@ E=$("$REMNANT" add event name="Strike remnants (test)" country=UA lat=49.991234 
 I=$("$REMNANT" add item kind=weapon event="$E")
 cp "$PH/gps.jpg" photo.jpg
 cp "$PH/gps.tif" photo.tif
+cp "$PH/gps.webp" photo.webp
 cp "$PH/fake.heic" photo.heic
 # a JPEG made here too, with exiftool: GPS only, the issue's case
 exiftool -q -o fresh.jpg -GPSLatitude=49.991234 -GPSLatitudeRef=N -GPSLongitude=36.231234 \
@@ -30,6 +31,7 @@ exiftool -s -s -s -GPSLatitude fresh.jpg | grep -q 49 && ok "the fixture has GPS
 AJ=$("$REMNANT" attach "$I" photo.jpg)
 AF=$("$REMNANT" attach "$I" fresh.jpg)
 AT=$("$REMNANT" attach "$E" photo.tif)
+AW=$("$REMNANT" attach "$I" photo.webp)
 AH=$("$REMNANT" attach "$I" photo.heic 2>heic.err)
 grep -q "no public copy" heic.err && ok "attach says a HEIC gets no public copy" \
     || bad "attach did not say the HEIC gets no public copy: $(cat heic.err)"
@@ -41,15 +43,14 @@ st=$(curl -s -o up.json -w '%{http_code}' -H "Authorization: Bearer $TOK_investi
 check "upload a PNG" 201 "$st"
 AP=$(json_get id <up.json)
 F=$("$REMNANT" add finding statement="Photos of the remnants" status=published \
-      evidence="$E;$I;$AJ;$AF;$AT;$AP;$AH")
+      evidence="$E;$I;$AJ;$AF;$AT;$AW;$AP;$AH")
 
-leaks() { # leaks FILE: metadata exiftool finds in FILE, one tag a line
-    exiftool -a -G0:1 -s "$1" | grep -v '^\[\(ExifTool\|File\|Composite\|PNG\|JFIF\)' |
-        grep -v '^\[EXIF:IFD0\] *\(ImageWidth\|ImageHeight\|BitsPerSample\|Compression\|PhotometricInterpretation\|StripOffsets\|SamplesPerPixel\|RowsPerStrip\|StripByteCounts\|PlanarConfiguration\|Orientation\) '
-    exiftool -a -s "$1" | grep -i 'gps\|make\|model\|serial\|artist\|creator\|by-line\|city\|comment\|xmp\|iptc'
+leaks() { # leaks FILE: every tag exiftool finds in FILE beyond the picture's shape
+    exiftool -a -G0:1 -s "$1" | grep -v '^\[\(ExifTool\|File:System\|File\|Composite\)\]' |
+        awk '{ t = $2 } t !~ /^(ImageWidth|ImageHeight|BitDepth|ColorType|Compression|Filter|Interlace|JFIFVersion|ResolutionUnit|XResolution|YResolution|BitsPerSample|PhotometricInterpretation|StripOffsets|SamplesPerPixel|RowsPerStrip|StripByteCounts|PlanarConfiguration|Orientation)$/'
 }
 
-for a in "$AJ:photo.jpg" "$AF:fresh.jpg" "$AT:photo.tif" "$AP:$PH/gps.png"; do
+for a in "$AJ:photo.jpg" "$AF:fresh.jpg" "$AT:photo.tif" "$AW:photo.webp" "$AP:$PH/gps.png"; do
     id=${a%%:*} orig=${a#*:} name=$(basename "${a#*:}")
     st=$(curl -s -o pub.bin -w '%{http_code}' "$BASE/api/v1/attachments/$id/content")
     check "$name: the public gets it" 200 "$st"

@@ -149,7 +149,7 @@ static void attach(fx *f, const char *name, rn_record **orig, rn_record **copy)
 static void check_clean_fixtures_pass(void **state)
 {
     (void)state;
-    static const char *const clean[] = {"plain.jpg", "plain.png", "plain.tif"};
+    static const char *const clean[] = {"plain.jpg", "plain.png", "plain.tif", "plain.webp"};
     for (size_t i = 0; i < sizeof clean / sizeof *clean; i++) {
         rn_error err;
         rn_error_clear(&err);
@@ -166,7 +166,7 @@ static void check_fails_every_kind_of_metadata(void **state)
     } dirty[] = {
         {"gps.jpg", "APP"},        {"gps.png", "PNG"},       {"gps.tif", "XMP"},
         {"oriented.jpg", "GPS"},   {"trailer.jpg", "after"}, {"app4.jpg", "APP4"},
-        {"fake.heic", "not a JPEG"},
+        {"gps.webp", "WebP"},      {"fake.heic", "not a JPEG"},
     };
     for (size_t i = 0; i < sizeof dirty / sizeof *dirty; i++) {
         rn_error err;
@@ -182,8 +182,8 @@ static void check_fails_every_kind_of_metadata(void **state)
 static void attach_makes_a_clean_derived_copy(void **state)
 {
     fx *f = *state;
-    static const char *const photos[] = {"gps.jpg", "gps.png", "gps.tif", "trailer.jpg",
-                                         "app4.jpg", "oriented.jpg"};
+    static const char *const photos[] = {"gps.jpg", "gps.png", "gps.tif", "gps.webp",
+                                         "trailer.jpg", "app4.jpg", "oriented.jpg"};
     for (size_t i = 0; i < sizeof photos / sizeof *photos; i++) {
         rn_record *o = NULL, *c = NULL;
         attach(f, photos[i], &o, &c);
