@@ -117,9 +117,10 @@ RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
  * maker data) never reach the public. The public copy is an attachment of
  * its own: its own blob (named by its own SHA-256), `derived_from` the
  * original, `derivation` RN_DERIVATION_PUBLIC. The original is never changed.
- * rn_store_attach() makes it for JPEG, PNG, TIFF and WebP in the same
- * transaction as the original's record; other formats (HEIC, GIF, PDF ...)
- * get none, and so are never served to the public. */
+ * rn_store_attach() makes it for JPEG, PNG, TIFF, WebP and HEIC/AVIF (whose
+ * copy is a JPEG) in the same transaction as the original's record; other
+ * files (GIF, PDF, video ...) get none, and so are never served to the
+ * public. */
 #define RN_DERIVATION_PUBLIC "public-metadata-stripped"
 /* Make the public copy of attachment `id` (idempotent: an existing copy's id
  * is returned). RN_EINPUT when the format is not one a clean copy can be

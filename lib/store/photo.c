@@ -19,8 +19,10 @@
  *         in place when asked to clear it (tested). Animations get no copy.
  *   TIFF  exiv2 (through gexiv2): every EXIF, XMP, IPTC tag, comment and
  *         ICC profile cleared, keeping the tags that shape the image.
- * Everything else (HEIC, which exiv2 0.27 reads but cannot write, GIF,
- * PDF, video ...) gets no public copy.
+ *   HEIC, AVIF  libheif decodes the picture (turned the way it is shown),
+ *         libjpeg encodes it as a new JPEG (quality 92): exiv2 0.27 reads
+ *         HEIF metadata but cannot write it. The copy is an image/jpeg.
+ * Everything else (GIF, PDF, video ...) gets no public copy.
  *
  * Invariants:
  *  1. The original's blob is only ever read.
@@ -44,12 +46,13 @@
 
 #include <gexiv2/gexiv2.h>
 #include <jpeglib.h>
+#include <libheif/heif.h>
 #include <png.h>
 #include <webp/mux.h>
 
 #include "store/store_int.h"
 
-enum fmt { F_NONE = 0, F_JPEG, F_PNG, F_TIFF, F_WEBP };
+enum fmt { F_NONE = 0, F_JPEG, F_PNG, F_TIFF, F_WEBP, F_HEIF };
 
 #define PHOTO_MAX_PIXELS 150000000ull /* larger pictures get no public copy */
 #define PHOTO_MAX_CHECK (512u << 20)  /* a JPEG or WebP read in memory: 512 MiB */
@@ -91,6 +94,10 @@ static enum fmt sniff(const char *path)
         return F_TIFF;
     if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0)
         return F_WEBP;
+    if (n >= 12 && memcmp(h + 4, "ftyp", 4) == 0 &&
+        (memcmp(h + 8, "heic", 4) == 0 || memcmp(h + 8, "heix", 4) == 0 ||
+         memcmp(h + 8, "mif1", 4) == 0 || memcmp(h + 8, "avif", 4) == 0))
+        return F_HEIF;
     return F_NONE;
 }
 
@@ -593,6 +600,108 @@ out:
     return rc;
 }
 
+/* ---- libheif -> libjpeg --------------------------------------------------------- */
+
+static pthread_once_t heif_once = PTHREAD_ONCE_INIT;
+static void heif_start(void) { heif_init(NULL); }
+
+/* Encode interleaved 8-bit RGB rows as a baseline JPEG in `out`. */
+static rn_code encode_jpeg(const char *out, const uint8_t *rgb, int stride, int w, int h,
+                           rn_error *err)
+{
+    struct jpeg_compress_struct c;
+    struct jerr ec;
+    jmp_buf jb;
+    FILE *volatile fo = fopen(out, "wb");
+    volatile int made = 0;
+    volatile rn_code rc = RN_OK;
+    jerr_init(&ec, &jb);
+    c.err = &ec.pub;
+    if (!fo) {
+        rc = rn__err(err, RN_EIO, "cannot write %s: %s", out, strerror(errno));
+        goto out;
+    }
+    if (setjmp(jb)) {
+        rc = rn__err(err, RN_EINPUT, "the picture cannot be written as JPEG: %s", ec.msg);
+        goto out;
+    }
+    jpeg_create_compress(&c);
+    made = 1;
+    jpeg_stdio_dest(&c, fo);
+    c.image_width = (JDIMENSION)w;
+    c.image_height = (JDIMENSION)h;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 92, TRUE);
+    c.optimize_coding = TRUE;
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < c.image_height) {
+        JSAMPROW row = (JSAMPROW)(rgb + (size_t)stride * c.next_scanline);
+        jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    if (fflush(fo) != 0 || ferror(fo))
+        rc = rn__err(err, RN_EIO, "writing %s: %s", out, strerror(errno));
+out:
+    if (made)
+        jpeg_destroy_compress(&c);
+    if (fo && fclose(fo) != 0 && rc == RN_OK)
+        rc = rn__err(err, RN_EIO, "writing %s: %s", out, strerror(errno));
+    return rc;
+}
+
+/* The primary picture of a HEIF file (HEIC, AVIF), as it is shown (its
+ * rotation and mirroring applied), written as a new JPEG: nothing of the
+ * container (EXIF, XMP, depth maps, thumbnails) comes along. */
+static rn_code strip_heif(const char *in, const char *out, rn_error *err)
+{
+    struct heif_context *ctx = NULL;
+    struct heif_image_handle *hd = NULL;
+    struct heif_image *img = NULL;
+    struct heif_error he;
+    rn_code rc = RN_OK;
+    pthread_once(&heif_once, heif_start);
+    ctx = heif_context_alloc();
+    if (!ctx)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    heif_context_set_maximum_image_size_limit(ctx, 30000);
+    he = heif_context_read_from_file(ctx, in, NULL);
+    if (he.code == heif_error_Ok)
+        he = heif_context_get_primary_image_handle(ctx, &hd);
+    if (he.code != heif_error_Ok) {
+        rc = rn__err(err, RN_EINPUT, "not a readable HEIF file: %.200s", he.message);
+        goto out;
+    }
+    int w = heif_image_handle_get_width(hd), h = heif_image_handle_get_height(hd);
+    if (w <= 0 || h <= 0 || (unsigned long long)w * (unsigned long long)h > PHOTO_MAX_PIXELS) {
+        rc = rn__err(err, RN_EINPUT, "the HEIF picture is empty or larger than %llu pixels",
+                     PHOTO_MAX_PIXELS);
+        goto out;
+    }
+    he = heif_decode_image(hd, &img, heif_colorspace_RGB, heif_chroma_interleaved_RGB, NULL);
+    if (he.code != heif_error_Ok) {
+        rc = rn__err(err, RN_EINPUT, "the HEIF picture cannot be decoded: %.200s", he.message);
+        goto out;
+    }
+    int stride = 0;
+    const uint8_t *px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    w = heif_image_get_width(img, heif_channel_interleaved);
+    h = heif_image_get_height(img, heif_channel_interleaved);
+    if (!px || w <= 0 || h <= 0 || stride < w * 3) {
+        rc = rn__err(err, RN_EINPUT, "the HEIF picture decoded to nothing usable");
+        goto out;
+    }
+    rc = encode_jpeg(out, px, stride, w, h, err);
+out:
+    if (img)
+        heif_image_release(img);
+    if (hd)
+        heif_image_handle_release(hd);
+    heif_context_free(ctx);
+    return rc;
+}
+
 /* ---- exiv2 ---------------------------------------------------------------- */
 
 /* EXIF tags a clean copy may keep: they shape the image, nothing else. */
@@ -717,8 +826,9 @@ rn_code rn_store_photo_check(const char *path, rn_error *err)
 {
     enum fmt f = sniff(path);
     rn_code rc = RN_OK;
-    if (f == F_NONE)
-        return rn__err(err, RN_EINPUT, "%s is not a JPEG, PNG, TIFF or WebP file", path);
+    if (f == F_NONE || f == F_HEIF)
+        return rn__err(err, RN_EINPUT, "%s is not a JPEG, PNG, TIFF or WebP file%s", path,
+                       f == F_HEIF ? " (a HEIF file's public copy is a JPEG)" : "");
     if (f == F_JPEG)
         rc = check_jpeg(path, err);
     else if (f == F_PNG)
@@ -764,7 +874,8 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err)
     enum fmt f = sniff(src);
     if (f == F_NONE)
         return rn__err(err, RN_EINPUT, "no public copy can be made of this file: only JPEG, "
-                                       "PNG, TIFF and WebP photos are cleaned of metadata");
+                                       "PNG, TIFF, WebP and HEIC/AVIF photos are cleaned of "
+                                       "metadata");
     if (f == F_JPEG) {
         rc = strip_jpeg(src, dst, err);
         if (!rc) {
@@ -779,6 +890,8 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err)
         rc = strip_png(src, dst, err);
     } else if (f == F_WEBP) {
         rc = strip_webp(src, dst, err);
+    } else if (f == F_HEIF) {
+        rc = strip_heif(src, dst, err);
     } else {
         rc = copy_file(src, dst, err);
         if (!rc) {
@@ -798,7 +911,7 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err)
 /* Make the clean copy of the blob `sha` and store it as a blob: its digest
  * and size into OUT sha_out, size_out. RN_EINPUT when it cannot be made. */
 static rn_code make_public_blob(rn_store *s, const char *sha, char sha_out[65],
-                                uint64_t *size_out, rn_error *err)
+                                uint64_t *size_out, const char **mt_out, rn_error *err)
 {
     char src[4200], tmp[4200] = "";
     rn_code rc = RN_OK;
@@ -818,8 +931,13 @@ static rn_code make_public_blob(rn_store *s, const char *sha, char sha_out[65],
     }
     close(fd);
     rc = rn__photo_strip(src, tmp, err);
-    if (!rc)
+    if (!rc) {
+        static const char *const types[] = {[F_JPEG] = "image/jpeg", [F_PNG] = "image/png",
+                                            [F_TIFF] = "image/tiff", [F_WEBP] = "image/webp"};
+        enum fmt g = sniff(tmp);
+        *mt_out = g == F_NONE || g == F_HEIF ? NULL : types[g];
         rc = rn__blob_put(s->blob_dir, tmp, sha_out, size_out, err);
+    }
 out:
     if (tmp[0])
         unlink(tmp);
@@ -848,15 +966,17 @@ static rn_code find_copy(rn_store *s, const char *id, rn_record **out, rn_error 
     return rc;
 }
 
-/* The record of a public copy of `orig` made from the blob sha/size. */
+/* The record of a public copy of `orig` made from the blob sha/size, of
+ * media type mt (NULL: the original's). */
 static rn_code copy_record(const rn_record *orig, const char *sha, uint64_t size,
-                           rn_record **out, rn_error *err)
+                           const char *mt, rn_record **out, rn_error *err)
 {
     char num[32];
     rn_record *r = rn_record_new(RN_T_ATTACHMENT);
     if (!r)
         return rn__err(err, RN_ENOMEM, "out of memory");
-    const char *mt = rn_record_get(orig, "media_type", NULL);
+    if (!mt)
+        mt = rn_record_get(orig, "media_type", NULL);
     int n = snprintf(num, sizeof num, "%llu", (unsigned long long)size);
     rn_code rc = rn_record_set(r, "sha256", sha, 64, err);
     if (!rc) rc = rn_record_set(r, "size", num, (size_t)n, err);
@@ -884,9 +1004,10 @@ rn_code rn__photo_prepare(rn_store *s, const rn_record *orig, rn_record **out, r
         return rn__err(err, RN_EINPUT, "%s is itself made from %s", rn_record_id(orig), from);
     if (!osha)
         return rn__err(err, RN_EINPUT, "the attachment has no content");
-    rn_code rc = make_public_blob(s, osha, sha, &size, err);
+    const char *mt = NULL; /* the copy's own: a HEIC's copy is a JPEG */
+    rn_code rc = make_public_blob(s, osha, sha, &size, &mt, err);
     if (!rc)
-        rc = copy_record(orig, sha, size, out, err);
+        rc = copy_record(orig, sha, size, mt, out, err);
     return rc;
 }
 

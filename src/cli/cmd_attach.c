@@ -14,7 +14,7 @@ int cmd_attach(int argc, char **argv)
                "SHA-256 and never\nmodified again, and create an attachment record for the "
                "item or event. Prints\nthe attachment's id. The media type is recognised from "
                "the content (JPEG, PNG,\nPDF, ...) unless --media-type is given. Up to 4 "
-               "GiB.\n\nA JPEG, PNG, TIFF or WebP photo also gets its public copy, with its "
+               "GiB.\n\nA JPEG, PNG, TIFF, WebP or HEIC photo also gets its public copy, with its "
                "location and\ndevice metadata removed, stored beside it (`remnant photos`, "
                "docs/PHOTOS.md);\nthe public is served that copy only, and nothing of a "
                "file that has none.\n", usage);

@@ -219,7 +219,7 @@ void api_content(srv_req *q)
                             rc == RN_ENOTFOUND
                                 ? "this attachment has no public copy with its location and "
                                   "device metadata removed, so it is not served to the public "
-                                  "(only JPEG, PNG, TIFF and WebP photos get one: docs/PHOTOS.md)"
+                                  "(only JPEG, PNG, TIFF, WebP and HEIC photos get one: docs/PHOTOS.md)"
                                 : "this attachment's public copy failed the metadata check, so "
                                   "it is not served to the public",
                             NULL);

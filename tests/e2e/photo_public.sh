@@ -8,8 +8,8 @@
 # published finding, and fetched anonymously from a real server: what the
 # public receives holds none of that metadata (read by exiftool, an
 # independent reader), while staff still receive the original byte for
-# byte. A file whose metadata cannot be removed (HEIC here) is refused to
-# the public with a JSON error, never served as it is. The public copy is a
+# byte; a HEIC's public copy is a JPEG. A file that gets no copy (a PDF
+# here) is refused to the public with a JSON error, never served as it is. The public copy is a
 # logged attachment derived from the original; `remnant photos derive`
 # makes a copy that is missing.
 . "$RN_SRC/tests/server/lib.sh"
@@ -22,7 +22,8 @@ I=$("$REMNANT" add item kind=weapon event="$E")
 cp "$PH/gps.jpg" photo.jpg
 cp "$PH/gps.tif" photo.tif
 cp "$PH/gps.webp" photo.webp
-cp "$PH/fake.heic" photo.heic
+cp "$PH/gps.heic" photo.heic
+cp "$PH/doc.pdf" doc.pdf
 # a JPEG made here too, with exiftool: GPS only, the issue's case
 exiftool -q -o fresh.jpg -GPSLatitude=49.991234 -GPSLatitudeRef=N -GPSLongitude=36.231234 \
     -GPSLongitudeRef=E -GPSAltitude=152 "$PH/plain.jpg" || bad "exiftool could not write GPS"
@@ -32,9 +33,10 @@ AJ=$("$REMNANT" attach "$I" photo.jpg)
 AF=$("$REMNANT" attach "$I" fresh.jpg)
 AT=$("$REMNANT" attach "$E" photo.tif)
 AW=$("$REMNANT" attach "$I" photo.webp)
-AH=$("$REMNANT" attach "$I" photo.heic 2>heic.err)
-grep -q "no public copy" heic.err && ok "attach says a HEIC gets no public copy" \
-    || bad "attach did not say the HEIC gets no public copy: $(cat heic.err)"
+AH=$("$REMNANT" attach "$I" photo.heic)
+AD=$("$REMNANT" attach "$I" doc.pdf 2>pdf.err)
+grep -q "no public copy" pdf.err && ok "attach says a PDF gets no public copy" \
+    || bad "attach did not say the PDF gets no public copy: $(cat pdf.err)"
 start_server --quiet --public-grid 0.1
 # a PNG uploaded through the API
 st=$(curl -s -o up.json -w '%{http_code}' -H "Authorization: Bearer $TOK_investigator" \
@@ -43,17 +45,22 @@ st=$(curl -s -o up.json -w '%{http_code}' -H "Authorization: Bearer $TOK_investi
 check "upload a PNG" 201 "$st"
 AP=$(json_get id <up.json)
 F=$("$REMNANT" add finding statement="Photos of the remnants" status=published \
-      evidence="$E;$I;$AJ;$AF;$AT;$AW;$AP;$AH")
+      evidence="$E;$I;$AJ;$AF;$AT;$AW;$AH;$AP;$AD")
 
 leaks() { # leaks FILE: every tag exiftool finds in FILE beyond the picture's shape
     exiftool -a -G0:1 -s "$1" | grep -v '^\[\(ExifTool\|File:System\|File\|Composite\)\]' |
         awk '{ t = $2 } t !~ /^(ImageWidth|ImageHeight|BitDepth|ColorType|Compression|Filter|Interlace|JFIFVersion|ResolutionUnit|XResolution|YResolution|BitsPerSample|PhotometricInterpretation|StripOffsets|SamplesPerPixel|RowsPerStrip|StripByteCounts|PlanarConfiguration|Orientation)$/'
 }
 
-for a in "$AJ:photo.jpg" "$AF:fresh.jpg" "$AT:photo.tif" "$AW:photo.webp" "$AP:$PH/gps.png"; do
+for a in "$AJ:photo.jpg" "$AF:fresh.jpg" "$AT:photo.tif" "$AW:photo.webp" "$AH:photo.heic" \
+         "$AP:$PH/gps.png"; do
     id=${a%%:*} orig=${a#*:} name=$(basename "${a#*:}")
-    st=$(curl -s -o pub.bin -w '%{http_code}' "$BASE/api/v1/attachments/$id/content")
+    st=$(curl -s -D head.txt -o pub.bin -w '%{http_code}' "$BASE/api/v1/attachments/$id/content")
     check "$name: the public gets it" 200 "$st"
+    case $name in
+    *.heic) grep -qi '^content-type: image/jpeg' head.txt && ok "$name: the public gets a JPEG" \
+                || bad "$name: $(grep -i content-type head.txt)" ;;
+    esac
     l=$(leaks pub.bin)
     [ -z "$l" ] && ok "$name: the public copy holds no GPS, EXIF, XMP, IPTC or comment" \
         || bad "$name: the public copy still holds: $l"
@@ -76,12 +83,13 @@ done
 cmp -s "$W/x.db.blobs/$(sha256sum photo.jpg | cut -c1-2)/$(sha256sum photo.jpg | cut -c1-64)" \
     photo.jpg && ok "the original's blob is unchanged" || bad "the original's blob changed"
 
-st=$(api public GET "/api/v1/attachments/$AH/content")
-check "the public is refused a HEIC, which has no public copy" 409 "$st"
+st=$(api public GET "/api/v1/attachments/$AD/content")
+check "the public is refused a PDF, which has no public copy" 409 "$st"
 grep -q '"no_public_copy"' "$W/body" && ok "the refusal is a JSON error that says why" \
     || bad "refusal body: $(cat "$W/body")"
-st=$(api analyst GET "/api/v1/attachments/$AH/content")
-check "staff still get the HEIC" 200 "$st"
+st=$(api analyst GET "/api/v1/attachments/$AD/content")
+check "staff still get the PDF" 200 "$st"
+cmp -s "$W/body" doc.pdf && ok "staff get the PDF as it is" || bad "staff's PDF differs"
 
 # the copy is a record of its own, in the log, derived from the original
 "$REMNANT" list attachment derived_from="$AJ" --json >copy.json
@@ -105,7 +113,7 @@ start_server --quiet
 st=$(api public GET "/api/v1/attachments/$AJ/content")
 check "without its copy, the public is refused the photo" 409 "$st"
 "$REMNANT" photos derive >derive.txt 2>derive.err
-check "photos derive: exit 3 (the HEIC can get none)" 3 "$?"
+check "photos derive: exit 0 (every photo has its copy; the PDF is no photo)" 0 "$?"
 grep -q "^$AJ " derive.txt && ok "photos derive made the missing copy" \
     || bad "photos derive: $(cat derive.txt derive.err)"
 "$REMNANT" photos derive "$AJ" >/dev/null 2>&1
