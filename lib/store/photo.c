@@ -28,8 +28,9 @@
  *  1. The original's blob is only ever read.
  *  2. No copy is stored unless rn_store_photo_check() passes on it: the
  *     check reads the result again (exiv2 for EXIF/XMP/IPTC, libjpeg for
- *     JPEG segments and trailing bytes, libpng for PNG chunks) and allows
- *     only an explicit list, so what it does not know fails.
+ *     JPEG segments and trailing bytes, libpng for PNG chunks, libwebpmux
+ *     for WebP chunks) and allows only an explicit list, so what it does
+ *     not know fails.
  *  3. The public is served a copy only after the same check passed on its
  *     blob in this process (blobs never change, so the result is cached).
  * exiv2 is not safe for concurrent use: every call into it holds one lock.
