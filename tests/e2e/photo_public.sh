@@ -59,7 +59,7 @@ for a in "$AJ:photo.jpg" "$AF:fresh.jpg" "$AT:photo.tif" "$AW:photo.webp" "$AH:p
     check "$name: the public gets it" 200 "$st"
     case $name in
     *.heic) grep -qi '^content-type: image/jpeg' head.txt && ok "$name: the public gets a JPEG" \
-                || bad "$name: $(grep -i content-type head.txt)" ;;
+                || bad "$name: $(grep -i '^content-type' head.txt)" ;;
     esac
     l=$(leaks pub.bin)
     [ -z "$l" ] && ok "$name: the public copy holds no GPS, EXIF, XMP, IPTC or comment" \
