@@ -121,6 +121,34 @@ RN_NODISCARD rn_code rn_store_orphans(rn_store *s, int remove, rn_orphan_fn fn, 
 RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
                                         char *buf, size_t cap);
 
+/* ---- the public's copy of a photo (lib/store/photo.c, docs/PHOTOS.md) ----
+ * A photo's location and device metadata (EXIF, GPS, XMP, IPTC, comments,
+ * maker data) never reach the public. The public copy is an attachment of
+ * its own: its own blob (named by its own SHA-256), `derived_from` the
+ * original, `derivation` RN_DERIVATION_PUBLIC. The original is never changed.
+ * rn_store_attach() makes it for JPEG, PNG, TIFF, WebP and HEIC/AVIF (whose
+ * copy is a JPEG) in the same transaction as the original's record; other
+ * files (GIF, PDF, video ...) get none, and so are never served to the
+ * public. */
+#define RN_DERIVATION_PUBLIC "public-metadata-stripped"
+/* Make the public copy of attachment `id` (idempotent: an existing copy's id
+ * is returned). RN_EINPUT when the format is not one a clean copy can be
+ * made of, or the copy failed rn_store_photo_check(); nothing is written. */
+RN_NODISCARD rn_code rn_store_photo_derive(rn_store *s, const char *id,
+                                           char out_id[RN_ID_LEN + 1], rn_error *err)
+    RN_NONNULL(1, 2, 3);
+/* The public copy of attachment `id` into *out (the caller's), its content
+ * checked with rn_store_photo_check() (once per process and blob).
+ * RN_ENOTFOUND: there is none; RN_EINPUT: its content is not clean. */
+RN_NODISCARD rn_code rn_store_photo_public(rn_store *s, const char *id, rn_record **out,
+                                           rn_error *err) RN_NONNULL(1, 2, 3);
+/* Fail-closed check of a file: RN_OK only for a JPEG, PNG, TIFF or WebP
+ * holding no XMP, IPTC or comment, no EXIF beyond the image's structure
+ * and orientation, no other JPEG APP segment, PNG text/time/eXIf/unknown
+ * chunk, or bytes after a JPEG's end. RN_EINPUT (err says what) otherwise. */
+RN_NODISCARD rn_code rn_store_photo_check(const char *path, rn_error *err)
+    RN_NONNULL(1);
+
 /* Decoding on write. By default every marking written gets the decoder's
  * candidates stored with it (rules built in plus a `rules` folder beside
  * the database). Turning it off (bulk loads, benchmarks) leaves new

@@ -239,9 +239,33 @@ rn_code rn_store_attach(rn_store *s, const char *target_id, const char *file,
     if (!rc && strlen(base) <= 500) rc = rn_record_set(r, "filename", base, strlen(base), err);
     if (!rc) rc = rn_record_set(r, t == RN_T_ITEM ? "item" : "event", target_id,
                                 strlen(target_id), err);
+    /* A photo gets its public copy (photo.c), made before the transaction
+     * so that the database is not held while it is made. A format that
+     * cannot be cleaned gets none: the original is still kept. */
+    rn_record *copy = NULL;
+    if (!rc && strncmp(media_type, "image/", 6) == 0) {
+        rn_error perr;
+        rn_error_clear(&perr);
+        rc = rn_id_new(r->id);
+        if (!rc) rc = rn__photo_prepare(s, r, &copy, &perr);
+        if (rc == RN_EINPUT)
+            rc = RN_OK;
+        else if (rc && err)
+            *err = perr;
+    }
+    int own_tx = !s->user_tx;
+    if (!rc && own_tx) rc = rn_store_begin(s, err);
     if (!rc) rc = rn_store_put(s, r, RN_PUT_CREATE, err);
+    if (!rc && copy) rc = rn_store_put(s, copy, RN_PUT_CREATE, err);
+    if (own_tx && s->user_tx) {
+        if (!rc)
+            rc = rn_store_commit(s, err);
+        if (rc)
+            rn_store_rollback(s);
+    }
     if (!rc)
         memcpy(out_id, r->id, RN_ID_LEN + 1);
+    rn_record_free(copy);
     rn_record_free(r);
     return rc;
 }

@@ -13,6 +13,7 @@ typedef int (*cmd_fn)(int argc, char **argv);
 CMD(init); CMD(add); CMD(show); CMD(list); CMD(edit); CMD(rm); CMD(attach);
 CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
 CMD(gc);
+CMD(photos);
 /* Commands of parts that may not be built in every configuration: a weak
  * reference is NULL when the part is absent, and main says so. */
 #define WEAK(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
@@ -32,6 +33,7 @@ static const struct command {
     {"edit", cmd_edit, "change fields of a record"},
     {"rm", cmd_rm, "remove a record"},
     {"attach", cmd_attach, "attach a photo or file to an item or event"},
+    {"photos", cmd_photos, "the public's copies of photos, without their metadata"},
     {"import", cmd_import, "import JSON Lines or CSV, all or nothing"},
     {"export", cmd_export, "export records as JSON Lines or CSV"},
     {"search", cmd_search, "search markings and notes (? = one unknown character)"},

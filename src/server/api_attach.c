@@ -12,9 +12,15 @@
  *                            once and the connection closes   [srv_upload_data]
  *   end                   -> digest checked against X-Content-SHA256 when
  *                            given, rn_store_attach() stores the blob and
- *                            creates the record, temp removed [api_upload]
+ *                            creates the record (and, for a photo, its
+ *                            public copy), temp removed       [api_upload]
  *   aborted at any point  -> temp removed                     [srv_upload_abort]
  * Invariant: the temp file never outlives its request.
+ *
+ * Download: staff get the original's bytes; the public (and staff asking
+ * ?variant=public) get the bytes of its public copy, the attachment derived
+ * from it with its metadata removed (lib/store/photo.c, docs/PHOTOS.md),
+ * or 409 no_public_copy when there is none: never the original.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -198,6 +204,28 @@ void api_content(srv_req *q)
     if (rc == RN_OK && (rn_record_type(r) != RN_T_ATTACHMENT ||
                         (q->role == SRV_PUBLIC && !srv_public_has(q->w, id))))
         rc = RN_ENOTFOUND;
+    /* The public gets the public copy (metadata removed, docs/PHOTOS.md),
+     * never the original; staff ask for it with ?variant=public. */
+    const char *variant = srv_query(q, "variant");
+    if (rc == RN_OK && (q->role == SRV_PUBLIC || (variant && strcmp(variant, "public") == 0))) {
+        rn_record *copy = NULL;
+        rn_error perr;
+        rn_error_clear(&perr);
+        rc = rn_store_photo_public(q->w->store, id, &copy, &perr);
+        rn_record_free(r);
+        r = copy;
+        if (rc == RN_ENOTFOUND || rc == RN_EINPUT) {
+            srv_reply_error(q, 409, "no_public_copy",
+                            rc == RN_ENOTFOUND
+                                ? "this attachment has no public copy with its location and "
+                                  "device metadata removed, so it is not served to the public "
+                                  "(only JPEG, PNG, TIFF, WebP and HEIC photos get one: docs/PHOTOS.md)"
+                                : "this attachment's public copy failed the metadata check, so "
+                                  "it is not served to the public",
+                            NULL);
+            return;
+        }
+    }
     const char *sha = rc ? NULL : rn_record_get(r, "sha256", NULL);
     const char *mt = rc ? NULL : rn_record_get(r, "media_type", NULL);
     char path[4096];
