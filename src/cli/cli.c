@@ -175,6 +175,26 @@ int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear)
     return EXIT_OK;
 }
 
+void cli_fput_text(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c == '\r')
+            fputs("\\r", out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9f) /* U+0080..U+009F: C1 controls */
+            fprintf(out, "\\u%04x", (unsigned char)s[++i]);
+        else
+            fputc(c, out);
+    }
+}
+
 int cli_print_record(FILE *out, const rn_record *r, int json)
 {
     if (json) {
@@ -194,8 +214,11 @@ int cli_print_record(FILE *out, const rn_record *r, int json)
     for (size_t i = 0; i < nf; i++) {
         size_t n;
         const char *v = rn_record_get_at(r, (int)i, &n);
-        if (v)
-            fprintf(out, "  %-16s %.*s\n", f[i].name, (int)n, v);
+        if (v) {
+            fprintf(out, "  %-16s ", f[i].name);
+            cli_fput_text(out, v, n);
+            fputc('\n', out);
+        }
     }
     return EXIT_OK;
 }

@@ -68,6 +68,10 @@ int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json
                  void (*human)(json_t *root));
 
 /* Print a record for people, or as one JSON line. */
+/* Write n bytes of stored text for a terminal: line breaks and tabs as \\n
+ * \\t \\r, other control characters (C0, DEL, C1) as \\xNN / \\uNNNN, so a
+ * value can never move the cursor, ring, or rewrite the screen. */
+void cli_fput_text(FILE *out, const char *s, size_t n);
 int cli_print_record(FILE *out, const rn_record *r, int json);
 
 #endif
