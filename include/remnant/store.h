@@ -114,6 +114,13 @@ RN_NODISCARD rn_code rn_store_set_search_limit(rn_store *s, unsigned long steps)
 RN_NODISCARD rn_code rn_store_attach(rn_store *s, const char *target_id,
                                      const char *file, const char *media_type,
                                      char out_id[RN_ID_LEN + 1], rn_error *err);
+/* The same, recording `filename` as the original file name (NULL: none)
+ * instead of the file's own name (for a temporary file). Every value is
+ * checked before anything is written. */
+RN_NODISCARD rn_code rn_store_attach_as(rn_store *s, const char *target_id,
+                                        const char *file, const char *filename,
+                                        const char *media_type,
+                                        char out_id[RN_ID_LEN + 1], rn_error *err);
 /* Path of the blob with this SHA-256 hex digest into buf. */
 RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
                                         char *buf, size_t cap);
