@@ -14,8 +14,8 @@ static const char usage[] =
     "remnant serve [--listen ADDR:PORT] [--threads N] [--timeout S] [--max-conn N]\n"
     "              [--max-body BYTES] [--max-upload BYTES] [--public-grid DEGREES]\n"
     "              [--header-timeout S] [--body-timeout S] [--max-conn-per-ip N]\n"
-    "              [--busy-timeout MS] [--login-lock-max S] [--search-rate N]\n"
-    "              [--search-work N] [--secure-cookie] [--quiet]";
+    "              [--busy-timeout MS] [--login-lock-min S] [--login-lock-max S]\n"
+    "              [--search-rate N] [--search-work N] [--secure-cookie] [--quiet]";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -28,9 +28,10 @@ int cmd_serve(int argc, char **argv)
                "--header-timeout 10 and --body-timeout 300 (absolute deadlines of a "
                "request's\nheaders and body), --max-conn-per-ip 64, --busy-timeout 500 "
                "(a write that\ncannot get the database lock in time answers 503), "
-               "--login-lock-max 900\n(longest login lockout), --search-rate 60 "
-               "(anonymous searches per minute\nper client address), --search-work "
-               "20000000 (database steps one anonymous\nsearch may take).\n"
+               "--login-lock-min 1 and\n--login-lock-max 900 (first and longest login "
+               "lockout, in seconds), --search-rate 60\n(anonymous searches per minute "
+               "per client address), --search-work 20000000\n(database steps one "
+               "anonymous search may take).\n"
                "The API is described at /api/openapi.json and in docs/API.md. Stops "
                "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
                usage);
@@ -48,6 +49,7 @@ int cmd_serve(int argc, char **argv)
     c->body_timeout_s = 300;
     c->max_conn_per_ip = 64;
     c->busy_ms = 500;
+    c->login_lock_min_s = 1;
     c->login_lock_max_s = 900;
     c->search_rate = 60;
     c->search_work = 20000000;
@@ -57,7 +59,7 @@ int cmd_serve(int argc, char **argv)
         return cli_usage_error(usage, "--listen needs ADDR:PORT, e.g. 127.0.0.1:8080");
     long th = 0, to = c->timeout_s, mc = c->max_conn, mb = (long)c->json_max,
          mu = (long)c->upload_max, ht = c->header_timeout_s, bt = c->body_timeout_s,
-         mp = c->max_conn_per_ip, bu = c->busy_ms, ll = c->login_lock_max_s,
+         mp = c->max_conn_per_ip, bu = c->busy_ms, ll = c->login_lock_max_s, lm = 1,
          sr = c->search_rate, sw = (long)c->search_work;
     const struct {
         const char *name;
@@ -72,6 +74,7 @@ int cmd_serve(int argc, char **argv)
                 {"--body-timeout", 1, 86400, &bt},
                 {"--max-conn-per-ip", 1, 100000, &mp},
                 {"--busy-timeout", 0, 60000, &bu},
+                {"--login-lock-min", 1, 86400, &lm},
                 {"--login-lock-max", 1, 86400, &ll},
                 {"--search-rate", 1, 100000, &sr},
                 {"--search-work", 1000, 1L << 40, &sw}};
@@ -107,7 +110,8 @@ int cmd_serve(int argc, char **argv)
     c->body_timeout_s = (unsigned)bt;
     c->max_conn_per_ip = (unsigned)mp;
     c->busy_ms = (unsigned)bu;
-    c->login_lock_max_s = (unsigned)ll;
+    c->login_lock_min_s = (unsigned)lm;
+    c->login_lock_max_s = (unsigned)(ll < lm ? lm : ll);
     c->search_rate = (unsigned)sr;
     c->search_work = (unsigned long)sw;
     c->db_path = cli_db();

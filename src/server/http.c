@@ -574,6 +574,7 @@ int srv_run(void)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (507), not the server */
 
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)srv_cfg.port, NULL, NULL, on_request, NULL,

@@ -56,7 +56,8 @@ typedef struct srv_config {
     unsigned body_timeout_s;  /* absolute deadline for its body, once headers are in */
     unsigned max_conn_per_ip; /* simultaneous connections from one client address */
     unsigned busy_ms;         /* how long a write waits for the database lock (then 503) */
-    unsigned login_lock_max_s; /* longest login lockout (throttle.c) */
+    unsigned login_lock_min_s; /* first login lockout; each next one doubles (throttle.c) */
+    unsigned login_lock_max_s; /* longest login lockout */
     unsigned search_rate;     /* anonymous searches per minute per client address */
     unsigned long search_work; /* most database steps one anonymous search may take */
 } srv_config;

@@ -8,7 +8,8 @@
  *
  * Login (docs/API.md, "Login throttling"):
  *  - a client address may fail ADDR_FREE times; each failure after that
- *    locks it for 2^k seconds (k = 0, 1, ...), at most --login-lock-max;
+ *    locks it for --login-lock-min x 2^k seconds (k = 0, 1, ...), at most
+ *    --login-lock-max;
  *  - an account may fail ACCT_FREE times (from any address); then the same
  *    backoff locks the account;
  *  - while locked, attempts are answered 429 with Retry-After without
@@ -119,7 +120,7 @@ static unsigned fail_one(slot *s, unsigned free_, uint64_t now)
     if (s->fails <= free_)
         return 0;
     unsigned k = s->fails - free_ - 1;
-    uint64_t secs = k >= 30 ? srv_cfg.login_lock_max_s : (uint64_t)1 << k;
+    uint64_t secs = k >= 30 ? srv_cfg.login_lock_max_s : (uint64_t)srv_cfg.login_lock_min_s << k;
     if (secs > srv_cfg.login_lock_max_s)
         secs = srv_cfg.login_lock_max_s;
     s->until_us = now + secs * 1000000u;

@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/server/abuse.py — hostile clients for tests/e2e/server_abuse.sh, on
+# loopback only and bounded in count and time. Each mode prints one line of
+# key=value results; the shell test judges them.
+#
+#   slow PORT N SRC SECS   N connections from address SRC (127.0.0.x) each
+#                          send a request line and then one header line
+#                          every 0.3 s, never finishing. After 1 s, /health
+#                          is asked from 127.0.0.1 on a fresh connection.
+#                          Prints health=STATUS health_ms=MS closed=K (K:
+#                          connections the server closed within SECS).
+#   percap PORT N SRC      opens N connections from SRC at once, then sends
+#                          GET /api/v1/health on each: prints answered=K.
+#   raw PORT               sends stdin as one request: prints the status.
+#   lock DB FILE SECS      holds the database's write lock (BEGIN IMMEDIATE)
+#                          until FILE exists or SECS pass; prints "locked"
+#                          once it holds it.
+import os
+import select
+import socket
+import sqlite3
+import sys
+import time
+
+
+def health(port):
+    t0 = time.monotonic()
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            data += b
+        s.close()
+        st = data.split(b" ")[1].decode() if data.startswith(b"HTTP/") else "none"
+    except OSError:
+        st = "none"
+    return st, (time.monotonic() - t0) * 1000
+
+
+def connect_from(src, port):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def slow(port, n, src, secs):
+    socks = [connect_from(src, port) for _ in range(n)]
+    for s in socks:
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\n")
+    open_ = set(range(n))
+    t0 = time.monotonic()
+    st, ms = None, None
+    k = 0
+    while open_ and time.monotonic() - t0 < secs:
+        if st is None and time.monotonic() - t0 >= 1.0:
+            st, ms = health(port)
+        for i in list(open_):
+            s = socks[i]
+            r, _, _ = select.select([s], [], [], 0)
+            closed = False
+            if r:
+                try:
+                    closed = s.recv(4096) == b""
+                except OSError:
+                    closed = True
+            if not closed:
+                try:
+                    s.sendall(b"X-Trickle-%d: x\r\n" % k)
+                except OSError:
+                    closed = True
+            if closed:
+                open_.discard(i)
+        k += 1
+        time.sleep(0.3)
+    if st is None:
+        st, ms = health(port)
+    for s in socks:
+        s.close()
+    print("health=%s health_ms=%.1f closed=%d" % (st, ms, n - len(open_)))
+
+
+def percap(port, n, src):
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(connect_from(src, port))
+        except OSError:
+            pass
+    time.sleep(0.3)  # let the server accept (or refuse) them all
+    answered = 0
+    for s in socks:
+        try:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            if s.recv(64).startswith(b"HTTP/1.1 200"):
+                answered += 1
+        except OSError:
+            pass
+    for s in socks:
+        s.close()
+    print("answered=%d" % answered)
+
+
+def raw(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(sys.stdin.buffer.read())
+    data = b""
+    try:
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            data += b
+    except OSError:
+        pass
+    print(data.split(b" ")[1].decode() if data.startswith(b"HTTP/") else "none")
+    body = data.split(b"\r\n\r\n", 1)
+    sys.stdout.write(body[1].decode("utf-8", "replace") + "\n" if len(body) > 1 else "\n")
+
+
+def lock(db, flag, secs):
+    c = sqlite3.connect(db, timeout=10, isolation_level=None)
+    c.execute("BEGIN IMMEDIATE")
+    print("locked", flush=True)
+    t0 = time.monotonic()
+    while not os.path.exists(flag) and time.monotonic() - t0 < secs:
+        time.sleep(0.05)
+    c.execute("ROLLBACK")
+    c.close()
+
+
+if __name__ == "__main__":
+    m = sys.argv[1]
+    if m == "slow":
+        slow(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
+    elif m == "percap":
+        percap(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    elif m == "raw":
+        raw(int(sys.argv[2]))
+    elif m == "lock":
+        lock(sys.argv[2], sys.argv[3], float(sys.argv[4]))
