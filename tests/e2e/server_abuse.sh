@@ -106,6 +106,14 @@ grep -qi '^Retry-After: ' h.txt && ok "7: with Retry-After" || bad "7: no Retry-
 grep -q '"code":"busy"' body && ! grep -q 'fix the input' body && ok "7: says busy" || bad "7: body: $(cat body)"
 check "7: reads do not wait for the writer" 200 "$(api analyst GET /api/v1/events)"
 check "7: anonymous reads neither" 200 "$(api public GET /api/v1/events)"
+check "7: a record by id" 200 "$(api analyst GET "/api/v1/events/$EV")"
+check "7: search" 200 "$(api analyst GET '/api/v1/search?q=abuse')"
+check "7: the latest checkpoint" 200 "$(api public GET /api/v1/log/checkpoint)"
+check "7: an inclusion proof" 200 "$(api analyst GET "/api/v1/log/proof/$EV")"
+check "7: a token's user is looked up" 200 "$(api admin GET /api/v1/tokens)"
+st=$(curl -s -o body -w '%{http_code}' -m 20 -H 'Content-Type: application/json' \
+     --data '{"name":"u_admin","password":"password-admin"}' "$BASE/api/v1/login")
+check "7: a login (it writes a session) answers 503, not a hang" 503 "$st"
 check "7: /health is served without the database" 200 "$(curl -s -o /dev/null -w '%{http_code}' -m 20 "$BASE/api/v1/health")"
 # 20: the CLI says it was busy, not that the input was wrong
 echo '{"type":"event","name":"imported while locked"}' >one.jsonl
