@@ -50,9 +50,15 @@ int cli_error(rn_code rc, const rn_error *err)
             fprintf(stderr, ":%ld", err->line);
         fputs(": ", stderr);
     }
-    if (err && err->field[0])
-        fprintf(stderr, "field '%s': ", err->field);
-    fprintf(stderr, "%s\n", err && err->message[0] ? err->message : rn_strerror(rc));
+    if (err && err->field[0]) {
+        fputs("field '", stderr);
+        cli_fput_text(stderr, err->field, strlen(err->field));
+        fputs("': ", stderr);
+    }
+    /* messages quote the input: never let it reach the terminal raw */
+    const char *m = err && err->message[0] ? err->message : rn_strerror(rc);
+    cli_fput_text(stderr, m, strlen(m));
+    fputc('\n', stderr);
     return cli_exit_code(rc);
 }
 

@@ -44,6 +44,11 @@ sqlite3 "$REMNANT_DB" "UPDATE search_text SET text = 'zap' || char(27) || '[0m' 
 "$REMNANT" search zap >search.txt 2>&1
 grep -q "$ESC" search.txt && bad "18: search prints ESC raw" || ok "18: search output has no raw ESC"
 "$REMNANT" list event --json | grep -q '\\u001b' && ok "18: JSON output escapes it as \\u001b" || bad "18: JSON"
+"$REMNANT" show "ab${ESC}[31mcd" 2>err.txt
+grep -q "$ESC" err.txt && bad "18: an error message echoes ESC raw" || ok "18: error messages escape what they quote"
+printf 'type,na\x1bme\nevent,x\n' >ctl.csv
+"$REMNANT" import ctl.csv 2>err.txt
+grep -q "$ESC" err.txt && bad "18: a CSV header's ESC reaches the terminal" || ok "18: ... field names too"
 
 # the request log: an anonymous client cannot write control characters into it
 make_users
