@@ -85,8 +85,13 @@ RA=$(sed -n 's/^[Rr]etry-[Aa]fter: \([0-9]*\).*/\1/p' h.txt)
 grep -q '"code":"too_many_requests"' body && ok "16: JSON error" || bad "16: body: $(cat body)"
 check "16: other addresses are not locked" 200 "$(login u_admin password-admin j5 --interface 127.0.0.5)"
 grep -q "client 127.0.0.4 locked for 4 s" server.log && ok "16: the address lock is logged" || bad "16: log: $(grep login server.log)"
+# hammering a lock does not extend it: these are refused uncounted
+for i in 1 2 3; do
+    st=$(login u_admin wrong-while-locked-$i j4 --interface 127.0.0.4)
+    [ "$st" = 429 ] || bad "16: attempt $i during the lock got $st"
+done
 sleep $((RA + 1))
-check "16: the address lock expires by itself" 200 "$(login u_admin password-admin j4 --interface 127.0.0.4)"
+check "16: the address lock expires by itself, however hammered" 200 "$(login u_admin password-admin j4 --interface 127.0.0.4)"
 # per account: 10 failures from anywhere are free, the 11th locks the account
 for a in 6 7; do for i in 1 2 3 4 5; do
     st=$(login u_reviewer wrong-$a-$i j6 --interface 127.0.0.$a)
