@@ -122,7 +122,9 @@ void srv_reply_rn(srv_req *q, rn_code rc, const rn_error *err)
                                                                    : rn_strerror(rc));
         srv_log("%s %s: %s", srv_method_name(q->method), path, cause);
         msg = rn_strerror(rc);
-        if (err && (strstr(err->message, "disk is full") || strstr(err->message, "No space"))) {
+        /* SQLITE_FULL, ENOSPC, EDQUOT, EFBIG: the disk (or a limit on it) is full */
+        if (err && (strstr(err->message, "disk is full") || strstr(err->message, "No space") ||
+                    strstr(err->message, "quota") || strstr(err->message, "File too large"))) {
             status = 507;
             code = "insufficient_storage";
             msg = "the server's disk is full: nothing was stored; try again later";

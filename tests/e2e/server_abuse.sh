@@ -12,7 +12,7 @@
 ABUSE="$RN_SRC/tests/server/abuse.py"
 
 make_users
-start_server --timeout 30 --header-timeout 2 --body-timeout 2 --max-conn-per-ip 25 \
+start_server --timeout 30 --header-timeout 2 --body-timeout 8 --max-conn-per-ip 25 \
     --max-body 4096 --max-upload 100000 --busy-timeout 200
 EV=$(api investigator POST /api/v1/events '{"name":"abuse test","country":"UA"}' >/dev/null; json_get id <body)
 [ -n "$EV" ] && ok "event for uploads" || bad "event for uploads: $(cat body)"
@@ -45,6 +45,14 @@ ms=$(sed -n 's/.*health_ms=\([0-9]*\).*/\1/p' <<<"$out")
     || bad "6: /health took ${ms:-?} ms"
 check "6: every slow client was cut off at its deadline" "closed=20" "$(grep -o 'closed=[0-9]*' <<<"$out")"
 grep -q "not complete in time" server.log && ok "6: the cut-offs are logged" || bad "6: no log line"
+# a body trickled byte by byte is cut off at --body-timeout (8 s)
+out=$(python3 "$ABUSE" slow "$PORT" 5 127.0.0.14 15 body)
+check "6: every slow body was cut off at its deadline" "closed=5" "$(grep -o 'closed=[0-9]*' <<<"$out")"
+# ... while an honest slow client is not cut off: its body may take longer
+# than the header deadline, and a kept-alive connection lives past it
+out=$(python3 "$ABUSE" patient "$PORT" "$TOK_investigator")
+check "6: a body slower than --header-timeout, within --body-timeout" "body=201" "$(grep -o 'body=[0-9a-z]*' <<<"$out")"
+check "6: a keep-alive connection outlives --header-timeout" "keepalive=4" "$(grep -o 'keepalive=[0-9]*' <<<"$out")"
 # one address cannot take every connection: 40 from 127.0.0.3, cap 25
 out=$(python3 "$ABUSE" percap "$PORT" 40 127.0.0.3)
 check "6: connections from one address are capped" "answered=25" "$out"

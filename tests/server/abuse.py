@@ -4,14 +4,21 @@
 # loopback only and bounded in count and time. Each mode prints one line of
 # key=value results; the shell test judges them.
 #
-#   slow PORT N SRC SECS   N connections from address SRC (127.0.0.x) each
+#   slow PORT N SRC SECS [body]
+#                          N connections from address SRC (127.0.0.x) each
 #                          send a request line and then one header line
-#                          every 0.3 s, never finishing. After 1 s, /health
+#                          every 0.3 s, never finishing (with `body`: whole
+#                          headers, then one body byte every 0.3 s). After 1 s, /health
 #                          is asked from 127.0.0.1 on a fresh connection.
 #                          Prints health=STATUS health_ms=MS closed=K (K:
 #                          connections the server closed within SECS).
 #   percap PORT N SRC      opens N connections from SRC at once, then sends
 #                          GET /api/v1/health on each: prints answered=K.
+#   patient PORT TOKEN     the honest slow client: a JSON body sent one byte
+#                          every 0.2 s (longer than the header deadline,
+#                          within the body deadline), then 4 requests 0.8 s
+#                          apart on the same keep-alive connection. Prints
+#                          body=STATUS keepalive=K (K: requests answered 200).
 #   raw PORT               sends stdin as one request: prints the status.
 #   lock DB FILE SECS      holds the database's write lock (BEGIN IMMEDIATE)
 #                          until FILE exists or SECS pass; prints "locked"
@@ -50,10 +57,14 @@ def connect_from(src, port):
     return s
 
 
-def slow(port, n, src, secs):
+def slow(port, n, src, secs, body):
     socks = [connect_from(src, port) for _ in range(n)]
     for s in socks:
-        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\n")
+        if body:
+            s.sendall(b"POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                      b"application/json\r\nContent-Length: 100000\r\n\r\n")
+        else:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\n")
     open_ = set(range(n))
     t0 = time.monotonic()
     st, ms = None, None
@@ -72,7 +83,7 @@ def slow(port, n, src, secs):
                     closed = True
             if not closed:
                 try:
-                    s.sendall(b"X-Trickle-%d: x\r\n" % k)
+                    s.sendall(b" " if body else b"X-Trickle-%d: x\r\n" % k)
                 except OSError:
                     closed = True
             if closed:
@@ -107,6 +118,47 @@ def percap(port, n, src):
     print("answered=%d" % answered)
 
 
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        b = s.recv(4096)
+        if not b:
+            return None
+        data += b
+    head, rest = data.split(b"\r\n\r\n", 1)
+    n = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            n = int(line.split(b":")[1])
+    while len(rest) < n:
+        b = s.recv(4096)
+        if not b:
+            return None
+        rest += b
+    return head.split(b" ")[1].decode()
+
+
+def patient(port, token):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    body = b'{"name":"a patient client"}'
+    s.sendall(b"POST /api/v1/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+              token.encode() + b"\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body))
+    for i in range(len(body)):
+        s.sendall(body[i:i + 1])
+        time.sleep(0.2)
+    st = read_response(s)
+    k = 0
+    for _ in range(4):
+        time.sleep(0.8)
+        try:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
+            k += read_response(s) == "200"
+        except OSError:
+            break
+    print("body=%s keepalive=%d" % (st, k))
+
+
 def raw(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(sys.stdin.buffer.read())
@@ -138,9 +190,12 @@ def lock(db, flag, secs):
 if __name__ == "__main__":
     m = sys.argv[1]
     if m == "slow":
-        slow(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]))
+        slow(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5]),
+             len(sys.argv) > 6 and sys.argv[6] == "body")
     elif m == "percap":
         percap(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    elif m == "patient":
+        patient(int(sys.argv[2]), sys.argv[3])
     elif m == "raw":
         raw(int(sys.argv[2]))
     elif m == "lock":
