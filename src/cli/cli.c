@@ -231,8 +231,35 @@ int cli_print_record(FILE *out, const rn_record *r, int json)
 
 const char *cli_js(json_t *o, const char *k)
 {
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
+    json_t *j = json_object_get(o, k);
+    const char *v = json_string_value(j);
+    if (!v)
+        return "-";
+    /* for the terminal: a value with control characters is replaced, in
+     * the document, by its escaped form (cli_fput_text) */
+    size_t n = json_string_length(j);
+    int ctl = 0;
+    for (size_t i = 0; i < n && !ctl; i++) {
+        unsigned char c = (unsigned char)v[i];
+        ctl = c < 0x20 || c == 0x7f ||
+              (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+               (unsigned char)v[i + 1] <= 0x9f);
+    }
+    if (!ctl)
+        return v;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return "?";
+    cli_fput_text(m, v, n);
+    if (fclose(m) != 0 || !buf) {
+        free(buf);
+        return "?";
+    }
+    int rc = json_string_setn(j, buf, len);
+    free(buf);
+    return rc == 0 ? json_string_value(j) : "?";
 }
 
 int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json,

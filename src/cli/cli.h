@@ -52,7 +52,8 @@ int cli_wants_help(int argc, char **argv);
 /* Parse "field=value" arguments into r; prints errors. Returns exit code. */
 int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
 /* The string at key k of a JSON object from the library's analyses, or "-"
- * when absent: for printing tables. */
+ * when absent: for printing tables. Control characters in it come back
+ * escaped (the value in o is replaced by its escaped form). */
 const char *cli_js(json_t *o, const char *k);
 
 /* The analysis commands' filter options, removed from argv into *f:

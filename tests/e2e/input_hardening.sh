@@ -44,6 +44,12 @@ sqlite3 "$REMNANT_DB" "UPDATE search_text SET text = 'zap' || char(27) || '[0m' 
 "$REMNANT" search zap >search.txt 2>&1
 grep -q "$ESC" search.txt && bad "18: search prints ESC raw" || ok "18: search output has no raw ESC"
 "$REMNANT" list event --json | grep -q '\\u001b' && ok "18: JSON output escapes it as \\u001b" || bad "18: JSON"
+# the analyses' tables too (they print from the library's JSON documents)
+I=$("$REMNANT" add item kind=weapon event="$E" weapon_system=KN-23)
+sqlite3 "$REMNANT_DB" "UPDATE item SET weapon_system = 'KN' || char(27) || '[31m-23' WHERE id = '$I'"
+"$REMNANT" claim "$I" >claim.txt 2>&1
+grep -q "$ESC" claim.txt && bad "18: claim prints ESC raw" || ok "18: analysis tables escape ESC"
+grep -qF 'KN\x1b[31m-23' claim.txt && ok "18: ... as \\xNN" || bad "18: claim: $(cat -v claim.txt)"
 "$REMNANT" show "ab${ESC}[31mcd" 2>err.txt
 grep -q "$ESC" err.txt && bad "18: an error message echoes ESC raw" || ok "18: error messages escape what they quote"
 printf 'type,na\x1bme\nevent,x\n' >ctl.csv
