@@ -97,27 +97,6 @@ def slow(port, n, src, secs, body):
     print("health=%s health_ms=%.1f closed=%d" % (st, ms, n - len(open_)))
 
 
-def percap(port, n, src):
-    socks = []
-    for _ in range(n):
-        try:
-            socks.append(connect_from(src, port))
-        except OSError:
-            pass
-    time.sleep(0.3)  # let the server accept (or refuse) them all
-    answered = 0
-    for s in socks:
-        try:
-            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            if s.recv(64).startswith(b"HTTP/1.1 200"):
-                answered += 1
-        except OSError:
-            pass
-    for s in socks:
-        s.close()
-    print("answered=%d" % answered)
-
-
 def read_response(s):
     data = b""
     while b"\r\n\r\n" not in data:
@@ -136,6 +115,28 @@ def read_response(s):
             return None
         rest += b
     return head.split(b" ")[1].decode()
+
+
+def percap(port, n, src):
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(connect_from(src, port))
+        except OSError:
+            pass
+    time.sleep(0.3)  # let the server accept (or refuse) them all
+    # keep-alive: an answered connection stays open, so its slot is never
+    # freed for a latecomer while we count
+    answered = 0
+    for s in socks:
+        try:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: t\r\n\r\n")
+            answered += read_response(s) == "200"
+        except OSError:
+            pass
+    for s in socks:
+        s.close()
+    print("answered=%d" % answered)
 
 
 def patient(port, token):
