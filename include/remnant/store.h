@@ -102,12 +102,25 @@ RN_NODISCARD rn_code rn_store_search(rn_store *s, const char *query,
                                      long limit, rn_hit_fn fn, void *ctx,
                                      rn_error *err);
 
+/* Options for a server. How long a write waits for another writer's lock
+ * before RN_EBUSY (default 5000 ms). The most work one rn_store_search may
+ * do, in database steps (0, the default: no cap); past it RN_ELIMIT. */
+RN_NODISCARD rn_code rn_store_set_busy_timeout(rn_store *s, unsigned ms);
+RN_NODISCARD rn_code rn_store_set_search_limit(rn_store *s, unsigned long steps);
+
 /* Attach a file to an item or event: store the blob by its SHA-256 (once),
  * then create an attachment record. *out_id receives the new record's id. */
 #define RN_ATTACH_MAX (1ull << 32) /* 4 GiB */
 RN_NODISCARD rn_code rn_store_attach(rn_store *s, const char *target_id,
                                      const char *file, const char *media_type,
                                      char out_id[RN_ID_LEN + 1], rn_error *err);
+/* The same, recording `filename` as the original file name (NULL: none)
+ * instead of the file's own name (for a temporary file). Every value is
+ * checked before anything is written. */
+RN_NODISCARD rn_code rn_store_attach_as(rn_store *s, const char *target_id,
+                                        const char *file, const char *filename,
+                                        const char *media_type,
+                                        char out_id[RN_ID_LEN + 1], rn_error *err);
 /* Orphans in the blob folder (lib/store/gc.c): blobs that no attachment and
  * no log entry names, and stale temporary files of attaches or uploads that
  * did not finish. fn (may be NULL) gets each one's path, why it is an

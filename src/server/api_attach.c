@@ -69,6 +69,25 @@ int srv_upload_begin(srv_req *q)
             srv_reply_error(q, 404, "not_found", "no such record", NULL);
         return -1;
     }
+    /* everything the request says is checked before anything is written */
+    const char *fname = srv_query(q, "filename");
+    if (fname && *fname) {
+        rn_record *probe = rn_record_new(RN_T_ATTACHMENT);
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code frc = probe ? rn_record_set(probe, "filename", fname, strlen(fname), &err)
+                            : RN_ENOMEM;
+        rn_record_free(probe);
+        if (frc) {
+            srv_reply_rn(q, frc, &err);
+            return -1;
+        }
+    }
+    const char *mt = srv_header(q, "Content-Type");
+    if (mt && strcmp(mt, "application/octet-stream") != 0 && !media_type_ok(mt)) {
+        srv_reply_error(q, 422, "invalid", "a media type is TYPE/SUBTYPE", "media_type");
+        return -1;
+    }
     const char *cl = srv_header(q, "Content-Length");
     long long len = cl ? strtoll(cl, NULL, 10) : -1;
     if (len > (long long)srv_cfg.upload_max) {
@@ -111,7 +130,17 @@ int srv_upload_data(srv_req *q, const char *data, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            srv_reply_rn(q, RN_EIO, NULL);
+            int e = w < 0 ? errno : ENOSPC;
+            char path[300];
+            srv_log_escape(path, sizeof path, q->path);
+            srv_log("%s %s: writing the upload: %s", srv_method_name(q->method), path,
+                    strerror(e));
+            if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+                srv_reply_error(q, 507, "insufficient_storage",
+                                "the server's disk is full: nothing was stored; try again later",
+                                NULL);
+            else
+                srv_reply_rn(q, RN_EIO, NULL);
             return -1;
         }
         off += (size_t)w;
@@ -165,16 +194,13 @@ void api_upload(srv_req *q)
     rn_error err;
     rn_error_clear(&err);
     rn_code rc = rn_store_set_author(q->w->store, q->user);
+    /* the client's file name or none, never the temp file's */
     if (!rc)
-        rc = rn_store_attach(q->w->store, q->params[1], q->upload_path, mt, id, &err);
+        rc = rn_store_attach_as(q->w->store, q->params[1], q->upload_path,
+                                fname && *fname ? fname : NULL, mt, id, &err);
     rn_record *r = NULL;
     if (!rc)
         rc = rn_store_get(q->w->store, id, &r, &err);
-    if (!rc && fname && *fname) {
-        rc = rn_record_set(r, "filename", fname, strlen(fname), &err);
-        if (!rc)
-            rc = rn_store_put(q->w->store, r, RN_PUT_REPLACE, &err);
-    }
     srv_upload_abort(q); /* removes the temp file */
     if (rc) {
         rn_record_free(r);
