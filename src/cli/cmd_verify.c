@@ -71,15 +71,24 @@ int cmd_verify(int argc, char **argv)
     c = rn_ledger_verify(s, cli_db(), nkeys ? keys : NULL, nkeys, report, NULL,
                          &st, &err);
     if (c == RN_OK) {
+        uint64_t unsigned_cps = st.checkpoints - st.signed_checkpoints;
         if (!quiet)
             printf("verified: %llu log entries, %llu records, %llu blobs, "
-                   "%llu checkpoints (%llu signed), %llu cosignatures — all "
-                   "consistent\n",
+                   "%llu checkpoints (%llu signed), %llu cosignatures — %s\n",
                    (unsigned long long)st.entries,
                    (unsigned long long)st.records, (unsigned long long)st.blobs,
                    (unsigned long long)st.checkpoints,
                    (unsigned long long)st.signed_checkpoints,
-                   (unsigned long long)st.cosignatures);
+                   (unsigned long long)st.cosignatures,
+                   unsigned_cps ? "consistent, but not all signed" : "all consistent");
+        /* Said even with --quiet: an unsigned checkpoint proves nothing to
+         * anyone who does not trust this very file. */
+        if (unsigned_cps)
+            printf("WARNING: %llu of %llu checkpoints %s unsigned: nobody outside can tell "
+                   "them from a rewritten log. Make the instance's key (`remnant key "
+                   "create`); checkpoints are signed from then on.\n",
+                   (unsigned long long)unsigned_cps, (unsigned long long)st.checkpoints,
+                   unsigned_cps == 1 ? "is" : "are");
         rc = EXIT_OK;
     } else if (c == RN_ETAMPER) {
         printf("FAILED: %llu problem%s found\n",
