@@ -24,7 +24,8 @@
  *  F2. The reviewer is the authenticated account that reviews
  *      (rn_store_set_account), never a name passed in, and is not the
  *      author (compared exactly; a finding without an author cannot be
- *      reviewed — whose work would the review check?).
+ *      reviewed — whose work would the review check?), nor the author of
+ *      any change of the finding in the evidence log (a co-author).
  *  F3. Publishing requires every evidence id to name an existing record
  *      and at least one piece of evidence.
  *  F4. Every act is one rn_store_put in its own transaction, so it is in
@@ -40,6 +41,7 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "remnant/ledger.h"
 
 static rn_code get_finding(rn_store *s, const char *id, rn_record **out, const char **status,
                            rn_error *err)
@@ -83,6 +85,38 @@ static rn_code need_account(rn_store *s, const char *what, const char *id, rn_er
                    "with its password", what, id);
 }
 
+/* F2: `who` must not have written any version of finding `id`, by its
+ * history in the log (lib/ledger/history.c): RN_OK, RN_ECONSTRAINT naming
+ * the change, or the log's error (the review cannot be checked, so it is
+ * refused). */
+static rn_code not_a_coauthor(rn_store *s, const char *id, const char *who, rn_error *err)
+{
+    rn_ledger *l = NULL;
+    char *js = NULL;
+    rn_code rc = rn_ledger_open(s->path, RN_LEDGER_READONLY, &l, err);
+    if (!rc)
+        rc = rn_ledger_history(l, id, &js, NULL, err);
+    rn_ledger_close(l);
+    if (rc)
+        return rc;
+    json_t *h = json_loads(js, 0, NULL), *c;
+    rn_free(js);
+    size_t i;
+    json_array_foreach(json_object_get(h, "changes"), i, c) {
+        const char *a = json_string_value(json_object_get(c, "author"));
+        if (a && !strcmp(a, who)) {
+            rc = rn__err_field(err, RN_ECONSTRAINT, "reviewer",
+                               "%s changed finding %s (log entry %" JSON_INTEGER_FORMAT
+                               ", `remnant history %s`) and cannot review it; another analyst "
+                               "must", who, id, json_integer_value(json_object_get(c, "seq")),
+                               id);
+            break;
+        }
+    }
+    json_decref(h);
+    return rc;
+}
+
 rn_code rn_finding_review(rn_store *s, const char *id, rn_error *err)
 {
     rn_record *r = NULL;
@@ -103,6 +137,7 @@ rn_code rn_finding_review(rn_store *s, const char *id, rn_error *err)
         rc = rn__err_field(err, RN_ECONSTRAINT, "reviewer",
                            "%s wrote finding %s and cannot review it; another analyst must",
                            reviewer, id);
+    } else if ((rc = not_a_coauthor(s, id, reviewer, err))) {
     } else if (!(rc = rn_record_set(r, "reviewer", reviewer, strlen(reviewer), err)) &&
                !(rc = rn_record_set(r, "status", "reviewed", 8, err))) {
         rc = act(s, r, err); /* F4 */

@@ -141,6 +141,12 @@ expect 0 "P7 another account reviews with its password" \
 [ "$(field "$D7" reviewer)" = u_admin ] && [ "$(field "$D7" status)" = reviewed ] &&
     ok "P7 the reviewer is the account" || bad "P7 reviewer is '$(field "$D7" reviewer)'"
 expect 3 "P7 a reviewed finding is not edited" "$REMNANT" edit "$D7" reviewer=u_investigator
+# a co-author (anyone whose change of the finding is in the log) does not review it
+D8=$(REMNANT_AUTHOR=alice "$REMNANT" finding new "alice's draft" --evidence "$I")
+REMNANT_AUTHOR=u_admin "$REMNANT" edit "$D8" statement="alice's draft, improved by u_admin" >/dev/null
+expect 3 "P7 a co-author does not review" "$REMNANT" finding review "$D8" --user u_admin --password-file adm.pw
+grep -q "history" err.txt && ok "P7 the refusal points at the history" || bad "P7 co-author: $(cat err.txt)"
+expect 0 "P7 someone else does" "$REMNANT" finding review "$D8" --user u_reviewer --password-file rev.pw
 # API: the account of the request, never a value in the body
 check "P7 analyst writes a draft" 201 "$(api analyst POST /api/v1/findings "{\"statement\":\"api draft\",\"evidence\":[\"$I\"]}")"
 FA=$(json_get id <"$W/body")
@@ -159,6 +165,11 @@ check "P6 API withdraw" 200 "$(api reviewer POST "/api/v1/findings/$FA/withdraw"
 check "P7 admin reviews no finding of its own" 201 "$(api admin POST /api/v1/findings '{"statement":"admin draft"}')"
 FB=$(json_get id <"$W/body")
 check "P7 admin cannot review its own finding" 409 "$(api admin POST "/api/v1/findings/$FB/review")"
+check "P7 analyst drafts" 201 "$(api analyst POST /api/v1/findings "{\"statement\":\"x\",\"evidence\":[\"$I\"]}")"
+FC=$(json_get id <"$W/body")
+check "P7 admin edits the draft" 200 "$(api admin PATCH "/api/v1/findings/$FC" '{"statement":"y"}')"
+check "P7 so admin cannot review it" 409 "$(api admin POST "/api/v1/findings/$FC/review")"
+check "P7 a reviewer who did not touch it can" 200 "$(api reviewer POST "/api/v1/findings/$FC/review")"
 
 # ---- P8: trace requests move along their lifecycle ----------------------------
 expect 3 "P8 a trace request is not created answered" "$REMNANT" add trace recipient="$E" status=answered

@@ -186,6 +186,16 @@ static void review_needs_the_account(void **state)
     assert_int_equal(rn_store_set_account(f->s, "alice"), RN_OK);
     assert_int_equal(rn_finding_review(f->s, id, &err), RN_ECONSTRAINT); /* her own */
     assert_string_equal(field(f->s, id, "status", buf, sizeof buf), ""); /* still a draft */
+    /* F2: a co-author (a change of the finding in the log) does not review */
+    rn_record *r = NULL;
+    assert_int_equal(rn_store_get(f->s, id, &r, &err), RN_OK);
+    assert_int_equal(rn_record_set(r, "notes", "tightened", 9, &err), RN_OK);
+    assert_int_equal(rn_store_set_author(f->s, "dave"), RN_OK);
+    assert_int_equal(rn_store_put(f->s, r, RN_PUT_REPLACE, &err), RN_OK);
+    rn_record_free(r);
+    assert_int_equal(rn_store_set_account(f->s, "dave"), RN_OK);
+    assert_int_equal(rn_finding_review(f->s, id, &err), RN_ECONSTRAINT);
+    assert_non_null(strstr(err.message, "history"));
     assert_int_equal(rn_store_set_account(f->s, "bob"), RN_OK);
     assert_int_equal(rn_finding_review(f->s, id, &err), RN_OK);
     assert_string_equal(field(f->s, id, "reviewer", buf, sizeof buf), "bob");
