@@ -3,7 +3,7 @@
  * api_records.c — the record endpoints: list (filters, pagination), create,
  * read (ETag, 304), replace (PUT, If-Match), patch (JSON merge), delete,
  * and search. Every write first names its author to the store
- * (rn_store_set_author), so the evidence log carries who made each change.
+ * (rn_store_set_account), so the evidence log carries who made each change.
  *
  * Findings follow their review states (draft -> reviewed -> published ->
  * withdrawn), whose rules the store enforces on every write for every role
