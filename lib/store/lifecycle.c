@@ -91,7 +91,7 @@ static const char *status_of(const rn_record *r)
 
 static int is(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
-/* Fields whose values differ between a and b. */
+/* 1 when field i holds the same value in a and b (empty counts as unset). */
 static int same_field(const rn_record *a, const rn_record *b, int i)
 {
     size_t la = 0, lb = 0;

@@ -123,6 +123,9 @@ assert c["changed"]["status"] == {"from": "published", "to": "withdrawn"}, c
 assert set(c["changed"]) == {"status", "withdrawn", "withdrawn_reason"}, c
 PY
 expect 3 "P6 a withdrawn finding stays withdrawn" "$REMNANT" edit "$PF" status=published
+sed 's/Published text/Rewritten by import/' pf.jsonl >pf2.jsonl
+expect 3 "P6 an import does not overwrite a finding" "$REMNANT" import pf2.jsonl
+[ "$(field "$PF" statement)" = "Published text" ] && ok "P6 import left it as it was" || bad "P6 import rewrote it"
 expect 3 "P6 a withdrawn finding is not removed" "$REMNANT" rm "$PF"
 
 # ---- P7: the reviewer is the authenticated account ---------------------------
@@ -263,6 +266,14 @@ assert [c["author"] for c in ch] == ["u_analyst", "u_reviewer", "u_reviewer", "u
 assert ch[1]["changed"] == {"reviewer": {"from": None, "to": "u_reviewer"},
                             "status": {"from": None, "to": "reviewed"}}, ch[1]
 PY
+
+# an export of every state imports into an empty database (the facts hold)
+"$REMNANT" export >all.jsonl
+"$REMNANT" init --no-key empty.db >/dev/null
+expect 0 "P6/P8 export imports into an empty database" "$REMNANT" --db empty.db import all.jsonl
+[ "$("$REMNANT" --db empty.db show "$PF" --json)" = "$("$REMNANT" show "$PF" --json)" ] &&
+    [ "$("$REMNANT" --db empty.db show "$T" --json)" = "$("$REMNANT" show "$T" --json)" ] &&
+    ok "P6/P8 withdrawn finding and closed request arrive as they were" || bad "P6/P8 re-import"
 
 stop_server || bad "server stopped cleanly"
 grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$W/server.log" && { bad "sanitizer report"; cat "$W/server.log"; }
