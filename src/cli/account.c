@@ -23,7 +23,8 @@ int cli_read_password(FILE *in, const char *prompt, char *buf, size_t cap)
     int tty = isatty(fileno(in));
     struct termios old, quiet;
     if (tty) {
-        fprintf(stderr, "%s", prompt);
+        /* echo off first, then the prompt: what is typed after the prompt
+         * appears is never shown (typed before it, it is flushed) */
         if (tcgetattr(fileno(in), &old) == 0) {
             quiet = old;
             quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -31,6 +32,8 @@ int cli_read_password(FILE *in, const char *prompt, char *buf, size_t cap)
         } else {
             tty = 0;
         }
+        fprintf(stderr, "%s", prompt);
+        fflush(stderr);
     }
     char *got = fgets(buf, (int)cap, in);
     if (tty) {

@@ -150,6 +150,37 @@ REMNANT_AUTHOR=u_admin "$REMNANT" edit "$D8" statement="alice's draft, improved 
 expect 3 "P7 a co-author does not review" "$REMNANT" finding review "$D8" --user u_admin --password-file adm.pw
 grep -q "history" err.txt && ok "P7 the refusal points at the history" || bad "P7 co-author: $(cat err.txt)"
 expect 0 "P7 someone else does" "$REMNANT" finding review "$D8" --user u_reviewer --password-file rev.pw
+# on a terminal the password is asked for, without echo: a pty, and the
+# password is typed only once the prompt is there (no timing involved)
+D9=$(REMNANT_AUTHOR=alice "$REMNANT" finding new "reviewed at a terminal" --evidence "$I")
+python3 - "$REMNANT" "$D9" >tty.txt 2>&1 <<'PY'
+import os, pty, signal, sys
+signal.alarm(300)  # a guard against a hang, not a measurement
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "finding", "review", sys.argv[2], "--user", "u_reviewer"])
+out = b""
+while b"password for u_reviewer: " not in out:
+    chunk = os.read(fd, 1024)
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, b"password-reviewer\n")
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+PY
+grep -q "password for u_reviewer:" tty.txt && grep -q "reviewed by u_reviewer" tty.txt &&
+    ! grep -q "password-reviewer" tty.txt && ok "P7 the terminal prompt, without echo" ||
+    bad "P7 terminal: $(cat -A tty.txt | head -5)"
+[ "$(field "$D9" reviewer)" = u_reviewer ] && ok "P7 reviewed at the terminal" || bad "P7 tty review"
 # API: the account of the request, never a value in the body
 check "P7 analyst writes a draft" 201 "$(api analyst POST /api/v1/findings "{\"statement\":\"api draft\",\"evidence\":[\"$I\"]}")"
 FA=$(json_get id <"$W/body")
