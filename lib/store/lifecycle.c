@@ -44,7 +44,7 @@
  *      each exists the store checks for every reference list); withdrawn has
  *      a reviewer, a reason and a date; a draft has none of them.
  *  W5. `supersedes` names a finding that is not a draft (a draft is simply
- *      edited) and never changes; an author never changes.
+ *      edited) and never changes; an author, once named, never changes.
  *
  * Trace requests (T1..T6 of lib/analysis/trace.c are the moves' own rules):
  *
@@ -223,8 +223,8 @@ static rn_code finding_plain(rn_store *s, const rn_record *old, rn_record *r, rn
     static const char *const fixed_why = "set when the finding is made";
     size_t n;
     const rn_field *f = rn_type_fields(RN_T_FINDING, &n);
-    for (size_t i = 0; i < n; i++) /* W5 */
-        if ((is(f[i].name, "author") || is(f[i].name, "supersedes")) &&
+    for (size_t i = 0; i < n; i++) /* W5; an author missing so far may be named */
+        if ((is(f[i].name, "supersedes") || (is(f[i].name, "author") && get(old, "author"))) &&
             !same_field(old, r, (int)i))
             return rn__err_field(err, RN_ECONSTRAINT, f[i].name,
                                  "finding %s: '%s' cannot change (%s)", id, f[i].name,

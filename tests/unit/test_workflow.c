@@ -159,6 +159,16 @@ static void plain_writes_move_no_status(void **state)
     assert_int_equal(rn_record_set(r, "author", "mallory", 7, &err), RN_OK);
     assert_int_equal(rn_store_put(f->s, r, RN_PUT_REPLACE, &err), RN_ECONSTRAINT);
     rn_record_free(r);
+    /* W5: a draft without an author may be given one, once */
+    const char *anon[] = {"statement", "whose?", NULL};
+    r = mk(RN_T_FINDING, anon);
+    assert_int_equal(rn_store_set_author(f->s, ""), RN_OK);
+    put_new(f->s, r, id);
+    assert_int_equal(rn_record_set(r, "author", "erin", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(f->s, r, RN_PUT_REPLACE, &err), RN_OK);
+    assert_int_equal(rn_record_set(r, "author", "frank", 5, &err), RN_OK);
+    assert_int_equal(rn_store_put(f->s, r, RN_PUT_REPLACE, &err), RN_ECONSTRAINT);
+    rn_record_free(r);
     /* W1: under an account, a new finding's author is the account */
     const char *kv[] = {"statement", "mine", NULL};
     r = mk(RN_T_FINDING, kv);
