@@ -138,8 +138,8 @@ static const rn_field finding_fields[] = {
     TEXT("reviewer", SENS, 200, "who reviewed it"),
     ENUM("status", 0, finding_states, "draft, reviewed, published, withdrawn (changed by "
          "`remnant finding` acts only)"),
-    REF("supersedes", 0, RN_T_FINDING, "the reviewed or published finding this one revises"),
-    TEXT("withdrawn_reason", 0, 2000, "why it was withdrawn (public, like the withdrawal)"),
+    REF("supersedes", 0, RN_T_FINDING, "the reviewed, published or withdrawn finding this one revises"),
+    TEXT("withdrawn_reason", 0, 2000, "why it was withdrawn (not sensitive: it explains a retraction)"),
     DATE("withdrawn", 0, "when it was withdrawn"),
     NOTES,
 };
