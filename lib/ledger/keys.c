@@ -419,6 +419,13 @@ static rn_code new_key(rn_ledger *l, int rotate, char vkey[RN_LEDGER_VKEY_MAX],
         wipe_file(path);
     if ((rc = rn__ledger_key_write(path, text, tl, have_old, err)) != RN_OK)
         goto out;
+    if (!have_old) {
+        /* A new key has signed nothing yet: a state file left by an earlier
+         * key of a removed database does not bind it. */
+        char sp[4096];
+        if (state_path(l->path, sp, sizeof sp))
+            unlink(sp);
+    }
     if ((rc = sign_latest(l, &k, have_old ? &old : NULL, err)) != RN_OK)
         goto out;
     rn__vkey_format(&k.v, vkey, RN_LEDGER_VKEY_MAX);
