@@ -13,7 +13,7 @@
 static const char usage[] =
     "remnant serve [--listen ADDR:PORT] [--threads N] [--timeout S] [--max-conn N]\n"
     "              [--max-body BYTES] [--max-upload BYTES] [--public-grid DEGREES]\n"
-    "              [--secure-cookie] [--quiet]";
+    "              [--secure-cookie] [--quiet] [--web DIR] [--tiles URL]";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -23,6 +23,10 @@ int cmd_serve(int argc, char **argv)
                "(`remnant user`) and a redacted\npublic view. Defaults: --listen "
                "127.0.0.1:8080, --threads = 2 x CPUs, --timeout 10,\n--max-conn 1000, "
                "--max-body 1048576, --max-upload 268435456, --public-grid 0.1.\n"
+               "The web app (public portal at /, staff workspace at /app/) is built in;\n"
+               "--web DIR serves it from a folder instead (a checkout's web/, to work on it).\n"
+               "--tiles URL adds the operator's map tiles (https://HOST/{z}/{x}/{y}.png)\n"
+               "over the built-in Natural Earth base map.\n"
                "The API is described at /api/openapi.json and in docs/API.md. Stops "
                "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
                usage);
@@ -67,6 +71,27 @@ int cmd_serve(int argc, char **argv)
             return cli_usage_error(usage, "--public-grid is 0 (exact) to 10 degrees");
         c->public_grid = g;
     }
+    r = cli_opt(&argc, argv, "--web", &c->web_dir);
+    if (r < 0)
+        return cli_usage_error(usage, "--web needs a folder, e.g. web");
+    if (c->web_dir) {
+        char idx[4096];
+        FILE *f = NULL;
+        if (snprintf(idx, sizeof idx, "%s/index.html", c->web_dir) < (int)sizeof idx)
+            f = fopen(idx, "r");
+        if (!f)
+            return cli_usage_error(usage, "--web %s: no index.html there (give the web/ "
+                                   "folder of a checkout)", c->web_dir);
+        fclose(f);
+    }
+    r = cli_opt(&argc, argv, "--tiles", &c->tile_url);
+    if (r < 0 || (c->tile_url && ((strncmp(c->tile_url, "https://", 8) != 0 &&
+                                   strncmp(c->tile_url, "http://", 7) != 0) ||
+                                  !strstr(c->tile_url, "{z}") || !strstr(c->tile_url, "{x}") ||
+                                  !strstr(c->tile_url, "{y}") || strlen(c->tile_url) > 250 ||
+                                  strpbrk(c->tile_url, "\"' ;\n"))))
+        return cli_usage_error(usage, "--tiles needs a URL like "
+                               "https://tiles.example.org/{z}/{x}/{y}.png");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;

@@ -174,6 +174,16 @@ static void begin(srv_req *q, const char *method)
     q->method = srv_method_from(method);
     if (q->failed)
         return;
+    const srv_route *st = srv_static_route(q->path); /* the web app (static.c) */
+    if (st) {
+        q->route = st;
+        if (q->method != M_GET && q->method != M_HEAD) {
+            srv_add_header(q, "Allow", "GET, HEAD");
+            srv_reply_error(q, 405, "method_not_allowed", "the web app's files take GET",
+                            NULL);
+        }
+        return;
+    }
     q->w = srv_worker_get();
     if (!q->w) {
         srv_reply_error(q, 503, "unavailable", "the database cannot be opened", NULL);

@@ -52,6 +52,8 @@ typedef struct srv_config {
     double public_grid;       /* degrees; public coordinates rounded to it */
     int quiet;                /* no request log */
     int secure_cookie;        /* add `Secure` to the session cookie */
+    const char *web_dir;      /* --web DIR: serve the app from DIR, not the binary */
+    const char *tile_url;     /* --tiles URL: the operator's map tiles, or NULL */
 } srv_config;
 
 extern srv_config srv_cfg;
@@ -100,7 +102,7 @@ const char *srv_method_name(srv_method m);
 srv_method srv_method_from(const char *s);
 
 #define SRV_MAX_PARAMS 4
-#define SRV_MAX_HEADERS 6
+#define SRV_MAX_HEADERS 8
 #define SRV_MAX_QUERY 32
 
 typedef struct srv_kv {
@@ -306,6 +308,31 @@ int srv_may(srv_role role, srv_method m, rn_type t);
 /* The record type named in a URL segment ("items", "events", ...). */
 int srv_type_from_plural(const char *s, rn_type *out);
 const char *srv_type_plural(rn_type t);
+
+/* ---- the web app (static.c) ------------------------------------------------------ */
+
+/* One file of the web app, built into the binary (web_assets.c, generated
+ * by cmake/embed_web.cmake): `path` is where it is served, `src` where it
+ * lives under web/; `gz` its gzip form, or NULL where that does not pay. */
+typedef struct srv_asset {
+    const char *path;
+    const char *src;
+    const unsigned char *data;
+    size_t len;
+    const unsigned char *gz;
+    size_t gz_len;
+    const char *etag;
+} srv_asset;
+extern const srv_asset srv_assets[];
+extern const size_t srv_nassets;
+
+/* The route that serves the app when `path` is one of its paths (`/`,
+ * `/app`, `/app/...`, `/assets/...`, `/i18n/...`, `/vendor/...`,
+ * `/favicon.ico`), else NULL. Such requests are not authenticated: the
+ * app's files are the same for everyone. */
+const srv_route *srv_static_route(const char *path);
+/* The Content-Security-Policy of every page of the app. */
+const char *srv_csp(void);
 
 /* The embedded OpenAPI document (openapi.c). */
 extern const char srv_openapi_json[];
