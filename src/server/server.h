@@ -297,6 +297,13 @@ void api_timeline(srv_req *q);
 void api_origin(srv_req *q);
 void api_sanctions(srv_req *q);
 void api_links(srv_req *q);
+/* the public portal's reads (api_public.c) */
+void api_config(srv_req *q);
+void api_public_findings(srv_req *q);
+void api_public_geojson(srv_req *q);
+void api_public_csv(srv_req *q);
+void api_public_jsonl(srv_req *q);
+void api_public_finding(srv_req *q);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
