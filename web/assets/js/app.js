@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: Apache-2.0
+// app.js — the staff workspace at /app/: sign-in, documentation events
+// (list, map, create with a place picked on the map or typed in decimal
+// degrees or DMS), one event's item tree (weapon → section → board → chip)
+// with markings and the decoder's candidates live as a marking is typed,
+// the findings board (draft → reviewed → published) and accounts (admin).
+// Views by hash: #events, #event/ID, #findings, #accounts. What a role may
+// not do is not offered (data-role), and the API refuses it anyway.
+// An expired session (401, or /me turning anonymous while this tab holds a
+// CSRF token) brings back the sign-in form saying so.
+
+import * as api from './api.js';
+import { ApiError, qs } from './api.js';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
+import * as dates from './dates.js';
+import { parsePair, formatDMS } from './coords.js';
+import { makeMap, pointLayer, fit } from './map.js';
+
+const $ = (s, r = document) => r.querySelector(s);
+const ROLE_SETS = { investigator: ['investigator', 'admin'], analyst: ['analyst', 'admin'], reviewer: ['reviewer', 'admin'], admin: ['admin'] };
+let me = { user: null, role: 'public' };
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+
+const may = (what) => (ROLE_SETS[what] || []).includes(me.role);
+
+function busy(on) {
+  document.body.dataset.ready = on ? '0' : '1';
+  $('#main').setAttribute('aria-busy', on ? 'true' : 'false');
+}
+
+function show(view) {
+  for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'view-' + view;
+  document.body.dataset.view = view;
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.view === view.replace(/^event$/, 'events')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function applyRoles() {
+  for (const e of document.querySelectorAll('[data-role]')) e.hidden = !may(e.dataset.role);
+  $('#nav').hidden = me.role === 'public';
+  $('#logout').hidden = me.role === 'public';
+  $('#who').textContent = me.user ? t('app.who', { user: me.user, role: t('role.' + me.role) }) : '';
+}
+
+function message(where, e) {
+  where.textContent = e ? (e instanceof ApiError ? errorText(e) : String(e.message || e)) : '';
+}
+
+function errorText(e) {
+  if (e.status === 401) return t('error.session');
+  if (e.status === 403) return t('error.forbidden');
+  return t('error.api', { message: e.message, field: e.field ? ` (${e.field})` : '' });
+}
+
+// Any call: a 401 means the session is gone (expired or ended elsewhere).
+async function call(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401 && me.role !== 'public') {
+      expired();
+      throw e;
+    }
+    throw e;
+  }
+}
+
+function expired() {
+  me = { user: null, role: 'public' };
+  api.setCsrfToken('');
+  applyRoles();
+  showLogin(t('login.expired'));
+}
+
+function showLogin(msg) {
+  show('login');
+  $('#login-msg').textContent = msg || '';
+  busy(false);
+  $('#login').elements.name.focus();
+}
+
+// ---- sign-in ------------------------------------------------------------------------
+
+async function whoAmI() {
+  me = await api.get('/api/v1/me');
+  if (me.role === 'public' && api.csrfToken()) {
+    expired();
+    return false;
+  }
+  applyRoles();
+  return me.role !== 'public';
+}
+
+function bindLogin() {
+  $('#login').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    busy(true);
+    try {
+      const r = await api.post('/api/v1/login', { name: f.elements.name.value, password: f.elements.password.value });
+      api.setCsrfToken(r.csrf_token);
+      f.elements.password.value = '';
+      me = { user: r.user, role: r.role };
+      applyRoles();
+      route();
+    } catch (e) {
+      $('#login-msg').textContent = e.status === 401 ? t('login.wrong') : errorText(e);
+      f.elements.password.value = '';
+      f.elements.password.focus();
+      busy(false);
+    }
+  });
+  $('#logout').addEventListener('click', async () => {
+    try {
+      await api.post('/api/v1/logout', {});
+    } catch (e) {
+      /* gone already */
+    }
+    api.setCsrfToken('');
+    me = { user: null, role: 'public' };
+    applyRoles();
+    location.hash = '';
+    showLogin(t('login.bye'));
+  });
+}
+
+// ---- events -------------------------------------------------------------------------
+
+let eventsMap = null;
+let pickMarker = null;
+
+async function showEvents() {
+  show('events');
+  busy(true);
+  const r = await call(() => api.get('/api/v1/events?limit=1000'));
+  const tb = $('#events-table tbody');
+  tb.replaceChildren(
+    ...r.items.map((e) =>
+      el('tr', {}, el('td', {}, el('a', { href: '#event/' + e.id, text: e.name })), el('td', { text: e.country || '' }), el('td', { text: dates.format(e.documented) })),
+    ),
+  );
+  if (!eventsMap) {
+    eventsMap = await makeMap($('#events-map'), { label: t('events.map') });
+    if (eventsMap && may('investigator')) eventsMap.on('click', (ev) => place(ev.latlng.lat, ev.latlng.lng, true));
+  }
+  if (eventsMap) {
+    eventsMap.invalidateSize();
+    if (eventsMap.rnLayer) eventsMap.removeLayer(eventsMap.rnLayer);
+    const pts = r.items.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
+    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id) }).layer;
+    fit(eventsMap, pts);
+  }
+  busy(false);
+}
+
+// Set the new event's place (from a map click, or typed).
+function place(lat, lon, fromMap) {
+  const L = window.L;
+  const f = $('#new-event');
+  lat = Math.round(lat * 1e6) / 1e6;
+  lon = Math.round(lon * 1e6) / 1e6;
+  if (fromMap) f.elements.coords.value = `${lat}, ${lon}`;
+  f.elements.coords.removeAttribute('aria-invalid');
+  $('#coords-out').textContent = t('coords.read', { lat, lon, dms: `${formatDMS(lat, 'lat')} ${formatDMS(lon, 'lon')}` });
+  f.dataset.lat = lat;
+  f.dataset.lon = lon;
+  if (eventsMap && L) {
+    if (!pickMarker) pickMarker = L.marker([lat, lon], { icon: L.divIcon({ className: 'rn-pin draft', iconSize: [16, 16] }), title: t('events.newplace'), keyboard: false }).addTo(eventsMap);
+    else pickMarker.setLatLng([lat, lon]);
+  }
+}
+
+function bindNewEvent() {
+  const f = $('#new-event');
+  f.elements.coords.addEventListener('input', () => {
+    const v = f.elements.coords.value.trim();
+    delete f.dataset.lat;
+    delete f.dataset.lon;
+    if (!v) {
+      $('#coords-out').textContent = '';
+      return;
+    }
+    try {
+      const p = parsePair(v);
+      place(p.lat, p.lon, false);
+    } catch (e) {
+      f.elements.coords.setAttribute('aria-invalid', 'true');
+      $('#coords-out').textContent = e.message;
+    }
+  });
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { name: f.elements.name.value.trim() };
+    for (const k of ['place', 'country', 'documented']) if (f.elements[k].value.trim()) body[k] = f.elements[k].value.trim();
+    if (body.country) body.country = body.country.toUpperCase();
+    if (f.elements.coords.value.trim()) {
+      if (f.dataset.lat === undefined) {
+        $('#new-event-msg').textContent = t('coords.bad');
+        f.elements.coords.focus();
+        return;
+      }
+      body.lat = Number(f.dataset.lat);
+      body.lon = Number(f.dataset.lon);
+    }
+    try {
+      const e = await call(() => api.post('/api/v1/events', body));
+      message($('#new-event-msg'));
+      f.reset();
+      $('#coords-out').textContent = '';
+      if (pickMarker) {
+        pickMarker.remove();
+        pickMarker = null;
+      }
+      location.hash = '#event/' + e.id;
+    } catch (e) {
+      message($('#new-event-msg'), e);
+    }
+  });
+}
+
+// ---- one event: the item tree, markings, live decoding ------------------------------------
+
+let current = { event: null, items: [], selected: null };
+
+function treeOf(items) {
+  const kids = new Map();
+  const ids = new Set(items.map((i) => i.id));
+  for (const it of items) {
+    const p = it.parent && ids.has(it.parent) ? it.parent : '';
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p).push(it);
+  }
+  const build = (p) => {
+    const list = kids.get(p) || [];
+    return list.map((it) => {
+      const label = `${it.kind}: ${it.name || it.category || it.id}${it.weapon_system ? ' (' + it.weapon_system + ')' : ''}`;
+      const li = el('li', {}, el('button', { type: 'button', class: 'node', 'data-id': it.id, 'aria-pressed': String(current.selected === it.id), text: label }));
+      const sub = build(it.id);
+      if (sub.length) li.append(el('ul', {}, ...sub));
+      return li;
+    });
+  };
+  return build('');
+}
+
+async function showEvent(id) {
+  show('event');
+  busy(true);
+  let ev;
+  try {
+    ev = await call(() => api.get('/api/v1/events/' + encodeURIComponent(id)));
+  } catch (e) {
+    $('#h-event').textContent = errorText(e);
+    busy(false);
+    return;
+  }
+  if (current.event?.id !== ev.id) current.selected = null;
+  current.event = ev;
+  $('#h-event').textContent = ev.name;
+  const where = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon} (${formatDMS(ev.lat, 'lat')} ${formatDMS(ev.lon, 'lon')})` : '';
+  $('#event-meta').textContent = [ev.place, ev.country, dates.format(ev.documented), where].filter(Boolean).join(' · ');
+  await loadTree();
+  if (current.selected) await showItem(current.selected);
+  else $('#item-pane').replaceChildren(el('p', { class: 'note', text: t('item.pick') }));
+  busy(false);
+}
+
+async function loadTree() {
+  const r = await call(() => api.get('/api/v1/items' + qs({ event: current.event.id, limit: 1000 })));
+  current.items = r.items;
+  $('#tree').replaceChildren(...treeOf(r.items));
+  if (!r.items.length) $('#tree').append(el('li', { class: 'note', text: t('event.noitems') }));
+  const sel = $('#new-item').elements.parent;
+  const keep = sel.value;
+  sel.replaceChildren(el('option', { value: '', text: '—' }), ...r.items.map((it) => el('option', { value: it.id, text: `${it.kind}: ${it.name || it.category || it.id}` })));
+  sel.value = current.items.some((i) => i.id === keep) ? keep : '';
+}
+
+function bindTree() {
+  $('#tree').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button.node');
+    if (!b) return;
+    current.selected = b.dataset.id;
+    for (const x of document.querySelectorAll('#tree button.node')) x.setAttribute('aria-pressed', String(x === b));
+    showItem(b.dataset.id);
+  });
+  const f = $('#new-item');
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { kind: f.elements.kind.value, event: current.event.id };
+    for (const k of ['parent', 'category', 'name', 'weapon_system']) if (f.elements[k].value.trim()) body[k] = f.elements[k].value.trim();
+    try {
+      const it = await call(() => api.post('/api/v1/items', body));
+      message($('#new-item-msg'));
+      for (const k of ['category', 'name', 'weapon_system']) f.elements[k].value = '';
+      current.selected = it.id;
+      await loadTree();
+      f.elements.parent.value = it.id; // the next item goes inside this one
+      await showItem(it.id);
+    } catch (e) {
+      message($('#new-item-msg'), e);
+    }
+  });
+}
+
+function candidateList(cands) {
+  const ul = el('ul', { class: 'candidates', id: 'candidates' });
+  for (const c of cands)
+    ul.append(
+      el(
+        'li',
+        {},
+        el('strong', { text: `${t('field.' + c.field)}: ${c.value}${c.country ? ' (' + c.country + ')' : ''}` }),
+        ` — ${Math.round(c.confidence * 100)}% · ${t('decode.rule')} ${c.rule}`,
+        el('details', {}, el('summary', { text: t('finding.why') }), el('p', { text: c.explanation }), el('p', { class: 'source', text: t('finding.source', { source: c.source || '' }) })),
+      ),
+    );
+  if (!cands.length) ul.append(el('li', { class: 'note', text: t('decode.none') }));
+  return ul;
+}
+
+let decodeSeq = 0;
+
+async function showItem(id) {
+  const it = current.items.find((i) => i.id === id);
+  if (!it) return;
+  const pane = $('#item-pane');
+  const r = await call(() => api.get('/api/v1/markings' + qs({ item: id, limit: 1000 })));
+  const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '')));
+  if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
+  const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
+  if (may('investigator')) {
+    const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
+    const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m || '—' })));
+    const out = el('div', { id: 'decode-out', 'aria-live': 'polite' });
+    const msg = el('p', { class: 'error', role: 'alert' });
+    const form = el(
+      'form',
+      { class: 'form', id: 'new-marking', 'aria-labelledby': 'h-new-marking' },
+      el('h3', { id: 'h-new-marking', text: t('marking.new') }),
+      el('label', {}, el('span', { text: t('marking.text') }), input),
+      el('p', { class: 'note', id: 'marking-hint', text: t('marking.hint') }),
+      el('label', {}, el('span', { text: t('marking.method') }), method),
+      el('h4', { text: t('decode.title') }),
+      out,
+      msg,
+      el('button', { type: 'submit', text: t('marking.add') }),
+    );
+    let timer = null;
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      const text = input.value.trim();
+      if (!text) {
+        out.replaceChildren();
+        return;
+      }
+      timer = setTimeout(async () => {
+        const seq = ++decodeSeq;
+        try {
+          const d = await api.get('/api/v1/decode' + qs({ text, category: it.category, state: it.producing_state }));
+          if (seq === decodeSeq) {
+            out.replaceChildren(candidateList(d.candidates || []));
+            out.dataset.text = text;
+          }
+        } catch (e) {
+          if (seq === decodeSeq) out.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
+        }
+      }, 150);
+    });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { item: id, text: input.value.trim() };
+      if (method.value) body.method = method.value;
+      try {
+        await call(() => api.post('/api/v1/markings', body));
+        await showItem(id);
+        $('#item-pane').prepend(el('p', { class: 'ok', role: 'status', text: t('marking.saved', { text: body.text }) }));
+      } catch (e) {
+        message(msg, e);
+      }
+    });
+    kids.push(form);
+  }
+  pane.replaceChildren(...kids);
+}
+
+// ---- findings board ------------------------------------------------------------------------
+
+async function showFindings() {
+  show('findings');
+  busy(true);
+  const r = await call(() => api.get('/api/v1/findings?limit=1000'));
+  const cols = ['draft', 'reviewed', 'published'];
+  const board = el('div', { class: 'workspace board' });
+  for (const st of cols) {
+    const items = r.items.filter((f) => (f.status || 'draft') === st);
+    const ul = el('ul', { class: 'cards', 'data-status': st });
+    for (const f of items) {
+      const li = el('li', { 'data-id': f.id }, el('p', { text: f.statement }), el('p', { class: 'meta', text: t('findings.meta', { n: (f.evidence || []).length, id: f.id }) }));
+      const next = st === 'draft' ? 'reviewed' : st === 'reviewed' ? 'published' : null;
+      if (next && may('reviewer')) {
+        const b = el('button', { type: 'button', text: t('findings.to.' + next) });
+        b.addEventListener('click', async () => {
+          try {
+            await call(() => api.patch('/api/v1/findings/' + f.id, { status: next }));
+            showFindings();
+          } catch (e) {
+            li.append(el('p', { class: 'error', role: 'alert', text: errorText(e) }));
+          }
+        });
+        li.append(b);
+      }
+      ul.append(li);
+    }
+    if (!items.length) ul.append(el('li', { class: 'note', text: t('findings.empty') }));
+    board.append(el('section', { 'aria-labelledby': 'h-col-' + st }, el('h2', { id: 'h-col-' + st, text: t('status.' + st) + ` (${items.length})` }), ul));
+  }
+  $('#board').replaceChildren(board);
+  busy(false);
+}
+
+function bindNewFinding() {
+  const f = $('#new-finding');
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { statement: f.elements.statement.value.trim(), status: 'draft' };
+    const ids = f.elements.evidence.value.split(/[\s,;]+/).filter(Boolean);
+    if (ids.length) body.evidence = ids;
+    try {
+      await call(() => api.post('/api/v1/findings', body));
+      f.reset();
+      message($('#new-finding-msg'));
+      showFindings();
+    } catch (e) {
+      message($('#new-finding-msg'), e);
+    }
+  });
+}
+
+// ---- accounts --------------------------------------------------------------------------------
+
+async function showAccounts() {
+  if (!may('admin')) {
+    show('denied');
+    busy(false);
+    return;
+  }
+  show('accounts');
+  busy(true);
+  const r = await call(() => api.get('/api/v1/users'));
+  const tb = el('tbody', {}, ...r.items.map((u) => el('tr', {}, el('td', { text: u.name }), el('td', { text: t('role.' + u.role) }), el('td', { text: String(u.tokens) }))));
+  $('#accounts').replaceChildren(
+    el('table', { class: 'data' }, el('caption', { class: 'visually-hidden', text: t('accounts.title') }), el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('col.name') }), el('th', { scope: 'col', text: t('col.role') }), el('th', { scope: 'col', text: t('col.tokens') }))), tb),
+  );
+  busy(false);
+}
+
+// ---- routing ---------------------------------------------------------------------------------
+
+async function route() {
+  if (me.role === 'public') return showLogin($('#login-msg').textContent);
+  const h = location.hash.replace(/^#/, '');
+  try {
+    if (h.startsWith('event/')) return await showEvent(decodeURIComponent(h.slice(6)));
+    if (h === 'findings') return await showFindings();
+    if (h === 'accounts') return await showAccounts();
+    return await showEvents();
+  } catch (e) {
+    busy(false);
+    if (!(e instanceof ApiError && e.status === 401)) console.error(e);
+  }
+}
+
+async function start() {
+  await i18n.load();
+  i18n.apply();
+  i18n.bindPicker($('#lang'), () => {
+    applyRoles();
+    route();
+  });
+  bindLogin();
+  bindNewEvent();
+  bindTree();
+  bindNewFinding();
+  window.addEventListener('hashchange', route);
+  try {
+    await whoAmI();
+  } catch (e) {
+    /* the server is unreachable: the form says so when used */
+  }
+  if (me.role === 'public' && !$('#login-msg').textContent) return showLogin('');
+  route();
+}
+
+start();
