@@ -81,8 +81,10 @@ int srv_authenticate(srv_req *q)
         sodium_memzero(tok, sizeof tok);
         q->role = SRV_PUBLIC;
         q->user[0] = '\0';
-        /* an expired session is anonymous for reads; writes need a login */
-        if (q->method == M_GET || q->method == M_HEAD)
+        /* an expired session is anonymous for reads; writes need a login,
+         * and logging in (or out) is how a stale cookie gets replaced */
+        if (q->method == M_GET || q->method == M_HEAD ||
+            (q->route && (q->route->fn == api_login || q->route->fn == api_logout)))
             return 0;
         srv_reply_error(q, 401, "unauthorized", "session expired or unknown: log in again", NULL);
         return -1;

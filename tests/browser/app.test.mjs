@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// app.test.mjs — the staff workspace as its people use it, on the demo
+// database with one account per role (run.sh): a wrong password is told
+// as such; an investigator creates an event by clicking the map, builds an
+// item tree weapon → section → board → chip, types a marking and sees the
+// decoder's candidates live, then saves it; an investigator cannot see the
+// admin pages; an analyst drafts a finding, a reviewer reviews and
+// publishes it, and it appears on the public map; an expired session
+// brings back the sign-in form saying so. A screenshot of each step.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { launch, open, ready, shot, axe, noProblems, signIn, text, BASE } from './lib.mjs';
+
+let browser;
+before(async () => (browser = await launch()));
+after(async () => browser && (await browser.close()));
+
+// A fresh browser context per person: its own cookies and session storage.
+async function person() {
+  const ctx = await browser.createBrowserContext();
+  const page = await open(ctx);
+  page.ctx = ctx;
+  return page;
+}
+
+const shared = {}; // what one step leaves for the next
+
+test('a wrong password is refused and said so', async () => {
+  const page = await person();
+  await signIn(page, 'investigator', 'not-the-password');
+  await page.waitForFunction(() => document.querySelector('#login-msg').textContent.length > 0);
+  assert.equal(await text(page, '#login-msg'), 'Wrong name or password.');
+  assert.equal(await page.evaluate(() => document.body.dataset.view), 'login');
+  await shot(page, 'app-wrong-password');
+  await axe(page);
+  noProblems({ problems: page.problems.filter((p) => !/401/.test(p)) });
+  await page.ctx.close();
+});
+
+test('an investigator creates an event on the map, its item tree and a decoded marking', async () => {
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  assert.match(await text(page, '#who'), /u_investigator \(investigator\)/);
+  assert.ok((await page.$$('#events-table tbody tr')).length >= 4, 'the demo events are listed');
+  // place the new event by clicking the map
+  const box = await (await page.$('#events-map')).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('#new-event input[name=coords]').value !== '');
+  const coords = await page.$eval('#new-event input[name=coords]', (e) => e.value);
+  assert.match(coords, /^-?\d+(\.\d+)?, -?\d+(\.\d+)?$/);
+  assert.match(await text(page, '#coords-out'), /°/, 'shown back in DMS');
+  // typed in DMS instead, it is read as decimal degrees
+  await page.$eval('#new-event input[name=coords]', (e) => (e.value = ''));
+  await page.type('#new-event input[name=coords]', `46°28'12"N 30°43'48"E`);
+  await page.waitForFunction(() => document.querySelector('#coords-out').textContent.includes('46.47, 30.73'));
+  await page.type('#new-event input[name=name]', 'Browser test: Odesa remnants');
+  await page.type('#new-event input[name=country]', 'ua');
+  await page.type('#new-event input[name=documented]', '2024-09');
+  await shot(page, 'app-new-event');
+  await axe(page);
+  await page.click('#new-event button[type=submit]');
+  await ready(page, 'event');
+  await page.waitForFunction(() => document.querySelector('#h-event').textContent === 'Browser test: Odesa remnants');
+  assert.match(await text(page, '#event-meta'), /46\.47, 30\.73/);
+  shared.event = page.url().split('#event/')[1];
+  // the item tree: weapon → section → board → chip (each goes inside the last)
+  const add = async (kind, category, name, weapon) => {
+    await page.select('#new-item select[name=kind]', kind);
+    await page.type('#new-item input[name=category]', category);
+    await page.type('#new-item input[name=name]', name);
+    if (weapon) await page.type('#new-item input[name=weapon_system]', weapon);
+    const before = (await page.$$('#tree button.node')).length;
+    await page.click('#new-item button[type=submit]');
+    await page.waitForFunction((n) => document.querySelectorAll('#tree button.node').length === n + 1, {}, before);
+  };
+  await add('weapon', 'missile', 'test missile', 'KN-23');
+  await add('remnant', 'missile-section', 'guidance section');
+  await add('component', 'circuit-board', 'control board');
+  await add('component', 'ic', 'logic chip');
+  const depth = await page.$eval('#tree', (t) => {
+    let d = 0;
+    for (const b of t.querySelectorAll('button.node')) {
+      let n = 0;
+      for (let e = b; e && e !== t; e = e.parentElement) if (e.tagName === 'UL') n++;
+      d = Math.max(d, n);
+    }
+    return d;
+  });
+  assert.equal(depth, 3, 'four levels: the chip is three lists deep');
+  shared.items = await page.$$eval('#tree button.node', (bs) => bs.map((b) => b.dataset.id));
+  // the chip is selected: type its marking and see the candidates live
+  await page.waitForSelector('#marking-text');
+  await page.type('#marking-text', 'SN74HC00N 2315');
+  await page.waitForFunction(() => document.querySelector('#decode-out').dataset.text === 'SN74HC00N 2315');
+  const cands = await text(page, '#candidates');
+  assert.match(cands, /2023-W15/);
+  assert.match(cands, /yyww/);
+  assert.match(cands, /Texas Instruments/);
+  await shot(page, 'app-marking-decoded');
+  await axe(page);
+  await page.select('#marking-method', 'printed');
+  await page.click('#new-marking button[type=submit]');
+  await page.waitForFunction(() => /SN74HC00N 2315/.test(document.querySelector('#markings').textContent));
+  // it is in the database, with the decoder's candidates stored beside it
+  const ms = await page.evaluate(async (item) => (await (await fetch('/api/v1/markings?item=' + item)).json()).items, shared.items[3]);
+  assert.equal(ms.length, 1);
+  assert.equal(ms[0].text, 'SN74HC00N 2315');
+  shared.marking = ms[0].id;
+  await shot(page, 'app-event-tree');
+  noProblems(page);
+  await page.ctx.close();
+});
+
+test('an investigator cannot see the admin pages', async () => {
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  assert.equal(await page.$eval('#nav a[data-view=accounts]', (a) => a.hidden), true, 'no Accounts link');
+  await page.evaluate(() => (location.hash = '#accounts'));
+  await ready(page, 'denied');
+  const users = await page.evaluate(async () => (await fetch('/api/v1/users')).status);
+  assert.equal(users, 403);
+  await shot(page, 'app-denied');
+  noProblems({ problems: page.problems.filter((p) => !/403/.test(p)) });
+  await page.ctx.close();
+  // an admin sees them
+  const admin = await person();
+  await signIn(admin, 'admin');
+  await ready(admin, 'events');
+  await admin.click('#nav a[data-view=accounts]');
+  await ready(admin, 'accounts');
+  assert.match(await text(admin, '#accounts'), /u_reviewer/);
+  await axe(admin);
+  await admin.ctx.close();
+});
+
+test('draft, review and publish a finding, and see it on the public map', async () => {
+  assert.ok(shared.event, 'the event of the earlier step');
+  const statement = 'Browser test finding: a KN-23 remnant documented in Odesa holds a 2023 logic chip.';
+  const analyst = await person();
+  await signIn(analyst, 'analyst');
+  await ready(analyst, 'events');
+  await analyst.click('#nav a[data-view=findings]');
+  await ready(analyst, 'findings');
+  assert.equal(await analyst.$eval('#new-finding', (f) => f.hidden), false);
+  await analyst.type('#new-finding textarea[name=statement]', statement);
+  await analyst.type('#new-finding input[name=evidence]', [shared.event, ...shared.items, shared.marking].join(' '));
+  await analyst.click('#new-finding button[type=submit]');
+  await analyst.waitForFunction((s) => [...document.querySelectorAll('.cards[data-status=draft] li')].some((l) => l.textContent.includes(s)), {}, statement);
+  assert.equal((await analyst.$$('.cards button')).length, 0, 'an analyst does not review');
+  await analyst.ctx.close();
+
+  const reviewer = await person();
+  await signIn(reviewer, 'reviewer');
+  await ready(reviewer, 'events');
+  assert.equal(await reviewer.$eval('#new-event', (f) => f.hidden), true, 'a reviewer creates no events');
+  await reviewer.click('#nav a[data-view=findings]');
+  await ready(reviewer, 'findings');
+  const step = async (from, to) => {
+    const li = await reviewer.waitForSelector(`.cards[data-status=${from}] li[data-id] ::-p-text(${statement.slice(0, 40)})`);
+    const id = await li.evaluate((e) => e.closest('li[data-id]').dataset.id);
+    await reviewer.click(`.cards[data-status=${from}] li[data-id="${id}"] button`);
+    await reviewer.waitForSelector(`.cards[data-status=${to}] li[data-id="${id}"]`);
+    return id;
+  };
+  await step('draft', 'reviewed');
+  const id = await step('reviewed', 'published');
+  await shot(reviewer, 'app-findings-board');
+  await axe(reviewer);
+  await reviewer.ctx.close();
+
+  const pub = await person();
+  await pub.goto(BASE + '/', { waitUntil: 'load' });
+  await ready(pub, 'map');
+  assert.equal(await pub.evaluate(() => Number(document.body.dataset.points)), 3, 'the new place is on the map');
+  assert.ok(await pub.$(`#list li[data-id="${id}"]`), 'and in the list');
+  await shot(pub, 'portal-after-publish');
+  await pub.click(`#list li[data-id="${id}"] a`);
+  await ready(pub, 'finding');
+  assert.match(await text(pub, '#finding'), /SN74HC00N 2315/);
+  assert.doesNotMatch(await text(pub, '#finding'), /46\.47/, 'no exact coordinate');
+  await pub.ctx.close();
+});
+
+test('an expired session brings back the sign-in, saying so', async () => {
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  // the session ends on the server (a password change ends every session)
+  execFileSync(process.env.REMNANT, ['user', 'passwd', 'u_investigator'], { input: 'password-investigator\n', env: process.env });
+  await page.type('#new-event input[name=name]', 'After expiry');
+  await page.click('#new-event button[type=submit]');
+  await ready(page, 'login');
+  assert.equal(await text(page, '#login-msg'), 'Your session has expired: sign in again.');
+  // and on reload too, while this tab remembers it was signed in
+  await page.reload({ waitUntil: 'load' });
+  await ready(page, 'login');
+  await shot(page, 'app-expired');
+  // signing in again works
+  await page.type('#login input[name=name]', 'u_investigator');
+  await page.type('#login input[name=password]', 'password-investigator');
+  await page.click('#login button[type=submit]');
+  await ready(page, 'events');
+  await page.ctx.close();
+});

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# server_web.sh — the web app's side of `remnant serve`, without a browser:
+# the app's files (built in, and with --web DIR) with their types, ETags,
+# gzip and Content-Security-Policy; paths that escape the folder refused;
+# the public portal's reads (filters, formats, errors) showing only the
+# public view; and signing in again over a stale session cookie.
+. "$RN_SRC/tests/server/lib.sh"
+
+"$REMNANT" demo "$REMNANT_DB" >/dev/null || exit 1
+make_users
+start_server --quiet
+
+hdr() { curl -s -o /dev/null -D - "$@" | tr -d '\r'; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# ---- files -----------------------------------------------------------------------
+h=$(hdr "$BASE/")
+check "portal page" 1 "$(grep -c '^Content-Type: text/html; charset=utf-8' <<<"$h")"
+csp=$(grep '^Content-Security-Policy:' <<<"$h")
+check "CSP: scripts from this origin only" 1 "$(grep -c "script-src 'self';" <<<"$csp")"
+check "CSP: no inline, no eval, no other origin" 0 "$(grep -Ec "unsafe-|https?:|\*" <<<"$csp")"
+check "CSP: no framing" 1 "$(grep -c "frame-ancestors 'none'" <<<"$csp")"
+etag=$(sed -n 's/^ETag: //p' <<<"$h")
+check "ETag given" 1 "$([ -n "$etag" ] && echo 1)"
+check "304 for the same ETag" 304 "$(code -H "If-None-Match: $etag" "$BASE/")"
+check "workspace at /app/" 200 "$(code "$BASE/app/")"
+check "workspace keeps its place at /app/x/y" 200 "$(code "$BASE/app/x/y")"
+check "script type" 1 "$(hdr "$BASE/assets/js/portal.js" | grep -c '^Content-Type: text/javascript')"
+check "catalogue" 200 "$(code "$BASE/i18n/uk.json")"
+g=$(hdr -H 'Accept-Encoding: gzip' "$BASE/vendor/leaflet.js")
+check "gzip when accepted" 1 "$(grep -c '^Content-Encoding: gzip' <<<"$g")"
+check "gzip ETag differs" 1 "$(grep -c '^ETag: ".*-gz"' <<<"$g")"
+check "no gzip when refused" 0 "$(hdr -H 'Accept-Encoding: gzip;q=0' "$BASE/vendor/leaflet.js" | grep -c '^Content-Encoding')"
+curl -s -H 'Accept-Encoding: gzip' "$BASE/vendor/leaflet.js" | gunzip -c >leaflet.js
+check "gzip body is the file" 0 "$(cmp -s leaflet.js "$RN_SRC/web/node_modules/leaflet/dist/leaflet.js" || [ ! -d "$RN_SRC/web/node_modules" ]; echo $?)"
+check "the map shapes" 200 "$(code "$BASE/vendor/countries-110m.json")"
+check "unknown asset 404" 404 "$(code "$BASE/assets/nope.js")"
+check "POST to a page 405" 405 "$(code -X POST "$BASE/")"
+check "API untouched" 200 "$(code "$BASE/api/v1/health")"
+check "other paths stay the API's 404" 404 "$(code "$BASE/health")"
+
+# ---- the public portal's reads -----------------------------------------------------------
+curl -s "$BASE/api/v1/public/findings" >all.json
+check "two published findings" 2 "$(python3 -c 'import json;print(len(json.load(open("all.json"))["findings"]))')"
+check "the draft is not there" 0 "$(grep -c 01J3DEM0000000000000000151 all.json)"
+check "exact coordinates are not there" 0 "$(grep -Ec '49\.99|36\.23|47\.84|35\.14' all.json)"
+check "no notes, no investigators" 0 "$(grep -Ec 'INVENTED DEMO DATA —|Demo investigator|notes' all.json)"
+check "filter by weapon" 1 "$(curl -s "$BASE/api/v1/public/findings?weapon_system=KN-24" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
+check "filter by date" 1 "$(curl -s "$BASE/api/v1/public/findings?from=2024-07-10" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
+check "facets span all" "['KN-23', 'KN-24']" "$(curl -s "$BASE/api/v1/public/findings?weapon_system=KN-24" | python3 -c 'import json,sys;print(json.load(sys.stdin)["facets"]["weapon_system"])')"
+check "a bad date is 400" 400 "$(code "$BASE/api/v1/public/findings?from=July")"
+check "an unknown filter is 400" 400 "$(code "$BASE/api/v1/public/findings?notes=x")"
+check "GeoJSON" "FeatureCollection 2" "$(curl -s "$BASE/api/v1/public/findings.geojson" | python3 -c 'import json,sys;d=json.load(sys.stdin);print(d["type"],len(d["features"]))')"
+check "GeoJSON type" 1 "$(hdr "$BASE/api/v1/public/findings.geojson" | grep -c '^Content-Type: application/geo+json')"
+check "CSV rows" 3 "$(curl -s "$BASE/api/v1/public/findings.csv" | python3 -c 'import csv,sys;print(len(list(csv.reader(sys.stdin))))')"
+check "JSON Lines: findings and their records" 24 "$(curl -s "$BASE/api/v1/public/findings.jsonl" | wc -l)"
+check "JSON Lines: no custody, no draft" 0 "$(curl -s "$BASE/api/v1/public/findings.jsonl" | grep -Ec '"type":"custody"|01J3DEM0000000000000000151')"
+check "one finding" 200 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000152")"
+check "a draft finding is 404" 404 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000151")"
+check "a cited item is no finding" 404 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000019")"
+check "staff see the public view there too" 0 "$(curl -s -H "Authorization: Bearer $TOK_admin" "$BASE/api/v1/public/findings" | grep -c 'Demo investigator')"
+check "settings" '{"tiles":null,"public_grid":0.1}' "$(curl -s "$BASE/api/v1/config")"
+
+# ---- a stale session cookie does not block signing in again -----------------------------------
+curl -s -c jar -H 'Content-Type: application/json' -d '{"name":"u_investigator","password":"password-investigator"}' \
+     "$BASE/api/v1/login" >/dev/null
+echo password-investigator | "$REMNANT" user passwd u_investigator >/dev/null
+check "stale cookie: reads are anonymous" '"public"' "$(curl -s -b jar "$BASE/api/v1/me" | python3 -c 'import json,sys;print(json.dumps(json.load(sys.stdin)["role"]))')"
+check "stale cookie: login works" 200 "$(code -b jar -H 'Content-Type: application/json' -d '{"name":"u_investigator","password":"password-investigator"}' "$BASE/api/v1/login")"
+stop_server
+
+# ---- --web DIR ----------------------------------------------------------------------------
+mkdir -p site/assets site/i18n
+echo '<!doctype html><title>dev copy</title>' >site/index.html
+echo 'console.log(1)' >site/assets/x.js
+echo 'secret' >outside.txt
+ln -s "$W/outside.txt" site/assets/link.txt
+start_server --quiet --web "$W/site"
+check "--web serves the folder" "<!doctype html><title>dev copy</title>" "$(curl -s "$BASE/")"
+check "--web new files" 200 "$(code "$BASE/assets/x.js")"
+check "--web no symlinks out" 404 "$(code "$BASE/assets/link.txt")"
+check "--web no .." 404 "$(code --path-as-is "$BASE/assets/../outside.txt")"
+check "--web no %2e%2e" 404 "$(code --path-as-is "$BASE/assets/%2e%2e/%2e%2e/outside.txt")"
+check "--web CSP too" 1 "$(hdr "$BASE/" | grep -c '^Content-Security-Policy:')"
+stop_server
+"$REMNANT" serve --web "$W/nowhere" >/dev/null 2>&1
+check "--web without index.html is a usage error" 2 "$?"
+"$REMNANT" serve --tiles 'ftp://x/{z}' >/dev/null 2>&1
+check "--tiles needs an http(s) template" 2 "$?"
+[ "$fails" -eq 0 ] && echo "server_web: all passed" || { echo "server_web: $fails failed"; exit 1; }
