@@ -10,6 +10,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { launch, open, ready, shot, axe, noProblems, signIn, text, BASE } from './lib.mjs';
 
 let browser;
@@ -109,6 +111,40 @@ test('an investigator creates an event on the map, its item tree and a decoded m
   assert.equal(ms[0].text, 'SN74HC00N 2315');
   shared.marking = ms[0].id;
   await shot(page, 'app-event-tree');
+  noProblems(page);
+  await page.ctx.close();
+});
+
+test('an investigator uploads two photos of an item at once and sees them', async () => {
+  assert.ok(shared.items, 'the items of the earlier step');
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  await page.evaluate((id) => (location.hash = '#event/' + id), shared.event);
+  await ready(page, 'event');
+  await page.click(`#tree button.node[data-id="${shared.items[2]}"]`);
+  await page.waitForSelector('#photo-input');
+  // two small PNGs (1x1 pixel, red and blue)
+  const files = [
+    ['board-front.png', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4IScHAAK2AQU0pnWqAAAAAElFTkSuQmCC'],
+    ['board-back.png', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGOQkzsBAAFiAQURG6MhAAAAAElFTkSuQmCC'],
+  ].map(([name, b64]) => {
+    const p = join(process.env.RN_WORK || '/tmp', name);
+    writeFileSync(p, Buffer.from(b64, 'base64'));
+    return p;
+  });
+  const input = await page.$('#photo-input');
+  await input.uploadFile(...files);
+  await page.waitForFunction(() => document.querySelector('.photos')?.dataset.uploaded === '2');
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('#gallery img')];
+    return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 1);
+  });
+  assert.deepEqual(await page.$$eval('#uploads progress', (ps) => ps.map((p) => p.value)), [1, 1]);
+  const names = await page.$$eval('#gallery li span', (ss) => ss.map((s) => s.textContent).sort());
+  assert.deepEqual(names, ['board-back.png', 'board-front.png']);
+  await shot(page, 'app-photos');
+  await axe(page);
   noProblems(page);
   await page.ctx.close();
 });

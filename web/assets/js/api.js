@@ -64,3 +64,32 @@ export function qs(params) {
   const s = u.toString();
   return s ? '?' + s : '';
 }
+
+// Upload a file's bytes as an attachment of the record at `path`
+// (/api/v1/items/ID/attachments), reporting progress (0..1) as it goes:
+// XMLHttpRequest, because fetch() tells nothing of an upload's progress.
+export function uploadFile(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', `${path}?filename=${encodeURIComponent(file.name)}`);
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.setRequestHeader('Accept', 'application/json');
+    if (csrfToken()) x.setRequestHeader('X-CSRF-Token', csrfToken());
+    x.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(e.loaded / e.total);
+    x.onload = () => {
+      let d = null;
+      try {
+        d = JSON.parse(x.responseText);
+      } catch (e) {
+        /* not JSON */
+      }
+      if (x.status >= 200 && x.status < 300) resolve(d);
+      else {
+        const e = d && d.error ? d.error : { code: 'http_' + x.status, message: x.statusText };
+        reject(new ApiError(x.status, e.code, e.message, e.field));
+      }
+    };
+    x.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+    x.send(file);
+  });
+}

@@ -343,6 +343,7 @@ async function showItem(id) {
   const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '')));
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
   const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
+  kids.push(await photos(it));
   if (may('investigator')) {
     const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
     const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m || '—' })));
@@ -396,6 +397,60 @@ async function showItem(id) {
     kids.push(form);
   }
   pane.replaceChildren(...kids);
+}
+
+// ---- photos: a gallery per item, several files dropped or chosen at once -------------------
+
+async function photos(it) {
+  const box = el('section', { class: 'photos', 'aria-labelledby': 'h-photos' }, el('h3', { id: 'h-photos', text: t('photos.title') }));
+  const gallery = el('ul', { class: 'gallery', id: 'gallery' });
+  const fill = async () => {
+    const r = await call(() => api.get('/api/v1/attachments' + qs({ item: it.id, limit: 1000 })));
+    const imgs = r.items.filter((a) => /^image\//.test(a.media_type || ''));
+    gallery.replaceChildren(
+      ...imgs.map((a) =>
+        el('li', {}, el('a', { href: `/api/v1/attachments/${a.id}/content`, target: '_blank', rel: 'noopener', title: t('photos.full') },
+          el('img', { src: `/api/v1/attachments/${a.id}/content`, alt: a.filename || t('finding.photo'), loading: 'lazy' })), el('span', { text: a.filename || '' })),
+      ),
+    );
+    if (!imgs.length) gallery.append(el('li', { class: 'note', text: t('photos.none') }));
+  };
+  await fill();
+  box.append(gallery);
+  if (!may('investigator')) return box;
+  const input = el('input', { type: 'file', id: 'photo-input', multiple: true, accept: 'image/*' });
+  const progress = el('ul', { class: 'uploads', id: 'uploads', 'aria-live': 'polite' });
+  const zone = el('div', { class: 'dropzone', id: 'dropzone' }, el('label', { for: 'photo-input', text: t('photos.drop') }), input);
+  const send = async (files) => {
+    const jobs = [...files].map((f) => {
+      const bar = el('progress', { max: '1', value: '0', 'aria-label': f.name });
+      const li = el('li', {}, `${f.name} `, bar);
+      progress.append(li);
+      return api
+        .uploadFile(`/api/v1/items/${it.id}/attachments`, f, (p) => (bar.value = p))
+        .then(() => {
+          bar.value = 1;
+          li.append(' ', el('span', { class: 'ok', text: t('photos.done') }));
+        })
+        .catch((e) => li.append(' ', el('span', { class: 'error', role: 'alert', text: errorText(e) })));
+    });
+    await Promise.all(jobs);
+    await fill();
+    box.dataset.uploaded = String((box.dataset.uploaded | 0) + jobs.length);
+  };
+  input.addEventListener('change', () => input.files.length && send(input.files));
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer.files.length) send(e.dataTransfer.files);
+  });
+  box.append(zone, progress);
+  return box;
 }
 
 // ---- findings board ------------------------------------------------------------------------
