@@ -54,3 +54,6 @@ add_custom_command(
           -P ${PROJECT_SOURCE_DIR}/cmake/embed_web.cmake
   DEPENDS ${deps} ${RN_WEB_MANIFEST} ${PROJECT_SOURCE_DIR}/cmake/embed_web.cmake
   VERBATIM)
+
+# The public portal's downloads are gzipped when the client takes it (zlib).
+find_package(ZLIB REQUIRED)

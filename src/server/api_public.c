@@ -18,9 +18,11 @@
  * [from, to]). A finding matches when one of its places or items does.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "server.h"
 
@@ -72,24 +74,99 @@ static int set_has(json_t *a, const char *s)
     return 0;
 }
 
-/* ---- the filtered set ----------------------------------------------------------- */
+/* ---- the published set, built once per database version ------------------------------ */
 
-typedef struct pub_filter {
-    const char *country, *weapon_system, *producing_state, *manufacturer_country;
-    rn_date from, to;
-    int has_from, has_to;
-} pub_filter;
+/* One published finding as the portal shows it. */
+typedef struct pub_entry {
+    json_t *summary;  /* {"id","statement","places","countries","weapon_systems",
+                       *  "producing_states","manufacturer_countries"} */
+    char *json;       /* summary, serialized */
+    char *features;   /* its GeoJSON Features, comma-separated ("" when it has no place) */
+    char *csv;        /* its CSV rows */
+    rn_date *when;    /* its places' dates (incident, else documented) */
+    size_t nwhen;
+} pub_entry;
 
-/* One finding as the portal lists it (owned by the caller). `records` gets
- * the finding and every record it shows, for the JSON Lines download. */
-typedef struct pub_set {
-    srv_worker *w;
-    const pub_filter *f;
-    json_t *findings;  /* summaries that match */
-    json_t *facets;    /* over every published finding */
-    json_t *records;   /* when not NULL: id -> record, of the matching findings */
-    json_t *order;     /* ids in the order first shown */
-} pub_set;
+typedef struct srv_portal srv_portal;
+
+/* Every published finding, in id order, and the filters' choices over all
+ * of them; built once and shared by the worker threads (counted
+ * references), rebuilt after the database changed. */
+struct srv_portal {
+    pub_entry *v;
+    size_t n, cap;
+    json_t *facets;
+    char *facets_json;
+    int64_t version; /* `watch`'s data_version it was built at */
+    int refs;      /* holders, the shared pointer included; under mu */
+};
+
+/* Staleness: one connection of its own (`watch`, used under mu) asks
+ * PRAGMA data_version, which moves whenever any other connection commits;
+ * a set built at another version is not used. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER;
+static srv_portal *shared;
+static struct sqlite3 *watch;
+
+static void entries_free(srv_portal *p);
+
+static void release(srv_portal *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&mu);
+    int last = --p->refs == 0;
+    pthread_mutex_unlock(&mu);
+    if (last)
+        entries_free(p);
+}
+
+void srv_portal_shutdown(void)
+{
+    pthread_mutex_lock(&mu);
+    srv_portal *p = shared;
+    shared = NULL;
+    srv_accounts_close(watch);
+    watch = NULL;
+    pthread_mutex_unlock(&mu);
+    release(p);
+}
+
+/* The database's version now, and the shared set if built at it (held). */
+static int64_t current(srv_portal **held)
+{
+    int64_t v = -1;
+    *held = NULL;
+    pthread_mutex_lock(&mu);
+    if (!watch && srv_accounts_open(srv_cfg.db_path, &watch, NULL) != RN_OK)
+        watch = NULL;
+    if (watch)
+        v = srv_data_version(watch);
+    if (v >= 0 && shared && shared->version == v) {
+        shared->refs++;
+        *held = shared;
+    }
+    pthread_mutex_unlock(&mu);
+    return v;
+}
+
+static void entries_free(srv_portal *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        json_decref(p->v[i].summary);
+        free(p->v[i].json);
+        free(p->v[i].features);
+        free(p->v[i].csv);
+        free(p->v[i].when);
+    }
+    free(p->v);
+    json_decref(p->facets);
+    free(p->facets_json);
+    free(p);
+}
 
 /* A date as a record's JSON shows it ({"earliest","latest","precision"},
  * ".." for an open end) back into an interval; 0, or -1 when v is none. */
@@ -125,29 +202,6 @@ static json_t *date_text(json_t *v)
     return json_string(buf);
 }
 
-static int date_overlaps(const pub_filter *f, json_t *when)
-{
-    if (!f->has_from && !f->has_to)
-        return 1;
-    rn_date d;
-    if (date_from_json(when, &d))
-        return 0;
-    if (f->has_from && d.latest < f->from.earliest)
-        return 0;
-    if (f->has_to && d.earliest > f->to.latest)
-        return 0;
-    return 1;
-}
-
-static void keep(pub_set *p, json_t *rec)
-{
-    const char *id = str(rec, "id");
-    if (!p->records || !id || json_object_get(p->records, id))
-        return;
-    json_object_set(p->records, id, rec);
-    json_array_append_new(p->order, json_string(id));
-}
-
 static json_t *place_of(json_t *ev)
 {
     json_t *o = json_object();
@@ -163,55 +217,226 @@ static json_t *place_of(json_t *ev)
     return o;
 }
 
-static int one_finding(void *ctx, const char *id)
+/* The records a published finding shows: those it cites, then the events
+ * of cited items (when public). A new array of public JSON objects. */
+static json_t *shown_records(srv_worker *w, json_t *fj)
 {
-    pub_set *p = ctx;
-    json_t *fj = public_record(p->w, id);
-    if (!fj)
-        return 0;
-    json_t *places = json_array(), *ws = json_array(), *ps = json_array(), *mc = json_array(),
-           *countries = json_array(), *cited = json_array(), *event_ids = json_array();
-    /* the cited records; then the events of cited items */
+    json_t *cited = json_array(), *seen = json_object();
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(fj, "evidence"), i, v) {
-        json_t *r = public_record(p->w, json_string_value(v));
-        if (r)
+        const char *rid = json_string_value(v);
+        json_t *r = rid && !json_object_get(seen, rid) ? public_record(w, rid) : NULL;
+        if (r) {
+            json_object_set_new(seen, rid, json_true());
             json_array_append_new(cited, r);
-    }
-    json_array_foreach(cited, i, v) {
-        const char *t = str(v, "type");
-        if (t && strcmp(t, "event") == 0)
-            set_add(event_ids, str(v, "id"));
-    }
-    size_t ncited = json_array_size(cited);
-    for (i = 0; i < ncited; i++) {
-        json_t *r = json_array_get(cited, i);
-        const char *t = str(r, "type"), *ev = str(r, "event");
-        if (t && strcmp(t, "item") == 0) {
-            set_add(ws, str(r, "weapon_system"));
-            set_add(ps, str(r, "producing_state"));
-            set_add(mc, str(r, "manufacturer_country"));
-            if (ev && !set_has(event_ids, ev)) {
-                json_t *e = public_record(p->w, ev);
-                if (e) {
-                    set_add(event_ids, ev);
-                    json_array_append_new(cited, e);
-                }
-            }
         }
     }
-    int date_ok = !p->f->has_from && !p->f->has_to;
+    size_t n = json_array_size(cited);
+    for (i = 0; i < n; i++) {
+        const char *ev = str(json_array_get(cited, i), "event");
+        json_t *e = ev && !json_object_get(seen, ev) ? public_record(w, ev) : NULL;
+        if (e) {
+            json_object_set_new(seen, ev, json_true());
+            json_array_append_new(cited, e);
+        }
+    }
+    json_decref(seen);
+    return cited;
+}
+
+/* ---- the entry's three forms -------------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    int fail;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->fail)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *np = nc <= PUB_OUT_MAX ? realloc(b->p, nc) : NULL;
+        if (!np) {
+            b->fail = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_adds(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+/* Take the buffer's text ("" when empty); NULL when it failed. */
+static char *sb_take(sbuf *b)
+{
+    if (b->fail) {
+        free(b->p);
+        return NULL;
+    }
+    return b->p ? b->p : strdup("");
+}
+
+static char *dump(json_t *o)
+{
+    return o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+}
+
+static char *features_of(json_t *s)
+{
+    sbuf b = {0};
+    size_t j;
+    json_t *pl;
+    json_array_foreach(json_object_get(s, "places"), j, pl) {
+        json_t *lat = json_object_get(pl, "lat"), *lon = json_object_get(pl, "lon");
+        json_t *geom = json_is_number(lat) && json_is_number(lon)
+                           ? json_pack("{s:s, s:[O,O]}", "type", "Point", "coordinates", lon,
+                                       lat)
+                           : json_null();
+        json_t *props = json_deep_copy(pl);
+        json_object_set(props, "event", json_object_get(pl, "id"));
+        json_object_del(props, "id");
+        json_object_del(props, "lat");
+        json_object_del(props, "lon");
+        json_object_set(props, "finding", json_object_get(s, "id"));
+        json_object_set(props, "statement", json_object_get(s, "statement"));
+        json_object_set(props, "weapon_systems", json_object_get(s, "weapon_systems"));
+        json_object_set(props, "producing_states", json_object_get(s, "producing_states"));
+        json_object_set(props, "manufacturer_countries",
+                        json_object_get(s, "manufacturer_countries"));
+        json_t *f = json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geom,
+                              "properties", props);
+        char *t = dump(f);
+        json_decref(f);
+        if (!t) {
+            b.fail = 1;
+            break;
+        }
+        if (j)
+            sb_adds(&b, ",");
+        sb_adds(&b, t);
+        free(t);
+    }
+    return sb_take(&b);
+}
+
+/* One text cell: quoted when it holds a comma, quote or line break; a cell
+ * that a spreadsheet would read as a formula gets a leading '. */
+static void csv_text(sbuf *b, const char *s)
+{
+    if (!s)
+        s = "";
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        sb_add(b, "\"", 1);
+    if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+        sb_add(b, "'", 1);
+    for (; *s; s++)
+        sb_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+    if (quote)
+        sb_add(b, "\"", 1);
+}
+
+static void csv_value(sbuf *b, json_t *v)
+{
+    if (json_is_string(v)) {
+        csv_text(b, json_string_value(v));
+    } else if (json_is_array(v)) {
+        sbuf t = {0};
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            if (i)
+                sb_add(&t, ";", 1);
+            if (json_is_string(x))
+                sb_adds(&t, json_string_value(x));
+        }
+        csv_text(b, t.p ? t.p : "");
+        free(t.p);
+    } else if (json_is_number(v)) {
+        char num[64];
+        int n = json_is_integer(v) ? snprintf(num, sizeof num, "%lld",
+                                              (long long)json_integer_value(v))
+                                   : snprintf(num, sizeof num, "%.6f", json_real_value(v));
+        sb_add(b, num, (size_t)n);
+    }
+}
+
+static const char csv_head[] = "finding,statement,weapon_systems,producing_states,"
+                               "manufacturer_countries,event,event_name,place,country,lat,"
+                               "lon,precision_m,documented,incident\r\n";
+
+static char *csv_of(json_t *s)
+{
+    static const char *const place_cols[] = {"id", "name", "place", "country", "lat", "lon",
+                                             "precision_m", "documented", "incident"};
+    static const char *const finding_cols[] = {"id", "statement", "weapon_systems",
+                                               "producing_states", "manufacturer_countries"};
+    sbuf b = {0};
+    json_t *places = json_object_get(s, "places");
+    size_t np = json_array_size(places);
+    for (size_t j = 0; j < (np ? np : 1); j++) {
+        json_t *pl = json_array_get(places, j);
+        for (size_t k = 0; k < 5; k++) {
+            if (k)
+                sb_add(&b, ",", 1);
+            csv_value(&b, json_object_get(s, finding_cols[k]));
+        }
+        for (size_t k = 0; k < sizeof place_cols / sizeof *place_cols; k++) {
+            sb_add(&b, ",", 1);
+            if (pl)
+                csv_value(&b, json_object_get(pl, place_cols[k]));
+        }
+        sb_add(&b, "\r\n", 2);
+    }
+    return sb_take(&b);
+}
+
+/* ---- building the set ------------------------------------------------------------------- */
+
+typedef struct build_ctx {
+    srv_worker *w;
+    srv_portal *p;
+    int fail;
+} build_ctx;
+
+static int add_finding(void *ctx, const char *id)
+{
+    build_ctx *c = ctx;
+    srv_portal *p = c->p;
+    json_t *fj = public_record(c->w, id);
+    if (!fj)
+        return 0;
+    json_t *cited = shown_records(c->w, fj);
+    json_t *places = json_array(), *ws = json_array(), *ps = json_array(), *mc = json_array(),
+           *countries = json_array();
+    rn_date *when = calloc(json_array_size(cited) + 1, sizeof *when);
+    size_t nwhen = 0, i;
+    json_t *v;
     json_array_foreach(cited, i, v) {
         const char *t = str(v, "type");
-        if (!t || strcmp(t, "event") != 0)
-            continue;
-        json_array_append_new(places, place_of(v));
-        set_add(countries, str(v, "country"));
-        json_t *when = json_object_get(v, "incident");
-        date_ok |= date_overlaps(p->f, when ? when : json_object_get(v, "documented"));
+        if (t && strcmp(t, "item") == 0) {
+            set_add(ws, str(v, "weapon_system"));
+            set_add(ps, str(v, "producing_state"));
+            set_add(mc, str(v, "manufacturer_country"));
+        } else if (t && strcmp(t, "event") == 0) {
+            json_array_append_new(places, place_of(v));
+            set_add(countries, str(v, "country"));
+            json_t *d = json_object_get(v, "incident");
+            if (when && date_from_json(d ? d : json_object_get(v, "documented"),
+                                       &when[nwhen]) == 0)
+                nwhen++;
+        }
     }
-    /* facets: every published finding counts, matching or not */
     static const char *const fk[] = {"country", "weapon_system", "producing_state",
                                      "manufacturer_country"};
     json_t *fv[] = {countries, ws, ps, mc};
@@ -219,31 +444,88 @@ static int one_finding(void *ctx, const char *id)
         json_t *a = json_object_get(p->facets, fk[k]);
         json_array_foreach(fv[k], i, v) set_add(a, json_string_value(v));
     }
-    const pub_filter *f = p->f;
-    int match = date_ok && (!f->country || set_has(countries, f->country)) &&
-                (!f->weapon_system || set_has(ws, f->weapon_system)) &&
-                (!f->producing_state || set_has(ps, f->producing_state)) &&
-                (!f->manufacturer_country || set_has(mc, f->manufacturer_country));
-    if (match) {
-        json_t *s = json_pack("{s:s, s:s?, s:O, s:O, s:O, s:O, s:O}", "id", id, "statement",
-                              str(fj, "statement"), "places", places, "countries", countries,
-                              "weapon_systems", ws, "producing_states", ps,
-                              "manufacturer_countries", mc);
-        if (s)
-            json_array_append_new(p->findings, s);
-        keep(p, fj);
-        json_array_foreach(cited, i, v) keep(p, v);
-    }
+    json_t *s = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:o}", "id", id, "statement",
+                          str(fj, "statement"), "places", places, "countries", countries,
+                          "weapon_systems", ws, "producing_states", ps,
+                          "manufacturer_countries", mc);
     json_decref(fj);
-    json_decref(places);
-    json_decref(ws);
-    json_decref(ps);
-    json_decref(mc);
-    json_decref(countries);
     json_decref(cited);
-    json_decref(event_ids);
+    if (s && when && p->n == p->cap) {
+        size_t nc = p->cap ? 2 * p->cap : 256;
+        pub_entry *nv = realloc(p->v, nc * sizeof *nv);
+        if (nv) {
+            p->v = nv;
+            p->cap = nc;
+        }
+    }
+    if (!s || !when || p->n == p->cap) {
+        json_decref(s);
+        free(when);
+        c->fail = 1;
+        return 1;
+    }
+    pub_entry *e = &p->v[p->n++];
+    memset(e, 0, sizeof *e);
+    e->summary = s;
+    e->when = when;
+    e->nwhen = nwhen;
+    e->json = dump(s);
+    e->features = features_of(s);
+    e->csv = csv_of(s);
+    if (!e->json || !e->features || !e->csv) {
+        c->fail = 1;
+        return 1;
+    }
     return 0;
 }
+
+/* The current set, held for the caller (release() it); NULL on failure. */
+static srv_portal *portal(srv_req *q)
+{
+    srv_portal *p;
+    int64_t want = current(&p);
+    if (p || want < 0)
+        return p;
+    /* one builder at a time; the others wait and take its result */
+    pthread_mutex_lock(&build_mu);
+    want = current(&p);
+    if (p || want < 0) {
+        pthread_mutex_unlock(&build_mu);
+        return p;
+    }
+    p = calloc(1, sizeof *p);
+    build_ctx c = {q->w, p, 0};
+    if (p) {
+        p->version = want;
+        p->refs = 1;
+        p->facets = json_pack("{s:[], s:[], s:[], s:[]}", "country", "weapon_system",
+                              "producing_state", "manufacturer_country");
+    }
+    if (!p || !p->facets || srv_public_each(q->w, RN_T_FINDING, add_finding, &c) != RN_OK ||
+        c.fail || !(p->facets_json = dump(p->facets))) {
+        pthread_mutex_unlock(&build_mu);
+        entries_free(p);
+        return NULL;
+    }
+    /* built from what was there at `want` or later: a commit during the
+     * build moves the version, and the next request builds again */
+    pthread_mutex_lock(&mu);
+    srv_portal *old = shared;
+    shared = p;
+    p->refs++;
+    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&build_mu);
+    release(old);
+    return p;
+}
+
+/* ---- filters ----------------------------------------------------------------------------- */
+
+typedef struct pub_filter {
+    const char *country, *weapon_system, *producing_state, *manufacturer_country;
+    rn_date from, to;
+    int has_from, has_to;
+} pub_filter;
 
 /* Parse the filters; on a bad one an error reply is set and -1 returned. */
 static int read_filter(srv_req *q, pub_filter *f)
@@ -287,257 +569,200 @@ static int read_filter(srv_req *q, pub_filter *f)
     return 0;
 }
 
-static int build_set(srv_req *q, pub_set *p, pub_filter *f, int with_records)
+static int matches(const pub_filter *f, const pub_entry *e)
 {
-    if (read_filter(q, f))
-        return -1;
-    memset(p, 0, sizeof *p);
-    p->w = q->w;
-    p->f = f;
-    p->findings = json_array();
-    p->facets = json_pack("{s:[], s:[], s:[], s:[]}", "country", "weapon_system",
-                          "producing_state", "manufacturer_country");
-    if (with_records) {
-        p->records = json_object();
-        p->order = json_array();
-    }
-    rn_code rc = srv_public_each(q->w, RN_T_FINDING, one_finding, p);
-    if (rc) {
-        srv_reply_rn(q, rc, NULL);
-        return -1;
-    }
+    json_t *s = e->summary;
+    if ((f->country && !set_has(json_object_get(s, "countries"), f->country)) ||
+        (f->weapon_system && !set_has(json_object_get(s, "weapon_systems"), f->weapon_system)) ||
+        (f->producing_state &&
+         !set_has(json_object_get(s, "producing_states"), f->producing_state)) ||
+        (f->manufacturer_country &&
+         !set_has(json_object_get(s, "manufacturer_countries"), f->manufacturer_country)))
+        return 0;
+    if (!f->has_from && !f->has_to)
+        return 1;
+    for (size_t i = 0; i < e->nwhen; i++) /* a place's date overlaps [from, to] */
+        if ((!f->has_from || e->when[i].latest >= f->from.earliest) &&
+            (!f->has_to || e->when[i].earliest <= f->to.latest))
+            return 1;
     return 0;
 }
 
-static void free_set(pub_set *p)
+/* ---- replies: ETag, and gzip where the client takes it ------------------------------------------ */
+
+static int takes_gzip(srv_req *q)
 {
-    json_decref(p->findings);
-    json_decref(p->facets);
-    json_decref(p->records);
-    json_decref(p->order);
+    const char *ae = srv_header(q, "Accept-Encoding");
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    return g && strncmp(g + 4, ";q=0", 4) != 0;
+}
+
+/* gzip of in[0..n) (zlib, level 6), or NULL. */
+static unsigned char *gzip(const char *in, size_t n, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = malloc(cap);
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int rc = out ? deflate(&z, Z_FINISH) : Z_MEM_ERROR;
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Send body (malloc'd, taken): ETag of the bytes, 304 when it matches,
+ * gzip (its own ETag) when accepted and larger than 1 KiB. */
+static void reply_body(srv_req *q, char *body, size_t n, const char *ctype)
+{
+    if (!body) {
+        srv_reply_rn(q, RN_ENOMEM, NULL);
+        return;
+    }
+    char etag[40];
+    srv_etag(body, n, etag);
+    int gz = n > 1024 && n < UINT32_MAX && takes_gzip(q);
+    if (gz)
+        memcpy(etag + 33, "-gz\"", 5);
+    if (n > 1024)
+        srv_add_header(q, "Vary", "Accept-Encoding");
+    if (srv_not_modified(q, etag)) {
+        free(body);
+        return;
+    }
+    if (gz) {
+        size_t zn = 0;
+        unsigned char *z = gzip(body, n, &zn);
+        free(body);
+        if (!z) {
+            srv_reply_rn(q, RN_ENOMEM, NULL);
+            return;
+        }
+        body = (char *)z;
+        n = zn;
+        srv_add_header(q, "Content-Encoding", "gzip");
+    }
+    srv_reply_json(q, 200, body, n);
+    q->ctype = ctype;
 }
 
 static void reply_dump(srv_req *q, json_t *o, const char *ctype)
 {
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
-    if (!s) {
-        srv_reply_rn(q, RN_ENOMEM, NULL);
-        return;
-    }
-    size_t n = strlen(s);
-    char etag[35];
-    srv_etag(s, n, etag);
-    if (srv_not_modified(q, etag)) {
-        free(s);
-        return;
-    }
-    srv_reply_json(q, 200, s, n);
-    q->ctype = ctype;
+    char *s = dump(o);
+    reply_body(q, s, s ? strlen(s) : 0, ctype);
 }
 
-void api_public_findings(srv_req *q)
+/* ---- the list and its downloads --------------------------------------------------------------- */
+
+typedef enum { FORM_JSON, FORM_GEOJSON, FORM_CSV } pub_form;
+
+static void reply_set(srv_req *q, pub_form form)
 {
-    pub_set p;
     pub_filter f;
-    if (build_set(q, &p, &f, 0))
+    if (read_filter(q, &f))
         return;
-    json_t *o = json_pack("{s:O, s:O, s:f}", "findings", p.findings, "facets", p.facets,
-                          "public_grid", srv_cfg.public_grid);
-    reply_dump(q, o, "application/json");
-    json_decref(o);
-    free_set(&p);
-}
-
-void api_public_geojson(srv_req *q)
-{
-    pub_set p;
-    pub_filter f;
-    if (build_set(q, &p, &f, 0))
+    srv_portal *p = portal(q);
+    if (!p) {
+        srv_reply_rn(q, RN_EDB, NULL);
         return;
-    json_t *features = json_array();
-    size_t i, j;
-    json_t *s, *pl;
-    json_array_foreach(p.findings, i, s) {
-        json_array_foreach(json_object_get(s, "places"), j, pl) {
-            json_t *lat = json_object_get(pl, "lat"), *lon = json_object_get(pl, "lon");
-            json_t *geom = json_is_number(lat) && json_is_number(lon)
-                               ? json_pack("{s:s, s:[O,O]}", "type", "Point", "coordinates",
-                                           lon, lat)
-                               : json_null();
-            json_t *props = json_deep_copy(pl);
-            json_object_set(props, "event", json_object_get(pl, "id"));
-            json_object_del(props, "id");
-            json_object_del(props, "lat");
-            json_object_del(props, "lon");
-            json_object_set(props, "finding", json_object_get(s, "id"));
-            json_object_set(props, "statement", json_object_get(s, "statement"));
-            json_object_set(props, "weapon_systems", json_object_get(s, "weapon_systems"));
-            json_object_set(props, "producing_states", json_object_get(s, "producing_states"));
-            json_object_set(props, "manufacturer_countries",
-                            json_object_get(s, "manufacturer_countries"));
-            json_array_append_new(features, json_pack("{s:s, s:o, s:o}", "type", "Feature",
-                                                      "geometry", geom, "properties", props));
-        }
     }
-    json_t *o = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
-    srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.geojson\"");
-    reply_dump(q, o, "application/geo+json");
-    json_decref(o);
-    free_set(&p);
-}
-
-/* ---- CSV (RFC 4180) ----------------------------------------------------------- */
-
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int fail;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->fail)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 4096;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *np = nc <= PUB_OUT_MAX ? realloc(b->p, nc) : NULL;
-        if (!np) {
-            b->fail = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-/* One text cell: quoted when it holds a comma, quote or line break; a cell
- * that a spreadsheet would read as a formula gets a leading '. */
-static void csv_text(sbuf *b, const char *s)
-{
-    if (!s)
-        s = "";
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        sb_add(b, "\"", 1);
-    if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-        sb_add(b, "'", 1);
-    for (; *s; s++)
-        sb_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-    if (quote)
-        sb_add(b, "\"", 1);
-}
-
-static void csv_value(sbuf *b, json_t *v)
-{
-    if (json_is_string(v)) {
-        csv_text(b, json_string_value(v));
-    } else if (json_is_array(v)) {
-        sbuf t = {0};
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x) {
-            if (i)
-                sb_add(&t, ";", 1);
-            if (json_is_string(x))
-                sb_add(&t, json_string_value(x), strlen(json_string_value(x)));
-        }
-        csv_text(b, t.p ? t.p : "");
-        free(t.p);
-    } else if (json_is_number(v)) {
-        char num[64];
-        int n = json_is_integer(v) ? snprintf(num, sizeof num, "%lld",
-                                              (long long)json_integer_value(v))
-                                   : snprintf(num, sizeof num, "%.6f", json_real_value(v));
-        sb_add(b, num, (size_t)n);
-    }
-}
-
-void api_public_csv(srv_req *q)
-{
-    pub_set p;
-    pub_filter f;
-    if (build_set(q, &p, &f, 0))
-        return;
-    static const char *const place_cols[] = {"id", "name", "place", "country", "lat", "lon",
-                                             "precision_m", "documented", "incident"};
     sbuf b = {0};
-    const char *head = "finding,statement,weapon_systems,producing_states,"
-                       "manufacturer_countries,event,event_name,place,country,lat,lon,"
-                       "precision_m,documented,incident\r\n";
-    sb_add(&b, head, strlen(head));
-    size_t i, j;
-    json_t *s, *pl;
-    json_array_foreach(p.findings, i, s) {
-        json_t *places = json_object_get(s, "places");
-        size_t np = json_array_size(places);
-        for (j = 0; j < (np ? np : 1); j++) {
-            pl = json_array_get(places, j);
-            csv_value(&b, json_object_get(s, "id"));
-            sb_add(&b, ",", 1);
-            csv_value(&b, json_object_get(s, "statement"));
-            sb_add(&b, ",", 1);
-            csv_value(&b, json_object_get(s, "weapon_systems"));
-            sb_add(&b, ",", 1);
-            csv_value(&b, json_object_get(s, "producing_states"));
-            sb_add(&b, ",", 1);
-            csv_value(&b, json_object_get(s, "manufacturer_countries"));
-            for (size_t k = 0; k < sizeof place_cols / sizeof *place_cols; k++) {
-                sb_add(&b, ",", 1);
-                if (pl)
-                    csv_value(&b, json_object_get(pl, place_cols[k]));
-            }
-            sb_add(&b, "\r\n", 2);
-        }
+    sb_adds(&b, form == FORM_JSON ? "{\"findings\":["
+                : form == FORM_GEOJSON ? "{\"type\":\"FeatureCollection\",\"features\":["
+                                       : csv_head);
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const pub_entry *e = &p->v[i];
+        if (!matches(&f, e))
+            continue;
+        const char *part = form == FORM_JSON ? e->json : form == FORM_GEOJSON ? e->features
+                                                                            : e->csv;
+        if (!*part)
+            continue;
+        if (k++ && form != FORM_CSV)
+            sb_adds(&b, ",");
+        sb_adds(&b, part);
     }
-    free_set(&p);
-    if (b.fail) {
-        free(b.p);
-        srv_reply_rn(q, RN_ENOMEM, NULL);
-        return;
+    if (form == FORM_JSON) {
+        char tail[64];
+        sb_adds(&b, "],\"facets\":");
+        sb_adds(&b, p->facets_json);
+        snprintf(tail, sizeof tail, ",\"public_grid\":%.10g}", srv_cfg.public_grid);
+        sb_adds(&b, tail);
+    } else if (form == FORM_GEOJSON) {
+        sb_adds(&b, "]}");
     }
-    srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.csv\"");
-    srv_reply_json(q, 200, b.p, b.n);
-    q->ctype = "text/csv; charset=utf-8; header=present";
+    release(p);
+    char *body = sb_take(&b);
+    if (form == FORM_GEOJSON)
+        srv_add_header(q, "Content-Disposition",
+                       "attachment; filename=\"remnant-findings.geojson\"");
+    if (form == FORM_CSV)
+        srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.csv\"");
+    reply_body(q, body, body ? strlen(body) : 0,
+               form == FORM_JSON      ? "application/json"
+               : form == FORM_GEOJSON ? "application/geo+json"
+                                      : "text/csv; charset=utf-8; header=present");
 }
 
+void api_public_findings(srv_req *q) { reply_set(q, FORM_JSON); }
+void api_public_geojson(srv_req *q) { reply_set(q, FORM_GEOJSON); }
+void api_public_csv(srv_req *q) { reply_set(q, FORM_CSV); }
+
+/* JSON Lines: each matching finding, then every record it shows that was
+ * not shown before, in the export form (keys sorted). */
 void api_public_jsonl(srv_req *q)
 {
-    pub_set p;
     pub_filter f;
-    if (build_set(q, &p, &f, 1))
+    if (read_filter(q, &f))
         return;
+    srv_portal *p = portal(q);
+    if (!p) {
+        srv_reply_rn(q, RN_EDB, NULL);
+        return;
+    }
     sbuf b = {0};
-    size_t i;
-    json_t *id;
-    json_array_foreach(p.order, i, id) {
-        char *s = json_dumps(json_object_get(p.records, json_string_value(id)),
-                             JSON_COMPACT | JSON_SORT_KEYS);
-        if (!s) {
-            b.fail = 1;
-            break;
+    json_t *seen = json_object();
+    for (size_t i = 0; i < p->n && !b.fail; i++) {
+        if (!matches(&f, &p->v[i]))
+            continue;
+        json_t *fj = public_record(q->w, str(p->v[i].summary, "id"));
+        json_t *recs = fj ? shown_records(q->w, fj) : NULL;
+        if (fj)
+            json_array_insert(recs, 0, fj);
+        size_t j;
+        json_t *r;
+        json_array_foreach(recs, j, r) {
+            const char *id = str(r, "id");
+            if (!id || json_object_get(seen, id))
+                continue;
+            json_object_set_new(seen, id, json_true());
+            char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+            if (!s) {
+                b.fail = 1;
+                break;
+            }
+            sb_adds(&b, s);
+            sb_adds(&b, "\n");
+            free(s);
         }
-        sb_add(&b, s, strlen(s));
-        sb_add(&b, "\n", 1);
-        free(s);
+        json_decref(recs);
+        json_decref(fj);
     }
-    free_set(&p);
-    if (b.fail) {
-        free(b.p);
-        srv_reply_rn(q, RN_ENOMEM, NULL);
-        return;
-    }
+    json_decref(seen);
+    release(p);
+    char *body = sb_take(&b);
     srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.jsonl\"");
-    if (!b.p) { /* nothing published */
-        srv_reply_text(q, 200, "application/jsonl", "", 0);
-        return;
-    }
-    srv_reply_json(q, 200, b.p, b.n);
-    q->ctype = "application/jsonl";
+    reply_body(q, body, body ? strlen(body) : 0, "application/jsonl");
 }
 
 /* ---- one finding -------------------------------------------------------------- */
@@ -552,30 +777,9 @@ void api_public_finding(srv_req *q)
         srv_reply_error(q, 404, "not_found", "no such published finding", NULL);
         return;
     }
-    json_t *records = json_array(), *seen = json_object();
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(fj, "evidence"), i, v) {
-        const char *rid = json_string_value(v);
-        json_t *r = rid && !json_object_get(seen, rid) ? public_record(q->w, rid) : NULL;
-        if (r) {
-            json_object_set_new(seen, rid, json_true());
-            json_array_append_new(records, r);
-        }
-    }
-    /* the places of cited items, when public */
-    size_t n = json_array_size(records);
-    for (i = 0; i < n; i++) {
-        const char *ev = str(json_array_get(records, i), "event");
-        json_t *e = ev && !json_object_get(seen, ev) ? public_record(q->w, ev) : NULL;
-        if (e) {
-            json_object_set_new(seen, ev, json_true());
-            json_array_append_new(records, e);
-        }
-    }
+    json_t *records = shown_records(q->w, fj);
     json_t *o = json_pack("{s:o, s:o, s:f}", "finding", fj, "records", records, "public_grid",
                           srv_cfg.public_grid);
-    json_decref(seen);
     reply_dump(q, o, "application/json");
     json_decref(o);
 }

@@ -414,5 +414,6 @@ int srv_run(void)
     fprintf(stderr, "remnant serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_stop_daemon(d); /* joins the worker threads: requests in flight finish */
     srv_workers_close();
+    srv_portal_shutdown();
     return 0;
 }

@@ -304,6 +304,8 @@ void api_public_geojson(srv_req *q);
 void api_public_csv(srv_req *q);
 void api_public_jsonl(srv_req *q);
 void api_public_finding(srv_req *q);
+/* Free the public portal's shared set (after the daemon stopped). */
+void srv_portal_shutdown(void);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad

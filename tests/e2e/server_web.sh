@@ -63,6 +63,13 @@ check "a cited item is no finding" 404 "$(code "$BASE/api/v1/public/findings/01J
 check "staff see the public view there too" 0 "$(curl -s -H "Authorization: Bearer $TOK_admin" "$BASE/api/v1/public/findings" | grep -c 'Demo investigator')"
 check "settings" '{"tiles":null,"public_grid":0.1}' "$(curl -s "$BASE/api/v1/config")"
 
+check "the list gzipped when accepted" 1 "$(hdr -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | grep -c '^Content-Encoding: gzip')"
+check "gzipped list unpacks to the same" 1 "$(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | gunzip -c | cmp -s - all.json && echo 1)"
+"$REMNANT" edit 01J3DEM0000000000000000151 status=published >/dev/null
+check "a finding published while serving is listed at once" 3 "$(curl -s "$BASE/api/v1/public/findings" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
+"$REMNANT" edit 01J3DEM0000000000000000151 status=draft >/dev/null
+check "and gone once it is a draft again" 2 "$(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | gunzip -c | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
+
 # ---- a stale session cookie does not block signing in again -----------------------------------
 curl -s -c jar -H 'Content-Type: application/json' -d '{"name":"u_investigator","password":"password-investigator"}' \
      "$BASE/api/v1/login" >/dev/null
