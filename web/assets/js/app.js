@@ -161,8 +161,8 @@ async function showEvents() {
     eventsMap.invalidateSize();
     if (eventsMap.rnLayer) eventsMap.removeLayer(eventsMap.rnLayer);
     const pts = r.items.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
-    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id) }).layer;
     fit(eventsMap, pts);
+    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id) }).layer;
   }
   busy(false);
 }

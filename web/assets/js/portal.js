@@ -30,14 +30,21 @@ function el(tag, attrs = {}, ...kids) {
   return e;
 }
 
+const regionNames = new Map(); // "lang:code" -> name: Intl.DisplayNames is slow to make
 function regionName(code) {
   if (!code) return '';
-  try {
-    const n = new Intl.DisplayNames([i18n.currentLang()], { type: 'region' }).of(code);
-    return n && n !== code ? `${n} (${code})` : code;
-  } catch (e) {
-    return code;
+  const key = i18n.currentLang() + ':' + code;
+  if (!regionNames.has(key)) {
+    let name = code;
+    try {
+      const n = new Intl.DisplayNames([i18n.currentLang()], { type: 'region' }).of(code);
+      if (n && n !== code) name = `${n} (${code})`;
+    } catch (e) {
+      /* an unknown code shows as it is */
+    }
+    regionNames.set(key, name);
   }
+  return regionNames.get(key);
 }
 
 function busy(on) {
@@ -117,6 +124,31 @@ function listItem(f) {
   );
 }
 
+// The list shows its first LIST_PAGE findings, and more on request: ten
+// thousand rows at once would hold the page up for seconds.
+const LIST_PAGE = 100;
+
+function showList(findings) {
+  const list = $('#list');
+  const more = $('#list-more');
+  let shown = 0;
+  const next = () => {
+    const part = findings.slice(shown, shown + LIST_PAGE);
+    list.append(...part.map(listItem));
+    shown += part.length;
+    more.hidden = shown >= findings.length;
+    more.textContent = t('list.more', { n: Math.min(LIST_PAGE, findings.length - shown), left: findings.length - shown });
+  };
+  list.replaceChildren();
+  more.onclick = () => {
+    const first = shown;
+    next();
+    list.children[first]?.querySelector('a')?.focus();
+  };
+  next();
+  if (!findings.length) list.append(el('li', { class: 'empty', text: t('list.none') }));
+}
+
 async function showMapView(p) {
   show('map');
   busy(true);
@@ -127,6 +159,9 @@ async function showMapView(p) {
   for (const [id, ext] of [['#dl-geojson', 'geojson'], ['#dl-csv', 'csv'], ['#dl-jsonl', 'jsonl']])
     $(id).href = `/api/v1/public/findings.${ext}${q}`;
   let data;
+  performance.mark('rn:fetch');
+  // the base map is drawn while the findings come
+  const mapReady = map ? Promise.resolve(map) : makeMap($('#map'), { label: t('map.label'), missing: t('map.missing') });
   try {
     data = await get('/api/v1/public/findings' + q);
   } catch (e) {
@@ -134,15 +169,14 @@ async function showMapView(p) {
     busy(false);
     return;
   }
+  performance.mark('rn:data');
   const fc = data.facets;
   fillSelect(form.elements.country, fc.country, f.country, regionName);
   fillSelect(form.elements.weapon_system, fc.weapon_system, f.weapon_system);
   fillSelect(form.elements.producing_state, fc.producing_state, f.producing_state, regionName);
   fillSelect(form.elements.manufacturer_country, fc.manufacturer_country, f.manufacturer_country, regionName);
   $('#count').textContent = String(data.findings.length);
-  const list = $('#list');
-  list.replaceChildren(...data.findings.map(listItem));
-  if (!data.findings.length) list.append(el('li', { class: 'empty', text: t('list.none') }));
+  showList(data.findings);
   const points = [];
   for (const fd of data.findings)
     for (const pl of fd.places)
@@ -153,15 +187,18 @@ async function showMapView(p) {
         title: `${pl.place || pl.name}: ${(fd.statement || '').slice(0, 90)}`,
         href: '/?finding=' + encodeURIComponent(fd.id),
       });
-  if (!map) map = await makeMap($('#map'), { label: t('map.label'), missing: t('map.missing') });
+  performance.mark('rn:list');
+  map = await mapReady;
+  performance.mark('rn:base');
   if (map) {
     map.invalidateSize();
     if (layer) map.removeLayer(layer);
+    fit(map, points); // first: clustering is done once, at the final zoom
     const r = pointLayer(map, points, { onClick: (pt) => go(pt.href) });
     layer = r.layer;
     document.body.dataset.points = String(r.count);
-    fit(map, points);
   }
+  performance.mark('rn:points');
   busy(false);
 }
 
@@ -290,8 +327,8 @@ async function showFinding(id) {
       const m = await makeMap(mapEl, { label: t('finding.places'), zoom: 6 });
       if (!m) return;
       const pts = places.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
-      pointLayer(m, pts);
       fit(m, pts);
+      pointLayer(m, pts);
     }, 0);
   }
 
