@@ -3,7 +3,8 @@
  * api_public.c — what the public portal reads: the published findings with
  * the places and weapons they cite, filtered, as JSON for the map and the
  * list and as downloads (GeoJSON RFC 7946, CSV RFC 4180, JSON Lines), one
- * finding with its cited records, and the app's settings.
+ * finding with its cited records, the preview of a finding not yet
+ * published (for staff), and the app's settings.
  *
  * Contract: every record these endpoints show comes out of the public view
  * (srv_public_has, srv_public_each, srv_public_json in redact.c), whoever
@@ -29,6 +30,20 @@
 #define PUB_OUT_MAX (256u << 20)
 
 /* The public JSON of one record, or NULL when it is not public. */
+/* r as the public sees it (srv_public_json), without notes; NULL on failure. */
+static json_t *redacted(rn_record *r)
+{
+    char *s = NULL;
+    size_t n = 0;
+    json_t *o = NULL;
+    if (srv_public_json(r, &s, &n) == RN_OK)
+        o = json_loadb(s, n, 0, NULL);
+    rn_free(s);
+    if (o)
+        json_object_del(o, "notes");
+    return o;
+}
+
 static json_t *public_record(srv_worker *w, const char *id)
 {
     if (!id || !srv_public_has(w, id))
@@ -36,15 +51,27 @@ static json_t *public_record(srv_worker *w, const char *id)
     rn_record *r = NULL;
     if (rn_store_get(w->store, id, &r, NULL) != RN_OK)
         return NULL;
-    char *s = NULL;
-    size_t n = 0;
-    json_t *o = NULL;
-    if (srv_public_json(r, &s, &n) == RN_OK)
-        o = json_loadb(s, n, 0, NULL);
-    rn_free(s);
+    json_t *o = redacted(r);
     rn_record_free(r);
-    if (o)
-        json_object_del(o, "notes");
+    return o;
+}
+
+/* For the preview: the record with this id as publishing the finding would
+ * show it, or NULL. `cited`: named in the evidence (else it shows only if
+ * it is public already). */
+static json_t *would_show(srv_worker *w, const char *id, int cited)
+{
+    if (!cited)
+        return public_record(w, id);
+    rn_record *r = NULL;
+    if (rn_store_get(w->store, id, &r, NULL) != RN_OK)
+        return NULL;
+    rn_type t = rn_record_type(r);
+    const char *st = rn_record_get(r, "status", NULL);
+    json_t *o = NULL;
+    if (t != RN_T_CUSTODY && (t != RN_T_FINDING || (st && strcmp(st, "published") == 0)))
+        o = redacted(r);
+    rn_record_free(r);
     return o;
 }
 
@@ -780,6 +807,52 @@ void api_public_finding(srv_req *q)
     json_t *records = shown_records(q->w, fj);
     json_t *o = json_pack("{s:o, s:o, s:f}", "finding", fj, "records", records, "public_grid",
                           srv_cfg.public_grid);
+    reply_dump(q, o, "application/json");
+    json_decref(o);
+}
+
+/* ---- preview: a finding as the public will see it once published -------------------- */
+
+/* For staff (router: any account). The records are chosen by the public
+ * view's rule for a published finding (cited; no custody; a cited finding
+ * only if published; the events of cited items when cited or public) and
+ * each is shown through srv_public_json, as the public endpoints show
+ * them: what this returns is what publishing would show. */
+void api_public_preview(srv_req *q)
+{
+    const char *id = q->params[0];
+    rn_record *r = NULL;
+    if (!rn_id_valid(id, strlen(id)) || rn_store_get(q->w->store, id, &r, NULL) != RN_OK ||
+        rn_record_type(r) != RN_T_FINDING) {
+        rn_record_free(r);
+        srv_reply_error(q, 404, "not_found", "no such finding", NULL);
+        return;
+    }
+    json_t *fj = redacted(r);
+    rn_record_free(r);
+    json_t *records = json_array(), *seen = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(fj, "evidence"), i, v) {
+        const char *rid = json_string_value(v);
+        json_t *x = rid && !json_object_get(seen, rid) ? would_show(q->w, rid, 1) : NULL;
+        if (x) {
+            json_object_set_new(seen, rid, json_true());
+            json_array_append_new(records, x);
+        }
+    }
+    size_t n = json_array_size(records);
+    for (i = 0; i < n; i++) {
+        const char *ev = str(json_array_get(records, i), "event");
+        json_t *e = ev && !json_object_get(seen, ev) ? would_show(q->w, ev, 0) : NULL;
+        if (e) {
+            json_object_set_new(seen, ev, json_true());
+            json_array_append_new(records, e);
+        }
+    }
+    json_decref(seen);
+    json_t *o = json_pack("{s:o?, s:o, s:f, s:b}", "finding", fj, "records", records,
+                          "public_grid", srv_cfg.public_grid, "preview", 1);
     reply_dump(q, o, "application/json");
     json_decref(o);
 }

@@ -34,6 +34,7 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/public/findings.csv", api_public_csv, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/public/findings.jsonl", api_public_jsonl, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/public/findings/{id}", api_public_finding, SRV_PUBLIC, 0},
+    {M_GET, "/api/v1/public/preview/{id}", api_public_preview, SRV_REVIEWER, 0},
     {M_GET, "/api/v1/log/checkpoint", api_checkpoint, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/log/proof/{id}", api_proof, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/attachments/{id}/content", api_content, SRV_PUBLIC, 0},

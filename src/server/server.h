@@ -304,6 +304,7 @@ void api_public_geojson(srv_req *q);
 void api_public_csv(srv_req *q);
 void api_public_jsonl(srv_req *q);
 void api_public_finding(srv_req *q);
+void api_public_preview(srv_req *q);
 /* Free the public portal's shared set (after the daemon stopped). */
 void srv_portal_shutdown(void);
 

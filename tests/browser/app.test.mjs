@@ -201,8 +201,23 @@ test('draft, review and publish a finding, and see it on the public map', async 
     await reviewer.waitForSelector(`.cards[data-status=${to}] li[data-id="${id}"]`);
     return id;
   };
-  await step('draft', 'reviewed');
+  const rid = await step('draft', 'reviewed');
+  // before publishing: a preview of exactly what the public will see
+  await reviewer.click(`.cards[data-status=reviewed] li[data-id="${rid}"] a.preview`);
+  await ready(reviewer, 'finding');
+  assert.ok(await reviewer.$('#preview-banner'), 'marked as a preview');
+  const pv = await text(reviewer, '#finding');
+  assert.match(pv, /SN74HC00N 2315/, 'the cited marking');
+  assert.match(pv, /Odesa remnants/, 'the cited event');
+  assert.doesNotMatch(pv, /46\.47|30\.73/, 'no exact coordinate');
+  await shot(reviewer, 'app-preview');
+  await axe(reviewer);
+  const anon = await reviewer.evaluate(async (u) => (await fetch(u, { credentials: 'omit' })).status, '/api/v1/public/preview/' + rid);
+  assert.equal(anon, 401, 'the preview is for staff');
+  await reviewer.goto(BASE + '/app/#findings', { waitUntil: 'load' });
+  await ready(reviewer, 'findings');
   const id = await step('reviewed', 'published');
+  assert.equal(id, rid);
   await shot(reviewer, 'app-findings-board');
   await axe(reviewer);
   await reviewer.ctx.close();

@@ -61,6 +61,12 @@ check "one finding" 200 "$(code "$BASE/api/v1/public/findings/01J3DEM00000000000
 check "a draft finding is 404" 404 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000151")"
 check "a cited item is no finding" 404 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000019")"
 check "staff see the public view there too" 0 "$(curl -s -H "Authorization: Bearer $TOK_admin" "$BASE/api/v1/public/findings" | grep -c 'Demo investigator')"
+check "preview: for staff only" 401 "$(code "$BASE/api/v1/public/preview/01J3DEM0000000000000000151")"
+curl -s -H "Authorization: Bearer $TOK_reviewer" "$BASE/api/v1/public/preview/01J3DEM0000000000000000151" >pv.json
+check "preview: the draft as it would be shown" "True 01J3DEM0000000000000000151" "$(python3 -c 'import json;d=json.load(open("pv.json"));print(d["preview"],d["finding"]["id"])')"
+check "preview: its cited records, redacted" 0 "$(grep -Ec 'Demo investigator|invented holder|49\.99|36\.23|"type":"custody"|"author"' pv.json)"
+check "preview: a cited event is there" 1 "$(grep -c 'Kharkiv: missile remnants after a strike' pv.json)"
+check "preview: no finding, no preview" 404 "$(code -H "Authorization: Bearer $TOK_reviewer" "$BASE/api/v1/public/preview/01J3DEM0000000000000000019")"
 check "settings" '{"tiles":null,"public_grid":0.1}' "$(curl -s "$BASE/api/v1/config")"
 
 check "the list gzipped when accepted" 1 "$(hdr -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | grep -c '^Content-Encoding: gzip')"

@@ -467,6 +467,7 @@ async function showFindings() {
     for (const f of items) {
       const li = el('li', { 'data-id': f.id }, el('p', { text: f.statement }), el('p', { class: 'meta', text: t('findings.meta', { n: (f.evidence || []).length, id: f.id }) }));
       const next = st === 'draft' ? 'reviewed' : st === 'reviewed' ? 'published' : null;
+      if (next) li.append(el('p', {}, el('a', { href: '/?preview=' + encodeURIComponent(f.id), class: 'preview', text: t('findings.preview') })));
       if (next && may('reviewer')) {
         const b = el('button', { type: 'button', text: t('findings.to.' + next) });
         b.addEventListener('click', async () => {

@@ -80,6 +80,7 @@ window.addEventListener('popstate', () => route());
 async function route() {
   const p = new URLSearchParams(location.search);
   if (p.get('finding')) return showFinding(p.get('finding'));
+  if (p.get('preview')) return showFinding(p.get('preview'), true);
   if (p.get('q')) return showSearch(p.get('q'));
   return showMapView(p);
 }
@@ -283,14 +284,16 @@ function best(cands, field) {
   return cands.filter((c) => c.field === field).sort((a, b) => b.confidence - a.confidence)[0];
 }
 
-async function showFinding(id) {
+// One finding; `preview`: a finding not yet published, as the public will
+// see it once it is (for staff: /api/v1/public/preview/ID needs an account).
+async function showFinding(id, preview) {
   show('finding');
   busy(true);
   const root = $('#finding');
   root.replaceChildren(el('p', { text: t('loading') }));
   let doc;
   try {
-    doc = await get('/api/v1/public/findings/' + encodeURIComponent(id));
+    doc = await get(`/api/v1/public/${preview ? 'preview' : 'findings'}/${encodeURIComponent(id)}`);
   } catch (e) {
     showError(root, e);
     busy(false);
@@ -307,6 +310,7 @@ async function showFinding(id) {
 
   const kids = [];
   kids.push(el('p', {}, el('a', { href: '/', 'data-nav': true, text: t('finding.back') })));
+  if (preview) kids.push(el('p', { class: 'preview-banner', role: 'note', id: 'preview-banner', text: t('finding.preview') }));
   kids.push(el('h1', { id: 'finding-title', tabindex: '-1', text: t('finding.title') }));
   kids.push(el('blockquote', { class: 'statement', text: f.statement }));
   kids.push(el('p', { class: 'meta', text: t('finding.status', { status: f.status || '', id: f.id }) }));
@@ -318,7 +322,7 @@ async function showFinding(id) {
     kids.push(
       section(
         t('finding.places'),
-        el('ul', {}, ...places.map((e) => el('li', { text: `${e.name} — ${placeLine(e)}` }))),
+        el('ul', {}, ...places.map((e) => el('li', { text: [e.name, e.place, regionName(e.country), dates.format(e.incident || e.documented)].filter(Boolean).join(' · ') }))),
         el('p', { class: 'note', text: t('finding.grid', { km: Math.round((doc.public_grid || 0) * 111) }) }),
         mapEl,
       ),
