@@ -617,13 +617,6 @@ static int matches(const pub_filter *f, const pub_entry *e)
 
 /* ---- replies: ETag, and gzip where the client takes it ------------------------------------------ */
 
-static int takes_gzip(srv_req *q)
-{
-    const char *ae = srv_header(q, "Accept-Encoding");
-    const char *g = ae ? strstr(ae, "gzip") : NULL;
-    return g && strncmp(g + 4, ";q=0", 4) != 0;
-}
-
 /* gzip of in[0..n) (zlib, level 6), or NULL. */
 static unsigned char *gzip(const char *in, size_t n, size_t *out_len)
 {
@@ -657,7 +650,8 @@ static void reply_body(srv_req *q, char *body, size_t n, const char *ctype)
     }
     char etag[40];
     srv_etag(body, n, etag);
-    int gz = n > 1024 && n < UINT32_MAX && takes_gzip(q);
+    int gz = n > 1024 && n < UINT32_MAX &&
+             srv_accepts_gzip(srv_header(q, "Accept-Encoding"));
     if (gz)
         memcpy(etag + 33, "-gz\"", 5);
     if (n > 1024)

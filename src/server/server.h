@@ -343,6 +343,15 @@ extern const size_t srv_nassets;
 const srv_route *srv_static_route(const char *path);
 /* The Content-Security-Policy of every page of the app. */
 const char *srv_csp(void);
+/* Pure helpers (web_path.c; fuzzed by fuzz/fuzz_web_path.c). The served path
+ * a request path stands for ("/app/x" -> "/app/"); the media type of a
+ * served path; 1 if `rel` may be joined to a folder (relative, no empty,
+ * "." or ".." segment, no backslash, no trailing slash); 1 if an
+ * Accept-Encoding header (or NULL) takes gzip. */
+const char *srv_web_canonical(const char *path);
+const char *srv_web_type(const char *path);
+int srv_web_rel_safe(const char *rel);
+int srv_accepts_gzip(const char *accept_encoding);
 
 /* The embedded OpenAPI document (openapi.c). */
 extern const char srv_openapi_json[];

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,64 +47,31 @@ const srv_route *srv_static_route(const char *path)
     return NULL;
 }
 
+static char csp[1024];
+static pthread_once_t csp_once = PTHREAD_ONCE_INIT;
+
+static void make_csp(void)
+{
+    char origin[300] = "";
+    const char *t = srv_cfg.tile_url;
+    const char *h = t ? strstr(t, "://") : NULL;
+    if (h) {
+        size_t n = strcspn(h + 3, "/{");
+        if ((size_t)(h + 3 - t) + n < sizeof origin - 1)
+            snprintf(origin, sizeof origin, " %.*s", (int)(h + 3 - t + n), t);
+    }
+    snprintf(csp, sizeof csp,
+             "default-src 'none'; script-src 'self'; style-src 'self'; "
+             "img-src 'self'%s; connect-src 'self'; font-src 'self'; "
+             "manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+             "frame-ancestors 'none'",
+             origin);
+}
+
 const char *srv_csp(void)
 {
-    static char csp[1024];
-    static int done;
-    if (!done) { /* srv_cfg is fixed before the daemon starts; a race writes the same */
-        char origin[300] = "";
-        const char *t = srv_cfg.tile_url;
-        const char *h = t ? strstr(t, "://") : NULL;
-        if (h) {
-            size_t n = strcspn(h + 3, "/{");
-            if ((size_t)(h + 3 - t) + n < sizeof origin - 1)
-                snprintf(origin, sizeof origin, " %.*s", (int)(h + 3 - t + n), t);
-        }
-        snprintf(csp, sizeof csp,
-                 "default-src 'none'; script-src 'self'; style-src 'self'; "
-                 "img-src 'self'%s; connect-src 'self'; font-src 'self'; "
-                 "manifest-src 'self'; base-uri 'none'; form-action 'self'; "
-                 "frame-ancestors 'none'",
-                 origin);
-        done = 1;
-    }
+    pthread_once(&csp_once, make_csp); /* srv_cfg is fixed before the daemon starts */
     return csp;
-}
-
-static const char *content_type(const char *path)
-{
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".html", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".ico", "image/x-icon"},
-        {".woff2", "font/woff2"},
-        {".txt", "text/plain; charset=utf-8"},
-    };
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    if (!dot || (slash && dot < slash))
-        return "text/html; charset=utf-8"; /* "/", "/app/" */
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (strcmp(dot, types[i].ext) == 0)
-            return types[i].type;
-    return "application/octet-stream";
-}
-
-/* The served path a request path stands for: the app's pages answer for
- * every path under them (the workspace keeps its place in the URL). */
-static const char *canonical(const char *path)
-{
-    if (strcmp(path, "/app") == 0 || strncmp(path, "/app/", 5) == 0)
-        return "/app/";
-    if (strcmp(path, "/favicon.ico") == 0)
-        return "/assets/icon.svg";
-    return path;
 }
 
 static const srv_asset *find_asset(const char *path)
@@ -112,25 +80,6 @@ static const srv_asset *find_asset(const char *path)
         if (srv_assets[i].path && strcmp(srv_assets[i].path, path) == 0)
             return &srv_assets[i];
     return NULL;
-}
-
-/* Does the client take gzip? ("gzip", "gzip;q=0.5" yes; "gzip;q=0" no) */
-static int accepts_gzip(srv_req *q)
-{
-    const char *ae = srv_header(q, "Accept-Encoding");
-    const char *g = ae ? strstr(ae, "gzip") : NULL;
-    if (!g)
-        return 0;
-    const char *p = g + 4;
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, ";q=0", 4) != 0)
-        return 1;
-    p += 4;
-    if (*p == '.')
-        for (p++; *p == '0'; p++)
-            ;
-    return *p >= '1' && *p <= '9';
 }
 
 /* Headers of every answer but the ETag (srv_not_modified adds it). */
@@ -152,24 +101,7 @@ static void reply_bytes(srv_req *q, const char *path, const void *p, size_t n)
     memcpy(c, p, n);
     c[n] = '\0';
     srv_reply_json(q, 200, c, n);
-    q->ctype = content_type(path);
-}
-
-/* A path safe to join to a folder: relative, no `.` or `..` segment, no
- * empty segment, no backslash. */
-static int safe_rel(const char *rel)
-{
-    if (!*rel || rel[0] == '/' || strchr(rel, '\\'))
-        return 0;
-    for (const char *s = rel; *s;) {
-        size_t n = strcspn(s, "/");
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return 0;
-        s += n;
-        if (*s == '/')
-            s++;
-    }
-    return 1;
+    q->ctype = srv_web_type(path);
 }
 
 /* --web DIR: read the file and answer it (no gzip: this is for working on
@@ -183,7 +115,7 @@ static void serve_dir(srv_req *q, const char *path)
         return;
     }
     char full[4096];
-    if (!safe_rel(rel) ||
+    if (!srv_web_rel_safe(rel) ||
         snprintf(full, sizeof full, "%s/%s", srv_cfg.web_dir, rel) >= (int)sizeof full) {
         srv_reply_error(q, 404, "not_found", "no such file of the web app", NULL);
         return;
@@ -222,12 +154,12 @@ static void serve_dir(srv_req *q, const char *path)
         return;
     }
     srv_reply_json(q, 200, buf, n);
-    q->ctype = content_type(path);
+    q->ctype = srv_web_type(path);
 }
 
 static void serve_static(srv_req *q)
 {
-    const char *path = canonical(q->path);
+    const char *path = srv_web_canonical(q->path);
     if (srv_cfg.web_dir) {
         serve_dir(q, path);
         return;
@@ -239,7 +171,7 @@ static void serve_static(srv_req *q)
     }
     common_headers(q);
     /* the gzip form is another representation: its own strong ETag */
-    int gz = a->gz && accepts_gzip(q);
+    int gz = a->gz && srv_accepts_gzip(srv_header(q, "Accept-Encoding"));
     char etag[48];
     snprintf(etag, sizeof etag, "%.*s%s\"", (int)strlen(a->etag) - 1, a->etag, gz ? "-gz" : "");
     if (a->gz)
