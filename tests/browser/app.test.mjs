@@ -149,6 +149,30 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
   await page.ctx.close();
 });
 
+test('search finds markings and shows their item, event and place', async () => {
+  const page = await person();
+  await signIn(page, 'analyst');
+  await ready(page, 'events');
+  await page.type('#app-q', '23?5');
+  await page.keyboard.press('Enter');
+  await ready(page, 'search');
+  const rows = await page.$$eval('#search-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const row = rows.find((r) => r[0].includes('XC7A100T 2315'));
+  assert.ok(row, 'the FPGA marking: ' + JSON.stringify(rows.slice(0, 3)));
+  assert.match(row[1], /FPGA/, 'its item');
+  assert.match(row[2], /Kharkiv: missile remnants after a strike/, 'its event');
+  assert.match(row[3], /Kharkiv · UA · 2024-07-09/, 'its place and date');
+  await shot(page, 'app-search');
+  await axe(page);
+  // the item link opens the event with the item chosen
+  await page.click('#search-table tbody tr td:nth-child(2) a');
+  await ready(page, 'event');
+  await page.waitForSelector('#h-item');
+  assert.match(await text(page, '#h-item'), /component: /);
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('an investigator cannot see the admin pages', async () => {
   const page = await person();
   await signIn(page, 'investigator');

@@ -52,6 +52,7 @@ function show(view) {
 function applyRoles() {
   for (const e of document.querySelectorAll('[data-role]')) e.hidden = !may(e.dataset.role);
   $('#nav').hidden = me.role === 'public';
+  $('#app-search').hidden = me.role === 'public';
   $('#logout').hidden = me.role === 'public';
   $('#who').textContent = me.user ? t('app.who', { user: me.user, role: t('role.' + me.role) }) : '';
 }
@@ -257,7 +258,7 @@ function treeOf(items) {
   return build('');
 }
 
-async function showEvent(id) {
+async function showEvent(id, item) {
   show('event');
   busy(true);
   let ev;
@@ -268,7 +269,7 @@ async function showEvent(id) {
     busy(false);
     return;
   }
-  if (current.event?.id !== ev.id) current.selected = null;
+  if (current.event?.id !== ev.id) current.selected = item || null;
   current.event = ev;
   $('#h-event').textContent = ev.name;
   const where = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon} (${formatDMS(ev.lat, 'lat')} ${formatDMS(ev.lon, 'lon')})` : '';
@@ -525,13 +526,57 @@ async function showAccounts() {
   busy(false);
 }
 
+// ---- search: each hit with its item, event and place ----------------------------------------
+
+const PLURAL = { event: 'events', item: 'items', marking: 'markings', attachment: 'attachments', entity: 'entities', transfer: 'transfers', trace: 'traces', finding: 'findings', sanction: 'sanctions', custody: 'custody', claim: 'claims' };
+
+async function showSearch(text) {
+  show('search');
+  busy(true);
+  $('#app-q').value = text;
+  const cache = new Map();
+  const rec = (type, id) => {
+    if (!id) return Promise.resolve(null);
+    if (!cache.has(id)) cache.set(id, api.get(`/api/v1/${PLURAL[type]}/${encodeURIComponent(id)}`).catch(() => null));
+    return cache.get(id);
+  };
+  const r = await call(() => api.get('/api/v1/search' + qs({ q: text, limit: 100 })));
+  const rows = await Promise.all(
+    r.hits.map(async (h) => {
+      const self = await rec(h.type, h.id);
+      let item = h.type === 'item' ? self : null;
+      if (!item && self && self.item) item = await rec('item', self.item);
+      let event = h.type === 'event' ? self : null;
+      if (!event) event = await rec('event', (item && item.event) || (self && self.event));
+      return { h, item, event };
+    }),
+  );
+  const tb = $('#search-table tbody');
+  tb.replaceChildren(
+    ...rows.map(({ h, item, event }) => {
+      const found = el('td', {}, el('code', { text: h.text }), ` (${h.type}, ${h.field})`);
+      const itemCell = el('td', {}, item ? el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${item.kind}: ${item.name || item.category || item.id}` }) : '');
+      const evCell = el('td', {}, event ? el('a', { href: '#event/' + event.id, text: event.name }) : '');
+      const where = event ? [event.place, event.country, dates.format(event.documented)].filter(Boolean).join(' · ') : '';
+      return el('tr', {}, found, itemCell, evCell, el('td', { text: where }));
+    }),
+  );
+  if (!rows.length) tb.append(el('tr', {}, el('td', { colspan: '4', text: t('search.none.staff') })));
+  busy(false);
+}
+
 // ---- routing ---------------------------------------------------------------------------------
 
 async function route() {
   if (me.role === 'public') return showLogin($('#login-msg').textContent);
   const h = location.hash.replace(/^#/, '');
   try {
-    if (h.startsWith('event/')) return await showEvent(decodeURIComponent(h.slice(6)));
+    if (h.startsWith('search/')) return await showSearch(decodeURIComponent(h.slice(7)));
+    if (h.startsWith('event/')) {
+      const [ev, item] = h.slice(6).split('/').map(decodeURIComponent);
+      if (item) current.selected = item;
+      return await showEvent(ev, item);
+    }
     if (h === 'findings') return await showFindings();
     if (h === 'accounts') return await showAccounts();
     return await showEvents();
@@ -552,6 +597,11 @@ async function start() {
   bindNewEvent();
   bindTree();
   bindNewFinding();
+  $('#app-search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = $('#app-q').value.trim();
+    if (v) location.hash = '#search/' + encodeURIComponent(v);
+  });
   window.addEventListener('hashchange', route);
   try {
     await whoAmI();
