@@ -109,6 +109,7 @@ test('the downloads hold exactly the list', async () => {
   const recs = got.j.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(recs.filter((r) => r.type === 'finding').map((r) => r.id).sort(), ids);
   assert.ok(recs.every((r) => !('notes' in r) && !('author' in r) && !('investigators' in r)));
+  await shot(page, 'portal-downloads');
   noProblems(page);
   await page.close();
 });

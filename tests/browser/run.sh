@@ -45,5 +45,13 @@ export RN_WORK="$W"
 mkdir -p "$RN_SHOTS"
 node --test --test-concurrency=1 --test-timeout=120000 "$RN_SRC/tests/browser/$test_file"
 rc=$?
-if [ $rc -ne 0 ]; then echo "--- server log"; tail -n 30 "$W/server.log"; fi
+# the server stops cleanly, and its sanitizers (in a sanitized build) saw nothing
+kill -TERM "$SRV_PID"
+wait "$SRV_PID"
+src=$?
+SRV_PID=
+if [ $src -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$W/server.log"; then
+    echo "FAIL - the server exited with $src or its sanitizers reported"; rc=1
+fi
+if [ $rc -ne 0 ]; then echo "--- server log"; tail -n 40 "$W/server.log"; fi
 exit $rc
