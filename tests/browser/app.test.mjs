@@ -173,6 +173,29 @@ test('search finds markings and shows their item, event and place', async () => 
   await page.ctx.close();
 });
 
+test('the analysis pages show each figure down to its items and basis', async () => {
+  const page = await person();
+  await signIn(page, 'reviewer');
+  await ready(page, 'events');
+  await page.click('#nav a[data-view=analysis]');
+  await ready(page, 'analysis');
+  const bars = await page.$$eval('#analysis figure.chart', (fs) => fs.map((f) => f.querySelectorAll('rect.bar').length));
+  assert.equal(bars.length, 4, 'timeline, by country, by manufacturer, by year');
+  assert.ok(bars.every((n) => n >= 1), 'bars: ' + bars);
+  const tl = await text(page, '#analysis figure.chart table');
+  assert.match(tl, /rule juche-word|rule yyww/, 'the basis of a production date');
+  assert.ok((await page.$$('#sanctions-table tbody tr')).length >= 1, 'sanctions leads');
+  await shot(page, 'app-analysis');
+  await axe(page);
+  // a figure's item opens in its event
+  await page.click('#sanctions-table tbody tr a');
+  await ready(page, 'event');
+  await page.waitForSelector('#h-item');
+  assert.match(await text(page, '#h-event'), /\(demo\)/);
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('an investigator cannot see the admin pages', async () => {
   const page = await person();
   await signIn(page, 'investigator');

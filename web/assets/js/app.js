@@ -16,6 +16,7 @@ import { t } from './i18n.js';
 import * as dates from './dates.js';
 import { parsePair, formatDMS } from './coords.js';
 import { makeMap, pointLayer, fit } from './map.js';
+import * as chart from './chart.js';
 
 const $ = (s, r = document) => r.querySelector(s);
 const ROLE_SETS = { investigator: ['investigator', 'admin'], analyst: ['analyst', 'admin'], reviewer: ['reviewer', 'admin'], admin: ['admin'] };
@@ -565,6 +566,73 @@ async function showSearch(text) {
   busy(false);
 }
 
+// ---- analysis: the library's documents, each figure down to its items and basis --------------
+
+// A link to an item (#item/ID opens its event with the item chosen).
+const itemLink = (id, label) => el('a', { href: '#item/' + id, text: label || id });
+
+function itemList(ids) {
+  const d = el('details', {}, el('summary', { text: t('analysis.items', { n: ids.length }) }));
+  const ul = el('ul', { class: 'ids' });
+  for (const id of ids.slice(0, 200)) ul.append(el('li', {}, itemLink(id)));
+  d.append(ul);
+  return d;
+}
+
+async function showAnalysis() {
+  show('analysis');
+  busy(true);
+  const [tl, org, san] = await Promise.all(['timeline', 'origin', 'sanctions'].map((a) => call(() => api.get('/api/v1/analysis/' + a))));
+  const kids = [];
+  // timeline: each item's interval from production to use, uncertainty as the bar's length
+  const items = (tl.items || []).filter((i) => Array.isArray(i.interval_days)).slice(0, 60);
+  const rows = items.map((i) => ({
+    label: `${i.weapon_system || ''} ${i.kind || ''} ${i.item.slice(-6)}`.trim(),
+    cell: itemLink(i.item, `${i.weapon_system || ''} ${i.kind || ''} ${i.item}`.trim()),
+    min: Math.round(i.interval_days[0] / 30.44),
+    max: Math.round(i.interval_days[1] / 30.44),
+    text: t('span.months', { min: Math.round(i.interval_days[0] / 30.44), max: Math.round(i.interval_days[1] / 30.44) }),
+    extra: [`${dates.format(i.produced)} — ${i.produced_basis}`, `${dates.format(i.used)} — ${i.used_basis}`],
+  }));
+  kids.push(
+    el('section', { class: 'block', 'aria-labelledby': 'h-tl' }, el('h2', { id: 'h-tl', text: t('analysis.timeline') }), el('p', { class: 'note', text: tl.precedence }),
+      rows.length ? chart.intervals(t('analysis.timeline'), rows, { axisLabel: t('span.axis'), head: [t('col.item'), t('col.interval'), t('col.produced'), t('col.used')] }) : el('p', { text: t('analysis.none') })),
+  );
+  // origin: by country, by manufacturer, date codes by year; each bar's items
+  const bars = (title, list, label) =>
+    chart.bars(title, list.map((r) => ({ label: label(r), value: r.count, extra: [itemList(r.items || [])] })), { head: [title, t('col.count'), t('col.items')] });
+  kids.push(
+    el('section', { class: 'block', 'aria-labelledby': 'h-org' }, el('h2', { id: 'h-org', text: t('analysis.origin') }), el('p', { class: 'note', text: org.precedence }),
+      bars(t('analysis.bycountry'), org.by_country || [], (r) => r.country),
+      bars(t('analysis.bymaker'), org.by_manufacturer || [], (r) => `${r.manufacturer} (${r.countries})`),
+      bars(t('analysis.byyear'), org.date_codes_by_year || [], (r) => r.year)),
+  );
+  // sanctions leads
+  const flags = san.flags || [];
+  kids.push(
+    el('section', { class: 'block', 'aria-labelledby': 'h-san' }, el('h2', { id: 'h-san', text: t('analysis.sanctions') }), el('p', { class: 'note', text: san.notice }),
+      el('table', { class: 'data', id: 'sanctions-table' },
+        el('caption', { class: 'visually-hidden', text: t('analysis.sanctions') }),
+        el('thead', {}, el('tr', {}, ...[t('col.item'), t('col.maker'), t('col.produced'), t('col.weapon'), t('col.measure'), t('col.place')].map((h) => el('th', { scope: 'col', text: h })))),
+        el('tbody', {}, ...flags.map((f) => el('tr', {},
+          el('td', {}, itemLink(f.component, f.component_name || f.component)),
+          el('td', { text: `${f.manufacturer || ''} (${f.manufacturer_country || ''}) — ${f.manufacturer_basis || ''}` }),
+          el('td', { text: `${dates.format(f.produced)} — ${f.produced_basis || ''}` }),
+          el('td', { text: `${f.weapon_system || ''} (${f.target || ''})` }),
+          el('td', { text: f.measure ? `${f.measure.instrument || ''}, ${dates.format(f.measure.adopted)}` : '' }),
+          el('td', { text: f.place || '' }))))),
+      flags.length ? null : el('p', { text: t('analysis.none') })),
+  );
+  $('#analysis').replaceChildren(...kids);
+  busy(false);
+}
+
+// #item/ID: the item's event, with the item chosen.
+async function showItemById(id) {
+  const it = await call(() => api.get('/api/v1/items/' + encodeURIComponent(id)));
+  location.replace('#event/' + encodeURIComponent(it.event || '') + '/' + encodeURIComponent(id));
+}
+
 // ---- routing ---------------------------------------------------------------------------------
 
 async function route() {
@@ -578,6 +646,8 @@ async function route() {
       return await showEvent(ev, item);
     }
     if (h === 'findings') return await showFindings();
+    if (h === 'analysis') return await showAnalysis();
+    if (h.startsWith('item/')) return await showItemById(decodeURIComponent(h.slice(5)));
     if (h === 'accounts') return await showAccounts();
     return await showEvents();
   } catch (e) {

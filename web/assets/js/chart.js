@@ -41,12 +41,18 @@ function makeTable(head, rows, caption) {
   const tb = t.createTBody();
   for (const r of rows) {
     const tr = tb.insertRow();
-    r.forEach((v) => (tr.insertCell().textContent = v));
+    r.forEach((v) => {
+      const td = tr.insertCell();
+      if (v instanceof Node) td.append(v);
+      else td.textContent = v;
+    });
   }
   return t;
 }
 
 // rows: [{label, min, max, text}] (numbers in the axis unit); axisLabel names it.
+// In the table, a row's `cell` (a Node, e.g. a link) stands for its label and
+// `extra` adds columns (head names them all).
 export function intervals(title, rows, { axisLabel, head }) {
   const W = 640, rowH = 26, left = 210, right = 20, top = 10;
   const H = top + rows.length * rowH + 40;
@@ -70,7 +76,7 @@ export function intervals(title, rows, { axisLabel, head }) {
     s.append(svg('text', { x: x(v), y: ay + 18, 'text-anchor': 'middle', class: 'tick' }, String(v)));
   }
   s.append(svg('text', { x: (left + W - right) / 2, y: ay + 32, 'text-anchor': 'middle', class: 'tick' }, axisLabel));
-  return figure(title, s, makeTable(head, rows.map((r) => [r.label, r.text]), title));
+  return figure(title, s, makeTable(head, rows.map((r) => [r.cell || r.label, r.text, ...(r.extra || [])]), title));
 }
 
 // rows: [{label, value}]
@@ -86,5 +92,5 @@ export function bars(title, rows, { head }) {
     s.append(svg('rect', { x: left, y: y + 5, width: w, height: 16, rx: 3, class: 'bar' }));
     s.append(svg('text', { x: left + w + 6, y: y + 17, class: 'tick' }, String(r.value)));
   });
-  return figure(title, s, makeTable(head, rows.map((r) => [r.label, String(r.value)]), title));
+  return figure(title, s, makeTable(head, rows.map((r) => [r.cell || r.label, String(r.value), ...(r.extra || [])]), title));
 }
