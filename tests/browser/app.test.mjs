@@ -196,6 +196,25 @@ test('the analysis pages show each figure down to its items and basis', async ()
   await page.ctx.close();
 });
 
+test('trace requests as a board: the demo request is overdue, and an analyst marks it answered', async () => {
+  const page = await person();
+  await signIn(page, 'analyst');
+  await ready(page, 'events');
+  await page.click('#nav a[data-view=traces]');
+  await ready(page, 'traces');
+  // the demo's request was sent in 2024 and is due long before today
+  const id = await page.$eval('.cards[data-column=overdue] li[data-id]', (l) => l.dataset.id);
+  assert.match(await text(page, '.cards[data-column=overdue]'), /Analog Devices/, 'its recipient by name');
+  await shot(page, 'app-traces');
+  await axe(page);
+  await page.click(`.cards[data-column=overdue] li[data-id="${id}"] button`);
+  await page.waitForSelector(`.cards[data-column=answered] li[data-id="${id}"]`);
+  const tr = await page.evaluate(async (i) => (await fetch('/api/v1/traces/' + i)).json(), id);
+  assert.equal(tr.status, 'answered');
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('an investigator cannot see the admin pages', async () => {
   const page = await person();
   await signIn(page, 'investigator');

@@ -566,6 +566,59 @@ async function showSearch(text) {
   busy(false);
 }
 
+// ---- trace requests as a board ---------------------------------------------------------------
+
+function traceColumn(tr, today) {
+  const st = tr.status || 'draft';
+  if (st === 'sent' || st === 'acknowledged') {
+    const due = dates.parse(tr.due);
+    return due && due.latest !== null && due.latest < today ? 'overdue' : 'sent';
+  }
+  if (st === 'answered' || st === 'refused' || st === 'no-answer') return 'answered';
+  return 'draft';
+}
+
+async function showTraces() {
+  show('traces');
+  busy(true);
+  const [r, ents] = await Promise.all([call(() => api.get('/api/v1/traces?limit=1000')), call(() => api.get('/api/v1/entities?limit=1000'))]);
+  const names = new Map(ents.items.map((e) => [e.id, e.name]));
+  const today = Math.floor(Date.now() / 86400000);
+  const board = el('div', { class: 'workspace board four' });
+  for (const col of ['draft', 'sent', 'overdue', 'answered']) {
+    const list = r.items.filter((x) => traceColumn(x, today) === col);
+    const ul = el('ul', { class: 'cards', 'data-column': col });
+    for (const x of list) {
+      const li = el('li', { 'data-id': x.id },
+        el('p', {}, el('strong', { text: names.get(x.recipient) || x.recipient })),
+        el('p', { text: x.question || '' }),
+        el('p', { class: 'meta', text: [t('traces.status', { status: x.status || 'draft' }), x.sent ? t('traces.sent', { date: dates.format(x.sent) }) : '', x.due ? t('traces.due', { date: dates.format(x.due) }) : '', t('traces.items', { n: (x.items || []).length })].filter(Boolean).join(' · ') }));
+      const next = col === 'draft' ? 'sent' : col === 'sent' || col === 'overdue' ? 'answered' : null;
+      if (next && may('analyst')) {
+        const b = el('button', { type: 'button', text: t('traces.to.' + next) });
+        b.addEventListener('click', async () => {
+          const body = { status: next };
+          const day = new Date().toISOString().slice(0, 10);
+          if (next === 'sent') body.sent = day;
+          else body.answered = day;
+          try {
+            await call(() => api.patch('/api/v1/traces/' + x.id, body));
+            showTraces();
+          } catch (e) {
+            li.append(el('p', { class: 'error', role: 'alert', text: errorText(e) }));
+          }
+        });
+        li.append(b);
+      }
+      ul.append(li);
+    }
+    if (!list.length) ul.append(el('li', { class: 'note', text: t('findings.empty') }));
+    board.append(el('section', { 'aria-labelledby': 'h-tcol-' + col }, el('h2', { id: 'h-tcol-' + col, text: t('traces.col.' + col) + ` (${list.length})` }), ul));
+  }
+  $('#traces').replaceChildren(board);
+  busy(false);
+}
+
 // ---- analysis: the library's documents, each figure down to its items and basis --------------
 
 // A link to an item (#item/ID opens its event with the item chosen).
@@ -647,6 +700,7 @@ async function route() {
     }
     if (h === 'findings') return await showFindings();
     if (h === 'analysis') return await showAnalysis();
+    if (h === 'traces') return await showTraces();
     if (h.startsWith('item/')) return await showItemById(decodeURIComponent(h.slice(5)));
     if (h === 'accounts') return await showAccounts();
     return await showEvents();
