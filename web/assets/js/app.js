@@ -234,6 +234,74 @@ function bindNewEvent() {
   });
 }
 
+// ---- editing an event: only what changed is sent (JSON merge patch) ------------------------
+
+function fillEdit(ev) {
+  const f = $('#edit-event-form');
+  for (const k of ['name', 'place', 'country']) f.elements[k].value = ev[k] || '';
+  for (const k of ['documented', 'incident']) f.elements[k].value = ev[k] ? dates.format(ev[k]) : '';
+  f.elements.coords.value = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon}` : '';
+  $('#edit-coords-out').textContent = '';
+  $('#edit-event-msg').textContent = '';
+  f.elements.coords.removeAttribute('aria-invalid');
+}
+
+function bindEditEvent() {
+  const f = $('#edit-event-form');
+  f.elements.coords.addEventListener('input', () => {
+    const v = f.elements.coords.value.trim();
+    try {
+      if (v) {
+        const p = parsePair(v);
+        $('#edit-coords-out').textContent = t('coords.read', { lat: p.lat, lon: p.lon, dms: `${formatDMS(p.lat, 'lat')} ${formatDMS(p.lon, 'lon')}` });
+      } else $('#edit-coords-out').textContent = '';
+      f.elements.coords.removeAttribute('aria-invalid');
+    } catch (e) {
+      f.elements.coords.setAttribute('aria-invalid', 'true');
+      $('#edit-coords-out').textContent = e.message;
+    }
+  });
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const ev = current.event;
+    const patch = {};
+    for (const k of ['name', 'place', 'country']) {
+      const v = f.elements[k].value.trim();
+      if (v !== (ev[k] || '')) patch[k] = v ? (k === 'country' ? v.toUpperCase() : v) : null;
+    }
+    for (const k of ['documented', 'incident']) {
+      const v = f.elements[k].value.trim();
+      if (v !== (ev[k] ? dates.format(ev[k]) : '')) patch[k] = v || null;
+    }
+    const c = f.elements.coords.value.trim();
+    const was = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon}` : '';
+    if (c !== was) {
+      if (!c) {
+        patch.lat = null;
+        patch.lon = null;
+      } else {
+        try {
+          const p = parsePair(c);
+          patch.lat = p.lat;
+          patch.lon = p.lon;
+        } catch (err) {
+          $('#edit-event-msg').textContent = t('coords.bad');
+          return;
+        }
+      }
+    }
+    if (!Object.keys(patch).length) return;
+    try {
+      await call(() => api.patch('/api/v1/events/' + ev.id, patch));
+      $('#edit-event').open = false;
+      await showEvent(ev.id);
+      $('#event-meta').prepend(el('span', { class: 'ok', role: 'status', text: t('event.saved') + ' ' }));
+    } catch (err) {
+      message($('#edit-event-msg'), err);
+    }
+  });
+}
+
 // ---- one event: the item tree, markings, live decoding ------------------------------------
 
 let current = { event: null, items: [], selected: null };
@@ -275,6 +343,7 @@ async function showEvent(id, item) {
   $('#h-event').textContent = ev.name;
   const where = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon} (${formatDMS(ev.lat, 'lat')} ${formatDMS(ev.lon, 'lon')})` : '';
   $('#event-meta').textContent = [ev.place, ev.country, dates.format(ev.documented), where].filter(Boolean).join(' · ');
+  fillEdit(ev);
   await loadTree();
   if (current.selected) await showItem(current.selected);
   else $('#item-pane').replaceChildren(el('p', { class: 'note', text: t('item.pick') }));
@@ -720,6 +789,7 @@ async function start() {
   bindLogin();
   bindNewEvent();
   bindTree();
+  bindEditEvent();
   bindNewFinding();
   $('#app-search').addEventListener('submit', (e) => {
     e.preventDefault();
