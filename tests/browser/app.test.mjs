@@ -230,6 +230,36 @@ test('trace requests as a board: the demo request is overdue, and an analyst mar
   await page.ctx.close();
 });
 
+test('an analyst accepts one reading and overrides another, each a claim with its reason', async () => {
+  const page = await person();
+  await signIn(page, 'analyst');
+  await ready(page, 'events');
+  // the demo's FPGA (XC7A100T 2315), in the Kharkiv event
+  await page.evaluate(() => (location.hash = '#item/01J3DEM0000000000000000023'));
+  await ready(page, 'event');
+  await page.waitForSelector('#readings li[data-field=production_date] button');
+  await page.click('#readings li[data-field=production_date] button');
+  await page.waitForFunction(() => /2023-W15/.test(document.querySelector('#claims')?.textContent || ''));
+  await page.select('#claim-field', 'manufacturer');
+  await page.type('#claim-value', 'Xilinx');
+  await page.type('#claim-country', 'us');
+  await page.type('#claim-reason', 'The package shows the Xilinx logo (photo 3).');
+  await page.click('#new-claim button[type=submit]');
+  await page.waitForFunction(() => /Xilinx/.test(document.querySelector('#claims')?.textContent || ''));
+  const cs = await page.evaluate(async () => (await (await fetch('/api/v1/claims?item=01J3DEM0000000000000000023')).json()).items);
+  const date = cs.find((c) => c.field === 'production_date');
+  const maker = cs.find((c) => c.field === 'manufacturer');
+  assert.equal(date.date.earliest, '2023-04-10');
+  assert.match(date.reason, /yyww/);
+  assert.equal(maker.value, 'Xilinx');
+  assert.equal(maker.country, 'US');
+  assert.match(maker.overrides, /prefix/);
+  await shot(page, 'app-claims');
+  await axe(page);
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('an investigator cannot see the admin pages', async () => {
   const page = await person();
   await signIn(page, 'investigator');

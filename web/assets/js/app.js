@@ -414,6 +414,7 @@ async function showItem(id) {
   const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '')));
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
   const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
+  kids.push(await claims(it, r.items));
   kids.push(await photos(it));
   if (may('investigator')) {
     const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
@@ -468,6 +469,85 @@ async function showItem(id) {
     kids.push(form);
   }
   pane.replaceChildren(...kids);
+}
+
+// ---- readings: the decoder's, accepted or overridden by an analyst as a claim ---------------
+
+const CLAIM_FIELDS = ['production_date', 'manufacturer', 'factory', 'part_number', 'serial', 'lot', 'weapon_system', 'producing_state'];
+
+async function claims(it, markings) {
+  const box = el('section', { class: 'readings-box', 'aria-labelledby': 'h-readings' }, el('h3', { id: 'h-readings', text: t('claims.title') }));
+  const [have, decoded] = await Promise.all([
+    call(() => api.get('/api/v1/claims' + qs({ item: it.id, limit: 1000 }))),
+    Promise.all(markings.map((m) => api.get('/api/v1/decode' + qs({ text: m.text, category: it.category, state: it.producing_state })).then((d) => ({ m, c: d.candidates || [] })).catch(() => ({ m, c: [] })))),
+  ]);
+  const list = el('ul', { id: 'claims' }, ...have.items.map((c) => el('li', {}, el('strong', { text: `${t('field.' + c.field)}: ${c.value || dates.format(c.date) || ''}${c.country ? ' (' + c.country + ')' : ''}` }), ` — ${t('claims.reason')}: ${c.reason}${c.overrides ? ' · ' + t('claims.overrides', { rule: c.overrides }) : ''}`)));
+  if (!have.items.length) list.append(el('li', { class: 'note', text: t('claims.none') }));
+  box.append(el('h4', { text: t('claims.made') }), list);
+  const post = async (body, msg) => {
+    try {
+      await call(() => api.post('/api/v1/claims', body));
+      await showItem(it.id);
+    } catch (e) {
+      message(msg, e);
+    }
+  };
+  // each marking's best reading per field, with Accept for an analyst
+  const rows = el('ul', { id: 'readings' });
+  const best = new Map(); // field -> best candidate over the item's markings
+  for (const { m, c } of decoded)
+    for (const x of c.slice().sort((a, b) => b.confidence - a.confidence)) {
+      if (!best.has(x.field) || best.get(x.field).confidence < x.confidence) best.set(x.field, { ...x, marking: m });
+    }
+  const msg = el('p', { class: 'error', role: 'alert' });
+  for (const [field, x] of best) {
+    const li = el('li', { 'data-field': field }, el('strong', { text: `${t('field.' + field)}: ${x.value}${x.country ? ' (' + x.country + ')' : ''}` }), ` — ${Math.round(x.confidence * 100)}% · ${t('decode.rule')} ${x.rule} · «${x.marking.text}» `);
+    if (may('analyst')) {
+      const b = el('button', { type: 'button', class: 'secondary', text: t('claims.accept') });
+      b.addEventListener('click', () => {
+        const body = { item: it.id, field, reason: t('claims.accepted', { rule: x.rule }), marking: x.marking.id };
+        if (field === 'production_date') body.date = x.value;
+        else body.value = x.value;
+        if (x.country && ['manufacturer', 'factory', 'producing_state'].includes(field)) body.country = x.country;
+        post(body, msg);
+      });
+      li.append(b);
+    }
+    rows.append(li);
+  }
+  if (!best.size) rows.append(el('li', { class: 'note', text: t('decode.none') }));
+  box.append(el('h4', { text: t('claims.decoder') }), rows, msg);
+  if (may('analyst')) {
+    const field = el('select', { name: 'field', id: 'claim-field' }, ...CLAIM_FIELDS.map((f) => el('option', { value: f, text: t('field.' + f) })));
+    const value = el('input', { name: 'value', id: 'claim-value', required: true, maxlength: '500' });
+    const country = el('input', { name: 'country', id: 'claim-country', size: '3', maxlength: '2' });
+    const reason = el('textarea', { name: 'reason', id: 'claim-reason', rows: '2', required: true });
+    const m2 = el('p', { class: 'error', role: 'alert' });
+    const form = el('form', { class: 'form', id: 'new-claim', 'aria-labelledby': 'h-new-claim' },
+      el('h4', { id: 'h-new-claim', text: t('claims.new') }),
+      el('div', { class: 'row' },
+        el('label', {}, el('span', { text: t('claims.field') }), field),
+        el('label', {}, el('span', { text: t('claims.value') }), value),
+        el('label', {}, el('span', { text: t('f.country') }), country)),
+      el('label', {}, el('span', { text: t('claims.reason') }), reason),
+      m2,
+      el('button', { type: 'submit', text: t('claims.save') }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = field.value;
+      const body = { item: it.id, field: f, reason: reason.value.trim() };
+      if (f === 'production_date') body.date = value.value.trim();
+      else body.value = value.value.trim();
+      if (country.value.trim()) body.country = country.value.trim().toUpperCase();
+      if (best.has(f)) {
+        body.overrides = best.get(f).rule;
+        body.marking = best.get(f).marking.id;
+      }
+      post(body, m2);
+    });
+    box.append(form);
+  }
+  return box;
 }
 
 // ---- photos: a gallery per item, several files dropped or chosen at once -------------------
