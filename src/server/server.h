@@ -290,6 +290,10 @@ void api_me(srv_req *q);
 void api_users_list(srv_req *q);
 void api_users_add(srv_req *q);
 void api_users_rm(srv_req *q);
+/* one's own account, and an admin's reset (api_account.c) */
+void api_me_password(srv_req *q);
+void api_me_token(srv_req *q);
+void api_user_password(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
 void api_decode(srv_req *q);

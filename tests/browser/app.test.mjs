@@ -347,6 +347,59 @@ test('draft, review and publish a finding, and see it on the public map', async 
   await pub.ctx.close();
 });
 
+test('an admin adds an account; its holder changes the password and makes a token', async () => {
+  const admin = await person();
+  await signIn(admin, 'admin');
+  await ready(admin, 'events');
+  await admin.evaluate(() => (location.hash = '#accounts'));
+  await ready(admin, 'accounts');
+  await admin.type('#add-user input[name=name]', 'u_newcomer');
+  await admin.select('#add-user select[name=role]', 'investigator');
+  await admin.type('#add-user input[name=password]', 'first-password-1');
+  await admin.click('#add-user button[type=submit]');
+  await admin.waitForSelector('tr[data-user=u_newcomer]');
+  await admin.type('tr[data-user=u_newcomer] input', 'reset-password-2');
+  await admin.click('tr[data-user=u_newcomer] button');
+  await admin.waitForFunction(() => /done/.test(document.querySelector('tr[data-user=u_newcomer]').textContent));
+  await shot(admin, 'app-accounts');
+  await axe(admin);
+  await admin.ctx.close();
+
+  const page = await person();
+  await signIn(page, 'newcomer', 'reset-password-2');
+  await ready(page, 'events');
+  await page.click('#nav a[data-view=account]');
+  await ready(page, 'account');
+  // a wrong current password is said so, and the session stays
+  await page.type('#my-password input[name=password]', 'not-it-at-all');
+  await page.type('#my-password input[name=new_password]', 'my-own-password-3');
+  await page.click('#my-password button[type=submit]');
+  await page.waitForFunction(() => /current password is wrong/.test(document.querySelector('#my-password-msg').textContent));
+  assert.equal(await page.evaluate(() => document.body.dataset.view), 'account');
+  await page.type('#my-token input[name=label]', 'field laptop');
+  await page.click('#my-token button[type=submit]');
+  await page.waitForSelector('#new-token');
+  const tok = await text(page, '#new-token');
+  const who = await page.evaluate(async (t) => (await (await fetch('/api/v1/me', { credentials: 'omit', headers: { Authorization: 'Bearer ' + t } })).json()).user, tok);
+  assert.equal(who, 'u_newcomer', 'the token works');
+  await shot(page, 'app-account');
+  await axe(page);
+  await page.$eval('#my-password input[name=password]', (e) => (e.value = ''));
+  await page.type('#my-password input[name=password]', 'reset-password-2');
+  await page.$eval('#my-password input[name=new_password]', (e) => (e.value = ''));
+  await page.type('#my-password input[name=new_password]', 'my-own-password-3');
+  await page.click('#my-password button[type=submit]');
+  await ready(page, 'login');
+  assert.equal(await text(page, '#login-msg'), 'Password changed: sign in with the new one.');
+  assert.equal(await page.$eval('#login input[name=name]', (e) => e.value), 'u_newcomer', 'the name is kept');
+  await page.type('#login input[name=password]', 'my-own-password-3');
+  await page.click('#login button[type=submit]');
+  await ready(page, 'account'); // back where they were
+  assert.match(await text(page, '#who'), /u_newcomer \(investigator\)/);
+  noProblems({ problems: page.problems.filter((p) => !/422/.test(p)) });
+  await page.ctx.close();
+});
+
 test('an expired session brings back the sign-in, saying so', async () => {
   const page = await person();
   await signIn(page, 'investigator');

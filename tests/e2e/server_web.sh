@@ -82,6 +82,27 @@ curl -s -c jar -H 'Content-Type: application/json' -d '{"name":"u_investigator",
 echo password-investigator | "$REMNANT" user passwd u_investigator >/dev/null
 check "stale cookie: reads are anonymous" '"public"' "$(curl -s -b jar "$BASE/api/v1/me" | python3 -c 'import json,sys;print(json.dumps(json.load(sys.stdin)["role"]))')"
 check "stale cookie: login works" 200 "$(code -b jar -H 'Content-Type: application/json' -d '{"name":"u_investigator","password":"password-investigator"}' "$BASE/api/v1/login")"
+
+# ---- one's own account ---------------------------------------------------------------------------
+curl -s -c jar2 -H 'Content-Type: application/json' -d '{"name":"u_analyst","password":"password-analyst"}' \
+     "$BASE/api/v1/login" >login.json
+CSRF=$(json_get csrf_token <login.json)
+pw() { curl -s -o body -w '%{http_code}' -b jar2 -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d "$1" "$BASE/api/v1/me/password"; }
+check "password change: a wrong current password is 422" 422 "$(pw '{"password":"nope-nope","new_password":"new-password-1"}')"
+check "  naming the field" password "$(python3 -c 'import json;print(json.load(open("body"))["error"]["field"])')"
+check "  the session is still good" '"analyst"' "$(curl -s -b jar2 "$BASE/api/v1/me" | python3 -c 'import json,sys;print(json.dumps(json.load(sys.stdin)["role"]))')"
+check "password change: too short is 422 on new_password" 422 "$(pw '{"password":"password-analyst","new_password":"short"}')"
+check "  naming it" new_password "$(python3 -c 'import json;print(json.load(open("body"))["error"]["field"])')"
+check "password change" 200 "$(pw '{"password":"password-analyst","new_password":"new-password-1"}')"
+check "  ends the session" '"public"' "$(curl -s -b jar2 "$BASE/api/v1/me" | python3 -c 'import json,sys;print(json.dumps(json.load(sys.stdin)["role"]))')"
+check "  the new password works" 200 "$(code -H 'Content-Type: application/json' -d '{"name":"u_analyst","password":"new-password-1"}' "$BASE/api/v1/login")"
+check "  the old one does not" 401 "$(code -H 'Content-Type: application/json' -d '{"name":"u_analyst","password":"password-analyst"}' "$BASE/api/v1/login")"
+T=$(curl -s -H "Authorization: Bearer $TOK_reviewer" -H 'Content-Type: application/json' -d '{"label":"laptop"}' "$BASE/api/v1/me/tokens" | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+check "a new token of one's own works" u_reviewer "$(curl -s -H "Authorization: Bearer $T" "$BASE/api/v1/me" | python3 -c 'import json,sys;print(json.load(sys.stdin)["user"])')"
+check "an admin resets a password" 200 "$(code -H "Authorization: Bearer $TOK_admin" -H 'Content-Type: application/json' -d '{"password":"reset-by-admin-1"}' "$BASE/api/v1/users/u_analyst/password")"
+check "  which then works" 200 "$(code -H 'Content-Type: application/json' -d '{"name":"u_analyst","password":"reset-by-admin-1"}' "$BASE/api/v1/login")"
+check "  not for an unknown name" 404 "$(code -H "Authorization: Bearer $TOK_admin" -H 'Content-Type: application/json' -d '{"password":"reset-by-admin-1"}' "$BASE/api/v1/users/nobody/password")"
+check "no password in the log" 0 "$(grep -c 'new-password-1\|reset-by-admin' "$W/server.log")"
 stop_server
 
 # ---- --web DIR ----------------------------------------------------------------------------

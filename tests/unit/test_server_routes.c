@@ -24,6 +24,7 @@ STUB(api_users_add) STUB(api_users_rm) STUB(api_checkpoint) STUB(api_proof)
 STUB(api_decode) STUB(api_timeline) STUB(api_origin) STUB(api_sanctions) STUB(api_links)
 STUB(api_config) STUB(api_public_findings) STUB(api_public_geojson) STUB(api_public_csv)
 STUB(api_public_jsonl) STUB(api_public_finding) STUB(api_public_preview)
+STUB(api_me_password) STUB(api_me_token) STUB(api_user_password)
 
 static json_t *load_doc(void)
 {

@@ -669,9 +669,45 @@ async function showAccounts() {
   show('accounts');
   busy(true);
   const r = await call(() => api.get('/api/v1/users'));
-  const tb = el('tbody', {}, ...r.items.map((u) => el('tr', {}, el('td', { text: u.name }), el('td', { text: t('role.' + u.role) }), el('td', { text: String(u.tokens) }))));
+  const resetCell = (u) => {
+    const input = el('input', { type: 'password', autocomplete: 'new-password', minlength: '8', 'aria-label': t('accounts.newpw', { name: u.name }) });
+    const b = el('button', { type: 'button', class: 'secondary', text: t('accounts.reset') });
+    const out = el('span', { role: 'status' });
+    b.addEventListener('click', async () => {
+      try {
+        await call(() => api.post(`/api/v1/users/${encodeURIComponent(u.name)}/password`, { password: input.value }));
+        input.value = '';
+        out.textContent = ' ' + t('accounts.done');
+        out.className = 'ok';
+      } catch (e) {
+        out.textContent = ' ' + errorText(e);
+        out.className = 'error';
+      }
+    });
+    return el('td', {}, input, ' ', b, out);
+  };
+  const tb = el('tbody', {}, ...r.items.map((u) => el('tr', { 'data-user': u.name }, el('td', { text: u.name }), el('td', { text: t('role.' + u.role) }), el('td', { text: String(u.tokens) }), resetCell(u))));
+  const add = el('form', { class: 'form', id: 'add-user', 'aria-labelledby': 'h-add-user' },
+    el('h2', { id: 'h-add-user', text: t('accounts.add') }),
+    el('div', { class: 'row' },
+      el('label', {}, el('span', { text: t('col.name') }), el('input', { name: 'name', required: true, maxlength: '64' })),
+      el('label', {}, el('span', { text: t('col.role') }), el('select', { name: 'role' }, ...['investigator', 'analyst', 'reviewer', 'admin'].map((x) => el('option', { value: x, text: t('role.' + x) })))),
+      el('label', {}, el('span', { text: t('login.password') }), el('input', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: '8', required: true }))),
+    el('p', { class: 'error', role: 'alert', id: 'add-user-msg' }),
+    el('button', { type: 'submit', text: t('accounts.addbtn') }));
+  add.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await call(() => api.post('/api/v1/users', { name: add.elements.name.value.trim(), role: add.elements.role.value, password: add.elements.password.value }));
+      showAccounts();
+    } catch (err) {
+      add.elements.password.value = '';
+      message($('#add-user-msg'), err);
+    }
+  });
   $('#accounts').replaceChildren(
-    el('table', { class: 'data' }, el('caption', { class: 'visually-hidden', text: t('accounts.title') }), el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('col.name') }), el('th', { scope: 'col', text: t('col.role') }), el('th', { scope: 'col', text: t('col.tokens') }))), tb),
+    el('table', { class: 'data' }, el('caption', { class: 'visually-hidden', text: t('accounts.title') }), el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('col.name') }), el('th', { scope: 'col', text: t('col.role') }), el('th', { scope: 'col', text: t('col.tokens') }), el('th', { scope: 'col', text: t('accounts.reset') }))), tb),
+    add,
   );
   busy(false);
 }
@@ -835,6 +871,46 @@ async function showItemById(id) {
   location.replace('#event/' + encodeURIComponent(it.event || '') + '/' + encodeURIComponent(id));
 }
 
+// ---- my account: password, API tokens ---------------------------------------------------------
+
+function bindAccount() {
+  const pf = $('#my-password');
+  pf.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await call(() => api.post('/api/v1/me/password', { password: pf.elements.password.value, new_password: pf.elements.new_password.value }));
+      pf.reset();
+      // every session of the account ended, this one too: sign in again
+      me = { user: null, role: 'public' };
+      api.setCsrfToken('');
+      applyRoles();
+      showLogin(t('account.changed'));
+    } catch (err) {
+      pf.elements.password.value = '';
+      message($('#my-password-msg'), err);
+    }
+  });
+  const tf = $('#my-token');
+  tf.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await call(() => api.post('/api/v1/me/tokens', { label: tf.elements.label.value.trim() }));
+      message($('#my-token-msg'));
+      $('#my-token-out').replaceChildren(el('p', { text: t('account.once') }), el('pre', { class: 'cmd', id: 'new-token', text: r.token }));
+      tf.reset();
+    } catch (err) {
+      message($('#my-token-msg'), err);
+    }
+  });
+}
+
+function showAccount() {
+  show('account');
+  $('#my-password-msg').textContent = '';
+  $('#my-token-out').replaceChildren();
+  busy(false);
+}
+
 // ---- routing ---------------------------------------------------------------------------------
 
 async function route() {
@@ -850,6 +926,7 @@ async function route() {
     if (h === 'findings') return await showFindings();
     if (h === 'analysis') return await showAnalysis();
     if (h === 'traces') return await showTraces();
+    if (h === 'account') return showAccount();
     if (h.startsWith('item/')) return await showItemById(decodeURIComponent(h.slice(5)));
     if (h === 'accounts') return await showAccounts();
     return await showEvents();
@@ -870,6 +947,7 @@ async function start() {
   bindNewEvent();
   bindTree();
   bindEditEvent();
+  bindAccount();
   bindNewFinding();
   $('#app-search').addEventListener('submit', (e) => {
     e.preventDefault();
