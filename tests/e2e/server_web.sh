@@ -119,6 +119,10 @@ check "--web no .." 404 "$(code --path-as-is "$BASE/assets/../outside.txt")"
 check "--web no %2e%2e" 404 "$(code --path-as-is "$BASE/assets/%2e%2e/%2e%2e/outside.txt")"
 check "--web CSP too" 1 "$(hdr "$BASE/" | grep -c '^Content-Security-Policy:')"
 stop_server
+start_server --quiet --tiles 'https://tiles.example.org/{z}/{x}/{y}.png'
+check "--tiles: in the settings" 'https://tiles.example.org/{z}/{x}/{y}.png' "$(curl -s "$BASE/api/v1/config" | python3 -c 'import json,sys;print(json.load(sys.stdin)["tiles"])')"
+check "--tiles: its origin, for images only, in the CSP" 1 "$(hdr "$BASE/" | grep -c "img-src 'self' https://tiles.example.org; connect-src 'self';")"
+stop_server
 "$REMNANT" serve --web "$W/nowhere" >/dev/null 2>&1
 check "--web without index.html is a usage error" 2 "$?"
 "$REMNANT" serve --tiles 'ftp://x/{z}' >/dev/null 2>&1
