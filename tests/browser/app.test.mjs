@@ -261,6 +261,31 @@ test('an analyst accepts one reading and overrides another, each a claim with it
   await page.ctx.close();
 });
 
+test('links across events: a lot seen again in another event is found from the first', async () => {
+  assert.ok(shared.event, 'the event of the earlier step');
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  // the same lot as the demo FPGA in Kharkiv, now found in the test's event
+  const made = await page.evaluate(async (ev) => {
+    const r = await fetch('/api/v1/items', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('remnant.csrf') }, body: JSON.stringify({ kind: 'component', event: ev, category: 'ic', name: 'FPGA (second)', lot: 'D4417283A' }) });
+    return r.status;
+  }, shared.event);
+  assert.equal(made, 201);
+  await page.evaluate(() => (location.hash = '#item/01J3DEM0000000000000000023'));
+  await ready(page, 'event');
+  await page.waitForSelector('#links-go');
+  await page.click('#links-go');
+  await page.waitForSelector('#links li');
+  const got = await text(page, '#links');
+  assert.match(got, /FPGA \(second\)/);
+  assert.match(got, /Browser test: Odesa remnants/);
+  await shot(page, 'app-links');
+  await axe(page);
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('an investigator cannot see the admin pages', async () => {
   const page = await person();
   await signIn(page, 'investigator');

@@ -415,6 +415,7 @@ async function showItem(id) {
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
   const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
   kids.push(await claims(it, r.items));
+  kids.push(whereElse(it));
   kids.push(await photos(it));
   if (may('investigator')) {
     const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
@@ -548,6 +549,32 @@ async function claims(it, markings) {
     box.append(form);
   }
   return box;
+}
+
+// ---- links across events: where else did this part or lot turn up ----------------------------
+
+function whereElse(it) {
+  const out = el('div', { id: 'links-out', 'aria-live': 'polite' });
+  const b = el('button', { type: 'button', class: 'secondary', id: 'links-go', text: t('links.go') });
+  b.addEventListener('click', async () => {
+    try {
+      const d = await call(() => api.get('/api/v1/analysis/links' + qs({ q: it.id })));
+      const ul = el('ul', { id: 'links' });
+      for (const l of d.linked || []) {
+        ul.append(
+          el('li', {},
+            itemLink(l.item, `${l.kind}: ${l.name || l.item}`),
+            ` — ${[l.event_name, l.place, l.country, dates.format(l.date)].filter(Boolean).join(' · ')}`,
+            l.reasons && l.reasons.length ? el('p', { class: 'meta', text: t('links.why', { why: l.reasons.map((x) => (typeof x === 'string' ? x : x.reason || JSON.stringify(x))).join('; ') }) }) : ''),
+        );
+      }
+      if (!(d.linked || []).length) ul.append(el('li', { class: 'note', text: t('links.none') }));
+      out.replaceChildren(el('p', { class: 'note', text: d.rules }), ul);
+    } catch (e) {
+      out.replaceChildren(el('p', { class: 'error', role: 'alert', text: errorText(e) }));
+    }
+  });
+  return el('section', { class: 'links-box', 'aria-labelledby': 'h-links' }, el('h3', { id: 'h-links', text: t('links.title') }), b, out);
 }
 
 // ---- photos: a gallery per item, several files dropped or chosen at once -------------------
