@@ -151,7 +151,7 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
   });
   const input = await page.$('#photo-input');
   await input.uploadFile(...files);
-  await page.waitForFunction(() => document.querySelector('.photos')?.dataset.uploaded === '2');
+  await page.waitForFunction(() => document.querySelector('#photos')?.dataset.uploaded === '2');
   await page.waitForFunction(() => {
     const imgs = [...document.querySelectorAll('#gallery img')];
     return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 1);
@@ -160,6 +160,11 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
   const names = await page.$$eval('#gallery li span', (ss) => ss.map((s) => s.textContent).sort());
   assert.deepEqual(names, ['board-back.png', 'board-front.png']);
   await shot(page, 'app-photos');
+  // and one of the whole event, in the event's gallery
+  const evInput = await page.$('#ev-photo-input');
+  await evInput.uploadFile(files[0]);
+  await page.waitForFunction(() => document.querySelector('#ev-photos')?.dataset.uploaded === '1');
+  await page.waitForFunction(() => [...document.querySelectorAll('#ev-gallery img')].some((i) => i.complete && i.naturalWidth === 1));
   await axe(page);
   noProblems(page);
   await page.ctx.close();

@@ -344,6 +344,7 @@ async function showEvent(id, item) {
   const where = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon} (${formatDMS(ev.lat, 'lat')} ${formatDMS(ev.lon, 'lon')})` : '';
   $('#event-meta').textContent = [ev.place, ev.country, dates.format(ev.documented), where].filter(Boolean).join(' · ');
   fillEdit(ev);
+  $('#event-photos').replaceChildren(await photos(ev, true));
   await loadTree();
   if (current.selected) await showItem(current.selected);
   else $('#item-pane').replaceChildren(el('p', { class: 'note', text: t('item.pick') }));
@@ -579,11 +580,14 @@ function whereElse(it) {
 
 // ---- photos: a gallery per item, several files dropped or chosen at once -------------------
 
-async function photos(it) {
-  const box = el('section', { class: 'photos', 'aria-labelledby': 'h-photos' }, el('h3', { id: 'h-photos', text: t('photos.title') }));
-  const gallery = el('ul', { class: 'gallery', id: 'gallery' });
+// `it`: the item, or with `ev` set the event (its gallery holds the photos
+// of the event and of its items); ids get the prefix `p` ('' or 'ev-').
+async function photos(it, ev) {
+  const p = ev ? 'ev-' : '';
+  const box = el('section', { class: 'photos', id: p + 'photos', 'aria-labelledby': p + 'h-photos' }, el(ev ? 'h2' : 'h3', { id: p + 'h-photos', text: t(ev ? 'photos.event' : 'photos.title') }));
+  const gallery = el('ul', { class: 'gallery', id: p + 'gallery' });
   const fill = async () => {
-    const r = await call(() => api.get('/api/v1/attachments' + qs({ item: it.id, limit: 1000 })));
+    const r = await call(() => api.get('/api/v1/attachments' + qs({ [ev ? 'event' : 'item']: it.id, limit: 1000 })));
     const imgs = r.items.filter((a) => /^image\//.test(a.media_type || ''));
     gallery.replaceChildren(
       ...imgs.map((a) =>
@@ -596,16 +600,16 @@ async function photos(it) {
   await fill();
   box.append(gallery);
   if (!may('investigator')) return box;
-  const input = el('input', { type: 'file', id: 'photo-input', multiple: true, accept: 'image/*' });
-  const progress = el('ul', { class: 'uploads', id: 'uploads', 'aria-live': 'polite' });
-  const zone = el('div', { class: 'dropzone', id: 'dropzone' }, el('label', { for: 'photo-input', text: t('photos.drop') }), input);
+  const input = el('input', { type: 'file', id: p + 'photo-input', multiple: true, accept: 'image/*' });
+  const progress = el('ul', { class: 'uploads', id: p + 'uploads', 'aria-live': 'polite' });
+  const zone = el('div', { class: 'dropzone', id: p + 'dropzone' }, el('label', { for: p + 'photo-input', text: t('photos.drop') }), input);
   const send = async (files) => {
     const jobs = [...files].map((f) => {
       const bar = el('progress', { max: '1', value: '0', 'aria-label': f.name });
       const li = el('li', {}, `${f.name} `, bar);
       progress.append(li);
       return api
-        .uploadFile(`/api/v1/items/${it.id}/attachments`, f, (p) => (bar.value = p))
+        .uploadFile(`/api/v1/${ev ? 'events' : 'items'}/${it.id}/attachments`, f, (x) => (bar.value = x))
         .then(() => {
           bar.value = 1;
           li.append(' ', el('span', { class: 'ok', text: t('photos.done') }));
