@@ -108,6 +108,17 @@ test('an investigator creates an event on the map, its item tree and a decoded m
   });
   assert.equal(depth, 3, 'four levels: the chip is three lists deep');
   shared.items = await page.$$eval('#tree button.node', (bs) => bs.map((b) => b.dataset.id));
+  // edit the chip: its manufacturer, country and lot
+  await page.click('#edit-item summary');
+  await page.type('#edit-item-form input[name=manufacturer]', 'Texas Instruments');
+  await page.type('#edit-item-form input[name=manufacturer_country]', 'us');
+  await page.type('#edit-item-form input[name=lot]', 'LOT-77');
+  await page.click('#edit-item-form button[type=submit]');
+  await page.waitForFunction(() => /Texas Instruments · US/.test(document.querySelector('#item-pane .meta')?.textContent || ''));
+  const chip = await page.evaluate(async (id) => (await fetch('/api/v1/items/' + id)).json(), shared.items[3]);
+  assert.equal(chip.manufacturer_country, 'US');
+  assert.equal(chip.lot, 'LOT-77');
+  assert.equal(chip.name, 'logic chip', 'what was not changed stays');
   // the chip is selected: type its marking and see the candidates live
   await page.waitForSelector('#marking-text');
   await page.type('#marking-text', 'SN74HC00N 2315');

@@ -415,6 +415,7 @@ async function showItem(id) {
   const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '')));
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
   const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
+  if (may('investigator')) kids.push(editItem(it));
   kids.push(await claims(it, r.items));
   kids.push(whereElse(it));
   kids.push(await photos(it));
@@ -550,6 +551,36 @@ async function claims(it, markings) {
     box.append(form);
   }
   return box;
+}
+
+// ---- editing an item: only what changed is sent -----------------------------------------------
+
+const ITEM_FIELDS = ['category', 'name', 'weapon_system', 'producing_state', 'manufacturer', 'manufacturer_country', 'produced', 'serial', 'lot'];
+
+function editItem(it) {
+  const shown = (k) => (k === 'produced' ? (it[k] ? dates.format(it[k]) : '') : it[k] || '');
+  const inputs = ITEM_FIELDS.map((k) => el('label', {}, el('span', { text: t('item.f.' + k) }), el('input', { name: k, value: shown(k), size: k.endsWith('country') || k === 'producing_state' ? '3' : '14' })));
+  const msg = el('p', { class: 'error', role: 'alert' });
+  const form = el('form', { class: 'form', id: 'edit-item-form' }, el('div', { class: 'row' }, ...inputs), msg, el('button', { type: 'submit', text: t('event.save') }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const patch = {};
+    for (const k of ITEM_FIELDS) {
+      let v = form.elements[k].value.trim();
+      if (v && (k === 'producing_state' || k === 'manufacturer_country')) v = v.toUpperCase();
+      if (v !== shown(k)) patch[k] = v || null;
+    }
+    if (!Object.keys(patch).length) return;
+    try {
+      await call(() => api.patch('/api/v1/items/' + it.id, patch));
+      await loadTree();
+      await showItem(it.id);
+      $('#item-pane').prepend(el('p', { class: 'ok', role: 'status', text: t('event.saved') }));
+    } catch (err) {
+      message(msg, err);
+    }
+  });
+  return el('details', { id: 'edit-item' }, el('summary', { text: t('item.edit') }), form);
 }
 
 // ---- links across events: where else did this part or lot turn up ----------------------------
