@@ -685,7 +685,14 @@ async function showFindings() {
         const b = el('button', { type: 'button', text: t('findings.to.' + next) });
         b.addEventListener('click', async () => {
           try {
-            await call(() => api.patch('/api/v1/findings/' + f.id, { status: next }));
+            // the review acts (POST .../review, .../publish) where the server
+            // has them; else the status itself (older servers)
+            await call(() =>
+              api.post(`/api/v1/findings/${f.id}/${next === 'reviewed' ? 'review' : 'publish'}`, {}).catch((e) => {
+                if (e.status === 404 || e.status === 405) return api.patch('/api/v1/findings/' + f.id, { status: next });
+                throw e;
+              }),
+            );
             showFindings();
           } catch (e) {
             li.append(el('p', { class: 'error', role: 'alert', text: errorText(e) }));
@@ -842,14 +849,23 @@ async function showTraces() {
         el('p', { class: 'meta', text: [t('traces.status', { status: x.status || 'draft' }), x.sent ? t('traces.sent', { date: dates.format(x.sent) }) : '', x.due ? t('traces.due', { date: dates.format(x.due) }) : '', t('traces.items', { n: (x.items || []).length })].filter(Boolean).join(' · ') }));
       const next = col === 'draft' ? 'sent' : col === 'sent' || col === 'overdue' ? 'answered' : null;
       if (next && may('analyst')) {
+        const answer = next === 'answered' ? el('textarea', { rows: '2', 'aria-label': t('traces.answer'), placeholder: t('traces.answer') }) : null;
+        if (answer) li.append(answer);
         const b = el('button', { type: 'button', text: t('traces.to.' + next) });
         b.addEventListener('click', async () => {
-          const body = { status: next };
           const day = new Date().toISOString().slice(0, 10);
-          if (next === 'sent') body.sent = day;
-          else body.answered = day;
+          const move = { to: next, date: day };
+          const body = { status: next, [next === 'sent' ? 'sent' : 'answered']: day };
+          if (answer && answer.value.trim()) move.answer = body.answer = answer.value.trim();
           try {
-            await call(() => api.patch('/api/v1/traces/' + x.id, body));
+            // one move of the trace's lifecycle (POST .../move) where the
+            // server has it; else the status itself (older servers)
+            await call(() =>
+              api.post(`/api/v1/traces/${x.id}/move`, move).catch((e) => {
+                if (e.status === 404 || e.status === 405) return api.patch('/api/v1/traces/' + x.id, body);
+                throw e;
+              }),
+            );
             showTraces();
           } catch (e) {
             li.append(el('p', { class: 'error', role: 'alert', text: errorText(e) }));

@@ -12,7 +12,7 @@ import { get, qs, ApiError } from './api.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import * as dates from './dates.js';
-import { makeMap, pointLayer, fit } from './map.js';
+import { makeMap, pointLayer, fit, settings } from './map.js';
 import * as chart from './chart.js';
 
 const FILTERS = ['country', 'weapon_system', 'producing_state', 'manufacturer_country', 'from', 'to'];
@@ -293,7 +293,14 @@ async function showFinding(id, preview) {
   root.replaceChildren(el('p', { text: t('loading') }));
   let doc;
   try {
-    doc = await get(`/api/v1/public/${preview ? 'preview' : 'findings'}/${encodeURIComponent(id)}`);
+    const eid = encodeURIComponent(id);
+    doc = preview
+      ? await get(`/api/v1/findings/${eid}/preview`).catch((e) => {
+          if (e.status === 404 && e.code === 'not_found' && /endpoint/.test(e.message)) return get(`/api/v1/public/preview/${eid}`);
+          throw e;
+        })
+      : await get(`/api/v1/public/findings/${eid}`);
+    if (doc.public_grid === undefined) doc.public_grid = (await settings()).public_grid;
   } catch (e) {
     showError(root, e);
     busy(false);
