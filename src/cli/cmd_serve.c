@@ -15,7 +15,8 @@ static const char usage[] =
     "              [--max-body BYTES] [--max-upload BYTES] [--public-grid DEGREES]\n"
     "              [--header-timeout S] [--body-timeout S] [--max-conn-per-ip N]\n"
     "              [--busy-timeout MS] [--login-lock-min S] [--login-lock-max S]\n"
-    "              [--search-rate N] [--search-work N] [--secure-cookie] [--quiet]";
+    "              [--search-rate N] [--search-work N] [--secure-cookie] [--quiet]\n"
+    "              [--web DIR] [--tiles URL]";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -32,6 +33,10 @@ int cmd_serve(int argc, char **argv)
                "lockout, in seconds), --search-rate 60\n(anonymous searches per minute "
                "per client address), --search-work 2000000\n(database steps one "
                "anonymous search may take).\n"
+               "The web app (public portal at /, staff workspace at /app/) is built in;\n"
+               "--web DIR serves it from a folder instead (a checkout's web/, to work on it).\n"
+               "--tiles URL adds the operator's map tiles (https://HOST/{z}/{x}/{y}.png)\n"
+               "over the built-in Natural Earth base map.\n"
                "The API is described at /api/openapi.json and in docs/API.md. Stops "
                "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
                usage);
@@ -95,6 +100,27 @@ int cmd_serve(int argc, char **argv)
                                           " (exact coordinates are never public)");
         c->public_grid = g;
     }
+    r = cli_opt(&argc, argv, "--web", &c->web_dir);
+    if (r < 0)
+        return cli_usage_error(usage, "--web needs a folder, e.g. web");
+    if (c->web_dir) {
+        char idx[4096];
+        FILE *f = NULL;
+        if (snprintf(idx, sizeof idx, "%s/index.html", c->web_dir) < (int)sizeof idx)
+            f = fopen(idx, "r");
+        if (!f)
+            return cli_usage_error(usage, "--web %s: no index.html there (give the web/ "
+                                   "folder of a checkout)", c->web_dir);
+        fclose(f);
+    }
+    r = cli_opt(&argc, argv, "--tiles", &c->tile_url);
+    if (r < 0 || (c->tile_url && ((strncmp(c->tile_url, "https://", 8) != 0 &&
+                                   strncmp(c->tile_url, "http://", 7) != 0) ||
+                                  !strstr(c->tile_url, "{z}") || !strstr(c->tile_url, "{x}") ||
+                                  !strstr(c->tile_url, "{y}") || strlen(c->tile_url) > 250 ||
+                                  strpbrk(c->tile_url, "\"' ;\n"))))
+        return cli_usage_error(usage, "--tiles needs a URL like "
+                               "https://tiles.example.org/{z}/{x}/{y}.png");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;

@@ -360,6 +360,16 @@ static void begin(srv_req *q, const char *method)
                         "the request has two different Content-Length headers", NULL);
         return;
     }
+    const srv_route *st = srv_static_route(q->path); /* the web app (static.c) */
+    if (st) {
+        q->route = st;
+        if (q->method != M_GET && q->method != M_HEAD) {
+            srv_add_header(q, "Allow", "GET, HEAD");
+            srv_reply_error(q, 405, "method_not_allowed", "the web app's files take GET",
+                            NULL);
+        }
+        return;
+    }
     int known = 0;
     q->route = srv_route_match(q->method, q->path, q->pathbuf, sizeof q->pathbuf, q->params,
                                &q->nparams, &known);
@@ -610,5 +620,6 @@ int srv_run(void)
     fprintf(stderr, "remnant serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_stop_daemon(d); /* joins the worker threads: requests in flight finish */
     srv_workers_close();
+    srv_portal_shutdown();
     return 0;
 }

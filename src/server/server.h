@@ -61,6 +61,8 @@ typedef struct srv_config {
     unsigned login_lock_max_s; /* longest login lockout */
     unsigned search_rate;     /* anonymous searches per minute per client address */
     unsigned long search_work; /* most database steps one anonymous search may take */
+    const char *web_dir;      /* --web DIR: serve the app from DIR, not the binary */
+    const char *tile_url;     /* --tiles URL: the operator's map tiles, or NULL */
 } srv_config;
 
 extern srv_config srv_cfg;
@@ -109,7 +111,7 @@ const char *srv_method_name(srv_method m);
 srv_method srv_method_from(const char *s);
 
 #define SRV_MAX_PARAMS 4
-#define SRV_MAX_HEADERS 6
+#define SRV_MAX_HEADERS 8
 #define SRV_MAX_QUERY 32
 
 typedef struct srv_kv {
@@ -337,6 +339,10 @@ void api_users_add(srv_req *q);
 void api_users_rm(srv_req *q);
 void api_tokens_list(srv_req *q);
 void api_tokens_rm(srv_req *q);
+/* one's own account, and an admin's reset (api_account.c) */
+void api_me_password(srv_req *q);
+void api_me_token(srv_req *q);
+void api_user_password(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
 void api_preview(srv_req *q); /* api_publish.c */
@@ -353,6 +359,16 @@ void api_finding_withdraw(srv_req *q);
 void api_finding_revise(srv_req *q);
 void api_trace_move(srv_req *q);
 void api_history(srv_req *q);
+/* the public portal's reads (api_public.c) */
+void api_config(srv_req *q);
+void api_public_findings(srv_req *q);
+void api_public_geojson(srv_req *q);
+void api_public_csv(srv_req *q);
+void api_public_jsonl(srv_req *q);
+void api_public_finding(srv_req *q);
+void api_public_preview(srv_req *q);
+/* Free the public portal's shared set (after the daemon stopped). */
+void srv_portal_shutdown(void);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
@@ -364,6 +380,40 @@ int srv_may(srv_role role, srv_method m, rn_type t);
 /* The record type named in a URL segment ("items", "events", ...). */
 int srv_type_from_plural(const char *s, rn_type *out);
 const char *srv_type_plural(rn_type t);
+
+/* ---- the web app (static.c) ------------------------------------------------------ */
+
+/* One file of the web app, built into the binary (web_assets.c, generated
+ * by cmake/embed_web.cmake): `path` is where it is served, `src` where it
+ * lives under web/; `gz` its gzip form, or NULL where that does not pay. */
+typedef struct srv_asset {
+    const char *path;
+    const char *src;
+    const unsigned char *data;
+    size_t len;
+    const unsigned char *gz;
+    size_t gz_len;
+    const char *etag;
+} srv_asset;
+extern const srv_asset srv_assets[];
+extern const size_t srv_nassets;
+
+/* The route that serves the app when `path` is one of its paths (`/`,
+ * `/app`, `/app/...`, `/assets/...`, `/i18n/...`, `/vendor/...`,
+ * `/favicon.ico`), else NULL. Such requests are not authenticated: the
+ * app's files are the same for everyone. */
+const srv_route *srv_static_route(const char *path);
+/* The Content-Security-Policy of every page of the app. */
+const char *srv_csp(void);
+/* Pure helpers (web_path.c; fuzzed by fuzz/fuzz_web_path.c). The served path
+ * a request path stands for ("/app/x" -> "/app/"); the media type of a
+ * served path; 1 if `rel` may be joined to a folder (relative, no empty,
+ * "." or ".." segment, no backslash, no trailing slash); 1 if an
+ * Accept-Encoding header (or NULL) takes gzip. */
+const char *srv_web_canonical(const char *path);
+const char *srv_web_type(const char *path);
+int srv_web_rel_safe(const char *rel);
+int srv_accepts_gzip(const char *accept_encoding);
 
 /* The embedded OpenAPI document (openapi.c). */
 extern const char srv_openapi_json[];

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// portal.test.mjs — the public portal as a reader uses it, on the demo
+// database (two findings published after review): the map shows the
+// published places, a filter narrows the list and the map, a finding's page
+// shows its evidence, readings and charts, the downloads hold exactly the
+// list, search finds a marking with ? for an illegible character, and the
+// page reads in Ukrainian. Every page: no console error, no CSP violation,
+// no serious or critical axe violation; a screenshot of each step.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, open, ready, shot, axe, noProblems, BASE } from './lib.mjs';
+
+const uk = JSON.parse(readFileSync(new URL('../../web/i18n/uk.json', import.meta.url), 'utf8'));
+let browser;
+before(async () => (browser = await launch()));
+after(async () => browser && (await browser.close()));
+
+const listIds = (page) => page.$$eval('#list li[data-id]', (ls) => ls.map((l) => l.dataset.id).sort());
+const points = (page) => page.evaluate(() => Number(document.body.dataset.points));
+
+test('the public map loads and shows the published findings', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  assert.equal(await points(page), 2, 'two published places on the map');
+  assert.deepEqual(await listIds(page), ['01J3DEM0000000000000000152', '01J3DEM0000000000000000153']);
+  assert.ok((await page.$$('.leaflet-marker-icon')).length >= 1, 'markers drawn');
+  const html = await page.content();
+  assert.ok(!html.includes('01J3DEM0000000000000000151'), 'the draft finding is not shown');
+  await shot(page, 'portal-map');
+  await axe(page);
+  noProblems(page);
+  await page.close();
+});
+
+test('a filter changes the list and the map', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  await page.select('#filters select[name=weapon_system]', 'KN-24');
+  await page.waitForFunction(() => location.search.includes('weapon_system=KN-24') && document.body.dataset.ready === '1');
+  assert.deepEqual(await listIds(page), ['01J3DEM0000000000000000153']);
+  assert.equal(await points(page), 1);
+  assert.match(await page.$eval('#dl-geojson', (a) => a.href), /weapon_system=KN-24/);
+  await shot(page, 'portal-filtered');
+  // a date range that holds neither finding empties both
+  await page.goto(BASE + '/?from=2025', { waitUntil: 'load' });
+  await ready(page, 'map');
+  assert.deepEqual(await listIds(page), []);
+  assert.equal(await points(page), 0);
+  // a malformed date is refused in the form, naming it
+  await page.type('#filters input[name=to]', 'July');
+  await page.click('#filters button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#filter-error').textContent.includes('July'));
+  assert.equal(await page.$eval('#filters input[name=to]', (e) => e.getAttribute('aria-invalid')), 'true');
+  noProblems(page);
+  await page.close();
+});
+
+test('a finding page shows its evidence, readings and charts', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  await page.click('#list li[data-id="01J3DEM0000000000000000152"] a');
+  await ready(page, 'finding');
+  assert.match(page.url(), /\?finding=01J3DEM0000000000000000152$/);
+  const body = await page.$eval('#finding', (e) => e.innerText);
+  assert.match(body, /KN-23 missile remnant documented in Kharkiv/);
+  assert.match(body, /XC7A100T 2315/, 'a cited marking');
+  assert.match(body, /2023-W15/, 'its decoded production week');
+  assert.match(body, /yyww/, 'with the rule that read it');
+  assert.match(body, /Texas Instruments/);
+  const charts = await page.$$eval('figure.chart', (fs) => fs.map((f) => f.querySelectorAll('rect.bar').length));
+  assert.equal(charts.length, 2, 'interval and origin charts');
+  assert.ok(charts[0] >= 5 && charts[1] >= 2, 'bars: ' + charts);
+  await page.waitForFunction(() => !/Loading/.test(document.querySelector('pre.checkpoint').textContent));
+  assert.match(await page.$eval('pre.checkpoint', (e) => e.textContent), /\n— /, 'a signed checkpoint');
+  assert.match(body, /remnant-verify --key/);
+  await shot(page, 'portal-finding');
+  await page.screenshot({ path: process.env.RN_SHOTS + '/portal-finding-full.png', fullPage: true });
+  await axe(page);
+  // an unpublished finding is not there
+  await page.goto(BASE + '/?finding=01J3DEM0000000000000000151', { waitUntil: 'load' });
+  await ready(page, 'finding');
+  assert.match(await page.$eval('#finding', (e) => e.innerText), /\(404\)/);
+  noProblems(page.problems.length ? { problems: page.problems.filter((p) => !/404/.test(p)) } : page);
+  await page.close();
+});
+
+test('the downloads hold exactly the list', async () => {
+  const page = await open(browser, '/?country=UA');
+  await ready(page, 'map');
+  const ids = await listIds(page);
+  const got = await page.evaluate(async () => {
+    const g = await (await fetch(document.querySelector('#dl-geojson').href)).json();
+    const c = await (await fetch(document.querySelector('#dl-csv').href)).text();
+    const j = await (await fetch(document.querySelector('#dl-jsonl').href)).text();
+    return { g, c, j };
+  });
+  assert.equal(got.g.type, 'FeatureCollection');
+  assert.deepEqual([...new Set(got.g.features.map((f) => f.properties.finding))].sort(), ids);
+  for (const f of got.g.features) {
+    assert.equal(f.type, 'Feature');
+    assert.equal(f.geometry.type, 'Point');
+    const [lon, lat] = f.geometry.coordinates;
+    assert.ok(Math.abs(lat * 10 - Math.round(lat * 10)) < 1e-6 && Math.abs(lon * 10 - Math.round(lon * 10)) < 1e-6, 'on the public grid: ' + [lon, lat]);
+  }
+  const rows = got.c.trim().split('\r\n');
+  assert.match(rows[0], /^finding,statement,/);
+  assert.deepEqual([...new Set(rows.slice(1).map((r) => r.slice(0, 26)))].sort(), ids);
+  const recs = got.j.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(recs.filter((r) => r.type === 'finding').map((r) => r.id).sort(), ids);
+  // names are withheld: a reviewed finding's author and reviewer read as
+  // placeholders (docs/PUBLIC.md, F4), never as names
+  const placeholder = (v) => v === undefined || /^\[withheld/.test(v);
+  assert.ok(recs.every((r) => !('notes' in r) && placeholder(r.author) &&
+                              placeholder(r.reviewer) && !('investigators' in r)));
+  await shot(page, 'portal-downloads');
+  noProblems(page);
+  await page.close();
+});
+
+test('search finds a published marking with ? for an illegible character', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  await page.type('#search-q', '23?5');
+  await page.keyboard.press('Enter');
+  await ready(page, 'search');
+  const hits = await page.$eval('#search-results', (e) => e.innerText);
+  assert.match(hits, /XC7A100T 2315/);
+  assert.match(hits, /SN74LVC245APWR 2315/);
+  await shot(page, 'portal-search');
+  await axe(page);
+  noProblems(page);
+  await page.close();
+});
+
+test('the portal reads in Ukrainian', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  await page.select('#lang', 'uk');
+  await page.waitForFunction((want) => document.querySelector('#h-map').textContent === want, {}, uk['portal.title']);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'uk');
+  await ready(page, 'map');
+  assert.equal(await page.$eval('#filters legend', (e) => e.textContent), uk['filters.legend']);
+  await shot(page, 'portal-uk');
+  await axe(page);
+  noProblems(page);
+  await page.close();
+});
