@@ -207,7 +207,6 @@ static rn_code subject(ctx *c)
         const char *wh = rp_view_public(c->v) ? M(c, "withheld") : M(c, "none");
         rp_paraf(c->d, RP_NORMAL, "%s: %s · %s: %s", M(c, "author"), a ? a : wh, M(c, "reviewer"),
                  rv ? rv : wh);
-        rp_paraf(c->d, RP_SMALL, "%s: %s", M(c, "statement"), field(r, "statement"));
         rn_record_free(r);
         for (size_t i = 0; i < n && !rc; i++) {
             rn_record *x = NULL;
@@ -295,7 +294,7 @@ static void map_inset(ctx *c, const place *pl, size_t np)
         lat0 = fmin(lat0, pl[i].lat), lat1 = fmax(lat1, pl[i].lat);
         lon0 = fmin(lon0, pl[i].lon), lon1 = fmax(lon1, pl[i].lon);
     }
-    double span = fmax(fmax(lat1 - lat0, (lon1 - lon0) * cos((lat0 + lat1) / 2 * M_PI / 180)), 4);
+    double span = fmax(fmax(lat1 - lat0, (lon1 - lon0) * cos((lat0 + lat1) / 2 * M_PI / 180)), 6);
     double mid_lat = (lat0 + lat1) / 2, mid_lon = (lon0 + lon1) / 2;
     double k = cos(mid_lat * M_PI / 180);
     double W = RP_CONTENT_W, H = 230;
