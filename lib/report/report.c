@@ -139,7 +139,12 @@ void rn_report_cleanup(void)
 }
 
 /* cairo 1.16 (Debian 12) leaks one buffer of its PDF font subsetter when a
- * surface is finished; nothing here can free it. Tell LeakSanitizer, in
+ * surface is finished, and fontconfig keeps its configuration for the life
+ * of the process unless FcFini() is called (rn_report_cleanup; a server
+ * never calls it). Nothing here can free them: tell LeakSanitizer, in
  * sanitizer builds of any program that makes reports. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libcairo.so\n"; }
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libcairo.so\nleak:libfontconfig.so\n";
+}

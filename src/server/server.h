@@ -295,6 +295,8 @@ void api_timeline(srv_req *q);
 void api_origin(srv_req *q);
 void api_sanctions(srv_req *q);
 void api_links(srv_req *q);
+void api_report_pdf(srv_req *q);  /* api_report.c */
+void api_report_html(srv_req *q);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
