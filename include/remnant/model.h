@@ -138,6 +138,7 @@ typedef enum rn_kind {
 #define RN_FIELD_SENSITIVE 2u /* never shown to the public */
 #define RN_FIELD_SEARCH 4u    /* indexed for `remnant search` */
 #define RN_FIELD_IMMUTABLE 8u /* cannot change after create */
+#define RN_FIELD_COARSE 16u   /* public only coarsened (lat/lon to the public grid) */
 
 typedef struct rn_field {
     const char *name;

@@ -17,6 +17,7 @@
 #define SENS RN_FIELD_SENSITIVE
 #define SRCH RN_FIELD_SEARCH
 #define IMM RN_FIELD_IMMUTABLE
+#define COARSE RN_FIELD_COARSE
 
 #define TEXT(n, fl, mx, h) {n, RN_F_TEXT, fl, 0, NULL, mx, 0, 0, h}
 #define INT(n, fl, h) {n, RN_F_INT, fl, 0, NULL, 0, 0, 0, h}
@@ -28,7 +29,8 @@
 #define LIST(n, fl, h) {n, RN_F_LIST, fl, 0, NULL, 4096, 0, 0, h}
 #define CTRY(n, fl, h) {n, RN_F_COUNTRY, fl, 0, NULL, 0, 0, 0, h}
 #define SHA(n, fl, h) {n, RN_F_SHA256, fl, 0, NULL, 0, 0, 0, h}
-#define NOTES TEXT("notes", SRCH, 20000, "free-text notes (searchable)")
+/* Notes are internal working notes: never public (docs/PUBLIC.md). */
+#define NOTES TEXT("notes", SRCH | SENS, 20000, "internal notes (searchable by staff, never public)")
 
 static const char *const item_kinds[] = {"weapon", "munition", "remnant", "component",
                                          "packaging", "document", NULL};
@@ -45,9 +47,9 @@ static const rn_field event_fields[] = {
     TEXT("context", SRCH, 20000, "what happened: strike, seizure, display ..."),
     TEXT("place", 0, 500, "place name"),
     CTRY("country", 0, "ISO 3166-1 alpha-2 code of the place"),
-    REAL("lat", 0, -90, 90, "latitude, WGS 84 degrees"),
-    REAL("lon", 0, -180, 180, "longitude, WGS 84 degrees"),
-    INT("precision_m", 0, "how precise lat/lon are, in metres"),
+    REAL("lat", COARSE, -90, 90, "latitude, WGS 84 degrees (public: rounded to the grid)"),
+    REAL("lon", COARSE, -180, 180, "longitude, WGS 84 degrees (public: rounded to the grid)"),
+    INT("precision_m", COARSE, "how precise lat/lon are, in metres (public: at least the grid)"),
     DATE("documented", 0, "when the items were documented"),
     DATE("incident", 0, "when the weapon was used or the incident happened"),
     LIST("investigators", SENS, "who documented (names are never public)"),
@@ -85,7 +87,7 @@ static const rn_field attachment_fields[] = {
     SHA("sha256", REQ | IMM, "SHA-256 of the content (names the blob)"),
     INT("size", REQ | IMM, "size in bytes"),
     TEXT("media_type", REQ, 200, "e.g. image/jpeg"),
-    TEXT("filename", 0, 500, "the original file name"),
+    TEXT("filename", SENS, 500, "the original file name (never public: names often hold people or places)"),
     REF("item", 0, RN_T_ITEM, "the item it shows"),
     REF("event", 0, RN_T_EVENT, "the event it belongs to"),
     DATE("captured", 0, "when it was captured"),

@@ -17,7 +17,9 @@ int cmd_fields(int argc, char **argv)
 {
     static const char usage[] = "remnant fields [TYPE]";
     if (cli_wants_help(argc, argv)) {
-        printf("usage: %s\n\nList the record types, or the fields of TYPE with their kinds.\n",
+        printf("usage: %s\n\nList the record types, or the fields of TYPE with their kinds.\n"
+               "[sensitive] fields are never public; [public: coarsened] ones are public\n"
+               "only coarsened (docs/PUBLIC.md).\n",
                usage);
         return EXIT_OK;
     }
@@ -42,9 +44,10 @@ int cmd_fields(int argc, char **argv)
             snprintf(kind, sizeof kind, "ref:%s", rn_type_name(f[i].ref));
         else
             snprintf(kind, sizeof kind, "%s", kind_name(f[i].kind));
-        printf("  %-16s %-15s %s%s%s\n", f[i].name, kind, f[i].help,
+        printf("  %-16s %-15s %s%s%s%s\n", f[i].name, kind, f[i].help,
                (f[i].flags & RN_FIELD_REQUIRED) ? " [required]" : "",
-               (f[i].flags & RN_FIELD_SENSITIVE) ? " [sensitive]" : "");
+               (f[i].flags & RN_FIELD_SENSITIVE) ? " [sensitive]" : "",
+               (f[i].flags & RN_FIELD_COARSE) ? " [public: coarsened]" : "");
     }
     return EXIT_OK;
 }

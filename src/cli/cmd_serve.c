@@ -35,7 +35,7 @@ int cmd_serve(int argc, char **argv)
     c->max_conn = 1000;
     c->json_max = SRV_JSON_MAX_DEFAULT;
     c->upload_max = SRV_UPLOAD_MAX_DEFAULT;
-    c->public_grid = 0.1;
+    c->public_grid = RN_PUBLIC_GRID_DEFAULT;
     c->quiet = cli_flag(&argc, argv, "--quiet");
     c->secure_cookie = cli_flag(&argc, argv, "--secure-cookie");
     if (cli_opt(&argc, argv, "--listen", &listen) < 0)
@@ -63,8 +63,9 @@ int cmd_serve(int argc, char **argv)
     if (r > 0) {
         char *end;
         double g = strtod(v, &end);
-        if (*end || !(g >= 0.0 && g <= 10.0))
-            return cli_usage_error(usage, "--public-grid is 0 (exact) to 10 degrees");
+        if (*end || !(g > 0.0 && g <= RN_PUBLIC_GRID_MAX))
+            return cli_usage_error(usage, "--public-grid is more than 0 and at most 10 degrees"
+                                          " (exact coordinates are never public)");
         c->public_grid = g;
     }
     int rc = cli_unknown_option(argc, argv, usage);

@@ -161,23 +161,29 @@ typedef struct list_ctx {
     rn_code rc;
 } list_ctx;
 
-/* Public listing: redact first, then compare the filters with what the
- * public would see, so a filter cannot probe a withheld value. */
+/* Public listing: filters are compared with the public copy (what the
+ * public sees), never with the logged record, so a filter cannot probe a
+ * withheld or coarsened value. */
 static int public_one(void *ctx, const char *id)
 {
     list_ctx *c = ctx;
-    rn_record *r = NULL;
-    if (rn_store_get(c->q->w->store, id, &r, NULL) != RN_OK)
+    rn_record *r = NULL, *pub = NULL;
+    const srv_public_set *view = srv_public_view(c->q->w);
+    if (!view || rn_store_get(c->q->w->store, id, &r, NULL) != RN_OK)
         return 0;
+    c->rc = rn_public_record(view, r, &pub, NULL);
+    rn_record_free(r);
+    if (c->rc != RN_OK)
+        return 1;
     char *s = NULL;
     size_t n;
-    if ((c->rc = srv_public_json(r, &s, &n)) != RN_OK) {
-        rn_record_free(r);
+    if ((c->rc = rn_record_to_json(pub, RN_JSON_PUBLIC, &s, &n)) != RN_OK) {
+        rn_record_free(pub);
         return 1;
     }
     int match = 1;
     for (size_t i = 0; i < c->nf && match; i++) {
-        const char *have = rn_record_get(r, c->f[i].field, NULL);
+        const char *have = rn_record_get(pub, c->f[i].field, NULL);
         rn_record_reset(c->scratch);
         const char *want = NULL;
         if (rn_record_set(c->scratch, c->f[i].field, c->f[i].value, strlen(c->f[i].value),
@@ -185,7 +191,7 @@ static int public_one(void *ctx, const char *id)
             want = rn_record_get(c->scratch, c->f[i].field, NULL);
         match = have && want && strcmp(have, want) == 0;
     }
-    rn_record_free(r);
+    rn_record_free(pub);
     if (match && c->seen++ >= c->offset) {
         if (c->emitted == c->limit) {
             c->more = 1;
@@ -585,31 +591,23 @@ static int on_hit(void *ctx, const rn_hit *h)
     return 0;
 }
 
+/* A hit the public may see: in a public record, on a field shown to the
+ * public exactly as logged (public.h F1-F4). */
 static int public_hit(srv_req *q, json_t *h)
 {
     const char *id = json_string_value(json_object_get(h, "id"));
-    const char *ty = json_string_value(json_object_get(h, "type"));
     const char *field = json_string_value(json_object_get(h, "field"));
-    rn_type t;
-    if (!id || !ty || !field || rn_type_from_name(ty, &t) != RN_OK || !srv_public_has(q->w, id))
+    const srv_public_set *view = srv_public_view(q->w);
+    if (!id || !field || !view || !rn_public_has(view, id))
         return 0;
-    int idx = rn_type_field_index(t, field, strlen(field));
-    size_t nf;
-    const rn_field *f = rn_type_fields(t, &nf);
-    if (idx < 0 || (f[idx].flags & RN_FIELD_SENSITIVE))
-        return 0;
-    if (t == RN_T_ENTITY) { /* a person's withheld fields (redact.c 5) */
-        rn_record *r = NULL;
-        int person = 1;
-        if (rn_store_get(q->w->store, id, &r, NULL) == RN_OK) {
-            const char *k = rn_record_get(r, "kind", NULL);
-            person = !k || strcmp(k, "person") == 0;
-        }
-        rn_record_free(r);
-        if (person)
-            return 0;
+    rn_record *r = NULL;
+    int ok = 0;
+    if (rn_store_get(q->w->store, id, &r, NULL) == RN_OK) {
+        int idx = rn_type_field_index(rn_record_type(r), field, strlen(field));
+        ok = idx >= 0 && rn_public_field_of(view, r, idx) == RN_PUBLIC_DISCLOSED;
     }
-    return 1;
+    rn_record_free(r);
+    return ok;
 }
 
 void api_search(srv_req *q)

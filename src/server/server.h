@@ -25,6 +25,7 @@
 
 #include "remnant/ledger.h"
 #include "remnant/model.h"
+#include "remnant/public.h"
 #include "remnant/store.h"
 
 struct sqlite3;
@@ -73,7 +74,7 @@ srv_role srv_role_from_name(const char *s);
 
 /* ---- per-thread state -------------------------------------------------------- */
 
-typedef struct srv_public_set srv_public_set; /* redact.c */
+typedef struct rn_public srv_public_set; /* the library's public view (remnant/public.h) */
 
 typedef struct srv_worker {
     rn_store *store;
@@ -259,9 +260,12 @@ int srv_public_has(srv_worker *w, const char *id);
 /* Ids of type t in the public view, in id order: fn per id; nonzero stops. */
 rn_code srv_public_each(srv_worker *w, rn_type t, int (*fn)(void *ctx, const char *id),
                         void *ctx);
-/* Redact r in place for the public (coordinates coarsened, a person's name
- * withheld) and serialize with RN_JSON_PUBLIC. */
-rn_code srv_public_json(rn_record *r, char **out, size_t *len);
+/* r as the public sees it (rn_public_json of the calling thread's view);
+ * RN_ENOTFOUND when r is not public. r is not changed. */
+rn_code srv_public_json(const rn_record *r, char **out, size_t *len);
+/* The calling worker's view (rebuilt when the database changed), or NULL
+ * when it cannot be built (then nothing is public: fail closed). */
+const srv_public_set *srv_public_view(srv_worker *w);
 void srv_public_free(srv_public_set *p);
 
 /* ---- handlers --------------------------------------------------------------- */
