@@ -97,7 +97,8 @@ static const struct msg {
     {"unsigned", "The latest checkpoint is not signed, so no evidence bundle can be made "
                  "(make a signing key with `remnant key create`).",
      "Остання контрольна точка не підписана, "
-     "тож пакет доказів створити неможливо (створіть ключ: `remnant key create`)."},
+     "тож пакет доказів створити неможливо "
+     "(створіть ключ: `remnant key create`)."},
     {"basis", "Every figure is read from the analysis documents of `remnant timeline`, "
               "`remnant origin` and `remnant sanctions` (--json), which name the basis of "
               "each number.",
