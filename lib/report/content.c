@@ -41,7 +41,12 @@ typedef struct wpn {
 } wpn;
 
 typedef struct ctx {
-    rn_store *s;
+    rn_store *s;                  /* records and analyses: the store, or in the
+                                     public view the store made of its public
+                                     export (report.c) */
+    rn_store *orig;               /* the store itself: blobs, and whether an id
+                                     exists at all */
+    int pub;                      /* the public view */
     const rn_report_opts *o;
     rp_view *v;
     rp_doc *d;
@@ -127,6 +132,24 @@ static rn_code root_of(ctx *c, const char *id, char out[RN_ID_LEN + 1])
     return RN_OK;
 }
 
+/* Add the root of item id as a weapon, unless it is a component (in the
+ * public view a cited component whose parent is not public is a root). */
+static rn_code root_weapon(ctx *c, const char *id)
+{
+    char root[RN_ID_LEN + 1];
+    rn_code rc = root_of(c, id, root);
+    if (rc)
+        return rc;
+    rn_record *r = NULL;
+    if (rn_store_get(c->s, root, &r, NULL) == RN_OK) {
+        const char *k = rn_record_get(r, "kind", NULL);
+        if (!k || strcmp(k, "component") != 0)
+            weapon_add(c, root);
+    }
+    rn_record_free(r);
+    return RN_OK;
+}
+
 /* Top-level items of an event, kind weapon or munition. */
 static rn_code event_weapons(ctx *c, const char *event)
 {
@@ -170,7 +193,7 @@ static rn_code subject(ctx *c)
         rc = rp_view_get(c->v, o->finding, &r, NULL);
         if (rc == RN_ENOTFOUND || (!rc && rn_record_type(r) != RN_T_FINDING)) {
             rn_record_free(r);
-            if (rp_view_public(c->v) && rn_store_get(c->s, o->finding, &r, NULL) == RN_OK) {
+            if (c->pub && rn_store_get(c->orig, o->finding, &r, NULL) == RN_OK) {
                 rn_record_free(r);
                 return rn__err_field(c->err, RN_EINPUT, "finding",
                                      "%s is not a published finding: a public report can only "
@@ -204,7 +227,7 @@ static rn_code subject(ctx *c)
         rp_paraf(c->d, RP_NORMAL, "%s %s · %s: %s", "Finding", o->finding, M(c, "status"),
                  field(r, "status"));
         const char *a = rn_record_get(r, "author", NULL), *rv = rn_record_get(r, "reviewer", NULL);
-        const char *wh = rp_view_public(c->v) ? M(c, "withheld") : M(c, "none");
+        const char *wh = c->pub ? M(c, "withheld") : M(c, "none");
         rp_paraf(c->d, RP_NORMAL, "%s: %s · %s: %s", M(c, "author"), a ? a : wh, M(c, "reviewer"),
                  rv ? rv : wh);
         rn_record_free(r);
@@ -213,17 +236,12 @@ static rn_code subject(ctx *c)
             if (rn_store_get(c->s, ids[i], &x, NULL) != RN_OK)
                 continue;
             rn_type t = rn_record_type(x);
-            char root[RN_ID_LEN + 1];
             if (t == RN_T_ITEM) {
-                rc = root_of(c, ids[i], root);
-                if (!rc)
-                    weapon_add(c, root);
+                rc = root_weapon(c, ids[i]);
                 if (!rc && rp_view_has(c->v, ids[i]) && shown_add(c, ids[i]))
                     rc = oom(c);
             } else if (t == RN_T_MARKING) {
-                rc = root_of(c, field(x, "item"), root);
-                if (!rc)
-                    weapon_add(c, root);
+                rc = root_weapon(c, field(x, "item"));
                 if (!rc && rp_view_has(c->v, ids[i]) && shown_add(c, ids[i]))
                     rc = oom(c);
             } else if (t == RN_T_EVENT) {
@@ -239,7 +257,7 @@ static rn_code subject(ctx *c)
             if (rc || rn_record_type(r) != RN_T_ITEM) {
                 rn_record_free(r);
                 return rn__err_field(c->err, RN_ENOTFOUND, "item", "no %sitem with id %s",
-                                     rp_view_public(c->v) ? "public " : "", o->items[i]);
+                                     c->pub ? "public " : "", o->items[i]);
             }
             rp_para(c->d, RP_TITLE, field(r, "name")[0] ? field(r, "name") : o->items[i]);
             rn_record_free(r);
@@ -253,7 +271,7 @@ static rn_code subject(ctx *c)
         if (rc || rn_record_type(r) != RN_T_EVENT) {
             rn_record_free(r);
             return rn__err_field(c->err, RN_ENOTFOUND, "event", "no %sevent with id %s",
-                                 rp_view_public(c->v) ? "public " : "", o->event);
+                                 c->pub ? "public " : "", o->event);
         }
         snprintf(c->subject, sizeof c->subject, "%s", o->event);
         rp_heading(c->d, 1, M(c, "title.event"));
@@ -269,7 +287,7 @@ static rn_code subject(ctx *c)
             if (rp_view_has(c->v, c->w[i].id) && shown_add(c, c->w[i].id))
                 rc = oom(c);
     }
-    if (!rc && rp_view_public(c->v))
+    if (!rc && c->pub)
         rp_para(c->d, RP_NOTICE, M(c, "public.note"));
     if (!rc)
         rp_para(c->d, RP_SMALL, M(c, "basis"));
@@ -798,7 +816,7 @@ static rn_code evidence(ctx *c)
         }
     }
     const char *hdr[] = {M(c, "record"), M(c, "marking"), M(c, "reading"), M(c, "source")};
-    double cw[] = {0.22, 0.2, 0.3, 0.28};
+    double cw[] = {0.27, 0.19, 0.29, 0.25};
     rp_block *t = rp_table(c->d, 4, hdr, cw);
     if (!t)
         return oom(c);
@@ -855,7 +873,7 @@ static rn_code evidence(ctx *c)
             rn_cursor_free(cur);
             for (size_t k = 0; k < na && !rc; k++) {
                 char path[4096], cap[300];
-                if (rn_store_blob_path(c->s, att[k][0], path, sizeof path) != RN_OK)
+                if (rn_store_blob_path(c->orig, att[k][0], path, sizeof path) != RN_OK)
                     continue;
                 if (!ph && !(ph = rp_photos(c->d))) {
                     rc = oom(c);
@@ -942,6 +960,11 @@ static rn_code verify(ctx *c)
     /* the bundle */
     rp_heading(c->d, 2, M(c, "bundle"));
     c->out->bundle_sha[0] = '\0';
+    if (c->pub) {
+        /* a bundle holds every field of its records as logged: never public */
+        rp_para(c->d, RP_NOTICE, M(c, "bundle.public"));
+        goto out;
+    }
     if (!is_signed) {
         rp_para(c->d, RP_NOTICE, M(c, "unsigned"));
         goto out;
@@ -1027,16 +1050,18 @@ out:
     return rc;
 }
 
-rn_code rp_content_build(rn_store *s, const rn_report_opts *o, rp_doc **out_doc,
-                         rp_content_out *out, rn_error *err)
+rn_code rp_content_build(rn_store *s, rn_store *orig, const rn_report_opts *o,
+                         rp_doc **out_doc, rp_content_out *out, rn_error *err)
 {
     ctx c = {0};
     c.s = s;
+    c.orig = orig;
+    c.pub = o->public_view;
     c.o = o;
     c.err = err;
     c.out = out;
     c.lang = o->lang && strcmp(o->lang, "uk") == 0 ? "uk" : "en";
-    rn_code rc = rp_view_open(s, o->public_view, o->public_grid, &c.v, err);
+    rn_code rc = rp_view_open(s, 0, o->public_grid, &c.v, err);
     if (rc)
         return rc;
     c.d = rp_doc_new("Remnant briefing report", c.lang);

@@ -11,7 +11,10 @@ typedef struct rp_content_out {
     char subject[RN_ID_LEN + 1];   /* the finding, first item or event */
 } rp_content_out;
 
-rn_code rp_content_build(rn_store *s, const rn_report_opts *o, rp_doc **out_doc,
-                         rp_content_out *out, rn_error *err);
+/* s: where records and analyses are read (in the public view, a store
+ * holding only the public export of orig); orig: the store itself (blobs,
+ * existence of ids). */
+rn_code rp_content_build(rn_store *s, rn_store *orig, const rn_report_opts *o,
+                         rp_doc **out_doc, rp_content_out *out, rn_error *err);
 
 #endif

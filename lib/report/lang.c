@@ -25,12 +25,13 @@ static const struct msg {
     {"withheld", "(withheld in the public view)",
      "(приховано в публічному поданні)"},
     {"none", "(none)", "(немає)"},
-    {"public.note", "Public view: only published findings and the records they cite are "
-                    "described; restricted fields are omitted and coordinates are rounded to "
-                    "the public grid.",
-     "Публічне подання: описано лише опубліковані висновки "
-     "та записи, на які вони "
-     "посилаються; службові поля вилучено, "
+    {"public.note", "Public view: built from the public export only (remnant export "
+                    "--public: published findings and the records they cite); every figure "
+                    "is what the analyses give on that export; restricted fields are "
+                    "omitted and coordinates are rounded to the public grid.",
+     "Публічне подання: лише з публічного експорту (remnant export --public: "
+     "опубліковані висновки та записи, на які вони посилаються); кожне число "
+     "— те, що дають аналізи на цьому експорті; службові поля вилучено, "
      "координати округлено до публічної сітки."},
     {"h.weapons", "1. The weapons concerned",
      "1. Озброєння, про яке йдеться"},
@@ -99,6 +100,14 @@ static const struct msg {
      "Остання контрольна точка не підписана, "
      "тож пакет доказів створити неможливо "
      "(створіть ключ: `remnant key create`)."},
+    {"bundle.public", "An evidence bundle holds its records as logged, restricted fields "
+                      "included, so none is given with the public view. Each public record "
+                      "can be checked against the checkpoint above with its log index "
+                      "(GET /api/v1/log/proof/{id}).",
+     "Пакет доказів містить записи повністю, зі службовими полями, "
+     "тому в публічному поданні його не надано. Кожен публічний запис "
+     "можна перевірити щодо контрольної точки за його індексом у журналі "
+     "(GET /api/v1/log/proof/{id})."},
     {"basis", "Every figure is read from the analysis documents of `remnant timeline`, "
               "`remnant origin` and `remnant sanctions` (--json), which name the basis of "
               "each number.",

@@ -12,6 +12,7 @@
 
 #include <fontconfig/fontconfig.h>
 
+#include "remnant/public.h"
 #include "report/content.h"
 
 #define RP_OUT_MAX (1ull << 31) /* a report of at most 2 GiB */
@@ -21,6 +22,61 @@ struct rn_report {
     rp_layout lay;
     rp_content_out info;
 };
+
+/* The public view as a store: the public export of s (rn_public_export,
+ * the same as `remnant export --public`) imported into a new database in a
+ * fresh temporary folder, so that every analysis runs on exactly what the
+ * public may see. OUT *ps and dir (to be removed with drop_public). */
+static rn_code public_store(rn_store *s, const rn_report_opts *o, rn_store **ps,
+                            char dir[64], rn_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4200];
+    snprintf(dir, 64, "%s/rn_report_XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return rn__err(err, RN_EIO, "cannot make a temporary folder: %s", strerror(errno));
+    rn_public *p = NULL;
+    rn_public_opts po = {o->public_grid > 0 ? o->public_grid : RN_PUBLIC_GRID_DEFAULT, NULL};
+    rn_code rc = rn_public_open(s, &po, &p, err);
+    snprintf(path, sizeof path, "%s/public.jsonl", dir);
+    FILE *f = rc ? NULL : fopen(path, "wb");
+    if (!rc && !f)
+        rc = rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
+    uint64_t n = 0;
+    if (!rc)
+        rc = rn_public_export(p, s, f, &n, err);
+    if (f && fclose(f) != 0 && !rc)
+        rc = rn__err(err, RN_EIO, "%s: write error", path);
+    rn_public_free(p);
+    char db[4200];
+    snprintf(db, sizeof db, "%s/public.db", dir);
+    if (!rc)
+        rc = rn_store_open(db, RN_STORE_CREATE | RN_STORE_EXCL, ps, err);
+    if (!rc && n > 0) {
+        rn_import_opts io = {0};
+        io.format = RN_FMT_JSONL;
+        rc = rn_import_file(*ps, path, &io, NULL, err);
+    }
+    if (rc && *ps) {
+        rn_store_close(*ps);
+        *ps = NULL;
+    }
+    return rc;
+}
+
+static void drop_public(const char *dir)
+{
+    static const char *const files[] = {"public.jsonl", "public.db", "public.db-wal",
+                                        "public.db-shm", "public.db-journal"};
+    char path[4200];
+    for (size_t i = 0; i < RN_ARRAY_LEN(files); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/public.db.blobs", dir);
+    rmdir(path);
+    rmdir(dir);
+}
 
 rn_code rn_report_build(rn_store *s, const rn_report_opts *o, rn_report **out, rn_error *err)
 {
@@ -34,12 +90,23 @@ rn_code rn_report_build(rn_store *s, const rn_report_opts *o, rn_report **out, r
         return rn__err(err, RN_EINVAL, "report: the database path is needed (db_path)");
     if (o->lang && strcmp(o->lang, "en") != 0 && strcmp(o->lang, "uk") != 0)
         return rn__err_field(err, RN_EINVAL, "lang", "language '%s': use en or uk", o->lang);
+    if (o->public_view && (o->public_grid < 0 || o->public_grid > RN_PUBLIC_GRID_MAX))
+        return rn__err_field(err, RN_EINVAL, "public_grid", "the public grid is 0 to %g degrees",
+                             RN_PUBLIC_GRID_MAX);
     rn_report *r = rn__calloc(1, sizeof *r);
     if (!r)
         return rn__err(err, RN_ENOMEM, "out of memory");
-    rn_code rc = rp_content_build(s, o, &r->doc, &r->info, err);
+    rn_store *ps = NULL;
+    char dir[64] = "";
+    rn_code rc = o->public_view ? public_store(s, o, &ps, dir, err) : RN_OK;
+    if (!rc)
+        rc = rp_content_build(ps ? ps : s, s, o, &r->doc, &r->info, err);
     if (!rc)
         rc = rp_layout_doc(r->doc, &r->lay, err);
+    if (ps)
+        rn_store_close(ps);
+    if (dir[0])
+        drop_public(dir);
     if (rc) {
         rn_report_free(r);
         return rc;

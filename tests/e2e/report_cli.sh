@@ -158,7 +158,17 @@ mapfile -t SECRETS <secrets.txt
 check "public PDF: no restricted value, no exact coordinate" $CHECK absent pub.txt "${SECRETS[@]}"
 check "public HTML: no restricted value, no exact coordinate" $CHECK absent pub.html "${SECRETS[@]}"
 check "public report: the cited photo only" $CHECK absent pub.txt "$A2"
-check "public report: statement, share, root" $CHECK order pub.txt "$STATEMENT" "$SHARE" "$ROOT" "$A1"
+# its figures are those of the analyses run on the public export, and nothing
+# of a record the finding does not cite (Analog Devices made only uncited parts)
+"$REMNANT" export --public >public.jsonl
+"$REMNANT" --db pubonly.db init >/dev/null && "$REMNANT" --db pubonly.db import public.jsonl >/dev/null &&
+    ok "public export imports" || bad "public export imports"
+PSUM=$("$REMNANT" --db pubonly.db origin "$WPN" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])')
+check "public report: statement, origin of the public export, root, the cited photo" \
+    $CHECK order pub.txt "$STATEMENT" "$PSUM" "$ROOT" "$A1"
+check "public report: nothing from uncited records" $CHECK absent pub.txt "Analog Devices" "$SHARE" "주체113"
+[ ! -e pub.bundle ] && ok "no bundle with the public report (a bundle holds restricted fields)" ||
+    bad "a bundle was written with --public"
 check "public report says it is the public view" $CHECK order pub.txt "Public view"
 D=$("$REMNANT" add finding statement="A draft" evidence="$WPN" 2>/dev/null)
 expect 3 "--public of a draft finding is refused" "$REMNANT" report --finding "$D" --public -o d.pdf
