@@ -104,9 +104,11 @@ static const struct msg {
                       "included, so none is given with the public view. Each public record "
                       "can be checked against the checkpoint above with its log index "
                       "(GET /api/v1/log/proof/{id}).",
-     "Пакет доказів містить записи повністю, зі службовими полями, "
-     "тому в публічному поданні його не надано. Кожен публічний запис "
-     "можна перевірити щодо контрольної точки за його індексом у журналі "
+     "Пакет доказів містить записи повністю, "
+     "зі службовими полями, тому в публічному "
+     "поданні його не надано. Кожен публічний "
+     "запис можна перевірити щодо контрольної "
+     "точки за його індексом у журналі "
      "(GET /api/v1/log/proof/{id})."},
     {"basis", "Every figure is read from the analysis documents of `remnant timeline`, "
               "`remnant origin` and `remnant sanctions` (--json), which name the basis of "
