@@ -74,7 +74,8 @@ RN_NODISCARD rn_code rn_report_write(const rn_report *r, rn_report_format fmt,
 RN_NODISCARD rn_code rn_report_format_of(const char *path, rn_report_format *out)
     RN_NONNULL(1, 2);
 
-/* Number of A4 pages of the PDF form. */
+/* Number of A4 pages of the PDF form (laid out on the first call; 0 if
+ * that fails). A report is rendered by one thread at a time. */
 size_t rn_report_pages(const rn_report *r) RN_NONNULL(1);
 /* The SHA-256 (hex) of the evidence bundle the report describes, "" when
  * no bundle could be made (the log's checkpoint is not signed). */

@@ -57,6 +57,7 @@ typedef struct ctx {
     char (*shown)[RN_ID_LEN + 1]; /* records in the evidence table */
     size_t nshown, capshown;
     json_t *tl;                   /* timeline items gathered */
+    json_t *sources;              /* the rules' sources cited in the evidence */
     char subject[RN_ID_LEN + 1];
     rp_content_out *out;
 } ctx;
@@ -712,6 +713,22 @@ static rn_code sanctions(ctx *c)
 
 /* ---- 5. evidence ------------------------------------------------------------------------ */
 
+/* The number of a rule's source in the list under the evidence table
+ * (1-based; 0 for none; -1 out of memory): each source is printed once. */
+static long source_ref(ctx *c, const char *text)
+{
+    if (!text || !*text)
+        return 0;
+    json_t *v;
+    size_t i;
+    json_array_foreach(c->sources, i, v)
+        if (strcmp(json_string_value(v), text) == 0)
+            return (long)i + 1;
+    if (json_array_append_new(c->sources, json_string(text)))
+        return -1;
+    return (long)json_array_size(c->sources);
+}
+
 static rn_code marking_rows(ctx *c, rp_block *t, const char *item, json_t *claims)
 {
     rn_filter f = {"item", item};
@@ -757,8 +774,13 @@ static rn_code marking_rows(ctx *c, rp_block *t, const char *item, json_t *claim
             rc = rn__buf_printf(&rd, "%s%s: %s (rule %s, %.2f)", rd.len ? "\n" : "", fld,
                                 jsd(cand, "value", "?"), jsd(cand, "rule", "?"),
                                 json_real_value(json_object_get(cand, "confidence")));
-            if (!rc && !strstr(src.data ? src.data : "", jsd(cand, "source", "")))
-                rc = rn__buf_printf(&src, "%s%s", src.len ? "\n" : "", jsd(cand, "source", ""));
+            long ref = source_ref(c, jsd(cand, "source", ""));
+            char rs[24];
+            snprintf(rs, sizeof rs, "[%ld]", ref);
+            if (ref < 0)
+                rc = oom(c);
+            else if (ref > 0 && !rc && !strstr(src.data ? src.data : "", rs))
+                rc = rn__buf_printf(&src, "%s%s", src.len ? " " : "", rs);
             if (!rc)
                 rc = rn__buf_cstr(&src);
         }
@@ -820,7 +842,8 @@ static rn_code evidence(ctx *c)
     rp_block *t = rp_table(c->d, 4, hdr, cw);
     if (!t)
         return oom(c);
-    rp_block *ph = NULL;
+    rp_block ph = {0}; /* added to the document after the table */
+    ph.kind = RP_PHOTOS;
     rn_code rc = RN_OK;
     for (size_t i = 0; i < c->nshown && !rc; i++) {
         rn_record *r = NULL;
@@ -875,13 +898,9 @@ static rn_code evidence(ctx *c)
                 char path[4096], cap[300];
                 if (rn_store_blob_path(c->orig, att[k][0], path, sizeof path) != RN_OK)
                     continue;
-                if (!ph && !(ph = rp_photos(c->d))) {
-                    rc = oom(c);
-                    break;
-                }
                 snprintf(cap, sizeof cap, "%s (item %s)\nsha256 %.16s…", att[k][1], c->shown[i],
                          att[k][0]);
-                rp_photo_add(ph, path, cap);
+                rp_photo_add(&ph, path, cap);
                 if (shown_add(c, att[k][1]))
                     rc = oom(c);
             }
@@ -892,8 +911,21 @@ static rn_code evidence(ctx *c)
         json_decref(claims);
         rn_record_free(r);
     }
-    if (!rc && (!ph || ph->nphotos == 0))
-        rp_para(c->d, RP_SMALL, M(c, "photos.none"));
+    if (!rc && json_array_size(c->sources) > 0) {
+        rp_heading(c->d, 2, M(c, "sources"));
+        json_t *sv;
+        size_t k;
+        json_array_foreach(c->sources, k, sv)
+            rp_paraf(c->d, RP_SMALL, "[%zu] %s", k + 1, json_string_value(sv));
+    }
+    if (!rc) {
+        rp_heading(c->d, 2, M(c, "photos"));
+        if (ph.nphotos == 0)
+            rp_para(c->d, RP_SMALL, M(c, "photos.none"));
+    }
+    if (!rc && ph.nphotos > 0 && rp_take_block(c->d, &ph))
+        rc = oom(c);
+    rp_block_clear(&ph);
     return rc;
 }
 
@@ -1057,6 +1089,9 @@ rn_code rp_content_build(rn_store *s, rn_store *orig, const rn_report_opts *o,
     c.s = s;
     c.orig = orig;
     c.pub = o->public_view;
+    c.sources = json_array();
+    if (!c.sources)
+        return oom(&c);
     c.o = o;
     c.err = err;
     c.out = out;
@@ -1094,6 +1129,7 @@ rn_code rp_content_build(rn_store *s, rn_store *orig, const rn_report_opts *o,
         rc = verify(&c);
     rp_view_free(c.v);
     free(c.shown);
+    json_decref(c.sources);
     if (rc) {
         rp_doc_free(c.d);
         return rc;

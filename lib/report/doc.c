@@ -27,7 +27,7 @@ rp_doc *rp_doc_new(const char *title, const char *lang)
     return d;
 }
 
-static void block_free(rp_block *b)
+void rp_block_clear(rp_block *b)
 {
     free(b->text);
     for (size_t i = 0; i < b->ncols * b->nrows; i++)
@@ -40,6 +40,7 @@ static void block_free(rp_block *b)
         g_free(b->photos[i].jpeg_b64);
     }
     free(b->photos);
+    memset(b, 0, sizeof *b);
 }
 
 void rp_doc_free(rp_doc *d)
@@ -47,7 +48,7 @@ void rp_doc_free(rp_doc *d)
     if (!d)
         return;
     for (size_t i = 0; i < d->n; i++)
-        block_free(&d->b[i]);
+        rp_block_clear(&d->b[i]);
     free(d->b);
     free(d->title);
     free(d->lang);
@@ -186,6 +187,16 @@ int rp_add_drawing(rp_doc *d, rp_drawing *dr)
 }
 
 rp_block *rp_photos(rp_doc *d) { return new_block(d, RP_PHOTOS); }
+
+int rp_take_block(rp_doc *d, rp_block *b)
+{
+    rp_block *n = new_block(d, b->kind);
+    if (!n)
+        return -1;
+    *n = *b;
+    memset(b, 0, sizeof *b);
+    return 0;
+}
 
 int rp_photo_add(rp_block *b, const char *path, const char *caption)
 {

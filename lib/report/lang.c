@@ -31,7 +31,8 @@ static const struct msg {
                     "omitted and coordinates are rounded to the public grid.",
      "Публічне подання: лише з публічного експорту (remnant export --public: "
      "опубліковані висновки та записи, на які вони посилаються); кожне число "
-     "— те, що дають аналізи на цьому експорті; службові поля вилучено, "
+     "— те, що дають аналізи на цьому експорті; "
+     "службові поля вилучено, "
      "координати округлено до публічної сітки."},
     {"h.weapons", "1. The weapons concerned",
      "1. Озброєння, про яке йдеться"},
@@ -79,8 +80,9 @@ static const struct msg {
     {"marking", "Marking", "Маркування"},
     {"reading", "Decoded reading (rule, confidence)",
      "Прочитання (правило, впевненість)"},
-    {"source", "Source of the rule", "Джерело правила"},
+    {"source", "Source (see below)", "Джерело (див. нижче)"},
     {"photos", "Photographs", "Фотографії"},
+    {"sources", "Sources of the decoding rules", "Джерела правил декодування"},
     {"photos.none", "No photograph can be shown.",
      "Немає фотографій, які можна показати."},
     {"h.verify", "6. How to verify", "6. Як перевірити"},

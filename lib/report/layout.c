@@ -66,17 +66,19 @@ PangoLayout *rp_text_layout(PangoContext *pc, const char *text, rp_kind kind, in
     return pl;
 }
 
-double rp_row_height(PangoContext *pc, const rp_block *t, size_t row)
+double rp_row_height(PangoContext *pc, const rp_block *t, size_t row, PangoLayout **cells)
 {
-    double h = 0, x = 0;
-    (void)x;
+    double h = 0;
     for (size_t c = 0; c < t->ncols; c++) {
         double w = t->colw[c] * RP_CONTENT_W - 2 * RP_CELL_PAD;
         PangoLayout *pl = rp_text_layout(pc, t->cells[row * t->ncols + c], RP_TABLE, row == 0,
                                          RP_NORMAL, w);
         int lw, lh;
         pango_layout_get_size(pl, &lw, &lh);
-        g_object_unref(pl);
+        if (cells)
+            cells[c] = pl;
+        else
+            g_object_unref(pl);
         if (lh / (double)PANGO_SCALE > h)
             h = lh / (double)PANGO_SCALE;
     }
@@ -131,6 +133,14 @@ rn_code rp_layout_doc(const rp_doc *d, rp_layout *out, rn_error *err)
     lay s = {out, 0, 0};
     rn_code rc = RN_OK;
     out->pages = 1;
+    out->rowh = rn__calloc(d->n ? d->n : 1, sizeof *out->rowh);
+    out->pl = rn__calloc(d->n ? d->n : 1, sizeof *out->pl);
+    out->nblocks = d->n;
+    out->doc = d;
+    if (!out->rowh || !out->pl) {
+        rp_layout_free(out);
+        return rn__err(err, RN_ENOMEM, "report layout: out of memory");
+    }
     for (size_t i = 0; i < d->n && !rc; i++) {
         const rp_block *b = &d->b[i];
         if (i > 0 && s.y > 0)
@@ -144,11 +154,14 @@ rn_code rp_layout_doc(const rp_doc *d, rp_layout *out, rn_error *err)
                                              RP_CONTENT_W);
             int nl = pango_layout_get_line_count(pl);
             double *lh = rn__malloc((size_t)(nl > 0 ? nl : 1) * sizeof *lh);
-            if (!lh) {
+            out->pl[i] = rn__calloc(1, sizeof *out->pl[i]);
+            if (!lh || !out->pl[i]) {
+                free(lh);
                 g_object_unref(pl);
                 rc = RN_ENOMEM;
                 break;
             }
+            out->pl[i][0] = pl;
             PangoLayoutIter *it = pango_layout_get_iter(pl);
             int k = 0;
             do {
@@ -157,7 +170,6 @@ rn_code rp_layout_doc(const rp_doc *d, rp_layout *out, rn_error *err)
                 lh[k++] = (y1 - y0) / (double)PANGO_SCALE;
             } while (k < nl && pango_layout_iter_next_line(it));
             pango_layout_iter_free(it);
-            g_object_unref(pl);
             if (b->kind == RP_HEADING && s.y > 0 && s.y + lh[0] + RP_KEEP > RP_CONTENT_H)
                 new_page(&s);
             size_t from = 0;
@@ -180,13 +192,25 @@ rn_code rp_layout_doc(const rp_doc *d, rp_layout *out, rn_error *err)
             break;
         }
         case RP_TABLE: {
-            double hh = rp_row_height(pc, b, 0);
+            double *rh_ = rn__malloc(b->nrows * sizeof *rh_);
+            PangoLayout **cl = rn__calloc(b->nrows * b->ncols, sizeof *cl);
+            if (!rh_ || !cl) {
+                free(rh_);
+                free(cl);
+                rc = RN_ENOMEM;
+                break;
+            }
+            for (size_t r = 0; r < b->nrows; r++)
+                rh_[r] = rp_row_height(pc, b, r, cl + r * b->ncols);
+            out->rowh[i] = rh_;
+            out->pl[i] = cl;
+            double hh = rh_[0];
             size_t from = 1;
             double acc = hh;
-            if (s.y > 0 && s.y + hh + (b->nrows > 1 ? rp_row_height(pc, b, 1) : 0) > RP_CONTENT_H)
+            if (s.y > 0 && s.y + hh + (b->nrows > 1 ? rh_[1] : 0) > RP_CONTENT_H)
                 new_page(&s);
             for (size_t r = 1; r < b->nrows && !rc; r++) {
-                double rh = rp_row_height(pc, b, r);
+                double rh = rh_[r];
                 if (s.y + acc + rh > RP_CONTENT_H && r > from) {
                     if (put(&s, i, from, r, acc, 1)) {
                         rc = RN_ENOMEM;
@@ -235,5 +259,17 @@ void rp_layout_free(rp_layout *l)
     if (!l)
         return;
     free(l->box);
+    for (size_t i = 0; l->rowh && i < l->nblocks; i++)
+        free(l->rowh[i]);
+    free(l->rowh);
+    for (size_t i = 0; l->pl && i < l->nblocks; i++) {
+        const rp_block *b = &l->doc->b[i];
+        size_t n = b->kind == RP_TABLE ? b->nrows * b->ncols : 1;
+        for (size_t k = 0; l->pl[i] && k < n; k++)
+            if (l->pl[i][k])
+                g_object_unref(l->pl[i][k]);
+        free(l->pl[i]);
+    }
+    free(l->pl);
     memset(l, 0, sizeof *l);
 }

@@ -43,7 +43,7 @@ static void show_lines(cairo_t *cr, PangoLayout *pl, double x, double y, size_t 
     pango_layout_iter_free(it);
 }
 
-static void draw_row(cairo_t *cr, PangoContext *pc, const rp_block *t, size_t row, double y,
+static void draw_row(cairo_t *cr, PangoLayout **cells, const rp_block *t, size_t row, double y,
                      double h)
 {
     double x = RP_MARGIN;
@@ -54,11 +54,9 @@ static void draw_row(cairo_t *cr, PangoContext *pc, const rp_block *t, size_t ro
     }
     for (size_t c = 0; c < t->ncols; c++) {
         double w = t->colw[c] * RP_CONTENT_W;
-        PangoLayout *pl = rp_text_layout(pc, t->cells[row * t->ncols + c], RP_TABLE, row == 0,
-                                         RP_NORMAL, w - 2 * RP_CELL_PAD);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        show_lines(cr, pl, x + RP_CELL_PAD, y + RP_CELL_PAD, 0, (size_t)-1);
-        g_object_unref(pl);
+        show_lines(cr, cells[row * t->ncols + c], x + RP_CELL_PAD, y + RP_CELL_PAD, 0,
+                   (size_t)-1);
         x += w;
     }
     cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
@@ -152,8 +150,7 @@ rn_code rp_render_pdf(const rp_doc *d, const rp_layout *l, rn_buf *out, rn_error
         switch (b->kind) {
         case RP_HEADING:
         case RP_PARA: {
-            PangoLayout *pl = rp_text_layout(pc, b->text, b->kind, b->level, b->style,
-                                             RP_CONTENT_W);
+            PangoLayout *pl = l->pl[x->block][0];
             if (b->style == RP_NOTICE) {
                 cairo_set_source_rgb(cr, 0.55, 0.25, 0.0);
             } else if (b->kind == RP_HEADING) {
@@ -162,19 +159,19 @@ rn_code rp_render_pdf(const rp_doc *d, const rp_layout *l, rn_buf *out, rn_error
                 cairo_set_source_rgb(cr, 0, 0, 0);
             }
             show_lines(cr, pl, RP_MARGIN, top, x->from, x->to);
-            g_object_unref(pl);
             break;
         }
         case RP_TABLE: {
             double y = top;
+            const double *rh = l->rowh[x->block];
             if (x->header) {
-                double h = rp_row_height(pc, b, 0);
-                draw_row(cr, pc, b, 0, y, h);
+                double h = rh[0];
+                draw_row(cr, l->pl[x->block], b, 0, y, h);
                 y += h;
             }
             for (size_t r = x->from; r < x->to; r++) {
-                double h = rp_row_height(pc, b, r);
-                draw_row(cr, pc, b, r, y, h);
+                double h = rh[r];
+                draw_row(cr, l->pl[x->block], b, r, y, h);
                 y += h;
             }
             break;

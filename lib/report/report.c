@@ -19,7 +19,8 @@
 
 struct rn_report {
     rp_doc *doc;
-    rp_layout lay;
+    rp_layout lay; /* laid out on first need (pages, PDF): not for HTML */
+    int laid;
     rp_content_out info;
 };
 
@@ -101,8 +102,6 @@ rn_code rn_report_build(rn_store *s, const rn_report_opts *o, rn_report **out, r
     rn_code rc = o->public_view ? public_store(s, o, &ps, dir, err) : RN_OK;
     if (!rc)
         rc = rp_content_build(ps ? ps : s, s, o, &r->doc, &r->info, err);
-    if (!rc)
-        rc = rp_layout_doc(r->doc, &r->lay, err);
     if (ps)
         rn_store_close(ps);
     if (dir[0])
@@ -119,12 +118,29 @@ void rn_report_free(rn_report *r)
 {
     if (!r)
         return;
+    rp_layout_free(&r->lay); /* before the document it refers to */
     rp_doc_free(r->doc);
-    rp_layout_free(&r->lay);
     free(r);
 }
 
-size_t rn_report_pages(const rn_report *r) { return r->lay.pages; }
+/* The layout, made on first need. A report is not shared between threads
+ * while it is rendered (report.h), so caching it through a const pointer is
+ * safe. */
+static rn_code laid_out(const rn_report *cr, rn_error *err)
+{
+    rn_report *r = (rn_report *)cr;
+    if (r->laid)
+        return RN_OK;
+    rn_code rc = rp_layout_doc(r->doc, &r->lay, err);
+    if (!rc)
+        r->laid = 1;
+    return rc;
+}
+
+size_t rn_report_pages(const rn_report *r)
+{
+    return laid_out(r, NULL) == RN_OK ? r->lay.pages : 0;
+}
 
 const char *rn_report_bundle_sha256(const rn_report *r) { return r->info.bundle_sha; }
 
@@ -149,8 +165,10 @@ rn_code rn_report_render(const rn_report *r, rn_report_format fmt, char **buf, s
 {
     rn_buf b;
     rn__buf_init(&b, RP_OUT_MAX);
-    rn_code rc = fmt == RN_REPORT_PDF ? rp_render_pdf(r->doc, &r->lay, &b, err)
-                                      : rp_render_html(r->doc, &b, err);
+    rn_code rc = fmt == RN_REPORT_PDF ? laid_out(r, err) : RN_OK;
+    if (!rc)
+        rc = fmt == RN_REPORT_PDF ? rp_render_pdf(r->doc, &r->lay, &b, err)
+                                  : rp_render_html(r->doc, &b, err);
     if (!rc && (rc = rn__buf_cstr(&b)))
         rn__err(err, rc, "out of memory");
     if (rc) {

@@ -133,6 +133,12 @@ int rp_row(rp_block *t, const char *const *cells);
 /* The drawing is taken over by the document. */
 int rp_add_drawing(rp_doc *d, rp_drawing *dr);
 rp_block *rp_photos(rp_doc *d);
+/* Blocks returned by rp_table/rp_photos point into the document: adding a
+ * block may move them. A block built apart (on the stack) is moved into
+ * the document by rp_take_block (b is left empty); rp_block_clear frees
+ * what a block holds. */
+int rp_take_block(rp_doc *d, rp_block *b);
+void rp_block_clear(rp_block *b);
 /* Decode a photo file into a thumbnail; 0 ok, -1 unreadable. */
 int rp_photo_add(rp_block *b, const char *path, const char *caption);
 
@@ -150,6 +156,13 @@ typedef struct rp_box {
 typedef struct rp_layout {
     rp_box *box;
     size_t n, cap, pages;
+    double **rowh; /* per block: its table rows' heights (NULL: not a table),
+                      measured once and used again to draw */
+    PangoLayout ***pl; /* per block: the text's layout (headings, paragraphs)
+                          or the cells' (tables, row by row): shaped once,
+                          drawn from here (owned) */
+    size_t nblocks;
+    const rp_doc *doc; /* laid out; must outlive the layout */
 } rp_layout;
 
 /* Lay d out on A4 pages with the fonts of cr's font map. */
@@ -164,7 +177,9 @@ PangoContext *rp_measure_context(void);
 /* Table geometry */
 #define RP_CELL_PAD 3.0
 #define RP_BLOCK_GAP 6.0
-double rp_row_height(PangoContext *pc, const rp_block *t, size_t row);
+/* The height of table row `row`; OUT cells[ncols] (may be NULL): the
+ * cells' layouts, owned by the caller. */
+double rp_row_height(PangoContext *pc, const rp_block *t, size_t row, PangoLayout **cells);
 
 /* ---- renderers ---------------------------------------------------------------- */
 

@@ -115,7 +115,10 @@ int cmd_report(int argc, char **argv)
     if (c) {
         rc = cli_error(c, &err);
     } else {
-        fprintf(stderr, "wrote %s (%zu pages)%s%s\n", out, rn_report_pages(rep),
+        char pages[40] = "";
+        if (fmt == RN_REPORT_PDF)
+            snprintf(pages, sizeof pages, " (%zu pages)", rn_report_pages(rep));
+        fprintf(stderr, "wrote %s%s%s%s\n", out, pages,
                 rn_report_bundle_sha256(rep)[0] ? " and " : "",
                 rn_report_bundle_sha256(rep)[0] ? bundle : "");
         rc = EXIT_OK;
