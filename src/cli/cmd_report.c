@@ -12,7 +12,7 @@
 #include "remnant/report.h"
 
 static const char usage[] =
-    "remnant report (--finding ID | --item ID [--item ID]... | --event ID)\n"
+    "remnant report (--finding ID | --item ID [ID]... | --event ID)\n"
     "                      [-o FILE.pdf|FILE.html] [--lang en|uk] [--public] "
     "[--public-grid DEG]";
 
@@ -27,7 +27,7 @@ static void help(void)
            "and the evidence bundle with its SHA-256 and remnant-verify command).\n"
            "Every figure is the one `remnant timeline|origin|sanctions --json` gives.\n\n"
            "  --finding ID     a finding (it must cite evidence)\n"
-           "  --item ID        a weapon; repeat for more\n"
+           "  --item ID...     one or more weapons (--item A B, or --item A --item B)\n"
            "  --event ID       the weapons of a documentation event\n"
            "  -o FILE          FILE.pdf (A4, fonts embedded) or FILE.html (one file,\n"
            "                   opens offline); default report-<ID>.pdf\n"
@@ -68,8 +68,13 @@ int cmd_report(int argc, char **argv)
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;
-    if (argc > 1)
-        return cli_usage_error(usage, "unexpected argument '%s'", argv[1]);
+    for (int i = 1; i < argc; i++) { /* --item ID ID ...: more weapons */
+        if (nitems == 0)
+            return cli_usage_error(usage, "unexpected argument '%s'", argv[i]);
+        if (nitems == RN_REPORT_ITEMS_MAX)
+            return cli_usage_error(usage, "at most %d --item", RN_REPORT_ITEMS_MAX);
+        items[nitems++] = argv[i];
+    }
     o.items = items;
     o.nitems = nitems;
     if ((o.finding != NULL) + (nitems > 0) + (o.event != NULL) != 1)

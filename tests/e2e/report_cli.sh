@@ -118,7 +118,7 @@ expect 0 "Ukrainian headings" "$REMNANT" report --finding "$FND" -o uk.html --la
 check "Ukrainian text" $CHECK html uk.html "Походження компонентів" "$SHARE"
 
 # ---- weapons and events ----------------------------------------------------------------
-expect 0 "report --item (two weapons)" "$REMNANT" report --item "$WPN" --item 01J3DEM0000000000000000050 -o w.pdf
+expect 0 "report --item (two weapons)" "$REMNANT" report --item "$WPN" 01J3DEM0000000000000000050 -o w.pdf
 pdftotext w.pdf w.txt
 check "both weapons" $CHECK order w.txt "$WPN" "01J3DEM0000000000000000050" "주체113"
 expect 0 "report --event, default name" "$REMNANT" report --event 01J3DEM0000000000000000015
@@ -189,6 +189,9 @@ grep -q "cannot write" err.txt && ok "says it cannot write" || { bad "message"; 
 noleft "no partial file in the unwritable place" "ro/*"
 expect 2 "unknown extension" "$REMNANT" report --finding "$FND" -o z.docx
 expect 2 "two subjects" "$REMNANT" report --finding "$FND" --event 01J3DEM0000000000000000015
+expect 2 "a stray argument" "$REMNANT" report --finding "$FND" 01J3DEM0000000000000000015
+expect 4 "an unknown item" "$REMNANT" report --item "$WPN" 01J3DEM0000000000000000998 -o u.pdf
+noleft "no file for an unknown item" "u.pdf*"
 expect 2 "bad --lang" "$REMNANT" report --finding "$FND" --lang fr
 expect 0 "--help" "$REMNANT" report --help
 grep -q -- "--public" out.txt && ok "help names --public" || bad "help"
