@@ -16,9 +16,16 @@
  * else (3) the decoder's best candidate over the item's markings (the
  * `machine_claim` view's order: confidence, marking, rank). The result says
  * which ("basis": "item.produced" | "claim <id>" | "marking <id> rule <r>").
- * Where decoder readings of a production date tie (confidence within
- * RN_AMBIGUOUS_DELTA of the best) and disagree, the effective date is the
- * hull of them and the basis says "ambiguous".
+ * A decoder's production date is never one reading taken alone: readings
+ * are taken best first until they hold RN_READING_MASS of the confidence
+ * of all the item's date readings (and any within RN_AMBIGUOUS_DELTA of the
+ * best); when they disagree — an illegible digit ("2?15"), an ambiguous
+ * code ("0412") — the effective date is their hull, the basis says
+ * "ambiguous" and each analysis lists the readings ("produced_readings").
+ * A manufacturer known only by its country (manufacturer_country, or a
+ * claim's country) is a value with an empty name: counted by country.
+ * A part without its own event belongs to the event of its nearest
+ * ancestor that has one.
  *
  * Sanctions flags are leads for an analyst, never verdicts.
  *
@@ -35,6 +42,7 @@ extern "C" {
 #endif
 
 #define RN_AMBIGUOUS_DELTA 0.1 /* decoder confidences this close are a tie */
+#define RN_READING_MASS 0.9     /* share of the decoder's date confidence taken */
 #define RN_LINK_SERIAL_GAP 50  /* serials this close (same prefix) are one run */
 #define RN_ANALYSIS_LIMIT_MAX 100000
 
@@ -56,14 +64,20 @@ typedef struct rn_analysis_filter {
 /* Production-to-use intervals: for each item with an effective production
  * date and an event date (incident, else documented), the interval in days
  * [min, max] from rn_date_span; summaries per (weapon system, producing
- * state, country of use). */
+ * state, country of use). The production date is bounded below by the
+ * item's earliest possible assembly (its parts' latest production start):
+ * use cannot precede assembly ("production_bound"). An item without its own
+ * event takes its nearest ancestor's ("event_from"). */
 RN_NODISCARD rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json,
                                  size_t *len, rn_error *err) RN_NONNULL(1, 3);
 
 /* Component origin of weapons (items without a parent, kind weapon or
  * munition, or f->item): the component tree, tables by country and by
- * manufacturer, date codes by year, and each weapon's earliest possible
- * assembly date (the latest component production date's lower bound). */
+ * manufacturer (grouped by company, each spelling listed; a component known
+ * only by its country under "manufacturer unknown"), date codes by year,
+ * and each weapon's earliest possible assembly date (the latest component
+ * production date's lower bound). "foreign" is null when the weapon's
+ * producing state is unknown. */
 RN_NODISCARD rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json,
                                size_t *len, rn_error *err) RN_NONNULL(1, 3);
 
@@ -89,7 +103,8 @@ RN_NODISCARD rn_code rn_sanctions_dismiss(rn_store *s, const char *flag, const c
 /* Items linked to `query` — an item id, a full or partial serial, or a lot — by a
  * serial run (same prefix, numbers within RN_LINK_SERIAL_GAP), a shared
  * lot, or identical packaging marks; each with its event's place, date and
- * the reason. query NULL: every link group in the store. */
+ * the reason (an item without its own event: its nearest ancestor's). query
+ * NULL: every link group in the store. */
 RN_NODISCARD rn_code rn_links(rn_store *s, const char *query, char **json, size_t *len,
                               rn_error *err) RN_NONNULL(1, 3);
 

@@ -27,6 +27,11 @@ extern "C" {
 #define RN_DECODE_MARKING_MAX 256
 /* Most candidates one marking yields; the lowest ranked are dropped. */
 #define RN_DECODE_CANDIDATES_MAX 64
+/* Two candidates of one field (manufacturer, production_date) with
+ * different values whose confidences differ by at most this much are a tie:
+ * the marking alone does not decide between them, and both are marked
+ * `ambiguous` (never one picked by rule-file order). */
+#define RN_DECODE_TIE_MARGIN 0.02
 
 typedef struct rn_decoder rn_decoder; /* a loaded, immutable rule set; thread-safe to share */
 
@@ -58,12 +63,16 @@ typedef struct rn_decode_ctx {
 } rn_decode_ctx;
 
 /* One candidate fact. field: "production_date", "manufacturer", "factory",
- * "part_number", "serial", "lot" or "weapon_system". value: the fact in text
- * (a date in model.h's text form). date: set (precision != NONE) for
+ * "part_number", "serial", "lot", "weapon_system" or "plausibility" (a
+ * possible re-marking or counterfeit: a date before the part family
+ * existed). value: the fact in text (a date in model.h's text form). date: set (precision != NONE) for
  * production dates only. country: ISO alpha-2 of the maker's or factory's
  * headquarters, NULL otherwise. confidence: 0..1. rule: the rule id.
  * explanation: how the marking was read, for people. source: the public
- * source the rule cites. */
+ * source the rule cites. ambiguous: 1 when this is a manufacturer or
+ * production date within RN_DECODE_TIE_MARGIN of the best candidate of its
+ * field with another value (the best one included): the reading is
+ * ambiguous between them and consumers must not count it as certain. */
 typedef struct rn_candidate {
     const char *field;
     const char *value;
@@ -73,6 +82,7 @@ typedef struct rn_candidate {
     const char *rule;
     const char *explanation;
     const char *source;
+    int ambiguous;
 } rn_candidate;
 
 typedef struct rn_candidates rn_candidates;
@@ -91,11 +101,60 @@ void rn_candidates_free(rn_candidates *c);
 
 /* The JSON object of docs/DECODE.md:
  * {"marking":..,"candidates":[{"field","value","earliest","latest","country",
- *  "confidence","rule","explanation","source"}]}; earliest/latest only for
- * dates, country only for manufacturers and factories. OUT: *out
+ *  "confidence","rule","explanation","source","ambiguous"}],
+ *  "ambiguous":[{"field":..,"values":[..]}]}; earliest/latest only for
+ * dates, country only for manufacturers and factories, "ambiguous" only on
+ * tied candidates and, at the top, only when some field is tied. OUT: *out
  * (NUL-terminated, free with rn_free) and *outlen. */
 RN_NODISCARD rn_code rn_candidates_to_json(const char *marking, size_t len,
                                            const rn_candidates *c, char **out, size_t *outlen);
+
+/* ---- makers as companies ------------------------------------------------
+ *
+ * A maker in the rules is a brand printed on parts (Linear Technology,
+ * Maxim, Atmel...) and a company: one canonical name, its aliases and past
+ * names (`aka`), its headquarters, and the companies that owned it over
+ * time (`owner` rules: Linear Technology by Analog Devices from 2017-03-10,
+ * Atmel by Microchip from 2016-04-04, ...). Analyses group by the brand and
+ * may roll up to the owner; both stay visible. */
+
+/* What a typed-in manufacturer name matched. Every string belongs to the
+ * decoder. maker/brand/country: the brand (its rule id, its name, its
+ * headquarters); matched: the name or alias in the rules that matched;
+ * company_id/company/company_country: the company that owned the brand on
+ * the day asked (the top of its ownership chain; the brand itself when it
+ * was independent that day); owner_source: the citation of the ownership
+ * rule applied, NULL when independent. */
+typedef struct rn_maker_match {
+    const char *maker;
+    const char *brand;
+    const char *country;
+    const char *matched;
+    const char *company_id;
+    const char *company;
+    const char *company_country;
+    const char *owner_source;
+} rn_maker_match;
+
+/* Match a manufacturer name as people type it (name[0..len), UTF-8) to a
+ * maker of the rules. Case, punctuation, white space, parenthesized asides,
+ * legal forms ("Inc.", "Corporation", "Co., Ltd.", "GmbH", "OOO", "株式会社",
+ * "有限公司"...) and Latin/Cyrillic look-alike letters are ignored; nothing
+ * else is (no fuzzy matching). day: the day the ownership is wanted for
+ * (RN_DAY_OPEN_HIGH: today). RN_ENOTFOUND when no maker has the name,
+ * RN_EINPUT when two makers share it (the message names both) or the name
+ * is not UTF-8, RN_ELIMIT above RN_DECODE_MARKING_MAX bytes. OUT: *out
+ * (zeroed on error). */
+RN_NODISCARD rn_code rn_decoder_match_maker(const rn_decoder *d, const char *name, size_t len,
+                                            int32_t day, rn_maker_match *out, rn_error *err);
+
+/* Every maker of the rules, for grouping and for exporting them as
+ * entities: the i-th maker (0 <= i < rn_decoder_maker_count) with its owner
+ * on day, as rn_decoder_match_maker fills it (matched: the maker's name).
+ * RN_ENOTFOUND past the end. OUT: *out. */
+size_t rn_decoder_maker_count(const rn_decoder *d);
+RN_NODISCARD rn_code rn_decoder_maker_at(const rn_decoder *d, size_t i, int32_t day,
+                                         rn_maker_match *out);
 
 #ifdef __cplusplus
 }

@@ -175,11 +175,29 @@ typedef struct rn_ledger_verify_stats {
     uint64_t entries, records, blobs, checkpoints, signed_checkpoints;
     uint64_t cosignatures, problems;
     uint64_t tree_size;
+    uint64_t orphans;    /* files in the blob folder no record names */
+    char anchors[1024];  /* the trust anchors used, for people */
 } rn_ledger_verify_stats;
+
+/* Where verify's trust comes from: never from the file under test. Keys
+ * given (`trusted`), keys pinned in a trust file the operator controls
+ * (one verifier key a line, '#' comments), else the instance's key file.
+ * Keys on record in the database are trusted only when a chain of signed
+ * rotations joins them to an anchor. `since` (may be NULL) is a checkpoint
+ * kept elsewhere (a witness's, the last bundle's): a log that does not
+ * extend it — cut back or rewritten — is reported. */
+typedef struct rn_ledger_verify_opts {
+    const char *const *trusted;
+    size_t ntrusted;
+    const char *trust_file;
+    const char *since; /* checkpoint note text */
+    size_t since_len;
+} rn_ledger_verify_opts;
 
 /* Recompute everything: entries (L1-L3 of lib/ledger/log.c), the tree and
  * every checkpoint's root (L4-L5), checkpoint signatures (with the keys in
- * `trusted` if given, else the instance's key file and the keys on record),
+ * `trusted` if given, else the instance's key file and the keys on record
+ * linked to it by signed rotations),
  * cosignatures, every record against its last log entry (and every live
  * log record against the store), every attachment's blob against its
  * SHA-256 and size. Every problem found goes to fn (may be NULL) naming the
@@ -191,6 +209,11 @@ RN_NODISCARD rn_code rn_ledger_verify(rn_store *s, const char *db_path,
                                       rn_ledger_problem_fn fn, void *ctx,
                                       rn_ledger_verify_stats *stats,
                                       rn_error *err) RN_NONNULL(1, 2);
+RN_NODISCARD rn_code rn_ledger_verify_ex(rn_store *s, const char *db_path,
+                                         const rn_ledger_verify_opts *opts,
+                                         rn_ledger_problem_fn fn, void *ctx,
+                                         rn_ledger_verify_stats *stats, rn_error *err)
+    RN_NONNULL(1, 2);
 
 /* ---- evidence bundles (docs/BUNDLE.md) ------------------------------------ */
 
@@ -205,6 +228,28 @@ RN_NODISCARD rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
                                             size_t nids, uint64_t since,
                                             FILE *out, rn_error *err)
     RN_NONNULL(1, 2, 3, 6);
+/* The same as the public sees it (include/remnant/public.h): only public
+ * records, each entry with the disclosures of just the fields the public
+ * sees exactly as logged, and photos only as their public derivatives.
+ * Every id named must be public (RN_ENOTFOUND otherwise); a record whose
+ * latest entry is in format v1 is refused (RN_ECONSTRAINT). grid as
+ * rn_public_opts (0: the default). */
+RN_NODISCARD rn_code rn_ledger_bundle_write_public(rn_store *s, const char *db_path,
+                                                   double grid, const char *const *ids,
+                                                   size_t nids, uint64_t since, FILE *out,
+                                                   rn_error *err)
+    RN_NONNULL(1, 2, 4, 7);
+
+/* The disclosures of log entry `seq` (which must log record `id`), one per
+ * line: all of them, or with a view only those of the fields that view
+ * shows exactly as logged. *out (rn_free) is "" with *count 0 for a v1
+ * entry, except that with a view a v1 entry is refused (RN_ECONSTRAINT). */
+struct rn_public;
+RN_NODISCARD rn_code rn_ledger_disclosures(rn_ledger *l, rn_store *s,
+                                           const struct rn_public *view, const char *id,
+                                           uint64_t seq, char **out, size_t *len,
+                                           size_t *count, rn_error *err)
+    RN_NONNULL(1, 2, 4, 6, 7, 8);
 
 /* Check a bundle held in memory against verifier keys (the log's and any
  * witnesses'). Each line of plain-words report goes to fn. RN_OK when every

@@ -108,6 +108,15 @@ RN_NODISCARD rn_code rn_store_search(rn_store *s, const char *query,
 RN_NODISCARD rn_code rn_store_attach(rn_store *s, const char *target_id,
                                      const char *file, const char *media_type,
                                      char out_id[RN_ID_LEN + 1], rn_error *err);
+/* Orphans in the blob folder (lib/store/gc.c): blobs that no attachment and
+ * no log entry names, and stale temporary files of attaches or uploads that
+ * did not finish. fn (may be NULL) gets each one's path, why it is an
+ * orphan and its size; with `remove` they are deleted (`remnant gc`).
+ * Nothing a record or a log entry names is ever touched. */
+typedef void (*rn_orphan_fn)(void *ctx, const char *path, const char *why, uint64_t size);
+RN_NODISCARD rn_code rn_store_orphans(rn_store *s, int remove, rn_orphan_fn fn, void *ctx,
+                                      uint64_t *count, uint64_t *bytes, rn_error *err)
+    RN_NONNULL(1, 5, 6);
 /* Path of the blob with this SHA-256 hex digest into buf. */
 RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
                                         char *buf, size_t cap);

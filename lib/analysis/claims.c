@@ -34,7 +34,8 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
     rn__jset(root, "item", json_string(item));
     rn__jset(root, "precedence",
              json_string("item field, else the newest analyst claim, else the decoder's best "
-                         "candidate"));
+                         "candidate (for dates: the readings holding most of the decoder's "
+                         "confidence, their hull when they disagree)"));
     if ((rc = rn__eff_open(db, &e, err)))
         goto out;
     json_t *eff = json_object();
@@ -60,6 +61,7 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
         rn__jset(o, "country", v.country[0] ? json_string(v.country) : NULL);
         rn__jset(o, "date", rn__json_date(&v.date));
         rn__jset(o, "ambiguous", json_boolean(v.ambiguous));
+        rn__jset(o, "readings", rn__json_readings(&v));
         rn__jset(o, "basis", v.set ? json_string(v.basis) : NULL);
         rn__jset(eff, f, o);
     }

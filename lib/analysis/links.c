@@ -19,6 +19,9 @@
  * it can go on a map. With no query, every link group in the store is
  * listed (lots and packaging marks seen in more than one event, serial runs
  * spanning more than one event).
+ * An item without its own event belongs to the event of its nearest
+ * ancestor that has one (a chip inside a weapon was found where the weapon
+ * was); "event_from" names that ancestor, and the groups count events so.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -52,10 +55,11 @@ static int serial_split(const char *s, char *prefix, size_t cap, uint64_t *num)
 }
 
 static const char detail_sql[] =
-    "SELECT i.id, i.kind, i.name, i.serial, i.lot, i.event, e.name, e.place, e.country, e.lat, "
+    "SELECT i.id, i.kind, i.name, i.serial, i.lot, e.id, e.name, e.place, e.country, e.lat, "
     "e.lon, e.incident_earliest, e.incident_latest, e.incident_precision, e.documented_earliest, "
-    "e.documented_latest, e.documented_precision, i.weapon_system "
-    "FROM item i LEFT JOIN event e ON e.id = i.event WHERE i.id = ?1";
+    "e.documented_latest, e.documented_precision, " RN__SQL_INHERIT("i", "weapon_system") ", "
+    RN__SQL_INHERITED_FROM("i", "event") " FROM item i LEFT JOIN event e ON e.id = "
+    RN__SQL_INHERIT("i", "event") " WHERE i.id = ?1";
 
 /* One item, ready for a map. */
 static json_t *item_json(sqlite3_stmt *st, const char *id)
@@ -72,6 +76,7 @@ static json_t *item_json(sqlite3_stmt *st, const char *id)
     rn__jset(o, "lot", rn__jstr(rn__col_text(st, 4)));
     rn__jset(o, "weapon_system", rn__jstr(rn__col_text(st, 17)));
     rn__jset(o, "event", rn__jstr(rn__col_text(st, 5)));
+    rn__jset(o, "event_from", rn__jstr(rn__col_text(st, 18)));
     rn__jset(o, "event_name", rn__jstr(rn__col_text(st, 6)));
     rn__jset(o, "place", rn__jstr(rn__col_text(st, 7)));
     rn__jset(o, "country", rn__jstr(rn__col_text(st, 8)));
@@ -295,8 +300,9 @@ static rn_code serial_runs(sqlite3 *db, json_t *root, rn_error *err)
     lk_serial *v = NULL;
     size_t n = 0, cap = 0;
     rn_code rc = RN_OK;
-    if (sqlite3_prepare_v2(db, "SELECT id, serial, coalesce(event, '') FROM item "
-                               "WHERE serial IS NOT NULL AND serial != ''", -1, &st,
+    if (sqlite3_prepare_v2(db, "SELECT i.id, i.serial, coalesce(" RN__SQL_INHERIT("i", "event")
+                               ", '') FROM item i WHERE i.serial IS NOT NULL AND i.serial != ''",
+                           -1, &st,
                            NULL) != SQLITE_OK)
         return rn__sql_err(db, err, "serial runs");
     int r;
@@ -399,15 +405,17 @@ static rn_code sql_groups(sqlite3 *db, const char *sql, const char *name, json_t
     return RN_OK;
 }
 
+/* events: each item's own, else its nearest ancestor's */
+#define LK_EVENT "coalesce(" RN__SQL_INHERIT("i", "event") ", '')"
 static const char lot_groups_sql[] =
-    "SELECT upper(lot), count(*), count(DISTINCT coalesce(event, '')), "
-    "json_group_array(id) FROM item WHERE lot IS NOT NULL AND lot != '' "
-    "GROUP BY upper(lot) HAVING count(DISTINCT coalesce(event, '')) > 1 ORDER BY 3 DESC, 1";
+    "SELECT upper(i.lot), count(*), count(DISTINCT " LK_EVENT "), "
+    "json_group_array(i.id) FROM item i WHERE i.lot IS NOT NULL AND i.lot != '' "
+    "GROUP BY upper(i.lot) HAVING count(DISTINCT " LK_EVENT ") > 1 ORDER BY 3 DESC, 1";
 static const char pack_groups_sql[] =
-    "SELECT upper(trim(m.text)), count(DISTINCT m.item), count(DISTINCT coalesce(i.event, '')), "
+    "SELECT upper(trim(m.text)), count(DISTINCT m.item), count(DISTINCT " LK_EVENT "), "
     "json_group_array(DISTINCT m.item) FROM marking m JOIN item i ON i.id = m.item "
     "WHERE i.kind IN ('packaging', 'document') GROUP BY 1 "
-    "HAVING count(DISTINCT coalesce(i.event, '')) > 1 ORDER BY 3 DESC, 1";
+    "HAVING count(DISTINCT " LK_EVENT ") > 1 ORDER BY 3 DESC, 1";
 
 rn_code rn_links(rn_store *s, const char *query, char **json, size_t *len, rn_error *err)
 {

@@ -12,12 +12,17 @@
  *     its descendants of kind `component` (boards and parts alike); other
  *     descendants (sections, packaging) are walked through, not counted.
  *  2. "Foreign" means a known manufacturer country different from the
- *     weapon's effective producing state (none is foreign when that state is
- *     unknown); shares are over components whose
- *     country is known, and the unknown are counted beside them.
- *  3. A manufacturer seen with two countries (over time or in different
- *     readings) is one row with both countries listed; by-country counts
- *     follow each component's own country.
+ *     weapon's effective producing state. When that state is unknown,
+ *     foreign is unknown too (JSON null, "unknown" in words), never 0: such
+ *     weapons' components are counted apart ("foreign_unknown"). Shares by
+ *     country are over components whose country is known.
+ *  3. Manufacturers are grouped by company (makers.c, G1-G3), each row
+ *     listing its spellings; a company seen with two countries (over time or
+ *     in different readings) is one row with both countries listed;
+ *     by-country counts follow each component's own country.
+ *  6. A component whose manufacturer is unknown but whose country is known
+ *     (manufacturer_country alone, a claim's country) counts by country and
+ *     is listed under "manufacturer unknown".
  *  4. A date code counts for a year only when its whole interval lies in
  *     that year; an interval over several years (an ambiguous code, or a
  *     range) is counted under "spans years" and never silently assigned.
@@ -47,8 +52,8 @@ typedef struct or_table {
 } or_table;
 
 static const char roots_sql[] =
-    "SELECT i.id, i.weapon_system, i.producing_state, i.name, i.event, e.country "
-    "FROM item i LEFT JOIN event e ON e.id = i.event "
+    "SELECT i.id, i.weapon_system, i.producing_state, i.name, e.id, e.country "
+    "FROM item i LEFT JOIN event e ON e.id = " RN__SQL_INHERIT("i", "event") " "
     "WHERE (?1 IS NOT NULL AND i.id = ?1) OR (?1 IS NULL AND i.parent IS NULL "
     "AND i.kind IN ('weapon', 'munition') AND (?2 IS NULL OR i.event = ?2) "
     "AND (?3 IS NULL OR e.country = ?3)) ORDER BY i.id";
@@ -91,18 +96,6 @@ static void table_free(or_table *t)
     t->n = t->cap = 0;
 }
 
-static void add_country(or_row *r, const char *c)
-{
-    if (!c || !*c || strstr(r->countries, c))
-        return;
-    size_t n = strlen(r->countries);
-    if (n + 4 >= sizeof r->countries)
-        return;
-    if (n)
-        r->countries[n++] = ',';
-    memcpy(r->countries + n, c, 3);
-}
-
 static int cmp_row(const void *a, const void *b)
 {
     const or_row *x = a, *y = b;
@@ -134,6 +127,8 @@ static json_t *table_json(or_table *t, uint64_t denom, const char *keyname, int 
 
 typedef struct or_totals {
     uint64_t weapons, components, with_maker, with_country, foreign, dated, spans;
+    uint64_t country_only;    /* country known, manufacturer not */
+    uint64_t foreign_unknown; /* country known, weapon's producing state not */
     int32_t latest_code; /* largest `earliest` of any date code */
     char latest_item[RN_ID_LEN + 1];
 } or_totals;
@@ -154,11 +149,12 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
         return rc;
     sqlite3_stmt *rs = NULL, *ts = NULL;
     rn__eff *e = NULL;
-    or_table by_country = {0}, by_maker = {0}, by_year = {0};
+    or_table by_country = {0}, by_year = {0};
+    rn__maker_groups *by_maker = NULL;
     or_totals tot = {0};
     tot.latest_code = RN_DAY_OPEN_LOW;
     json_t *root = NULL, *weapons = json_array();
-    if ((rc = rn__eff_open(db, &e, err)))
+    if ((rc = rn__eff_open(db, &e, err)) || (rc = rn__maker_groups_new(&by_maker, err)))
         goto out;
     if (sqlite3_prepare_v2(db, roots_sql, -1, &rs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK) {
@@ -182,10 +178,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
             continue;
         tot.weapons++;
         uint64_t wcomp = 0, wforeign = 0, wknown = 0, wdated = 0;
-        int32_t wlatest = RN_DAY_OPEN_LOW;
-        char wlatest_item[RN_ID_LEN + 1] = "";
-        char wlatest_basis[RN__BASIS_MAX] = "";
-        rn_date wlatest_date = {0, 0, RN_PREC_NONE};
+        rn__assembly asm_ = {0};
         json_t *tree = (f->item || tot.weapons <= (uint64_t)limit) ? json_array() : NULL;
         sqlite3_reset(ts);
         sqlite3_bind_text(ts, 1, wid, -1, SQLITE_TRANSIENT);
@@ -202,22 +195,21 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
             if (is_comp) {
                 wcomp++;
                 tot.components++;
-                if (mk.set && mk.text[0]) {
-                    tot.with_maker++;
-                    or_row *row = table_get(&by_maker, mk.text, err);
-                    if (!row) {
-                        rc = RN_ENOMEM;
+                if (mk.set && (mk.text[0] || mk.country[0])) {
+                    if (mk.text[0])
+                        tot.with_maker++;
+                    else
+                        tot.country_only++;
+                    if ((rc = rn__maker_groups_add(by_maker, mk.text, mk.country, cid, limit,
+                                                   err)))
                         goto out;
-                    }
-                    row->count++;
-                    add_country(row, mk.country);
-                    if ((long)json_array_size(row->items) < limit)
-                        json_array_append_new(row->items, json_string(cid));
                 }
                 if (mk.country[0]) {
                     tot.with_country++;
                     wknown++;
-                    if (psv[0] && strcmp(mk.country, psv)) {
+                    if (!psv[0]) {
+                        tot.foreign_unknown++;
+                    } else if (strcmp(mk.country, psv)) {
                         tot.foreign++;
                         wforeign++;
                     }
@@ -253,12 +245,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                     row->count++;
                     if ((long)json_array_size(row->items) < limit)
                         json_array_append_new(row->items, json_string(cid));
-                    if (pd.date.earliest != RN_DAY_OPEN_LOW && pd.date.earliest > wlatest) {
-                        wlatest = pd.date.earliest;
-                        wlatest_date = pd.date;
-                        rn__cpy(wlatest_item, sizeof wlatest_item, cid);
-                        rn__cpy(wlatest_basis, sizeof wlatest_basis, pd.basis);
-                    }
+                    rn__assembly_add(&asm_, cid, &pd);
                     if (pd.date.earliest != RN_DAY_OPEN_LOW && pd.date.earliest > tot.latest_code) {
                         tot.latest_code = pd.date.earliest;
                         rn__cpy(tot.latest_item, sizeof tot.latest_item, cid);
@@ -277,9 +264,13 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                 rn__jset(c, "manufacturer", mk.set && mk.text[0] ? json_string(mk.text) : NULL);
                 rn__jset(c, "manufacturer_country", mk.country[0] ? json_string(mk.country) : NULL);
                 rn__jset(c, "manufacturer_basis", mk.set ? json_string(mk.basis) : NULL);
+                char ck[201];
+                rn__maker_company_key(mk.set ? mk.text : NULL, ck, sizeof ck, NULL, 0);
+                rn__jset(c, "manufacturer_company", ck[0] ? json_string(ck) : NULL);
                 rn__jset(c, "produced", rn__json_date(&pd.date));
                 rn__jset(c, "produced_basis", pd.set ? json_string(pd.basis) : NULL);
                 rn__jset(c, "produced_ambiguous", json_boolean(pd.ambiguous));
+                rn__jset(c, "produced_readings", rn__json_readings(&pd));
                 rn__jset(c, "serial", rn__jstr(rn__col_text(ts, 11)));
                 rn__jset(c, "lot", rn__jstr(rn__col_text(ts, 12)));
                 json_array_append_new(tree, c);
@@ -301,24 +292,11 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
             rn__jset(w, "producing_state_basis", ps.set ? json_string(ps.basis) : NULL);
             rn__jset(w, "components", json_integer((json_int_t)wcomp));
             rn__jset(w, "with_country", json_integer((json_int_t)wknown));
-            rn__jset(w, "foreign", json_integer((json_int_t)wforeign));
+            /* 2: unknown, never 0, when the producing state is unknown */
+            rn__jset(w, "foreign", psv[0] ? json_integer((json_int_t)wforeign) : NULL);
+            rn__jset(w, "foreign_known", json_boolean(psv[0] != '\0'));
             rn__jset(w, "dated", json_integer((json_int_t)wdated));
-            json_t *ea = NULL;
-            if (wlatest != RN_DAY_OPEN_LOW) {
-                char day[11], words[400], dt[RN_DATE_TEXT_MAX];
-                rn_day_format(wlatest, day);
-                rn_date_format(&wlatest_date, dt, sizeof dt);
-                ea = json_object();
-                rn__jset(ea, "date", json_string(day));
-                rn__jset(ea, "component", json_string(wlatest_item));
-                rn__jset(ea, "component_produced", rn__json_date(&wlatest_date));
-                rn__jset(ea, "basis", json_string(wlatest_basis));
-                snprintf(words, sizeof words,
-                         "cannot have been assembled before %s: component %s was produced %s "
-                         "(%s)", day, wlatest_item, dt, wlatest_basis);
-                rn__jset(ea, "words", json_string(words));
-            }
-            rn__jset(w, "earliest_assembly", ea);
+            rn__jset(w, "earliest_assembly", rn__json_assembly(&asm_));
             rn__jset(w, "tree", tree);
             tree = NULL;
             json_array_append_new(weapons, w);
@@ -333,14 +311,18 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
     rn__jset(root, "analysis", json_string("origin"));
     rn__jset(root, "precedence",
              json_string("manufacturer and date: item field, else the newest claim, else the "
-                         "decoder's best candidate; country = the manufacturer's country of "
-                         "headquarters as recorded with that value"));
+                         "decoder's best candidate (for dates: its readings, their hull when "
+                         "they disagree); country = the manufacturer's country of "
+                         "headquarters as recorded with that value; manufacturers grouped by "
+                         "company"));
     json_t *t = json_object();
     rn__jset(t, "weapons", json_integer((json_int_t)tot.weapons));
     rn__jset(t, "components", json_integer((json_int_t)tot.components));
     rn__jset(t, "with_manufacturer", json_integer((json_int_t)tot.with_maker));
     rn__jset(t, "with_country", json_integer((json_int_t)tot.with_country));
+    rn__jset(t, "with_country_only", json_integer((json_int_t)tot.country_only));
     rn__jset(t, "foreign", json_integer((json_int_t)tot.foreign));
+    rn__jset(t, "foreign_unknown", json_integer((json_int_t)tot.foreign_unknown));
     rn__jset(t, "with_date_code", json_integer((json_int_t)tot.dated));
     rn__jset(t, "date_codes_spanning_years", json_integer((json_int_t)tot.spans));
     if (tot.latest_code != RN_DAY_OPEN_LOW) {
@@ -351,14 +333,27 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
     }
     rn__jset(root, "totals", t);
     rn__jset(root, "by_country", table_json(&by_country, tot.with_country, "country", 0));
-    rn__jset(root, "by_manufacturer", table_json(&by_maker, tot.with_maker, "manufacturer", 1));
+    rn__jset(root, "by_manufacturer",
+             rn__maker_groups_json(by_maker, tot.with_maker + tot.country_only));
     rn__jset(root, "date_codes_by_year", table_json(&by_year, tot.dated, "year", 0));
-    char words[600];
-    snprintf(words, sizeof words,
-             "%" PRIu64 " of the %" PRIu64 " components whose manufacturer's country is known "
-             "came from companies outside the producing state (%" PRIu64 " components in all, "
-             "%" PRIu64 " with a readable date code)",
-             tot.foreign, tot.with_country, tot.components, tot.dated);
+    char words[800], unk[200] = "";
+    if (tot.foreign_unknown)
+        snprintf(unk, sizeof unk,
+                 "; for %" PRIu64 " more, in weapons whose producing state is unknown, "
+                 "foreign is unknown", tot.foreign_unknown);
+    if (tot.foreign_unknown && tot.foreign_unknown == tot.with_country)
+        snprintf(words, sizeof words,
+                 "foreign is unknown for the %" PRIu64 " components whose manufacturer's "
+                 "country is known: the producing state of their weapons is unknown (%" PRIu64
+                 " components in all, %" PRIu64 " with a readable date code)",
+                 tot.foreign_unknown, tot.components, tot.dated);
+    else
+        snprintf(words, sizeof words,
+                 "%" PRIu64 " of the %" PRIu64 " components whose manufacturer's country is "
+                 "known came from companies outside the producing state%s (%" PRIu64
+                 " components in all, %" PRIu64 " with a readable date code)",
+                 tot.foreign, tot.with_country - tot.foreign_unknown, unk, tot.components,
+                 tot.dated);
     rn__jset(root, "summary", json_string(words));
     rn__jset(root, "weapons", weapons);
     weapons = NULL;
@@ -368,7 +363,7 @@ out:
     json_decref(root);
     json_decref(weapons);
     table_free(&by_country);
-    table_free(&by_maker);
+    rn__maker_groups_free(by_maker);
     table_free(&by_year);
     sqlite3_finalize(rs);
     sqlite3_finalize(ts);

@@ -7,12 +7,16 @@
  *   R1. W (an item without a parent) is attributed to state T (effective
  *       producing state) and some `sanction` record targets T;
  *   R2. C is a descendant of W of kind `component` whose effective
- *       manufacturer country is known and is not T;
+ *       manufacturer country is known and is not T (the manufacturer itself
+ *       may be unknown: "a US-made chip" is enough);
  *   R3. C's effective production interval P lies after a measure M of T:
  *       "certainly after" when P.earliest > M.adopted.latest, "possibly
  *       after" when P straddles the adoption date (P.latest >= M.adopted
  *       .earliest). A component without a production date is counted as
- *       "not assessable", never flagged.
+ *       "not assessable", never flagged. P is the effective date, an
+ *       ambiguous hull included (effective.c D1-D2), so an illegible or
+ *       ambiguous date code gives "possibly after" where its readings
+ *       disagree, never a false "certainly".
  * One flag per (component, target): its headline measure is the earliest
  * one it certainly follows (else the earliest it possibly follows); every
  * other measure it follows is listed. The engine does not judge whether a
@@ -323,6 +327,8 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             rn__jset(o, "manufacturer_basis", json_string(mk.basis));
             rn__jset(o, "produced", rn__json_date(&pd.date));
             rn__jset(o, "produced_basis", json_string(pd.basis));
+            rn__jset(o, "produced_ambiguous", json_boolean(pd.ambiguous));
+            rn__jset(o, "produced_readings", rn__json_readings(&pd));
             rn__jset(o, "weapon", json_string(wid));
             rn__jset(o, "weapon_system", ws.set ? json_string(ws.text) : NULL);
             rn__jset(o, "target", json_string(T));

@@ -18,6 +18,16 @@
  *  4. Buckets count items by that upper bound; each bucket lists its items.
  *  5. Memory is O(items with an interval): ~60 bytes each; details (basis
  *     texts) are looked up again only for the items printed.
+ *  6. An item without its own event belongs to the event of its nearest
+ *     ancestor that has one ("event_from" names that ancestor); likewise
+ *     its weapon system and producing state.
+ *  7. Use cannot precede assembly: the item's earliest possible assembly
+ *     (assembly.c: the latest `earliest` of its components' production
+ *     dates) bounds its production date from below. An item without a
+ *     production date of its own gets [assembly, open); one whose date
+ *     starts earlier is raised to start there; one whose date ends before
+ *     it conflicts with its parts and is left as recorded, flagged
+ *     ("production_bound": "conflict") for an analyst. The basis says which.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,6 +42,7 @@ typedef struct tl_item {
     char id[RN_ID_LEN + 1];
     int64_t min, max;
     int clamped;
+    int ambiguous; /* the production date is the hull of disagreeing readings */
     uint32_t group;
 } tl_item;
 
@@ -48,14 +59,15 @@ typedef struct tl {
 } tl;
 
 #define TL_COLUMNS                                                                          \
-    "SELECT i.id, i.kind, coalesce(i.weapon_system, p.weapon_system), "                      \
-    "coalesce(i.producing_state, p.producing_state), i.produced_earliest, "                 \
+    "SELECT i.id, i.kind, " RN__SQL_INHERIT("i", "weapon_system") ", "                       \
+    RN__SQL_INHERIT("i", "producing_state") ", i.produced_earliest, "                       \
     "i.produced_latest, i.produced_precision, e.id, e.country, e.incident_earliest, "       \
     "e.incident_latest, e.incident_precision, e.documented_earliest, e.documented_latest, " \
-    "e.documented_precision, e.place, e.lat, e.lon FROM item i JOIN event e ON e.id = i.event " \
-    "LEFT JOIN item p ON p.id = i.parent "
+    "e.documented_precision, e.place, e.lat, e.lon, "                                       \
+    RN__SQL_INHERITED_FROM("i", "event") " FROM item i "                                    \
+    "JOIN event e ON e.id = " RN__SQL_INHERIT("i", "event") " "
 static const char item_sql[] =
-    TL_COLUMNS "WHERE (?1 IS NULL OR i.id = ?1) AND (?2 IS NULL OR i.event = ?2) "
+    TL_COLUMNS "WHERE (?1 IS NULL OR i.id = ?1) AND (?2 IS NULL OR e.id = ?2) "
     "AND (?3 IS NULL OR e.country = ?3) AND (?4 OR i.kind IN ('weapon', 'munition', 'remnant'))";
 /* One item by its key: a primary-key probe (the OR above is a scan). */
 static const char one_sql[] = TL_COLUMNS "WHERE i.id = ?1";
@@ -96,6 +108,55 @@ static rn_code find_group(tl *t, const char *ws, const char *ps, const char *ctr
     return RN_OK;
 }
 
+typedef enum tl_bound {
+    TL_BOUND_NONE = 0, /* no dated component, or it is earlier than the date */
+    TL_BOUND_FROM,     /* no date of its own: [assembly, open) */
+    TL_BOUND_RAISED,   /* its date starts before assembly: raised to start there */
+    TL_BOUND_CONFLICT  /* its date ends before a part was made: left, flagged */
+} tl_bound;
+
+static const char *const bound_names[] = {"none", "from assembly", "raised to assembly",
+                                          "conflict"};
+
+/* The production date of item `id` for the timeline (contract 7). OUT:
+ * *pv (date and basis as bounded), *a, *bound. */
+static rn_code production_of(rn__eff *e, const char *id, const rn_date *own, rn__eff_val *pv,
+                             rn__assembly *a, tl_bound *bound, rn_error *err)
+{
+    rn_code rc;
+    *bound = TL_BOUND_NONE;
+    if ((rc = rn__eff_get(e, id, "production_date", NULL, NULL, own, pv, err)) ||
+        (rc = rn__assembly_of(e, id, a, err)))
+        return rc;
+    if (!a->found)
+        return RN_OK;
+    int has = pv->set && pv->date.precision != RN_PREC_NONE;
+    char day[11];
+    rn_day_format(a->day, day);
+    size_t bl = strlen(pv->basis);
+    if (!has) {
+        pv->set = 1;
+        pv->date.earliest = a->day;
+        pv->date.latest = RN_DAY_OPEN_HIGH;
+        pv->date.precision = RN_PREC_DAY;
+        snprintf(pv->basis, sizeof pv->basis, "earliest assembly %s: component %s", day,
+                 a->component);
+        *bound = TL_BOUND_FROM;
+    } else if (pv->date.latest != RN_DAY_OPEN_HIGH && a->day > pv->date.latest) {
+        snprintf(pv->basis + bl, sizeof pv->basis - bl,
+                 "; CONFLICT: component %s was made from %s, after this date", a->component,
+                 day);
+        *bound = TL_BOUND_CONFLICT;
+    } else if (pv->date.earliest == RN_DAY_OPEN_LOW || a->day > pv->date.earliest) {
+        pv->date.earliest = a->day;
+        pv->date.precision = RN_PREC_DAY;
+        snprintf(pv->basis + bl, sizeof pv->basis - bl,
+                 "; not before the earliest assembly %s (component %s)", day, a->component);
+        *bound = TL_BOUND_RAISED;
+    }
+    return RN_OK;
+}
+
 /* The details of one item for output: dates, bases, place. */
 static json_t *item_json(sqlite3 *db, rn__eff *e, const tl_item *ti, rn_error *err)
 {
@@ -110,7 +171,9 @@ static json_t *item_json(sqlite3 *db, rn__eff *e, const tl_item *ti, rn_error *e
         goto out;
     rn_date own = rn__col_date(st, 4);
     rn__eff_val pv, ws, ps;
-    if (rn__eff_get(e, ti->id, "production_date", NULL, NULL, &own, &pv, err) ||
+    rn__assembly asm_;
+    tl_bound bound;
+    if (production_of(e, ti->id, &own, &pv, &asm_, &bound, err) ||
         rn__eff_get(e, ti->id, "weapon_system", rn__col_text(st, 2), NULL, NULL, &ws, err) ||
         rn__eff_get(e, ti->id, "producing_state", rn__col_text(st, 3), rn__col_text(st, 3), NULL,
                     &ps, err))
@@ -118,6 +181,7 @@ static json_t *item_json(sqlite3 *db, rn__eff *e, const tl_item *ti, rn_error *e
     rn_date inc = rn__col_date(st, 9), doc = rn__col_date(st, 12);
     int use_inc = inc.precision != RN_PREC_NONE;
     const char *ev = rn__col_text(st, 7);
+    const char *ev_from = rn__col_text(st, 18);
     char ubasis[80];
     snprintf(ubasis, sizeof ubasis, "event %s %s", ev, use_inc ? "incident" : "documented");
     o = json_object();
@@ -130,14 +194,18 @@ static json_t *item_json(sqlite3 *db, rn__eff *e, const tl_item *ti, rn_error *e
     rn__jset(o, "produced", rn__json_date(&pv.date));
     rn__jset(o, "produced_basis", json_string(pv.basis));
     rn__jset(o, "produced_ambiguous", json_boolean(pv.ambiguous));
+    rn__jset(o, "produced_readings", rn__json_readings(&pv));
+    rn__jset(o, "production_bound", json_string(bound_names[bound]));
+    rn__jset(o, "earliest_assembly", rn__json_assembly(&asm_));
     rn__jset(o, "used", rn__json_date(use_inc ? &inc : &doc));
     rn__jset(o, "used_basis", json_string(ubasis));
     rn__jset(o, "event", json_string(ev));
+    rn__jset(o, "event_from", rn__jstr(rn__col_text(st, 18)));
     rn__jset(o, "country", rn__jstr(rn__col_text(st, 8)));
     rn__jset(o, "place", rn__jstr(rn__col_text(st, 15)));
     rn__jset(o, "interval_days", rn__json_span(ti->min, ti->max));
     rn__jset(o, "clamped", json_boolean(ti->clamped));
-    char words[400], pt[RN_DATE_TEXT_MAX], ut[RN_DATE_TEXT_MAX], a[24], b[24];
+    char words[700], pt[RN_DATE_TEXT_MAX], ut[RN_DATE_TEXT_MAX], a[24], b[24];
     rn_date_format(&pv.date, pt, sizeof pt);
     rn_date_format(use_inc ? &inc : &doc, ut, sizeof ut);
     if (ti->min == INT64_MIN)
@@ -149,10 +217,16 @@ static json_t *item_json(sqlite3 *db, rn__eff *e, const tl_item *ti, rn_error *e
     else
         snprintf(b, sizeof b, "%" PRId64, ti->max);
     snprintf(words, sizeof words,
-             "produced %s (%s), %s %s: between %s and %s days after production%s", pt,
-             rn_precision_name(pv.date.precision), use_inc ? "used" : "documented", ut, a, b,
+             "produced %s (%s%s%s), %s %s: between %s and %s days after production%s%s", pt,
+             rn_precision_name(pv.date.precision),
+             pv.ambiguous ? ", ambiguous: the hull of several readings" : "",
+             bound == TL_BOUND_NONE ? "" : bound == TL_BOUND_CONFLICT
+                                               ? ", conflicts with a part's date"
+                                               : ", not before its earliest assembly",
+             use_inc ? "used" : "documented", ut, a, b,
              ti->clamped ? " (lower bound clamped at 0: an item is not used before it is made)"
-                         : "");
+                         : "",
+             ev_from && *ev_from ? " (event of the item it is part of)" : "");
     rn__jset(o, "words", json_string(words));
 out:
     sqlite3_finalize(st);
@@ -223,7 +297,9 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
             continue;
         }
         rn_date own = rn__col_date(st, 4);
-        if ((rc = rn__eff_get(e, id, "production_date", NULL, NULL, &own, &pv, err)))
+        rn__assembly asm_;
+        tl_bound bound;
+        if ((rc = production_of(e, id, &own, &pv, &asm_, &bound, err)))
             goto out;
         if (!pv.set || pv.date.precision == RN_PREC_NONE) {
             no_prod++;
@@ -263,6 +339,7 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
         x->min = mn;
         x->max = mx;
         x->clamped = clamped;
+        x->ambiguous = pv.ambiguous;
         x->group = gi;
         t.g[gi].count++;
     }
@@ -277,7 +354,9 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
     rn__jset(root, "analysis", json_string("timeline"));
     rn__jset(root, "precedence",
              json_string("production date: item.produced, else the newest claim, else the "
-                         "decoder's best candidate; use: event incident, else documented"));
+                         "decoder's readings (their hull when they disagree), never before the "
+                         "item's earliest assembly; use: event incident, else documented; an "
+                         "item without an event takes its nearest ancestor's"));
     json_t *counts = json_object();
     rn__jset(counts, "considered", json_integer((json_int_t)considered));
     rn__jset(counts, "with_interval", json_integer((json_int_t)t.n));
@@ -293,7 +372,7 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
         rn__jset(g, "country", t.g[gi].country[0] ? json_string(t.g[gi].country) : NULL);
         rn__jset(g, "count", json_integer((json_int_t)t.g[gi].count));
         int64_t lo = INT64_MAX, hi = INT64_MIN;
-        size_t k = 0, nin = 0;
+        size_t k = 0, nin = 0, namb = 0;
         int64_t *maxes = rn__malloc((t.g[gi].count ? t.g[gi].count : 1) * sizeof *maxes);
         if (!maxes) {
             json_decref(g);
@@ -311,15 +390,18 @@ rn_code rn_timeline(rn_store *s, const rn_analysis_filter *f, char **json, size_
             if (x->max > hi)
                 hi = x->max;
             maxes[nin++] = x->max; /* sorted: items are sorted by max */
+            namb += x->ambiguous != 0;
             if ((long)k < limit && x->max != INT64_MAX) {
                 json_t *si = json_object();
                 rn__jset(si, "item", json_string(x->id));
                 rn__jset(si, "interval_days", rn__json_span(x->min, x->max));
+                rn__jset(si, "produced_ambiguous", json_boolean(x->ambiguous));
                 json_array_append_new(shortest, si);
                 k++;
             }
         }
         rn__jset(g, "interval_days_hull", rn__json_span(lo, hi));
+        rn__jset(g, "ambiguous_dates", json_integer((json_int_t)namb));
         json_t *q = json_array();
         for (int qi = 1; qi <= 3; qi++) {
             int64_t v = maxes[(nin - 1) * (size_t)qi / 4];

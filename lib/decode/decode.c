@@ -67,6 +67,7 @@ typedef struct cand {
     uint8_t unknown;   /* `?` digits filled in */
     uint8_t nread;     /* readings of the match */
     uint8_t ctx;       /* CTX_* */
+    uint8_t tie;       /* within RN_DECODE_TIE_MARGIN of its field's best, another value */
     uint16_t voff, vlen; /* value span (part numbers, serials, lots) */
 } cand;
 
@@ -287,6 +288,61 @@ static void scan_prefixes(work *w, size_t off, size_t n)
     }
 }
 
+/* Suffix rules: the token's last 1..suffix_max bytes (leaving at least one
+ * byte before them) looked up whole; a hit whose then= fits the byte before
+ * the suffix and whose base= (if any) begins the token gives a maker and,
+ * when no prefix claimed the token, a part number. */
+static void scan_suffixes(work *w, size_t off, size_t n)
+{
+    const rn_decoder *d = w->d;
+    const char *s = w->s + off;
+    size_t max = n - 1 < d->suffix_max ? n - 1 : d->suffix_max;
+    int best_rule = -1;
+    double best = 0;
+    for (size_t L = 1; L <= max && n > 1; L++) {
+        const char *t = s + n - L;
+        if (memchr(t, '?', L))
+            break; /* an illegible character ends what a suffix can claim */
+        uint32_t h = RN__HASH_SEED;
+        for (size_t i = 0; i < L; i++)
+            h = rn__hash_step(h, (unsigned char)t[i]);
+        for (int k = rn__index_find(&d->suffix, h, t, L); k >= 0; k = d->suffix.hits[k].next) {
+            int ri = d->suffix.hits[k].rule;
+            const rn__rule *r = &d->rules[ri];
+            char before = s[n - L - 1];
+            if (before != '?' && !then_ok(r->then, before))
+                continue;
+            int based = r->nbases == 0;
+            for (int b = 0; b < r->nbases && !based; b++) {
+                size_t bl = strlen(r->bases[b]);
+                based = bl < n - L && memcmp(s, r->bases[b], bl) == 0;
+            }
+            if (!based)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_MAKER, off, n);
+            c.pre = (uint16_t)L;
+            c.maker = r->maker;
+            double base = r->conf;
+            size_t extra = L - 1 < 5 ? L - 1 : 5;
+            base += (1 - base) * (double)extra / 10;
+            c.conf = maker_fit(w, r->maker, fit(r, w->ctx, base, &c.ctx), &c.ctx);
+            if (c.conf > best)
+                best = c.conf, best_rule = ri;
+            add(w, &c);
+        }
+    }
+    if (best_rule >= 0 && n <= 64) {
+        cand c;
+        init_cand(&c, best_rule, RN__F_PART, off, n);
+        c.maker = d->rules[best_rule].maker;
+        c.voff = (uint16_t)off;
+        c.vlen = (uint16_t)n;
+        c.conf = best * 0.9;
+        add(w, &c); /* merges with a prefix's part number of the same text */
+    }
+}
+
 static void lookup_exact(work *w, size_t off, size_t n)
 {
     const rn_decoder *d = w->d;
@@ -467,6 +523,51 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
         c.ctx = bits;
         c.conf = conf;
         add(w, &c);
+    }
+}
+
+/* ---- plausibility ------------------------------------------------------------------ */
+
+/* 1 if some token of the marking begins with pre. */
+static int token_begins(const work *w, const char *pre)
+{
+    size_t pl = strlen(pre);
+    for (size_t i = 0; i + pl <= w->n; i++)
+        if ((i == 0 || w->s[i - 1] == ' ') && memcmp(w->s + i, pre, pl) == 0)
+            return 1;
+    return 0;
+}
+
+/* An `introduced` rule whose maker is a candidate and whose part family is
+ * on the marking flags every production date that ends before the family
+ * existed: one plausibility candidate per date token and rule, at the
+ * confidence of the weaker of the two readings it rests on. */
+static void check_plausibility(work *w)
+{
+    const rn_decoder *d = w->d;
+    size_t n0 = w->nc;
+    for (size_t k = 0; k < d->nintroduced; k++) {
+        int ri = d->introduced[k];
+        const rn__rule *r = &d->rules[ri];
+        double maker_conf = 0;
+        for (size_t i = 0; i < n0; i++)
+            if ((w->c[i].field == RN__F_MAKER || w->c[i].field == RN__F_PART) &&
+                w->c[i].maker == r->maker && w->c[i].conf > maker_conf)
+                maker_conf = w->c[i].conf;
+        if (!(maker_conf > 0) || !token_begins(w, r->bases[0]))
+            continue;
+        for (size_t i = 0; i < n0; i++) {
+            const cand *dc = &w->c[i];
+            if (dc->field != RN__F_DATE || dc->date.latest >= r->since)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_PLAUSIBILITY, dc->off, dc->len);
+            c.date = dc->date; /* the reading, for the explanation */
+            c.voff = dc->off;
+            c.vlen = dc->len;
+            c.conf = dc->conf < maker_conf ? dc->conf : maker_conf;
+            add(w, &c);
+        }
     }
 }
 
@@ -660,6 +761,12 @@ static void explain(const work *w, const cand *c, rn_buf *b)
         if (r->kind == RN__R_LOGO) {
             ap(b, "'%.*s' is a name or logo marking of %s, headquartered in %s.", tl,
                            tok, m->name, m->country);
+        } else if (r->kind == RN__R_SUFFIX) {
+            ap(b, "'%.*s' ends in '%.*s', a suffix of %s's part numbers (headquarters: %s)",
+               tl, tok, (int)c->pre, tok + tl - c->pre, m->name, m->country);
+            if (r->nbases)
+                ap(b, "%s", " after a part number of the family it names");
+            ap(b, "%s", "; other makers may copy the code, so it ranks, it does not prove.");
         } else {
             ap(b, "'%.*s' begins with '%.*s', a part-number prefix of %s "
                               "(headquarters: %s)",
@@ -681,9 +788,23 @@ static void explain(const work *w, const cand *c, rn_buf *b)
     }
     case RN__F_PART: {
         const rn__maker *m = &d->makers[c->maker];
-        ap(b, "'%.*s' reads as a part number: it begins with '%.*s', a prefix of %s "
-                          "parts.",
-                       tl, tok, (int)c->pre, tok, m->name);
+        if (r->kind == RN__R_SUFFIX)
+            ap(b, "'%.*s' reads as a part number: it ends in a suffix of %s parts.", tl, tok,
+               m->name);
+        else
+            ap(b, "'%.*s' reads as a part number: it begins with '%.*s', a prefix of %s "
+                  "parts.",
+               tl, tok, (int)c->pre, tok, m->name);
+        break;
+    }
+    case RN__F_PLAUSIBILITY: {
+        char when[RN_DATE_TEXT_MAX], since[11];
+        rn_date_format(&c->date, when, sizeof when);
+        rn_day_format(r->since, since);
+        ap(b, "'%.*s' reads as a production date (%s) before %s parts beginning '%s' "
+              "existed (introduced %s, per the source): possible re-marking or counterfeit, "
+              "or another reading of the date code.",
+           tl, tok, when, d->makers[r->maker].name, r->bases[0], since);
         break;
     }
     case RN__F_FACTORY:
@@ -714,6 +835,70 @@ static void explain(const work *w, const cand *c, rn_buf *b)
         break;
     }
     ctx_notes(w, c, b);
+}
+
+/* ---- ties ---------------------------------------------------------------------------- */
+
+/* Confidence as reported (three decimals), so that ties are judged on the
+ * figures people see. */
+static double shown(double c)
+{
+    return floor(c * 1000 + 0.5) / 1000;
+}
+
+/* Mark the manufacturers and production dates among the first n (ranked)
+ * candidates that lie within RN_DECODE_TIE_MARGIN of their field's best:
+ * when two or more such candidates exist, each gets tie = 1. Candidates of
+ * one field are distinct values (add() merged equal ones). */
+static void mark_ties(work *w, size_t n)
+{
+    static const rn__field tied[] = {RN__F_MAKER, RN__F_DATE};
+    for (size_t f = 0; f < sizeof tied / sizeof tied[0]; f++) {
+        double best = -1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (w->c[i].field != tied[f])
+                continue;
+            if (best < 0)
+                best = shown(w->c[i].conf);
+            if (best - shown(w->c[i].conf) <= RN_DECODE_TIE_MARGIN + 1e-9)
+                k++;
+        }
+        if (k < 2)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (w->c[i].field == tied[f] && best - shown(w->c[i].conf) <= RN_DECODE_TIE_MARGIN + 1e-9)
+                w->c[i].tie = 1;
+    }
+}
+
+/* The explanation's last sentence for a tied candidate: which other values
+ * tie with it (at most three named). */
+static void explain_tie(const work *w, const cand *c, size_t n, rn_buf *b)
+{
+    int named = 0, more = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cand *o = &w->c[i];
+        if (o == c || !o->tie || o->field != c->field)
+            continue;
+        if (named == 3) {
+            more++;
+            continue;
+        }
+        char date[RN_DATE_TEXT_MAX];
+        const char *v = date;
+        if (c->field == RN__F_MAKER)
+            v = w->d->makers[o->maker].name;
+        else
+            rn_date_format(&o->date, date, sizeof date);
+        ap(b, "%s%s", named ? ", " : " Ambiguous: as likely as ", v);
+        named++;
+    }
+    if (named) {
+        if (more)
+            ap(b, " and %d more", more);
+        ap(b, "%s", " (confidences within 0.02); the marking alone does not decide.");
+    }
 }
 
 /* ---- the result ---------------------------------------------------------------------- */
@@ -747,14 +932,20 @@ static rn_code build(work *w, rn_candidates **out)
         case RN__F_SYSTEM:
             rc = rn__buf_adds(&b, d->rules[c->rule].value);
             break;
+        case RN__F_PLAUSIBILITY:
+            rc = rn__buf_adds(&b, "possible re-marking or counterfeit");
+            break;
         default:
             rc = rn__buf_add(&b, w->s + c->voff, c->vlen);
         }
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '\0');
         offs[i][1] = b.len;
-        if (rc == RN_OK)
+        if (rc == RN_OK) {
             explain(w, c, &b);
+            if (c->tie)
+                explain_tie(w, c, n, &b);
+        }
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '\0');
     }
@@ -780,7 +971,8 @@ static rn_code build(work *w, rn_candidates **out)
             k->country = d->makers[c->maker].country;
         else if (c->field == RN__F_FACTORY)
             k->country = c->fac ? c->fac->country : r->country;
-        k->confidence = floor(c->conf * 1000 + 0.5) / 1000;
+        k->confidence = shown(c->conf);
+        k->ambiguous = c->tie;
         k->rule = r->id;
         k->source = d->sources[r->src].text;
     }
@@ -827,6 +1019,8 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
     }
     for (size_t t = 0; t < nt; t++) {
         scan_prefixes(w, toff[t], tlen[t]);
+        if (d->suffix_max)
+            scan_suffixes(w, toff[t], tlen[t]);
         for (size_t win = 1; win <= RN__WINDOW_MAX && t + win <= nt; win++) {
             size_t off = toff[t];
             size_t n = (size_t)(toff[t + win - 1] + tlen[t + win - 1]) - off;
@@ -839,7 +1033,10 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
                     try_pattern(w, pr[k].rule, pr[k].pat, off, n);
         }
     }
+    if (d->nintroduced)
+        check_plausibility(w);
     qsort(w->c, w->nc, sizeof w->c[0], by_rank);
+    mark_ties(w, w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX);
     rn_code rc = build(w, out);
     if (rc)
         return rn__err(err, rc, "out of memory decoding a marking");

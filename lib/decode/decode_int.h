@@ -88,12 +88,14 @@ int rn__pattern_match(const rn__pattern *p, const char *s, size_t n, rn__match *
 
 typedef enum rn__field {
     RN__F_DATE = 0, RN__F_MAKER, RN__F_FACTORY, RN__F_PART, RN__F_SERIAL, RN__F_LOT,
-    RN__F_SYSTEM, RN__F_COUNT
+    RN__F_SYSTEM, RN__F_PLAUSIBILITY, RN__F_COUNT
 } rn__field;
 extern const char *const rn__field_names[RN__F_COUNT];
 
 typedef enum rn__rule_kind {
-    RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK
+    RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK,
+    RN__R_SUFFIX, /* a maker told by the end of a part number (package codes) */
+    RN__R_INTRODUCED /* when a maker's part family was introduced */
 } rn__rule_kind;
 
 typedef enum rn__then { RN__THEN_ANY = 0, RN__THEN_DIGIT, RN__THEN_LETTER } rn__then;
@@ -109,6 +111,8 @@ typedef struct rn__calendar {
     int start_m, start_d;       /* year begins on this Gregorian day... */
     int late_m, late_d;         /* ...or as late as this one (0: Jan 1) */
     int months[13], nmonths;    /* month lengths when the year does not begin Jan 1 */
+    int breaks[32], nbreaks;    /* leap_breaks=: the Borkowski 33-year-cycle break years;
+                                 * years breaks[0] <= y < breaks[n-1] begin on an exact day */
     int src;
 } rn__calendar;
 
@@ -117,6 +121,32 @@ typedef struct rn__maker {
     char country[3];
     int src;
 } rn__maker;
+
+/* A brand's owner over a span of days (rule `owner`): maker is owned by
+ * parent (both indexes into makers) from..until (day numbers, inclusive;
+ * open ends RN_DAY_OPEN_LOW/HIGH). */
+typedef struct rn__owner {
+    int maker, parent;
+    int32_t from, until;
+    int src;
+} rn__owner;
+
+/* A name by which a maker is known, as a comparison key (rn__name_key):
+ * its id, name and every aka. */
+typedef struct rn__name {
+    char *key;        /* owned by the decoder */
+    const char *text; /* the name as written in the rules */
+    int maker;
+} rn__name;
+
+/* The comparison key of a typed-in company name (entity.c): rn__norm
+ * (case, Cyrillic look-alikes, full-width forms), then every byte that is
+ * not a letter or digit is a separator, legal-form words (Inc, Corp,
+ * Corporation, Co, Ltd, Limited, LLC, GmbH, AG, JSC, OOO, ...) are dropped
+ * unless nothing else remains, and the remaining words are joined without
+ * separators. Writes at most cap - 1 bytes and a NUL; returns the length,
+ * or -1 if s is not UTF-8 or longer than RN_DECODE_MARKING_MAX. */
+long rn__name_key(const char *s, size_t n, char *out, size_t cap);
 
 typedef struct rn__factory {
     char *group, *code, *name;
@@ -142,7 +172,11 @@ typedef struct rn__rule {
     int year_last;            /* year digits are the last digits of the year */
     int min_year;
     int alternatives;         /* readings of a truncated year kept */
-    rn__then then;            /* prefixes: what must follow */
+    rn__then then;            /* prefixes: what must follow; suffixes: what must precede */
+    char **bases;             /* suffixes: the part must begin with one of these (or NULL);
+                               * introduced: bases[0] is the part family's prefix */
+    int nbases;
+    int32_t since;            /* introduced: the first day the family existed */
     int exact;                /* marks: whole-token match */
     int persian;              /* ranked up when written in Persian digits */
     rn__pattern *pats;        /* formats and headstamps (owned) */
@@ -198,10 +232,15 @@ struct rn_decoder {
     rn__calendar *cals; size_t ncals;
     rn__maker *makers; size_t nmakers;
     rn__factory *factories; size_t nfactories; /* sorted by group, code */
+    rn__owner *owners; size_t nowners, cap_owners; /* in rule order */
+    rn__name *names; size_t nnames, cap_names;     /* filled by rn__rules_finish */
     rn__rule *rules; size_t nrules;
     rn__index prefix;  /* prefixes and prefix marks */
     rn__index exact;   /* logos and exact marks */
+    rn__index suffix;  /* suffix rules */
     size_t prefix_max; /* longest prefix in bytes */
+    size_t suffix_max; /* longest suffix in bytes (0: none) */
+    int *introduced; size_t nintroduced, cap_introduced; /* RN__R_INTRODUCED rules */
     rn__patref *pats; size_t npats; /* every pattern, in rule order */
     rn__patref *bywin[RN__WINDOW_MAX + 1]; /* patterns that can span w tokens */
     size_t nbywin[RN__WINDOW_MAX + 1];
@@ -228,6 +267,11 @@ const rn__factory *rn__factory_find(const rn_decoder *d, const char *group, cons
  * nonzero) of calendar c. RN_EINPUT when there is no such date (month 13,
  * a year outside the era...). */
 rn_code rn__calendar_date(const rn__calendar *c, int year, int m, int dd, rn_date *out);
+/* The exact first day of calendar year `year` of a calendar with
+ * leap_breaks= (Borkowski's arithmetic of the Solar Hijri calendar) and
+ * whether that year is a leap year; RN_ENOTFOUND outside the breaks' span
+ * (the caller then widens to start=/start_late=). OUT: *first, *leap. */
+rn_code rn__calendar_exact_start(const rn__calendar *c, int year, int32_t *first, int *leap);
 /* 1 if c is the plain Gregorian calendar. */
 int rn__calendar_is_gregorian(const rn__calendar *c);
 

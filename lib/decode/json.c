@@ -4,10 +4,13 @@
  * stable for the CLI, the server and anyone scripting against them:
  *
  *   {"marking": TEXT, "candidates": [{"field", "value", "earliest", "latest",
- *    "country", "confidence", "rule", "explanation", "source"}, ...]}
+ *    "country", "confidence", "rule", "explanation", "source", "ambiguous"}, ...],
+ *    "ambiguous": [{"field", "values": [...]}, ...]}
  *
  * earliest/latest ("YYYY-MM-DD") appear for production dates only, country
- * for manufacturers and factories only; keys always in this order.
+ * for manufacturers and factories only, "ambiguous" (true) on tied
+ * candidates only and the top-level "ambiguous" list only when some field is
+ * tied (RN_DECODE_TIE_MARGIN); keys always in this order.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,11 +84,40 @@ rn_code rn_candidates_to_json(const char *marking, size_t len, const rn_candidat
             rc = rn__buf_adds(&b, ",\"source\":");
         if (rc == RN_OK)
             rc = jstr(&b, k->source ? k->source : "", k->source ? strlen(k->source) : 0);
+        if (rc == RN_OK && k->ambiguous)
+            rc = rn__buf_adds(&b, ",\"ambiguous\":true");
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '}');
     }
     if (rc == RN_OK)
-        rc = rn__buf_adds(&b, "]}");
+        rc = rn__buf_addc(&b, ']');
+    /* the tied fields, each with its tied values in rank order */
+    static const char *const fields[] = {"manufacturer", "production_date"};
+    int any = 0;
+    for (size_t f = 0; f < 2 && rc == RN_OK; f++) {
+        int first = 1;
+        for (size_t i = 0; i < n && rc == RN_OK; i++) {
+            const rn_candidate *k = rn_candidates_at(c, i);
+            if (!k->ambiguous || strcmp(k->field, fields[f]) != 0)
+                continue;
+            if (first) {
+                rc = rn__buf_printf(&b, "%s{\"field\":\"%s\",\"values\":[",
+                                    any ? "," : ",\"ambiguous\":[", fields[f]);
+                any = 1;
+            } else if (rc == RN_OK) {
+                rc = rn__buf_addc(&b, ',');
+            }
+            first = 0;
+            if (rc == RN_OK)
+                rc = jstr(&b, k->value, strlen(k->value));
+        }
+        if (!first && rc == RN_OK)
+            rc = rn__buf_adds(&b, "]}");
+    }
+    if (rc == RN_OK && any)
+        rc = rn__buf_addc(&b, ']');
+    if (rc == RN_OK)
+        rc = rn__buf_addc(&b, '}');
     if (rc == RN_OK)
         rc = rn__buf_cstr(&b);
     if (rc) {

@@ -26,6 +26,7 @@
 
 const char *const rn__field_names[RN__F_COUNT] = {
     "production_date", "manufacturer", "factory", "part_number", "serial", "lot", "weapon_system",
+    "plausibility",
 };
 
 #define WORDS_MAX 400 /* positional words on one line */
@@ -474,6 +475,24 @@ static rn_code do_calendar(ld *L, line *ln)
         if (total < 354 || total > 386)
             return lerr(L, "months= add up to %d days; a year has 354 to 386", total);
     }
+    if ((v = get(ln, "leap_breaks"))) {
+        if (!c.start_m || c.nmonths != 12)
+            return lerr(L, "leap_breaks= needs start= and the 12 months= of a common year");
+        const char *p = v;
+        while (*p) {
+            char *end;
+            long x = strtol(p, &end, 10);
+            if (end == p || x < -1000 || x > 5000 || c.nbreaks >= 32 || (*end && *end != ','))
+                return lerr(L, "leap_breaks= is a list of up to 32 years, e.g. -61,9,38");
+            if (c.nbreaks && x <= c.breaks[c.nbreaks - 1])
+                return lerr(L, "leap_breaks= must be increasing (%ld after %d)", x,
+                            c.breaks[c.nbreaks - 1]);
+            c.breaks[c.nbreaks++] = (int)x;
+            p = *end ? end + 1 : end;
+        }
+        if (c.nbreaks < 2)
+            return lerr(L, "leap_breaks= needs at least two years");
+    }
     if ((rc = src_of(L, ln, &c.src)) || (rc = check_used(L, ln, "calendar")))
         return rc;
     if (!(c.id = keep(L->d, ln->w[1], ln->wlen[1])))
@@ -505,6 +524,60 @@ static rn_code do_maker(ld *L, line *ln)
     if (grow((void **)&L->d->makers, &L->d->cap_makers, L->d->nmakers, sizeof m))
         return RN_ENOMEM;
     L->d->makers[L->d->nmakers++] = m;
+    return RN_OK;
+}
+
+/* owner MAKER PARENT from=YYYY-MM-DD [until=YYYY-MM-DD] src=ID: the brand
+ * MAKER belonged to PARENT over those days. Both makers defined before; the
+ * spans of one maker's owners may not overlap (one owner a day). */
+static rn_code do_owner(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "an owner rule is: owner MAKER PARENT from=YYYY-MM-DD [until=YYYY-MM-DD] "
+                       "src=ID");
+    rn__owner o;
+    memset(&o, 0, sizeof o);
+    if ((o.maker = find_maker(L->d, ln->w[1])) < 0)
+        return lerr(L, "unknown maker '%.64s' (define it on an earlier line)", ln->w[1]);
+    if ((o.parent = find_maker(L->d, ln->w[2])) < 0)
+        return lerr(L, "unknown maker '%.64s' (define it on an earlier line)", ln->w[2]);
+    if (o.maker == o.parent)
+        return lerr(L, "a maker cannot own itself");
+    o.until = RN_DAY_OPEN_HIGH;
+    const char *v = get(ln, "from");
+    rn_code rc;
+    if (!v)
+        return lerr(L, "an owner rule needs from= (the day the ownership began, YYYY-MM-DD)");
+    if ((rc = ymd_of(L, "from", v, &o.from)))
+        return rc;
+    if ((v = get(ln, "until")) && (rc = ymd_of(L, "until", v, &o.until)))
+        return rc;
+    if (o.from > o.until)
+        return lerr(L, "from= is after until=");
+    if ((rc = src_of(L, ln, &o.src)) || (rc = check_used(L, ln, "owner")))
+        return rc;
+    for (size_t i = 0; i < L->d->nowners; i++) {
+        const rn__owner *x = &L->d->owners[i];
+        if (x->maker == o.maker && x->from <= o.until && o.from <= x->until)
+            return lerr(L, "maker '%s' already has an owner over part of these days (line of "
+                           "owner '%s')", ln->w[1], L->d->makers[x->parent].id);
+    }
+    /* no cycles: walking up from the parent on its first day must not reach the maker */
+    int at = o.parent;
+    for (int depth = 0; at >= 0 && depth < 16; depth++) {
+        if (at == o.maker)
+            return lerr(L, "owner rules form a cycle through maker '%s'", ln->w[1]);
+        int next = -1;
+        for (size_t i = 0; i < L->d->nowners; i++)
+            if (L->d->owners[i].maker == at) {
+                next = L->d->owners[i].parent;
+                break;
+            }
+        at = next;
+    }
+    if (grow((void **)&L->d->owners, &L->d->cap_owners, L->d->nowners, sizeof o))
+        return RN_ENOMEM;
+    L->d->owners[L->d->nowners++] = o;
     return RN_OK;
 }
 
@@ -649,6 +722,128 @@ static rn_code do_prefix(ld *L, line *ln, int logo)
         if (!logo && tl > L->d->prefix_max)
             L->d->prefix_max = tl;
     }
+    return RN_OK;
+}
+
+/* suffix MAKER S... [then=digit|letter|any] [base=P1,P2] [confidence=] src=ID:
+ * a part number that ends in S (after at least one character, which
+ * then= constrains) and, with base=, begins with one of the bases, is the
+ * maker's: package and grade codes that one maker's numbering uses and
+ * another's does not (Toshiba's ...APG beside TI's ...A). */
+static rn_code do_suffix(ld *L, line *ln)
+{
+    if (ln->nw < 3)
+        return lerr(L, "a suffix rule is: suffix MAKER TEXT... [base=P1,P2] src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    double conf;
+    rn__then then = RN__THEN_ANY;
+    char *cat, *state;
+    if ((rc = conf_of(L, ln, 0.7, &conf)) || (rc = then_of(L, ln, &then)) ||
+        (rc = list_of(L, ln, "category", 0, &cat)) || (rc = list_of(L, ln, "state", 1, &state)))
+        return rc;
+    char *bases[16];
+    int nbases = 0;
+    const char *bv = get(ln, "base");
+    for (const char *p = bv; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (nbases == 16)
+            return lerr(L, "base= lists at most 16 prefixes");
+        if ((rc = match_text(L, p, len, 0, &bases[nbases])))
+            return rc;
+        nbases++;
+        p = e ? e + 1 : p + len;
+    }
+    if (bv && !nbases)
+        return lerr(L, "base= is a list of prefixes, e.g. base=ULN,TD62");
+    int src;
+    if ((rc = src_of(L, ln, &src)) || (rc = check_used(L, ln, "suffix")))
+        return rc;
+    for (int i = 2; i < ln->nw; i++) {
+        char *text;
+        if ((rc = match_text(L, ln->w[i], ln->wlen[i], 0, &text)))
+            return rc;
+        rn__rule *r;
+        if ((rc = new_rule(L, &r)))
+            return rc;
+        char id[160];
+        snprintf(id, sizeof id, "suffix:%s:%s", ln->w[1], text);
+        r->kind = RN__R_SUFFIX;
+        r->field = RN__F_MAKER;
+        r->conf = conf;
+        r->maker = maker;
+        r->then = then;
+        r->category = cat;
+        r->state = state;
+        r->src = src;
+        if (!(r->id = keep(L->d, id, strlen(id))))
+            return RN_ENOMEM;
+        size_t tl = strlen(text);
+        if (rn__index_add(&L->d->suffix, text, tl, (int)L->d->nrules))
+            return RN_ENOMEM;
+        if (nbases) { /* last, so that nothing fails between it and counting the rule */
+            r->bases = rn__calloc((size_t)nbases, sizeof *r->bases);
+            if (!r->bases)
+                return RN_ENOMEM;
+            memcpy(r->bases, bases, (size_t)nbases * sizeof *bases);
+            r->nbases = nbases;
+        }
+        L->d->nrules++;
+        if (tl > L->d->suffix_max)
+            L->d->suffix_max = tl;
+    }
+    return RN_OK;
+}
+
+/* introduced MAKER PREFIX date=YYYY-MM-DD src=ID: MAKER's parts whose
+ * number begins with PREFIX did not exist before date (the source says when
+ * the family was introduced: a product announcement, the first revision of
+ * its data sheet). A marking that names the maker and such a part with a
+ * production date wholly before it gets a plausibility flag. */
+static rn_code do_introduced(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "an introduced rule is: introduced MAKER PREFIX date=YYYY-MM-DD src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    const char *v = get(ln, "date");
+    int32_t since;
+    if (!v)
+        return lerr(L, "an introduced rule needs date= (YYYY-MM-DD, the introduction)");
+    if ((rc = ymd_of(L, "date", v, &since)))
+        return rc;
+    char *text;
+    int src;
+    if ((rc = match_text(L, ln->w[2], ln->wlen[2], 0, &text)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "introduced")))
+        return rc;
+    rn__rule *r;
+    if ((rc = new_rule(L, &r)))
+        return rc;
+    char id[160];
+    snprintf(id, sizeof id, "introduced:%s:%s", ln->w[1], text);
+    r->kind = RN__R_INTRODUCED;
+    r->field = RN__F_PLAUSIBILITY;
+    r->conf = 0.5;
+    r->maker = maker;
+    r->src = src;
+    r->since = since;
+    if (!(r->id = keep(L->d, id, strlen(id))))
+        return RN_ENOMEM;
+    if (grow((void **)&L->d->introduced, &L->d->cap_introduced, L->d->nintroduced, sizeof(int)))
+        return RN_ENOMEM;
+    r->bases = rn__calloc(1, sizeof *r->bases);
+    if (!r->bases)
+        return RN_ENOMEM;
+    r->bases[0] = text;
+    r->nbases = 1;
+    L->d->introduced[L->d->nintroduced++] = (int)L->d->nrules;
+    L->d->nrules++;
     return RN_OK;
 }
 
@@ -847,6 +1042,12 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_prefix(L, ln, 1);
     if (strcmp(k, "factory") == 0)
         return do_factory(L, ln);
+    if (strcmp(k, "owner") == 0)
+        return do_owner(L, ln);
+    if (strcmp(k, "suffix") == 0)
+        return do_suffix(L, ln);
+    if (strcmp(k, "introduced") == 0)
+        return do_introduced(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -854,7 +1055,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "mark, format, headstamp)", k);
+                   "owner, suffix, introduced, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1030,9 +1231,44 @@ static int cmp_factory(const void *a, const void *b)
     return c ? c : strcmp(x->code, y->code);
 }
 
+/* One name of maker m into the names table (skipped when its key is
+ * empty, e.g. a name of punctuation only). */
+static rn_code add_name(rn_decoder *d, int m, const char *text, size_t n)
+{
+    char key[RN_DECODE_MARKING_MAX + 1];
+    long kl = rn__name_key(text, n, key, sizeof key);
+    if (kl <= 0)
+        return RN_OK;
+    for (size_t i = 0; i < d->nnames; i++)
+        if (d->names[i].maker == m && strcmp(d->names[i].key, key) == 0)
+            return RN_OK; /* the same key twice for one maker */
+    if (grow((void **)&d->names, &d->cap_names, d->nnames, sizeof *d->names))
+        return RN_ENOMEM;
+    rn__name *nm = &d->names[d->nnames];
+    if (!(nm->key = keep(d, key, (size_t)kl)) || !(nm->text = keep(d, text, n)))
+        return RN_ENOMEM;
+    nm->maker = m;
+    d->nnames++;
+    return RN_OK;
+}
+
 rn_code rn__rules_finish(rn_decoder *d, rn_error *err)
 {
     (void)err;
+    for (size_t m = 0; m < d->nmakers; m++) {
+        const rn__maker *mk = &d->makers[m];
+        rn_code rc = add_name(d, (int)m, mk->id, strlen(mk->id));
+        if (rc == RN_OK)
+            rc = add_name(d, (int)m, mk->name, strlen(mk->name));
+        for (const char *a = mk->aka; rc == RN_OK && a && *a;) {
+            const char *e = strchr(a, ';');
+            size_t len = e ? (size_t)(e - a) : strlen(a);
+            rc = add_name(d, (int)m, a, len);
+            a = e ? e + 1 : a + len;
+        }
+        if (rc)
+            return rc;
+    }
     if (d->nfactories)
         qsort(d->factories, d->nfactories, sizeof *d->factories, cmp_factory);
     d->factories_sorted = 1;
@@ -1092,18 +1328,24 @@ void rn_decoder_free(rn_decoder *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nrules; i++)
+    for (size_t i = 0; i < d->nrules; i++) {
         free(d->rules[i].pats);
+        free(d->rules[i].bases);
+    }
     free(d->rules);
     free(d->sources);
     free(d->cals);
     free(d->makers);
+    free(d->owners);
+    free(d->names);
+    free(d->introduced);
     free(d->factories);
     free(d->pats);
     for (int w = 0; w <= RN__WINDOW_MAX; w++)
         free(d->bywin[w]);
     rn__index_free(&d->prefix);
     rn__index_free(&d->exact);
+    rn__index_free(&d->suffix);
     for (size_t i = 0; i < d->nowned; i++)
         free(d->owned[i]);
     free(d->owned);

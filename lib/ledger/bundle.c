@@ -2,9 +2,12 @@
  *
  * bundle.c — writing evidence bundles (docs/BUNDLE.md): the chosen records
  * with what they cite, their attachments and markings, each record's latest
- * log entry with an inclusion proof, the blobs, and the latest signed
- * checkpoint; and the library face of bundle verification (the checking
- * itself is bundle_check.c, shared with remnant-verify).
+ * log entry with an inclusion proof and its disclosures, the blobs, and the
+ * latest signed checkpoint — in full, or as the public view shows it (a
+ * public bundle: only public records, only the disclosures of fields the
+ * public sees as logged, only public derivatives of photos); and the
+ * library face of bundle verification (the checking itself is
+ * bundle_check.c, shared with remnant-verify).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +18,13 @@
 
 #include "ledger/ledger_int.h"
 #include "remnant/ledger.h"
+#include "remnant/public.h"
 
 typedef struct idset {
     char ids[RN_BUNDLE_MAX_RECORDS][RN_ID_LEN + 1];
     rn_type type[RN_BUNDLE_MAX_RECORDS];
     size_t n;
+    const rn_public *view; /* a public bundle: only records in the view */
 } idset;
 
 static int idset_has(const idset *s, const char *id)
@@ -38,6 +43,8 @@ static rn_code idset_add(idset *s, rn_store *st, const char *id, rn_error *err)
         return strlen(id) != RN_ID_LEN
                    ? rn__err(err, RN_EINPUT, "not a record id: %s", id)
                    : RN_OK;
+    if (s->view && !rn_public_has(s->view, id))
+        return RN_OK; /* not public: left out of a public bundle */
     if (s->n == RN_BUNDLE_MAX_RECORDS)
         return rn__err(err, RN_ELIMIT, "a bundle holds at most %d records",
                        RN_BUNDLE_MAX_RECORDS);
@@ -148,9 +155,65 @@ static rn_code put_blob(FILE *out, rn_store *st, const char *sha,
     return rc;
 }
 
-rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
-                               const char *const *ids, size_t nids,
-                               uint64_t since, FILE *out, rn_error *err)
+/* The disclosures stored with entry `seq`; for a public bundle only those
+ * of the fields the public sees exactly as logged (public.h). */
+static rn_code entry_disclosures(rn_ledger *l, rn_store *s, const rn_public *view,
+                                 const char *id, uint64_t seq, rn_buf *out, size_t *count,
+                                 rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rn_record *r = NULL;
+    rn_code rc = RN_OK;
+    out->len = 0;
+    *count = 0;
+    if (sqlite3_prepare_v2(l->db, "SELECT disclosures FROM ledger_entry WHERE seq = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(l->db, err, "read disclosures");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ETAMPER, "entry %llu is missing", (unsigned long long)seq);
+        goto out;
+    }
+    const char *d = sqlite3_column_blob(st, 0);
+    size_t dl = (size_t)sqlite3_column_bytes(st, 0);
+    if (view && (rc = rn_store_get(s, id, &r, err)) != RN_OK)
+        goto out;
+    for (size_t pos = 0; d && pos < dl;) {
+        const char *nl = memchr(d + pos, '\n', dl - pos);
+        size_t end = nl ? (size_t)(nl - d) : dl;
+        rn_disclosure one;
+        if (rn__disclosure_parse(d + pos, end - pos, &one) != RN_OK) {
+            rc = rn__err(err, RN_ETAMPER, "entry %llu: a stored disclosure is malformed"
+                         " (run remnant verify)", (unsigned long long)seq);
+            goto out;
+        }
+        int keep = 1;
+        if (view) {
+            int idx = one.name[0] == '_' ? -1
+                                          : rn_type_field_index(rn_record_type(r), one.name,
+                                                                one.name_len);
+            keep = idx >= 0 && rn_public_field_of(view, r, idx) == RN_PUBLIC_DISCLOSED;
+        }
+        if (keep) {
+            if ((out->len && (rc = rn__buf_addc(out, '\n'))) ||
+                (rc = rn__buf_add(out, d + pos, end - pos))) {
+                rc = rn__err(err, rc, "entry %llu: disclosures too large",
+                             (unsigned long long)seq);
+                goto out;
+            }
+            (*count)++;
+        }
+        pos = end + 1;
+    }
+out:
+    rn_record_free(r);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static rn_code bundle_write(rn_store *s, const char *db_path, const rn_public *view,
+                            const char *const *ids, size_t nids, uint64_t since, FILE *out,
+                            rn_error *err)
 {
     rn_ledger *l = NULL;
     idset *set = NULL;
@@ -170,6 +233,9 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
         rc = rn__err(err, RN_ENOMEM, "out of memory");
         goto out;
     }
+    set->view = view;
+    rn_buf disc;
+    rn__buf_init(&disc, RN_ENTRY_MAX);
     if ((rc = rn_ledger_checkpoint(l, 0, &note, &note_len, err)) != RN_OK)
         goto out;
     if (rn__note_parse(note, note_len, &n) != RN_OK ||
@@ -180,9 +246,16 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
     }
     /* The records: those named, what they cite, and for items and events
      * their attachments and markings. */
-    for (size_t i = 0; i < nids; i++)
+    for (size_t i = 0; i < nids; i++) {
+        if (view && !rn_public_has(view, ids[i])) {
+            rc = rn__err(err, RN_ENOTFOUND, "%s is not public: a public bundle holds only"
+                         " published findings and what they cite (see remnant export"
+                         " --public --preview ID)", ids[i]);
+            goto out;
+        }
         if ((rc = idset_add(set, s, ids[i], err)) != RN_OK)
             goto out;
+    }
     size_t named = set->n;
     for (size_t i = 0; i < named; i++)
         if ((rc = add_refs(set, s, set->ids[i], err)) != RN_OK)
@@ -200,7 +273,7 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
         }
     }
 
-    fprintf(out, "remnant-bundle v1\ncheckpoint %zu\n", note_len);
+    fprintf(out, "remnant-bundle v2%s\ncheckpoint %zu\n", view ? " public" : "", note_len);
     fwrite(note, 1, note_len, out);
     fputc('\n', out);
     if (since > 0 && since < cp.size) {
@@ -237,9 +310,35 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
                                  err);
         if (rc != RN_OK)
             goto out;
+        rn_entry pe;
+        if (rn__entry_parse(entry, elen, &pe) != RN_OK) {
+            rc = rn__err(err, RN_ETAMPER, "the log entry of %s is malformed (run remnant"
+                         " verify)", set->ids[i]);
+            goto out;
+        }
+        if (view && pe.version == 1) {
+            /* A v1 entry carries every field verbatim: it cannot be shown
+             * to the public, and its leaf hash invites guessing. */
+            rc = rn__err(err, RN_ECONSTRAINT, "record %s was last logged in entry format 1,"
+                         " which cannot disclose fields one by one; change the record (any"
+                         " edit logs it in format 2) before making a public bundle",
+                         set->ids[i]);
+            goto out;
+        }
         fprintf(out, "entry %llu %zu\n", (unsigned long long)p.index, elen);
         fwrite(entry, 1, elen, out);
-        fprintf(out, "\nproof %llu %llu %zu\n", (unsigned long long)p.index,
+        fputc('\n', out);
+        if (pe.version == 2) {
+            size_t nd = 0;
+            if ((rc = entry_disclosures(l, s, view, set->ids[i], p.index, &disc, &nd, err)))
+                goto out;
+            fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)p.index, nd,
+                    disc.len);
+            if (disc.len)
+                fwrite(disc.data, 1, disc.len, out);
+            fputc('\n', out);
+        }
+        fprintf(out, "proof %llu %llu %zu\n", (unsigned long long)p.index,
                 (unsigned long long)p.size, p.n);
         for (size_t k = 0; k < p.n; k++) {
             char hex[65];
@@ -258,6 +357,9 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
             goto out;
         const char *sha = rn_record_get_at(r, idx_sha, NULL);
         int dup = 0;
+        if (view && (!rn_record_get(r, "derived_from", NULL) ||
+                     rn_public_field_of(view, r, idx_sha) != RN_PUBLIC_DISCLOSED))
+            sha = NULL; /* the public gets photos only as stripped derivatives */
         for (size_t k = 0; k < i && sha; k++) {
             /* The same blob attached twice goes in once. */
             if (set->type[k] != RN_T_ATTACHMENT)
@@ -280,10 +382,76 @@ rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path,
     if (fflush(out) != 0 || ferror(out))
         rc = rn__err(err, RN_EIO, "cannot write the bundle");
 out:
+    if (set)
+        rn__buf_free(&disc);
     free(entry);
     free(note);
     free(set);
     rn_ledger_close(l);
+    return rc;
+}
+
+rn_code rn_ledger_disclosures(rn_ledger *l, rn_store *s, const rn_public *view, const char *id,
+                              uint64_t seq, char **out, size_t *len, size_t *count,
+                              rn_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    *count = 0;
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(l->db, "SELECT body, record_id FROM ledger_entry WHERE seq = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(l->db, err, "read entry");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    rn_entry e;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ENOTFOUND, "no entry %llu", (unsigned long long)seq);
+    } else {
+        const char *b = sqlite3_column_blob(st, 0);
+        const char *rid = (const char *)sqlite3_column_text(st, 1);
+        if (!b || !rid || strcmp(rid, id) != 0 ||
+            rn__entry_parse(b, (size_t)sqlite3_column_bytes(st, 0), &e) != RN_OK)
+            rc = rn__err(err, RN_ETAMPER, "entry %llu is not an entry of %s",
+                         (unsigned long long)seq, id);
+        else if (e.version == 1 && view)
+            rc = rn__err(err, RN_ECONSTRAINT, "record %s was last logged in entry format 1,"
+                         " which cannot disclose fields one by one; any change logs it in"
+                         " format 2", id);
+    }
+    sqlite3_finalize(st);
+    if (rc || e.version == 1)
+        return rc;
+    rn_buf d;
+    rn__buf_init(&d, RN_ENTRY_MAX);
+    rc = entry_disclosures(l, s, view, id, seq, &d, count, err);
+    if (rc == RN_OK)
+        rc = rn__buf_cstr(&d);
+    if (rc) {
+        rn__buf_free(&d);
+        return rc;
+    }
+    *out = d.data ? d.data : rn__strndup("", 0);
+    *len = d.len;
+    return *out ? RN_OK : rn__err(err, RN_ENOMEM, "out of memory");
+}
+
+rn_code rn_ledger_bundle_write(rn_store *s, const char *db_path, const char *const *ids,
+                               size_t nids, uint64_t since, FILE *out, rn_error *err)
+{
+    return bundle_write(s, db_path, NULL, ids, nids, since, out, err);
+}
+
+rn_code rn_ledger_bundle_write_public(rn_store *s, const char *db_path, double grid,
+                                      const char *const *ids, size_t nids, uint64_t since,
+                                      FILE *out, rn_error *err)
+{
+    rn_public_opts o = {grid, NULL};
+    rn_public *view = NULL;
+    rn_code rc = rn_public_open(s, &o, &view, err);
+    if (rc == RN_OK)
+        rc = bundle_write(s, db_path, view, ids, nids, since, out, err);
+    rn_public_free(view);
     return rc;
 }
 

@@ -17,6 +17,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -149,9 +150,10 @@ rn_code rn__bundle_check(const char *data, size_t len, const rn_vkey *keys,
     return rn__bundle_check_info(data, len, keys, nkeys, sayfn, sctx, NULL);
 }
 
-rn_code rn__bundle_check_info(const char *data, size_t len,
-                              const rn_vkey *keys, size_t nkeys,
-                              rn_say_fn sayfn, void *sctx, rn_bundle_info *info)
+/* The check; *rb is the buffer of the last record rebuilt from a v2
+ * entry's disclosures, freed by the caller on every path. */
+static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, size_t nkeys,
+                            rn_say_fn sayfn, void *sctx, rn_bundle_info *info, char **rb)
 {
     ctx c = {data, len, 0, sayfn, sctx, 0};
     const char *tok[8];
@@ -162,6 +164,8 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
     uint64_t nentries = 0, nblobs = 0;
     seen_entry seen[RN_BUNDLE_MAX_RECORDS];
     size_t nseen = 0;
+    uint8_t blob_seen[RN_BUNDLE_MAX_RECORDS][32];
+    size_t nblob_seen = 0;
     rn_code rc = RN_OK;
     int has_cons = 0;
     uint64_t cons_old = 0;
@@ -173,11 +177,23 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
         fail(&c, "give between 1 and 64 verifier keys");
         return RN_EINVAL;
     }
-    if (!header(&c, tok, tl, 8, &nt) || nt != 2 ||
-        !tok_is(tok[0], tl[0], "remnant-bundle") || !tok_is(tok[1], tl[1], "v1")) {
-        fail(&c, "this is not a Remnant evidence bundle (version 1)");
+    int bver = 0, bpublic = 0;
+    if (header(&c, tok, tl, 8, &nt) && nt >= 2 && tok_is(tok[0], tl[0], "remnant-bundle")) {
+        if (nt == 2 && tok_is(tok[1], tl[1], "v1"))
+            bver = 1;
+        else if (nt == 2 && tok_is(tok[1], tl[1], "v2"))
+            bver = 2;
+        else if (nt == 3 && tok_is(tok[1], tl[1], "v2") && tok_is(tok[2], tl[2], "public"))
+            bver = 2, bpublic = 1;
+    }
+    if (!bver) {
+        fail(&c, "this is not a Remnant evidence bundle (version 1 or 2)");
         return RN_EINPUT;
     }
+    if (bpublic)
+        say(&c, "A public bundle: it discloses only the fields the public may see; the"
+            " others are withheld, each proven present by a salted digest that reveals"
+            " nothing of its value.");
     /* The checkpoint comes first. */
     uint64_t n;
     const char *p;
@@ -204,6 +220,13 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
         if (!(mask & (UINT64_C(1) << k)))
             continue;
         if (keys[k].type == RN_SIGTYPE_ED25519) {
+            if (strlen(keys[k].name) != cp.origin_len ||
+                memcmp(keys[k].name, cp.origin, cp.origin_len) != 0) {
+                fail(&c, "the checkpoint is signed by key %s (%08x), whose name is not the"
+                     " log's origin: docs/BUNDLE.md requires the log's own key",
+                     keys[k].name, (unsigned)keys[k].id);
+                continue;
+            }
             log_signed = 1;
             say(&c, "The checkpoint is signed by %s (key %08x): signature"
                 " valid.", keys[k].name, (unsigned)keys[k].id);
@@ -304,9 +327,31 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
                 fail(&c, "a malformed entry section at byte %zu", c.pos);
                 return RN_EINPUT;
             }
-            /* Its proof follows at once. */
+            /* v2: its disclosures, then its proof. */
+            const char *dbody = NULL;
+            uint64_t dn = 0, dlen = 0;
+            int has_disc = 0;
+            if (!header(&c, tok, tl, 8, &nt)) {
+                fail(&c, "entry %llu has no well-formed proof", (unsigned long long)seq);
+                return RN_EINPUT;
+            }
+            if (bver == 2 && nt == 4 && tok_is(tok[0], tl[0], "disclosures")) {
+                uint64_t dseq;
+                if (!u64(tok[1], tl[1], &dseq) || dseq != seq || !u64(tok[2], tl[2], &dn) ||
+                    dn > RN_ENTRY_MAX_DIGESTS || !u64(tok[3], tl[3], &dlen) ||
+                    dlen > RN_ENTRY_MAX || !payload(&c, dlen, &dbody)) {
+                    fail(&c, "entry %llu: a malformed disclosures section",
+                         (unsigned long long)seq);
+                    return RN_EINPUT;
+                }
+                has_disc = 1;
+                if (!header(&c, tok, tl, 8, &nt)) {
+                    fail(&c, "entry %llu has no well-formed proof", (unsigned long long)seq);
+                    return RN_EINPUT;
+                }
+            }
             uint64_t pseq, psize, pn;
-            if (!header(&c, tok, tl, 8, &nt) || nt != 4 ||
+            if (nt != 4 ||
                 !tok_is(tok[0], tl[0], "proof") || !u64(tok[1], tl[1], &pseq) ||
                 !u64(tok[2], tl[2], &psize) || !u64(tok[3], tl[3], &pn) ||
                 pn > RN_PROOF_MAX || pseq != seq) {
@@ -325,11 +370,58 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
                 c.pos += 65;
             }
             nentries++;
+            for (size_t i = 0; i < nseen; i++)
+                if (seen[i].seq == seq) {
+                    fail(&c, "entry %llu appears twice (docs/BUNDLE.md forbids it)",
+                         (unsigned long long)seq);
+                    return RN_EINPUT;
+                }
             rn_entry e;
             if (rn__entry_parse(ebody, (size_t)elen, &e) != RN_OK) {
                 fail(&c, "entry %llu is not a well-formed log entry",
                      (unsigned long long)seq);
                 continue;
+            }
+            if (e.version == 2 && !has_disc) {
+                fail(&c, "entry %llu (format 2) has no disclosures section",
+                     (unsigned long long)seq);
+                return RN_EINPUT;
+            }
+            if (e.version == 1 && has_disc) {
+                fail(&c, "entry %llu (format 1) cannot have disclosures",
+                     (unsigned long long)seq);
+                return RN_EINPUT;
+            }
+            if (bpublic && e.version == 1) {
+                fail(&c, "entry %llu is in format 1 (the whole record): a public bundle"
+                     " cannot hold it", (unsigned long long)seq);
+                continue;
+            }
+            free(*rb);
+            *rb = NULL;
+            if (e.version == 2) {
+                size_t cap = (size_t)dlen + (size_t)elen + 64;
+                *rb = malloc(cap);
+                if (!*rb) {
+                    fail(&c, "out of memory");
+                    return RN_ENOMEM;
+                }
+                rn_code dr = rn__entry_disclose(&e, dbody, (size_t)dlen, !bpublic, *rb, cap);
+                if (dr == RN_OK && e.disclosed != dn)
+                    dr = RN_EINPUT;
+                if (dr == RN_ECRYPTO) {
+                    fail(&c, "record %.*s (entry %llu): %s", (int)e.id_len, e.id,
+                         (unsigned long long)seq,
+                         bpublic ? "a disclosed value does NOT match what the entry commits"
+                                   " to: the value was altered"
+                                 : "its disclosures do NOT match what the entry commits to"
+                                   " (a value was altered or withheld)");
+                    continue;
+                }
+                if (dr != RN_OK) {
+                    fail(&c, "entry %llu: malformed disclosures", (unsigned long long)seq);
+                    continue;
+                }
             }
             if (e.seq != seq) {
                 fail(&c, "entry %llu says it is entry %llu",
@@ -356,9 +448,14 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
                 " (proof of %llu hash%s valid).",
                 (int)e.id_len, e.id, (int)e.type_len, e.type,
                 e.op == 'c' ? "created" : e.op == 'u' ? "updated" : "deleted",
-                (int)(e.author_len > 100 ? 100 : e.author_len), e.author,
+                (int)(e.author ? (e.author_len > 100 ? 100 : e.author_len) : 10),
+                e.author ? e.author : "(withheld)",
                 (int)e.time_len, e.time, (unsigned long long)seq,
                 (unsigned long long)pn, pn == 1 ? "" : "es");
+            if (e.version == 2 && e.record)
+                say(&c, "  %zu of %zu values disclosed and proven: %.*s%s", e.disclosed,
+                    e.ndigests, (int)(e.record_len > 2000 ? 2000 : e.record_len), e.record,
+                    e.record_len > 2000 ? " ..." : "");
             if (nseen < sizeof seen / sizeof seen[0]) {
                 seen_entry *se = &seen[nseen++];
                 memset(se, 0, sizeof *se);
@@ -382,6 +479,13 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
             nblobs++;
             char hex[65];
             rn__hex_encode(want, 32, hex);
+            for (size_t k = 0; k < nblob_seen; k++)
+                if (memcmp(blob_seen[k], want, 32) == 0) {
+                    fail(&c, "blob %s appears twice (docs/BUNDLE.md forbids it)", hex);
+                    return RN_EINPUT;
+                }
+            if (nblob_seen < RN_BUNDLE_MAX_RECORDS)
+                memcpy(blob_seen[nblob_seen++], want, 32);
             crypto_hash_sha256(got, (const unsigned char *)bbody, blen);
             if (sodium_memcmp(got, want, 32) != 0) {
                 fail(&c, "blob %s: its bytes do NOT have that SHA-256: the"
@@ -434,5 +538,14 @@ rn_code rn__bundle_check_info(const char *data, size_t len,
             (unsigned long long)nblobs, nblobs == 1 ? "" : "s",
             (int)cp.origin_len, cp.origin, (unsigned long long)cp.size);
     }
+    return rc;
+}
+
+rn_code rn__bundle_check_info(const char *data, size_t len, const rn_vkey *keys, size_t nkeys,
+                              rn_say_fn sayfn, void *sctx, rn_bundle_info *info)
+{
+    char *rb = NULL;
+    rn_code rc = check_bundle(data, len, keys, nkeys, sayfn, sctx, info, &rb);
+    free(rb);
     return rc;
 }

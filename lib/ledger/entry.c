@@ -6,6 +6,9 @@
  * keys, nothing after the closing brace. A second encoding of the same entry
  * would be a second leaf hash for the same change, so anything else fails.
  *
+ * Two versions (tlog.h): v1 carries the record, v2 salted digests of its
+ * fields (selective disclosure; disclose.c opens it).
+ *
  * Pure: no dependencies beyond the C library (see tlog.h).
  */
 #include <string.h>
@@ -114,6 +117,122 @@ static int object(cur *c)
     return 0;
 }
 
+/* One JSON value at the cursor in canonical form (no whitespace): string,
+ * object, array, number, true, false or null. */
+static int value(cur *c)
+{
+    if (c->pos >= c->len)
+        return 0;
+    char ch = c->s[c->pos];
+    const char *p;
+    size_t n;
+    if (ch == '"')
+        return str(c, &p, &n);
+    if (ch == '{')
+        return object(c);
+    if (ch == '[') {
+        /* object() tracks both brackets; an array ends on ']' */
+        size_t start = c->pos;
+        int depth = 0;
+        while (c->pos < c->len) {
+            char x = c->s[c->pos];
+            if (x == '"') {
+                if (!str(c, &p, &n))
+                    return 0;
+                continue;
+            }
+            if (x == '{' || x == '[') {
+                if (++depth > 64)
+                    return 0;
+            } else if (x == '}' || x == ']') {
+                if (--depth < 0)
+                    return 0;
+                if (depth == 0) {
+                    c->pos++;
+                    return x == ']' && c->pos > start;
+                }
+            } else if ((unsigned char)x < 0x20 || x == ' ') {
+                return 0;
+            }
+            c->pos++;
+        }
+        return 0;
+    }
+    if (lit(c, "true") || lit(c, "false") || lit(c, "null"))
+        return 1;
+    size_t d0 = c->pos;
+    while (c->pos < c->len && strchr("0123456789+-.eE", c->s[c->pos]) && c->s[c->pos])
+        c->pos++;
+    return c->pos > d0;
+}
+
+int rn__json_value_end(const char *s, size_t len, size_t pos, size_t *end)
+{
+    cur c = {s, len, pos};
+    if (!value(&c))
+        return 0;
+    *end = c.pos;
+    return 1;
+}
+
+rn_code rn__json_members(const char *s, size_t len, rn_member *out, size_t max, size_t *n)
+{
+    cur c = {s, len, 0};
+    *n = 0;
+    if (!lit(&c, "{"))
+        return RN_EINPUT;
+    if (lit(&c, "}"))
+        return c.pos == len ? RN_OK : RN_EINPUT;
+    for (;;) {
+        if (*n == max)
+            return RN_ELIMIT;
+        rn_member *m = &out[(*n)++];
+        if (!str(&c, &m->name, &m->name_len) || !lit(&c, ":"))
+            return RN_EINPUT;
+        size_t v0 = c.pos;
+        if (!value(&c))
+            return RN_EINPUT;
+        m->value = s + v0;
+        m->value_len = c.pos - v0;
+        if (lit(&c, ","))
+            continue;
+        if (!lit(&c, "}") || c.pos != len)
+            return RN_EINPUT;
+        return RN_OK;
+    }
+}
+
+/* v2: {"digests":[...],"id":..,"op":..,"prev":..,"seq":..,"time":..,
+ * "type":..,"v":2}. The digests strictly increase (sorted, no repeats). */
+static rn_code parse_v2(cur *c, rn_entry *out)
+{
+    if (!lit(c, "{\"digests\":["))
+        return RN_EINPUT;
+    out->version = 2;
+    if (!lit(c, "]")) {
+        for (;;) {
+            const char *p;
+            size_t n;
+            if (out->ndigests == RN_ENTRY_MAX_DIGESTS || !str(c, &p, &n) ||
+                n != 2 * RN_HASH_LEN)
+                return RN_EINPUT;
+            for (size_t i = 0; i < n; i++)
+                if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+                    return RN_EINPUT;
+            if (out->ndigests &&
+                memcmp(out->digest[out->ndigests - 1], p, 2 * RN_HASH_LEN) >= 0)
+                return RN_EINPUT;
+            out->digest[out->ndigests++] = p;
+            if (lit(c, ","))
+                continue;
+            if (!lit(c, "]"))
+                return RN_EINPUT;
+            break;
+        }
+    }
+    return lit(c, ",") ? RN_OK : RN_EINPUT;
+}
+
 rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out)
 {
     memset(out, 0, sizeof *out);
@@ -122,10 +241,18 @@ rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out)
     cur c = {s, len, 0};
     const char *p;
     size_t n;
-    if (!lit(&c, "{\"author\":") || !str(&c, &out->author, &out->author_len))
-        return RN_EINPUT;
-    if (!lit(&c, ",\"id\":") || !str(&c, &out->id, &out->id_len) ||
-        out->id_len == 0)
+    if (c.len > 11 && memcmp(s, "{\"digests\":", 11) == 0) {
+        if (parse_v2(&c, out) != RN_OK)
+            return RN_EINPUT;
+        if (!lit(&c, "\"id\":"))
+            return RN_EINPUT;
+    } else {
+        out->version = 1;
+        if (!lit(&c, "{\"author\":") || !str(&c, &out->author, &out->author_len) ||
+            !lit(&c, ",\"id\":"))
+            return RN_EINPUT;
+    }
+    if (!str(&c, &out->id, &out->id_len) || out->id_len == 0)
         return RN_EINPUT;
     if (!lit(&c, ",\"op\":") || !str(&c, &p, &n))
         return RN_EINPUT;
@@ -146,20 +273,22 @@ rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out)
             return RN_EINPUT;
         out->has_prev = 1;
     }
-    if (!lit(&c, ",\"record\":"))
-        return RN_EINPUT;
-    if (lit(&c, "null")) {
-        out->record = NULL;
-    } else {
-        size_t start = c.pos;
-        if (!object(&c))
+    if (out->version == 1) {
+        if (!lit(&c, ",\"record\":"))
             return RN_EINPUT;
-        out->record = s + start;
-        out->record_len = c.pos - start;
+        if (lit(&c, "null")) {
+            out->record = NULL;
+        } else {
+            size_t start = c.pos;
+            if (!object(&c))
+                return RN_EINPUT;
+            out->record = s + start;
+            out->record_len = c.pos - start;
+        }
+        /* A delete carries no record; a create or update carries one. */
+        if ((out->op == 'd') != (out->record == NULL))
+            return RN_EINPUT;
     }
-    /* A delete carries no record; a create or update carries one. */
-    if ((out->op == 'd') != (out->record == NULL))
-        return RN_EINPUT;
     if (!lit(&c, ",\"seq\":"))
         return RN_EINPUT;
     size_t d0 = c.pos;
@@ -179,6 +308,8 @@ rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out)
         return RN_EINPUT;
     if (!lit(&c, ",\"type\":") || !str(&c, &out->type, &out->type_len) ||
         out->type_len == 0)
+        return RN_EINPUT;
+    if (out->version == 2 && !lit(&c, ",\"v\":2"))
         return RN_EINPUT;
     if (!lit(&c, "}") || c.pos != c.len)
         return RN_EINPUT;

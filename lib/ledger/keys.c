@@ -74,6 +74,103 @@ rn_code rn__ledger_key_load(const char *db_path, rn_skey *out, rn_error *err)
     return rn__ledger_skey_file(path, out, err);
 }
 
+/* ---- the key's binding to its log --------------------------------------------
+ *
+ * Beside the key file, `<db>.key.last` keeps the last checkpoint the key
+ * signed that was committed: "origin\nsize\nbase64(root)\n" (a checkpoint
+ * body). Before signing, seal checks that this log holds that very
+ * checkpoint: a log that does not — emptied, replaced or cut back — would
+ * otherwise be signed as if nothing had happened. (The checkpoint rows are
+ * append-only and `remnant verify` checks each against the entries, so a
+ * row with the right size and root stands for the right tree.) */
+
+static int state_path(const char *db_path, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s.key.last", db_path);
+    return n > 0 && (size_t)n < cap;
+}
+
+rn_code rn__ledger_key_binding_check(sqlite3 *db, const char *db_path, const rn_skey *key,
+                                     const char *origin, rn_error *err)
+{
+    if (strcmp(key->v.name, origin) != 0)
+        return rn__err(err, RN_ETAMPER, "the key file %s.key is the key of the log %s, not of"
+                       " this log (%s): refusing to sign another log's checkpoints (was the"
+                       " database replaced or emptied?)", db_path, key->v.name, origin);
+    char path[4096], text[RN_CHECKPOINT_MAX];
+    if (!state_path(db_path, path, sizeof path))
+        return rn__err(err, RN_ELIMIT, "key path too long");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? RN_OK
+                               : rn__err(err, RN_EIO, "%s: %s", path, strerror(errno));
+    ssize_t n = read(fd, text, sizeof text);
+    close(fd);
+    rn_checkpoint cp;
+    if (n <= 0 || rn__checkpoint_parse(text, (size_t)n, &cp) != RN_OK)
+        return rn__err(err, RN_ETAMPER, "%s is damaged: it should hold the last checkpoint"
+                       " this key signed", path);
+    if (cp.origin_len != strlen(origin) || memcmp(cp.origin, origin, cp.origin_len) != 0)
+        return rn__err(err, RN_ETAMPER, "%s names the log %.*s, not this one", path,
+                       (int)cp.origin_len, cp.origin);
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT root FROM ledger_checkpoint WHERE size = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rn__ledger_dberr(db, err, "read checkpoint");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp.size);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != RN_HASH_LEN ||
+        memcmp(sqlite3_column_blob(st, 0), cp.root, RN_HASH_LEN) != 0)
+        rc = rn__err(err, RN_ETAMPER, "ROLLBACK: this key last signed a checkpoint of %llu"
+                     " entries that this database does not hold: it was emptied, replaced or"
+                     " cut back. Refusing to sign; restore the database (the state is in %s)",
+                     (unsigned long long)cp.size, path);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+void rn__ledger_key_binding_save(sqlite3 *db, const char *db_path)
+{
+    char path[4096], tmp[4200], text[RN_CHECKPOINT_MAX + 8];
+    if (!state_path(db_path, path, sizeof path))
+        return;
+    if (access(path, F_OK) != 0) {
+        /* Only for a log that has a key. */
+        char kp[4096];
+        if (rn__ledger_key_path(db_path, kp, sizeof kp) != RN_OK || access(kp, F_OK) != 0)
+            return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    size_t len = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *nt = (const char *)sqlite3_column_text(st, 0);
+        size_t nl = (size_t)sqlite3_column_bytes(st, 0);
+        rn_note note;
+        if (nt && rn__note_parse(nt, nl, &note) == RN_OK && note.text_len < sizeof text) {
+            memcpy(text, note.text, note.text_len);
+            len = note.text_len;
+        }
+    }
+    sqlite3_finalize(st);
+    if (len == 0)
+        return; /* unsigned: nothing this key vouched for */
+    /* A unique temporary name: server threads commit concurrently. Whichever
+     * rename lands last, the state names a checkpoint the log holds. */
+    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
+    mode_t old = umask(077);
+    int fd = mkstemp(tmp);
+    umask(old);
+    if (fd < 0)
+        return;
+    int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
 /* fsync the folder holding path, so a rename is durable. */
 static void sync_dir(const char *path)
 {
@@ -162,7 +259,38 @@ static void wipe_file(const char *path)
 
 /* Add a signature by k to the latest checkpoint, and put k's verifier key on
  * record, in one transaction of l's connection. */
-static rn_code sign_latest(rn_ledger *l, const rn_skey *k, rn_error *err)
+/* A rotation: "remnant key rotation\n<origin>\nold <vkey>\nnew <vkey>\n"
+ * signed by both keys, stored in ledger_key_link (verify.c V8 walks them). */
+static rn_code record_rotation(rn_ledger *l, const rn_skey *old, const rn_skey *k,
+                               rn_error *err)
+{
+    char ov[RN_LEDGER_VKEY_MAX], nv[RN_LEDGER_VKEY_MAX], note[4096];
+    size_t ol = rn__vkey_format(&old->v, ov, sizeof ov);
+    size_t nl = rn__vkey_format(&k->v, nv, sizeof nv);
+    int tl = snprintf(note, sizeof note, "remnant key rotation\n%s\nold %s\nnew %s\n",
+                      l->origin, ov, nv);
+    if (tl < 0 || (size_t)tl + 2 >= sizeof note)
+        return rn__err(err, RN_ELIMIT, "key names too long");
+    size_t len = (size_t)tl;
+    note[len++] = '\n';
+    rn_code rc = rn__note_sign_line(old, note, (size_t)tl, note, sizeof note, &len);
+    if (rc == RN_OK)
+        rc = rn__note_sign_line(k, note, (size_t)tl, note, sizeof note, &len);
+    if (rc)
+        return rn__err(err, rc, "cannot sign the key rotation");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, "INSERT INTO ledger_key_link(old, new, note) VALUES"
+                           " (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+        return rn__ledger_dberr(l->db, err, "record rotation");
+    sqlite3_bind_text(st, 1, ov, (int)ol, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, nv, (int)nl, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, note, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RN_OK : rn__ledger_dberr(l->db, err, "record rotation");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static rn_code sign_latest(rn_ledger *l, const rn_skey *k, const rn_skey *old, rn_error *err)
 {
     rn_code rc;
     sqlite3_stmt *st = NULL;
@@ -171,6 +299,8 @@ static rn_code sign_latest(rn_ledger *l, const rn_skey *k, rn_error *err)
     size_t vl = rn__vkey_format(&k->v, vk, sizeof vk);
     if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return rn__ledger_dberr(l->db, err, "begin");
+    if (old && (rc = record_rotation(l, old, k, err)) != RN_OK)
+        goto out;
     if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO ledger_key(vkey)"
                            " VALUES (?1)", -1, &st,
                            NULL) != SQLITE_OK) {
@@ -240,6 +370,7 @@ static rn_code sign_latest(rn_ledger *l, const rn_skey *k, rn_error *err)
         rc = rn__ledger_dberr(l->db, err, "commit");
         goto out;
     }
+    rn__ledger_key_binding_save(l->db, l->path);
     return RN_OK;
 out:
     sqlite3_finalize(st);
@@ -288,7 +419,7 @@ static rn_code new_key(rn_ledger *l, int rotate, char vkey[RN_LEDGER_VKEY_MAX],
         wipe_file(path);
     if ((rc = rn__ledger_key_write(path, text, tl, have_old, err)) != RN_OK)
         goto out;
-    if ((rc = sign_latest(l, &k, err)) != RN_OK)
+    if ((rc = sign_latest(l, &k, have_old ? &old : NULL, err)) != RN_OK)
         goto out;
     rn__vkey_format(&k.v, vkey, RN_LEDGER_VKEY_MAX);
 out:

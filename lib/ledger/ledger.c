@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -38,6 +39,17 @@ rn_code rn_ledger_open(const char *db_path, unsigned flags, rn_ledger **out,
     }
     sqlite3_busy_timeout(l->db, 5000);
     rc = rn__ledger_origin(l->db, l->origin, sizeof l->origin, err);
+    if ((rc == RN_EDB || rc == RN_EREADONLY) && l->readonly && access(db_path, F_OK) == 0) {
+        /* A read-only folder (no -shm can be made): read the file as
+         * immutable, as the store does for read commands. */
+        sqlite3_close_v2(l->db);
+        l->db = NULL;
+        if (rn__sqlite_open_immutable(db_path, &l->db) == SQLITE_OK) {
+            if (err)
+                rn_error_clear(err);
+            rc = rn__ledger_origin(l->db, l->origin, sizeof l->origin, err);
+        }
+    }
     if (rc != RN_OK) {
         if (rc == RN_EDB)
             rc = rn__err(err, RN_ENOTFOUND, "%s: no evidence log (not a"

@@ -68,6 +68,26 @@ struct rn_ledger {
 };
 /* The size of the latest checkpoint; RN_ENOTFOUND when there is none. */
 rn_code rn__ledger_latest(struct rn_ledger *l, uint64_t *size, rn_error *err);
+
+/* Open path read-only as an immutable file (lib/store/sqlite.c): for a WAL
+ * database in a folder this process cannot write, where SQLite cannot make
+ * its shared-memory file. Returns an SQLite result code. */
+int rn__sqlite_open_immutable(const char *path, sqlite3 **out);
+
+/* The key's binding to its log (keys.c): refuse to sign when the key is
+ * named for another log, or when this log lacks the last checkpoint the
+ * key signed (a rollback). _save records the latest signed checkpoint after
+ * a commit; best effort (a missing state only weakens the next check). */
+rn_code rn__ledger_key_binding_check(sqlite3 *db, const char *db_path, const rn_skey *key,
+                                     const char *origin, rn_error *err);
+void rn__ledger_key_binding_save(sqlite3 *db, const char *db_path);
+
+/* Parse an entry's body and, for v2, open it with its stored disclosures
+ * (every digest must be disclosed): e->record and e->author then point
+ * into *buf (allocated; the caller frees it, also on failure) or into the
+ * body. RN_EINPUT malformed, RN_ECRYPTO disclosures that do not match. */
+rn_code rn__ledger_entry_open(const char *body, size_t blen, const char *disc, size_t dlen,
+                              rn_entry *e, char **buf);
 /* Write a secret key string to path atomically with mode 0600; `replace`
  * 0 fails with RN_EEXISTS if the file exists. The text is not kept. */
 rn_code rn__ledger_key_write(const char *path, const char *text, size_t len,

@@ -63,6 +63,7 @@ typedef struct writer {
     rn_frontier f;
     rn_hash last_leaf;
     rn_buf body;
+    rn_buf disc; /* the v2 entry's disclosures */
 } writer;
 
 /* The store opens one connection per process (a server may open a few), so
@@ -79,6 +80,7 @@ static void writer_free(writer *w)
     sqlite3_finalize(w->prev);
     sqlite3_finalize(w->last);
     rn__buf_free(&w->body);
+    rn__buf_free(&w->disc);
     free(w);
 }
 
@@ -118,6 +120,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
             }
             /* Stale: its connection is gone. The statements went with it. */
             rn__buf_free(&writers[i]->body);
+            rn__buf_free(&writers[i]->disc);
             free(writers[i]);
             writers[i] = NULL;
         }
@@ -135,9 +138,11 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
     }
     w->db = db;
     rn__buf_init(&w->body, RN_ENTRY_MAX);
+    rn__buf_init(&w->disc, RN_ENTRY_MAX);
     if (sqlite3_prepare_v3(db,
                            "INSERT INTO ledger_entry(seq, record_id, type, op,"
-                           " body, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           " body, leaf_hash, disclosures) VALUES (?1, ?2, ?3,"
+                           " ?4, ?5, ?6, ?7)",
                            -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL) ||
         sqlite3_prepare_v3(db,
                            "SELECT leaf_hash FROM ledger_entry WHERE"
@@ -296,6 +301,104 @@ void rn__ledger_now(char buf[25], int64_t *unix_seconds)
         *unix_seconds = (int64_t)ts.tv_sec;
 }
 
+/* ---- entry bytes (format v2, tlog.h) ------------------------------------------ */
+
+typedef struct sd_item {
+    size_t off, len; /* the disclosure in w->disc */
+    char hex[2 * RN_HASH_LEN + 1];
+} sd_item;
+
+static int hex_cmp(const void *a, const void *b)
+{
+    return strcmp(((const sd_item *)a)->hex, ((const sd_item *)b)->hex);
+}
+
+/* One disclosure with a fresh 128-bit salt, appended to w->disc. */
+static rn_code add_disclosure(writer *w, sd_item *it, const char *name, size_t nl,
+                              const char *val, size_t vl)
+{
+    uint8_t salt[RN_SALT_HEX / 2];
+    char shex[RN_SALT_HEX + 1];
+    randombytes_buf(salt, sizeof salt);
+    rn__hex_encode(salt, sizeof salt, shex);
+    rn_code rc = w->disc.len ? rn__buf_addc(&w->disc, '\n') : RN_OK;
+    size_t need = RN_SALT_HEX + nl + vl + 8;
+    if (!rc)
+        rc = rn__buf_reserve(&w->disc, need);
+    if (rc)
+        return rc;
+    it->off = w->disc.len;
+    it->len = rn__disclosure_format(shex, name, nl, val, vl, w->disc.data + w->disc.len,
+                                    w->disc.cap - w->disc.len);
+    if (it->len == 0)
+        return RN_ELIMIT;
+    w->disc.len += it->len;
+    rn_hash d;
+    crypto_hash_sha256(d, (const unsigned char *)w->disc.data + it->off, it->len);
+    rn__hex_encode(d, RN_HASH_LEN, it->hex);
+    return RN_OK;
+}
+
+/* The entry's canonical bytes into w->body and its disclosures into
+ * w->disc: "_author" first, then each field of the canonical record in its
+ * (sorted) order, so the disclosures are in name order (D2). */
+static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_t *prev,
+                        const char *canon, size_t len, const char *author, uint64_t seq,
+                        const char *now, const char *tname)
+{
+    rn_member m[RN_ENTRY_MAX_DIGESTS];
+    sd_item it[RN_ENTRY_MAX_DIGESTS];
+    size_t nm = 0, n = 0;
+    rn_code rc;
+    if (canon && (rc = rn__json_members(canon, len, m, RN_ARRAY_LEN(m), &nm)) != RN_OK)
+        return rc;
+    w->disc.len = 0;
+    rn_buf a;
+    rn__buf_init(&a, 4096);
+    rc = rn__buf_json_str(&a, author ? author : "", author ? strlen(author) : 0);
+    if (!rc)
+        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a.data,
+                            a.len);
+    rn__buf_free(&a);
+    for (size_t i = 0; i < nm && !rc; i++) {
+        if ((m[i].name_len == 2 && memcmp(m[i].name, "id", 2) == 0) ||
+            (m[i].name_len == 4 && memcmp(m[i].name, "type", 4) == 0))
+            continue;
+        if (n == RN_ENTRY_MAX_DIGESTS)
+            return RN_ELIMIT;
+        rc = add_disclosure(w, &it[n++], m[i].name, m[i].name_len, m[i].value, m[i].value_len);
+    }
+    if (rc)
+        return rc;
+    qsort(it, n, sizeof *it, hex_cmp);
+    rn_buf *b = &w->body;
+    b->len = 0;
+    rc = rn__buf_adds(b, "{\"digests\":[");
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = rn__buf_printf(b, "%s\"%s\"", i ? "," : "", it[i].hex);
+    if (!rc)
+        rc = rn__buf_adds(b, "],\"id\":");
+    if (!rc)
+        rc = rn__buf_json_str(b, id, strlen(id));
+    if (!rc)
+        rc = rn__buf_printf(b, ",\"op\":\"%s\",\"prev\":", opw);
+    if (!rc && prev) {
+        char prevhex[2 * RN_HASH_LEN + 1];
+        rn__hex_encode(prev, RN_HASH_LEN, prevhex);
+        rc = rn__buf_printf(b, "\"%s\"", prevhex);
+    } else if (!rc) {
+        rc = rn__buf_adds(b, "null");
+    }
+    if (!rc)
+        rc = rn__buf_printf(b, ",\"seq\":%llu,\"time\":\"%s\",\"type\":",
+                            (unsigned long long)seq, now);
+    if (!rc)
+        rc = rn__buf_json_str(b, tname, strlen(tname));
+    if (!rc)
+        rc = rn__buf_adds(b, ",\"v\":2}");
+    return rc;
+}
+
 /* ---- append -------------------------------------------------------------- */
 
 rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
@@ -339,41 +442,15 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_reset(w->prev);
     sqlite3_clear_bindings(w->prev);
 
-    /* The canonical bytes (tlog.h, docs/LEDGER.md): keys sorted. */
     uint64_t seq = w->f.size;
-    char now[25], prevhex[2 * RN_HASH_LEN + 1];
+    char now[25];
     rn__ledger_now(now, NULL);
+    if ((rc = build_v2(w, id, opw, have_prev ? prev : NULL, canon, len, author,
+                       seq, now, tname)) != RN_OK)
+        return rn__err(err, rc, rc == RN_EINPUT
+                                    ? "evidence log: the record of %s is not canonical JSON"
+                                    : "evidence log: entry for %s too large", id);
     rn_buf *b = &w->body;
-    b->len = 0;
-    rc = rn__buf_adds(b, "{\"author\":");
-    if (!rc)
-        rc = rn__buf_json_str(b, author ? author : "",
-                              author ? strlen(author) : 0);
-    if (!rc)
-        rc = rn__buf_adds(b, ",\"id\":");
-    if (!rc)
-        rc = rn__buf_json_str(b, id, strlen(id));
-    if (!rc)
-        rc = rn__buf_printf(b, ",\"op\":\"%s\",\"prev\":", opw);
-    if (!rc && have_prev) {
-        rn__hex_encode(prev, RN_HASH_LEN, prevhex);
-        rc = rn__buf_printf(b, "\"%s\"", prevhex);
-    } else if (!rc) {
-        rc = rn__buf_adds(b, "null");
-    }
-    if (!rc)
-        rc = rn__buf_adds(b, ",\"record\":");
-    if (!rc)
-        rc = canon ? rn__buf_add(b, canon, len) : rn__buf_adds(b, "null");
-    if (!rc)
-        rc = rn__buf_printf(b, ",\"seq\":%llu,\"time\":\"%s\",\"type\":",
-                            (unsigned long long)seq, now);
-    if (!rc)
-        rc = rn__buf_json_str(b, tname, strlen(tname));
-    if (!rc)
-        rc = rn__buf_addc(b, '}');
-    if (rc != RN_OK)
-        return rn__err(err, rc, "evidence log: entry for %s too large", id);
 
     rn_hash leaf;
     rn__merkle_leaf_hash(b->data, b->len, leaf);
@@ -384,6 +461,8 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_bind_text(w->ins, 4, opc, 1, SQLITE_STATIC);
     sqlite3_bind_blob(w->ins, 5, b->data, (int)b->len, SQLITE_STATIC);
     sqlite3_bind_blob(w->ins, 6, leaf, RN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(w->ins, 7, w->disc.data ? w->disc.data : "", (int)w->disc.len,
+                      SQLITE_STATIC);
     r = sqlite3_step(w->ins);
     sqlite3_reset(w->ins);
     sqlite3_clear_bindings(w->ins);
@@ -397,6 +476,21 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     }
     memcpy(w->last_leaf, leaf, RN_HASH_LEN);
     return RN_OK;
+}
+
+rn_code rn__ledger_entry_open(const char *body, size_t blen, const char *disc, size_t dlen,
+                              rn_entry *e, char **buf)
+{
+    *buf = NULL;
+    rn_code rc = rn__entry_parse(body, blen, e);
+    if (rc != RN_OK)
+        return rc;
+    if (e->version == 1)
+        return dlen == 0 ? RN_OK : RN_EINPUT;
+    size_t cap = dlen + blen + 64;
+    if (!(*buf = rn__malloc(cap)))
+        return RN_ENOMEM;
+    return rn__entry_disclose(e, disc, dlen, 1, *buf, cap);
 }
 
 /* ---- origin -------------------------------------------------------------- */
@@ -487,6 +581,9 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
     }
     size_t nlen = blen;
     rc = rn__ledger_key_load(db_path, &key, err);
+    if (rc == RN_OK &&
+        (rc = rn__ledger_key_binding_check(db, db_path, &key, origin, err)) != RN_OK)
+        goto out;
     if (rc == RN_OK) {
         have_key = 1;
         note[nlen++] = '\n';

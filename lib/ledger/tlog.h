@@ -234,34 +234,102 @@ RN_NODISCARD rn_code rn__checkpoint_parse(const char *text, size_t len,
 
 /* ---- log entries (entry.c) ----------------------------------------------- */
 
-/* An entry's canonical bytes are one JSON object with keys in this order
- * (sorted, no spaces — see docs/LEDGER.md):
+/* Two versions of an entry's canonical bytes exist (docs/LEDGER.md); both
+ * are one JSON object with sorted keys and no spaces.
+ *
+ * Version 1 (entries written before selective disclosure) carries the
+ * record verbatim:
  *   {"author":S,"id":S,"op":"create"|"update"|"delete","prev":null|"hex64",
  *    "record":OBJECT|null,"seq":N,"time":"YYYY-MM-DDTHH:MM:SS.mmmZ","type":S}
- * where the record is the record's canonical JSON carried verbatim. */
+ *
+ * Version 2 commits to each field separately, as IETF SD-JWT does:
+ *   {"digests":["hex64",...],"id":S,"op":...,"prev":...,"seq":N,"time":S,
+ *    "type":S,"v":2}
+ * where each digest is SHA-256 of one disclosure, the JSON array
+ *   ["<32 hex: 128-bit random salt>","<name>",<value>]
+ * with <name> a field of the record (its canonical JSON value) or "_author"
+ * (the change's author, a JSON string). Digests are sorted, so their order
+ * says nothing. Knowing a disclosure proves its value; without it the
+ * salted digest reveals nothing, not even by guessing the value. */
 #define RN_ENTRY_MAX (16u << 20) /* 16 MiB */
+#define RN_ENTRY_MAX_DIGESTS 64
+#define RN_SALT_HEX 32
+#define RN_AUTHOR_NAME "_author"
 
 typedef struct rn_entry {
-    const char *author; /* JSON string contents, still escaped */
+    int version;        /* 1 or 2 */
+    const char *author; /* JSON string contents, still escaped; for v2 set
+                           by rn__entry_disclose when disclosed, else NULL */
     size_t author_len;
     const char *id;
     size_t id_len;
     char op; /* 'c', 'u', 'd' */
     int has_prev;
     rn_hash prev;
-    const char *record; /* the record object's bytes, or NULL for null */
+    const char *record; /* the record object's bytes, or NULL: v1 a delete;
+                           v2 until rn__entry_disclose rebuilt it */
     size_t record_len;
     uint64_t seq;
     const char *time;
     size_t time_len;
     const char *type;
     size_t type_len;
+    size_t ndigests; /* v2: the digests, each 64 hex digits */
+    const char *digest[RN_ENTRY_MAX_DIGESTS];
+    size_t disclosed; /* v2, after rn__entry_disclose: how many disclosed */
 } rn_entry;
 
 /* Parse an entry strictly: exactly the key order and forms above. */
 RN_NODISCARD rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out);
 /* The op's word: "create", "update", "delete" (NULL for another char). */
 const char *rn__entry_op_word(char op);
+
+/* ---- selective disclosure (disclose.c) ------------------------------------ */
+
+/* One disclosure, parsed: slices into the caller's bytes. */
+typedef struct rn_disclosure {
+    const char *name;
+    size_t name_len;
+    const char *value; /* canonical JSON value */
+    size_t value_len;
+    rn_hash digest; /* SHA-256 of the disclosure's bytes */
+} rn_disclosure;
+
+/* Parse one disclosure ["salt","name",value] strictly. */
+RN_NODISCARD rn_code rn__disclosure_parse(const char *s, size_t len,
+                                          rn_disclosure *out);
+/* Write the disclosure for (salt, name, value) to out; returns its length,
+ * 0 if cap is too small. value is canonical JSON, copied verbatim. */
+size_t rn__disclosure_format(const char salt[RN_SALT_HEX], const char *name,
+                             size_t name_len, const char *value,
+                             size_t value_len, char *out, size_t cap);
+
+/* Open a parsed v2 entry with disclosures: `disc` holds zero or more
+ * disclosures, one per line ('\n' between them, none after the last), in
+ * strictly increasing name order. Each must match a distinct digest of the
+ * entry. With `all`, every digest must be disclosed. Rebuilds the record's
+ * canonical JSON from id, type and the disclosed fields into buf (cap at
+ * least len(disc) + len(entry) + 64 bytes is always enough) and points
+ * e->record at it (not for a delete); sets e->author when "_author" is
+ * disclosed, and e->disclosed. A v1 entry takes no disclosures (len 0).
+ * RN_ECRYPTO when a disclosure matches no digest (a changed value);
+ * RN_EINPUT when malformed. */
+RN_NODISCARD rn_code rn__entry_disclose(rn_entry *e, const char *disc,
+                                        size_t len, int all, char *buf,
+                                        size_t cap);
+
+/* The top-level members of a canonical JSON object (as rn_record_to_json
+ * writes with RN_JSON_CANONICAL): name and value slices, in order. */
+typedef struct rn_member {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} rn_member;
+/* 1 and *end past the canonical JSON value at s[pos], else 0 (entry.c). */
+int rn__json_value_end(const char *s, size_t len, size_t pos, size_t *end);
+RN_NODISCARD rn_code rn__json_members(const char *s, size_t len,
+                                      rn_member *out, size_t max, size_t *n);
 
 /* ---- evidence bundles (bundle_check.c) ----------------------------------- */
 

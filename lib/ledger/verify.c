@@ -23,6 +23,11 @@
  *       log is in the store.
  *   V7. Blobs: every attachment's blob exists with the recorded SHA-256 and
  *       size; every file in the blob folder hashes to its name.
+ *   V8. Trust and tail: signatures count only by keys from outside the file
+ *       (the key file, --trust, --key) or joined to them by rotations that
+ *       both keys signed, and named for the log's origin; given a checkpoint
+ *       kept elsewhere, the log extends it (a cut tail cannot hide: nothing
+ *       inside one file proves its own tail was not cut, docs/LEDGER.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,6 +56,10 @@ typedef struct vctx {
     uint64_t key_used; /* bit k: keys[k] verified some checkpoint */
     int seen_signed;   /* a signed checkpoint came before (V4) */
     int db_damaged;    /* V1 failed */
+    int since_set;     /* V8: a checkpoint kept elsewhere */
+    int since_done;
+    uint64_t since_size;
+    rn_hash since_root;
 } vctx;
 
 static void problem(vctx *v, const char *what, const char *id, int64_t seq,
@@ -100,29 +109,177 @@ static void check_db(vctx *v)
 
 /* ---- keys ------------------------------------------------------------------ */
 
-static rn_code load_keys(vctx *v, const char *const *trusted, size_t ntrusted,
-                         rn_error *err)
+static int same_key(const rn_vkey *a, const rn_vkey *b)
 {
-    if (ntrusted > 0) {
-        if (ntrusted > 64)
-            return rn__err(err, RN_ELIMIT, "at most 64 trusted keys");
-        for (size_t i = 0; i < ntrusted; i++) {
-            if (rn__vkey_parse(trusted[i], strlen(trusted[i]),
-                               &v->keys[v->nkeys]) != RN_OK ||
-                v->keys[v->nkeys].type != RN_SIGTYPE_ED25519)
-                return rn__err(err, RN_EINPUT, "not a log verifier key: %s",
-                               trusted[i]);
-            v->nkeys++;
-        }
-        v->keys_from_user = 1;
+    return a->id == b->id && a->type == b->type && memcmp(a->pub, b->pub, 32) == 0 &&
+           strcmp(a->name, b->name) == 0;
+}
+
+static int have_key(const vctx *v, const rn_vkey *k)
+{
+    for (size_t i = 0; i < v->nkeys; i++)
+        if (same_key(&v->keys[i], k))
+            return 1;
+    return 0;
+}
+
+static void anchor_note(vctx *v, const char *fmt, ...) RN_PRINTF(2, 3);
+static void anchor_note(vctx *v, const char *fmt, ...)
+{
+    size_t n = strlen(v->st->anchors);
+    if (n + 4 >= sizeof v->st->anchors)
+        return;
+    if (n)
+        n += (size_t)snprintf(v->st->anchors + n, sizeof v->st->anchors - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->st->anchors + n, sizeof v->st->anchors - n, fmt, ap);
+    va_end(ap);
+}
+
+static rn_code add_anchor(vctx *v, const char *text, size_t len, const char *from,
+                          rn_error *err)
+{
+    rn_vkey k;
+    if (rn__vkey_parse(text, len, &k) != RN_OK || k.type != RN_SIGTYPE_ED25519)
+        return rn__err(err, RN_EINPUT, "%s: not a log verifier key: %.*s", from,
+                       (int)(len > 120 ? 120 : len), text);
+    if (have_key(v, &k))
         return RN_OK;
+    if (v->nkeys == 64)
+        return rn__err(err, RN_ELIMIT, "at most 64 trusted keys");
+    v->keys[v->nkeys++] = k;
+    return RN_OK;
+}
+
+/* --trust FILE: one verifier key a line; blank lines and '#' comments. */
+static rn_code load_trust_file(vctx *v, const char *path, rn_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return rn__err(err, errno == ENOENT ? RN_ENOTFOUND : RN_EIO, "%s: %s", path,
+                       strerror(errno));
+    char line[1024];
+    rn_code rc = RN_OK;
+    int lineno = 0;
+    size_t before = v->nkeys;
+    while (rc == RN_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        size_t i = 0;
+        while (line[i] == ' ' || line[i] == '\t')
+            i++;
+        if (!line[i] || line[i] == '#')
+            continue;
+        char where[4200];
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        rc = add_anchor(v, line + i, n - i, where, err);
     }
-    /* The instance's key file, then the keys on record. */
-    rn_skey k;
-    rn_code rc = rn__ledger_key_load(v->l->path, &k, NULL);
+    fclose(f);
+    if (rc == RN_OK && v->nkeys == before)
+        rc = rn__err(err, RN_EINPUT, "%s: no verifier key in it", path);
     if (rc == RN_OK)
-        v->keys[v->nkeys++] = k.v;
-    sodium_memzero(&k, sizeof k);
+        anchor_note(v, "%zu key%s pinned in %s", v->nkeys - before,
+                    v->nkeys - before == 1 ? "" : "s", path);
+    return rc;
+}
+
+/* Keys on record become trusted only through signed rotation links from a
+ * trusted key (both keys sign each link, so trust runs both ways). */
+static void link_keys(vctx *v)
+{
+    typedef struct link {
+        rn_vkey old, nw;
+        int ok;
+    } link;
+    link links[64];
+    size_t nl = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(v->l->db, "SELECT old, new, note FROM ledger_key_link", -1, &st,
+                           NULL) == SQLITE_OK) {
+        while (nl < 64 && sqlite3_step(st) == SQLITE_ROW) {
+            const char *o = (const char *)sqlite3_column_text(st, 0);
+            const char *n = (const char *)sqlite3_column_text(st, 1);
+            const char *note = (const char *)sqlite3_column_text(st, 2);
+            link *k = &links[nl];
+            rn_note nn;
+            memset(k, 0, sizeof *k);
+            if (!o || !n || !note ||
+                rn__vkey_parse(o, (size_t)sqlite3_column_bytes(st, 0), &k->old) != RN_OK ||
+                rn__vkey_parse(n, (size_t)sqlite3_column_bytes(st, 1), &k->nw) != RN_OK ||
+                rn__note_parse(note, (size_t)sqlite3_column_bytes(st, 2), &nn) != RN_OK) {
+                problem(v, "key", "", -1, "a key rotation on record is malformed");
+                continue;
+            }
+            char want[2 * RN_LEDGER_VKEY_MAX + 300];
+            char ov[RN_LEDGER_VKEY_MAX], nv[RN_LEDGER_VKEY_MAX];
+            rn__vkey_format(&k->old, ov, sizeof ov);
+            rn__vkey_format(&k->nw, nv, sizeof nv);
+            int wl = snprintf(want, sizeof want, "remnant key rotation\n%s\nold %s\nnew %s\n",
+                              v->l->origin, ov, nv);
+            uint64_t m1 = 0, m2 = 0;
+            k->ok = wl > 0 && (size_t)wl == nn.text_len &&
+                    memcmp(want, nn.text, nn.text_len) == 0 &&
+                    rn__note_verify(&nn, &k->old, 1, &m1) == RN_OK &&
+                    rn__note_verify(&nn, &k->nw, 1, &m2) == RN_OK;
+            if (!k->ok)
+                problem(v, "key", nv, -1, "the rotation from key %s to %s is not signed by"
+                        " both keys", ov, nv);
+            nl++;
+        }
+    }
+    sqlite3_finalize(st);
+    size_t linked = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < nl; i++) {
+            if (!links[i].ok)
+                continue;
+            int ho = have_key(v, &links[i].old), hn = have_key(v, &links[i].nw);
+            if (ho != hn && v->nkeys < 64) {
+                v->keys[v->nkeys++] = ho ? links[i].nw : links[i].old;
+                changed = 1;
+                linked++;
+            }
+        }
+    }
+    if (linked)
+        anchor_note(v, "%zu more key%s joined to them by signed rotations", linked,
+                    linked == 1 ? "" : "s");
+}
+
+static rn_code load_keys(vctx *v, const rn_ledger_verify_opts *o, rn_error *err)
+{
+    rn_code rc;
+    for (size_t i = 0; o && i < o->ntrusted; i++)
+        if ((rc = add_anchor(v, o->trusted[i], strlen(o->trusted[i]), "--key", err)) != RN_OK)
+            return rc;
+    if (o && o->ntrusted)
+        anchor_note(v, "%zu key%s given with --key", o->ntrusted, o->ntrusted == 1 ? "" : "s");
+    if (o && o->trust_file && (rc = load_trust_file(v, o->trust_file, err)) != RN_OK)
+        return rc;
+    v->keys_from_user = v->nkeys > 0;
+    if (!v->keys_from_user) {
+        /* The instance's key file: outside the database, held by the
+         * operator. */
+        rn_skey k;
+        char kp[4096];
+        rc = rn__ledger_key_load(v->l->path, &k, NULL);
+        if (rc == RN_OK) {
+            v->keys[v->nkeys++] = k.v;
+            char vk[RN_LEDGER_VKEY_MAX];
+            rn__vkey_format(&k.v, vk, sizeof vk);
+            if (rn__ledger_key_path(v->l->path, kp, sizeof kp) != RN_OK)
+                kp[0] = '\0';
+            anchor_note(v, "the key file %s (%s+%08x)", kp, k.v.name, (unsigned)k.v.id);
+        }
+        sodium_memzero(&k, sizeof k);
+    }
+    size_t anchors = v->nkeys;
+    link_keys(v);
+    /* The keys on record: each must be one of the trusted ones. */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(v->l->db, "SELECT vkey FROM ledger_key", -1, &st,
                            NULL) != SQLITE_OK)
@@ -137,16 +294,15 @@ static rn_code load_keys(vctx *v, const char *const *trusted, size_t ntrusted,
                     (int)(n > 200 ? 200 : n), s ? s : "");
             continue;
         }
-        int dup = 0;
-        for (size_t i = 0; i < v->nkeys; i++)
-            if (v->keys[i].id == key.id &&
-                memcmp(v->keys[i].pub, key.pub, 32) == 0 &&
-                strcmp(v->keys[i].name, key.name) == 0)
-                dup = 1;
-        if (!dup && v->nkeys < 64)
-            v->keys[v->nkeys++] = key;
+        if (!have_key(v, &key))
+            problem(v, "key", s, -1, "key %s is on record but UNTRUSTED: no trust anchor"
+                    " (the key file, --trust, --key) vouches for it, and no rotation signed"
+                    " by a trusted key leads to it; checkpoints signed only by it are not"
+                    " accepted", s);
     }
     sqlite3_finalize(st);
+    if (anchors == 0)
+        anchor_note(v, "none: no key file, --trust or --key (signatures cannot be checked)");
     return RN_OK;
 }
 
@@ -207,6 +363,15 @@ static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
         rn_code rc = v->nkeys ? rn__note_verify(&n, v->keys, v->nkeys, &mask)
                               : RN_ECRYPTO;
         v->seen_signed = 1;
+        for (size_t k = 0; rc == RN_OK && k < v->nkeys; k++)
+            if ((mask & (UINT64_C(1) << k)) && strcmp(v->keys[k].name, v->l->origin) != 0) {
+                problem(v, "signature", idbuf, seq, "checkpoint %llu: signed by key %s+%08x,"
+                        " whose name is not the log's origin %s", (unsigned long long)c->size,
+                        v->keys[k].name, (unsigned)v->keys[k].id, v->l->origin);
+                mask &= ~(UINT64_C(1) << k);
+            }
+        if (rc == RN_OK && mask == 0)
+            rc = RN_ECRYPTO;
         if (rc == RN_OK) {
             v->st->signed_checkpoints++;
             v->key_used |= mask;
@@ -262,6 +427,19 @@ static void check_checkpoint(vctx *v, const cpoint *c, const rn_hash root,
     sqlite3_finalize(st);
 }
 
+/* V8: the tree of the log's first since_size entries is the one the
+ * checkpoint kept elsewhere names. */
+static void check_since(vctx *v, const rn_frontier *f)
+{
+    rn_hash root;
+    rn__frontier_root(f, root);
+    v->since_done = 1;
+    if (memcmp(root, v->since_root, RN_HASH_LEN) != 0)
+        problem(v, "tree", "", (int64_t)v->since_size, "REWRITTEN: the tree of the first %llu"
+                " entries is not the one the checkpoint kept elsewhere names: the log was"
+                " rewritten or forked", (unsigned long long)v->since_size);
+}
+
 static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
 {
     sqlite3 *db = v->l->db;
@@ -309,7 +487,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
     v->st->checkpoints = ncps;
 
     if (sqlite3_prepare_v2(db, "SELECT seq, record_id, type, op, body,"
-                           " leaf_hash FROM ledger_entry ORDER BY seq", -1,
+                           " leaf_hash, disclosures FROM ledger_entry ORDER BY seq", -1,
                            &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT leaf_hash FROM ledger_entry WHERE"
                            " record_id = ?1 AND seq < ?2 ORDER BY seq DESC"
@@ -345,13 +523,25 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
             }
             next_cp++;
         }
+        if (v->since_set && !v->since_done && f.size == v->since_size)
+            check_since(v, &f);
         rn_hash leaf;
         rn__merkle_leaf_hash(body ? body : "", blen, leaf);
         if (lhl != RN_HASH_LEN || memcmp(lh, leaf, RN_HASH_LEN) != 0)
             problem(v, "entry", rid, seq, "entry %lld (record %s): its leaf"
                     " hash is not the hash of its bytes", (long long)seq, rid);
         rn_entry e;
-        if (rn__entry_parse(body ? body : "", blen, &e) != RN_OK) {
+        char *ebuf = NULL;
+        const char *disc = sqlite3_column_blob(st, 6);
+        size_t dlen = (size_t)sqlite3_column_bytes(st, 6);
+        rn_code oc = rn__ledger_entry_open(body ? body : "", blen, disc ? disc : "", dlen, &e,
+                                           &ebuf);
+        if (oc == RN_ECRYPTO || (oc == RN_EINPUT && rn__entry_parse(body ? body : "", blen,
+                                                                    &e) == RN_OK)) {
+            problem(v, "entry", rid, seq, "entry %lld (record %s): its stored"
+                    " disclosures do not match the digests it commits to (a"
+                    " field value was changed)", (long long)seq, rid);
+        } else if (oc != RN_OK) {
             problem(v, "entry", rid, seq, "entry %lld (record %s): its bytes"
                     " are not a well-formed log entry", (long long)seq, rid);
         } else {
@@ -390,6 +580,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                         " link to the record's previous entry is wrong",
                         (long long)seq, rid);
         }
+        free(ebuf);
         (void)rn__frontier_append(&f, leaf);
         expect++;
         v->st->entries++;
@@ -413,6 +604,15 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                     " were removed)", (unsigned long long)cps[next_cp].size,
                     (unsigned long long)f.size);
         }
+    }
+    if (v->since_set && !v->since_done) {
+        if (f.size == v->since_size)
+            check_since(v, &f);
+        else
+            problem(v, "tree", "", (int64_t)v->since_size, "TRUNCATED: the checkpoint kept"
+                    " elsewhere covers %llu entries, but this log holds only %llu: its tail"
+                    " was cut", (unsigned long long)v->since_size,
+                    (unsigned long long)f.size);
     }
     /* V3 */
     rn_frontier sealed;
@@ -446,7 +646,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                                          : 0));
     /* V4: every key on record has signed something (not when the user gave
      * the keys: then they need not cover every rotation). */
-    if (!v->keys_from_user)
+    if (!v->keys_from_user && ncps > 0)
         for (size_t k = 0; k < v->nkeys; k++)
             if (!(v->key_used & (UINT64_C(1) << k))) {
                 char vk[RN_LEDGER_VKEY_MAX];
@@ -553,12 +753,26 @@ static void check_blob_dir(vctx *v)
     closedir(d);
 }
 
+/* An orphan is not a problem of the evidence (nothing names it): it is
+ * reported as what = "orphan", not counted as a problem. */
+static void orphan_note(void *ctx, const char *path, const char *why, uint64_t size)
+{
+    vctx *v = ctx;
+    if (v->fn) {
+        char msg[4600];
+        snprintf(msg, sizeof msg, "%s (%llu bytes): %s; `remnant gc` removes it", path,
+                 (unsigned long long)size, why);
+        rn_ledger_problem p = {"orphan", path, -1, msg};
+        v->fn(v->ctx, &p);
+    }
+}
+
 static void check_records(vctx *v)
 {
     sqlite3 *db = v->l->db;
     sqlite3_stmt *last = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT op, body FROM ledger_entry WHERE"
-                           " record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
+    if (sqlite3_prepare_v2(db, "SELECT op, body, disclosures FROM ledger_entry"
+                           " WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
                            &last, NULL) != SQLITE_OK) {
         problem(v, "database", "", -1, "cannot read the log");
         return;
@@ -624,7 +838,11 @@ static void check_records(vctx *v)
                 rn_entry en;
                 const char *body = sqlite3_column_blob(last, 1);
                 size_t bl = (size_t)sqlite3_column_bytes(last, 1);
-                if (rn__entry_parse(body ? body : "", bl, &en) != RN_OK)
+                const char *disc = sqlite3_column_blob(last, 2);
+                size_t dl = (size_t)sqlite3_column_bytes(last, 2);
+                char *ebuf = NULL;
+                if (rn__ledger_entry_open(body ? body : "", bl, disc ? disc : "", dl, &en,
+                                          &ebuf) != RN_OK)
                     problem(v, "record", rid, -1, "record %s: its last log"
                             " entry is malformed", rid);
                 else if (en.op == 'd')
@@ -635,6 +853,7 @@ static void check_records(vctx *v)
                     problem(v, "record", rid, -1, "record %s (%s) differs from"
                             " its last log entry: it was changed behind the"
                             " log's back", rid, rn_type_name((rn_type)t));
+                free(ebuf);
             }
             sqlite3_reset(last);
             free(canon);
@@ -679,6 +898,14 @@ rn_code rn_ledger_verify(rn_store *s, const char *db_path,
                          rn_ledger_problem_fn fn, void *ctx,
                          rn_ledger_verify_stats *stats, rn_error *err)
 {
+    rn_ledger_verify_opts o = {trusted, ntrusted, NULL, NULL, 0};
+    return rn_ledger_verify_ex(s, db_path, &o, fn, ctx, stats, err);
+}
+
+rn_code rn_ledger_verify_ex(rn_store *s, const char *db_path, const rn_ledger_verify_opts *o,
+                            rn_ledger_problem_fn fn, void *ctx, rn_ledger_verify_stats *stats,
+                            rn_error *err)
+{
     rn_ledger_verify_stats local;
     vctx v;
     rn_code rc;
@@ -695,8 +922,35 @@ rn_code rn_ledger_verify(rn_store *s, const char *db_path,
     /* One read transaction: a consistent snapshot of log and checkpoints. */
     sqlite3_exec(v.l->db, "BEGIN", NULL, NULL, NULL);
     check_db(&v);
-    if ((rc = load_keys(&v, trusted, ntrusted, err)) != RN_OK)
+    if ((rc = load_keys(&v, o, err)) != RN_OK)
         goto out;
+    if (o && o->since) {
+        rn_note n;
+        rn_checkpoint cp;
+        const char *body = o->since;
+        size_t bl = o->since_len;
+        if (rn__note_parse(o->since, o->since_len, &n) == RN_OK) {
+            body = n.text;
+            bl = n.text_len;
+        }
+        if (rn__checkpoint_parse(body, bl, &cp) != RN_OK) {
+            rc = rn__err(err, RN_EINPUT, "the checkpoint to compare with is malformed: it"
+                         " should be a checkpoint note (origin, size, root)");
+            goto out;
+        }
+        if (cp.origin_len != strlen(v.l->origin) ||
+            memcmp(cp.origin, v.l->origin, cp.origin_len) != 0) {
+            rc = rn__err(err, RN_EINPUT, "the checkpoint to compare with is of the log %.*s,"
+                         " not of this one (%s)", (int)cp.origin_len, cp.origin,
+                         v.l->origin);
+            goto out;
+        }
+        v.since_set = 1;
+        v.since_size = cp.size;
+        memcpy(v.since_root, cp.root, RN_HASH_LEN);
+        anchor_note(&v, "compared with a checkpoint of %llu entries kept elsewhere",
+                    (unsigned long long)cp.size);
+    }
     uint64_t count;
     if ((rc = check_log(&v, &count, err)) != RN_OK)
         goto out;
@@ -708,6 +962,13 @@ rn_code rn_ledger_verify(rn_store *s, const char *db_path,
     else
         check_records(&v);
     check_blob_dir(&v);
+    if (!v.db_damaged) {
+        uint64_t bytes = 0;
+        rn_error e2;
+        rn_error_clear(&e2);
+        if (rn_store_orphans(s, 0, orphan_note, &v, &stats->orphans, &bytes, &e2) != RN_OK)
+            problem(&v, "database", "", -1, "cannot look for orphans: %s", e2.message);
+    }
     rc = stats->problems ? RN_ETAMPER : RN_OK;
     if (rc != RN_OK)
         rn__err(err, rc, "%llu problem%s found", (unsigned long long)stats->problems,

@@ -79,7 +79,11 @@ static rn_code exec(sqlite3 *db, const char *sql, rn_error *err)
 
 /* ---- schema ------------------------------------------------------------ */
 
-static rn_code migrate(sq *q, int readonly, rn_error *err)
+/* Bring the schema to the newest version. Only a creating open may start
+ * from nothing: an existing file that is empty (0 bytes, or an SQLite file
+ * without tables) is not silently made into a new, empty log — that would
+ * let a truncated database pass for a fresh one signed by the old key. */
+static rn_code migrate(sq *q, const char *path, int readonly, int create, rn_error *err)
 {
     sqlite3_stmt *st = NULL;
     int version = 0, app = 0, tables = 0;
@@ -101,6 +105,11 @@ static rn_code migrate(sq *q, int readonly, rn_error *err)
     sqlite3_finalize(st);
     if (app != RN_APPLICATION_ID && (tables > 0 || version > 0))
         return rn__err(err, RN_EDB, "this is an SQLite database, but not a Remnant one");
+    if (tables == 0 && version == 0 && !create)
+        return rn__err(err, RN_EDB,
+                       "%s is empty: it is not a Remnant database (it may have been truncated). "
+                       "Only `remnant init` creates a database; restore this one from a backup",
+                       path);
     if (version > (int)rn__migration_count)
         return rn__err(err, RN_ESCHEMA,
                        "the database is at schema version %d; this remnant knows up to %zu: "
@@ -302,6 +311,8 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
     if (rc == RN_OK)
         rc = exec(q->db, "COMMIT", err);
     if (rc == RN_OK) {
+        if (q->appended)
+            rn__ledger_key_binding_save(q->db, s->path);
         q->tx_open = 0;
         q->appended = 0;
     }
@@ -1219,9 +1230,10 @@ static const struct rn_store_ops sqlite_ops = {
     .redecode = sq_redecode,
 };
 
-static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
+int rn__sqlite_open_immutable(const char *path, sqlite3 **out)
 {
     rn_buf uri;
+    *out = NULL;
     rn__buf_init(&uri, 16384);
     rn_code rc = rn__buf_adds(&uri, "file:");
     for (const char *p = path; *p && !rc; p++) {
@@ -1235,11 +1247,19 @@ static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
     if (!rc) rc = rn__buf_cstr(&uri);
     if (rc) {
         rn__buf_free(&uri);
-        return rn__err(err, rc, "the database path is too long");
+        return SQLITE_TOOBIG;
     }
-    int src = sqlite3_open_v2(uri.data, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-                                                    SQLITE_OPEN_NOMUTEX, NULL);
+    int src = sqlite3_open_v2(uri.data, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                                                 SQLITE_OPEN_NOMUTEX, NULL);
     rn__buf_free(&uri);
+    return src;
+}
+
+static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
+{
+    int src = rn__sqlite_open_immutable(path, &q->db);
+    if (src == SQLITE_TOOBIG)
+        return rn__err(err, RN_ELIMIT, "the database path is too long");
     if (src != SQLITE_OK)
         return db_err(q->db, src, err, path);
     sqlite3_extended_result_codes(q->db, 1);
@@ -1259,6 +1279,11 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
                        "another with --db PATH or REMNANT_DB", s->path, s->path);
     if (exists && (flags & RN_STORE_EXCL))
         return rn__err(err, RN_EEXISTS, "%s already exists", s->path);
+    if (exists && stt.st_size == 0 && !(flags & RN_STORE_CREATE))
+        return rn__err(err, RN_EDB,
+                       "%s is empty (0 bytes): it is not a Remnant database (it may have been "
+                       "truncated). Only `remnant init` creates a database; restore this one "
+                       "from a backup", s->path);
     sq *q = rn__calloc(1, sizeof *q);
     if (!q)
         return rn__err(err, RN_ENOMEM, "out of memory");
@@ -1297,7 +1322,8 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
         }
     }
     if (rc == RN_OK)
-        rc = migrate(q, (flags & RN_STORE_READONLY) != 0, err);
+        rc = migrate(q, s->path, (flags & RN_STORE_READONLY) != 0,
+                     (flags & RN_STORE_CREATE) != 0, err);
     if (rc == RN_OK && !(flags & RN_STORE_READONLY) &&
         rn__decoded_open(&q->decoded, q->db, s->path) != RN_OK)
         rc = rn__err(err, RN_ENOMEM, "out of memory");

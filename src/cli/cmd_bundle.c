@@ -14,7 +14,8 @@
 #define RN_BUNDLE_IDS_MAX 256
 
 static const char usage[] =
-    "remnant bundle (--finding ID | --item ID ...) [--since SIZE] -o FILE";
+    "remnant bundle (--finding ID | --item ID ...) [--public [--public-grid DEG]]\n"
+    "                      [--since SIZE] -o FILE";
 
 int cmd_bundle(int argc, char **argv)
 {
@@ -29,7 +30,11 @@ int cmd_bundle(int argc, char **argv)
                "--item and --finding repeat; ids may also follow as arguments.\n"
                "--since SIZE adds a consistency proof from the log's tree of SIZE "
                "entries,\nso that a witness who saw that tree can cosign "
-               "(remnant-verify --cosign).\n",
+               "(remnant-verify --cosign).\n"
+               "--public makes the bundle anyone may receive: only public records (a\n"
+               "published finding and what it cites), each with the disclosures of just\n"
+               "the fields the public sees; every other field stays a salted digest that\n"
+               "proves it exists without revealing it (docs/BUNDLE.md, docs/PUBLIC.md).\n",
                usage);
         return EXIT_OK;
     }
@@ -45,6 +50,14 @@ int cmd_bundle(int argc, char **argv)
     }
     if (r < 0)
         return cli_usage_error(usage, "--finding and --item need an id");
+    int pub = cli_flag(&argc, argv, "--public");
+    const char *grid_s = NULL;
+    double grid = 0;
+    if (cli_opt(&argc, argv, "--public-grid", &grid_s) < 0 ||
+        (grid_s && (sscanf(grid_s, "%lf", &grid) != 1 || !(grid > 0 && grid <= 10))))
+        return cli_usage_error(usage, "--public-grid is more than 0 and at most 10 degrees");
+    if (grid_s && !pub)
+        return cli_usage_error(usage, "--public-grid goes with --public");
     const char *since_s = NULL;
     unsigned long long since = 0;
     if (cli_opt(&argc, argv, "--since", &since_s) < 0 ||
@@ -75,8 +88,9 @@ int cmd_bundle(int argc, char **argv)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_code c = rn_ledger_bundle_write(s, cli_db(), ids, n, (uint64_t)since, out,
-                                       &err);
+    rn_code c = pub ? rn_ledger_bundle_write_public(s, cli_db(), grid, ids, n,
+                                                    (uint64_t)since, out, &err)
+                    : rn_ledger_bundle_write(s, cli_db(), ids, n, (uint64_t)since, out, &err);
     if (out != stdout) {
         if (fclose(out) != 0 && c == RN_OK)
             c = RN_EIO;

@@ -130,6 +130,21 @@ static void print_table(const char *text, const rn_candidates *cs)
         if (k->source)
             wrapped("       source: ", k->source, "       ");
     }
+    /* tied fields: said once more at the end, so nobody reads #1 as decided */
+    static const char *const tied[] = {"manufacturer", "production_date"};
+    for (size_t f = 0; f < 2; f++) {
+        int first = 1;
+        for (size_t i = 0; i < n; i++) {
+            const rn_candidate *k = rn_candidates_at(cs, i);
+            if (!k->ambiguous || strcmp(k->field, tied[f]) != 0)
+                continue;
+            printf("%s%s", first ? "ambiguous " : " | ", first ? tied[f] : "");
+            printf("%s%s", first ? ": " : "", k->value);
+            first = 0;
+        }
+        if (!first)
+            printf(" (confidences within %.2f)\n", RN_DECODE_TIE_MARGIN);
+    }
 }
 
 static int plain_exit(int code)

@@ -25,9 +25,12 @@ static const char help[] =
 static void item_line(json_t *x, const char *tag)
 {
     json_t *d = json_object_get(x, "date");
-    printf("%s %s  %s %s  serial %s  lot %s  %s, %s  %s (%s)\n", tag, cli_js(x, "item"), cli_js(x, "kind"),
+    printf("%s %s  %s %s  serial %s  lot %s  %s, %s  %s (%s)", tag, cli_js(x, "item"), cli_js(x, "kind"),
            cli_js(x, "name"), cli_js(x, "serial"), cli_js(x, "lot"), cli_js(x, "place"), cli_js(x, "country"),
            json_is_object(d) ? cli_js(d, "text") : "-", cli_js(x, "date_basis"));
+    if (json_is_string(json_object_get(x, "event_from")))
+        printf("  event of %s, which it is part of", cli_js(x, "event_from"));
+    printf("\n");
 }
 
 static void groups(json_t *root, const char *key, const char *title)

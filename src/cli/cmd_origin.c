@@ -21,8 +21,12 @@ static const char help[] =
     "and by manufacturer; date codes by year (codes spanning years are counted apart,\n"
     "never assigned); and each weapon's earliest possible assembly date, which no part\n"
     "can precede. Values: the item's field, else the newest analyst claim, else the\n"
-    "decoder's best reading; every line names its basis. Components are items of kind\n"
-    "`component`; shares are over components whose country is known.\n";
+    "decoder's readings (their hull, marked ambiguous, when they disagree); every line\n"
+    "names its basis. Components are items of kind `component`; shares are over\n"
+    "components whose country is known. A component whose maker is unknown but whose\n"
+    "country is known counts by country, under \"manufacturer unknown\". Spellings of one\n"
+    "company (\"NXP\", \"NXP Semiconductors\") are one row, each spelling listed. When a\n"
+    "weapon's producing state is unknown, so is how many of its parts are foreign.\n";
 
 static json_int_t ji(json_t *o, const char *k)
 {
@@ -41,6 +45,21 @@ static void table(json_t *a, const char *key, const char *title)
         if (json_object_get(r, "countries"))
             printf("  [%s]", cli_js(r, "countries"));
         printf("\n");
+        json_t *sp = json_object_get(r, "spellings");
+        if (json_array_size(sp) > 1 ||
+            (json_array_size(sp) == 1 &&
+             json_is_string(json_object_get(json_array_get(sp, 0), "brand")))) {
+            size_t k;
+            json_t *x;
+            printf("    spellings:");
+            json_array_foreach(sp, k, x) {
+                printf("%s %s (%" JSON_INTEGER_FORMAT ")", k ? "," : "", cli_js(x, "spelling"),
+                       ji(x, "count"));
+                if (json_is_string(json_object_get(x, "brand")))
+                    printf(" brand %s", cli_js(x, "brand"));
+            }
+            printf("\n");
+        }
     }
 }
 
@@ -58,6 +77,9 @@ static void print_tree(json_t *tree, const char *parent, int depth)
         printf("  %*s%s %s %s", 2 * depth, "", cli_js(c, "item"), cli_js(c, "category"), cli_js(c, "name"));
         if (json_is_string(json_object_get(c, "manufacturer")))
             printf(" | %s (%s) [%s]", cli_js(c, "manufacturer"), cli_js(c, "manufacturer_country"),
+                   cli_js(c, "manufacturer_basis"));
+        else if (json_is_string(json_object_get(c, "manufacturer_country")))
+            printf(" | manufacturer unknown (%s) [%s]", cli_js(c, "manufacturer_country"),
                    cli_js(c, "manufacturer_basis"));
         if (json_is_object(pd))
             printf(" | made %s%s [%s]", cli_js(pd, "text"),
@@ -82,11 +104,16 @@ static void print_human(json_t *root)
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(root, "weapons"), i, w) {
-        printf("\n%s  %s  %s, produced by %s (%s); %" JSON_INTEGER_FORMAT " components, %"
-               JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " with a known country foreign\n",
-               cli_js(w, "item"), cli_js(w, "name"), cli_js(w, "weapon_system"), cli_js(w, "producing_state"),
-               cli_js(w, "producing_state_basis"), ji(w, "components"), ji(w, "foreign"),
-               ji(w, "with_country"));
+        printf("\n%s  %s  %s, produced by %s (%s); %" JSON_INTEGER_FORMAT " components, ",
+               cli_js(w, "item"), cli_js(w, "name"), cli_js(w, "weapon_system"),
+               cli_js(w, "producing_state"), cli_js(w, "producing_state_basis"),
+               ji(w, "components"));
+        if (json_is_integer(json_object_get(w, "foreign")))
+            printf("%" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+                   " with a known country foreign\n", ji(w, "foreign"), ji(w, "with_country"));
+        else
+            printf("foreign: unknown (the producing state is unknown; %" JSON_INTEGER_FORMAT
+                   " with a known country)\n", ji(w, "with_country"));
         json_t *ea = json_object_get(w, "earliest_assembly");
         if (json_is_object(ea))
             printf("  %s\n", cli_js(ea, "words"));

@@ -20,8 +20,10 @@ static const char help[] =
     "carrying both dates' uncertainty: a Juche year against a day in July is a range.\n"
     "A lower bound below 0 is clamped to 0 (an item is not used before it is made).\n"
     "Production date: the item's `produced` field, else the newest analyst claim, else\n"
-    "the decoder's best reading of its markings. Use: the event's incident date, else\n"
-    "its documented date. Every line names its basis.\n"
+    "the decoder's readings of its markings (their hull, marked ambiguous, when they\n"
+    "disagree), never before the item's earliest assembly (its parts' latest date).\n"
+    "Use: the event's incident date, else its documented date; a part without an event\n"
+    "of its own takes the event of the item it is part of. Every line names its basis.\n"
     "Filters: --item, --event, --system (weapon system), --state (producing state),\n"
     "--country (country of the event). --limit N items listed per group (default 20).\n";
 
@@ -77,7 +79,10 @@ static void print_human(json_t *root)
         json_array_foreach(json_object_get(g, "shortest_proven"), j, x) {
             char sp[64];
             span(json_object_get(x, "interval_days"), sp, sizeof sp);
-            printf("    %s  %s\n", cli_js(x, "item"), sp);
+            printf("    %s  %s%s\n", cli_js(x, "item"), sp,
+                   json_is_true(json_object_get(x, "produced_ambiguous"))
+                       ? "  (production date ambiguous: a hull of readings)"
+                       : "");
         }
     }
     json_t *items = json_object_get(root, "items");

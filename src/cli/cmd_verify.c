@@ -3,17 +3,40 @@
  * cmd_verify.c — `remnant verify`: recompute records, log, blobs,
  * checkpoints and signatures, and name precisely what is wrong. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "remnant/ledger.h"
 
-static const char usage[] = "remnant verify [--key VKEY]... [--quiet]";
+static const char usage[] =
+    "remnant verify [--key VKEY]... [--trust FILE] [--since-checkpoint FILE] [--quiet]";
+
+/* The whole of a small file (a checkpoint note); NULL on failure. */
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > max) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
 
 static void report(void *ctx, const rn_ledger_problem *p)
 {
     (void)ctx;
+    if (strcmp(p->what, "orphan") == 0) {
+        printf("NOTE orphan: %s\n", p->message);
+        return;
+    }
     printf("PROBLEM %s%s%s: %s\n", p->what, p->id[0] ? " " : "", p->id,
            p->message);
 }
@@ -28,8 +51,14 @@ int cmd_verify(int argc, char **argv)
                "blob against its SHA-256. Each problem is\nprinted as \"PROBLEM "
                "<what> <id>: <message>\", naming the record, blob,\nentry or "
                "checkpoint. Exit 0 when all is consistent, 6 when not.\n"
-               "  --key VKEY  trust only this log key (repeatable); by default "
-               "the instance's\n              key file and the keys on record\n"
+               "Trust comes from outside the database, never from keys it lists: "
+               "--key VKEY\n(repeatable), the keys pinned in --trust FILE (one verifier "
+               "key a line, #\ncomments), else the instance's key file. A key on record "
+               "counts only when a\nrotation signed by a trusted key leads to it. verify "
+               "prints the anchors used.\n"
+               "  --since-checkpoint FILE  a checkpoint kept elsewhere (by a witness, in "
+               "the last\n              bundle): report a log that does not extend it, "
+               "e.g. a cut tail,\n              which nothing inside one file can show\n"
                "  --quiet     print only problems\n", usage);
         return EXIT_OK;
     }
@@ -44,6 +73,10 @@ int cmd_verify(int argc, char **argv)
     }
     if (r < 0)
         return cli_usage_error(usage, "--key needs a verifier key");
+    const char *trust = NULL, *since = NULL;
+    if (cli_opt(&argc, argv, "--trust", &trust) < 0 ||
+        cli_opt(&argc, argv, "--since-checkpoint", &since) < 0)
+        return cli_usage_error(usage, "--trust and --since-checkpoint need a file");
     int quiet = cli_flag(&argc, argv, "--quiet");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
@@ -68,10 +101,30 @@ int cmd_verify(int argc, char **argv)
         return rc;
     }
     rn_ledger_verify_stats st;
-    c = rn_ledger_verify(s, cli_db(), nkeys ? keys : NULL, nkeys, report, NULL,
-                         &st, &err);
+    rn_ledger_verify_opts vo = {nkeys ? keys : NULL, nkeys, trust, NULL, 0};
+    char *since_text = NULL;
+    if (since) {
+        since_text = slurp(since, 65536, &vo.since_len);
+        if (!since_text) {
+            fprintf(stderr, "remnant: %s: cannot read the checkpoint (a checkpoint note of"
+                    " at most 64 KiB)\n", since);
+            rn_store_close(s);
+            return EXIT_NOTFOUND;
+        }
+        vo.since = since_text;
+    }
+    c = rn_ledger_verify_ex(s, cli_db(), &vo, report, NULL, &st, &err);
+    free(since_text);
+    if (!quiet && (c == RN_OK || c == RN_ETAMPER))
+        printf("trust: %s\n", st.anchors[0] ? st.anchors : "none");
     if (c == RN_OK) {
-        if (!quiet)
+        if (!quiet && st.checkpoints > 0 && st.signed_checkpoints == 0)
+            printf("verified: %llu log entries, %llu records, %llu blobs, %llu checkpoints, "
+                   "NONE SIGNED — consistent, but nothing vouches for this log outside the "
+                   "file: make a key (remnant key create)\n",
+                   (unsigned long long)st.entries, (unsigned long long)st.records,
+                   (unsigned long long)st.blobs, (unsigned long long)st.checkpoints);
+        else if (!quiet)
             printf("verified: %llu log entries, %llu records, %llu blobs, "
                    "%llu checkpoints (%llu signed), %llu cosignatures — all "
                    "consistent\n",

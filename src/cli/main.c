@@ -13,6 +13,7 @@ typedef int (*cmd_fn)(int argc, char **argv);
 CMD(init); CMD(add); CMD(show); CMD(list); CMD(edit); CMD(rm); CMD(attach);
 CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
 CMD(report);
+CMD(gc);
 /* Commands of parts that may not be built in every configuration: a weak
  * reference is NULL when the part is absent, and main says so. */
 #define WEAK(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
@@ -37,6 +38,7 @@ static const struct command {
     {"search", cmd_search, "search markings and notes (? = one unknown character)"},
     {"fields", cmd_fields, "list record types and their fields"},
     {"demo", cmd_demo, "create a database holding the (invented) demo data"},
+    {"gc", cmd_gc, "remove orphan files from the blob folder"},
     {"generate", NULL, "write a synthetic dataset as JSON Lines"},
     {"decode", NULL, "decode a marking into candidate facts"},
     {"key", NULL, "make, show or rotate the instance's signing key"},

@@ -6,8 +6,10 @@
  * worker thread, opened read-only on first use).
  *
  * Proofs and the public: a public caller gets a proof only for a record in
- * the public view, and without the entry's bytes (they hold the record's
- * full canonical form, sensitive fields included). */
+ * the public view, with the entry's bytes (format 2: salted digests of the
+ * fields, nothing readable) and the disclosures of exactly the fields the
+ * public view shows as logged (include/remnant/public.h). An entry in
+ * format 1 holds the whole record, so the public gets no proof of it. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +87,24 @@ void api_proof(srv_req *q)
     size_t elen = 0;
     rn_error err;
     rn_error_clear(&err);
-    rn_code rc = rn_ledger_inclusion(l, id, 0, p, q->role == SRV_PUBLIC ? NULL : &entry, &elen,
-                                     &err);
+    rn_code rc = rn_ledger_inclusion(l, id, 0, p, &entry, &elen, &err);
+    char *disc = NULL;
+    size_t dlen = 0, ndisc = 0;
+    if (rc == RN_OK) {
+        const srv_public_set *view = q->role == SRV_PUBLIC ? srv_public_view(q->w) : NULL;
+        if (q->role == SRV_PUBLIC && !view)
+            rc = RN_EDB;
+        else
+            rc = rn_ledger_disclosures(l, q->w->store, view, id, p->index, &disc, &dlen,
+                                       &ndisc, &err);
+    }
     if (rc) {
+        rn_free(entry);
         free(p);
-        srv_reply_rn(q, rc, &err);
+        if (rc == RN_ECONSTRAINT)
+            srv_reply_error(q, 409, "conflict", err.message, NULL);
+        else
+            srv_reply_rn(q, rc, &err);
         return;
     }
     json_t *hashes = json_array();
@@ -102,7 +117,18 @@ void api_proof(srv_req *q)
                           (json_int_t)p->size, "hashes", hashes);
     if (o && entry)
         json_object_set_new(o, "entry", json_stringn(entry, elen));
+    if (o && disc) {
+        json_t *da = json_array();
+        for (size_t k = 0; k < dlen;) {
+            const char *nl = memchr(disc + k, '\n', dlen - k);
+            size_t end = nl ? (size_t)(nl - disc) : dlen;
+            json_array_append_new(da, json_stringn(disc + k, end - k));
+            k = end + 1;
+        }
+        json_object_set_new(o, "disclosures", da);
+    }
     rn_free(entry);
+    rn_free(disc);
     free(p);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);

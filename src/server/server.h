@@ -294,6 +294,8 @@ void api_users_add(srv_req *q);
 void api_users_rm(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
+void api_preview(srv_req *q); /* api_publish.c */
+void api_bundle(srv_req *q);
 void api_decode(srv_req *q);
 void api_timeline(srv_req *q);
 void api_origin(srv_req *q);

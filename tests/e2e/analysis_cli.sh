@@ -51,7 +51,7 @@ has "timeline: W1 is [2, 366] days" "${F}0W01  KN-23 KP  [2, 366] days"
 has "timeline: W2 clamped [0, 190]" "${F}0W02  KN-23 KP  [0, 190] days"
 has "timeline: basis named" "production: claim ${F}0K01"
 expect 0 "timeline --json" "$REMNANT" timeline --json --system KN-23
-has "timeline json group" '"weapon_system":"KN-23","producing_state":"KP","country":"UA","count":2'
+has "timeline json group" '"weapon_system":"KN-23","producing_state":"KP","country":"UA","count":3'
 expect 2 "timeline rejects a bad --limit" "$REMNANT" timeline --limit x
 
 expect 0 "origin of W1" "$REMNANT" origin "${F}0W01"

@@ -14,7 +14,8 @@
 set -u
 : "${REMNANT:?path of the remnant binary}"
 N=${RN_TAMPER_N:-2000}
-SEED=${RN_TAMPER_SEED:-$$}
+# a fixed seed: the same mutations every run (RN_TAMPER_SEED explores others)
+SEED=${RN_TAMPER_SEED:-20261202}
 W=$(mktemp -d /tmp/rn_ledger_tamper.XXXXXX)
 [ -n "${RN_TAMPER_KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
 command -v sqlite3 >/dev/null || { echo "skip: no sqlite3 command"; exit 0; }

@@ -124,7 +124,143 @@ else
     bad "export --public does not import: $(cat import.txt)"
 fi
 
-# 3. the finding's own internal notes are not public (point 3)
+# 3. the public bundle and the public proofs (point 5)
+VERIFY="$RN_BUILD/src/verify/remnant-verify"
+VK=$("$REMNANT" key show)
+"$REMNANT" bundle --public --finding "$F" -o pub.bundle >/dev/null || bad "bundle --public failed"
+"$REMNANT" bundle --finding "$F" -o full.bundle >/dev/null || bad "bundle failed"
+if grep -a -n -E 'S3CRET|49\.98765|36\.23456' pub.bundle; then
+    bad "the public bundle holds restricted values"
+else
+    ok "the public bundle holds no restricted value"
+fi
+grep -a -q 'S3CRET-event-source' full.bundle && ok "the full bundle holds the source (control)" \
+    || bad "the full bundle lacks the source"
+"$VERIFY" --key "$VK" pub.bundle >verify_pub.txt; check "remnant-verify accepts the public bundle" 0 $?
+grep -q 'values disclosed and proven' verify_pub.txt || bad "remnant-verify names what was disclosed"
+"$VERIFY" --key "$VK" full.bundle >/dev/null; check "remnant-verify accepts the full bundle" 0 $?
+# a changed public value fails: the statement of the finding
+sed 's/The missile holds foreign parts/The missile holds foreign PARTS/' pub.bundle >changed.bundle
+cmp -s pub.bundle changed.bundle && bad "the test did not change the bundle"
+"$VERIFY" --key "$VK" changed.bundle >/dev/null; check "a changed public value fails verification" 6 $?
+# a public bundle cannot be turned into a full one by withholding a disclosure
+python3 - full.bundle short.bundle <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+lines = data.split(b"\n")
+out, i = [], 0
+while i < len(lines):
+    l = lines[i]
+    if l.startswith(b"disclosures "):
+        seq, n, ln = l.split()[1:]
+        payload = lines[i + 1:i + 1 + int(n)]
+        if int(n) > 1:
+            payload = payload[:-1]
+            body = b"\n".join(payload)
+            out.append(b"disclosures %s %d %d" % (seq, len(payload), len(body)))
+            out.extend(payload)
+            i += 1 + int(n)
+            continue
+    out.append(l)
+    i += 1
+open(sys.argv[2], "wb").write(b"\n".join(out))
+PY
+"$VERIFY" --key "$VK" short.bundle >/dev/null; check "a full bundle missing a disclosure fails" 6 $?
+
+# The dictionary attack: everything the public can get (the public bundle,
+# every public proof) against guesses of withheld values that include the
+# true ones. It must find nothing; the same attack on the full bundle
+# (staff) finds the true values, so the attack itself works.
+python3 - "$BASE" pub.bundle full.bundle "$E" "$A" "$F" <<'PY' && ok "dictionary attack on withheld fields through public proofs fails" \
+    || bad "dictionary attack succeeded or did not run"
+import hashlib, json, sys, urllib.request, urllib.error
+base, pub, full, E, A, F = sys.argv[1:]
+guesses = {
+    "lat": ["49.987654", "49.98765", "49.9877", "50.000000"],
+    "lon": ["36.234567", "36.23456", "36.2346", "36.200000"],
+    "source": ['"S3CRET-event-source"', '"unknown"'],
+    "investigators": ['["S3CRET-event-investigators"]'],
+    "custody_holder": ['"S3CRET-event-custody_holder"'],
+    "notes": ['"S3CRET-event-notes"', '"S3CRET-finding-notes"', '"S3CRET-attachment-notes"'],
+    "author": ['"S3CRET-finding-author"'], "reviewer": ['"S3CRET-finding-reviewer"'],
+    "_author": ['""', '"u_admin"'], "captured_by": ['"S3CRET-attachment-captured_by"'],
+    "filename": ['"S3CRET-attachment-filename.bin"'],
+}
+def sections(path):
+    data = open(path, "rb").read().split(b"\n")
+    entries, i = [], 0
+    while i < len(data):
+        w = data[i].split(b" ")
+        if w[0] == b"entry":
+            entries.append({"entry": data[i + 1], "disc": []}); i += 2; continue
+        if w[0] == b"disclosures":
+            n = int(w[2]); entries[-1]["disc"] = data[i + 1:i + 1 + n] if n else []
+            i += 1 + (n if n else 1); continue
+        i += 1
+    return entries
+def attack(entries):
+    found = 0
+    for e in entries:
+        ent = json.loads(e["entry"])
+        digests = set(ent.get("digests", []))
+        salts = [""] + ["0" * 32] + [json.loads(d)[0] for d in e["disc"]]
+        for name, vals in guesses.items():
+            for v in vals:
+                for salt in salts:
+                    for sep in (",", ", "):
+                        d = '["%s"%s"%s"%s%s]' % (salt, sep, name, sep, v)
+                        if hashlib.sha256(d.encode()).hexdigest() in digests:
+                            found += 1
+    return found
+pub_entries = sections(pub)
+proofs = []
+for i in (E, A, F):
+    try:
+        with urllib.request.urlopen("%s/api/v1/log/proof/%s" % (base, i)) as r:
+            p = json.load(r)
+            proofs.append({"entry": p["entry"].encode(), "disc": [d.encode() for d in p.get("disclosures", [])]})
+    except urllib.error.HTTPError as e:
+        print("proof of %s: %d" % (i, e.code))
+assert len(pub_entries) >= 3 and len(proofs) == 3, "nothing to attack"
+# the attacker knows the salts of disclosed fields; they never repeat
+# (the same entry reached twice carries the same disclosures)
+salts = [json.loads(d)[0] for d in {d for e in pub_entries + proofs for d in e["disc"]}]
+assert len(salts) == len(set(salts)), "a salt repeats"
+hits = attack(pub_entries) + attack(proofs)
+print("hits through public data:", hits)
+# the control: with the full bundle's disclosures the true values are known,
+# and the digests of those exact disclosures are in the entries
+full_entries = sections(full)
+control = sum(1 for e in full_entries for d in e["disc"]
+              if hashlib.sha256(d).hexdigest() in set(json.loads(e["entry"]).get("digests", []))
+              and b"S3CRET" in d)
+print("control matches through the full bundle:", control)
+sys.exit(0 if hits == 0 and control >= 5 else 1)
+PY
+
+# the public bundle over HTTP is the same kind of bundle and verifies
+curl -fsS -o http.bundle "$BASE/api/v1/findings/$F/bundle" || bad "GET the public bundle"
+head -1 http.bundle | grep -q '^remnant-bundle v2 public$' && ok "the anonymous bundle is a public bundle" \
+    || bad "the anonymous bundle is not a public bundle"
+"$VERIFY" --key "$VK" http.bundle >/dev/null; check "the anonymous bundle verifies" 0 $?
+st=$(api public GET "/api/v1/findings/$D/bundle"); check "no bundle of a draft for the public" 404 "$st"
+
+# 4. the preview before publishing (point 4): the same function, as if the
+#    draft were published; staff only
+st=$(api reviewer GET "/api/v1/findings/$D/preview"); check "staff preview a draft" 200 "$st"
+grep -q "$D" "$W/body" && ok "the preview shows the draft as public" || bad "the preview lacks the draft"
+# (the draft's statement becomes public with it; nothing else may)
+grep -o 'S3CRET[A-Za-z_.-]*' "$W/body" | grep -v '^S3CRET-unpublished-statement$' \
+    && bad "the preview shows restricted values"
+grep -q '49.987654' "$W/body" && bad "the preview shows exact coordinates"
+st=$(api public GET "/api/v1/findings/$D/preview"); [ "$st" = 401 ] || [ "$st" = 403 ] \
+    && ok "the public gets no preview ($st)" || bad "the public got a preview ($st)"
+"$REMNANT" export --public --preview "$D" -o preview.jsonl
+grep -q "$D" preview.jsonl && ok "export --public --preview holds the draft" \
+    || bad "export --public --preview lacks the draft"
+grep -q "$D" public.jsonl && bad "the draft leaked into the real public export"
+
+# 5. the finding's own internal notes are not public (point 3)
 st=$(api public GET "/api/v1/findings/$F")
 check "published finding readable anonymously" 200 "$st"
 grep -q notes "$W/body" && bad "the published finding's notes are public"

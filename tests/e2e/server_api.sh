@@ -101,7 +101,15 @@ check "session read" 200 "$(curl -s -b jar -o body -w '%{http_code}' "$BASE/api/
 grep -q '"user":"u_analyst"' body && ok "me by cookie" || bad "me: $(cat body)"
 st=$(curl -s -b jar -o body -w '%{http_code}' -H 'Content-Type: application/json' --data '{"kind":"company","name":"X"}' "$BASE/api/v1/entities")
 check "cookie write without CSRF token" 403 "$st"
-st=$(curl -s -b jar -o body -w '%{http_code}' -H "X-CSRF-Token: ${CSRF%?}0" -H 'Content-Type: application/json' --data '{"kind":"company","name":"X"}' "$BASE/api/v1/entities")
+# a token that is certainly wrong: the last hex digit changed to another
+# one (changing it to a fixed '0' gave the right token one time in 16)
+wrong_token() { case "${1: -1}" in 0) echo "${1%?}1" ;; *) echo "${1%?}0" ;; esac; }
+for t in "${CSRF%?}0" "${CSRF%?}1" "${CSRF%?}f" "$CSRF"; do
+    [ "$(wrong_token "$t")" != "$t" ] || bad "wrong_token '$t' is '$t'"
+done
+WRONG=$(wrong_token "$CSRF")
+[ -n "$CSRF" ] && [ "$WRONG" != "$CSRF" ] && ok "the wrong CSRF token differs" || bad "wrong token '$WRONG' = '$CSRF'"
+st=$(curl -s -b jar -o body -w '%{http_code}' -H "X-CSRF-Token: $WRONG" -H 'Content-Type: application/json' --data '{"kind":"company","name":"X"}' "$BASE/api/v1/entities")
 check "cookie write with a wrong CSRF token" 403 "$st"
 st=$(curl -s -b jar -o body -w '%{http_code}' -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' --data '{"kind":"company","name":"X"}' "$BASE/api/v1/entities")
 check "cookie write with CSRF token" 201 "$st"

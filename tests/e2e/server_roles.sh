@@ -9,6 +9,7 @@
 . "$RN_SRC/tests/server/lib.sh"
 
 make_users
+"$REMNANT" key create >/dev/null 2>&1 || bad "key create"
 E=$("$REMNANT" add event name="Restricted event" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E" serial=serial-1)
 PI=$("$REMNANT" add item kind=component event="$E" parent="$I")
@@ -21,10 +22,13 @@ PF=$("$REMNANT" add finding statement="published finding" status=published evide
 start_server --quiet
 
 n=0
+# unique names from a counter kept in a file ($(...) runs in a subshell):
+# certain, where $RANDOM$n could repeat (1 and 23 vs 12 and 3)
+next_n() { local c; c=$(( $(cat "$W/next_n" 2>/dev/null || echo 0) + 1 )); echo "$c" >"$W/next_n"; echo "$c"; }
 fresh() { # fresh TYPE: a new record (or account) made by admin; prints its id
     local st
     case $1 in
-    user) local u="v$RANDOM$n"; st=$(api admin POST /api/v1/users \
+    user) local u; u="v_$(next_n)"; st=$(api admin POST /api/v1/users \
               "{\"name\":\"$u\",\"password\":\"long-enough-1\",\"role\":\"analyst\"}"); echo "$u"; return ;;
     event) st=$(api admin POST /api/v1/events '{"name":"fresh"}') ;;
     entity) st=$(api admin POST /api/v1/entities '{"kind":"company","name":"fresh"}') ;;
@@ -37,7 +41,7 @@ subst() {
     local s=$1
     s=${s//\{event\}/$E}; s=${s//\{item\}/$I}; s=${s//\{attachment\}/$A}
     s=${s//\{custody\}/$C}; s=${s//\{draft\}/$D}; s=${s//\{pitem\}/$PI}
-    s=${s//\{pattach\}/$PA}; s=${s//\{pfinding\}/$PF}; s=${s//\{rnd\}/r$RANDOM$n}
+    s=${s//\{pattach\}/$PA}; s=${s//\{pfinding\}/$PF}; s=${s//\{rnd\}/r_$(next_n)}
     while [[ $s =~ \{fresh:([a-z]+)\} ]]; do
         local t=${BASH_REMATCH[1]} id
         id=$(fresh "$t")

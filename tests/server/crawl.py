@@ -62,7 +62,7 @@ def main():
             for t in TYPES:
                 push("/api/v1/%s/%s" % (t, i))
             for suffix in ("/api/v1/log/proof/%s", "/api/v1/attachments/%s/content",
-                           "/api/v1/records/%s/history", "/api/v1/bundles/%s",
+                           "/api/v1/records/%s/history", "/api/v1/findings/%s/bundle",
                            "/api/v1/findings/%s/report.html"):
                 push(suffix % i)
     leaks = 0

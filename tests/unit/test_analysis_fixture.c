@@ -141,8 +141,10 @@ static void timeline(void **state)
     json_t *r = parse(js);
     json_t *c = json_object_get(r, "counts");
     assert_int_equal(ji(c, "considered"), 7);         /* W1..W4, sections S1..S3 */
-    assert_int_equal(ji(c, "with_interval"), 3);      /* W4 and S1..S3 have no date */
-    assert_int_equal(ji(c, "no_production_date"), 4);
+    /* W1, W2, W3, and S1 by its earliest assembly (its part C1: 2019-W10);
+     * W4, S2, S3 have no date and no dated part */
+    assert_int_equal(ji(c, "with_interval"), 4);
+    assert_int_equal(ji(c, "no_production_date"), 3);
     json_t *items = json_object_get(r, "items");
     /* W1: own field 2023 vs incident 2024-01-02:
      * min 2024-01-02 - 2023-12-31 = 2, max 2024-01-02 - 2023-01-01 = 366 */
@@ -164,10 +166,16 @@ static void timeline(void **state)
     assert_span(json_object_get(w3, "interval_days"), 277, 307);
     assert_non_null(strstr(json_string_value(json_object_get(w3, "produced_basis")),
                            "marking " FX("0M03") " rule fixture-rule"));
-    /* groups: (KN-23, KP, UA) = W1, W2; (KN-24, KP, UA) = W3 */
+    /* S1: no date of its own; not assembled before 2019-03-04 (C1):
+     * [clamped 0, 2024-01-02 - 2019-03-04 = 1765] */
+    json_t *s1 = find(items, "item", FX("0S01"));
+    assert_span(json_object_get(s1, "interval_days"), 0, 1765);
+    assert_string_equal(json_string_value(json_object_get(s1, "production_bound")),
+                        "from assembly");
+    /* groups: (KN-23, KP, UA) = W1, W2, S1; (KN-24, KP, UA) = W3 */
     json_t *g = find(json_object_get(r, "groups"), "weapon_system", "KN-23");
-    assert_int_equal(ji(g, "count"), 2);
-    assert_span(json_object_get(g, "interval_days_hull"), 0, 366);
+    assert_int_equal(ji(g, "count"), 3);
+    assert_span(json_object_get(g, "interval_days_hull"), 0, 1765);
     json_t *sp = json_object_get(g, "shortest_proven");
     assert_string_equal(json_string_value(json_object_get(json_array_get(sp, 0), "item")),
                         FX("0W02")); /* max 190 < 366 */
@@ -255,17 +263,17 @@ static void sanctions(void **state)
     assert_int_equal(rn_sanctions_scan(s, NULL, 1, &js, NULL, &err), RN_OK);
     json_t *r = parse(js);
     json_t *c = json_object_get(r, "counts");
-    assert_int_equal(ji(c, "measures"), 9);
+    assert_int_equal(ji(c, "measures"), 10); /* UN 1718 ... 2397, with 2356 (2017) */
     assert_int_equal(ji(c, "foreign_components"), 5);     /* C1 C2 C3 C5 C6 (+C7 has no maker) */
     assert_int_equal(ji(c, "not_assessable_no_date"), 1); /* C6 */
     assert_int_equal(ji(c, "open_flags"), 4);
     json_t *fl = json_object_get(r, "flags");
-    /* C1 (2019-W10): certainly after 1718; after all 9 measures */
+    /* C1 (2019-W10): certainly after 1718; after all 10 measures */
     json_t *f1 = find(fl, "component", FX("0C01"));
     json_t *m = json_object_get(f1, "measure");
     assert_string_equal(json_string_value(json_object_get(m, "instrument")), "S/RES/1718 (2006)");
     assert_string_equal(json_string_value(json_object_get(m, "relation")), "certainly after");
-    assert_int_equal(json_array_size(json_object_get(f1, "also_after")), 8);
+    assert_int_equal(json_array_size(json_object_get(f1, "also_after")), 9);
     assert_non_null(strstr(json_string_value(json_object_get(f1, "words")), "NOT A VERDICT"));
     /* C2 (2015): after 1718, 1874, 2087, 2094; before 2270 (2016-03-02) */
     json_t *f2 = find(fl, "component", FX("0C02"));

@@ -126,12 +126,100 @@ static void test_entry_parse(void **state)
         assert_int_not_equal(rn__entry_parse(bad[i], strlen(bad[i]), &e), RN_OK);
 }
 
+/* Format 2: digests in the entry, values in disclosures (disclose.c D1-D4). */
+static void test_entry_v2_disclose(void **state)
+{
+    (void)state;
+    static const char salt1[] = "00112233445566778899aabbccddeeff";
+    static const char salt2[] = "ffeeddccbbaa99887766554433221100";
+    static const char salt3[] = "0123456789abcdef0123456789abcdef";
+    char d1[200], d2[200], d3[200];
+    size_t l1 = rn__disclosure_format(salt1, "_author", 7, "\"alice\"", 7, d1, sizeof d1);
+    size_t l2 = rn__disclosure_format(salt2, "lat", 3, "49.987654", 9, d2, sizeof d2);
+    size_t l3 = rn__disclosure_format(salt3, "name", 4, "\"Kharkiv\"", 9, d3, sizeof d3);
+    assert_true(l1 && l2 && l3);
+    rn_disclosure x[3];
+    assert_int_equal(rn__disclosure_parse(d1, l1, &x[0]), RN_OK);
+    assert_int_equal(rn__disclosure_parse(d2, l2, &x[1]), RN_OK);
+    assert_int_equal(rn__disclosure_parse(d3, l3, &x[2]), RN_OK);
+    char hex[3][65];
+    for (int i = 0; i < 3; i++)
+        rn__hex_encode(x[i].digest, 32, hex[i]);
+    /* digests sorted */
+    const char *h[3] = {hex[0], hex[1], hex[2]};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (strcmp(h[i], h[j]) > 0) {
+                const char *t = h[i];
+                h[i] = h[j];
+                h[j] = t;
+            }
+    char ent[1024];
+    snprintf(ent, sizeof ent,
+             "{\"digests\":[\"%s\",\"%s\",\"%s\"],\"id\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\","
+             "\"op\":\"create\",\"prev\":null,\"seq\":3,\"time\":\"2026-11-29T02:49:35.123Z\","
+             "\"type\":\"event\",\"v\":2}", h[0], h[1], h[2]);
+    rn_entry e;
+    assert_int_equal(rn__entry_parse(ent, strlen(ent), &e), RN_OK);
+    assert_int_equal(e.version, 2);
+    assert_int_equal(e.ndigests, 3);
+    assert_null(e.record);
+    char all[700], buf[2048];
+    snprintf(all, sizeof all, "%.*s\n%.*s\n%.*s", (int)l1, d1, (int)l2, d2, (int)l3, d3);
+    assert_int_equal(rn__entry_disclose(&e, all, strlen(all), 1, buf, sizeof buf), RN_OK);
+    assert_int_equal(e.disclosed, 3);
+    assert_int_equal(e.author_len, 5);
+    assert_memory_equal(e.author, "alice", 5);
+    const char *want = "{\"id\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\",\"lat\":49.987654,"
+                       "\"name\":\"Kharkiv\",\"type\":\"event\"}";
+    assert_int_equal(e.record_len, strlen(want));
+    assert_memory_equal(e.record, want, e.record_len);
+    /* a subset: only the name; not enough for a full opening */
+    assert_int_equal(rn__entry_parse(ent, strlen(ent), &e), RN_OK);
+    assert_int_equal(rn__entry_disclose(&e, d3, l3, 0, buf, sizeof buf), RN_OK);
+    assert_null(e.author);
+    assert_int_equal(e.disclosed, 1);
+    assert_int_equal(rn__entry_disclose(&e, d3, l3, 1, buf, sizeof buf), RN_ECRYPTO);
+    /* a changed value matches no digest */
+    char changed[200];
+    memcpy(changed, d2, l2);
+    changed[l2 - 2] = '5';
+    assert_int_equal(rn__entry_disclose(&e, changed, l2, 0, buf, sizeof buf), RN_ECRYPTO);
+    /* out of name order, twice the same, a trailing newline: malformed */
+    char twice[500];
+    snprintf(twice, sizeof twice, "%.*s\n%.*s", (int)l3, d3, (int)l2, d2);
+    assert_int_equal(rn__entry_disclose(&e, twice, strlen(twice), 0, buf, sizeof buf),
+                     RN_EINPUT);
+    snprintf(twice, sizeof twice, "%.*s\n%.*s", (int)l3, d3, (int)l3, d3);
+    assert_int_not_equal(rn__entry_disclose(&e, twice, strlen(twice), 0, buf, sizeof buf),
+                         RN_OK);
+    snprintf(twice, sizeof twice, "%.*s\n", (int)l3, d3);
+    assert_int_equal(rn__entry_disclose(&e, twice, strlen(twice), 0, buf, sizeof buf),
+                     RN_EINPUT);
+    /* bad entries: unsorted digests, missing v, upper-case digest */
+    char bad[1024];
+    snprintf(bad, sizeof bad,
+             "{\"digests\":[\"%s\",\"%s\"],\"id\":\"X\",\"op\":\"create\",\"prev\":null,"
+             "\"seq\":3,\"time\":\"2026-11-29T02:49:35.123Z\",\"type\":\"event\",\"v\":2}",
+             h[1], h[0]);
+    assert_int_not_equal(rn__entry_parse(bad, strlen(bad), &e), RN_OK);
+    snprintf(bad, sizeof bad,
+             "{\"digests\":[\"%s\"],\"id\":\"X\",\"op\":\"create\",\"prev\":null,"
+             "\"seq\":3,\"time\":\"2026-11-29T02:49:35.123Z\",\"type\":\"event\"}", h[0]);
+    assert_int_not_equal(rn__entry_parse(bad, strlen(bad), &e), RN_OK);
+    /* disclosures that are not: wrong salt length, "id" as a name */
+    assert_int_not_equal(rn__disclosure_parse("[\"00\",\"name\",\"x\"]", 18, &x[0]), RN_OK);
+    const char *idd = "[\"00112233445566778899aabbccddeeff\",\"id\",\"x\"]";
+    assert_int_not_equal(rn__disclosure_parse(idd, strlen(idd), &x[0]), RN_OK);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_entry_v2_disclose),
         cmocka_unit_test(test_spec_example),
         cmocka_unit_test(test_entry_parse),
     };

@@ -199,10 +199,12 @@ static void test_tamper_named(void **state)
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(h, "DELETE FROM ledger_entry", NULL,
                                       NULL, NULL), SQLITE_OK);
+    /* Format 2: the value lives in the entry's disclosure, bound to the
+     * entry by its salted digest. */
     assert_int_equal(sqlite3_exec(h, "DROP TRIGGER ledger_entry_no_update;"
-                                     "UPDATE ledger_entry SET body = CAST("
-                                     "replace(body, 'beta', 'BETA') AS BLOB) WHERE"
-                                     " seq = 1", NULL, NULL, NULL), SQLITE_OK);
+                                     "UPDATE ledger_entry SET disclosures = CAST("
+                                     "replace(disclosures, 'beta', 'BETA') AS BLOB)"
+                                     " WHERE seq = 1", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
     s = open_store();
     assert_int_equal(verify(s, &v), RN_ETAMPER);
@@ -233,11 +235,22 @@ static void test_keys_proofs_bundle(void **state)
     add_event(s, "gamma", b);
     seen v;
     assert_int_equal(verify(s, &v), RN_OK);
-    /* Trusting only the new key: older checkpoints signed by the old key
-     * alone fail. */
+    /* Trusting only the new key: the old key is trusted through the
+     * rotation both keys signed (ledger_key_link), so older checkpoints
+     * signed by the old key alone still verify. */
     const char *only[] = {vk2};
-    assert_int_equal(rn_ledger_verify(s, db, only, 1, NULL, NULL, NULL, NULL),
-                     RN_ETAMPER);
+    assert_int_equal(rn_ledger_verify(s, db, only, 1, NULL, NULL, NULL, NULL), RN_OK);
+    /* Without that link the old key is untrusted. */
+    {
+        sqlite3 *h;
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h, "DROP TRIGGER ledger_key_link_no_delete;"
+                                         "DELETE FROM ledger_key_link", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(h);
+        assert_int_equal(rn_ledger_verify(s, db, only, 1, NULL, NULL, NULL, NULL),
+                         RN_ETAMPER);
+    }
 
     /* Proofs against the latest checkpoint. */
     rn_ledger_proof p;
