@@ -48,6 +48,8 @@ typedef struct rn_report_opts {
     const char *bundle_name; /* the file name the report tells the reader
                                 to verify (NULL: base name of bundle_path,
                                 else "report-<id>.bundle") */
+    const char *bundle_from; /* where a reader gets the bundle (a URL), shown
+                                beside its name; NULL: beside the report */
     const char *today;     /* the report's date, YYYY-MM-DD (NULL: today) */
 } rn_report_opts;
 

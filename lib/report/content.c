@@ -992,11 +992,6 @@ static rn_code verify(ctx *c)
     /* the bundle */
     rp_heading(c->d, 2, M(c, "bundle"));
     c->out->bundle_sha[0] = '\0';
-    if (c->pub) {
-        /* a bundle holds every field of its records as logged: never public */
-        rp_para(c->d, RP_NOTICE, M(c, "bundle.public"));
-        goto out;
-    }
     if (!is_signed) {
         rp_para(c->d, RP_NOTICE, M(c, "unsigned"));
         goto out;
@@ -1016,7 +1011,11 @@ static rn_code verify(ctx *c)
                 ids[nids++] = c->w[i].id;
         rn_error be;
         rn_error_clear(&be);
-        rc = rn_ledger_bundle_write(c->s, c->o->db_path, ids, nids, 0, bf, &be);
+        /* the public bundle: public records only, each with the disclosures
+           of just the fields the public sees as logged (ledger.h) */
+        rc = c->pub ? rn_ledger_bundle_write_public(c->orig, c->o->db_path, c->o->public_grid,
+                                                    ids, nids, 0, bf, &be)
+                    : rn_ledger_bundle_write(c->orig, c->o->db_path, ids, nids, 0, bf, &be);
         if (rc) {
             fclose(bf);
             rp_paraf(c->d, RP_NOTICE, "No evidence bundle: %s", be.message);
@@ -1070,7 +1069,9 @@ static rn_code verify(ctx *c)
             snprintf(def, sizeof def, "report-%s.bundle", c->subject);
             bn = def;
         }
-        rp_paraf(c->d, RP_NORMAL, "%s: %s", M(c, "bundle"), bn);
+        rp_paraf(c->d, RP_NORMAL, "%s%s: %s%s%s", M(c, "bundle"),
+                 c->pub ? M(c, "bundle.pub") : "", bn, c->o->bundle_from ? " — " : "",
+                 c->o->bundle_from ? c->o->bundle_from : "");
         rp_paraf(c->d, RP_NORMAL, "%s:", M(c, "bundle.sha"));
         rp_para(c->d, RP_MONOSPACE, c->out->bundle_sha);
         rp_para(c->d, RP_NORMAL, M(c, "verify.cmd"));

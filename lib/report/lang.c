@@ -94,6 +94,8 @@ static const struct msg {
     {"log_index", "Log index of the latest entry",
      "Індекс останнього запису в журналі"},
     {"bundle", "Evidence bundle", "Пакет доказів"},
+    {"bundle.pub", " (public: the disclosures of the public fields only)",
+     " (публічний: розкриття лише публічних полів)"},
     {"bundle.sha", "SHA-256 of the bundle", "SHA-256 пакета"},
     {"verify.cmd", "Check it offline, with the log's verifier key (remnant key show):",
      "Перевірте офлайн ключем перевірки журналу (remnant key show):"},
@@ -102,16 +104,6 @@ static const struct msg {
      "Остання контрольна точка не підписана, "
      "тож пакет доказів створити неможливо "
      "(створіть ключ: `remnant key create`)."},
-    {"bundle.public", "An evidence bundle holds its records as logged, restricted fields "
-                      "included, so none is given with the public view. Each public record "
-                      "can be checked against the checkpoint above with its log index "
-                      "(GET /api/v1/log/proof/{id}).",
-     "Пакет доказів містить записи повністю, "
-     "зі службовими полями, тому в публічному "
-     "поданні його не надано. Кожен публічний "
-     "запис можна перевірити щодо контрольної "
-     "точки за його індексом у журналі "
-     "(GET /api/v1/log/proof/{id})."},
     {"basis", "Every figure is read from the analysis documents of `remnant timeline`, "
               "`remnant origin` and `remnant sanctions` (--json), which name the basis of "
               "each number.",

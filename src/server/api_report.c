@@ -7,7 +7,11 @@
  * The anonymous public gets the report of a published finding only, built
  * from the public view (`--public`: nothing restricted, coordinates on the
  * server's --public-grid, public photos only); for anything else it gets
- * 404, as for a record it may not see. Any account gets the full report. */
+ * 404, as for a record it may not see. Any account gets the full report.
+ * The report's bundle is the one GET /api/v1/findings/{id}/bundle gives the
+ * same reader (public or full), named as that endpoint names it; its SHA-256
+ * holds for the checkpoint the report shows (a later bundle has a later
+ * checkpoint). */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,14 +26,18 @@ static void report(srv_req *q, rn_report_format fmt)
         srv_reply_error(q, 404, "not_found", "no such finding", NULL);
         return;
     }
-    char bundle_name[80];
-    snprintf(bundle_name, sizeof bundle_name, "report-%s.bundle", id);
+    /* the bundle the report describes is the one GET .../bundle gives this
+       reader (api_publish.c), as of the report's checkpoint */
+    char bundle_name[80], bundle_from[120];
+    snprintf(bundle_name, sizeof bundle_name, "%s%s.rnb", id, pub ? "-public" : "");
+    snprintf(bundle_from, sizeof bundle_from, "GET /api/v1/findings/%s/bundle", id);
     rn_report_opts o = {0};
     o.finding = id;
     o.db_path = srv_cfg.db_path;
     o.public_view = pub;
     o.public_grid = srv_cfg.public_grid;
     o.bundle_name = bundle_name;
+    o.bundle_from = bundle_from;
     const char *lang = srv_query(q, "lang");
     if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "uk") != 0) {
         srv_reply_error(q, 400, "bad_request", "lang is en or uk", "lang");

@@ -167,8 +167,17 @@ PSUM=$("$REMNANT" --db pubonly.db origin "$WPN" --json | python3 -c 'import json
 check "public report: statement, origin of the public export, root, the cited photo" \
     $CHECK order pub.txt "$STATEMENT" "$PSUM" "$ROOT" "$A1"
 check "public report: nothing from uncited records" $CHECK absent pub.txt "Analog Devices" "$SHARE" "주체113"
-[ ! -e pub.bundle ] && ok "no bundle with the public report (a bundle holds restricted fields)" ||
-    bad "a bundle was written with --public"
+# the public bundle beside it: named with its SHA-256 in the report, no
+# restricted value in it, and remnant-verify accepts it
+if [ -f pub.bundle ]; then
+    ok "public bundle written"
+    check "the public bundle's SHA-256 in the public report" $CHECK order pub.txt "$(sha256sum pub.bundle | cut -d' ' -f1)"
+    strings -n 4 pub.bundle >pubbundle.txt
+    check "public bundle: no restricted value" $CHECK absent pubbundle.txt "${SECRETS[@]}"
+    if [ -x "$VERIFY" ]; then
+        expect 0 "remnant-verify accepts the public bundle" "$VERIFY" --key "$("$REMNANT" key show)" pub.bundle
+    fi
+else bad "no public bundle"; fi
 check "public report says it is the public view" $CHECK order pub.txt "Public view"
 D=$("$REMNANT" add finding statement="A draft" evidence="$WPN" 2>/dev/null)
 expect 3 "--public of a draft finding is refused" "$REMNANT" report --finding "$D" --public -o d.pdf

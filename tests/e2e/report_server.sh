@@ -16,6 +16,7 @@ FND=01J3DEM0000000000000000151
 REMNANT_AUTHOR="Demo analyst" "$REMNANT" finding review "$FND" --reviewer "Reviewer-Rex-Secret" >/dev/null &&
     "$REMNANT" finding publish "$FND" >/dev/null && ok "demo finding published" || bad "publish"
 D=$("$REMNANT" add finding statement="Draft-Finding-Hidden" evidence=01J3DEM0000000000000000019)
+"$REMNANT" key create >/dev/null 2>&1 # a signed log: the report names its bundle
 start_server --quiet --public-grid 0.1
 
 check "public PDF" 200 "$(api public GET /api/v1/findings/$FND/report.pdf)"
@@ -26,6 +27,11 @@ ST=$("$REMNANT" show "$FND" --json | json_get statement)
 if $CHECK order pub.txt "$ST" "Public view"; then ok "statement, public view"; else bad "public text"; fi
 if $CHECK absent pub.txt "Demo analyst" "Reviewer-Rex-Secret" "49.9900" "36.2300" "47.8400" "35.1400"; then
     ok "no author, reviewer or exact coordinate"; else bad "restricted value in the public report"; fi
+check "public bundle" 200 "$(api public GET /api/v1/findings/$FND/bundle)"
+PSHA=$(sha256sum "$W/body" | cut -d' ' -f1)
+if $CHECK order pub.txt "GET /api/v1/findings/$FND/bundle" "$PSHA" \
+       "remnant-verify --key \"\$(remnant key show)\" $FND-public.rnb"; then
+    ok "the public report names the public bundle and its SHA-256"; else bad "public bundle in the report"; fi
 check "public HTML" 200 "$(api public GET /api/v1/findings/$FND/report.html)"
 cp "$W/body" pub.html
 $CHECK html pub.html "$ST" >/dev/null && ok "HTML parses, same statement" || bad "HTML"
