@@ -30,7 +30,8 @@ static const struct msg {
                     "is what the analyses give on that export; restricted fields are "
                     "omitted and coordinates are rounded to the public grid.",
      "Публічне подання: лише з публічного експорту (remnant export --public: "
-     "опубліковані висновки та записи, на які вони посилаються); кожне число "
+     "опубліковані висновки та записи, на які вони посилаються); "
+     "кожне число "
      "— те, що дають аналізи на цьому експорті; "
      "службові поля вилучено, "
      "координати округлено до публічної сітки."},
