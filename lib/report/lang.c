@@ -29,8 +29,10 @@ static const struct msg {
                     "--public: published findings and the records they cite); every figure "
                     "is what the analyses give on that export; restricted fields are "
                     "omitted and coordinates are rounded to the public grid.",
-     "Публічне подання: лише з публічного експорту (remnant export --public: "
-     "опубліковані висновки та записи, на які вони посилаються); "
+     "Публічне подання: лише з публічного експорту (remnant "
+     "export --public: "
+     "опубліковані висновки та записи, на які вони "
+     "посилаються); "
      "кожне число "
      "— те, що дають аналізи на цьому експорті; "
      "службові поля вилучено, "
