@@ -143,10 +143,14 @@ rp_block *rp_table(rp_doc *d, size_t ncols, const char *const *header, const dou
 {
     if (ncols == 0 || ncols > RP_TABLE_COLS_MAX)
         return NULL;
+    for (size_t i = 0; colw && i < ncols; i++)
+        if (colw[i] < RP_COL_MIN)
+            return NULL;
     rp_block *b = new_block(d, RP_TABLE);
     if (!b)
         return NULL;
     b->ncols = ncols;
+    b->pc = d->pc;
     for (size_t i = 0; i < ncols; i++)
         b->colw[i] = colw ? colw[i] : 1.0 / (double)ncols;
     if (rp_row(b, header)) {
@@ -172,6 +176,48 @@ int rp_row(rp_block *t, const char *const *cells)
         }
     }
     t->nrows++;
+    /* keep the row (with the header above it) within a page; measured only
+       when a bound says it might not fit (no glyph is wider than 9 points
+       or any line taller than 14 at the table's 7.5 points) */
+    int might = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t per = (size_t)((t->colw[c] * RP_CONTENT_W - 2 * RP_CELL_PAD) / 9.0);
+        size_t lines = strlen(row[c]) / (per ? per : 1) + 1;
+        for (const char *p = row[c]; *p; p++)
+            lines += *p == '\n';
+        might |= lines * 14.0 + 2 * RP_CELL_PAD > RP_CONTENT_H / 2;
+    }
+    if (might && t->pc && t->nrows > 1) {
+        double limit = RP_CONTENT_H - rp_row_height(t->pc, t, 0, NULL) - 1;
+        for (int guard = 0; guard < 64; guard++) {
+            PangoLayout *cl[RP_TABLE_COLS_MAX];
+            double h = rp_row_height(t->pc, t, t->nrows - 1, cl);
+            size_t worst = 0;
+            int worst_h = -1;
+            for (size_t c = 0; c < t->ncols; c++) {
+                int w_, h_;
+                pango_layout_get_size(cl[c], &w_, &h_);
+                if (h_ > worst_h) {
+                    worst_h = h_;
+                    worst = c;
+                }
+                g_object_unref(cl[c]);
+            }
+            if (h <= limit)
+                break;
+            char *s = row[worst];
+            size_t n = strlen(s) * 2 / 3;
+            while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+                n--;
+            char *cut = rn__malloc(n + 7);
+            if (!cut)
+                return -1;
+            memcpy(cut, s, n);
+            memcpy(cut + n, " [...]", 7);
+            free(s);
+            row[worst] = cut;
+        }
+    }
     return 0;
 }
 

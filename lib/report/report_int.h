@@ -39,7 +39,8 @@
 #define RP_FONT "Noto Sans, Noto Sans CJK KR"
 #define RP_MONO "Noto Sans Mono, Noto Sans CJK KR"
 #define RP_TEXT_MAX (64u << 10)   /* one paragraph or cell, bytes */
-#define RP_CELL_MAX 1200        /* one table cell, bytes: a row always fits a page */
+#define RP_CELL_MAX 1200        /* one table cell, bytes */
+#define RP_COL_MIN 0.12         /* the narrowest column (of the content width) */
 #define RP_BLOCKS_MAX 100000
 #define RP_TABLE_COLS_MAX 8
 #define RP_THUMB_PX 320           /* photo thumbnails: longest side, pixels */
@@ -110,6 +111,7 @@ typedef struct rp_block {
     rp_drawing *dr;
     rp_photo *photos;
     size_t nphotos;
+    PangoContext *pc;      /* tables: the document's, to measure rows as added */
 } rp_block;
 
 typedef struct rp_doc {
@@ -129,6 +131,9 @@ int rp_para(rp_doc *d, rp_style st, const char *text);
 int rp_paraf(rp_doc *d, rp_style st, const char *fmt, ...) RN_PRINTF(3, 4);
 /* A table of ncols columns; header row given; rows added with rp_row. */
 rp_block *rp_table(rp_doc *d, size_t ncols, const char *const *header, const double *colw);
+/* Add a row. A row taller than a page (a long unbreakable text in a narrow
+ * column) has its tallest cells shortened, each ending in "[...]", until it
+ * fits: a row is never split between pages. */
 int rp_row(rp_block *t, const char *const *cells);
 /* The drawing is taken over by the document. */
 int rp_add_drawing(rp_doc *d, rp_drawing *dr);

@@ -25,7 +25,8 @@
  * without overlap, every piece of every block placed once, in order. */
 static void check_invariants(const rp_doc *d, const rp_layout *l)
 {
-    size_t block = 0, next = 0; /* the piece expected next */
+    size_t block = 0; /* the piece expected next: */
+    size_t next = d->n && d->b[0].kind == RP_TABLE ? 1 : 0;
     double bottom = 0;
     size_t page = 0;
     assert_true(l->n > 0);
@@ -172,6 +173,37 @@ static void table_longer_than_a_page_repeats_its_header(void **state)
     rp_doc_free(d);
 }
 
+/* The worst row: the narrowest column allowed, a cell at its cap, one
+ * unbreakable word of wide letters (and one of Korean) - still on a page. */
+static void the_tallest_row_fits_a_page(void **state)
+{
+    (void)state;
+    rp_doc *d = rp_doc_new("t", "en");
+    const char *hdr[] = {"narrow", "wide", "korean"};
+    double cw[] = {RP_COL_MIN, 1 - 2 * RP_COL_MIN, RP_COL_MIN};
+    double bad[] = {RP_COL_MIN / 2, 0.5, 0.44};
+    assert_null(rp_table(d, 3, hdr, bad));
+    rp_block *t = rp_table(d, 3, hdr, cw);
+    assert_non_null(t);
+    char wide[RP_CELL_MAX * 2], kr[RP_CELL_MAX * 2];
+    memset(wide, 'W', sizeof wide - 1);
+    wide[sizeof wide - 1] = '\0';
+    kr[0] = '\0';
+    while (strlen(kr) + 3 < sizeof kr)
+        strcat(kr, "\xEC\xA3\xBC"); /* 주 */
+    for (int i = 0; i < 3; i++) {
+        const char *row[] = {wide, "x", kr};
+        assert_int_equal(rp_row(t, row), 0);
+    }
+    assert_true(strlen(t->cells[3]) <= RP_CELL_MAX + 8); /* capped, "[...]" */
+    rp_layout l;
+    assert_int_equal(rp_layout_doc(d, &l, NULL), RN_OK);
+    check_invariants(d, &l);
+    assert_true(l.pages >= 2);
+    rp_layout_free(&l);
+    rp_doc_free(d);
+}
+
 static void heading_is_kept_with_what_follows(void **state)
 {
     (void)state;
@@ -271,6 +303,7 @@ int main(void)
         cmocka_unit_test(long_word_wraps_inside_the_margin),
         cmocka_unit_test(paragraphs_flow_onto_further_pages),
         cmocka_unit_test(table_longer_than_a_page_repeats_its_header),
+        cmocka_unit_test(the_tallest_row_fits_a_page),
         cmocka_unit_test(heading_is_kept_with_what_follows),
         cmocka_unit_test(many_photos_flow_in_rows),
         cmocka_unit_test(geo_shapes_parse_and_errors_name_the_line),
