@@ -188,9 +188,12 @@ static void the_tallest_row_fits_a_page(void **state)
     char wide[RP_CELL_MAX * 2], kr[RP_CELL_MAX * 2];
     memset(wide, 'W', sizeof wide - 1);
     wide[sizeof wide - 1] = '\0';
-    kr[0] = '\0';
-    while (strlen(kr) + 3 < sizeof kr)
-        strcat(kr, "\xEC\xA3\xBC"); /* 주 */
+    size_t kn = 0;
+    while (kn + 3 < sizeof kr) { /* 주주주... */
+        memcpy(kr + kn, "\xEC\xA3\xBC", 3);
+        kn += 3;
+    }
+    kr[kn] = '\0';
     for (int i = 0; i < 3; i++) {
         const char *row[] = {wide, "x", kr};
         assert_int_equal(rp_row(t, row), 0);
