@@ -459,11 +459,13 @@ static rn_code timeline(ctx *c)
         size_t nids = 1 + json_array_size(tree);
         for (size_t k = 0; k < nids && !rc; k++) {
             const char *id = c->w[i].id;
+            const char *name = jsd(json_array_get(json_object_get(od, "weapons"), 0), "name", "");
             if (k > 0) {
                 json_t *n = json_array_get(tree, k - 1);
                 if (strcmp(jsd(n, "kind", ""), "component") == 0)
                     continue;
                 id = jsd(n, "item", "");
+                name = jsd(n, "name", "");
             }
             rn_analysis_filter tf = {0};
             tf.item = id;
@@ -473,8 +475,11 @@ static rn_code timeline(ctx *c)
             json_t *td = parse(t, len);
             json_t *it;
             size_t x;
-            json_array_foreach(json_object_get(td, "items"), x, it)
+            json_array_foreach(json_object_get(td, "items"), x, it) {
+                /* the chart's label: the item's name as the origin tree has it */
+                json_object_set_new(it, "rp_label", json_string(name));
                 json_array_append(items, it);
+            }
             json_decref(td);
         }
         json_decref(od);
@@ -548,7 +553,15 @@ static rn_code timeline(ctx *c)
             if (json_is_integer(mn) && json_is_integer(mx))
                 snprintf(days, sizeof days, "%lld-%lld d", (long long)json_integer_value(mn),
                          (long long)json_integer_value(mx));
-            snprintf(lab, sizeof lab, "%.8s… %s", jsd(it, "item", ""), days);
+            const char *nm = jsd(it, "rp_label", "");
+            const char *iid = jsd(it, "item", "");
+            size_t il = strlen(iid);
+            int cut = (int)strlen(nm) > 22;
+            int keep = 22;
+            while (cut && keep > 0 && ((unsigned char)nm[keep] & 0xC0) == 0x80)
+                keep--; /* not inside a character */
+            snprintf(lab, sizeof lab, "%.*s%s ·%s %s", keep, nm, cut ? "…" : "",
+                     il > 4 ? iid + il - 4 : iid, days);
             rp_text(dr, 2, yy + 10, 7, 0, 0, 0x222222u, lab);
             int32_t from = pe == RN_DAY_OPEN_LOW ? a : pe, to = ul == RN_DAY_OPEN_HIGH ? b : ul;
             rp_line(dr, TX(from), yy + 7, TX(to), yy + 7, GREY, 0.8, 0);
