@@ -911,8 +911,9 @@ static rn_code evidence(ctx *c)
                 char path[4096], cap[300];
                 if (rn_store_blob_path(c->orig, att[k][0], path, sizeof path) != RN_OK)
                     continue;
-                snprintf(cap, sizeof cap, "%s (item %s)\nsha256 %.16s…", att[k][1], c->shown[i],
-                         att[k][0]);
+                const char *sid = c->shown[i];
+                snprintf(cap, sizeof cap, "%s\nitem …%s · sha256 %.12s…", att[k][1],
+                         sid + (strlen(sid) > 6 ? strlen(sid) - 6 : 0), att[k][0]);
                 rp_photo_add(&ph, path, cap);
                 if (shown_add(c, att[k][1]))
                     rc = oom(c);

@@ -37,7 +37,6 @@ void rp_block_clear(rp_block *b)
     for (size_t i = 0; i < b->nphotos; i++) {
         free(b->photos[i].caption);
         free(b->photos[i].rgb);
-        g_free(b->photos[i].jpeg_b64);
     }
     free(b->photos);
     memset(b, 0, sizeof *b);
@@ -258,8 +257,6 @@ int rp_photo_add(rp_block *b, const char *path, const char *caption)
     int nch = gdk_pixbuf_get_n_channels(pb), stride = gdk_pixbuf_get_rowstride(pb);
     const guchar *px = gdk_pixbuf_read_pixels(pb);
     unsigned char *rgb = rn__malloc((size_t)w * (size_t)h * 3);
-    gchar *jpeg = NULL;
-    gsize jlen = 0;
     int rc = -1;
     if (!rgb)
         goto out;
@@ -271,17 +268,6 @@ int rp_photo_add(rp_block *b, const char *path, const char *caption)
                 rgb[((size_t)y * (size_t)w + (size_t)x) * 3 + (size_t)c] =
                     (unsigned char)((s[c] * a + 255 * (255 - a)) / 255);
         }
-    GdkPixbuf *flat = gdk_pixbuf_new_from_data(rgb, GDK_COLORSPACE_RGB, FALSE, 8, w, h, w * 3,
-                                               NULL, NULL);
-    if (!flat || !gdk_pixbuf_save_to_buffer(flat, &jpeg, &jlen, "jpeg", &ge, "quality", "80",
-                                            NULL)) {
-        if (flat)
-            g_object_unref(flat);
-        if (ge)
-            g_error_free(ge);
-        goto out;
-    }
-    g_object_unref(flat);
     rp_photo *np = rn__realloc(b->photos, (b->nphotos + 1) * sizeof *np);
     if (!np)
         goto out;
@@ -290,7 +276,6 @@ int rp_photo_add(rp_block *b, const char *path, const char *caption)
     p->caption = text_copy(caption);
     if (!p->caption)
         goto out;
-    p->jpeg_b64 = g_base64_encode((const guchar *)jpeg, jlen);
     p->w = w;
     p->h = h;
     p->rgb = rgb;
@@ -299,7 +284,24 @@ int rp_photo_add(rp_block *b, const char *path, const char *caption)
     rc = 0;
 out:
     free(rgb);
-    g_free(jpeg);
     g_object_unref(pb);
     return rc;
+}
+
+char *rp_photo_jpeg_b64(const rp_photo *p)
+{
+    GdkPixbuf *flat = gdk_pixbuf_new_from_data(p->rgb, GDK_COLORSPACE_RGB, FALSE, 8, p->w, p->h,
+                                               p->w * 3, NULL, NULL);
+    gchar *jpeg = NULL;
+    gsize jlen = 0;
+    GError *ge = NULL;
+    char *b64 = NULL;
+    if (flat && gdk_pixbuf_save_to_buffer(flat, &jpeg, &jlen, "jpeg", &ge, "quality", "80", NULL))
+        b64 = g_base64_encode((const guchar *)jpeg, jlen);
+    if (ge)
+        g_error_free(ge);
+    if (flat)
+        g_object_unref(flat);
+    g_free(jpeg);
+    return b64;
 }

@@ -98,9 +98,19 @@ rn_code rp_render_html(const rp_doc *d, rn_buf *o, rn_error *err)
         case RP_PHOTOS:
             rc = rn__buf_adds(o, "<div class=\"photos\">\n");
             for (size_t p = 0; p < b->nphotos && !rc; p++) {
+                char *b64 = rp_photo_jpeg_b64(&b->photos[p]);
+                if (!b64) {
+                    rc = RN_ENOMEM;
+                    break;
+                }
                 rc = rn__buf_printf(o, "<figure><img alt=\"\" width=\"%d\" height=\"%d\" "
-                                       "src=\"data:image/jpeg;base64,%s\"><figcaption>",
-                                    b->photos[p].w, b->photos[p].h, b->photos[p].jpeg_b64);
+                                       "src=\"data:image/jpeg;base64,",
+                                    b->photos[p].w, b->photos[p].h);
+                if (!rc)
+                    rc = rn__buf_adds(o, b64);
+                g_free(b64);
+                if (!rc)
+                    rc = rn__buf_adds(o, "\"><figcaption>");
                 if (!rc)
                     rc = rp_xml_escape(o, b->photos[p].caption);
                 if (!rc)

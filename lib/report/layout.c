@@ -121,7 +121,7 @@ static double photo_h(const rp_photo *p)
     (void)w;
     if (h > RP_THUMB_PT)
         h = RP_THUMB_PT;
-    return h + 26; /* caption: two small lines */
+    return h + 36; /* caption: up to three small lines */
 }
 
 #define RP_PHOTOS_PER_ROW 3

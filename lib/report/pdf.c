@@ -95,10 +95,10 @@ static void draw_photos(cairo_t *cr, PangoContext *pc, const rp_block *b, const 
         cairo_surface_destroy(img);
         double ih = p->h * scale;
         PangoLayout *pl = rp_text_layout(pc, p->caption, RP_PARA, 0, RP_SMALL, RP_THUMB_PT);
-        pango_layout_set_height(pl, -2); /* at most two lines, ellipsized */
+        pango_layout_set_height(pl, -3); /* at most three lines, ellipsized */
         pango_layout_set_ellipsize(pl, PANGO_ELLIPSIZE_END);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        show_lines(cr, pl, px, top + ih + 2, 0, 2);
+        show_lines(cr, pl, px, top + ih + 2, 0, 3);
         g_object_unref(pl);
         px += RP_THUMB_PT + (RP_CONTENT_W - 3 * RP_THUMB_PT) / 2;
     }

@@ -97,7 +97,6 @@ typedef struct rp_photo {
     char *caption;
     int w, h;             /* thumbnail pixels */
     unsigned char *rgb;   /* w*h*3 */
-    char *jpeg_b64;       /* for HTML: the thumbnail as a JPEG, base64 */
 } rp_photo;
 
 typedef struct rp_block {
@@ -144,6 +143,8 @@ rp_block *rp_photos(rp_doc *d);
  * what a block holds. */
 int rp_take_block(rp_doc *d, rp_block *b);
 void rp_block_clear(rp_block *b);
+/* The thumbnail as a JPEG in base64 (g_free), or NULL. */
+char *rp_photo_jpeg_b64(const rp_photo *p);
 /* Decode a photo file into a thumbnail; 0 ok, -1 unreadable. */
 int rp_photo_add(rp_block *b, const char *path, const char *caption);
 
