@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * fuzz_csv.c — libFuzzer target for the CSV record reader (rn__csv_read):
+ * fuzz_csv.c — libFuzzer target for the CSV record reader (rn__csv_read)
+ * with the separator rn__csv_sniff picks:
  * read records until the input ends or an error; every call must consume
  * something, stay inside the input and hand back fields inside its record
  * buffer. */
@@ -17,6 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!c)
         return 0;
     const char *p = (const char *)data;
+    /* the separator as import picks it: ',' or ';' from the header line */
+    char sep = size ? rn__csv_sniff(p, size) : ',';
+    if (sep != ',' && sep != ';')
+        abort();
+    rn__csv_set_sep(c, sep);
     size_t pos = 0;
     long prev_line = 0;
     while (pos < size) {

@@ -13,8 +13,10 @@
  *      are not published themselves;
  *  P3. the records a public record needs to be read at all: the item of a
  *      public marking or claim, the entities of a public transfer;
- *  P4. the public derivative of a public attachment (an attachment whose
- *      `derived_from` names it, with the metadata removed).
+ *  P4. the public copy of a public attachment (an attachment whose
+ *      `derived_from` names it, with the metadata removed: lib/store/photo.c);
+ *      the original's record then shows the copy's sha256, size and
+ *      media_type (derived), so what the public reads names what it gets.
  *  Nothing else: not the event of a cited item, not its parent, not its
  *  other markings. To show a place, cite the event.
  *

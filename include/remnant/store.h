@@ -102,12 +102,25 @@ RN_NODISCARD rn_code rn_store_search(rn_store *s, const char *query,
                                      long limit, rn_hit_fn fn, void *ctx,
                                      rn_error *err);
 
+/* Options for a server. How long a write waits for another writer's lock
+ * before RN_EBUSY (default 5000 ms). The most work one rn_store_search may
+ * do, in database steps (0, the default: no cap); past it RN_ELIMIT. */
+RN_NODISCARD rn_code rn_store_set_busy_timeout(rn_store *s, unsigned ms);
+RN_NODISCARD rn_code rn_store_set_search_limit(rn_store *s, unsigned long steps);
+
 /* Attach a file to an item or event: store the blob by its SHA-256 (once),
  * then create an attachment record. *out_id receives the new record's id. */
 #define RN_ATTACH_MAX (1ull << 32) /* 4 GiB */
 RN_NODISCARD rn_code rn_store_attach(rn_store *s, const char *target_id,
                                      const char *file, const char *media_type,
                                      char out_id[RN_ID_LEN + 1], rn_error *err);
+/* The same, recording `filename` as the original file name (NULL: none)
+ * instead of the file's own name (for a temporary file). Every value is
+ * checked before anything is written. */
+RN_NODISCARD rn_code rn_store_attach_as(rn_store *s, const char *target_id,
+                                        const char *file, const char *filename,
+                                        const char *media_type,
+                                        char out_id[RN_ID_LEN + 1], rn_error *err);
 /* Orphans in the blob folder (lib/store/gc.c): blobs that no attachment and
  * no log entry names, and stale temporary files of attaches or uploads that
  * did not finish. fn (may be NULL) gets each one's path, why it is an
@@ -120,6 +133,34 @@ RN_NODISCARD rn_code rn_store_orphans(rn_store *s, int remove, rn_orphan_fn fn, 
 /* Path of the blob with this SHA-256 hex digest into buf. */
 RN_NODISCARD rn_code rn_store_blob_path(const rn_store *s, const char *sha256,
                                         char *buf, size_t cap);
+
+/* ---- the public's copy of a photo (lib/store/photo.c, docs/PHOTOS.md) ----
+ * A photo's location and device metadata (EXIF, GPS, XMP, IPTC, comments,
+ * maker data) never reach the public. The public copy is an attachment of
+ * its own: its own blob (named by its own SHA-256), `derived_from` the
+ * original, `derivation` RN_DERIVATION_PUBLIC. The original is never changed.
+ * rn_store_attach() makes it for JPEG, PNG, TIFF, WebP and HEIC/AVIF (whose
+ * copy is a JPEG) in the same transaction as the original's record; other
+ * files (GIF, PDF, video ...) get none, and so are never served to the
+ * public. */
+#define RN_DERIVATION_PUBLIC "public-metadata-stripped"
+/* Make the public copy of attachment `id` (idempotent: an existing copy's id
+ * is returned). RN_EINPUT when the format is not one a clean copy can be
+ * made of, or the copy failed rn_store_photo_check(); nothing is written. */
+RN_NODISCARD rn_code rn_store_photo_derive(rn_store *s, const char *id,
+                                           char out_id[RN_ID_LEN + 1], rn_error *err)
+    RN_NONNULL(1, 2, 3);
+/* The public copy of attachment `id` into *out (the caller's), its content
+ * checked with rn_store_photo_check() (once per process and blob).
+ * RN_ENOTFOUND: there is none; RN_EINPUT: its content is not clean. */
+RN_NODISCARD rn_code rn_store_photo_public(rn_store *s, const char *id, rn_record **out,
+                                           rn_error *err) RN_NONNULL(1, 2, 3);
+/* Fail-closed check of a file: RN_OK only for a JPEG, PNG, TIFF or WebP
+ * holding no XMP, IPTC or comment, no EXIF beyond the image's structure
+ * and orientation, no other JPEG APP segment, PNG text/time/eXIf/unknown
+ * chunk, or bytes after a JPEG's end. RN_EINPUT (err says what) otherwise. */
+RN_NODISCARD rn_code rn_store_photo_check(const char *path, rn_error *err)
+    RN_NONNULL(1);
 
 /* Decoding on write. By default every marking written gets the decoder's
  * candidates stored with it (rules built in plus a `rules` folder beside

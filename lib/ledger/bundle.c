@@ -272,6 +272,13 @@ static rn_code bundle_write(rn_store *s, const char *db_path, const rn_public *v
                 goto out;
         }
     }
+    /* The public copies of the photos (lib/store/photo.c): a public bundle
+     * carries their blobs instead of the originals'. */
+    size_t with_children = set->n;
+    for (size_t i = 0; i < with_children; i++)
+        if (set->type[i] == RN_T_ATTACHMENT &&
+            (rc = add_children(set, s, RN_T_ATTACHMENT, "derived_from", set->ids[i], err)))
+            goto out;
 
     fprintf(out, "remnant-bundle v2%s\ncheckpoint %zu\n", view ? " public" : "", note_len);
     fwrite(note, 1, note_len, out);

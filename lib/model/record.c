@@ -121,6 +121,29 @@ static int utf8_ok(const char *s, size_t n)
     return 1;
 }
 
+/* Control characters in text (decided per field kind; see
+ * rn_record_set_at): the offset of the first one that `multiline` text may
+ * not hold, or -1. Line breaks and tabs are allowed only in multi-line text;
+ * every other C0 control, DEL and the C1 controls (U+0080..U+009F) never.
+ * s is valid UTF-8. */
+static long control_at(const char *s, size_t n, int multiline)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
+            return (long)i;
+        if (c == 0x7f || (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                          (unsigned char)s[i + 1] <= 0x9f))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Text fields that may span lines: the long ones (notes, context, a
+ * marking's transcription, a finding's statement ...); names, places,
+ * serials and the other short fields are one line. */
+#define RN__MULTILINE_MIN 1000
+
 /* Shortest decimal that reads back as the same double. */
 static size_t format_real(double v, char *buf, size_t cap)
 {
@@ -226,6 +249,17 @@ rn_code rn_record_set_at(rn_record *r, int idx, const char *v, size_t n, rn_erro
     rn__buf_init(&lb, f->max + 64);
     rn_code rc = RN_OK;
 
+    if (f->kind == RN_F_TEXT || f->kind == RN_F_LIST) {
+        int ml = f->kind == RN_F_TEXT && f->max >= RN__MULTILINE_MIN;
+        long at = control_at(v, n, ml);
+        if (at >= 0)
+            return rn__err_field(err, RN_EINPUT, f->name,
+                                 "control character 0x%02x at byte %ld: %s", (unsigned char)v[at],
+                                 at + 1, ml ? "this text may hold line breaks and tabs, no "
+                                              "other control characters"
+                                            : "this field is one line of text without control "
+                                              "characters");
+    }
     switch (f->kind) {
     case RN_F_TEXT:
         if (n > f->max)
@@ -405,11 +439,21 @@ rn_date rn_record_date_at(const rn_record *r, int idx)
 rn_code rn_record_check(const rn_record *r, rn_error *err)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
-    for (size_t i = 0; i < td->nfields; i++)
-        if ((td->fields[i].flags & RN_FIELD_REQUIRED) && !r->slot[i].set)
+    for (size_t i = 0; i < td->nfields; i++) {
+        int missing = !r->slot[i].set;
+        if (!missing && td->fields[i].kind == RN_F_TEXT &&
+            (td->fields[i].flags & RN_FIELD_REQUIRED)) { /* blank is missing too */
+            const char *v = r->arena + r->slot[i].off;
+            size_t k = 0;
+            while (k < r->slot[i].len && isspace((unsigned char)v[k]))
+                k++;
+            missing = k == r->slot[i].len;
+        }
+        if ((td->fields[i].flags & RN_FIELD_REQUIRED) && missing)
             return rn__err_field(err, RN_EINPUT, td->fields[i].name,
                                  "%s %s needs '%s' (%s)", rn__a(td->name), td->name, td->fields[i].name,
                                  td->fields[i].help);
+    }
     return RN_OK;
 }
 

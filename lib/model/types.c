@@ -41,6 +41,7 @@ static const char *const entity_kinds[] = {"state", "company", "organization", "
 static const char *const trace_states[] = {"draft", "sent", "acknowledged", "answered",
                                            "refused", "no-answer", NULL};
 static const char *const finding_states[] = {"draft", "reviewed", "published", NULL};
+static const char *const derivations[] = {"public-metadata-stripped", NULL};
 
 static const rn_field event_fields[] = {
     TEXT("name", REQ, 500, "short title of the documentation event"),
@@ -93,6 +94,9 @@ static const rn_field attachment_fields[] = {
     DATE("captured", 0, "when it was captured"),
     TEXT("captured_by", SENS, 500, "who captured it"),
     NOTES,
+    REF("derived_from", IMM, RN_T_ATTACHMENT, "the attachment this file was made from"),
+    ENUM("derivation", IMM, derivations,
+         "how it was made: public-metadata-stripped (the public's copy, docs/PHOTOS.md)"),
 };
 
 static const rn_field entity_fields[] = {

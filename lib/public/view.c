@@ -23,19 +23,64 @@ struct pub_id {
     rn_type type;
 };
 
+/* A public attachment's public copy (P4): what the public sees of the
+ * original's content fields is the copy's. */
+struct pub_copy {
+    char orig[RN_ID_LEN + 1];
+    char copy[RN_ID_LEN + 1];
+    char sha256[65];
+    char size[24];
+    char media_type[128];
+};
+
 struct rn_public {
     struct pub_id *v;
     size_t n, cap;
     size_t sorted; /* v[0..sorted) is sorted and unique */
     double grid;
+    struct pub_copy *copies;
+    size_t ncopies, capcopies;
 };
 
 void rn_public_free(rn_public *p)
 {
     if (p) {
         free(p->v);
+        free(p->copies);
         free(p);
     }
+}
+
+static const struct pub_copy *copy_of(const rn_public *p, const char *orig)
+{
+    for (size_t i = 0; p && i < p->ncopies; i++)
+        if (strcmp(p->copies[i].orig, orig) == 0)
+            return &p->copies[i];
+    return NULL;
+}
+
+static rn_code add_copy(rn_public *p, const char *orig, const rn_record *c)
+{
+    if (p->ncopies == p->capcopies) {
+        size_t nc = p->capcopies ? 2 * p->capcopies : 16;
+        void *nv = rn__realloc(p->copies, nc * sizeof *p->copies);
+        if (!nv)
+            return RN_ENOMEM;
+        p->copies = nv;
+        p->capcopies = nc;
+    }
+    struct pub_copy *x = &p->copies[p->ncopies++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->orig, sizeof x->orig, "%s", orig);
+    snprintf(x->copy, sizeof x->copy, "%s", rn_record_id(c));
+    const char *v;
+    if ((v = rn_record_get(c, "sha256", NULL)))
+        snprintf(x->sha256, sizeof x->sha256, "%s", v);
+    if ((v = rn_record_get(c, "size", NULL)))
+        snprintf(x->size, sizeof x->size, "%s", v);
+    if ((v = rn_record_get(c, "media_type", NULL)))
+        snprintf(x->media_type, sizeof x->media_type, "%s", v);
+    return RN_OK;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -154,8 +199,11 @@ static rn_code add_derived(build_ctx *b, const char *id)
     rn_cursor *c = NULL;
     rn_code rc = rn_store_list(b->s, RN_T_ATTACHMENT, &f, 1, -1, 0, &c, b->err);
     const rn_record *r;
-    while (rc == RN_OK && (rc = rn_cursor_next(c, &r, b->err)) == RN_OK && r)
+    while (rc == RN_OK && (rc = rn_cursor_next(c, &r, b->err)) == RN_OK && r) {
         rc = add(b->p, rn_record_id(r), RN_T_ATTACHMENT);
+        if (rc == RN_OK && !copy_of(b->p, id))
+            rc = add_copy(b->p, id, r);
+    }
     rn_cursor_free(c);
     return rc;
 }
@@ -307,6 +355,10 @@ rn_public_field rn_public_field_of(const rn_public *p, const rn_record *r, int i
         return RN_PUBLIC_WITHHELD;
     size_t len;
     const char *v = rn_record_get_at(r, idx, &len);
+    if (rn_record_type(r) == RN_T_ATTACHMENT && copy_of(p, rn_record_id(r)) &&
+        (strcmp(fd->name, "sha256") == 0 || strcmp(fd->name, "size") == 0 ||
+         strcmp(fd->name, "media_type") == 0)) /* P4: the public copy's content */
+        return RN_PUBLIC_DERIVED;
     if (fd->flags & RN_FIELD_COARSE) /* F2 */
         return v ? RN_PUBLIC_DERIVED : RN_PUBLIC_DISCLOSED;
     if (v && fd->kind == RN_F_REF && !has_sorted(p, v)) /* F3 */
@@ -418,6 +470,13 @@ rn_code rn_public_record(const rn_public *p, const rn_record *r, rn_record **out
             rc = filter_refs(p, c, (int)i, err);
         }
     }
+    const struct pub_copy *cp = rn_record_type(r) == RN_T_ATTACHMENT ? copy_of(p, id) : NULL;
+    if (rc == RN_OK && cp && cp->sha256[0])
+        rc = rn_record_set(c, "sha256", cp->sha256, strlen(cp->sha256), err);
+    if (rc == RN_OK && cp && cp->size[0])
+        rc = rn_record_set(c, "size", cp->size, strlen(cp->size), err);
+    if (rc == RN_OK && cp && cp->media_type[0])
+        rc = rn_record_set(c, "media_type", cp->media_type, strlen(cp->media_type), err);
     if (rc == RN_OK)
         rc = coarsen(p, c, err);
     if (rc) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * csv.c — an RFC 4180 CSV record reader over a buffer: comma-separated,
+ * csv.c — an RFC 4180 CSV record reader over a buffer: comma-separated (or
+ * another separator: rn__csv_sniff() tells `;` files, as spreadsheets
+ * write them where the decimal mark is a comma),
  * fields optionally in double quotes, "" for a quote inside quotes, quoted
  * fields may span lines, CRLF or LF line ends. It reads one record a call
  * and keeps the line count, so errors can name the line a record starts on.
@@ -15,6 +17,7 @@ struct rn__csv {
     size_t *off, *len;  /* per field, into text */
     size_t nfields, maxfields;
     long line;          /* line the next record starts on */
+    char sep;           /* field separator */
 };
 
 rn__csv *rn__csv_new(size_t max_record, size_t max_fields)
@@ -27,6 +30,7 @@ rn__csv *rn__csv_new(size_t max_record, size_t max_fields)
     c->len = rn__calloc(max_fields, sizeof *c->len);
     c->maxfields = max_fields;
     c->line = 1;
+    c->sep = ',';
     if (!c->off || !c->len) {
         rn__csv_free(c);
         return NULL;
@@ -45,6 +49,25 @@ void rn__csv_free(rn__csv *c)
 }
 
 long rn__csv_line(const rn__csv *c) { return c->line; }
+void rn__csv_set_sep(rn__csv *c, char sep) { c->sep = sep; }
+
+char rn__csv_sniff(const char *p, size_t n)
+{
+    size_t commas = 0, semis = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (ch == '"')
+            quoted = !quoted;
+        else if (!quoted && (ch == '\n' || ch == '\r'))
+            break;
+        else if (!quoted && ch == ',')
+            commas++;
+        else if (!quoted && ch == ';')
+            semis++;
+    }
+    return semis > commas ? ';' : ',';
+}
 size_t rn__csv_count(const rn__csv *c) { return c->nfields; }
 
 const char *rn__csv_field(const rn__csv *c, size_t i, size_t *len)
@@ -103,13 +126,13 @@ rn_code rn__csv_read(rn__csv *c, const char *p, size_t n, size_t *used, long *st
                 s = q + 1;
                 break;
             }
-            if (s < e && *s != ',' && *s != '\n' && *s != '\r')
+            if (s < e && *s != c->sep && *s != '\n' && *s != '\r')
                 return rn__err(err, RN_EINPUT,
                                "text after a closing quote (a quote inside a quoted field "
                                "is written \"\")");
         } else {
             const char *q = s;
-            while (q < e && *q != ',' && *q != '\n' && *q != '\r')
+            while (q < e && *q != c->sep && *q != '\n' && *q != '\r')
                 q++;
             if (memchr(s, '"', (size_t)(q - s)))
                 return rn__err(err, RN_EINPUT,
@@ -121,7 +144,7 @@ rn_code rn__csv_read(rn__csv *c, const char *p, size_t n, size_t *used, long *st
         }
         if ((rc = end_field(c, start, err)))
             return rc;
-        if (s < e && *s == ',') {
+        if (s < e && *s == c->sep) {
             s++;
             continue;
         }

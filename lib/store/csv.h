@@ -19,5 +19,10 @@ size_t rn__csv_count(const rn__csv *c);
 /* Field i of the last record (NUL-terminated as a whole record buffer). */
 const char *rn__csv_field(const rn__csv *c, size_t i, size_t *len);
 long rn__csv_line(const rn__csv *c);
+/* The separator (',' by default). */
+void rn__csv_set_sep(rn__csv *c, char sep);
+/* The separator a CSV text uses: ';' if its header line (up to the first
+ * line end outside quotes) has more ';' than ',', else ','. */
+char rn__csv_sniff(const char *p, size_t n);
 
 #endif

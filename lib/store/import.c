@@ -207,6 +207,7 @@ static rn_code import_csv(importer *im, const input *in, long *line, rn_error *e
         rc = rn__err(err, RN_EINPUT, "the CSV file is empty: it needs a header row");
         goto out;
     }
+    rn__csv_set_sep(c, rn__csv_sniff(p, (size_t)(e - p)));
     size_t used;
     rc = rn__csv_read(c, p, (size_t)(e - p), &used, line, err);
     if (rc)
@@ -346,6 +347,12 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
             snprintf(err->file, sizeof err->file, "%s", path);
         return rc;
     }
+    input whole = in; /* the mapping, for input_close */
+    /* a UTF-8 byte-order mark (as Excel and Notepad write) is not data */
+    if (in.size >= 3 && memcmp(in.data, "\xef\xbb\xbf", 3) == 0) {
+        in.data += 3;
+        in.size -= 3;
+    }
     rn_format fmt = opts && opts->format != RN_FMT_AUTO ? opts->format : detect(path, &in);
     importer im = {s, opts, stats, in.size};
     long line = 0;
@@ -369,6 +376,6 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
         snprintf(err->file, sizeof err->file, "%s", strcmp(path, "-") ? path : "<stdin>");
     if (rc)
         memset(stats, 0, sizeof *stats);
-    input_close(&in);
+    input_close(&whole);
     return rc;
 }

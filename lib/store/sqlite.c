@@ -39,6 +39,8 @@ typedef struct sq {
     int64_t fts_mark; /* search_text ids above this are not in search_fts yet */
     rn__decoded *decoded; /* candidates stored with markings */
     int appended;  /* log entries appended in the open transaction */
+    unsigned long search_steps; /* rn_store_set_search_limit: 0 = none */
+    unsigned long search_ticks; /* progress callbacks of the running search */
 } sq;
 
 static sq *SQ(rn_store *s) { return s->impl; }
@@ -1087,6 +1089,15 @@ static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, s
     return rc;
 }
 
+/* The search's work cap: SQLite calls this every SEARCH_TICK virtual
+ * machine steps; nonzero interrupts the statement. */
+#define SEARCH_TICK 1000
+static int search_progress(void *ctx)
+{
+    sq *q = ctx;
+    return ++q->search_ticks * SEARCH_TICK > q->search_steps;
+}
+
 static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn fn, void *ctx,
                          rn_error *err)
 {
@@ -1140,6 +1151,9 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
     sqlite3_bind_text(st, 2, like.data, (int)like.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, limit <= 0 ? 100 : limit);
     rc = RN_OK;
+    q->search_ticks = 0;
+    if (q->search_steps)
+        sqlite3_progress_handler(q->db, SEARCH_TICK, search_progress, q);
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         rn_hit h;
         h.id = (const char *)sqlite3_column_text(st, 0);
@@ -1151,7 +1165,12 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
         if (fn(ctx, &h))
             break;
     }
-    if (src != SQLITE_ROW && src != SQLITE_DONE)
+    if (q->search_steps)
+        sqlite3_progress_handler(q->db, 0, NULL, NULL);
+    if (src == SQLITE_INTERRUPT && q->search_steps)
+        rc = rn__err(err, RN_ELIMIT, "the search needs more work than this server allows: give "
+                     "more characters and fewer '?'");
+    else if (src != SQLITE_ROW && src != SQLITE_DONE)
         rc = db_err(q->db, src, err, "searching");
     sqlite3_finalize(st);
     rn__buf_free(&like);
@@ -1332,4 +1351,22 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
 fail:
     sq_close(s);
     return rc;
+}
+
+/* ---- options (store.h) ---------------------------------------------------------- */
+
+rn_code rn_store_set_busy_timeout(rn_store *s, unsigned ms)
+{
+    if (!s->ops || strcmp(s->ops->name, "sqlite") != 0)
+        return RN_EINVAL;
+    sqlite3_busy_timeout(SQ(s)->db, (int)(ms > 600000 ? 600000 : ms));
+    return RN_OK;
+}
+
+rn_code rn_store_set_search_limit(rn_store *s, unsigned long steps)
+{
+    if (!s->ops || strcmp(s->ops->name, "sqlite") != 0)
+        return RN_EINVAL;
+    SQ(s)->search_steps = steps;
+    return RN_OK;
 }

@@ -211,6 +211,16 @@ static const char *sniff_media_type(const char *file)
 rn_code rn_store_attach(rn_store *s, const char *target_id, const char *file,
                         const char *media_type, char out_id[RN_ID_LEN + 1], rn_error *err)
 {
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    return rn_store_attach_as(s, target_id, file, strlen(base) <= 500 ? base : NULL, media_type,
+                              out_id, err);
+}
+
+rn_code rn_store_attach_as(rn_store *s, const char *target_id, const char *file,
+                           const char *filename, const char *media_type,
+                           char out_id[RN_ID_LEN + 1], rn_error *err)
+{
     if (s->readonly)
         return rn__err(err, RN_EREADONLY, "the store was opened read-only");
     rn_type t;
@@ -219,29 +229,49 @@ rn_code rn_store_attach(rn_store *s, const char *target_id, const char *file,
     if (t != RN_T_ITEM && t != RN_T_EVENT)
         return rn__err(err, RN_EINPUT, "%s is a %s; attach files to an item or an event",
                        target_id, rn_type_name(t));
-    char sha[65];
-    uint64_t size;
-    rn_code rc = rn__blob_put(s->blob_dir, file, sha, &size, err);
-    if (rc)
-        return rc;
     rn_record *r = rn_record_new(RN_T_ATTACHMENT);
     if (!r)
         return rn__err(err, RN_ENOMEM, "out of memory");
-    char num[32];
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
+    char num[32], sha[65];
+    uint64_t size;
     if (!media_type)
         media_type = sniff_media_type(file);
-    rc = rn_record_set(r, "sha256", sha, 64, err);
-    if (!rc) rc = rn_record_set(r, "size", num, (size_t)snprintf(num, sizeof num, "%llu",
-                                                                 (unsigned long long)size), err);
-    if (!rc) rc = rn_record_set(r, "media_type", media_type, strlen(media_type), err);
-    if (!rc && strlen(base) <= 500) rc = rn_record_set(r, "filename", base, strlen(base), err);
+    /* every given value is checked before the blob is written */
+    rn_code rc = rn_record_set(r, "media_type", media_type, strlen(media_type), err);
+    if (!rc && filename) rc = rn_record_set(r, "filename", filename, strlen(filename), err);
     if (!rc) rc = rn_record_set(r, t == RN_T_ITEM ? "item" : "event", target_id,
                                 strlen(target_id), err);
+    if (!rc) rc = rn__blob_put(s->blob_dir, file, sha, &size, err);
+    if (!rc) rc = rn_record_set(r, "sha256", sha, 64, err);
+    if (!rc) rc = rn_record_set(r, "size", num, (size_t)snprintf(num, sizeof num, "%llu",
+                                                                 (unsigned long long)size), err);
+    /* A photo gets its public copy (photo.c), made before the transaction
+     * so that the database is not held while it is made. A format that
+     * cannot be cleaned gets none: the original is still kept. */
+    rn_record *copy = NULL;
+    if (!rc && strncmp(media_type, "image/", 6) == 0) {
+        rn_error perr;
+        rn_error_clear(&perr);
+        rc = rn_id_new(r->id);
+        if (!rc) rc = rn__photo_prepare(s, r, &copy, &perr);
+        if (rc == RN_EINPUT)
+            rc = RN_OK;
+        else if (rc && err)
+            *err = perr;
+    }
+    int own_tx = !s->user_tx;
+    if (!rc && own_tx) rc = rn_store_begin(s, err);
     if (!rc) rc = rn_store_put(s, r, RN_PUT_CREATE, err);
+    if (!rc && copy) rc = rn_store_put(s, copy, RN_PUT_CREATE, err);
+    if (own_tx && s->user_tx) {
+        if (!rc)
+            rc = rn_store_commit(s, err);
+        if (rc)
+            rn_store_rollback(s);
+    }
     if (!rc)
         memcpy(out_id, r->id, RN_ID_LEN + 1);
+    rn_record_free(copy);
     rn_record_free(r);
     return rc;
 }

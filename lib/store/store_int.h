@@ -56,6 +56,13 @@ struct sqlite3 *rn__store_db(rn_store *s);
 /* Blobs: copy `file` into the blob folder under its SHA-256. */
 rn_code rn__blob_put(const char *blob_dir, const char *file, char sha_hex[65],
                      uint64_t *size, rn_error *err);
+/* photo.c: make the public copy of attachment `orig` (stored as a blob) and
+ * its record, not yet written, into *out. RN_EINPUT when none can be made. */
+rn_code rn__photo_prepare(rn_store *s, const struct rn_record *orig,
+                          struct rn_record **out, rn_error *err);
+/* photo.c: write the copy of the picture `src` without its metadata to
+ * `dst` (overwritten) and check it. RN_EINPUT when none can be made. */
+rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */
 rn_code rn__store_list_tree(rn_store *s, rn_type t, rn_cursor **out, rn_error *err);

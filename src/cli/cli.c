@@ -50,9 +50,15 @@ int cli_error(rn_code rc, const rn_error *err)
             fprintf(stderr, ":%ld", err->line);
         fputs(": ", stderr);
     }
-    if (err && err->field[0])
-        fprintf(stderr, "field '%s': ", err->field);
-    fprintf(stderr, "%s\n", err && err->message[0] ? err->message : rn_strerror(rc));
+    if (err && err->field[0]) {
+        fputs("field '", stderr);
+        cli_fput_text(stderr, err->field, strlen(err->field));
+        fputs("': ", stderr);
+    }
+    /* messages quote the input: never let it reach the terminal raw */
+    const char *m = err && err->message[0] ? err->message : rn_strerror(rc);
+    cli_fput_text(stderr, m, strlen(m));
+    fputc('\n', stderr);
     return cli_exit_code(rc);
 }
 
@@ -175,6 +181,26 @@ int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear)
     return EXIT_OK;
 }
 
+void cli_fput_text(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\t')
+            fputs("\\t", out);
+        else if (c == '\r')
+            fputs("\\r", out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9f) /* U+0080..U+009F: C1 controls */
+            fprintf(out, "\\u%04x", (unsigned char)s[++i]);
+        else
+            fputc(c, out);
+    }
+}
+
 int cli_print_record(FILE *out, const rn_record *r, int json)
 {
     if (json) {
@@ -194,16 +220,46 @@ int cli_print_record(FILE *out, const rn_record *r, int json)
     for (size_t i = 0; i < nf; i++) {
         size_t n;
         const char *v = rn_record_get_at(r, (int)i, &n);
-        if (v)
-            fprintf(out, "  %-16s %.*s\n", f[i].name, (int)n, v);
+        if (v) {
+            fprintf(out, "  %-16s ", f[i].name);
+            cli_fput_text(out, v, n);
+            fputc('\n', out);
+        }
     }
     return EXIT_OK;
 }
 
 const char *cli_js(json_t *o, const char *k)
 {
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "-";
+    json_t *j = json_object_get(o, k);
+    const char *v = json_string_value(j);
+    if (!v)
+        return "-";
+    /* for the terminal: a value with control characters is replaced, in
+     * the document, by its escaped form (cli_fput_text) */
+    size_t n = json_string_length(j);
+    int ctl = 0;
+    for (size_t i = 0; i < n && !ctl; i++) {
+        unsigned char c = (unsigned char)v[i];
+        ctl = c < 0x20 || c == 0x7f ||
+              (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+               (unsigned char)v[i + 1] <= 0x9f);
+    }
+    if (!ctl)
+        return v;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return "?";
+    cli_fput_text(m, v, n);
+    if (fclose(m) != 0 || !buf) {
+        free(buf);
+        return "?";
+    }
+    int rc = json_string_setn(j, buf, len);
+    free(buf);
+    return rc == 0 ? json_string_value(j) : "?";
 }
 
 int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json,

@@ -52,7 +52,8 @@ int cli_wants_help(int argc, char **argv);
 /* Parse "field=value" arguments into r; prints errors. Returns exit code. */
 int cli_set_fields(rn_record *r, int argc, char **argv, int allow_clear);
 /* The string at key k of a JSON object from the library's analyses, or "-"
- * when absent: for printing tables. */
+ * when absent: for printing tables. Control characters in it come back
+ * escaped (the value in o is replaced by its escaped form). */
 const char *cli_js(json_t *o, const char *k);
 
 /* The analysis commands' filter options, removed from argv into *f:
@@ -68,6 +69,10 @@ int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json
                  void (*human)(json_t *root));
 
 /* Print a record for people, or as one JSON line. */
+/* Write n bytes of stored text for a terminal: line breaks and tabs as \\n
+ * \\t \\r, other control characters (C0, DEL, C1) as \\xNN / \\uNNNN, so a
+ * value can never move the cursor, ring, or rewrite the screen. */
+void cli_fput_text(FILE *out, const char *s, size_t n);
 int cli_print_record(FILE *out, const rn_record *r, int json);
 
 #endif

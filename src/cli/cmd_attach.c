@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cmd_attach.c — `remnant attach ID FILE`: store a photo or document by its
- * SHA-256 and record it against an item or event. */
+ * SHA-256 and record it against an item or event (a photo with its public
+ * copy, lib/store/photo.c). */
 #include "cli.h"
 
 static const char usage[] = "remnant attach ITEM|EVENT FILE [--media-type TYPE] [--json]";
@@ -13,7 +14,10 @@ int cmd_attach(int argc, char **argv)
                "SHA-256 and never\nmodified again, and create an attachment record for the "
                "item or event. Prints\nthe attachment's id. The media type is recognised from "
                "the content (JPEG, PNG,\nPDF, ...) unless --media-type is given. Up to 4 "
-               "GiB.\n", usage);
+               "GiB.\n\nA JPEG, PNG, TIFF, WebP or HEIC photo also gets its public copy, with its "
+               "location and\ndevice metadata removed, stored beside it (`remnant photos`, "
+               "docs/PHOTOS.md);\nthe public is served that copy only, and nothing of a "
+               "file that has none.\n", usage);
         return EXIT_OK;
     }
     int json = cli_flag(&argc, argv, "--json");
@@ -41,6 +45,15 @@ int cmd_attach(int argc, char **argv)
         rn_record_free(r);
     } else {
         printf("%s\n", id);
+    }
+    if (!c) {
+        /* say so when the public will not get this file (docs/PHOTOS.md) */
+        rn_record *copy = NULL;
+        rn_code p = rn_store_photo_public(s, id, &copy, NULL);
+        rn_record_free(copy);
+        if (p == RN_ENOTFOUND || p == RN_EINPUT)
+            fprintf(stderr, "note: %s has no public copy without its metadata, so it will "
+                            "not be served to the public (docs/PHOTOS.md)\n", id);
     }
     rn_store_close(s);
     return rc;

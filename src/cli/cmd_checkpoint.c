@@ -91,12 +91,32 @@ int cmd_checkpoint(int argc, char **argv)
         return cli_usage_error(usage, "too many arguments");
     if (argc == 2 && !parse_u64(argv[1], cons ? &size2 : &size))
         return cli_usage_error(usage, "SIZE is a number");
+    if (list + (incl != NULL) + (cons != NULL) > 1)
+        return cli_usage_error(usage, "--list, --inclusion and --consistency go one at a time");
+    if (sz && !incl)
+        return cli_usage_error(usage, "--size goes with --inclusion");
+    if (argc == 2 && (list || incl))
+        return cli_usage_error(usage, "SIZE does not go with --list or --inclusion");
     rn_ledger *l = NULL;
     rn_error err;
     rn_error_clear(&err);
     rn_code c = rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, &err);
     if (c)
         return cli_error(c, &err);
+    /* a size beyond the log is a misused option (exit 2), not a failed
+     * verification (exit 6) */
+    uint64_t have = 0;
+    c = rn_ledger_size(l, &have, &err);
+    uint64_t asked = incl ? size : cons ? (size2 ? size2 : 0) : size;
+    if (c == RN_OK && asked > have) {
+        rn_ledger_close(l);
+        return cli_usage_error(usage, "the log has %llu entries; %llu is beyond it",
+                               (unsigned long long)have, (unsigned long long)asked);
+    }
+    if (c) {
+        rn_ledger_close(l);
+        return cli_error(c, &err);
+    }
     if (list) {
         c = rn_ledger_checkpoints(l, list_one, NULL, &err);
     } else if (incl) {

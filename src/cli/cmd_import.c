@@ -96,8 +96,16 @@ int cmd_import(int argc, char **argv)
         fputc('\n', stderr);
     if (c) {
         rc = cli_error(c, &err);
-        fprintf(stderr, "remnant: nothing was imported; fix the input and run the import "
-                        "again\n");
+        /* the advice follows the cause: only bad input is the input's fault */
+        if (c == RN_EBUSY)
+            fputs("remnant: nothing was imported; another process is writing the database: "
+                  "run the import again when it is done\n", stderr);
+        else if (c == RN_EIO || c == RN_EDB || c == RN_EREADONLY || c == RN_ENOMEM)
+            fputs("remnant: nothing was imported; the input was not at fault: fix the cause "
+                  "above (disk space, permissions) and run the import again\n", stderr);
+        else
+            fprintf(stderr, "remnant: nothing was imported; fix the input and run the import "
+                            "again\n");
     } else {
         printf("imported %llu records", (unsigned long long)st.records);
         const char *sep = " (";

@@ -31,7 +31,9 @@ static void summary(const rn_record *r)
         const char *v = rn_record_get_at(r, (int)i, &n);
         if (!v || (f[i].flags & RN_FIELD_SENSITIVE) || f[i].kind == RN_F_REF)
             continue;
-        printf("  %s=%.*s%s", f[i].name, n > 40 ? 40 : (int)n, v, n > 40 ? "..." : "");
+        printf("  %s=", f[i].name);
+        cli_fput_text(stdout, v, n > 40 ? 40 : n);
+        fputs(n > 40 ? "..." : "", stdout);
         shown++;
     }
     putchar('\n');

@@ -40,8 +40,9 @@ static int hit(void *p, const rn_hit *h)
         puts("}");
     } else {
         size_t n = strlen(h->text);
-        printf("%s  %-8s %-10s %.*s%s\n", h->id, rn_type_name(h->type), h->field,
-               n > 80 ? 80 : (int)n, h->text, n > 80 ? "..." : "");
+        printf("%s  %-8s %-10s ", h->id, rn_type_name(h->type), h->field);
+        cli_fput_text(stdout, h->text, n > 80 ? 80 : n);
+        puts(n > 80 ? "..." : "");
     }
     return 0;
 }

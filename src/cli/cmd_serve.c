@@ -13,7 +13,9 @@
 static const char usage[] =
     "remnant serve [--listen ADDR:PORT] [--threads N] [--timeout S] [--max-conn N]\n"
     "              [--max-body BYTES] [--max-upload BYTES] [--public-grid DEGREES]\n"
-    "              [--secure-cookie] [--quiet]";
+    "              [--header-timeout S] [--body-timeout S] [--max-conn-per-ip N]\n"
+    "              [--busy-timeout MS] [--login-lock-min S] [--login-lock-max S]\n"
+    "              [--search-rate N] [--search-work N] [--secure-cookie] [--quiet]";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -22,7 +24,14 @@ int cmd_serve(int argc, char **argv)
                "attachments, search and\nthe evidence log, with accounts and roles "
                "(`remnant user`) and a redacted\npublic view. Defaults: --listen "
                "127.0.0.1:8080, --threads = 2 x CPUs, --timeout 10,\n--max-conn 1000, "
-               "--max-body 1048576, --max-upload 268435456, --public-grid 0.1.\n"
+               "--max-body 1048576, --max-upload 268435456, --public-grid 0.1,\n"
+               "--header-timeout 10 and --body-timeout 300 (absolute deadlines of a "
+               "request's\nheaders and body), --max-conn-per-ip 64, --busy-timeout 500 "
+               "(a write that\ncannot get the database lock in time answers 503), "
+               "--login-lock-min 1 and\n--login-lock-max 900 (first and longest login "
+               "lockout, in seconds), --search-rate 60\n(anonymous searches per minute "
+               "per client address), --search-work 2000000\n(database steps one "
+               "anonymous search may take).\n"
                "The API is described at /api/openapi.json and in docs/API.md. Stops "
                "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
                usage);
@@ -36,22 +45,40 @@ int cmd_serve(int argc, char **argv)
     c->json_max = SRV_JSON_MAX_DEFAULT;
     c->upload_max = SRV_UPLOAD_MAX_DEFAULT;
     c->public_grid = RN_PUBLIC_GRID_DEFAULT;
+    c->header_timeout_s = 10;
+    c->body_timeout_s = 300;
+    c->max_conn_per_ip = 64;
+    c->busy_ms = 500;
+    c->login_lock_min_s = 1;
+    c->login_lock_max_s = 900;
+    c->search_rate = 60;
+    c->search_work = 2000000; /* a full scan of ~400k search texts */
     c->quiet = cli_flag(&argc, argv, "--quiet");
     c->secure_cookie = cli_flag(&argc, argv, "--secure-cookie");
     if (cli_opt(&argc, argv, "--listen", &listen) < 0)
         return cli_usage_error(usage, "--listen needs ADDR:PORT, e.g. 127.0.0.1:8080");
     long th = 0, to = c->timeout_s, mc = c->max_conn, mb = (long)c->json_max,
-         mu = (long)c->upload_max;
+         mu = (long)c->upload_max, ht = c->header_timeout_s, bt = c->body_timeout_s,
+         mp = c->max_conn_per_ip, bu = c->busy_ms, ll = c->login_lock_max_s, lm = 1,
+         sr = c->search_rate, sw = (long)c->search_work;
     const struct {
         const char *name;
         long min, max;
         long *out;
-    } nums[5] = {{"--threads", 0, 64, &th},
-                 {"--timeout", 1, 3600, &to},
-                 {"--max-conn", 1, 100000, &mc},
-                 {"--max-body", 1024, 64L << 20, &mb},
-                 {"--max-upload", 1, (long)RN_ATTACH_MAX, &mu}};
-    for (size_t i = 0; i < 5; i++) {
+    } nums[] = {{"--threads", 0, 64, &th},
+                {"--timeout", 1, 3600, &to},
+                {"--max-conn", 1, 100000, &mc},
+                {"--max-body", 1024, 64L << 20, &mb},
+                {"--max-upload", 1, (long)RN_ATTACH_MAX, &mu},
+                {"--header-timeout", 1, 3600, &ht},
+                {"--body-timeout", 1, 86400, &bt},
+                {"--max-conn-per-ip", 1, 100000, &mp},
+                {"--busy-timeout", 0, 60000, &bu},
+                {"--login-lock-min", 1, 86400, &lm},
+                {"--login-lock-max", 1, 86400, &ll},
+                {"--search-rate", 1, 100000, &sr},
+                {"--search-work", 1000, 1L << 40, &sw}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         int r = cli_opt(&argc, argv, nums[i].name, &v);
         if (r < 0 || (r > 0 && srv_parse_long(v, nums[i].min, nums[i].max, nums[i].out)))
             return cli_usage_error(usage, "%s needs a number from %ld to %ld", nums[i].name,
@@ -80,6 +107,14 @@ int cmd_serve(int argc, char **argv)
     c->max_conn = (unsigned)mc;
     c->json_max = (size_t)mb;
     c->upload_max = (uint64_t)mu;
+    c->header_timeout_s = (unsigned)ht;
+    c->body_timeout_s = (unsigned)bt;
+    c->max_conn_per_ip = (unsigned)mp;
+    c->busy_ms = (unsigned)bu;
+    c->login_lock_min_s = (unsigned)lm;
+    c->login_lock_max_s = (unsigned)(ll < lm ? lm : ll);
+    c->search_rate = (unsigned)sr;
+    c->search_work = (unsigned long)sw;
     c->db_path = cli_db();
     if (sodium_init() < 0) {
         fputs("remnant serve: libsodium failed to initialise\n", stderr);

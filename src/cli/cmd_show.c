@@ -23,8 +23,13 @@ static void show_related(rn_store *s, rn_type t, const char *field, const char *
         const char *a = rn_record_get(r, t == RN_T_MARKING ? "text" : "kind", NULL);
         const char *b = rn_record_get(r, t == RN_T_MARKING ? "location" : "category", NULL);
         const char *nm = t == RN_T_ITEM ? rn_record_get(r, "name", NULL) : NULL;
-        printf("  %s  %s%s%s%s%s\n", rn_record_id(r), a ? a : "", b ? "  " : "", b ? b : "",
-               nm ? "  " : "", nm ? nm : "");
+        printf("  %s  ", rn_record_id(r));
+        cli_fput_text(stdout, a ? a : "", a ? strlen(a) : 0);
+        fputs(b ? "  " : "", stdout);
+        cli_fput_text(stdout, b ? b : "", b ? strlen(b) : 0);
+        fputs(nm ? "  " : "", stdout);
+        cli_fput_text(stdout, nm ? nm : "", nm ? strlen(nm) : 0);
+        putchar('\n');
     }
     rn_cursor_free(c);
 }

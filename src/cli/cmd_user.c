@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,8 +18,10 @@
 static const char usage[] =
     "remnant user add NAME --role admin|investigator|analyst|reviewer\n"
     "       remnant user rm NAME\n"
-    "       remnant user passwd NAME\n"
+    "       remnant user passwd NAME [--revoke-tokens]\n"
     "       remnant user token NAME [--label TEXT]\n"
+    "       remnant user token list [NAME]\n"
+    "       remnant user token rm ID\n"
     "       remnant user list";
 
 /* Read one line into buf (no newline). On a terminal: prompt, no echo. */
@@ -51,6 +54,21 @@ static int read_password(const char *prompt, char *buf, size_t cap)
     return 0;
 }
 
+static int print_token(void *ctx, const char *id, const char *user, const char *label,
+                       int64_t created)
+{
+    (void)ctx;
+    char when[32] = "?";
+    time_t t = (time_t)created;
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("%s  %-24s %s  ", id, user, when);
+    cli_fput_text(stdout, label, strlen(label));
+    putchar('\n');
+    return 0;
+}
+
 static int print_user(void *ctx, const char *name, srv_role role, int ntok)
 {
     printf("%-24s %-13s %d token%s\n", name, srv_role_name(role), ntok, ntok == 1 ? "" : "s");
@@ -65,7 +83,10 @@ int cmd_user(int argc, char **argv)
                "(entities, transfers,\ntraces, findings, claims, sanctions), reviewer (reviews "
                "and publishes findings).\nPasswords (8 or more characters) are read from stdin "
                "or a prompt, hashed with\nArgon2id. `token` prints a new API token once: give "
-               "it as\n`Authorization: Bearer TOKEN`.\n", usage);
+               "it as\n`Authorization: Bearer TOKEN`. `token list` shows each token's id, "
+               "user, label and\ncreation time (never the token); `token rm ID` revokes "
+               "one. `passwd` ends every\nsession of the account, and with "
+               "--revoke-tokens revokes every API token too.\n", usage);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     const char *role = NULL, *label = NULL;
@@ -73,13 +94,25 @@ int cmd_user(int argc, char **argv)
         return cli_usage_error(usage, "--role needs a role");
     if (cli_opt(&argc, argv, "--label", &label) < 0)
         return cli_usage_error(usage, "--label needs a text");
+    int revoke = cli_flag(&argc, argv, "--revoke-tokens");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;
     const char *sub = argv[1];
+    /* token list [NAME] | token rm ID */
+    const char *tsub = strcmp(sub, "token") == 0 && argc >= 3 &&
+                               (strcmp(argv[2], "list") == 0 || strcmp(argv[2], "rm") == 0)
+                           ? argv[2] : NULL;
+    if (tsub && strcmp(tsub, "list") == 0 && argc > 4)
+        return cli_usage_error(usage, "'token list' takes at most a NAME");
+    if (tsub && strcmp(tsub, "rm") == 0 && argc != 4)
+        return cli_usage_error(usage, "'token rm' takes the token's ID (see `remnant user "
+                                      "token list`)");
     int want_args = strcmp(sub, "list") == 0 ? 2 : 3;
-    if (argc != want_args)
+    if (!tsub && argc != want_args)
         return cli_usage_error(usage, "'%s' takes %s", sub, want_args == 2 ? "no name" : "a NAME");
+    if (revoke && strcmp(sub, "passwd") != 0)
+        return cli_usage_error(usage, "--revoke-tokens goes with passwd");
     if (sodium_init() < 0)
         return EXIT_FAIL;
     rn_store *s;
@@ -109,6 +142,13 @@ int cmd_user(int argc, char **argv)
         c = strcmp(sub, "add") == 0 ? srv_user_add(db, argv[2], r, pw, &err)
                                     : srv_user_passwd(db, argv[2], pw, &err);
         sodium_memzero(pw, sizeof pw);
+        int n = 0;
+        if (c == RN_OK && revoke && (c = srv_token_rm_all(db, argv[2], &n, &err)) == RN_OK)
+            fprintf(stderr, "remnant: %d API token%s revoked\n", n, n == 1 ? "" : "s");
+    } else if (tsub && strcmp(tsub, "list") == 0) {
+        c = srv_token_list(db, argc == 4 ? argv[3] : NULL, print_token, NULL, &err);
+    } else if (tsub) {
+        c = srv_token_rm(db, NULL, argv[3], &err);
     } else if (strcmp(sub, "rm") == 0) {
         c = srv_user_rm(db, argv[2], &err);
     } else if (strcmp(sub, "token") == 0) {

@@ -14,6 +14,7 @@ CMD(init); CMD(add); CMD(show); CMD(list); CMD(edit); CMD(rm); CMD(attach);
 CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
 CMD(report);
 CMD(gc);
+CMD(photos);
 /* Commands of parts that may not be built in every configuration: a weak
  * reference is NULL when the part is absent, and main says so. */
 #define WEAK(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
@@ -33,6 +34,7 @@ static const struct command {
     {"edit", cmd_edit, "change fields of a record"},
     {"rm", cmd_rm, "remove a record"},
     {"attach", cmd_attach, "attach a photo or file to an item or event"},
+    {"photos", cmd_photos, "the public's copies of photos, without their metadata"},
     {"import", cmd_import, "import JSON Lines or CSV, all or nothing"},
     {"export", cmd_export, "export records as JSON Lines or CSV"},
     {"search", cmd_search, "search markings and notes (? = one unknown character)"},

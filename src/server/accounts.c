@@ -437,3 +437,64 @@ int64_t srv_data_version(sqlite3 *db)
         sqlite3_reset(st);
     return v;
 }
+
+/* A token's id: the first 8 bytes of its hash, as 16 lower-case hex digits. */
+#define TOKEN_ID_SQL "lower(substr(hex(token_hash), 1, 16))"
+
+static int token_id_ok(const char *id)
+{
+    return strlen(id) == 16 && strspn(id, "0123456789abcdef") == 16;
+}
+
+rn_code srv_token_list(sqlite3 *db, const char *name,
+                       int (*fn)(void *, const char *, const char *, const char *, int64_t),
+                       void *ctx, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int r = sqlite3_prepare_v2(db, "SELECT " TOKEN_ID_SQL ", name, label, created "
+                                   "FROM account_token WHERE ?1 IS NULL OR name = ?1 "
+                                   "ORDER BY name, created, 1", -1, &st, NULL);
+    if (r != SQLITE_OK)
+        return db_fail(db, r, err);
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+               sqlite3_column_int64(st, 3)))
+            break;
+    }
+    rn_code rc = (r == SQLITE_ROW || r == SQLITE_DONE) ? RN_OK : db_fail(db, r, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rn_code srv_token_rm(sqlite3 *db, const char *name, const char *id, rn_error *err)
+{
+    if (!token_id_ok(id))
+        return fail(err, RN_ENOTFOUND, "id", "no such token (an id is 16 hex digits, as "
+                                             "`remnant user token list` shows)");
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    int r = sqlite3_prepare_v2(db, "DELETE FROM account_token WHERE " TOKEN_ID_SQL
+                                   " = ?2 AND (?1 IS NULL OR name = ?1)", -1, &st, NULL);
+    if (r == SQLITE_OK) {
+        if (name)
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        r = step_done(st);
+    }
+    if (r != SQLITE_DONE)
+        rc = db_fail(db, r, err);
+    else if (sqlite3_changes(db) == 0)
+        rc = fail(err, RN_ENOTFOUND, "id", "no such token");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rn_code srv_token_rm_all(sqlite3 *db, const char *name, int *n, rn_error *err)
+{
+    rn_code rc = by_name(db, "DELETE FROM account_token WHERE name = ?1", name, NULL, err);
+    *n = rc == RN_OK ? sqlite3_changes(db) : 0;
+    return rc == RN_ENOTFOUND ? RN_OK : rc;
+}

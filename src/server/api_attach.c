@@ -12,9 +12,15 @@
  *                            once and the connection closes   [srv_upload_data]
  *   end                   -> digest checked against X-Content-SHA256 when
  *                            given, rn_store_attach() stores the blob and
- *                            creates the record, temp removed [api_upload]
+ *                            creates the record (and, for a photo, its
+ *                            public copy), temp removed       [api_upload]
  *   aborted at any point  -> temp removed                     [srv_upload_abort]
  * Invariant: the temp file never outlives its request.
+ *
+ * Download: staff get the original's bytes; the public (and staff asking
+ * ?variant=public) get the bytes of its public copy, the attachment derived
+ * from it with its metadata removed (lib/store/photo.c, docs/PHOTOS.md),
+ * or 409 no_public_copy when there is none: never the original.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +69,25 @@ int srv_upload_begin(srv_req *q)
             srv_reply_error(q, 404, "not_found", "no such record", NULL);
         return -1;
     }
+    /* everything the request says is checked before anything is written */
+    const char *fname = srv_query(q, "filename");
+    if (fname && *fname) {
+        rn_record *probe = rn_record_new(RN_T_ATTACHMENT);
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code frc = probe ? rn_record_set(probe, "filename", fname, strlen(fname), &err)
+                            : RN_ENOMEM;
+        rn_record_free(probe);
+        if (frc) {
+            srv_reply_rn(q, frc, &err);
+            return -1;
+        }
+    }
+    const char *mt = srv_header(q, "Content-Type");
+    if (mt && strcmp(mt, "application/octet-stream") != 0 && !media_type_ok(mt)) {
+        srv_reply_error(q, 422, "invalid", "a media type is TYPE/SUBTYPE", "media_type");
+        return -1;
+    }
     const char *cl = srv_header(q, "Content-Length");
     long long len = cl ? strtoll(cl, NULL, 10) : -1;
     if (len > (long long)srv_cfg.upload_max) {
@@ -105,7 +130,17 @@ int srv_upload_data(srv_req *q, const char *data, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            srv_reply_rn(q, RN_EIO, NULL);
+            int e = w < 0 ? errno : ENOSPC;
+            char path[300];
+            srv_log_escape(path, sizeof path, q->path);
+            srv_log("%s %s: writing the upload: %s", srv_method_name(q->method), path,
+                    strerror(e));
+            if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+                srv_reply_error(q, 507, "insufficient_storage",
+                                "the server's disk is full: nothing was stored; try again later",
+                                NULL);
+            else
+                srv_reply_rn(q, RN_EIO, NULL);
             return -1;
         }
         off += (size_t)w;
@@ -159,16 +194,13 @@ void api_upload(srv_req *q)
     rn_error err;
     rn_error_clear(&err);
     rn_code rc = rn_store_set_author(q->w->store, q->user);
+    /* the client's file name or none, never the temp file's */
     if (!rc)
-        rc = rn_store_attach(q->w->store, q->params[1], q->upload_path, mt, id, &err);
+        rc = rn_store_attach_as(q->w->store, q->params[1], q->upload_path,
+                                fname && *fname ? fname : NULL, mt, id, &err);
     rn_record *r = NULL;
     if (!rc)
         rc = rn_store_get(q->w->store, id, &r, &err);
-    if (!rc && fname && *fname) {
-        rc = rn_record_set(r, "filename", fname, strlen(fname), &err);
-        if (!rc)
-            rc = rn_store_put(q->w->store, r, RN_PUT_REPLACE, &err);
-    }
     srv_upload_abort(q); /* removes the temp file */
     if (rc) {
         rn_record_free(r);
@@ -198,6 +230,28 @@ void api_content(srv_req *q)
     if (rc == RN_OK && (rn_record_type(r) != RN_T_ATTACHMENT ||
                         (q->role == SRV_PUBLIC && !srv_public_has(q->w, id))))
         rc = RN_ENOTFOUND;
+    /* The public gets the public copy (metadata removed, docs/PHOTOS.md),
+     * never the original; staff ask for it with ?variant=public. */
+    const char *variant = srv_query(q, "variant");
+    if (rc == RN_OK && (q->role == SRV_PUBLIC || (variant && strcmp(variant, "public") == 0))) {
+        rn_record *copy = NULL;
+        rn_error perr;
+        rn_error_clear(&perr);
+        rc = rn_store_photo_public(q->w->store, id, &copy, &perr);
+        rn_record_free(r);
+        r = copy;
+        if (rc == RN_ENOTFOUND || rc == RN_EINPUT) {
+            srv_reply_error(q, 409, "no_public_copy",
+                            rc == RN_ENOTFOUND
+                                ? "this attachment has no public copy with its location and "
+                                  "device metadata removed, so it is not served to the public "
+                                  "(only JPEG, PNG, TIFF, WebP and HEIC photos get one: docs/PHOTOS.md)"
+                                : "this attachment's public copy failed the metadata check, so "
+                                  "it is not served to the public",
+                            NULL);
+            return;
+        }
+    }
     const char *sha = rc ? NULL : rn_record_get(r, "sha256", NULL);
     const char *mt = rc ? NULL : rn_record_get(r, "media_type", NULL);
     char path[4096];

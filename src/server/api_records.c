@@ -627,16 +627,32 @@ void api_search(srv_req *q)
         srv_reply_error(q, 400, "bad_request", "limit is 1 to 1000", "limit");
         return;
     }
+    /* Anonymous searches: so many per minute per client address, and each
+     * may do at most --search-work steps of database work (issue 15.17). */
+    unsigned retry = 0;
+    if (q->role == SRV_PUBLIC && srv_search_take(q->addr, &retry)) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", retry);
+        srv_add_header(q, "Retry-After", ra);
+        srv_reply_error(q, 429, "too_many_requests",
+                        "too many anonymous searches from your address: wait, or log in", NULL);
+        return;
+    }
+    rn_code rc = rn_store_set_search_limit(q->w->store,
+                                           q->role == SRV_PUBLIC ? srv_cfg.search_work : 0);
     search_ctx c = {json_array()};
     rn_error err;
     rn_error_clear(&err);
     /* the public sees a filtered subset: look further, then cut */
-    rn_code rc = rn_store_search(q->w->store, text, q->role == SRV_PUBLIC ? 20 * SRV_LIMIT_MAX
-                                                                          : limit,
-                                 on_hit, &c, &err);
+    if (!rc)
+        rc = rn_store_search(q->w->store, text, q->role == SRV_PUBLIC ? 20 * limit : limit,
+                             on_hit, &c, &err);
     if (rc) {
         json_decref(c.hits);
-        srv_reply_rn(q, rc, &err);
+        if (rc == RN_ELIMIT)
+            srv_reply_error(q, 422, "too_broad", err.message, "q");
+        else
+            srv_reply_rn(q, rc, &err);
         return;
     }
     json_t *out = json_array();

@@ -27,6 +27,7 @@
 #include "server.h"
 
 #define COOKIE "remnant_session"
+#define CLEAR_COOKIE COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
 
 int srv_may(srv_role role, srv_method m, rn_type t)
 {
@@ -81,8 +82,18 @@ int srv_authenticate(srv_req *q)
         sodium_memzero(tok, sizeof tok);
         q->role = SRV_PUBLIC;
         q->user[0] = '\0';
-        /* an expired session is anonymous for reads; writes need a login */
-        if (q->method == M_GET || q->method == M_HEAD)
+        if (rc == RN_EBUSY) {
+            srv_reply_rn(q, RN_EBUSY, NULL);
+            return -1;
+        }
+        /* An unknown or expired session: the browser is told to forget the
+         * cookie, and the request goes on as anonymous: reads see the public
+         * view, login and logout work (logout clears the cookie itself),
+         * other writes need a login. */
+        int login = q->route && (q->route->fn == api_login || q->route->fn == api_logout);
+        if (!login)
+            srv_add_header(q, "Set-Cookie", CLEAR_COOKIE);
+        if (q->method == M_GET || q->method == M_HEAD || login)
             return 0;
         srv_reply_error(q, 401, "unauthorized", "session expired or unknown: log in again", NULL);
         return -1;
@@ -154,9 +165,24 @@ void api_login(srv_req *q)
     srv_role role;
     rn_error err;
     rn_error_clear(&err);
-    rn_code rc = srv_login(q->w->adb, name, pw, &role, &err);
+    unsigned retry = 0;
+    rn_code rc;
+    if (srv_login_check(q->addr, name, &retry)) {
+        /* locked: the password is not even checked (throttle.c) */
+        char ra[16], msg[160];
+        snprintf(ra, sizeof ra, "%u", retry);
+        snprintf(msg, sizeof msg, "too many failed logins: try again in %u s", retry);
+        sodium_memzero((void *)pw, strlen(pw));
+        json_decref(j);
+        srv_add_header(q, "Retry-After", ra);
+        srv_reply_error(q, 429, "too_many_requests", msg, NULL);
+        return;
+    }
+    rc = srv_login(q->w->adb, name, pw, &role, &err);
     /* jansson holds the password: wipe it before the object is freed */
     sodium_memzero((void *)pw, strlen(pw));
+    if (rc == RN_OK || rc == RN_ECRYPTO)
+        srv_login_result(q->addr, name, rc == RN_OK);
     if (rc) {
         json_decref(j);
         srv_reply_rn(q, rc, &err);
@@ -191,8 +217,7 @@ void api_logout(srv_req *q)
         (void)srv_session_end(q->w->adb, tok);
         sodium_memzero(tok, sizeof tok);
     }
-    srv_add_header(q, "Set-Cookie",
-                   COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    srv_add_header(q, "Set-Cookie", CLEAR_COOKIE);
     srv_reply_text(q, 200, "application/json", "{\"user\":null,\"role\":\"public\"}", 30);
 }
 
@@ -262,6 +287,46 @@ void api_users_rm(srv_req *q)
         return;
     }
     rn_code rc = srv_user_rm(q->w->adb, q->params[0], &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    q->status = 204;
+}
+
+/* ---- API tokens: each user their own, admins everyone's ------------------------- */
+
+static int token_one(void *ctx, const char *id, const char *user, const char *label,
+                     int64_t created)
+{
+    json_array_append_new((json_t *)ctx, json_pack("{s:s, s:s, s:s, s:I}", "id", id, "user",
+                                                   user, "label", label,
+                                                   "created", (json_int_t)created));
+    return 0;
+}
+
+void api_tokens_list(srv_req *q)
+{
+    json_t *a = json_array();
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = srv_token_list(q->w->adb, q->role == SRV_ADMIN ? NULL : q->user, token_one, a,
+                                &err);
+    if (rc) {
+        json_decref(a);
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    reply_obj(q, 200, json_pack("{s:o}", "items", a));
+}
+
+void api_tokens_rm(srv_req *q)
+{
+    rn_error err;
+    rn_error_clear(&err);
+    /* another user's token is "not found" to a non-admin: no probing */
+    rn_code rc = srv_token_rm(q->w->adb, q->role == SRV_ADMIN ? NULL : q->user, q->params[0],
+                              &err);
     if (rc) {
         srv_reply_rn(q, rc, &err);
         return;

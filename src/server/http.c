@@ -22,24 +22,169 @@
  * body is complete; (c) the log line never holds a query, body, cookie or
  * token.
  *
- * Slow and hostile clients: --timeout closes idle connections (a partial
- * request held open included), --max-conn caps connections, URLs longer than
- * SRV_URL_MAX get 414, headers beyond libmicrohttpd's per-connection memory
- * get 431 from libmicrohttpd itself.
+ * Slow and hostile clients: --timeout closes idle connections; besides, each
+ * request has absolute deadlines that no trickle of bytes can push back
+ * (--header-timeout from the moment the connection is ready for a request
+ * until its headers are in, --body-timeout from then until its body is in):
+ * the main thread checks every connection four times a second and shuts
+ * down the socket of one past its deadline (libmicrohttpd then closes it on
+ * its own thread). --max-conn caps connections, --max-conn-per-ip those of
+ * one client address. URLs longer than SRV_URL_MAX get 414, headers beyond
+ * libmicrohttpd's per-connection memory get 431 from libmicrohttpd itself,
+ * two different Content-Length headers 400 (RFC 9112, 6.3).
+ * A body refused part-way (too large, disk full) is read on and dropped, up
+ * to SRV_DRAIN_MAX bytes, so that the client is still reading when the
+ * JSON error comes (closing on unread data would reset the connection and
+ * lose the reply); past that, the error is sent at once.
+ * /api/v1/health is answered before any database or account lookup.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "server.h"
 
 srv_config srv_cfg;
+
+#define SRV_DRAIN_MAX (4u << 20) /* body bytes dropped after a failure */
+
+/* ---- the log ------------------------------------------------------------------------ */
+
+void srv_log_escape(char *out, size_t cap, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (; s && *s && o + 5 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    if (cap)
+        out[o < cap ? o : cap - 1] = '\0';
+}
+
+void srv_log(const char *fmt, ...)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line, "remnant serve: ");
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        return;
+    size_t len = (size_t)n + ((size_t)m < sizeof line - (size_t)n - 1 ? (size_t)m
+                                                                     : sizeof line - (size_t)n - 2);
+    line[len++] = '\n';
+    (void)!write(2, line, len);
+}
+
+/* ---- connections and their deadlines ---------------------------------------------- */
+
+/* One per open connection (libmicrohttpd's socket context), in a list the
+ * main thread walks. deadline_us 0: none (a handler runs or a reply is
+ * being sent; --timeout still applies). */
+typedef struct srv_conn {
+    int fd;
+    _Atomic uint64_t deadline_us;
+    struct srv_conn *prev, *next;
+} srv_conn;
+
+static pthread_mutex_t conns_mu = PTHREAD_MUTEX_INITIALIZER;
+static srv_conn *conns;
+
+static uint64_t now_us(void);
+
+static srv_conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void conn_deadline(struct MHD_Connection *c, unsigned seconds)
+{
+    srv_conn *k = conn_of(c);
+    if (k)
+        atomic_store(&k->deadline_us, seconds ? now_us() + (uint64_t)seconds * 1000000u : 0);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        srv_conn *k = calloc(1, sizeof *k);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!k || !ci) {
+            free(k);
+            *socket_context = NULL;
+            return;
+        }
+        k->fd = ci->connect_fd;
+        atomic_store(&k->deadline_us, now_us() + (uint64_t)srv_cfg.header_timeout_s * 1000000u);
+        pthread_mutex_lock(&conns_mu);
+        k->next = conns;
+        if (conns)
+            conns->prev = k;
+        conns = k;
+        pthread_mutex_unlock(&conns_mu);
+        *socket_context = k;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        /* libmicrohttpd closes the socket after this returns: under the
+         * lock, the reaper never shuts down a reused descriptor */
+        srv_conn *k = *socket_context;
+        pthread_mutex_lock(&conns_mu);
+        if (k->prev)
+            k->prev->next = k->next;
+        else
+            conns = k->next;
+        if (k->next)
+            k->next->prev = k->prev;
+        pthread_mutex_unlock(&conns_mu);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+/* Shut down the sockets of connections past their deadline. */
+static void reap(void)
+{
+    uint64_t now = now_us();
+    unsigned n = 0;
+    pthread_mutex_lock(&conns_mu);
+    for (srv_conn *k = conns; k; k = k->next) {
+        uint64_t d = atomic_load(&k->deadline_us);
+        if (d && now > d) {
+            atomic_store(&k->deadline_us, 0);
+            shutdown(k->fd, SHUT_RDWR);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&conns_mu);
+    if (n)
+        srv_log("closed %u connection%s whose request was not complete in time "
+                "(--header-timeout %u s, --body-timeout %u s)", n, n == 1 ? "" : "s",
+                srv_cfg.header_timeout_s, srv_cfg.body_timeout_s);
+}
 
 /* ---- workers ---------------------------------------------------------------------- */
 
@@ -63,6 +208,11 @@ srv_worker *srv_worker_get(void)
         free(w);
         return NULL;
     }
+    /* a write waits --busy-timeout for another writer, then 503 (reads
+     * never wait: WAL) */
+    if (rn_store_set_busy_timeout(w->store, srv_cfg.busy_ms) != RN_OK)
+        fprintf(stderr, "remnant serve: cannot set the busy timeout\n");
+    sqlite3_busy_timeout(w->adb, (int)srv_cfg.busy_ms);
     w->pub_version = -1;
     pthread_mutex_lock(&workers_mu);
     w->next = workers;
@@ -136,6 +286,15 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
     q->conn = c;
     q->upload_fd = -1;
     q->out_fd = -1;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, q->addr, sizeof q->addr);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, q->addr,
+                  sizeof q->addr);
+    else
+        snprintf(q->addr, sizeof q->addr, "?");
     size_t n = strlen(uri);
     const char *qm = strchr(uri, '?');
     size_t pl = qm ? (size_t)(qm - uri) : n;
@@ -168,20 +327,49 @@ static int body_expected(srv_req *q)
     return (cl && strcmp(cl, "0") != 0) || te != NULL;
 }
 
+/* Content-Length headers: how many, and whether they differ. */
+typedef struct cl_count {
+    const char *first;
+    int n, differ;
+} cl_count;
+
+static enum MHD_Result count_cl(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    cl_count *k = cls;
+    if (key && strcasecmp(key, "Content-Length") == 0) {
+        if (k->n++ == 0)
+            k->first = value;
+        else if (!value || !k->first || strcmp(value, k->first) != 0)
+            k->differ = 1;
+    }
+    return MHD_YES;
+}
+
 /* Step 2: everything decided before the body is read. */
 static void begin(srv_req *q, const char *method)
 {
     q->method = srv_method_from(method);
     if (q->failed)
         return;
-    q->w = srv_worker_get();
-    if (!q->w) {
-        srv_reply_error(q, 503, "unavailable", "the database cannot be opened", NULL);
+    cl_count clc = {NULL, 0, 0};
+    MHD_get_connection_values(q->conn, MHD_HEADER_KIND, count_cl, &clc);
+    if (clc.differ) {
+        srv_reply_error(q, 400, "bad_request",
+                        "the request has two different Content-Length headers", NULL);
         return;
     }
     int known = 0;
     q->route = srv_route_match(q->method, q->path, q->pathbuf, sizeof q->pathbuf, q->params,
                                &q->nparams, &known);
+    if (q->route && q->route->fn == api_health && !body_expected(q))
+        return; /* no database, no accounts: health answers while a writer holds the lock */
+    q->w = srv_worker_get();
+    if (!q->w) {
+        srv_reply_error(q, 503, "unavailable", "the database cannot be opened", NULL);
+        return;
+    }
     if (!q->route) {
         if (known) {
             srv_add_header(q, "Allow", "see /api/openapi.json");
@@ -295,21 +483,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         begin(q, method);
         if (q->failed && body_expected(q))
             return send_reply(q); /* do not read a body we will refuse */
+        conn_deadline(c, body_expected(q) ? srv_cfg.body_timeout_s : 0);
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (q->queued || q->failed)
+        if (q->queued)
             return MHD_YES;
+        if (q->failed) { /* refused part-way: drop the rest, answer at its end */
+            q->drained += n;
+            return q->drained > SRV_DRAIN_MAX ? send_reply(q) : MHD_YES;
+        }
         if (q->route && q->route->upload)
             (void)srv_upload_data(q, upload_data, n);
         else
             take_body(q, upload_data, n);
         if (q->failed)
-            return send_reply(q);
+            srv_upload_abort(q); /* nothing of a refused upload is kept */
         return MHD_YES;
     }
+    conn_deadline(c, 0);
     if (q->queued)
         return MHD_YES;
     if (!q->failed) {
@@ -326,12 +520,14 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!q)
         return;
     *con_cls = NULL;
+    conn_deadline(c, srv_cfg.header_timeout_s); /* for the next request on it */
     if (!srv_cfg.quiet) {
-        char line[400];
+        char line[1100], path[820];
         uint64_t us = now_us() - q->t0_us;
         unsigned st = q->queued ? q->status : 0; /* 0: no answer (closed, timed out) */
-        int n = snprintf(line, sizeof line, "%s %.200s %u %llu.%03llums%s%s\n",
-                         srv_method_name(q->method), q->path, st,
+        srv_log_escape(path, 201 * 4 < sizeof path ? 201 * 4 : sizeof path, q->path);
+        int n = snprintf(line, sizeof line, "%s %.800s %u %llu.%03llums%s%s\n",
+                         srv_method_name(q->method), path, st,
                          (unsigned long long)(us / 1000), (unsigned long long)(us % 1000),
                          q->user[0] ? " " : "", q->user);
         if (n > 0)
@@ -378,6 +574,7 @@ int srv_run(void)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write (507), not the server */
 
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)srv_cfg.port, NULL, NULL, on_request, NULL,
@@ -385,22 +582,31 @@ int srv_run(void)
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, srv_cfg.timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, srv_cfg.max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv_cfg.max_conn_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        /* no SO_REUSEPORT: a second server on a taken address must fail */
         MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "remnant serve: cannot listen on %s:%u (in use?)\n", srv_cfg.host,
-                srv_cfg.port);
+        int e = errno;
+        fprintf(stderr, "remnant serve: cannot listen on %s:%u: %s\n", srv_cfg.host,
+                srv_cfg.port, e == EADDRINUSE ? "the address is already in use (another "
+                "server?)" : e ? strerror(e) : "libmicrohttpd failed to start");
         return 5;
     }
     fprintf(stderr, "remnant serve: listening on http://%s%s%s:%u/ (%u threads, db %s)\n",
             sa == (struct sockaddr *)&sa6 ? "[" : "", srv_cfg.host,
             sa == (struct sockaddr *)&sa6 ? "]" : "", srv_cfg.port, threads, srv_cfg.db_path);
     int sig = 0;
-    while (sigwait(&set, &sig) != 0)
-        ;
+    for (;;) {
+        struct timespec tick = {0, 250 * 1000 * 1000};
+        sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        reap(); /* a tick (EAGAIN) or an interruption */
+    }
     fprintf(stderr, "remnant serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_stop_daemon(d); /* joins the worker threads: requests in flight finish */
     srv_workers_close();

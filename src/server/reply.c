@@ -112,10 +112,30 @@ void srv_reply_rn(srv_req *q, rn_code rc, const rn_error *err)
 {
     const char *code = rc < RN_CODE_COUNT_ && rn_http[rc].code ? rn_http[rc].code : "error";
     const char *msg = err && err->message[0] ? err->message : rn_strerror(rc);
-    /* the database's own messages can name tables or paths: not for clients */
-    if (rc == RN_EDB || rc == RN_EIO)
+    unsigned status = srv_status_for(rc);
+    /* the database's own messages can name tables or paths: not for
+     * clients, but the server log keeps the cause */
+    if (rc == RN_EDB || rc == RN_EIO) {
+        char path[300], cause[600];
+        srv_log_escape(path, sizeof path, q->path);
+        srv_log_escape(cause, sizeof cause, err && err->message[0] ? err->message
+                                                                   : rn_strerror(rc));
+        srv_log("%s %s: %s", srv_method_name(q->method), path, cause);
         msg = rn_strerror(rc);
-    srv_reply_error(q, srv_status_for(rc), code, msg, err ? err->field : NULL);
+        /* SQLITE_FULL, ENOSPC, EDQUOT, EFBIG: the disk (or a limit on it) is full */
+        if (err && (strstr(err->message, "disk is full") || strstr(err->message, "No space") ||
+                    strstr(err->message, "quota") || strstr(err->message, "File too large"))) {
+            status = 507;
+            code = "insufficient_storage";
+            msg = "the server's disk is full: nothing was stored; try again later";
+        }
+    }
+    if (rc == RN_EBUSY) {
+        srv_add_header(q, "Retry-After", "1");
+        msg = "the database is busy with another writer (an import?): nothing was changed; "
+              "try again shortly";
+    }
+    srv_reply_error(q, status, code, msg, err ? err->field : NULL);
 }
 
 void srv_add_header(srv_req *q, const char *name, const char *value)

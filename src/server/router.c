@@ -22,6 +22,8 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/users", api_users_list, SRV_ADMIN, 0},
     {M_POST, "/api/v1/users", api_users_add, SRV_ADMIN, 0},
     {M_DELETE, "/api/v1/users/{name}", api_users_rm, SRV_ADMIN, 0},
+    {M_GET, "/api/v1/tokens", api_tokens_list, SRV_REVIEWER, 0},
+    {M_DELETE, "/api/v1/tokens/{id}", api_tokens_rm, SRV_REVIEWER, 0},
     {M_GET, "/api/v1/search", api_search, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/decode", api_decode, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/analysis/timeline", api_timeline, SRV_REVIEWER, 0},

@@ -53,6 +53,14 @@ typedef struct srv_config {
     double public_grid;       /* degrees; public coordinates rounded to it */
     int quiet;                /* no request log */
     int secure_cookie;        /* add `Secure` to the session cookie */
+    unsigned header_timeout_s; /* absolute deadline for a request's headers */
+    unsigned body_timeout_s;  /* absolute deadline for its body, once headers are in */
+    unsigned max_conn_per_ip; /* simultaneous connections from one client address */
+    unsigned busy_ms;         /* how long a write waits for the database lock (then 503) */
+    unsigned login_lock_min_s; /* first login lockout; each next one doubles (throttle.c) */
+    unsigned login_lock_max_s; /* longest login lockout */
+    unsigned search_rate;     /* anonymous searches per minute per client address */
+    unsigned long search_work; /* most database steps one anonymous search may take */
 } srv_config;
 
 extern srv_config srv_cfg;
@@ -171,6 +179,8 @@ struct srv_req {
     char *header_store[SRV_MAX_HEADERS]; /* owned copies */
     size_t nheaders;
     uint64_t t0_us;
+    char addr[48];            /* the client's address, numeric */
+    uint64_t drained;         /* body bytes read and dropped after a failure */
 };
 
 /* Query parameter (decoded) or NULL. */
@@ -253,6 +263,39 @@ void srv_csrf_for(const char *session_token, char csrf[SRV_TOKEN_MAX]);
 /* Changes to the database by other connections since last asked. */
 int64_t srv_data_version(struct sqlite3 *db);
 
+/* API tokens by their id (the first 16 hex digits of the token's hash: not
+ * a secret, it cannot be turned back into the token). `name` NULL: every
+ * user's. fn returns nonzero to stop. */
+rn_code srv_token_list(struct sqlite3 *db, const char *name,
+                       int (*fn)(void *ctx, const char *id, const char *user,
+                                 const char *label, int64_t created),
+                       void *ctx, rn_error *err);
+/* Revoke the token with this id; `name` non-NULL: only if it is that
+ * user's (RN_ENOTFOUND otherwise, the same as no such token). */
+rn_code srv_token_rm(struct sqlite3 *db, const char *name, const char *id, rn_error *err);
+/* Revoke every token of a user; *n gets how many. */
+rn_code srv_token_rm_all(struct sqlite3 *db, const char *name, int *n, rn_error *err);
+
+/* ---- throttling (throttle.c) ------------------------------------------------- */
+
+/* Login throttling, per client address and per account. Before checking a
+ * password: 0, or 1 with *retry_s when this attempt must wait (429).
+ * After: srv_login_result() with ok 1/0. Locks expire by themselves; a
+ * locked account stays open to a client address that has logged into it
+ * before (so an attacker cannot lock its user out). Every lock is logged. */
+int srv_login_check(const char *addr, const char *name, unsigned *retry_s);
+void srv_login_result(const char *addr, const char *name, int ok);
+/* One anonymous search from addr: 0 if allowed, else 1 and *retry_s. */
+int srv_search_take(const char *addr, unsigned *retry_s);
+/* Forget everything (tests). */
+void srv_throttle_reset(void);
+
+/* Write a line to the server log with every control and non-ASCII byte of
+ * each %s shown as \xNN (http.c). */
+void srv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Copy s into out (cap) with control and non-ASCII bytes as \xNN. */
+void srv_log_escape(char *out, size_t cap, const char *s);
+
 /* ---- redaction (redact.c) ----------------------------------------------------- */
 
 /* 1 if the record with this id is in the public view. */
@@ -292,6 +335,8 @@ void api_me(srv_req *q);
 void api_users_list(srv_req *q);
 void api_users_add(srv_req *q);
 void api_users_rm(srv_req *q);
+void api_tokens_list(srv_req *q);
+void api_tokens_rm(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
 void api_preview(srv_req *q); /* api_publish.c */

@@ -30,6 +30,10 @@ M=$("$REMNANT" add marking item="$C1" text="SN74HC00N 2315" notes="$S-marking-no
 head -c 700 /dev/urandom >"$S-attachment-filename.bin"
 A=$("$REMNANT" attach "$C1" "$S-attachment-filename.bin")
 "$REMNANT" edit "$A" captured_by="$S-attachment-captured_by" notes="$S-attachment-notes" >/dev/null
+# a photo with GPS (tests/photo/gps.jpg): the public gets only its copy
+cp "$RN_SRC/tests/photo/gps.jpg" photo.jpg
+PH=$("$REMNANT" attach "$W1" photo.jpg 2>/dev/null)
+PH_SHA=$(sha256sum photo.jpg | cut -c1-64)
 P=$("$REMNANT" add entity kind=person name="$S-entity-name" aliases="$S-entity-aliases" \
       identifiers="$S-entity-identifiers" notes="$S-entity-notes")
 CO=$("$REMNANT" add entity kind=company name="Acme Public Co" country=US notes="$S-entity-notes2")
@@ -46,7 +50,7 @@ D=$("$REMNANT" add finding statement="$S-unpublished-statement" notes="$S-findin
       author="$S-finding-author")
 F=$("$REMNANT" add finding statement="The missile holds foreign parts" status=published \
       author="$S-finding-author" reviewer="$S-finding-reviewer" notes="$S-finding-notes" \
-      evidence="$E;$W1;$C1;$M;$A;$P;$CO;$T;$TR;$CU;$CL;$SA;$D")
+      evidence="$E;$W1;$C1;$M;$A;$PH;$P;$CO;$T;$TR;$CU;$CL;$SA;$D")
 [ -n "$F" ] || { bad "setting up the published finding"; exit 1; }
 
 # Coverage: every [sensitive] field of every type holds an S3CRET value.
@@ -137,6 +141,12 @@ fi
 grep -a -q 'S3CRET-event-source' full.bundle && ok "the full bundle holds the source (control)" \
     || bad "the full bundle lacks the source"
 "$VERIFY" --key "$VK" pub.bundle >verify_pub.txt; check "remnant-verify accepts the public bundle" 0 $?
+grep -a -q "^blob $PH_SHA" pub.bundle && bad "the public bundle holds the original photo"
+grep -a -q "^blob $PH_SHA" full.bundle && ok "the full bundle holds the original photo" \
+    || bad "the full bundle lacks the original photo"
+[ "$(grep -a -c '^blob ' pub.bundle)" -ge 1 ] && grep -q 'SHA-256 matches' verify_pub.txt \
+    && ok "the public bundle carries the photo's public copy, verified" \
+    || bad "no verified public copy in the public bundle"
 grep -q 'values disclosed and proven' verify_pub.txt || bad "remnant-verify names what was disclosed"
 "$VERIFY" --key "$VK" full.bundle >/dev/null; check "remnant-verify accepts the full bundle" 0 $?
 # a changed public value fails: the statement of the finding

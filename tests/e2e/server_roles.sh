@@ -13,7 +13,10 @@ make_users
 E=$("$REMNANT" add event name="Restricted event" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E" serial=serial-1)
 PI=$("$REMNANT" add item kind=component event="$E" parent="$I")
-head -c 300 /dev/urandom >a.bin; head -c 300 /dev/urandom >b.bin
+head -c 300 /dev/urandom >a.bin
+# the public attachment is a photo: the public is served its public copy, and
+# a file that has none (random bytes) would be refused (docs/PHOTOS.md)
+cp "$RN_SRC/tests/photo/plain.jpg" b.bin
 A=$("$REMNANT" attach "$I" a.bin)
 PA=$("$REMNANT" attach "$PI" b.bin)
 C=$("$REMNANT" add custody item="$I" holder="Regional prosecutor")

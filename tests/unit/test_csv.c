@@ -162,6 +162,35 @@ static void bare_cr_counts_as_a_line(void **state)
         fail_msg("records after a bare CR: '%s'", got);
 }
 
+/* Issue 15 point 20: ';'-separated files (spreadsheets where the decimal
+ * mark is a comma) are told from the header line and read with ';'. */
+static void semicolon_separator(void **state)
+{
+    (void)state;
+    assert_int_equal(rn__csv_sniff("type;name;notes\nevent;a,b;c", 27), ';');
+    assert_int_equal(rn__csv_sniff("type,name,notes\nevent;a;b;c;d", 30), ',');
+    assert_int_equal(rn__csv_sniff("\"a;b;c\",d\n", 10), ',');    /* quoted ';' do not count */
+    assert_int_equal(rn__csv_sniff("type;\"x,y,z\"\n", 13), ';'); /* nor quoted ',' */
+    assert_int_equal(rn__csv_sniff("type\n", 5), ',');
+    const char *t = "type;name\nevent;\"a; b, c\";x\n";
+    rn__csv *c = rn__csv_new(4096, 16);
+    assert_non_null(c);
+    rn__csv_set_sep(c, rn__csv_sniff(t, strlen(t)));
+    size_t used, pos = 0, n;
+    long line;
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn__csv_read(c, t, strlen(t), &used, &line, &err), RN_OK);
+    assert_int_equal(rn__csv_count(c), 2);
+    pos += used;
+    assert_int_equal(rn__csv_read(c, t + pos, strlen(t) - pos, &used, &line, &err), RN_OK);
+    assert_int_equal(rn__csv_count(c), 3);
+    const char *f = rn__csv_field(c, 1, &n);
+    assert_int_equal(n, 7);
+    assert_memory_equal(f, "a; b, c", 7);
+    rn__csv_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +201,7 @@ int main(void)
         cmocka_unit_test(malformed),
         cmocka_unit_test(no_state_between_readers),
         cmocka_unit_test(bare_cr_counts_as_a_line),
+        cmocka_unit_test(semicolon_separator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -261,6 +261,64 @@ static void list_fields(void **state)
     rn_record_free(f);
 }
 
+/* Issue 15 point 19: a blank required name is missing, as if not given. */
+static void blank_required_is_missing(void **state)
+{
+    (void)state;
+    const char *blanks[] = {"", " ", "   "};
+    for (size_t i = 0; i < 3; i++) {
+        rn_record *r = must_new(RN_T_EVENT);
+        rn_error err;
+        rn_error_clear(&err);
+        set_ok(r, "name", blanks[i]);
+        assert_int_equal(rn_record_check(r, &err), RN_EINPUT);
+        assert_string_equal(err.field, "name");
+        assert_non_null(strstr(err.message, "needs 'name'"));
+        rn_record_free(r);
+    }
+    rn_record *r = must_new(RN_T_EVENT);
+    set_ok(r, "name", " x ");
+    assert_int_equal(rn_record_check(r, NULL), RN_OK);
+    rn_record_free(r);
+}
+
+/* Issue 15 point 18: control characters per field kind. */
+static void control_characters_per_field(void **state)
+{
+    (void)state;
+    rn_record *r = must_new(RN_T_EVENT);
+    rn_error err;
+    const char *refused[] = {"a\x1b[2J", "bell\a", "back\bspace", "del\x7f", "c1\xc2\x9b",
+                             "two\nlines", "tab\there"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        rn_error_clear(&err);
+        assert_int_equal(rn_record_set(r, "name", refused[i], strlen(refused[i]), &err),
+                         RN_EINPUT);
+        assert_string_equal(err.field, "name");
+        assert_non_null(strstr(err.message, "control character"));
+    }
+    /* multi-line text keeps line breaks and tabs, nothing else */
+    set_ok(r, "notes", "line one\r\nline two\tcolumn");
+    set_ok(r, "context", "a\nb");
+    rn_error_clear(&err);
+    assert_int_equal(rn_record_set(r, "notes", "x\x1b]0;title\a", 12, &err), RN_EINPUT);
+    assert_string_equal(err.field, "notes");
+    /* list items are one line each */
+    rn_record *e = must_new(RN_T_ENTITY);
+    rn_error_clear(&err);
+    size_t nf;
+    const rn_field *f = rn_type_fields(RN_T_ENTITY, &nf);
+    for (size_t i = 0; i < nf; i++)
+        if (f[i].kind == RN_F_LIST) {
+            assert_int_equal(rn_record_set(e, f[i].name, "a;b\x1b", 5, &err), RN_EINPUT);
+            break;
+        }
+    /* other UTF-8 is untouched */
+    set_ok(r, "name", "Харків \xc2\xa0 \xe2\x82\xac");
+    rn_record_free(e);
+    rn_record_free(r);
+}
+
 static void unknown_field_and_required(void **state)
 {
     (void)state;
@@ -300,7 +358,7 @@ static rn_record *known_item(void)
     assert_int_equal(rn_record_set_id(r, ID1, 26, NULL), RN_OK);
     set_ok(r, "serial", "SN 1");
     set_ok(r, "produced", "2024-W12");
-    set_ok(r, "notes", "line1\nline2\t\x01");
+    set_ok(r, "notes", "line1\nline2\t");
     set_ok(r, "name", "Board \"A\" \\ /");
     set_ok(r, "manufacturer_country", "us");
     set_ok(r, "kind", "component");
@@ -314,7 +372,7 @@ static void canonical_json_known_bytes(void **state)
     char *j = to_json(r, RN_JSON_CANONICAL);
     assert_string_equal(
         j, "{\"id\":\"" ID1 "\",\"kind\":\"component\",\"manufacturer_country\":\"US\","
-           "\"name\":\"Board \\\"A\\\" \\\\ /\",\"notes\":\"line1\\nline2\\t\\u0001\","
+           "\"name\":\"Board \\\"A\\\" \\\\ /\",\"notes\":\"line1\\nline2\\t\","
            "\"produced\":{\"earliest\":\"2024-03-18\",\"latest\":\"2024-03-24\","
            "\"precision\":\"week\"},\"serial\":\"SN 1\",\"type\":\"item\"}");
     rn_free(j);
@@ -324,7 +382,7 @@ static void canonical_json_known_bytes(void **state)
         j, "{\"id\":\"" ID1 "\",\"type\":\"item\",\"kind\":\"component\","
            "\"name\":\"Board \\\"A\\\" \\\\ /\",\"manufacturer_country\":\"US\","
            "\"produced\":{\"earliest\":\"2024-03-18\",\"latest\":\"2024-03-24\","
-           "\"precision\":\"week\"},\"serial\":\"SN 1\",\"notes\":\"line1\\nline2\\t\\u0001\"}");
+           "\"precision\":\"week\"},\"serial\":\"SN 1\",\"notes\":\"line1\\nline2\\t\"}");
     rn_free(j);
     rn_record_free(r);
 }
@@ -504,11 +562,18 @@ static void parse_bad(const char *json, size_t len, const char *field)
 static void json_escapes(void **state)
 {
     (void)state;
-    rn_record *r = parse_ok("{\"type\":\"event\",\"name\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t"
+    rn_record *r = parse_ok("{\"type\":\"event\",\"name\":\"n\",\"context\":\"q\\\" b\\\\ s\\/ \\n\\r\\t"
                             " \\u00e9 \\u20AC \\ud83d\\ude00 \\u0041\"}");
-    assert_string_equal(rn_record_get(r, "name", NULL),
-                        "q\" b\\ s/ \b\f\n\r\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 A");
+    assert_string_equal(rn_record_get(r, "context", NULL),
+                        "q\" b\\ s/ \n\r\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 A");
     rn_record_free(r);
+    /* control characters: none in a one-line field, only line breaks and
+     * tabs in multi-line text (issue 15 point 18) */
+    BAD("{\"type\":\"event\",\"name\":\"a\\u001b[31m\"}", "name");
+    BAD("{\"type\":\"event\",\"name\":\"a\\nb\"}", "name");
+    BAD("{\"type\":\"event\",\"name\":\"a\\u0085b\"}", "name");
+    BAD("{\"type\":\"event\",\"name\":\"n\",\"context\":\"\\b\\f\"}", "context");
+    BAD("{\"type\":\"event\",\"name\":\"n\",\"context\":\"x\\u007f\"}", "context");
     /* raw UTF-8 passes through */
     r = parse_ok("{\"type\":\"event\",\"name\":\"Харків\"}");
     assert_string_equal(rn_record_get(r, "name", NULL), "Харків");
@@ -787,6 +852,8 @@ int main(void)
         cmocka_unit_test(ref_enum_country_sha_fields),
         cmocka_unit_test(list_fields),
         cmocka_unit_test(unknown_field_and_required),
+        cmocka_unit_test(blank_required_is_missing),
+        cmocka_unit_test(control_characters_per_field),
         cmocka_unit_test(canonical_json_known_bytes),
         cmocka_unit_test(canonical_json_sorted_every_type),
         cmocka_unit_test(public_json_hides_sensitive),

@@ -24,6 +24,7 @@ STUB(api_users_add) STUB(api_users_rm) STUB(api_checkpoint) STUB(api_proof)
 STUB(api_decode) STUB(api_timeline) STUB(api_origin) STUB(api_sanctions) STUB(api_links)
 STUB(api_report_pdf) STUB(api_report_html)
 STUB(api_preview) STUB(api_bundle)
+STUB(api_tokens_list) STUB(api_tokens_rm)
 
 static json_t *load_doc(void)
 {
