@@ -44,7 +44,9 @@ typedef struct rn_report_opts {
     int public_view;       /* the public view only (see above) */
     double public_grid;    /* degrees (0: 0.1) */
     const char *bundle_path; /* write the evidence bundle here (NULL: none;
-                                its SHA-256 is then still computed) */
+                                its SHA-256 is then still computed): it is
+                                put in place by rn_report_write, after the
+                                report, and never if the report fails */
     const char *bundle_name; /* the file name the report tells the reader
                                 to verify (NULL: base name of bundle_path,
                                 else "report-<id>.bundle") */
@@ -85,8 +87,9 @@ const char *rn_report_bundle_sha256(const rn_report *r) RN_NONNULL(1);
 
 void rn_report_free(rn_report *r);
 
-/* Release the process-wide font and drawing caches (fontconfig, cairo).
- * Only at exit, when no report is being built in any thread. */
+/* Release cairo's process-wide caches. Only at exit, when no report is
+ * being built in any thread. (fontconfig's configuration stays for the
+ * life of the process.) */
 void rn_report_cleanup(void);
 
 #ifdef __cplusplus

@@ -1063,7 +1063,10 @@ static rn_code verify(ctx *c)
         if (copy) {
             bad |= fflush(copy) != 0 || fsync(fileno(copy)) != 0;
             bad |= fclose(copy) != 0;
-            if (bad || rename(tmp, c->o->bundle_path) != 0) {
+            /* renamed into place by rn_report_write, after the report */
+            if (!bad)
+                snprintf(c->out->bundle_tmp, sizeof c->out->bundle_tmp, "%s", tmp);
+            if (bad) {
                 unlink(tmp);
                 rc = rn__err_field(c->err, RN_EIO, "bundle", "cannot write %s",
                                    c->o->bundle_path);

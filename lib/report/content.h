@@ -8,6 +8,8 @@
 
 typedef struct rp_content_out {
     char bundle_sha[65];           /* "" when no bundle could be made */
+    char bundle_tmp[4200];         /* the bundle written beside bundle_path, to
+                                      be renamed to it with the report ("": none) */
     char subject[RN_ID_LEN + 1];   /* the finding, first item or event */
 } rp_content_out;
 

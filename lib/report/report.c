@@ -10,14 +10,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <fontconfig/fontconfig.h>
-
 #include "remnant/public.h"
 #include "report/content.h"
 
 #define RP_OUT_MAX (1ull << 31) /* a report of at most 2 GiB */
 
 struct rn_report {
+    char *bundle_path; /* where the bundle goes, with the report (owned) */
     rp_doc *doc;
     rp_layout lay; /* laid out on first need (pages, PDF): not for HTML */
     int laid;
@@ -99,6 +98,10 @@ rn_code rn_report_build(rn_store *s, const rn_report_opts *o, rn_report **out, r
         return rn__err(err, RN_ENOMEM, "out of memory");
     rn_store *ps = NULL;
     char dir[64] = "";
+    if (o->bundle_path && !(r->bundle_path = rn__strndup(o->bundle_path, strlen(o->bundle_path)))) {
+        free(r);
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    }
     rn_code rc = o->public_view ? public_store(s, o, &ps, dir, err) : RN_OK;
     if (!rc)
         rc = rp_content_build(ps ? ps : s, s, o, &r->doc, &r->info, err);
@@ -118,8 +121,11 @@ void rn_report_free(rn_report *r)
 {
     if (!r)
         return;
+    if (r->info.bundle_tmp[0])
+        unlink(r->info.bundle_tmp); /* never renamed: no report was written */
     rp_layout_free(&r->lay); /* before the document it refers to */
     rp_doc_free(r->doc);
+    free(r->bundle_path);
     free(r);
 }
 
@@ -210,6 +216,15 @@ rn_code rn_report_write(const rn_report *r, rn_report_format fmt, const char *pa
         int e = errno;
         unlink(tmp);
         rc = rn__err_field(err, RN_EIO, "output", "cannot write %s: %s", path, strerror(e));
+    } else if (r->info.bundle_tmp[0] && r->bundle_path) {
+        /* the report is in place: now its bundle */
+        if (rename(r->info.bundle_tmp, r->bundle_path) != 0) {
+            int e = errno;
+            rc = rn__err_field(err, RN_EIO, "bundle", "cannot write %s: %s", r->bundle_path,
+                               strerror(e));
+        } else {
+            ((rn_report *)r)->info.bundle_tmp[0] = '\0';
+        }
     }
 out:
     free(tmp);
@@ -219,14 +234,15 @@ out:
 
 void rn_report_cleanup(void)
 {
+    /* Not FcFini(): pango may still hold fontconfig's caches (it asserts).
+       What fontconfig keeps lives as long as the process. */
     cairo_debug_reset_static_data();
-    FcFini();
 }
 
 /* cairo 1.16 (Debian 12) leaks one buffer of its PDF font subsetter when a
  * surface is finished, and fontconfig keeps its configuration for the life
- * of the process unless FcFini() is called (rn_report_cleanup; a server
- * never calls it). Nothing here can free them: tell LeakSanitizer, in
+ * of the process (FcFini() would free it, but asserts while pango still
+ * holds its caches). Nothing here can free them: tell LeakSanitizer, in
  * sanitizer builds of any program that makes reports. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)

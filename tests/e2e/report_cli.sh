@@ -198,6 +198,9 @@ if [ "$(id -u)" -eq 0 ]; then RO=/proc/remnant-no-such-dir; else RO=ro; fi
 expect 5 "unwritable output path" "$REMNANT" report --finding "$FND" -o "$RO/z.pdf"
 grep -q "cannot write" err.txt && ok "says it cannot write" || { bad "message"; cat err.txt; }
 noleft "no partial file in the unwritable place" "ro/*"
+mkdir taken.pdf # the report cannot be renamed over a folder: no bundle either
+expect 5 "output path is a folder" "$REMNANT" report --finding "$FND" -o taken.pdf
+noleft "no bundle without its report" "taken.bundle*"
 expect 2 "unknown extension" "$REMNANT" report --finding "$FND" -o z.docx
 expect 2 "two subjects" "$REMNANT" report --finding "$FND" --event 01J3DEM0000000000000000015
 expect 2 "a stray argument" "$REMNANT" report --finding "$FND" 01J3DEM0000000000000000015
