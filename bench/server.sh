@@ -42,7 +42,12 @@ echo "bench-password" | "$R" user add bench --role analyst
 TOK=$("$R" user token bench)
 ITEM=$("$R" list item kind=weapon --limit 1 --json | sed -n 's/.*"id":"\([0-9A-Z]*\)".*/\1/p')
 # publish a finding citing the item, so the anonymous read has something to see
-"$R" add finding statement="bench finding" status=published evidence="$ITEM" >/dev/null
+# (through the review workflow: a reviewer account, not the author, with its password)
+echo "bench-reviewer-pw" | "$R" user add bench-reviewer --role reviewer
+BF=$("$R" add finding statement="bench finding" author=bench evidence="$ITEM")
+echo "bench-reviewer-pw" >"$W/rev.pw"
+"$R" finding review "$BF" --user bench-reviewer --password-file "$W/rev.pw" >/dev/null
+"$R" finding publish "$BF" --user bench-reviewer --password-file "$W/rev.pw" >/dev/null
 
 P=$(port)
 "$R" serve --listen 127.0.0.1:$P --quiet 2>"$W/serve.log" &

@@ -117,16 +117,20 @@ typedef enum rn_trace_status {
     RN_TRACE_ANSWERED,
     RN_TRACE_REFUSED,
     RN_TRACE_NO_ANSWER,
+    RN_TRACE_OVERDUE, /* marked overdue: its due date passed without an answer */
+    RN_TRACE_CLOSED,  /* done: nothing more is expected */
     RN_TRACE_STATUS_COUNT
 } rn_trace_status;
 
 const char *rn_trace_status_name(rn_trace_status st);
 RN_NODISCARD rn_code rn_trace_status_from_name(const char *s, rn_trace_status *out);
 
-/* Move trace request `id` to `to` (see the state machine in trace.c).
- * date: the day of the transition in text form (NULL: today); due: for
- * `sent`, when an answer is due (NULL: keep); answer: for answered/refused,
- * the text received (required for answered). */
+/* Move trace request `id` to `to` (see the state machine in trace.c and
+ * lib/store/lifecycle.c), recording the move's date in the field of the
+ * new status (sent, acknowledged, overdue_since, answered, no_answer,
+ * closed). date: the day of the transition in text form (NULL: today);
+ * due: for `sent`, when an answer is due (NULL: keep); answer: for
+ * answered/refused, the text received (required for answered). */
 RN_NODISCARD rn_code rn_trace_move(rn_store *s, const char *id, rn_trace_status to,
                                    const char *date, const char *due, const char *answer,
                                    rn_error *err) RN_NONNULL(1, 2);
@@ -151,12 +155,26 @@ RN_NODISCARD rn_code rn_trace_report(rn_store *s, int overdue_only, int32_t toda
 
 /* ---- findings ----------------------------------------------------------- */
 
-/* draft -> reviewed: reviewer must differ from the finding's author. */
-RN_NODISCARD rn_code rn_finding_review(rn_store *s, const char *id, const char *reviewer,
-                                       rn_error *err) RN_NONNULL(1, 2, 3);
+/* The acts of a finding's life (lib/store/lifecycle.c draws the machine;
+ * lib/analysis/finding.c gives F1..F6). review, publish and withdraw need
+ * the store's author to be an authenticated account
+ * (rn_store_set_account); RN_ECONSTRAINT otherwise.
+ * draft -> reviewed: the account reviews; it must not be the author. */
+RN_NODISCARD rn_code rn_finding_review(rn_store *s, const char *id, rn_error *err)
+    RN_NONNULL(1, 2);
 /* reviewed -> published: every evidence id must exist. */
 RN_NODISCARD rn_code rn_finding_publish(rn_store *s, const char *id, rn_error *err)
     RN_NONNULL(1, 2);
+/* reviewed | published -> withdrawn, with a non-empty reason (public) and
+ * today's date. */
+RN_NODISCARD rn_code rn_finding_withdraw(rn_store *s, const char *id, const char *reason,
+                                         rn_error *err) RN_NONNULL(1, 2, 3);
+/* A new draft that supersedes the reviewed, published or withdrawn finding
+ * `id`: its statement (or `statement` when not NULL), evidence and notes,
+ * written by the store's author. `id` stays as it was. OUT out_id. */
+RN_NODISCARD rn_code rn_finding_revise(rn_store *s, const char *id, const char *statement,
+                                       char out_id[RN_ID_LEN + 1], rn_error *err)
+    RN_NONNULL(1, 2, 4);
 /* A finding with each evidence record resolved (type, and a one-line
  * summary), as JSON. */
 RN_NODISCARD rn_code rn_finding_explain(rn_store *s, const char *id, char **json, size_t *len,

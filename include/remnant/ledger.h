@@ -111,6 +111,20 @@ RN_NODISCARD rn_code rn_ledger_verify_consistency(
     const rn_ledger_proof *p, const uint8_t root1[RN_LEDGER_HASH_LEN],
     const uint8_t root2[RN_LEDGER_HASH_LEN]) RN_NONNULL(1, 2, 3);
 
+/* ---- history -------------------------------------------------------------- */
+
+/* Every change of record `id` from the log, oldest first, as JSON (rn_free):
+ *   {"id":ID,"type":TYPE,"changes":[{"seq":N,"time":"...Z","author":A,
+ *     "op":"create|update|delete","changed":{FIELD:{"from":V,"to":V}}}]}
+ * where V is the field's value in the record's JSON form (null: unset) and
+ * seq the entry's log index (lib/ledger/history.c H1-H4). Every field is
+ * shown: a face that serves the public must not call this for it.
+ * RN_ENOTFOUND when the record has no entry; RN_ETAMPER when an entry does
+ * not parse. */
+RN_NODISCARD rn_code rn_ledger_history(rn_ledger *l, const char *id, char **json,
+                                       size_t *len, rn_error *err)
+    RN_NONNULL(1, 2, 3);
+
 /* ---- witnesses ------------------------------------------------------------ */
 
 /* Make a witness key file (0600) named `name`; OUT its verifier key

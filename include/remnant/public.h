@@ -93,8 +93,8 @@ rn_public_field rn_public_field_of(const rn_public *p, const rn_record *r, int i
  * OUT *out is a new record owned by the caller. */
 RN_NODISCARD rn_code rn_public_record(const rn_public *p, const rn_record *r,
                                       rn_record **out, rn_error *err);
-/* The public copy of r as one JSON object (rn_record_to_json flags, plus
- * RN_JSON_PUBLIC implied). *out is owned by the caller (rn_free). */
+/* The public copy of r as one JSON object (rn_record_to_json flags; the
+ * copy is already redacted). *out is owned by the caller (rn_free). */
 RN_NODISCARD rn_code rn_public_json(const rn_public *p, const rn_record *r,
                                     unsigned flags, char **out, size_t *len,
                                     rn_error *err);

@@ -43,8 +43,16 @@ int rn_store_schema_version(rn_store *s);
 /* The path of the blob folder (owned by the store). */
 const char *rn_store_blob_dir(const rn_store *s);
 
-/* The author recorded with every change from now on ("" by default). */
+/* The author recorded with every change from now on ("" by default), as
+ * the caller names it (not authenticated). */
 RN_NODISCARD rn_code rn_store_set_author(rn_store *s, const char *author);
+/* The same, for an account the caller has authenticated (the server after
+ * its login or token check, the CLI after the account's password): the
+ * review acts of findings (review, publish, withdraw) need one, and a new
+ * finding's author is that account (lib/store/lifecycle.c W1, W3).
+ * rn_store_set_author() ends it. RN_ELIMIT for "" or a too-long name. */
+RN_NODISCARD rn_code rn_store_set_account(rn_store *s, const char *account)
+    RN_NONNULL(1, 2);
 
 RN_NODISCARD rn_code rn_store_begin(rn_store *s, rn_error *err);
 RN_NODISCARD rn_code rn_store_commit(rn_store *s, rn_error *err);
@@ -58,7 +66,11 @@ typedef enum rn_put_mode {
 
 /* Write a record. A record without an id gets a new one (set on *r, hence
  * not const). References are checked: a missing parent, event, ... gives
- * RN_ECONSTRAINT with err->field naming the field. */
+ * RN_ECONSTRAINT with err->field naming the field. Findings and trace
+ * requests follow their lifecycle (lib/store/lifecycle.c): a plain write
+ * never changes their status, a reviewed or published finding never
+ * changes (RN_ECONSTRAINT), and a new finding written under an account
+ * (rn_store_set_account) gets that account as its author (set on *r). */
 RN_NODISCARD rn_code rn_store_put(rn_store *s, rn_record *r, rn_put_mode mode,
                                   rn_error *err) RN_NONNULL(1, 2);
 /* Read the record with `id`, of whatever type. RN_ENOTFOUND if none. */
@@ -66,7 +78,8 @@ RN_NODISCARD rn_code rn_store_get(rn_store *s, const char *id,
                                   rn_record **out, rn_error *err)
     RN_NONNULL(1, 2, 3);
 /* Delete. RN_ECONSTRAINT (err->field says which type refers to it) when
- * other records still refer to it. */
+ * other records still refer to it, or when it is a finding that is no
+ * longer a draft (it is withdrawn instead, lifecycle.c W2). */
 RN_NODISCARD rn_code rn_store_delete(rn_store *s, const char *id,
                                      rn_error *err) RN_NONNULL(1, 2);
 

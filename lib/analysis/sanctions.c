@@ -72,7 +72,7 @@ static const char measures_sql[] =
     "ORDER BY adopted_earliest, id";
 static const char dismiss_sql[] =
     "SELECT id, notes, statement, status FROM finding WHERE notes LIKE 'rn:dismiss-flag %' "
-    "ORDER BY id";
+    "AND coalesce(status, 'draft') <> 'withdrawn' ORDER BY id"; /* a withdrawn one counts not */
 static const char roots_sql[] =
     "SELECT i.id, i.weapon_system, i.producing_state, i.event, e.country, e.place "
     "FROM item i LEFT JOIN event e ON e.id = i.event WHERE i.parent IS NULL "

@@ -2,23 +2,37 @@
  *
  * trace.c — the life of a trace request (rn_trace_move), the transfers its
  * answer reveals (rn_trace_add_transfer) and the overdue list
- * (rn_trace_report).
+ * (rn_trace_report). The moves are checked again at the root, on every
+ * write of a trace request, by the store (lib/store/lifecycle.c W6, W7), so
+ * no face can set a status or a move's date outside a move.
  *
- *                 send             acknowledge
- *     draft --------------> sent --------------> acknowledged
- *                             |  \                  |    |
- *                  answer /   |   \ expire   answer |    | refuse / expire
- *                  refuse     v    v                v    v
- *                       answered  refused  no-answer ---> answered (late answer)
+ *            send            ack
+ *    draft --------> sent ---------> acknowledged
+ *                     |  \              |   \
+ *                     |   +-- overdue --+----> overdue
+ *                     |                 |        |
+ *                     v                 v        v
+ *               answered | refused | no-answer  (from sent, acknowledged or
+ *                     |        |        |        overdue; a late reply may
+ *                     |        |        |        follow no-answer)
+ *                     v        v        v
+ *                   closed  (from answered, refused, no-answer, overdue)
  *
  *   draft -> sent                      rn_trace_move(SENT, date, due)
  *   sent -> acknowledged               rn_trace_move(ACKNOWLEDGED, date)
- *   sent|acknowledged -> answered      rn_trace_move(ANSWERED, date, answer)
- *   sent|acknowledged -> refused       rn_trace_move(REFUSED, date, answer?)
- *   sent|acknowledged -> no-answer     rn_trace_move(NO_ANSWER, date)
+ *   sent|acknowledged -> overdue       rn_trace_move(OVERDUE, date)
+ *   sent|acknowledged|overdue
+ *     -> answered                      rn_trace_move(ANSWERED, date, answer)
+ *     -> refused                       rn_trace_move(REFUSED, date, answer?)
+ *     -> no-answer                     rn_trace_move(NO_ANSWER, date)
  *   no-answer -> answered|refused      a late reply
+ *   answered|refused|no-answer|overdue
+ *     -> closed                        rn_trace_move(CLOSED, date)
  *
- * Invariants (tests cite them as T1..T6):
+ * The values of the first version (draft, sent, acknowledged, answered,
+ * refused, no-answer) keep their meaning; overdue and closed were added.
+ *
+ * Invariants (tests cite them as T1..T7):
  *  T1. A status changes only along an arrow above; anything else is
  *      RN_ECONSTRAINT naming both states. A request with no status is draft.
  *  T2. sent has a `sent` date (the transition's date); `due` if given must
@@ -28,10 +42,14 @@
  *  T4. Transfers are recorded only from an answered request; their
  *      `source` names the request and its answer date, their items default
  *      to the request's.
- *  T5. Overdue: status sent or acknowledged and the due date's last day is
- *      before today.
+ *  T5. Overdue in the report: status sent or acknowledged and the due
+ *      date's last day is before today, or status overdue.
  *  T6. Every change is one rn_store_put inside one transaction, so it is in
  *      the evidence log with its author; a failure changes nothing.
+ *  T7. Every move records its date in the field of its new status (sent,
+ *      acknowledged, overdue_since, answered, no_answer, closed); a move's
+ *      date is not before the sent date; overdue needs a due date that has
+ *      passed on the move's date.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +57,11 @@
 #include "analysis/analysis_int.h"
 
 static const char *const status_names[RN_TRACE_STATUS_COUNT] = {
-    "draft", "sent", "acknowledged", "answered", "refused", "no-answer"};
+    "draft", "sent", "acknowledged", "answered", "refused", "no-answer", "overdue", "closed"};
+
+/* T7: the date field of each status. */
+static const char *const date_fields[RN_TRACE_STATUS_COUNT] = {
+    NULL, "sent", "acknowledged", "answered", "answered", "no_answer", "overdue_since", "closed"};
 
 const char *rn_trace_status_name(rn_trace_status st)
 {
@@ -60,16 +82,22 @@ rn_code rn_trace_status_from_name(const char *s, rn_trace_status *out)
 /* T1: the arrows. */
 static int allowed(rn_trace_status from, rn_trace_status to)
 {
-    switch (from) {
-    case RN_TRACE_DRAFT:
-        return to == RN_TRACE_SENT;
+    int open = from == RN_TRACE_SENT || from == RN_TRACE_ACKNOWLEDGED;
+    switch (to) {
     case RN_TRACE_SENT:
-        return to == RN_TRACE_ACKNOWLEDGED || to == RN_TRACE_ANSWERED || to == RN_TRACE_REFUSED ||
-               to == RN_TRACE_NO_ANSWER;
+        return from == RN_TRACE_DRAFT;
     case RN_TRACE_ACKNOWLEDGED:
-        return to == RN_TRACE_ANSWERED || to == RN_TRACE_REFUSED || to == RN_TRACE_NO_ANSWER;
+        return from == RN_TRACE_SENT;
+    case RN_TRACE_OVERDUE:
+        return open;
+    case RN_TRACE_ANSWERED:
+    case RN_TRACE_REFUSED:
+        return open || from == RN_TRACE_OVERDUE || from == RN_TRACE_NO_ANSWER;
     case RN_TRACE_NO_ANSWER:
-        return to == RN_TRACE_ANSWERED || to == RN_TRACE_REFUSED;
+        return open || from == RN_TRACE_OVERDUE;
+    case RN_TRACE_CLOSED:
+        return from == RN_TRACE_ANSWERED || from == RN_TRACE_REFUSED ||
+               from == RN_TRACE_NO_ANSWER || from == RN_TRACE_OVERDUE;
     default:
         return 0;
     }
@@ -94,6 +122,21 @@ static rn_code get_trace(rn_store *s, const char *id, rn_record **out, rn_trace_
         return rn__err(err, RN_EINPUT, "trace request %s has an unknown status '%s'", id, cur);
     }
     return RN_OK;
+}
+
+/* One move in its own transaction (T6), as a lifecycle act of the store. */
+static rn_code act(rn_store *s, rn_record *r, rn_error *err)
+{
+    rn_code rc = rn_store_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = rn__store_put_act(s, r, err))) {
+        rn_store_rollback(s);
+        return rc;
+    }
+    if ((rc = rn_store_commit(s, err)))
+        rn_store_rollback(s);
+    return rc;
 }
 
 static rn_code put_one(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
@@ -134,12 +177,34 @@ rn_code rn_trace_move(rn_store *s, const char *id, rn_trace_status to, const cha
     if (!allowed(from, to)) { /* T1 */
         rc = rn__err(err, RN_ECONSTRAINT,
                      "trace request %s is %s; it cannot become %s (draft -> sent -> "
-                     "acknowledged -> answered | refused | no-answer)",
+                     "acknowledged -> answered | refused | no-answer | overdue -> closed)",
                      id, status_names[from], status_names[to]);
         goto out;
     }
     const char *name = status_names[to];
     if ((rc = rn_record_set(r, "status", name, strlen(name), err)))
+        goto out;
+    if (to != RN_TRACE_SENT) { /* T7: not before it was sent */
+        rn_date sent = rn_record_date_at(r, rn_type_field_index(RN_T_TRACE, "sent", 4));
+        if (sent.precision != RN_PREC_NONE && when.latest < sent.earliest) {
+            rc = rn__err_field(err, RN_EINPUT, date_fields[to],
+                               "the date %s is before the request was sent", date);
+            goto out;
+        }
+    }
+    if (to == RN_TRACE_OVERDUE) { /* T7 */
+        rn_date dd = rn_record_date_at(r, rn_type_field_index(RN_T_TRACE, "due", 3));
+        if (dd.precision == RN_PREC_NONE || dd.latest >= when.earliest) {
+            rc = rn__err_field(err, RN_ECONSTRAINT, "due",
+                               "trace request %s is not overdue on %s: %s", id, date,
+                               dd.precision == RN_PREC_NONE ? "it has no due date"
+                                                            : "its due date has not passed");
+            goto out;
+        }
+    }
+    if (date_fields[to] && to != RN_TRACE_SENT && to != RN_TRACE_ANSWERED &&
+        to != RN_TRACE_REFUSED &&
+        (rc = rn_record_set(r, date_fields[to], date, strlen(date), err)))
         goto out;
     if (to == RN_TRACE_SENT) { /* T2 */
         if ((rc = rn_record_set(r, "sent", date, strlen(date), err)))
@@ -168,7 +233,7 @@ rn_code rn_trace_move(rn_store *s, const char *id, rn_trace_status to, const cha
         if (answer && *answer && (rc = rn_record_set(r, "answer", answer, strlen(answer), err)))
             goto out;
     }
-    rc = put_one(s, r, RN_PUT_REPLACE, err); /* T6 */
+    rc = act(s, r, err); /* T6 */
 out:
     rn_record_free(r);
     return rc;
@@ -267,7 +332,8 @@ rn_code rn_trace_report(rn_store *s, int overdue_only, int32_t today, char **jso
         const char *status = rn__col_text(st, 3);
         rn_date due = rn__col_date(st, 7);
         int is_open = !strcmp(status, "sent") || !strcmp(status, "acknowledged");
-        int od = is_open && due.precision != RN_PREC_NONE && due.latest < today; /* T5 */
+        int od = (is_open && due.precision != RN_PREC_NONE && due.latest < today) ||
+                 !strcmp(status, "overdue"); /* T5 */
         overdue += od;
         if (overdue_only && !od)
             continue;
@@ -281,7 +347,7 @@ rn_code rn_trace_report(rn_store *s, int overdue_only, int32_t today, char **jso
         rn__jset(o, "due", rn__json_date(&due));
         rn__jset(o, "answered", rn__json_date(&ans));
         rn__jset(o, "overdue", json_boolean(od));
-        if (od)
+        if (od && due.precision != RN_PREC_NONE)
             rn__jset(o, "days_overdue", json_integer(today - due.latest));
         rn__jset(o, "question", rn__jstr(rn__col_text(st, 13)));
         const char *items = rn__col_text(st, 14);

@@ -39,8 +39,9 @@ static const char *const mark_methods[] = {"stamped", "painted", "printed", "lab
 static const char *const entity_kinds[] = {"state", "company", "organization", "person",
                                            "other", NULL};
 static const char *const trace_states[] = {"draft", "sent", "acknowledged", "answered",
-                                           "refused", "no-answer", NULL};
-static const char *const finding_states[] = {"draft", "reviewed", "published", NULL};
+                                           "refused", "no-answer", "overdue", "closed", NULL};
+static const char *const finding_states[] = {"draft", "reviewed", "published", "withdrawn",
+                                             NULL};
 static const char *const derivations[] = {"public-metadata-stripped", NULL};
 
 static const rn_field event_fields[] = {
@@ -123,11 +124,16 @@ static const rn_field trace_fields[] = {
     REF("recipient", REQ, RN_T_ENTITY, "who is asked: a manufacturer or a government"),
     REFS("items", 0, "items the request is about"),
     TEXT("question", 0, 5000, "what is asked"),
-    ENUM("status", 0, trace_states, "draft, sent, acknowledged, answered, refused, no-answer"),
+    ENUM("status", 0, trace_states, "draft, sent, acknowledged, answered, refused, no-answer, "
+         "overdue, closed (changed by `remnant trace` moves only)"),
     DATE("sent", 0, "when it was sent"),
     DATE("due", 0, "when an answer is due"),
     DATE("answered", 0, "when it was answered"),
     TEXT("answer", SENS, 20000, "the answer"),
+    DATE("acknowledged", 0, "when the recipient acknowledged it"),
+    DATE("overdue_since", 0, "when it was marked overdue (its due date had passed)"),
+    DATE("no_answer", 0, "when it was given up as unanswered"),
+    DATE("closed", 0, "when it was closed"),
     NOTES,
 };
 
@@ -136,7 +142,11 @@ static const rn_field finding_fields[] = {
     REFS("evidence", 0, "ids of the records it rests on"),
     TEXT("author", SENS, 200, "who wrote it"),
     TEXT("reviewer", SENS, 200, "who reviewed it"),
-    ENUM("status", 0, finding_states, "draft, reviewed, published"),
+    ENUM("status", 0, finding_states, "draft, reviewed, published, withdrawn (changed by "
+         "`remnant finding` acts only)"),
+    REF("supersedes", 0, RN_T_FINDING, "the reviewed, published or withdrawn finding this one revises"),
+    TEXT("withdrawn_reason", 0, 2000, "why it was withdrawn (not sensitive: it explains a retraction)"),
+    DATE("withdrawn", 0, "when it was withdrawn"),
     NOTES,
 };
 

@@ -470,6 +470,19 @@ rn_code rn_public_record(const rn_public *p, const rn_record *r, rn_record **out
             rc = filter_refs(p, c, (int)i, err);
         }
     }
+    /* F4 for the lifecycle's required names: a reviewed, published or
+     * withdrawn finding has an author and a reviewer (lib/store/lifecycle.c),
+     * withheld from the public as "[withheld]" so the output still imports. */
+    const char *st = rn_record_type(r) == RN_T_FINDING ? rn_record_get(r, "status", NULL) : NULL;
+    if (st && strcmp(st, "draft") != 0) {
+        /* two different texts: the lifecycle refuses a reviewer who is
+         * the author */
+        static const char *const names[] = {"author", "reviewer"};
+        static const char *const shown[] = {"[withheld author]", "[withheld reviewer]"};
+        for (size_t i = 0; i < 2 && rc == RN_OK; i++)
+            if (rn_record_get(r, names[i], NULL))
+                rc = rn_record_set(c, names[i], shown[i], strlen(shown[i]), err);
+    }
     const struct pub_copy *cp = rn_record_type(r) == RN_T_ATTACHMENT ? copy_of(p, id) : NULL;
     if (rc == RN_OK && cp && cp->sha256[0])
         rc = rn_record_set(c, "sha256", cp->sha256, strlen(cp->sha256), err);
@@ -494,7 +507,9 @@ rn_code rn_public_json(const rn_public *p, const rn_record *r, unsigned flags, c
     rn_code rc = rn_public_record(p, r, &c, err);
     if (rc)
         return rc;
-    rc = rn_record_to_json(c, flags | RN_JSON_PUBLIC, out, len);
+    /* c is already the public copy: every field the public may not see is
+     * gone or reads "[withheld]" (F4), so no further filter applies. */
+    rc = rn_record_to_json(c, flags & ~RN_JSON_PUBLIC, out, len);
     rn_record_free(c);
     if (rc)
         return rn__err(err, rc, "cannot encode record %s", rn_record_id(r));

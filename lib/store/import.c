@@ -138,6 +138,8 @@ static rn_code insert(importer *im, rn_record *r, rn_error *err)
         return rn__err(err, rc, "could not make an id");
     if ((rc = rn_record_check(r, err)))
         return rc;
+    if ((rc = rn__lifecycle_put(im->s, r, RN_PUT_CREATE, RN__PUT_IMPORT, err)))
+        return rc;
     if ((rc = im->s->ops->put(im->s, r, RN_PUT_CREATE, err)))
         return rc;
     im->stats->records++;

@@ -57,6 +57,17 @@ rn_code rn_store_set_author(rn_store *s, const char *author)
     if (n >= sizeof s->author)
         return RN_ELIMIT;
     memcpy(s->author, author, n + 1);
+    s->account = 0;
+    return RN_OK;
+}
+
+rn_code rn_store_set_account(rn_store *s, const char *account)
+{
+    size_t n = strlen(account);
+    if (n == 0 || n >= sizeof s->author)
+        return RN_ELIMIT;
+    memcpy(s->author, account, n + 1);
+    s->account = 1;
     return RN_OK;
 }
 
@@ -101,6 +112,27 @@ void rn_store_rollback(rn_store *s)
         return rc_;                                                   \
     } while (0)
 
+/* The lifecycle guard, then the backend, in one transaction. */
+static rn_code put_guarded(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
+{
+    rn_code rc = rn__lifecycle_put(s, r, mode, s->act ? RN__PUT_ACT : RN__PUT_PLAIN, err);
+    return rc ? rc : s->ops->put(s, r, mode, err);
+}
+
+static rn_code del_guarded(rn_store *s, const char *id, rn_error *err)
+{
+    rn_code rc = rn__lifecycle_delete(s, id, err);
+    return rc ? rc : s->ops->del(s, id, err);
+}
+
+rn_code rn__store_put_act(rn_store *s, rn_record *r, rn_error *err)
+{
+    s->act = 1;
+    rn_code rc = rn_store_put(s, r, RN_PUT_REPLACE, err);
+    s->act = 0;
+    return rc;
+}
+
 rn_code rn_store_put(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
 {
     if (s->readonly)
@@ -115,7 +147,7 @@ rn_code rn_store_put(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
     rn_code rc = rn_record_check(r, err);
     if (rc)
         return rc;
-    AUTOCOMMIT(s, err, s->ops->put(s, r, mode, err));
+    AUTOCOMMIT(s, err, put_guarded(s, r, mode, err));
 }
 
 rn_code rn_store_get(rn_store *s, const char *id, rn_record **out, rn_error *err)
@@ -133,7 +165,7 @@ rn_code rn_store_delete(rn_store *s, const char *id, rn_error *err)
         return rn__err(err, RN_EREADONLY, "the store was opened read-only");
     if (!rn_id_valid(id, strlen(id)))
         return rn__err(err, RN_EINPUT, "'%.40s' is not a record id", id);
-    AUTOCOMMIT(s, err, s->ops->del(s, id, err));
+    AUTOCOMMIT(s, err, del_guarded(s, id, err));
 }
 
 rn_code rn_store_list(rn_store *s, rn_type t, const rn_filter *filters, size_t nfilters,

@@ -35,6 +35,8 @@ struct rn_store {
     char *path;     /* database file */
     char *blob_dir; /* <path>.blobs */
     char author[128];
+    int account;    /* author is an authenticated account (rn_store_set_account) */
+    int act;        /* the put under way is a library act (rn__store_put_act) */
     int readonly;
     int user_tx;    /* a transaction opened by rn_store_begin() is open */
     int no_decode;  /* markings are written without candidates */
@@ -63,6 +65,19 @@ rn_code rn__photo_prepare(rn_store *s, const struct rn_record *orig,
 /* photo.c: write the copy of the picture `src` without its metadata to
  * `dst` (overwritten) and check it. RN_EINPUT when none can be made. */
 rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err);
+
+/* The review and trace-request rules (lifecycle.c), checked inside the
+ * write's transaction before the backend's put / delete. `how`: */
+#define RN__PUT_PLAIN 0  /* rn_store_put from any face */
+#define RN__PUT_ACT 1    /* a lifecycle act of the library */
+#define RN__PUT_IMPORT 2 /* a record created by rn_import_file */
+/* May set a new finding's author (W1); else r is unchanged. */
+rn_code rn__lifecycle_put(rn_store *s, rn_record *r, rn_put_mode mode, int how, rn_error *err);
+rn_code rn__lifecycle_delete(rn_store *s, const char *id, rn_error *err);
+/* rn_store_put(RN_PUT_REPLACE) as a lifecycle act (a finding's review,
+ * publication or withdrawal, a trace request's move): the one way a status
+ * changes (lifecycle.c W1, W6). */
+rn_code rn__store_put_act(rn_store *s, rn_record *r, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */
 rn_code rn__store_list_tree(rn_store *s, rn_type t, rn_cursor **out, rn_error *err);

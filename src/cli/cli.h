@@ -68,6 +68,17 @@ int cli_analysis_filter(int *argc, char **argv, const char *usage, rn_analysis_f
 int cli_document(rn_code c, const rn_error *err, char *out, size_t len, int json,
                  void (*human)(json_t *root));
 
+/* Authenticate the local account `user` (`remnant user`) by its password,
+ * read from pw_file ("-": stdin) or else from the terminal without echo;
+ * refused without a name, without a password source, with a wrong
+ * password, or (need_reviewer) for a role other than reviewer or admin.
+ * On success the store's author is the account (rn_store_set_account).
+ * Prints the reason and returns the exit code; 0 on success (account.c). */
+int cli_account_login(rn_store *s, const char *user, const char *pw_file, int need_reviewer);
+/* One line of password from `in` into buf (no newline); on a terminal with
+ * a prompt and without echo. 0, or -1 when none or too long. */
+int cli_read_password(FILE *in, const char *prompt, char *buf, size_t cap);
+
 /* Print a record for people, or as one JSON line. */
 /* Write n bytes of stored text for a terminal: line breaks and tabs as \\n
  * \\t \\r, other control characters (C0, DEL, C1) as \\xNN / \\uNNNN, so a

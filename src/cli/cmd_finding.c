@@ -12,17 +12,24 @@
 
 static const char usage[] =
     "remnant finding new STATEMENT --evidence ID;ID... [--notes TEXT]\n"
-    "       remnant finding review ID [--reviewer NAME]\n"
-    "       remnant finding publish ID\n"
+    "       remnant finding review ID --user NAME [--password-file FILE]\n"
+    "       remnant finding publish ID --user NAME [--password-file FILE]\n"
+    "       remnant finding withdraw ID --reason TEXT --user NAME [--password-file FILE]\n"
+    "       remnant finding revise ID [--statement TEXT]\n"
     "       remnant finding show ID [--json]";
 
 static const char help[] =
     "Findings: a statement that cites its evidence (items, markings, attachments,\n"
     "transfers, sanctions measures, flags' dismissals ...). Life: draft -> reviewed (by\n"
-    "someone other than its author) -> published. The author is $REMNANT_AUTHOR, else\n"
-    "$USER; the reviewer is --reviewer, else the same. Publishing checks that every\n"
-    "evidence id exists; every step is a change in the evidence log. `show` resolves\n"
-    "each piece of evidence.\n";
+    "an account other than its author) -> published; a reviewed or published finding\n"
+    "can be withdrawn, with a reason. Reviewed, published and withdrawn findings never\n"
+    "change: `revise` makes a new draft that supersedes one (the old stays as it was).\n"
+    "review, publish and withdraw are done by a reviewer or admin account of\n"
+    "`remnant user`: --user NAME and its password, asked on the terminal or read from\n"
+    "--password-file FILE (- for stdin); without them they are refused. The author of\n"
+    "`new` and `revise` is $REMNANT_AUTHOR, else $USER. Publishing checks that every\n"
+    "evidence id exists; every step is a change in the evidence log (`remnant history\n"
+    "ID`). `show` resolves each piece of evidence.\n";
 
 static const char *me(void)
 {
@@ -39,9 +46,13 @@ int cmd_finding(int argc, char **argv)
         return EXIT_OK;
     }
     int json = cli_flag(&argc, argv, "--json");
-    const char *ev = NULL, *notes = NULL, *reviewer = NULL;
+    const char *ev = NULL, *notes = NULL, *user = NULL, *pwfile = NULL, *reason = NULL,
+               *statement = NULL;
     if (cli_opt(&argc, argv, "--evidence", &ev) < 0 || cli_opt(&argc, argv, "--notes", &notes) < 0 ||
-        cli_opt(&argc, argv, "--reviewer", &reviewer) < 0)
+        cli_opt(&argc, argv, "--user", &user) < 0 ||
+        cli_opt(&argc, argv, "--password-file", &pwfile) < 0 ||
+        cli_opt(&argc, argv, "--reason", &reason) < 0 ||
+        cli_opt(&argc, argv, "--statement", &statement) < 0)
         return cli_usage_error(usage, "an option is missing its value");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
@@ -50,11 +61,18 @@ int cmd_finding(int argc, char **argv)
         return cli_usage_error(usage, "give a subcommand and one argument");
     const char *sub = argv[1], *arg = argv[2];
     int writes = strcmp(sub, "show") != 0;
-    if (strcmp(sub, "new") && strcmp(sub, "review") && strcmp(sub, "publish") && strcmp(sub, "show"))
+    int by_account = !strcmp(sub, "review") || !strcmp(sub, "publish") || !strcmp(sub, "withdraw");
+    if (strcmp(sub, "new") && !by_account && strcmp(sub, "revise") && strcmp(sub, "show"))
         return cli_usage_error(usage, "'%s' is not a finding subcommand", sub);
+    if (!strcmp(sub, "withdraw") && (!reason || !*reason))
+        return cli_usage_error(usage, "say why: withdraw needs --reason TEXT");
     rn_store *s;
     if ((rc = cli_open(writes ? 0 : RN_STORE_READONLY, &s)))
         return rc;
+    if (by_account && (rc = cli_account_login(s, user, pwfile, 1))) {
+        rn_store_close(s);
+        return rc;
+    }
     rn_error err;
     rn_error_clear(&err);
     rn_code c = RN_OK;
@@ -77,13 +95,22 @@ int cmd_finding(int argc, char **argv)
             printf("%s\n", rn_record_id(r));
         rn_record_free(r);
     } else if (!strcmp(sub, "review")) {
-        c = rn_finding_review(s, arg, reviewer ? reviewer : me(), &err);
+        c = rn_finding_review(s, arg, &err);
         if (!c)
-            printf("%s reviewed\n", arg);
+            printf("%s reviewed by %s\n", arg, user);
     } else if (!strcmp(sub, "publish")) {
         c = rn_finding_publish(s, arg, &err);
         if (!c)
             printf("%s published\n", arg);
+    } else if (!strcmp(sub, "withdraw")) {
+        c = rn_finding_withdraw(s, arg, reason, &err);
+        if (!c)
+            printf("%s withdrawn\n", arg);
+    } else if (!strcmp(sub, "revise")) {
+        char nid[RN_ID_LEN + 1];
+        c = rn_finding_revise(s, arg, statement, nid, &err);
+        if (!c)
+            printf("%s\n", nid);
     } else {
         char *out = NULL;
         size_t len = 0;
@@ -94,9 +121,16 @@ int cmd_finding(int argc, char **argv)
         } else if (!c) {
             json_t *root = json_loads(out, 0, NULL), *e;
             size_t i;
-            printf("%s [%s] by %s, reviewed by %s\n  %s\nEvidence:\n", cli_js(root, "finding"),
+            printf("%s [%s] by %s, reviewed by %s\n  %s\n", cli_js(root, "finding"),
                    cli_js(root, "status"), cli_js(root, "author"), cli_js(root, "reviewer"),
                    cli_js(root, "statement"));
+            if (json_is_string(json_object_get(root, "withdrawn_reason")))
+                printf("Withdrawn: %s\n", cli_js(root, "withdrawn_reason"));
+            if (json_is_string(json_object_get(root, "supersedes")))
+                printf("Supersedes: %s\n", cli_js(root, "supersedes"));
+            json_array_foreach(json_object_get(root, "superseded_by"), i, e)
+                printf("Superseded by: %s\n", json_string_value(e));
+            printf("Evidence:\n");
             json_array_foreach(json_object_get(root, "evidence"), i, e)
                 printf("  %s  %s  %s\n", cli_js(e, "id"),
                        json_is_true(json_object_get(e, "missing")) ? "MISSING" : cli_js(e, "type"),

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cmd_trace.c — `remnant trace`: trace requests through their life
- * (draft → sent → acknowledged → answered / refused / no-answer; the state
- * machine and its invariants are in lib/analysis/trace.c), the transfers an
- * answer reveals, and the overdue list. */
+ * (draft → sent → acknowledged → answered / refused / no-answer / overdue →
+ * closed; the state machine and its invariants are in lib/analysis/trace.c
+ * and lib/store/lifecycle.c), the transfers an answer reveals, and the
+ * overdue list. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ static const char usage[] =
     "remnant trace [list] [--overdue] [--today DATE] [--json]\n"
     "       remnant trace new RECIPIENT --question TEXT [--items ID;ID...]\n"
     "       remnant trace send ID [--date DATE] [--due DATE]\n"
-    "       remnant trace ack|no-answer ID [--date DATE]\n"
+    "       remnant trace ack|overdue|no-answer|close ID [--date DATE]\n"
     "       remnant trace answer ID --answer TEXT [--date DATE]\n"
     "       remnant trace refuse ID [--answer TEXT] [--date DATE]\n"
     "       remnant trace transfer ID --supplier ENTITY --recipient ENTITY [--date DATE] "
@@ -23,8 +24,11 @@ static const char usage[] =
 
 static const char help[] =
     "Trace requests to manufacturers and governments. Life: draft -> sent ->\n"
-    "acknowledged -> answered | refused | no-answer (a late answer may follow no-answer).\n"
-    "`send` records the sent date (--date, default today) and --due. `answer` needs the\n"
+    "acknowledged -> answered | refused | no-answer | overdue -> closed (a late answer\n"
+    "may follow no-answer or overdue; `overdue` only once the due date has passed).\n"
+    "Each move records its date (--date, default today) in the request; the status\n"
+    "and those dates change only by these moves, never by `remnant edit`. A new\n"
+    "request is a draft. `send` records the sent date and --due. `answer` needs the\n"
     "answer's text. `transfer` records what an answered request reveals (supplier ->\n"
     "recipient, date, scope); its source names the request. `list --overdue`: sent or\n"
     "acknowledged requests whose due date has passed (--today DATE to ask as of a day).\n"
@@ -201,6 +205,10 @@ int cmd_trace(int argc, char **argv)
         return move(argc, argv, RN_TRACE_REFUSED);
     if (!strcmp(sub, "no-answer"))
         return move(argc, argv, RN_TRACE_NO_ANSWER);
+    if (!strcmp(sub, "overdue"))
+        return move(argc, argv, RN_TRACE_OVERDUE);
+    if (!strcmp(sub, "close"))
+        return move(argc, argv, RN_TRACE_CLOSED);
     if (!strcmp(sub, "transfer"))
         return transfer(argc, argv);
     return cli_usage_error(usage, "'%s' is not a trace subcommand", sub);

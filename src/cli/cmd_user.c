@@ -8,9 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "server.h"
@@ -23,36 +21,6 @@ static const char usage[] =
     "       remnant user token list [NAME]\n"
     "       remnant user token rm ID\n"
     "       remnant user list";
-
-/* Read one line into buf (no newline). On a terminal: prompt, no echo. */
-static int read_password(const char *prompt, char *buf, size_t cap)
-{
-    int tty = isatty(STDIN_FILENO);
-    struct termios old, quiet;
-    if (tty) {
-        fprintf(stderr, "%s", prompt);
-        if (tcgetattr(STDIN_FILENO, &old) == 0) {
-            quiet = old;
-            quiet.c_lflag &= ~(tcflag_t)ECHO;
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        } else {
-            tty = 0;
-        }
-    }
-    char *got = fgets(buf, (int)cap, stdin);
-    if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        fputc('\n', stderr);
-    }
-    if (!got)
-        return -1;
-    size_t n = strlen(buf);
-    if (n + 1 == cap && buf[n - 1] != '\n')
-        return -1; /* too long */
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
-    return 0;
-}
 
 static int print_token(void *ctx, const char *id, const char *user, const char *label,
                        int64_t created)
@@ -134,7 +102,7 @@ int cmd_user(int argc, char **argv)
             srv_accounts_close(db);
             return cli_usage_error(usage, "give --role admin, investigator, analyst or reviewer");
         }
-        if (read_password("password: ", pw, sizeof pw)) {
+        if (cli_read_password(stdin, "password: ", pw, sizeof pw)) {
             srv_accounts_close(db);
             fputs("remnant: no password on stdin (one line, at most 1024 bytes)\n", stderr);
             return EXIT_INPUT;

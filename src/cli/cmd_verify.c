@@ -118,21 +118,24 @@ int cmd_verify(int argc, char **argv)
     if (!quiet && (c == RN_OK || c == RN_ETAMPER))
         printf("trust: %s\n", st.anchors[0] ? st.anchors : "none");
     if (c == RN_OK) {
-        if (!quiet && st.checkpoints > 0 && st.signed_checkpoints == 0)
-            printf("verified: %llu log entries, %llu records, %llu blobs, %llu checkpoints, "
-                   "NONE SIGNED — consistent, but nothing vouches for this log outside the "
-                   "file: make a key (remnant key create)\n",
-                   (unsigned long long)st.entries, (unsigned long long)st.records,
-                   (unsigned long long)st.blobs, (unsigned long long)st.checkpoints);
-        else if (!quiet)
+        uint64_t unsigned_cps = st.checkpoints - st.signed_checkpoints;
+        if (!quiet)
             printf("verified: %llu log entries, %llu records, %llu blobs, "
-                   "%llu checkpoints (%llu signed), %llu cosignatures — all "
-                   "consistent\n",
+                   "%llu checkpoints (%llu signed), %llu cosignatures — %s\n",
                    (unsigned long long)st.entries,
                    (unsigned long long)st.records, (unsigned long long)st.blobs,
                    (unsigned long long)st.checkpoints,
                    (unsigned long long)st.signed_checkpoints,
-                   (unsigned long long)st.cosignatures);
+                   (unsigned long long)st.cosignatures,
+                   unsigned_cps ? "consistent, but not all signed" : "all consistent");
+        /* Said even with --quiet: an unsigned checkpoint proves nothing to
+         * anyone who does not trust this very file. */
+        if (unsigned_cps)
+            printf("WARNING: %llu of %llu checkpoints %s unsigned: nobody outside can tell "
+                   "them from a rewritten log. Make the instance's key (`remnant key "
+                   "create`); checkpoints are signed from then on.\n",
+                   (unsigned long long)unsigned_cps, (unsigned long long)st.checkpoints,
+                   unsigned_cps == 1 ? "is" : "are");
         rc = EXIT_OK;
     } else if (c == RN_ETAMPER) {
         printf("FAILED: %llu problem%s found\n",

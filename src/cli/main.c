@@ -21,6 +21,7 @@ CMD(photos);
 WEAK(generate); WEAK(decode); WEAK(key); WEAK(verify); WEAK(bundle);
 WEAK(checkpoint); WEAK(witness); WEAK(claim); WEAK(timeline); WEAK(origin);
 WEAK(sanctions); WEAK(links); WEAK(trace); WEAK(finding); WEAK(serve); WEAK(user);
+WEAK(history);
 
 static const struct command {
     const char *name;
@@ -46,6 +47,7 @@ static const struct command {
     {"key", NULL, "make, show or rotate the instance's signing key"},
     {"checkpoint", NULL, "show signed checkpoints of the evidence log"},
     {"verify", NULL, "verify records, blobs, log and checkpoints"},
+    {"history", NULL, "every change of a record, from the evidence log"},
     {"bundle", NULL, "write an evidence bundle for offline verification"},
     {"witness", NULL, "cosign a checkpoint as a witness"},
     {"claim", NULL, "show or override the decoder's claims about an item"},
@@ -78,6 +80,7 @@ static cmd_fn weak_fn(const char *name)
     if (!strcmp(name, "finding")) return cmd_finding;
     if (!strcmp(name, "serve")) return cmd_serve;
     if (!strcmp(name, "user")) return cmd_user;
+    if (!strcmp(name, "history")) return cmd_history;
     return NULL;
 }
 

@@ -3,14 +3,20 @@
  * api_records.c — the record endpoints: list (filters, pagination), create,
  * read (ETag, 304), replace (PUT, If-Match), patch (JSON merge), delete,
  * and search. Every write first names its author to the store
- * (rn_store_set_author), so the evidence log carries who made each change.
+ * (rn_store_set_account), so the evidence log carries who made each change.
  *
- * Findings follow their review states (draft -> reviewed -> published):
+ * Findings follow their review states (draft -> reviewed -> published ->
+ * withdrawn), whose rules the store enforces on every write for every role
+ * (lib/store/lifecycle.c: no plain write changes a status, a reviewed or
+ * published finding never changes, 409). On top of them:
  *  1. an analyst writes drafts only, and cannot change a finding that is
  *     reviewed or published;
- *  2. a reviewer changes only `status` and `reviewer` (set to the reviewer
- *     when the status changes and no reviewer is given);
- *  3. an admin may do anything.
+ *  2. a reviewer writes no finding through these endpoints: reviewing,
+ *     publishing and withdrawing are the acts of api_workflow.c
+ *     (POST /api/v1/findings/{id}/review|publish|withdraw);
+ *  3. an admin is held by the store's rules alone.
+ * Every write runs under the authenticated account (rn_store_set_account),
+ * so the log names it and a new finding's author is it.
  * The public never sees a record outside the public view (redact.c): such a
  * record answers 404, exactly as one that does not exist.
  */
@@ -177,7 +183,7 @@ static int public_one(void *ctx, const char *id)
         return 1;
     char *s = NULL;
     size_t n;
-    if ((c->rc = rn_record_to_json(pub, RN_JSON_PUBLIC, &s, &n)) != RN_OK) {
+    if ((c->rc = rn_record_to_json(pub, 0, &s, &n)) != RN_OK) {
         rn_record_free(pub);
         return 1;
     }
@@ -340,26 +346,11 @@ static int finding_rules(srv_req *q, json_t *old, json_t *nw)
             json_object_set_new(nw, "author", json_string(q->user));
         return 0;
     }
-    if (q->role == SRV_REVIEWER && old) {
-        json_t *a = json_deep_copy(old), *b = json_deep_copy(nw);
-        json_object_del(a, "status");
-        json_object_del(a, "reviewer");
-        json_object_del(b, "status");
-        json_object_del(b, "reviewer");
-        int same = json_equal(a, b);
-        json_decref(a);
-        json_decref(b);
-        if (!same) {
-            srv_reply_error(q, 403, "forbidden", "a reviewer changes only status and reviewer",
-                            NULL);
-            return -1;
-        }
-        const char *os = json_string_value(json_object_get(old, "status"));
-        const char *ns = json_string_value(json_object_get(nw, "status"));
-        int changed = (os == NULL) != (ns == NULL) || (os && ns && strcmp(os, ns) != 0);
-        if (changed && !json_object_get(nw, "reviewer"))
-            json_object_set_new(nw, "reviewer", json_string(q->user));
-        return 0;
+    if (q->role == SRV_REVIEWER) {
+        srv_reply_error(q, 403, "forbidden", "a reviewer reviews, publishes or withdraws "
+                        "through POST /api/v1/findings/{id}/review, /publish or /withdraw",
+                        "status");
+        return -1;
     }
     srv_reply_error(q, 403, "forbidden", "your role may not write findings", NULL);
     return -1;
@@ -409,7 +400,7 @@ static void write_record(srv_req *q, json_t *j, rn_put_mode mode)
     rn_code rc = rn_record_from_json(s, strlen(s), &r, &err);
     free(s);
     if (rc == RN_OK)
-        rc = rn_store_set_author(q->w->store, q->user);
+        rc = rn_store_set_account(q->w->store, q->user);
     if (rc == RN_OK)
         rc = rn_store_put(q->w->store, r, mode, &err);
     if (rc) {
@@ -554,7 +545,7 @@ void api_delete(srv_req *q)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_code rc = rn_store_set_author(q->w->store, q->user);
+    rn_code rc = rn_store_set_account(q->w->store, q->user);
     if (!rc)
         rc = rn_store_delete(q->w->store, q->params[1], &err);
     if (rc) {

@@ -8,7 +8,8 @@
  *
  *   role          read                      write (POST/PUT/PATCH/DELETE)
  *   public        the public view only      nothing
- *   reviewer      everything                findings: status and reviewer only
+ *   reviewer      everything                findings: review, publish, withdraw
+ *                                           (api_workflow.c) only
  *   analyst       everything                entity transfer trace finding claim
  *                                           sanction (findings: draft only)
  *   investigator  everything                event item marking attachment custody

@@ -346,6 +346,13 @@ void api_timeline(srv_req *q);
 void api_origin(srv_req *q);
 void api_sanctions(srv_req *q);
 void api_links(srv_req *q);
+/* api_workflow.c */
+void api_finding_review(srv_req *q);
+void api_finding_publish(srv_req *q);
+void api_finding_withdraw(srv_req *q);
+void api_finding_revise(srv_req *q);
+void api_trace_move(srv_req *q);
+void api_history(srv_req *q);
 void api_report_pdf(srv_req *q);  /* api_report.c */
 void api_report_html(srv_req *q);
 

@@ -86,9 +86,11 @@ expect 3 "trace: answered cannot be sent" "$REMNANT" trace send "$T"
 
 expect 0 "finding new" "$REMNANT" finding new "C1 was made after the embargo" --evidence "${F}0C01;${F}0W01"
 FID=$(cat out.txt)
-expect 3 "finding: author cannot review" "$REMNANT" finding review "$FID"
-expect 0 "finding: bob reviews" "$REMNANT" finding review "$FID" --reviewer bob
-expect 0 "finding publish" "$REMNANT" finding publish "$FID"
+echo "password-bob" | "$REMNANT" user add bob --role reviewer >/dev/null 2>&1
+echo "password-bob" >bob.pw
+expect 2 "finding: no review without an account" "$REMNANT" finding review "$FID"
+expect 0 "finding: bob reviews" "$REMNANT" finding review "$FID" --user bob --password-file bob.pw
+expect 0 "finding publish" "$REMNANT" finding publish "$FID" --user bob --password-file bob.pw
 expect 0 "finding show" "$REMNANT" finding show "$FID"
 has "finding shows evidence" "${F}0C01  item"
 

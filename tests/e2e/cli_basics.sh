@@ -45,7 +45,7 @@ echo "photo bytes $RANDOM" >photo.jpg
 AT=$(rn attach "$B" photo.jpg) || die "attach failed"
 M=$(newid marking "item=$B" "text=AC1507 KN-23 2015" method=printed "attachment=$AT")
 TR=$(newid transfer "supplier=$E1" "recipient=$E2" "items=$W;$B" date=2014/2015 confidence=0.5)
-TQ=$(newid trace "recipient=$E1" "items=$B" status=sent sent=2024-02-01 "question=who bought it?")
+TQ=$(newid trace "recipient=$E1" "items=$B" status=draft due=2024-02 "question=who bought it?")
 F=$(newid finding "statement=made abroad" "evidence=$B;$M" status=draft)
 S=$(newid sanction "regime=UN DPRK" "instrument=UNSCR 2270" adopted=2016-03-02 target=kp source=un.org)
 C=$(newid custody "item=$W" holder=prosecutor action=received date=2024-01-03)

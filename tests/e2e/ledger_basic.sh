@@ -27,7 +27,7 @@ expect() { # expect CODE DESCRIPTION CMD...
         bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
 }
 
-"$REMNANT" init >/dev/null || { echo "FAIL - init"; exit 1; }
+"$REMNANT" init --no-key >/dev/null || { echo "FAIL - init"; exit 1; }
 E=$("$REMNANT" add event name="Strike on a depot" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E")
 I2=$("$REMNANT" add item kind=component event="$E" parent="$I")
@@ -91,7 +91,7 @@ expect 3 "remnant-verify refuses a blob given twice" "$RV" --key "$VK" dupblob.r
 grep -q "appears twice" out.txt && ok "says the blob appears twice" || bad "duplicate blob message"
 
 # Another key of the same name: not accepted.
-"$REMNANT" --db other.db init >/dev/null
+"$REMNANT" --db other.db init --no-key >/dev/null
 "$REMNANT" --db other.db key create >/dev/null 2>&1
 OK2=$("$REMNANT" --db other.db key show)
 expect 6 "remnant-verify rejects another key" "$RV" --key "$OK2" ev.rnb

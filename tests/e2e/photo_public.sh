@@ -44,8 +44,9 @@ st=$(curl -s -o up.json -w '%{http_code}' -H "Authorization: Bearer $TOK_investi
      "$BASE/api/v1/items/$I/attachments?filename=photo.png")
 check "upload a PNG" 201 "$st"
 AP=$(json_get id <up.json)
-F=$("$REMNANT" add finding statement="Photos of the remnants" status=published \
+F=$("$REMNANT" add finding statement="Photos of the remnants" author="Analyst (test)" \
       evidence="$E;$I;$AJ;$AF;$AT;$AW;$AH;$AP;$AD")
+publish_finding "$F" u_reviewer password-reviewer
 
 leaks() { # leaks FILE: every tag exiftool finds in FILE beyond the picture's shape
     exiftool -a -G0:1 -s "$1" | grep -v '^\[\(ExifTool\|File:System\|File\|Composite\)\]' |

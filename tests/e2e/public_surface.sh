@@ -48,10 +48,14 @@ SA=$("$REMNANT" add sanction regime="UN DPRK (invented test measure)" instrument
       adopted=2017-06-02 source="invented for a test" notes="$S-sanction-notes")
 D=$("$REMNANT" add finding statement="$S-unpublished-statement" notes="$S-finding-notes-draft" \
       author="$S-finding-author")
-F=$("$REMNANT" add finding statement="The missile holds foreign parts" status=published \
-      author="$S-finding-author" reviewer="$S-finding-reviewer" notes="$S-finding-notes" \
+F=$("$REMNANT" add finding statement="The missile holds foreign parts" \
+      author="$S-finding-author" notes="$S-finding-notes" \
       evidence="$E;$W1;$C1;$M;$A;$PH;$P;$CO;$T;$TR;$CU;$CL;$SA;$D")
 [ -n "$F" ] || { bad "setting up the published finding"; exit 1; }
+# reviewed and published by an account (the reviewer is the account's name)
+echo "password-s3cret" | "$REMNANT" user add "$S-finding-reviewer" --role reviewer \
+    || bad "reviewer account"
+publish_finding "$F" "$S-finding-reviewer" password-s3cret
 
 # Coverage: every [sensitive] field of every type holds an S3CRET value.
 "$REMNANT" export -o full.jsonl

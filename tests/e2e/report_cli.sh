@@ -66,8 +66,10 @@ A2=$("$REMNANT" attach "$WPN" photo2.png 2>/dev/null)
 "$REMNANT" edit "$A2" captured_by="Capturer-Secret-Name" >/dev/null
 EV=$("$REMNANT" show "$FND" --json | python3 -c 'import json,sys; print(";".join(json.load(sys.stdin)["evidence"]))')
 expect 0 "the finding cites the first photo" "$REMNANT" edit "$FND" "evidence=$EV;$A1"
-expect 0 "review by someone else" "$REMNANT" finding review "$FND" --reviewer "Demo reviewer"
-expect 0 "publish" "$REMNANT" finding publish "$FND"
+echo "password-reviewer" | "$REMNANT" user add Demo-reviewer --role reviewer >/dev/null 2>&1
+echo "password-reviewer" >rev.pw
+expect 0 "review by someone else" "$REMNANT" finding review "$FND" --user Demo-reviewer --password-file rev.pw
+expect 0 "publish" "$REMNANT" finding publish "$FND" --user Demo-reviewer --password-file rev.pw
 expect 0 "signing key" "$REMNANT" key create
 
 # ---- the report of the published finding ------------------------------------------------

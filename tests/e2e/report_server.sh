@@ -13,8 +13,8 @@ rm -f "$REMNANT_DB"
 "$REMNANT" demo "$REMNANT_DB" >/dev/null 2>&1 || { echo "FAIL - demo"; exit 1; }
 make_users
 FND=01J3DEM0000000000000000151
-REMNANT_AUTHOR="Demo analyst" "$REMNANT" finding review "$FND" --reviewer "Reviewer-Rex-Secret" >/dev/null &&
-    "$REMNANT" finding publish "$FND" >/dev/null && ok "demo finding published" || bad "publish"
+echo "password-rex" | "$REMNANT" user add Reviewer-Rex-Secret --role reviewer >/dev/null 2>&1
+publish_finding "$FND" Reviewer-Rex-Secret password-rex && ok "demo finding published"
 D=$("$REMNANT" add finding statement="Draft-Finding-Hidden" evidence=01J3DEM0000000000000000019)
 "$REMNANT" key create >/dev/null 2>&1 # a signed log: the report names its bundle
 start_server --quiet --public-grid 0.1

@@ -32,9 +32,10 @@ T=$("$REMNANT" add transfer supplier="$CO" recipient="$P" source="Source-Deep-Th
 TR=$("$REMNANT" add trace recipient="$CO" answer="Answer-Secret-Reply")
 D=$("$REMNANT" add finding statement="Unpublished-Finding-Text" notes="Draft-Notes-Hidden" \
       author="Author-Anna-Analyst")
-F=$("$REMNANT" add finding statement="The missile holds foreign parts" status=published \
-      author="Author-Anna-Analyst" reviewer="Reviewer-Rex" \
-      evidence="$E;$I;$M;$A;$C;$P;$T;$TR;$D")
+F=$("$REMNANT" add finding statement="The missile holds foreign parts" \
+      author="Author-Anna-Analyst" evidence="$E;$I;$M;$A;$C;$P;$T;$TR;$D")
+echo "password-rex" | "$REMNANT" user add Reviewer-Rex --role reviewer
+publish_finding "$F" Reviewer-Rex password-rex
 start_server --quiet --public-grid 0.1
 
 python3 - "$BASE" "$F" "$E" "$I" "$D" "$C" "${SECRETS[@]}" <<'PY' > crawl.txt

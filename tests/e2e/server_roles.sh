@@ -9,7 +9,7 @@
 . "$RN_SRC/tests/server/lib.sh"
 
 make_users
-"$REMNANT" key create >/dev/null 2>&1 || bad "key create"
+"$REMNANT" key show >/dev/null 2>&1 || "$REMNANT" key create >/dev/null 2>&1 || bad "key create"
 E=$("$REMNANT" add event name="Restricted event" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E" serial=serial-1)
 PI=$("$REMNANT" add item kind=component event="$E" parent="$I")
@@ -21,7 +21,8 @@ A=$("$REMNANT" attach "$I" a.bin)
 PA=$("$REMNANT" attach "$PI" b.bin)
 C=$("$REMNANT" add custody item="$I" holder="Regional prosecutor")
 D=$("$REMNANT" add finding statement="draft finding")
-PF=$("$REMNANT" add finding statement="published finding" status=published evidence="$PI;$PA;$C")
+PF=$("$REMNANT" add finding statement="published finding" author=someone-else evidence="$PI;$PA;$C")
+publish_finding "$PF" u_reviewer password-reviewer
 start_server --quiet
 
 n=0
@@ -36,6 +37,8 @@ fresh() { # fresh TYPE: a new record (or account) made by admin; prints its id
     event) st=$(api admin POST /api/v1/events '{"name":"fresh"}') ;;
     entity) st=$(api admin POST /api/v1/entities '{"kind":"company","name":"fresh"}') ;;
     finding) st=$(api admin POST /api/v1/findings '{"statement":"fresh"}') ;;
+    trace) local e; e=$(fresh entity)
+           st=$(api admin POST /api/v1/traces "{\"recipient\":\"$e\"}") ;;
     esac
     [ "$st" = 201 ] || echo "fresh $1: $st $(cat "$W/body")" >&2
     json_get id <"$W/body"

@@ -394,11 +394,15 @@ static void finding(void **state)
     assert_int_equal(rn_store_put(s, f, RN_PUT_CREATE, &err), RN_OK);
     const char *id = rn_record_id(f);
     /* F1: a draft is not published */
+    assert_int_equal(rn_store_set_account(s, "bob"), RN_OK);
     assert_int_equal(rn_finding_publish(s, id, &err), RN_ECONSTRAINT);
     /* F2: the author does not review her own finding */
-    assert_int_equal(rn_finding_review(s, id, "alice", &err), RN_ECONSTRAINT);
-    assert_int_equal(rn_finding_review(s, id, "bob", &err), RN_OK);
-    assert_int_equal(rn_finding_review(s, id, "carol", &err), RN_ECONSTRAINT);
+    assert_int_equal(rn_store_set_account(s, "alice"), RN_OK);
+    assert_int_equal(rn_finding_review(s, id, &err), RN_ECONSTRAINT);
+    assert_int_equal(rn_store_set_account(s, "bob"), RN_OK);
+    assert_int_equal(rn_finding_review(s, id, &err), RN_OK);
+    assert_int_equal(rn_store_set_account(s, "carol"), RN_OK);
+    assert_int_equal(rn_finding_review(s, id, &err), RN_ECONSTRAINT);
     assert_int_equal(rn_finding_publish(s, id, &err), RN_OK);
     /* F1: published is final */
     assert_int_equal(rn_finding_publish(s, id, &err), RN_ECONSTRAINT);

@@ -25,6 +25,8 @@ STUB(api_decode) STUB(api_timeline) STUB(api_origin) STUB(api_sanctions) STUB(ap
 STUB(api_report_pdf) STUB(api_report_html)
 STUB(api_preview) STUB(api_bundle)
 STUB(api_tokens_list) STUB(api_tokens_rm)
+STUB(api_finding_review) STUB(api_finding_publish) STUB(api_finding_withdraw)
+STUB(api_finding_revise) STUB(api_trace_move) STUB(api_history)
 
 static json_t *load_doc(void)
 {

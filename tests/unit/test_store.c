@@ -202,11 +202,12 @@ static rn_record *valid_of(rn_type t, const world *w)
     case RN_T_TRACE: {
         char rc_[40];
         snprintf(rc_, sizeof rc_, "recipient=%s", w->entity1);
-        return mk(t, rc_, its, "question=who bought it?", "status=sent", "sent=2024-02-01",
-                  "due=2024-03", "answer=secret", NULL);
+        /* a plain write makes a draft (lib/store/lifecycle.c W6) */
+        return mk(t, rc_, its, "question=who bought it?", "status=draft", "due=2024-03",
+                  "answer=secret", NULL);
     }
     case RN_T_FINDING:
-        return mk(t, "statement=made abroad", evid, "author=a", "reviewer=b", "status=draft", NULL);
+        return mk(t, "statement=made abroad", evid, "author=a", "status=draft", NULL);
     case RN_T_SANCTION:
         return mk(t, "regime=UN DPRK", "instrument=UNSCR 2270 para 8", "adopted=2016-03-02",
                   "target=kp", "prohibits=arms;electronics", "listed=X;Y", "source=un.org", NULL);
