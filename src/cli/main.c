@@ -12,6 +12,7 @@ typedef int (*cmd_fn)(int argc, char **argv);
 #define CMD(name) int cmd_##name(int argc, char **argv)
 CMD(init); CMD(add); CMD(show); CMD(list); CMD(edit); CMD(rm); CMD(attach);
 CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
+CMD(report);
 CMD(gc);
 CMD(photos);
 /* Commands of parts that may not be built in every configuration: a weak
@@ -58,6 +59,7 @@ static const struct command {
     {"finding", NULL, "findings: draft, review, publish"},
     {"serve", NULL, "run the HTTP JSON API"},
     {"user", NULL, "accounts and API tokens for the server"},
+    {"report", cmd_report, "a briefing report (PDF or HTML) of a finding, weapons or an event"},
 };
 
 static cmd_fn weak_fn(const char *name)

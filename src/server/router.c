@@ -43,6 +43,8 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/log/checkpoint", api_checkpoint, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/log/proof/{id}", api_proof, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/attachments/{id}/content", api_content, SRV_PUBLIC, 0},
+    {M_GET, "/api/v1/findings/{id}/report.pdf", api_report_pdf, SRV_PUBLIC, 0},
+    {M_GET, "/api/v1/findings/{id}/report.html", api_report_html, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/preview", api_preview, SRV_REVIEWER, 0},
     {M_GET, "/api/v1/findings/{id}/bundle", api_bundle, SRV_PUBLIC, 0},
     {M_POST, "/api/v1/findings/{id}/review", api_finding_review, SRV_REVIEWER, 0},

@@ -369,6 +369,8 @@ void api_public_finding(srv_req *q);
 void api_public_preview(srv_req *q);
 /* Free the public portal's shared set (after the daemon stopped). */
 void srv_portal_shutdown(void);
+void api_report_pdf(srv_req *q);  /* api_report.c */
+void api_report_html(srv_req *q);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets
  * q->role/q->user. Returns 0, or sets an error reply and returns -1 (bad
