@@ -19,8 +19,9 @@
  *  G2. ENTITY LOOKUP — the place where the decoder's maker entities plug
  *      in (see entity_lookup below): when the decoder knows a spelling as
  *      an alias of a maker, or a maker as a brand of a parent company, that
- *      answer wins over G1 and the row says "grouped_by": "maker entity".
- *      Until then every row is "grouped_by": "normalized name".
+ *      answer wins over G1 and the row says "grouped_by": "maker entity"
+ *      (the decoder's makers and owners, rn_decoder_match_maker, owners as
+ *      of today); other rows say "grouped_by": "normalized name".
  *  G3. A company row's name is its most frequent spelling (ties: the
  *      longest, then the first in byte order); its count, countries and
  *      items are the union of its spellings'. Components with a country but
@@ -28,10 +29,13 @@
  *      true), counted by their countries like any other.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "remnant/decode.h"
 
 #define MK_KEY_MAX 201
 
@@ -113,18 +117,48 @@ void rn__maker_key(const char *spelling, int strict, char *key, size_t cap)
 
 /* ---- G2: the decoder's maker entities ----------------------------------
  *
- * ENTITY LOOKUP PLUGS IN HERE. The decoder (lib/decode, data/rules) is
- * gaining maker entities with aliases and parent companies. When it
- * exposes a lookup (spelling -> entity id, entity name, parent company),
- * this function answers from it: *key = "entity:" + the parent company's
- * id (or the entity's own when it has no parent), *brand = the entity's
- * name when a parent owns it. Return 1 when found. Until then it knows
- * nothing and G1 groups every spelling. */
+ * The decoder's makers (data/rules: a brand, its aliases and past names,
+ * and its owners over time) answer first: *key = "entity:" + the company
+ * that owns the brand today (the brand itself when independent), *brand =
+ * the brand when a parent owns it. Returns 1 when the spelling names a
+ * maker of the rules; otherwise G1 groups it. The built-in rules only: an
+ * analysis is the same whichever database's rules folder is beside it. */
+static rn_decoder *makers_dec; /* the built-in rules, loaded once; never freed */
+static pthread_once_t makers_once = PTHREAD_ONCE_INIT;
+
+static void load_makers(void)
+{
+    if (rn_decoder_load(NULL, 0, &makers_dec, NULL) != RN_OK)
+        makers_dec = NULL; /* no rules: G1 alone */
+}
+
 static int entity_lookup(const char *spelling, char *key, size_t kcap, char *brand,
                          size_t bcap)
 {
-    (void)spelling, (void)key, (void)kcap, (void)brand, (void)bcap;
-    return 0;
+    pthread_once(&makers_once, load_makers);
+    rn_maker_match m;
+    if (!makers_dec)
+        return 0;
+    if (rn_decoder_match_maker(makers_dec, spelling, strlen(spelling), RN_DAY_OPEN_HIGH, &m,
+                               NULL) != RN_OK) {
+        /* then as G1 normalizes it ("NXP Semiconductors N.V." -> "nxp"):
+         * the decoder ignores legal forms, but not every one G1 knows */
+        char k[MK_KEY_MAX];
+        rn__maker_key(spelling, 0, k, sizeof k);
+        if (!k[0] || rn_decoder_match_maker(makers_dec, k, strlen(k), RN_DAY_OPEN_HIGH, &m,
+                                            NULL) != RN_OK)
+            return 0;
+    }
+    const char *company = m.company_id ? m.company_id : m.maker;
+    if (!company)
+        return 0;
+    snprintf(key, kcap, "entity:%s", company);
+    /* the brand stays visible when a parent company owns it */
+    if (m.maker && strcmp(company, m.maker) != 0)
+        snprintf(brand, bcap, "%s", m.brand ? m.brand : m.maker);
+    else if (bcap)
+        brand[0] = '\0';
+    return 1;
 }
 
 int rn__maker_company_key(const char *spelling, char *key, size_t cap, char *brand,

@@ -389,10 +389,14 @@ static void point16_origin(void **state)
 {
     json_t *r = origin_of(*state, FX("0X10"));
     json_t *bm = json_object_get(r, "by_manufacturer");
-    json_t *nxp = find(bm, "company_key", "n:nxp");
+    /* NXP is a maker of the decoder's rules: grouped as that entity (G2) */
+    char nkey[201], nbrand[201];
+    assert_int_equal(rn__maker_company_key("NXP", nkey, sizeof nkey, nbrand, sizeof nbrand), 1);
+    assert_int_equal(strncmp(nkey, "entity:", 7), 0);
+    json_t *nxp = find(bm, "company_key", nkey);
     assert_non_null(nxp);
     assert_int_equal(ji(nxp, "count"), 3); /* C10, C11, C14 */
-    assert_string_equal(js_(nxp, "grouped_by"), "normalized name");
+    assert_string_equal(js_(nxp, "grouped_by"), "maker entity");
     assert_string_equal(js_(nxp, "countries"), "NL");
     double sh = json_real_value(json_object_get(nxp, "share"));
     assert_true(sh > 0.599 && sh < 0.601); /* 3 / 5 */
@@ -403,13 +407,29 @@ static void point16_origin(void **state)
     assert_int_equal(ji(find(sp, "spelling", "NXP Semiconductors N.V."), "count"), 1);
     /* each part names its company, as the row does */
     json_t *tree = json_object_get(json_array_get(json_object_get(r, "weapons"), 0), "tree");
-    assert_string_equal(js_(find(tree, "item", FX("0C10")), "manufacturer_company"), "n:nxp");
-    assert_string_equal(js_(find(tree, "item", FX("0C14")), "manufacturer_company"), "n:nxp");
+    assert_string_equal(js_(find(tree, "item", FX("0C10")), "manufacturer_company"), nkey);
+    assert_string_equal(js_(find(tree, "item", FX("0C14")), "manufacturer_company"), nkey);
     assert_true(json_is_null(json_object_get(find(tree, "item", FX("0C12")),
                                              "manufacturer_company")));
     /* two rows in all: NXP and "manufacturer unknown" */
     assert_int_equal(json_array_size(bm), 2);
     json_decref(r);
+}
+
+/* 16. A brand and its acquirer are one company, the brand kept visible
+ * (the decoder's owner rules: Linear Technology by Analog Devices since
+ * 2017); a name the rules do not know is grouped by its normalized form. */
+static void point16_brand(void **state)
+{
+    (void)state;
+    char k1[201], b1[201], k2[201], b2[201], k3[201], b3[201];
+    assert_int_equal(rn__maker_company_key("Linear Technology", k1, sizeof k1, b1, sizeof b1), 1);
+    assert_int_equal(rn__maker_company_key("Analog Devices, Inc.", k2, sizeof k2, b2, sizeof b2), 1);
+    assert_string_equal(k1, k2);
+    assert_non_null(strstr(b1, "Linear"));
+    assert_string_equal(b2, "");
+    assert_int_equal(rn__maker_company_key("Invented Parts Works", k3, sizeof k3, b3, sizeof b3), 0);
+    assert_string_equal(k3, "n:invented parts works");
 }
 
 /* 17. A date from an illegible or ambiguous code never looks certain. */
@@ -503,6 +523,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(point15_assembly, setup, teardown),
         cmocka_unit_test(point16_key),
         cmocka_unit_test_setup_teardown(point16_origin, setup, teardown),
+        cmocka_unit_test(point16_brand),
         cmocka_unit_test_setup_teardown(point17_origin, setup, teardown),
         cmocka_unit_test_setup_teardown(point17_timeline_sanctions_claims, setup, teardown),
     };
