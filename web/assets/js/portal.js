@@ -448,7 +448,8 @@ async function showFinding(id, preview) {
       proofs,
       el('h3', { text: t('verify.bundle') }),
       el('p', { text: t('verify.bundle.text') }),
-      el('pre', { class: 'cmd', text: `remnant bundle --finding ${f.id} -o finding.bundle\nremnant-verify --key VERIFIER_KEY finding.bundle` }),
+      el('p', {}, el('a', { href: `/api/v1/findings/${f.id}/bundle`, download: `finding-${f.id}-public.rnb`, text: t('verify.bundle.download') })),
+      el('pre', { class: 'cmd', text: `remnant-verify --key VERIFIER_KEY finding-${f.id}-public.rnb` }),
       el('p', {}, el('a', { href: `/api/v1/public/findings/${f.id}`, download: `finding-${f.id}.json`, text: t('verify.json') })),
     ),
   );
