@@ -74,6 +74,17 @@ test('a finding page shows its evidence, readings and charts', async () => {
   await page.waitForFunction(() => !/Loading/.test(document.querySelector('pre.checkpoint').textContent));
   assert.match(await page.$eval('pre.checkpoint', (e) => e.textContent), /\n— /, 'a signed checkpoint');
   assert.match(body, /remnant-verify --key/);
+  // the public evidence bundle and the briefing report, as linked
+  const links = await page.$$eval('a[href*="/bundle"], a[href*="/report."]', (as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(links.length, 3, 'bundle, PDF and HTML report: ' + links);
+  const heads = await page.evaluate(async (hs) => Promise.all(hs.map(async (h) => {
+    const r = await fetch(h);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return [r.status, new TextDecoder().decode(b.slice(0, 24))];
+  })), links);
+  assert.deepEqual(heads.map((h) => h[0]), [200, 200, 200], 'links answer: ' + JSON.stringify(heads));
+  assert.match(heads[0][1], /^remnant-bundle v2 public/);
+  assert.match(heads[1][1], /^%PDF-/);
   await shot(page, 'portal-finding');
   await page.screenshot({ path: process.env.RN_SHOTS + '/portal-finding-full.png', fullPage: true });
   await axe(page);
