@@ -45,7 +45,7 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/attachments/{id}/content", api_content, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.pdf", api_report_pdf, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.html", api_report_html, SRV_PUBLIC, 0},
-    {M_GET, "/api/v1/findings/{id}/preview", api_preview, SRV_REVIEWER, 0},
+    {M_GET, "/api/v1/findings/{id}/preview", api_public_preview, SRV_REVIEWER, 0},
     {M_GET, "/api/v1/findings/{id}/bundle", api_bundle, SRV_PUBLIC, 0},
     {M_POST, "/api/v1/findings/{id}/review", api_finding_review, SRV_REVIEWER, 0},
     {M_POST, "/api/v1/findings/{id}/publish", api_finding_publish, SRV_REVIEWER, 0},

@@ -345,8 +345,7 @@ void api_me_token(srv_req *q);
 void api_user_password(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
-void api_preview(srv_req *q); /* api_publish.c */
-void api_bundle(srv_req *q);
+void api_bundle(srv_req *q); /* api_publish.c */
 void api_decode(srv_req *q);
 void api_timeline(srv_req *q);
 void api_origin(srv_req *q);

@@ -363,6 +363,9 @@ test('draft, review and publish a finding, and see it on the public map', async 
   await ready(reviewer, 'finding');
   assert.ok(await reviewer.$('#preview-banner'), 'marked as a preview');
   const pv = await text(reviewer, '#finding');
+  assert.ok(pv.includes(statement), 'the statement, as it will read');
+  assert.doesNotMatch(pv, /undefined/, 'every field rendered');
+  assert.doesNotMatch(pv, /Kharkiv/, 'only what this finding brings in');
   assert.match(pv, /SN74HC00N 2315/, 'the cited marking');
   assert.match(pv, /Odesa remnants/, 'the cited event');
   assert.doesNotMatch(pv, /46\.47|30\.73/, 'no exact coordinate');

@@ -157,3 +157,18 @@ test('the portal reads in Ukrainian', async () => {
   noProblems(page);
   await page.close();
 });
+
+test('at a phone width nothing runs off the side', async () => {
+  const page = await open(browser);
+  await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+  for (const [path, view, name] of [['/', 'map', 'phone-portal'],
+    ['/?finding=01J3DEM0000000000000000152', 'finding', 'phone-finding']]) {
+    await page.goto(BASE + path, { waitUntil: 'load' });
+    await ready(page, view);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path}: the page is ${width} px wide`);
+    await shot(page, name);
+  }
+  noProblems(page);
+  await page.close();
+});

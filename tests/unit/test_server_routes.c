@@ -23,7 +23,7 @@ STUB(api_content) STUB(api_login) STUB(api_logout) STUB(api_me) STUB(api_users_l
 STUB(api_users_add) STUB(api_users_rm) STUB(api_checkpoint) STUB(api_proof)
 STUB(api_decode) STUB(api_timeline) STUB(api_origin) STUB(api_sanctions) STUB(api_links)
 STUB(api_report_pdf) STUB(api_report_html)
-STUB(api_preview) STUB(api_bundle)
+STUB(api_bundle)
 STUB(api_tokens_list) STUB(api_tokens_rm)
 STUB(api_finding_review) STUB(api_finding_publish) STUB(api_finding_withdraw)
 STUB(api_finding_revise) STUB(api_trace_move) STUB(api_history)

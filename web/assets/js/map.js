@@ -50,6 +50,9 @@ export async function makeMap(el, opts = {}) {
     const world = await countryShapes();
     L.geoJSON(world, {
       interactive: false,
+      // drawn a whole view beyond each edge, so a resize or a pan never
+      // shows the edge of the drawing before the renderer catches up
+      renderer: L.svg({ padding: 1 }),
       style: () => ({ color: '#7d8a96', weight: 0.8, fillColor: '#e9e4d8', fillOpacity: cfg.tiles ? 0 : 1 }),
     }).addTo(map);
     map.attributionControl.addAttribution('Natural Earth');
@@ -83,7 +86,11 @@ export function pointLayer(map, points, opts = {}) {
 }
 
 // Fit the map to the points (or leave it where it is when there are none).
+// The map may have been made before its box had its final size (the page
+// was still being built): measure again first, or the base map stays drawn
+// for the old size, a rectangle of land in a sea.
 export function fit(map, points) {
+  map.invalidateSize(false);
   const ll = points.filter((p) => typeof p.lat === 'number').map((p) => [p.lat, p.lon]);
   if (ll.length === 1) map.setView(ll[0], Math.min(map.getMaxZoom(), 5));
   else if (ll.length > 1) map.fitBounds(ll, { padding: [40, 40], maxZoom: 5 });

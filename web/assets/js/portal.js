@@ -285,7 +285,7 @@ function best(cands, field) {
 }
 
 // One finding; `preview`: a finding not yet published, as the public will
-// see it once it is (for staff: /api/v1/public/preview/ID needs an account).
+// see it once it is (for staff: /api/v1/findings/ID/preview needs an account).
 async function showFinding(id, preview) {
   show('finding');
   busy(true);
@@ -295,10 +295,7 @@ async function showFinding(id, preview) {
   try {
     const eid = encodeURIComponent(id);
     doc = preview
-      ? await get(`/api/v1/findings/${eid}/preview`).catch((e) => {
-          if (e.status === 404 && e.code === 'not_found' && /endpoint/.test(e.message)) return get(`/api/v1/public/preview/${eid}`);
-          throw e;
-        })
+      ? await get(`/api/v1/findings/${eid}/preview`)
       : await get(`/api/v1/public/findings/${eid}`);
     if (doc.public_grid === undefined) doc.public_grid = (await settings()).public_grid;
   } catch (e) {
