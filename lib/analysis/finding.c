@@ -60,21 +60,6 @@ static rn_code get_finding(rn_store *s, const char *id, rn_record **out, const c
     return RN_OK;
 }
 
-/* One act in its own transaction (F4). */
-static rn_code act(rn_store *s, rn_record *r, rn_error *err)
-{
-    rn_code rc = rn_store_begin(s, err);
-    if (rc)
-        return rc;
-    if ((rc = rn__store_put_act(s, r, err))) {
-        rn_store_rollback(s);
-        return rc;
-    }
-    if ((rc = rn_store_commit(s, err)))
-        rn_store_rollback(s);
-    return rc;
-}
-
 /* F2: who acts is the store's authenticated account. */
 static rn_code need_account(rn_store *s, const char *what, const char *id, rn_error *err)
 {
@@ -140,7 +125,7 @@ rn_code rn_finding_review(rn_store *s, const char *id, rn_error *err)
     } else if ((rc = not_a_coauthor(s, id, reviewer, err))) {
     } else if (!(rc = rn_record_set(r, "reviewer", reviewer, strlen(reviewer), err)) &&
                !(rc = rn_record_set(r, "status", "reviewed", 8, err))) {
-        rc = act(s, r, err); /* F4 */
+        rc = rn__store_put_act(s, r, err); /* F4 */
     }
     rn_record_free(r);
     return rc;
@@ -184,7 +169,7 @@ rn_code rn_finding_publish(rn_store *s, const char *id, rn_error *err)
         rn_record_free(x);
     }
     if (!(rc = rn_record_set(r, "status", "published", 9, err)))
-        rc = act(s, r, err); /* F4 */
+        rc = rn__store_put_act(s, r, err); /* F4 */
 out:
     json_decref(ev);
     rn_record_free(r);
@@ -212,7 +197,7 @@ rn_code rn_finding_withdraw(rn_store *s, const char *id, const char *reason, rn_
                !(rc = rn_record_set(r, "withdrawn_reason", reason, strlen(reason), err)) &&
                !(rc = rn_record_set(r, "withdrawn", today, n, err)) &&
                !(rc = rn_record_set(r, "status", "withdrawn", 9, err))) {
-        rc = act(s, r, err); /* F4 */
+        rc = rn__store_put_act(s, r, err); /* F4 */
     }
     rn_record_free(r);
     return rc;

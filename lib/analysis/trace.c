@@ -124,21 +124,6 @@ static rn_code get_trace(rn_store *s, const char *id, rn_record **out, rn_trace_
     return RN_OK;
 }
 
-/* One move in its own transaction (T6), as a lifecycle act of the store. */
-static rn_code act(rn_store *s, rn_record *r, rn_error *err)
-{
-    rn_code rc = rn_store_begin(s, err);
-    if (rc)
-        return rc;
-    if ((rc = rn__store_put_act(s, r, err))) {
-        rn_store_rollback(s);
-        return rc;
-    }
-    if ((rc = rn_store_commit(s, err)))
-        rn_store_rollback(s);
-    return rc;
-}
-
 static rn_code put_one(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
 {
     rn_code rc = rn_store_begin(s, err);
@@ -233,7 +218,7 @@ rn_code rn_trace_move(rn_store *s, const char *id, rn_trace_status to, const cha
         if (answer && *answer && (rc = rn_record_set(r, "answer", answer, strlen(answer), err)))
             goto out;
     }
-    rc = act(s, r, err); /* T6 */
+    rc = rn__store_put_act(s, r, err); /* T6 */
 out:
     rn_record_free(r);
     return rc;

@@ -37,6 +37,23 @@ void rn_record_free(rn_record *r)
     free(r);
 }
 
+rn_record *rn__record_clone(const rn_record *r)
+{
+    rn_record *c = rn__malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *r;
+    c->arena = NULL;
+    c->cap = r->used;
+    if (r->used && !(c->arena = rn__malloc(r->used))) {
+        free(c);
+        return NULL;
+    }
+    if (r->used)
+        memcpy(c->arena, r->arena, r->used);
+    return c;
+}
+
 void rn_record_reset(rn_record *r)
 {
     r->id[0] = '\0';

@@ -34,6 +34,10 @@ struct rn_record {
     size_t used, cap;
 };
 
+/* A copy of r with its own arena (slots are offsets, so they carry over);
+ * NULL when out of memory. */
+rn_record *rn__record_clone(const rn_record *r);
+
 /* Append r's JSON form (flags as rn_record_to_json) to b. */
 rn_code rn__record_json(const rn_record *r, unsigned flags, rn_buf *b);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "model/record_int.h"
 #include "remnant/public.h"
 
 struct pub_id {
@@ -51,12 +52,19 @@ void rn_public_free(rn_public *p)
     }
 }
 
+static int cmp_copy(const void *a, const void *b)
+{
+    return strcmp(((const struct pub_copy *)a)->orig, ((const struct pub_copy *)b)->orig);
+}
+
+/* The public copy of attachment `orig` (copies are sorted by then). */
 static const struct pub_copy *copy_of(const rn_public *p, const char *orig)
 {
-    for (size_t i = 0; p && i < p->ncopies; i++)
-        if (strcmp(p->copies[i].orig, orig) == 0)
-            return &p->copies[i];
-    return NULL;
+    if (!p || !p->ncopies || strlen(orig) != RN_ID_LEN)
+        return NULL;
+    struct pub_copy key;
+    memcpy(key.orig, orig, RN_ID_LEN + 1);
+    return bsearch(&key, p->copies, p->ncopies, sizeof *p->copies, cmp_copy);
 }
 
 static rn_code add_copy(rn_public *p, const char *orig, const rn_record *c)
@@ -201,7 +209,7 @@ static rn_code add_derived(build_ctx *b, const char *id)
     const rn_record *r;
     while (rc == RN_OK && (rc = rn_cursor_next(c, &r, b->err)) == RN_OK && r) {
         rc = add(b->p, rn_record_id(r), RN_T_ATTACHMENT);
-        if (rc == RN_OK && !copy_of(b->p, id))
+        if (rc == RN_OK)
             rc = add_copy(b->p, id, r);
     }
     rn_cursor_free(c);
@@ -280,8 +288,17 @@ rn_code rn_public_open(rn_store *s, const rn_public_opts *opts, rn_public **out,
     for (size_t i = 0; i < now && rc == RN_OK; i++)
         if (p->v[i].type == RN_T_ATTACHMENT)
             rc = add_derived(&b, p->v[i].id);
-    if (rc == RN_OK)
+    if (rc == RN_OK) {
         normalize(p);
+        /* one copy per original (an original cited twice was asked twice) */
+        if (p->ncopies > 1)
+            qsort(p->copies, p->ncopies, sizeof *p->copies, cmp_copy);
+        size_t o = 0;
+        for (size_t i = 0; i < p->ncopies; i++)
+            if (o == 0 || strcmp(p->copies[o - 1].orig, p->copies[i].orig) != 0)
+                p->copies[o++] = p->copies[i];
+        p->ncopies = o;
+    }
 out:
     free(cited);
     if (rc) {
@@ -442,18 +459,11 @@ rn_code rn_public_record(const rn_public *p, const rn_record *r, rn_record **out
     const char *id = rn_record_id(r);
     if (!has_sorted(p, id))
         return rn__err(err, RN_ENOTFOUND, "no such record: %s", id);
-    /* A copy through the record's own JSON, then fields withheld or derived:
-     * every kind keeps its exact form without a second encoder here. */
-    char *js = NULL;
-    size_t jl = 0;
-    rn_record *c = NULL;
-    rn_code rc = rn_record_to_json(r, 0, &js, &jl);
-    if (rc)
-        return rn__err(err, rc, "cannot encode record %s", id);
-    rc = rn_record_from_json(js, jl, &c, err);
-    free(js);
-    if (rc)
-        return rc;
+    /* A copy, then fields withheld or derived through the record API. */
+    rn_record *c = rn__record_clone(r);
+    if (!c)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    rn_code rc = RN_OK;
     size_t nf;
     const rn_field *f = rn_type_fields(rn_record_type(r), &nf);
     for (size_t i = 0; i < nf && rc == RN_OK; i++) {

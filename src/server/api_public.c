@@ -29,8 +29,8 @@
 
 #define PUB_OUT_MAX (256u << 20)
 
-/* The public JSON of one record, or NULL when it is not public. */
-/* r as the public sees it (srv_public_json), without notes; NULL on failure. */
+/* r as the public sees it (srv_public_json: the library's public view, which
+ * withholds notes like every sensitive field); NULL when it is not public. */
 static json_t *redacted(rn_record *r)
 {
     char *s = NULL;
@@ -39,8 +39,6 @@ static json_t *redacted(rn_record *r)
     if (srv_public_json(r, &s, &n) == RN_OK)
         o = json_loadb(s, n, 0, NULL);
     rn_free(s);
-    if (o)
-        json_object_del(o, "notes");
     return o;
 }
 
@@ -255,45 +253,6 @@ static json_t *shown_records(srv_worker *w, json_t *fj)
 
 /* ---- the entry's three forms -------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int fail;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->fail)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *np = nc <= PUB_OUT_MAX ? realloc(b->p, nc) : NULL;
-        if (!np) {
-            b->fail = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_adds(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-/* Take the buffer's text ("" when empty); NULL when it failed. */
-static char *sb_take(sbuf *b)
-{
-    if (b->fail) {
-        free(b->p);
-        return NULL;
-    }
-    return b->p ? b->p : strdup("");
-}
-
 static char *dump(json_t *o)
 {
     return o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
@@ -323,7 +282,7 @@ static char *dump_slim(json_t *s)
 
 static char *features_of(json_t *s)
 {
-    sbuf b = {0};
+    srv_buf b = {.max = PUB_OUT_MAX};
     size_t j;
     json_t *pl;
     json_array_foreach(json_object_get(s, "places"), j, pl) {
@@ -352,43 +311,43 @@ static char *features_of(json_t *s)
             break;
         }
         if (j)
-            sb_adds(&b, ",");
-        sb_adds(&b, t);
+            srv_buf_adds(&b, ",");
+        srv_buf_adds(&b, t);
         free(t);
     }
-    return sb_take(&b);
+    return srv_buf_take(&b);
 }
 
 /* One text cell: quoted when it holds a comma, quote or line break; a cell
  * that a spreadsheet would read as a formula gets a leading '. */
-static void csv_text(sbuf *b, const char *s)
+static void csv_text(srv_buf *b, const char *s)
 {
     if (!s)
         s = "";
     int quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
-        sb_add(b, "\"", 1);
+        srv_buf_add(b, "\"", 1);
     if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-        sb_add(b, "'", 1);
+        srv_buf_add(b, "'", 1);
     for (; *s; s++)
-        sb_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+        srv_buf_add(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
     if (quote)
-        sb_add(b, "\"", 1);
+        srv_buf_add(b, "\"", 1);
 }
 
-static void csv_value(sbuf *b, json_t *v)
+static void csv_value(srv_buf *b, json_t *v)
 {
     if (json_is_string(v)) {
         csv_text(b, json_string_value(v));
     } else if (json_is_array(v)) {
-        sbuf t = {0};
+        srv_buf t = {.max = PUB_OUT_MAX};
         size_t i;
         json_t *x;
         json_array_foreach(v, i, x) {
             if (i)
-                sb_add(&t, ";", 1);
+                srv_buf_add(&t, ";", 1);
             if (json_is_string(x))
-                sb_adds(&t, json_string_value(x));
+                srv_buf_adds(&t, json_string_value(x));
         }
         csv_text(b, t.p ? t.p : "");
         free(t.p);
@@ -397,7 +356,7 @@ static void csv_value(sbuf *b, json_t *v)
         int n = json_is_integer(v) ? snprintf(num, sizeof num, "%lld",
                                               (long long)json_integer_value(v))
                                    : snprintf(num, sizeof num, "%.6f", json_real_value(v));
-        sb_add(b, num, (size_t)n);
+        srv_buf_add(b, num, (size_t)n);
     }
 }
 
@@ -411,24 +370,24 @@ static char *csv_of(json_t *s)
                                              "precision_m", "documented", "incident"};
     static const char *const finding_cols[] = {"id", "statement", "weapon_systems",
                                                "producing_states", "manufacturer_countries"};
-    sbuf b = {0};
+    srv_buf b = {.max = PUB_OUT_MAX};
     json_t *places = json_object_get(s, "places");
     size_t np = json_array_size(places);
     for (size_t j = 0; j < (np ? np : 1); j++) {
         json_t *pl = json_array_get(places, j);
         for (size_t k = 0; k < 5; k++) {
             if (k)
-                sb_add(&b, ",", 1);
+                srv_buf_add(&b, ",", 1);
             csv_value(&b, json_object_get(s, finding_cols[k]));
         }
         for (size_t k = 0; k < sizeof place_cols / sizeof *place_cols; k++) {
-            sb_add(&b, ",", 1);
+            srv_buf_add(&b, ",", 1);
             if (pl)
                 csv_value(&b, json_object_get(pl, place_cols[k]));
         }
-        sb_add(&b, "\r\n", 2);
+        srv_buf_add(&b, "\r\n", 2);
     }
-    return sb_take(&b);
+    return srv_buf_take(&b);
 }
 
 /* ---- building the set ------------------------------------------------------------------- */
@@ -699,8 +658,8 @@ static void reply_set(srv_req *q, pub_form form)
         srv_reply_rn(q, RN_EDB, NULL);
         return;
     }
-    sbuf b = {0};
-    sb_adds(&b, form == FORM_JSON ? "{\"findings\":["
+    srv_buf b = {.max = PUB_OUT_MAX};
+    srv_buf_adds(&b, form == FORM_JSON ? "{\"findings\":["
                 : form == FORM_GEOJSON ? "{\"type\":\"FeatureCollection\",\"features\":["
                                        : csv_head);
     size_t k = 0;
@@ -713,20 +672,20 @@ static void reply_set(srv_req *q, pub_form form)
         if (!*part)
             continue;
         if (k++ && form != FORM_CSV)
-            sb_adds(&b, ",");
-        sb_adds(&b, part);
+            srv_buf_adds(&b, ",");
+        srv_buf_adds(&b, part);
     }
     if (form == FORM_JSON) {
         char tail[64];
-        sb_adds(&b, "],\"facets\":");
-        sb_adds(&b, p->facets_json);
+        srv_buf_adds(&b, "],\"facets\":");
+        srv_buf_adds(&b, p->facets_json);
         snprintf(tail, sizeof tail, ",\"public_grid\":%.10g}", srv_cfg.public_grid);
-        sb_adds(&b, tail);
+        srv_buf_adds(&b, tail);
     } else if (form == FORM_GEOJSON) {
-        sb_adds(&b, "]}");
+        srv_buf_adds(&b, "]}");
     }
     release(p);
-    char *body = sb_take(&b);
+    char *body = srv_buf_take(&b);
     if (form == FORM_GEOJSON)
         srv_add_header(q, "Content-Disposition",
                        "attachment; filename=\"remnant-findings.geojson\"");
@@ -754,7 +713,7 @@ void api_public_jsonl(srv_req *q)
         srv_reply_rn(q, RN_EDB, NULL);
         return;
     }
-    sbuf b = {0};
+    srv_buf b = {.max = PUB_OUT_MAX};
     json_t *seen = json_object();
     for (size_t i = 0; i < p->n && !b.fail; i++) {
         if (!matches(&f, &p->v[i]))
@@ -775,8 +734,8 @@ void api_public_jsonl(srv_req *q)
                 b.fail = 1;
                 break;
             }
-            sb_adds(&b, s);
-            sb_adds(&b, "\n");
+            srv_buf_adds(&b, s);
+            srv_buf_adds(&b, "\n");
             free(s);
         }
         json_decref(recs);
@@ -784,7 +743,7 @@ void api_public_jsonl(srv_req *q)
     }
     json_decref(seen);
     release(p);
-    char *body = sb_take(&b);
+    char *body = srv_buf_take(&b);
     srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.jsonl\"");
     reply_body(q, body, body ? strlen(body) : 0, "application/jsonl");
 }

@@ -26,52 +26,18 @@
 
 #include "server.h"
 
-/* ---- a growable output buffer with a stated maximum -------------------------- */
 
-typedef struct obuf {
-    char *p;
-    size_t n, cap, max;
-    int fail;
-} obuf;
-
-static void ob_add(obuf *b, const char *s, size_t n)
-{
-    if (b->fail)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 4096;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        if (nc > b->max) {
-            b->fail = 1;
-            return;
-        }
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->fail = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void ob_adds(obuf *b, const char *s) { ob_add(b, s, strlen(s)); }
-
-static void ob_url(obuf *b, const char *s)
+static void ob_url(srv_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~') {
-            ob_add(b, (const char *)&c, 1);
+            srv_buf_add(b, (const char *)&c, 1);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            ob_add(b, e, 3);
+            srv_buf_add(b, e, 3);
         }
     }
 }
@@ -162,7 +128,7 @@ typedef struct list_ctx {
     size_t nf;
     long limit, offset, seen, emitted;
     int more;
-    obuf *b;
+    srv_buf *b;
     rn_record *scratch;
     rn_code rc;
 } list_ctx;
@@ -205,8 +171,8 @@ static int public_one(void *ctx, const char *id)
             return 1;
         }
         if (c->emitted++)
-            ob_adds(c->b, ",");
-        ob_add(c->b, s, n);
+            srv_buf_adds(c->b, ",");
+        srv_buf_add(c->b, s, n);
     }
     rn_free(s);
     return 0;
@@ -248,8 +214,8 @@ void api_list(srv_req *q)
         f[nf].value = v;
         nf++;
     }
-    obuf b = {.max = OUT_MAX};
-    ob_adds(&b, "{\"items\":[");
+    srv_buf b = {.max = OUT_MAX};
+    srv_buf_adds(&b, "{\"items\":[");
     rn_code rc = RN_OK;
     rn_error err;
     rn_error_clear(&err);
@@ -280,8 +246,8 @@ void api_list(srv_req *q)
             if ((rc = rn_record_to_json(r, 0, &s, &n)) != RN_OK)
                 break;
             if (k++)
-                ob_adds(&b, ",");
-            ob_add(&b, s, n);
+                srv_buf_adds(&b, ",");
+            srv_buf_add(&b, s, n);
             rn_free(s);
         }
         rn_cursor_free(cur);
@@ -291,22 +257,22 @@ void api_list(srv_req *q)
         srv_reply_rn(q, rc, &err);
         return;
     }
-    ob_adds(&b, "],\"next\":");
+    srv_buf_adds(&b, "],\"next\":");
     if (more) {
         char num[64];
-        ob_adds(&b, "\"/api/v1/");
-        ob_adds(&b, srv_type_plural(t));
+        srv_buf_adds(&b, "\"/api/v1/");
+        srv_buf_adds(&b, srv_type_plural(t));
         snprintf(num, sizeof num, "?limit=%ld&offset=%ld", limit, offset + limit);
-        ob_adds(&b, num);
+        srv_buf_adds(&b, num);
         for (size_t i = 0; i < nf; i++) {
-            ob_adds(&b, "&");
+            srv_buf_adds(&b, "&");
             ob_url(&b, f[i].field);
-            ob_adds(&b, "=");
+            srv_buf_adds(&b, "=");
             ob_url(&b, f[i].value);
         }
-        ob_adds(&b, "\"}");
+        srv_buf_adds(&b, "\"}");
     } else {
-        ob_adds(&b, "null}");
+        srv_buf_adds(&b, "null}");
     }
     if (b.fail) {
         free(b.p);

@@ -190,6 +190,19 @@ const char *srv_query(const srv_req *q, const char *key);
 /* Request header or NULL. */
 const char *srv_header(const srv_req *q, const char *name);
 
+/* ---- a growable text buffer (buf.c) -------------------------------------------- */
+
+typedef struct srv_buf {
+    char *p;    /* NUL-terminated text, malloc'd; the caller frees it */
+    size_t n, cap;
+    size_t max; /* the most it may grow to; set it before the first add */
+    int fail;   /* sticky: an add ran out of memory or past max */
+} srv_buf;
+void srv_buf_add(srv_buf *b, const char *s, size_t n);
+void srv_buf_adds(srv_buf *b, const char *s);
+/* The text ("" when empty), now the caller's; NULL (and freed) on failure. */
+char *srv_buf_take(srv_buf *b);
+
 /* ---- replies (reply.c) -------------------------------------------------------- */
 
 /* JSON body; takes ownership of `body` (malloc'd). */
