@@ -858,6 +858,11 @@ static rn_code evidence(ctx *c)
     rp_block ph = {0}; /* added to the document after the table */
     ph.kind = RP_PHOTOS;
     rn_code rc = RN_OK;
+    /* the items whose markings are listed: a cited marking of an item also
+       shown (or a second cited marking of one item) adds no rows again */
+    json_t *marked = json_object();
+    if (!marked)
+        return oom(c);
     for (size_t i = 0; i < c->nshown && !rc; i++) {
         rn_record *r = NULL;
         if (rp_view_get(c->v, c->shown[i], &r, NULL))
@@ -883,8 +888,10 @@ static rn_code evidence(ctx *c)
             const char *row[] = {rec, field(r, "serial")[0] ? field(r, "serial") : "", what, ""};
             if (rp_row(t, row))
                 rc = oom(c);
-            if (!rc)
+            if (!rc && !json_object_get(marked, c->shown[i])) {
+                json_object_set_new(marked, c->shown[i], json_true());
                 rc = marking_rows(c, t, c->shown[i], claims);
+            }
             /* photos of the item */
             rn_filter f = {"item", c->shown[i]};
             rn_cursor *cur = NULL;
@@ -919,12 +926,14 @@ static rn_code evidence(ctx *c)
                     rc = oom(c);
             }
             free(att);
-        } else if (ty == RN_T_MARKING) {
+        } else if (ty == RN_T_MARKING && !json_object_get(marked, field(r, "item"))) {
+            json_object_set_new(marked, field(r, "item"), json_true());
             rc = marking_rows(c, t, field(r, "item"), claims);
         }
         json_decref(claims);
         rn_record_free(r);
     }
+    json_decref(marked);
     if (!rc && json_array_size(c->sources) > 0) {
         rp_heading(c->d, 2, M(c, "sources"));
         json_t *sv;

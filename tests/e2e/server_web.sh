@@ -55,7 +55,7 @@ check "an unknown filter is 400" 400 "$(code "$BASE/api/v1/public/findings?notes
 check "GeoJSON" "FeatureCollection 2" "$(curl -s "$BASE/api/v1/public/findings.geojson" | python3 -c 'import json,sys;d=json.load(sys.stdin);print(d["type"],len(d["features"]))')"
 check "GeoJSON type" 1 "$(hdr "$BASE/api/v1/public/findings.geojson" | grep -c '^Content-Type: application/geo+json')"
 check "CSV rows" 3 "$(curl -s "$BASE/api/v1/public/findings.csv" | python3 -c 'import csv,sys;print(len(list(csv.reader(sys.stdin))))')"
-check "JSON Lines: findings and their records" 24 "$(curl -s "$BASE/api/v1/public/findings.jsonl" | wc -l)"
+check "JSON Lines: findings and their records" 31 "$(curl -s "$BASE/api/v1/public/findings.jsonl" | wc -l)"
 check "JSON Lines: no custody, no draft" 0 "$(curl -s "$BASE/api/v1/public/findings.jsonl" | grep -Ec '"type":"custody"|01J3DEM0000000000000000151')"
 check "one finding" 200 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000152")"
 check "a draft finding is 404" 404 "$(code "$BASE/api/v1/public/findings/01J3DEM0000000000000000151")"
