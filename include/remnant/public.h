@@ -17,6 +17,9 @@
  *      `derived_from` names it, with the metadata removed: lib/store/photo.c);
  *      the original's record then shows the copy's sha256, size and
  *      media_type (derived), so what the public reads names what it gets.
+ *      A cited attachment with no public copy (a PDF; a photo whose
+ *      metadata could not be removed) is not public: no public record names
+ *      a file the public cannot receive.
  *  Nothing else: not the event of a cited item, not its parent, not its
  *  other markings. To show a place, cite the event.
  *
@@ -109,6 +112,12 @@ RN_NODISCARD rn_code rn_public_get_json(const rn_public *p, rn_store *s,
  * `remnant export --public`. *count gets the number written. */
 RN_NODISCARD rn_code rn_public_export(const rn_public *p, rn_store *s, FILE *out,
                                       uint64_t *count, rn_error *err);
+
+/* Copy into dir/<sha256> the file each public attachment record names as
+ * the public sees it (P4: a photo's public copy, never its original), so
+ * that `import --blobs DIR` takes the public export back. */
+RN_NODISCARD rn_code rn_public_export_blobs(const rn_public *p, rn_store *s, const char *dir,
+                                            uint64_t *count, rn_error *err);
 
 #ifdef __cplusplus
 }

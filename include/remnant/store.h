@@ -205,10 +205,16 @@ typedef struct rn_import_opts {
     int csv_type_set;
     rn_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    const char *blobs_dir;   /* where the files of attachment records not yet
+                                stored are found (<sha256> or <sha[0..2]>/<sha256>),
+                                as `export --blobs` writes them; may be NULL */
 } rn_import_opts;
 
 /* Import a whole file in one transaction: either every record is written
- * or none is. On failure err gives file, line and field. "-" reads stdin. */
+ * or none is. On failure err gives file, line and field. "-" reads stdin.
+ * An attachment record is accepted only when the file it names is stored or
+ * is found in opts->blobs_dir (RN_ECONSTRAINT otherwise); the files taken
+ * from there are removed again if the import fails. */
 RN_NODISCARD rn_code rn_import_file(rn_store *s, const char *path,
                                     const rn_import_opts *opts,
                                     rn_import_stats *stats, rn_error *err);
@@ -224,6 +230,13 @@ typedef struct rn_export_opts {
  * into an empty store gives identical records: parents before children. */
 RN_NODISCARD rn_code rn_export(rn_store *s, FILE *out,
                                const rn_export_opts *opts, rn_error *err);
+
+/* Copy the file of every attachment record into dir/<sha256> (dir is made
+ * if missing), each checked against its SHA-256 on the way (RN_ETAMPER if a
+ * stored file does not match): what `import --blobs DIR` takes back.
+ * *count gets the number of records whose file was written or already there. */
+RN_NODISCARD rn_code rn_export_blobs(rn_store *s, const char *dir, uint64_t *count,
+                                     rn_error *err);
 
 #ifdef __cplusplus
 }

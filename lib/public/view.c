@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "model/record_int.h"
+#include "store/store_int.h"
 #include "remnant/public.h"
 
 struct pub_id {
@@ -216,6 +217,32 @@ static rn_code add_derived(build_ctx *b, const char *id)
     return rc;
 }
 
+/* P4, the other side: an attachment is public only as a file the public can
+ * receive: a public copy, or an original that has one. Any other cited file
+ * (a PDF, a photo whose metadata could not be removed) leaves the set, so
+ * that no public record names a file the public cannot download and the
+ * public export imports with its files (`export --public --blobs`). */
+static rn_code drop_uncopied(build_ctx *b)
+{
+    rn_public *p = b->p;
+    size_t o = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        int keep = p->v[i].type != RN_T_ATTACHMENT || copy_of(p, p->v[i].id);
+        if (!keep) {
+            rn_record *x = NULL;
+            rn_code rc = rn_store_get(b->s, p->v[i].id, &x, NULL);
+            if (rc && rc != RN_ENOTFOUND)
+                return rn__err(b->err, rc, "public view: cannot read %s", p->v[i].id);
+            keep = x && rn_record_get(x, "derivation", NULL) != NULL;
+            rn_record_free(x);
+        }
+        if (keep)
+            p->v[o++] = p->v[i];
+    }
+    p->n = p->sorted = o;
+    return RN_OK;
+}
+
 static rn_code collect_findings(build_ctx *b, const char *preview, char **cited,
                                 size_t *clen)
 {
@@ -298,6 +325,7 @@ rn_code rn_public_open(rn_store *s, const rn_public_opts *opts, rn_public **out,
             if (o == 0 || strcmp(p->copies[o - 1].orig, p->copies[i].orig) != 0)
                 p->copies[o++] = p->copies[i];
         p->ncopies = o;
+        rc = drop_uncopied(&b);
     }
 out:
     free(cited);
@@ -638,6 +666,43 @@ rn_code rn_public_export(const rn_public *p, rn_store *s, FILE *out, uint64_t *c
     free(x.done);
     if (x.rc == RN_OK && fflush(out) != 0)
         x.rc = rn__err(err, RN_EIO, "cannot write the export");
+    if (count)
+        *count = x.n;
+    return x.rc;
+}
+
+typedef struct blobs_ctx {
+    const rn_public *p;
+    rn_store *s;
+    const char *dir;
+    uint64_t n;
+    rn_error *err;
+    rn_code rc;
+} blobs_ctx;
+
+static int blob_one(void *ctx, const char *id, rn_type t)
+{
+    (void)t;
+    blobs_ctx *x = ctx;
+    rn_record *r = NULL, *pub = NULL;
+    x->rc = rn_store_get(x->s, id, &r, x->err);
+    if (!x->rc)
+        x->rc = rn_public_record(x->p, r, &pub, x->err);
+    const char *sha = pub ? rn_record_get(pub, "sha256", NULL) : NULL;
+    if (!x->rc && sha && !(x->rc = rn__blob_copy_out(x->s, sha, x->dir, x->err)))
+        x->n++;
+    rn_record_free(pub);
+    rn_record_free(r);
+    return x->rc != RN_OK;
+}
+
+rn_code rn_public_export_blobs(const rn_public *p, rn_store *s, const char *dir,
+                               uint64_t *count, rn_error *err)
+{
+    blobs_ctx x = {p, s, dir, 0, err, RN_OK};
+    x.rc = rn__blob_dir_make(dir, err);
+    if (!x.rc)
+        rn_public_each(p, RN_T_ATTACHMENT, blob_one, &x);
     if (count)
         *count = x.n;
     return x.rc;

@@ -3,6 +3,7 @@
  * report.c — the public face of lib/report (include/remnant/report.h):
  * build once (content.c, then layout.c), render as PDF or HTML, write
  * through a temporary file that is renamed into place when complete. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ static rn_code public_store(rn_store *s, const rn_report_opts *o, rn_store **ps,
     if (!rc && n > 0) {
         rn_import_opts io = {0};
         io.format = RN_FMT_JSONL;
+        io.blobs_dir = rn_store_blob_dir(s); /* the public copies the export names */
         rc = rn_import_file(*ps, path, &io, NULL, err);
     }
     if (rc && *ps) {
@@ -73,7 +75,30 @@ static void drop_public(const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         unlink(path);
     }
+    /* the public copies the import took in: public.db.blobs/<ab>/<sha> */
     snprintf(path, sizeof path, "%s/public.db.blobs", dir);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) != 2)
+            continue;
+        char sub[4200 + 260];
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        DIR *d2 = opendir(sub);
+        struct dirent *f;
+        while (d2 && (f = readdir(d2))) {
+            char file[4600 + 256];
+            if (strcmp(f->d_name, ".") != 0 && strcmp(f->d_name, "..") != 0) {
+                snprintf(file, sizeof file, "%s/%s", sub, f->d_name);
+                unlink(file);
+            }
+        }
+        if (d2)
+            closedir(d2);
+        rmdir(sub);
+    }
+    if (d)
+        closedir(d);
     rmdir(path);
     rmdir(dir);
 }

@@ -3,8 +3,10 @@
  * export.c — `remnant export`: every record as JSON Lines, or one type as
  * CSV, in an order that imports back: referenced types before the types
  * that refer to them, and items parents first. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store_int.h"
 
@@ -151,5 +153,35 @@ rn_code rn_export(rn_store *s, FILE *out, const rn_export_opts *opts, rn_error *
     }
     if (!rc && fflush(out) != 0)
         rc = rn__err(err, RN_EIO, "writing the export failed (disk full?)");
+    return rc;
+}
+
+rn_code rn__blob_dir_make(const char *dir, rn_error *err)
+{
+    struct stat st;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return rn__err(err, errno == EACCES || errno == EROFS ? RN_EREADONLY : RN_EIO,
+                       "cannot create %s: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return rn__err(err, RN_EIO, "%s is not a folder", dir);
+    return RN_OK;
+}
+
+rn_code rn_export_blobs(rn_store *s, const char *dir, uint64_t *count, rn_error *err)
+{
+    uint64_t n = 0;
+    rn_code rc = rn__blob_dir_make(dir, err);
+    rn_cursor *c = NULL;
+    if (!rc)
+        rc = rn_store_list(s, RN_T_ATTACHMENT, NULL, 0, -1, 0, &c, err);
+    const rn_record *r;
+    while (!rc && !(rc = rn_cursor_next(c, &r, err)) && r) {
+        const char *sha = rn_record_get(r, "sha256", NULL);
+        if (sha && !(rc = rn__blob_copy_out(s, sha, dir, err)))
+            n++;
+    }
+    rn_cursor_free(c);
+    if (count)
+        *count = n;
     return rc;
 }

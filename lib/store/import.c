@@ -140,6 +140,8 @@ static rn_code insert(importer *im, rn_record *r, rn_error *err)
         return rc;
     if ((rc = rn__lifecycle_put(im->s, r, RN_PUT_CREATE, RN__PUT_IMPORT, err)))
         return rc;
+    if ((rc = rn__blob_require(im->s, r, err)))
+        return rc;
     if ((rc = im->s->ops->put(im->s, r, RN_PUT_CREATE, err)))
         return rc;
     im->stats->records++;
@@ -358,6 +360,9 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
     rn_format fmt = opts && opts->format != RN_FMT_AUTO ? opts->format : detect(path, &in);
     importer im = {s, opts, stats, in.size};
     long line = 0;
+    struct rn__incoming incoming = {opts ? opts->blobs_dir : NULL, NULL, 0, 0};
+    if (incoming.dir)
+        s->incoming = &incoming;
     rc = s->ops->begin(s, err);
     if (rc == RN_OK) {
         rc = fmt == RN_FMT_CSV ? import_csv(&im, &in, &line, err)
@@ -368,10 +373,13 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
         }
         if (rc) {
             s->ops->rollback(s);
+            rn__incoming_drop(s);
             if (err && line > 0)
                 err->line = line;
         }
     }
+    s->incoming = NULL;
+    free(incoming.added);
     if (rc == RN_OK && opts && opts->progress)
         opts->progress(opts->progress_ctx, in.size, in.size, stats->records);
     if (rc && err)

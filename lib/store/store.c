@@ -116,6 +116,8 @@ void rn_store_rollback(rn_store *s)
 static rn_code put_guarded(rn_store *s, rn_record *r, rn_put_mode mode, rn_error *err)
 {
     rn_code rc = rn__lifecycle_put(s, r, mode, s->act ? RN__PUT_ACT : RN__PUT_PLAIN, err);
+    if (!rc && mode == RN_PUT_CREATE)
+        rc = rn__blob_require(s, r, err);
     return rc ? rc : s->ops->put(s, r, mode, err);
 }
 

@@ -40,7 +40,16 @@ struct rn_store {
     int readonly;
     int user_tx;    /* a transaction opened by rn_store_begin() is open */
     int no_decode;  /* markings are written without candidates */
+    struct rn__incoming *incoming; /* blobs an import brings (--blobs DIR), or NULL */
     void *impl;     /* the backend's state */
+};
+
+/* Blobs an import may bring with it: the folder they come from and the
+ * blobs copied in so far, removed again if the import fails (rn__incoming_drop). */
+struct rn__incoming {
+    const char *dir;
+    char (*added)[65];
+    size_t n, cap;
 };
 
 struct rn_cursor {
@@ -58,6 +67,20 @@ struct sqlite3 *rn__store_db(rn_store *s);
 /* Blobs: copy `file` into the blob folder under its SHA-256. */
 rn_code rn__blob_put(const char *blob_dir, const char *file, char sha_hex[65],
                      uint64_t *size, rn_error *err);
+/* An attachment record may only be written when the blob it names is stored
+ * (with the size it states): RN_ECONSTRAINT otherwise. During an import with
+ * s->incoming set, a missing blob is first taken from that folder (named
+ * <sha256> or <sha[0..2]>/<sha256>) and checked against its name. Records of
+ * other types pass. */
+rn_code rn__blob_require(rn_store *s, const struct rn_record *r, rn_error *err);
+/* Remove the blobs an import added (it failed), and forget them. */
+void rn__incoming_drop(rn_store *s);
+/* Copy blob `sha` of s into dir/<sha>, checking its content against its
+ * name on the way (RN_ETAMPER if it does not match). A file already there
+ * with the right size is kept. */
+rn_code rn__blob_copy_out(const rn_store *s, const char *sha, const char *dir, rn_error *err);
+/* Make folder dir (one level) if it is not there. */
+rn_code rn__blob_dir_make(const char *dir, rn_error *err);
 /* photo.c: make the public copy of attachment `orig` (stored as a blob) and
  * its record, not yet written, into *out. RN_EINPUT when none can be made. */
 rn_code rn__photo_prepare(rn_store *s, const struct rn_record *orig,

@@ -12,10 +12,12 @@
 #include "remnant/public.h"
 
 static const char usage[] =
-    "remnant export [--format jsonl|csv] [--type TYPE] [-o FILE]\n"
-    "       remnant export --public [--public-grid DEGREES] [--preview FINDING] [-o FILE]";
+    "remnant export [--format jsonl|csv] [--type TYPE] [--blobs DIR] [-o FILE]\n"
+    "       remnant export --public [--public-grid DEGREES] [--preview FINDING] [--blobs DIR]"
+    " [-o FILE]";
 
-static int export_public(rn_store *s, FILE *out, double grid, const char *preview)
+static int export_public(rn_store *s, FILE *out, double grid, const char *preview,
+                         const char *blobs)
 {
     rn_error err;
     rn_error_clear(&err);
@@ -25,9 +27,15 @@ static int export_public(rn_store *s, FILE *out, double grid, const char *previe
     rn_code c = rn_public_open(s, &po, &view, &err);
     if (c == RN_OK)
         c = rn_public_export(view, s, out, &n, &err);
+    uint64_t files = 0;
+    if (c == RN_OK && blobs)
+        c = rn_public_export_blobs(view, s, blobs, &files, &err);
     rn_public_free(view);
     if (c)
         return cli_error(c, &err);
+    if (blobs)
+        fprintf(stderr, "remnant: %llu public file%s in %s\n", (unsigned long long)files,
+                files == 1 ? "" : "s", blobs);
     if (n == 0)
         fprintf(stderr, "remnant: nothing is public yet: no finding is published%s\n",
                 preview ? " (besides the previewed one)" : "");
@@ -44,18 +52,24 @@ int cmd_export(int argc, char **argv)
                "findings and the records they cite, without restricted fields, coordinates\n"
                "rounded to --public-grid degrees (default %g, as `remnant serve`). It imports\n"
                "into an empty database. --preview FINDING shows what the public would see\n"
-               "once that finding is published.\n",
+               "once that finding is published.\n\n"
+               "--blobs DIR also writes the file of every exported attachment record to\n"
+               "DIR/<sha256> (with --public: the public copies, never an original photo),\n"
+               "each checked against its SHA-256; `remnant import --blobs DIR` takes them\n"
+               "back. Without them an attachment record does not import.\n",
                usage, RN_PUBLIC_GRID_DEFAULT);
         return EXIT_OK;
     }
     rn_export_opts o = {RN_FMT_JSONL, 0, RN_T_EVENT, 0};
     const char *fmt = NULL, *type = NULL, *path = NULL, *grid = NULL, *preview = NULL;
+    const char *blobs = NULL;
     int pub = cli_flag(&argc, argv, "--public");
     if (cli_opt(&argc, argv, "--format", &fmt) < 0 || cli_opt(&argc, argv, "--type", &type) < 0 ||
         cli_opt(&argc, argv, "-o", &path) < 0 || cli_opt(&argc, argv, "--public-grid", &grid) < 0 ||
-        cli_opt(&argc, argv, "--preview", &preview) < 0)
-        return cli_usage_error(usage, "--format, --type, --public-grid, --preview and -o need a "
-                                      "value");
+        cli_opt(&argc, argv, "--preview", &preview) < 0 ||
+        cli_opt(&argc, argv, "--blobs", &blobs) < 0)
+        return cli_usage_error(usage, "--format, --type, --public-grid, --preview, --blobs and -o"
+                                      " need a value");
     if (fmt && strcmp(fmt, "jsonl") && strcmp(fmt, "csv"))
         return cli_usage_error(usage, "--format is jsonl or csv, not '%s'", fmt);
     if (fmt && !strcmp(fmt, "csv"))
@@ -94,11 +108,18 @@ int cmd_export(int argc, char **argv)
         return EXIT_DB;
     }
     if (pub) {
-        rc = export_public(s, out, g, preview);
+        rc = export_public(s, out, g, preview, blobs);
     } else {
         rn_error err;
         rn_error_clear(&err);
         rn_code c = rn_export(s, out, &o, &err);
+        uint64_t files = 0;
+        if (!c && blobs && (!o.type_set || o.type == RN_T_ATTACHMENT)) {
+            c = rn_export_blobs(s, blobs, &files, &err);
+            if (!c)
+                fprintf(stderr, "remnant: %llu file%s in %s\n", (unsigned long long)files,
+                        files == 1 ? "" : "s", blobs);
+        }
         if (c)
             rc = cli_error(c, &err);
     }

@@ -7,10 +7,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 
 static const char usage[] =
-    "remnant import FILE|- [--format jsonl|csv] [--type TYPE] [--no-decode] [--quiet]";
+    "remnant import FILE|- [--format jsonl|csv] [--type TYPE] [--blobs DIR] [--no-decode]"
+    " [--quiet]";
 
 typedef struct progress {
     int on;
@@ -49,16 +52,21 @@ int cmd_import(int argc, char **argv)
                "docs/FORMATS.md.\nErrors name the file, line and field. A progress bar shows "
                "on a terminal for\nfiles over 8 MiB (--quiet hides it). Markings are decoded as "
                "they are imported\n(docs/DECODE.md); --no-decode skips that for bulk loads, "
-               "and `remnant decode\n--reindex` decodes them later.\n", usage);
+               "and `remnant decode\n--reindex` decodes them later.\n\n"
+               "An attachment record imports only with its file: stored already, or found\n"
+               "in --blobs DIR as DIR/<sha256> (what `remnant export --blobs DIR` writes),\n"
+               "checked against its SHA-256. Files taken in by an import that fails are\n"
+               "removed again.\n", usage);
         return EXIT_OK;
     }
     rn_import_opts o;
     memset(&o, 0, sizeof o);
-    const char *fmt = NULL, *type = NULL;
+    const char *fmt = NULL, *type = NULL, *blobs = NULL;
     int quiet = cli_flag(&argc, argv, "--quiet");
     int no_decode = cli_flag(&argc, argv, "--no-decode");
-    if (cli_opt(&argc, argv, "--format", &fmt) < 0 || cli_opt(&argc, argv, "--type", &type) < 0)
-        return cli_usage_error(usage, "--format and --type need a value");
+    if (cli_opt(&argc, argv, "--format", &fmt) < 0 || cli_opt(&argc, argv, "--type", &type) < 0 ||
+        cli_opt(&argc, argv, "--blobs", &blobs) < 0)
+        return cli_usage_error(usage, "--format, --type and --blobs need a value");
     if (fmt && strcmp(fmt, "jsonl") && strcmp(fmt, "csv"))
         return cli_usage_error(usage, "--format is jsonl or csv, not '%s'", fmt);
     if (fmt)
@@ -73,6 +81,10 @@ int cmd_import(int argc, char **argv)
         return rc;
     if (argc != 2)
         return cli_usage_error(usage, "name one file to import ('-' for standard input)");
+    struct stat bst;
+    if (blobs && (stat(blobs, &bst) != 0 || !S_ISDIR(bst.st_mode)))
+        return cli_usage_error(usage, "--blobs %s: not a folder", blobs);
+    o.blobs_dir = blobs;
     rn_store *s;
     if ((rc = cli_open(0, &s)))
         return rc;

@@ -9,7 +9,7 @@
 # public receives holds none of that metadata (read by exiftool, an
 # independent reader), while staff still receive the original byte for
 # byte; a HEIC's public copy is a JPEG. A file that gets no copy (a PDF
-# here) is refused to the public with a JSON error, never served as it is. The public copy is a
+# here) is not public at all, never served as it is. The public copy is a
 # logged attachment derived from the original; `remnant photos derive`
 # makes a copy that is missing.
 . "$RN_SRC/tests/server/lib.sh"
@@ -85,7 +85,11 @@ cmp -s "$W/x.db.blobs/$(sha256sum photo.jpg | cut -c1-2)/$(sha256sum photo.jpg |
     photo.jpg && ok "the original's blob is unchanged" || bad "the original's blob changed"
 
 st=$(api public GET "/api/v1/attachments/$AD/content")
-check "the public is refused a PDF, which has no public copy" 409 "$st"
+check "the public is refused a PDF, which has no public copy" 404 "$st"
+st=$(api public GET "/api/v1/attachments/$AD")
+check "a file with no public copy is not public at all (docs/PUBLIC.md P4)" 404 "$st"
+st=$(api analyst GET "/api/v1/attachments/$AD/content?variant=public")
+check "staff asking for the PDF's public copy are told there is none" 409 "$st"
 grep -q '"no_public_copy"' "$W/body" && ok "the refusal is a JSON error that says why" \
     || bad "refusal body: $(cat "$W/body")"
 st=$(api analyst GET "/api/v1/attachments/$AD/content")
@@ -108,11 +112,13 @@ stop_server || bad "server stopped cleanly"
     || bad "verify: $(cat verify.txt)"
 
 # a photo without a copy (one attached before copies existed, or whose copy
-# was removed) is refused to the public until `remnant photos derive`
+# was removed) is not public until `remnant photos derive` (docs/PUBLIC.md P4)
 "$REMNANT" rm "$CJ" >/dev/null || bad "rm the copy"
 start_server --quiet
 st=$(api public GET "/api/v1/attachments/$AJ/content")
-check "without its copy, the public is refused the photo" 409 "$st"
+check "without its copy, the public is refused the photo" 404 "$st"
+st=$(api analyst GET "/api/v1/attachments/$AJ/content?variant=public")
+check "staff asking for its public copy are told there is none" 409 "$st"
 "$REMNANT" photos derive >derive.txt 2>derive.err
 check "photos derive: exit 0 (every photo has its copy; the PDF is no photo)" 0 "$?"
 grep -q "^$AJ " derive.txt && ok "photos derive made the missing copy" \

@@ -163,8 +163,8 @@ check "public HTML: no restricted value, no exact coordinate" $CHECK absent pub.
 check "public report: the cited photo only" $CHECK absent pub.txt "$A2"
 # its figures are those of the analyses run on the public export, and nothing
 # of a record no published finding cites
-"$REMNANT" export --public >public.jsonl
-"$REMNANT" --db pubonly.db init >/dev/null && "$REMNANT" --db pubonly.db import public.jsonl >/dev/null &&
+"$REMNANT" export --public --blobs pubfiles >public.jsonl 2>/dev/null
+"$REMNANT" --db pubonly.db init >/dev/null && "$REMNANT" --db pubonly.db import --blobs pubfiles public.jsonl >/dev/null &&
     ok "public export imports" || bad "public export imports"
 PSUM=$("$REMNANT" --db pubonly.db origin "$WPN" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])')
 check "public report: statement, origin of the public export, root" \

@@ -53,6 +53,17 @@ static int setup(void **state)
         fprintf(stderr, "open: %s\n", err.message);
         return -1;
     }
+    /* the (empty) file the attachment records here name: a record naming
+     * a file that is not stored is refused (issue 15, point 13) */
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.db.blobs", f->dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/t.db.blobs/e3", f->dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/t.db.blobs/e3/" SHA_A, f->dir);
+    FILE *b = fopen(path, "wb");
+    if (!b || fclose(b) != 0)
+        return -1;
     *state = f;
     return 0;
 }
@@ -224,6 +235,35 @@ static rn_record *valid_of(rn_type t, const world *w)
     return NULL;
 }
 
+/* An attachment record whose file is not stored (or is stored with another
+ * size) is refused with RN_ECONSTRAINT on field sha256, and nothing is
+ * written (issue 15, point 13). */
+static void attachment_without_its_file_refused(void **state)
+{
+    fx *f = *state;
+    rn_record *r = mk(RN_T_ATTACHMENT,
+                      "sha256=0000000000000000000000000000000000000000000000000000000000000000",
+                      "size=0", "media_type=image/jpeg", NULL);
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, r, RN_PUT_CREATE, &err), RN_ECONSTRAINT);
+    assert_string_equal(err.field, "sha256");
+    rn_record_free(r);
+    r = mk(RN_T_ATTACHMENT, "sha256=" SHA_A, "size=5", "media_type=image/jpeg", NULL);
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_put(f->s, r, RN_PUT_CREATE, &err), RN_ECONSTRAINT);
+    rn_record_free(r);
+    rn_cursor *c = NULL;
+    const rn_record *x = NULL;
+    assert_int_equal(rn_store_list(f->s, RN_T_ATTACHMENT, NULL, 0, -1, 0, &c, &err), RN_OK);
+    assert_int_equal(rn_cursor_next(c, &x, &err), RN_OK);
+    assert_null(x);
+    rn_cursor_free(c);
+    r = mk(RN_T_ATTACHMENT, "sha256=" SHA_A, "size=0", "media_type=image/jpeg", NULL);
+    put_ok(f->s, r, RN_PUT_CREATE);
+    rn_record_free(r);
+}
+
 /* Fill w completely: entities and event, a weapon, a board in it, an
  * attachment and a marking. */
 static void build_full_world(rn_store *s, world *w)
@@ -298,7 +338,7 @@ static void open_create_and_reopen(void **state)
 static void put_get_delete_every_type(void **state)
 {
     fx *f = *state;
-    world w;
+    world w = {0};
     build_full_world(f->s, &w);
     char ids[RN_T_COUNT][27];
     for (int t = 0; t < RN_T_COUNT; t++) {
@@ -342,7 +382,7 @@ static void put_get_delete_every_type(void **state)
 static void put_modes(void **state)
 {
     fx *f = *state;
-    world w;
+    world w = {0};
     build_full_world(f->s, &w);
     rn_error err;
     /* a second record with an existing id: refused, whatever the type */
@@ -399,7 +439,7 @@ static void put_modes(void **state)
 static void missing_reference_every_field(void **state)
 {
     fx *f = *state;
-    world w;
+    world w = {0};
     build_full_world(f->s, &w);
     int checked = 0;
     for (int t = 0; t < RN_T_COUNT; t++) {
@@ -436,7 +476,7 @@ static void missing_reference_every_field(void **state)
 static void delete_of_referenced_record_refused(void **state)
 {
     fx *f = *state;
-    world w;
+    world w = {0};
     build_full_world(f->s, &w);
     rn_record *fd = valid_of(RN_T_FINDING, &w); /* evidence: weapon, event */
     put_ok(f->s, fd, RN_PUT_CREATE);
@@ -801,7 +841,7 @@ static void schema_has_every_model_field(void **state)
 static void import_bad_file_changes_nothing(void **state)
 {
     fx *f = *state;
-    world w;
+    world w = {0};
     build_full_world(f->s, &w);
     char *before = export_all(f->s);
     struct {
@@ -991,6 +1031,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(open_create_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(put_get_delete_every_type, setup, teardown),
         cmocka_unit_test_setup_teardown(put_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(attachment_without_its_file_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_reference_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(delete_of_referenced_record_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(parent_loop_refused, setup, teardown),
