@@ -663,7 +663,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
     rc = update_search(q, r, exists, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING && !s->no_decode)
         rc = rn__decoded_refresh(q->decoded, r, exists, err);
-    if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && exists)
+    if (rc == RN_OK && q->decoded && (r->type == RN_T_ITEM || r->type == RN_T_EVENT) && exists)
         rn__decoded_forget(q->decoded, r->id);
     if (rc == RN_OK)
         rc = log_change(s, r, r->type, r->id, exists ? 'u' : 'c', err);
