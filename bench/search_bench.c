@@ -7,7 +7,7 @@
  *   cc -O2 -std=c17 -Iinclude bench/search_bench.c bench/out/build/libremnant.a \
  *      $(pkg-config --cflags --libs sqlite3 jansson libsodium) -lm -o search_bench
  * Run:
- *   search_bench DB [QUERIES]      (default 200 queries)
+ *   search_bench DB [QUERIES] [--hits FILE]     (default 200 queries)
  *
  * What is measured. Each query is run once untimed on every side (to warm
  * the page cache evenly), then timed, one at a time, with CLOCK_MONOTONIC
@@ -22,6 +22,14 @@
  * queries of 3+ characters this is the same index work Remnant does; for
  * `?` queries whose literal runs are shorter than 3 characters FTS5 has to
  * scan, which is the case Remnant's expansion of `?` is there for.
+ *
+ * Same hits. Every query's hit list (record id and field, in order) from
+ * Remnant is compared with the baseline's and with a plain scan of
+ * search_text (`text LIKE ?` in id order, no index at all: the definition of
+ * the answer); the line "hits:" says how many queries differ (0 is the only
+ * right answer). --hits FILE also writes each distinct query's list
+ * ("query<TAB>id/field id/field ..."), so that two builds (before and after
+ * a change of the search) can be compared with diff on their databases.
  *
  * Output: a table for people, then one line "RESULT key=value ..." for
  * bench/run. No thresholds: numbers are reported, never judged.
@@ -55,6 +63,37 @@ typedef struct run {
     double *ms;
     long hits;
 } run;
+
+/* One query's hits as "id/field id/field ...", for the comparisons. */
+typedef struct hitlist {
+    char *s;
+    size_t len, cap;
+} hitlist;
+
+static void hl_add(hitlist *h, const char *id, const char *field)
+{
+    size_t need = strlen(id) + strlen(field) + 3;
+    if (h->len + need > h->cap) {
+        size_t cap = (h->cap ? h->cap * 2 : 4096) + need;
+        char *n = realloc(h->s, cap);
+        if (!n) {
+            fprintf(stderr, "search_bench: out of memory\n");
+            exit(1);
+        }
+        h->s = n;
+        h->cap = cap;
+    }
+    h->len += (size_t)snprintf(h->s + h->len, h->cap - h->len, "%s%s/%s", h->len ? " " : "",
+                               id, field);
+}
+
+static const char *hl_str(const hitlist *h) { return h->s ? h->s : ""; }
+
+static int collect_hit(void *ctx, const rn_hit *h)
+{
+    hl_add(ctx, h->id, h->field);
+    return 0;
+}
 
 static double now_ms(void)
 {
@@ -121,6 +160,41 @@ static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
     return 0;
 }
 
+/* The hits of one query from each side, untimed: Remnant's rn_store_search,
+ * the baseline's statement, and a plain scan of search_text. */
+static int hits_of(rn_store *s, sqlite3 *db, const char *q, hitlist *ours, hitlist *base,
+                   hitlist *scan)
+{
+    static const char *const sql[2] = {
+        "SELECT s.rid, s.field FROM search_fts JOIN search_text s ON s.id = search_fts.rowid "
+        "WHERE search_fts.text LIKE ?1 ORDER BY search_fts.rowid LIMIT ?2",
+        "SELECT rid, field FROM search_text WHERE text LIKE ?1 ORDER BY id LIMIT ?2"};
+    hitlist *out[2] = {base, scan};
+    rn_error err;
+    rn_error_clear(&err);
+    ours->len = base->len = scan->len = 0;
+    if (rn_store_search(s, q, LIMIT, collect_hit, ours, &err)) {
+        fprintf(stderr, "search_bench: remnant search '%s' failed: %s\n", q, err.message);
+        return -1;
+    }
+    char pat[QMAX + 3];
+    like_pattern(q, pat, sizeof pat);
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql[k], -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "search_bench: %s\n", sqlite3_errmsg(db));
+            return -1;
+        }
+        sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, LIMIT);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            hl_add(out[k], (const char *)sqlite3_column_text(st, 0),
+                   (const char *)sqlite3_column_text(st, 1));
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
 static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
 {
     static const char sql[] =
@@ -183,8 +257,13 @@ static void report(const char *name, const run *r, const int *isq, int nq, int s
 
 int main(int argc, char **argv)
 {
+    const char *hits_file = NULL;
+    if (argc >= 3 && strcmp(argv[argc - 2], "--hits") == 0) {
+        hits_file = argv[argc - 1];
+        argc -= 2;
+    }
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: search_bench DB [QUERIES]\n");
+        fprintf(stderr, "usage: search_bench DB [QUERIES] [--hits FILE]\n");
         return 2;
     }
     int nq = 200;
@@ -250,6 +329,42 @@ int main(int argc, char **argv)
         base.hits += b.hits;
     }
 
+    /* Same hits: every distinct query, each side's whole list. */
+    int differ_base = 0, differ_scan = 0, distinct = 0;
+    FILE *hf = NULL;
+    if (hits_file && !(hf = fopen(hits_file, "w"))) {
+        fprintf(stderr, "search_bench: cannot write %s\n", hits_file);
+        return 1;
+    }
+    hitlist ho = {0}, hb = {0}, hs = {0};
+    for (int i = 0; i < nq; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = strcmp(qs[i], qs[j]) == 0;
+        if (seen)
+            continue;
+        distinct++;
+        if (hits_of(s, db, qs[i], &ho, &hb, &hs))
+            return 1;
+        if (strcmp(hl_str(&ho), hl_str(&hb)) != 0) {
+            differ_base++;
+            fprintf(stderr, "search_bench: '%s': remnant and the baseline differ\n", qs[i]);
+        }
+        if (strcmp(hl_str(&ho), hl_str(&hs)) != 0) {
+            differ_scan++;
+            fprintf(stderr, "search_bench: '%s': remnant and the scan differ\n", qs[i]);
+        }
+        if (hf)
+            fprintf(hf, "%s\t%s\n", qs[i], hl_str(&ho));
+    }
+    free(ho.s);
+    free(hb.s);
+    free(hs.s);
+    if (hf && fclose(hf) != 0) {
+        fprintf(stderr, "search_bench: writing %s failed\n", hits_file);
+        return 1;
+    }
+
     double o50, o99, b50, b99, ol50, ol99, bl50, bl99, ou50, ou99, bu50, bu99;
     printf("search latency, %d queries (half literal, half with ?), limit %d, one process\n",
            nq, LIMIT);
@@ -285,11 +400,15 @@ int main(int argc, char **argv)
     for (int k = 0; k < 5 && slow[k] >= 0; k++)
         printf("    %-12s %9.3f / %9.3f ms\n", qs[slow[k]], ours.ms[slow[k]],
                base.ms[slow[k]]);
-    printf("  hits: remnant %ld, sqlite fts5 LIKE %ld\n", ours.hits, base.hits);
+    printf("  hits: remnant %ld, sqlite fts5 LIKE %ld; of %d distinct queries, hit lists "
+           "(ids and fields, in order) differing from the baseline: %d, from a plain scan: %d\n",
+           ours.hits, base.hits, distinct, differ_base, differ_scan);
     printf("RESULT ours_p50=%.3f ours_p99=%.3f base_p50=%.3f base_p99=%.3f "
            "ours_lit_p50=%.3f base_lit_p50=%.3f ours_q_p50=%.3f base_q_p50=%.3f "
-           "ours_q_p99=%.3f base_q_p99=%.3f ours_hits=%ld base_hits=%ld\n",
-           o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, ours.hits, base.hits);
+           "ours_q_p99=%.3f base_q_p99=%.3f ours_hits=%ld base_hits=%ld ours_lit_p99=%.3f "
+           "base_lit_p99=%.3f differ_base=%d differ_scan=%d\n",
+           o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, ours.hits, base.hits, ol99,
+           bl99, differ_base, differ_scan);
     sqlite3_close(db);
     rn_store_close(s);
     free(qs);

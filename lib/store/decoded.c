@@ -39,6 +39,9 @@ struct rn__decoded {
     rn_decoder *dec; /* loaded on first use */
     int load_failed;
     sqlite3_stmt *item_q, *event_q, *ins, *del, *rule_ins;
+    /* the last event read for a context: items come event by event */
+    char last_event[RN_ID_LEN + 1];
+    int32_t last_documented;
     /* rules whose source this connection has written to decode_rule: a
      * small open-addressing set of rule-name pointers (the decoder keeps
      * the names alive as long as it lives) */
@@ -126,7 +129,9 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
     copy_col(d->item_q, 3, event, sizeof event);
     copy_col(d->item_q, 4, parent, sizeof parent);
     sqlite3_reset(d->item_q);
-    if (event[0]) {
+    if (event[0] && strcmp(event, d->last_event) == 0) {
+        n.documented = d->last_documented;
+    } else if (event[0]) {
         sqlite3_bind_text(d->event_q, 1, event, -1, SQLITE_STATIC);
         if (sqlite3_step(d->event_q) == SQLITE_ROW) {
             /* documented, else the incident: either bounds production */
@@ -135,6 +140,8 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
                     n.documented = (int32_t)sqlite3_column_int64(d->event_q, c);
         }
         sqlite3_reset(d->event_q);
+        memcpy(d->last_event, event, sizeof d->last_event);
+        d->last_documented = n.documented;
     }
     if (parent[0] && (n.documented == RN_DAY_OPEN_HIGH || !n.state[0])) {
         const ctx_entry *p = context(d, parent, depth + 1);
@@ -157,6 +164,8 @@ void rn__decoded_forget(rn__decoded *d, const char *item_id)
     ctx_entry *e = &d->cache[slot_of(item_id)];
     if (strcmp(e->id, item_id) == 0)
         e->id[0] = '\0';
+    if (strcmp(d->last_event, item_id) == 0)
+        d->last_event[0] = '\0';
 }
 
 /* Record rule `rule`'s source once per connection (INSERT OR IGNORE keeps
@@ -269,22 +278,32 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
         sqlite3_bind_text(st, 3, k->field, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, k->value ? k->value : "", -1, SQLITE_STATIC);
-        if (k->date.precision != RN_PREC_NONE) {
-            if (k->date.earliest != RN_DAY_OPEN_LOW)
-                sqlite3_bind_int64(st, 5, k->date.earliest);
-            if (k->date.latest != RN_DAY_OPEN_HIGH)
-                sqlite3_bind_int64(st, 6, k->date.latest);
+        /* every parameter is bound on every row (NULL where none) */
+        int dated = k->date.precision != RN_PREC_NONE;
+        if (dated && k->date.earliest != RN_DAY_OPEN_LOW)
+            sqlite3_bind_int64(st, 5, k->date.earliest);
+        else
+            sqlite3_bind_null(st, 5);
+        if (dated && k->date.latest != RN_DAY_OPEN_HIGH)
+            sqlite3_bind_int64(st, 6, k->date.latest);
+        else
+            sqlite3_bind_null(st, 6);
+        if (dated)
             sqlite3_bind_text(st, 7, rn_precision_name(k->date.precision), -1, SQLITE_STATIC);
-        }
+        else
+            sqlite3_bind_null(st, 7);
         if (k->country && k->country[0])
             sqlite3_bind_text(st, 8, k->country, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 8);
         sqlite3_bind_double(st, 9, k->confidence);
         sqlite3_bind_text(st, 10, k->rule ? k->rule : "", -1, SQLITE_STATIC);
         if (first && k->explanation)
             sqlite3_bind_text(st, 11, k->explanation, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 11);
         int src = sqlite3_step(st);
         sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
         if (src != SQLITE_DONE)
             rc = rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
         if (rc == RN_OK)

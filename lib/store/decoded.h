@@ -18,7 +18,7 @@ void rn__decoded_close(rn__decoded *d);
 /* Inside the write transaction: (re)compute and store the candidates of
  * marking m. replace: the marking existed before (drop old candidates). */
 rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err);
-/* An item changed: drop its cached context. */
-void rn__decoded_forget(rn__decoded *d, const char *item_id);
+/* An item or event changed: drop what is cached of it. */
+void rn__decoded_forget(rn__decoded *d, const char *id);
 
 #endif

@@ -30,10 +30,16 @@ extern const size_t rn__migration_count;
 
 enum { ST_INSERT, ST_UPDATE, ST_SELECT, ST_DELETE, ST_EXISTS, ST_COUNT_ };
 
+#define CHAR_SLOTS 1024 /* power of two */
+
 typedef struct sq {
     sqlite3 *db;
     sqlite3_stmt *st[RN_T_COUNT][ST_COUNT_];
-    sqlite3_stmt *search_del, *search_ins, *search_unindex;
+    sqlite3_stmt *search_del, *search_ins, *search_unindex, *char_ins;
+    /* characters this transaction knows to be in search_char (note_chars):
+     * ASCII by bit, others by their UTF-8 bytes in a small hash set */
+    uint64_t char_ascii[2];
+    uint32_t char_other[CHAR_SLOTS];
     sqlite3_stmt *reg_ins, *reg_get, *reg_del;
     int tx_open;   /* BEGIN issued and not yet ended */
     int64_t fts_mark; /* search_text ids above this are not in search_fts yet */
@@ -284,6 +290,10 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
     q->tx_open = 1;
     q->appended = 0;
     q->fts_mark = 0;
+    /* what an earlier transaction wrote to search_char may have been rolled
+     * back: start over (a few INSERT OR IGNOREs per transaction) */
+    memset(q->char_ascii, 0, sizeof q->char_ascii);
+    memset(q->char_other, 0, sizeof q->char_other);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "SELECT seq FROM sqlite_sequence WHERE name='search_text'",
                            -1, &st, NULL) == SQLITE_OK) {
@@ -469,6 +479,53 @@ static rn_code remove_search(sq *q, const char *id, rn_error *err)
     return step_done(q, q->search_del, err, "updating the search index");
 }
 
+/* Add the characters of text v[0..n) to search_char, the set a `?` is
+ * expanded over (ASCII letters folded to lower case, as the trigram index
+ * folds them). Each character is written once per transaction. */
+static rn_code note_chars(sq *q, const char *v, size_t n, rn_error *err)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)v[i];
+        int len = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        if (i + (size_t)len > n)
+            len = (int)(n - i);
+        char ch[4];
+        memcpy(ch, v + i, (size_t)len);
+        i += (size_t)len;
+        uint32_t *slot = NULL, key = 0;
+        if (b < 0x80) {
+            if (ch[0] >= 'A' && ch[0] <= 'Z')
+                ch[0] = (char)(ch[0] | 0x20);
+            unsigned char a = (unsigned char)ch[0];
+            uint64_t bit = 1ull << (a & 63);
+            if (q->char_ascii[a >> 6] & bit)
+                continue;
+            q->char_ascii[a >> 6] |= bit; /* undone by the next begin if need be */
+        } else {
+            for (int k = 0; k < len; k++)
+                key = key << 8 | (unsigned char)ch[k];
+            uint32_t h = (key * 2654435761u) & (CHAR_SLOTS - 1);
+            for (int k = 0; k < 16 && !slot; k++, h = (h + 1) & (CHAR_SLOTS - 1))
+                if (q->char_other[h] == key || !q->char_other[h])
+                    slot = &q->char_other[h];
+            if (slot && *slot == key)
+                continue;
+            /* slot NULL (none free near): written, OR IGNORE, every time */
+        }
+        rn_code rc = keep(q, &q->char_ins, "INSERT OR IGNORE INTO search_char(c) VALUES (?)",
+                          err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(q->char_ins, 1, ch, len, SQLITE_STATIC);
+        rc = step_done(q, q->char_ins, err, "updating the search index");
+        if (rc)
+            return rc;
+        if (slot)
+            *slot = key;
+    }
+    return RN_OK;
+}
+
 static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *err)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
@@ -489,6 +546,8 @@ static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *e
         sqlite3_bind_text(st, 3, td->fields[i].name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, v, (int)n, SQLITE_STATIC);
         rc = step_done(q, st, err, "updating the search index");
+        if (rc == RN_OK)
+            rc = note_chars(q, v, n, err);
         if (rc)
             return rc;
     }
@@ -604,7 +663,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
     rc = update_search(q, r, exists, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING && !s->no_decode)
         rc = rn__decoded_refresh(q->decoded, r, exists, err);
-    if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && exists)
+    if (rc == RN_OK && q->decoded && (r->type == RN_T_ITEM || r->type == RN_T_EVENT) && exists)
         rn__decoded_forget(q->decoded, r->id);
     if (rc == RN_OK)
         rc = log_change(s, r, r->type, r->id, exists ? 'u' : 'c', err);
@@ -879,7 +938,7 @@ static rn_code sq_count(rn_store *s, rn_type t, int64_t *out)
 /* ---- search ------------------------------------------------------------- */
 
 #define SEARCH_MAX_CHARS 256  /* characters in a query */
-#define SEARCH_MAX_TERMS 2000 /* phrases in one expanded MATCH */
+#define SEARCH_MAX_TERMS 2000 /* expansions in one MATCH */
 #define SEARCH_MAX_SET 512    /* distinct characters one `?` may stand for */
 
 typedef struct uchar {
@@ -915,13 +974,24 @@ static int same_char(const uchar *a, const uchar *b)
 
 static int is_unknown(const uchar *c) { return c->n == 1 && c->p[0] == '?'; }
 
-static rn_code phrase_chars(rn_buf *b, const uchar *c, size_t n)
+/* The trigrams of c[0..n) (n >= 3) as an FTS5 AND of one-trigram strings,
+ * "abc" AND "bcd" ...: the index keeps no positions (0009_search.sql), so a
+ * text holding them all is a candidate, which the LIKE filter then checks. */
+static rn_code trigram_terms(rn_buf *b, const uchar *c, size_t n)
 {
-    rn_code rc = rn__buf_addc(b, '"');
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = c[i].n == 1 && c[i].p[0] == '"' ? rn__buf_add(b, "\"\"", 2)
-                                              : rn__buf_add(b, c[i].p, (size_t)c[i].n);
-    return rc ? rc : rn__buf_addc(b, '"');
+    rn_code rc = RN_OK;
+    for (size_t i = 0; i + 3 <= n && !rc; i++) {
+        if (i)
+            rc = rn__buf_adds(b, " AND ");
+        if (!rc)
+            rc = rn__buf_addc(b, '"');
+        for (size_t k = i; k < i + 3 && !rc; k++)
+            rc = c[k].n == 1 && c[k].p[0] == '"' ? rn__buf_add(b, "\"\"", 2)
+                                                  : rn__buf_add(b, c[k].p, (size_t)c[k].n);
+        if (!rc)
+            rc = rn__buf_addc(b, '"');
+    }
+    return rc;
 }
 
 /* The set of characters that stand in place of the `?` at position qpos of
@@ -990,18 +1060,54 @@ static rn_code window_chars(sq *q, const uchar *w, int qpos, charset *set, rn_er
     return rc;
 }
 
+/* The characters that occur in the indexed texts (table search_char, kept
+ * by note_chars), into set. RN_ELIMIT when there are more than a set holds:
+ * then each `?` is read from the trigram vocabulary instead. */
+static rn_code all_chars(sq *q, charset *set, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(q->db, "SELECT c FROM search_char", -1, &st, NULL);
+    if (src != SQLITE_OK)
+        return db_err(q->db, src, err, "searching");
+    set->n = set->used = 0;
+    rn_code rc = RN_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        int len = sqlite3_column_bytes(st, 0);
+        if (!p || len < 1 || len > 4)
+            continue;
+        if (set->n == SEARCH_MAX_SET) {
+            rc = RN_ELIMIT;
+            break;
+        }
+        memcpy(set->buf + set->used, p, (size_t)len);
+        set->c[set->n].p = set->buf + set->used;
+        set->c[set->n].n = len;
+        set->used += (size_t)len;
+        set->n++;
+    }
+    if (rc == RN_OK && src != SQLITE_DONE)
+        rc = db_err(q->db, src, err, "searching");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, size_t nu,
                       charset *sets, rn_buf *m, int *none, rn_error *err);
 
 /* Build the FTS5 MATCH expression for the query, or leave m empty when the
  * index cannot narrow the search (then the LIKE filter scans). The LIKE
  * filter is always applied after, so the index only has to over-select:
- *  1. every literal run of 3+ characters must occur: AND of phrases;
- *  2. otherwise each `?` is expanded over exactly the characters that occur
- *     there in the index (read from its trigram vocabulary, so a `?`, `#` or
- *     `Ж` in a stored marking is found too) into an OR of whole-query
- *     phrases; *none is set when some `?` has no possible character;
- *  3. otherwise (too short, or too many expansions) no index. */
+ *  1. every literal run of 3+ characters must occur: AND of its trigrams
+ *     (enough: adding the windows below to a run made queries slower);
+ *  2. otherwise every window of three characters holding one `?` (of at
+ *     most four) must occur with some character in place of the `?`: AND
+ *     over those windows of the OR of their trigrams, the `?` taken over
+ *     the characters the index holds (table search_char, so a `?`, `#` or
+ *     `Ж` in a stored marking is found too; when there are too many of
+ *     those, over the characters the trigram vocabulary holds at that place,
+ *     and *none is set when some `?` has none);
+ *  3. otherwise (too short, or too many unknowns) no index. */
 static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *none,
                           rn_error *err)
 {
@@ -1018,7 +1124,7 @@ static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *no
             if (runs++)
                 rc = rn__buf_adds(m, " AND ");
             if (!rc)
-                rc = phrase_chars(m, c + i, j - i);
+                rc = trigram_terms(m, c + i, j - i);
         }
         i = j + 1;
     }
@@ -1032,7 +1138,7 @@ static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *no
             return RN_OK; /* too many unknowns: scan */
         unknown[nu++] = i;
     }
-    /* ~40 KiB: on the heap, per call (the server searches from many
+    /* ~40 KiB a set: on the heap, per call (the server searches from many
      * threads at once) */
     charset *sets = rn__calloc(4, sizeof *sets);
     if (!sets)
@@ -1042,14 +1148,31 @@ static rn_code match_expr(sq *q, const char *query, size_t n, rn_buf *m, int *no
     return rc;
 }
 
-/* The second half of match_expr: the OR of every expansion of the `?`s at
- * unknown[0..nu) over the characters the index holds there. */
+/* One trigram term: the window w of three characters with the one at qpos
+ * replaced by x. */
+static rn_code window_term(rn_buf *m, const uchar *w, int qpos, const uchar *x)
+{
+    uchar t[3] = {w[0], w[1], w[2]};
+    t[qpos] = *x;
+    return trigram_terms(m, t, 3);
+}
+
+/* The second half of match_expr: the characters each `?` at
+ * unknown[0..nu) may stand for (sets[u]), then the AND over the windows
+ * holding exactly one `?` of the OR of their trigrams. */
 static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, size_t nu,
                       charset *sets, rn_buf *m, int *none, rn_error *err)
 {
-    rn_code rc = RN_OK;
-    size_t terms = 1;
-    for (size_t u = 0; u < nu; u++) {
+    rn_code rc = all_chars(q, &sets[0], err);
+    int from_vocab = rc == RN_ELIMIT;
+    if (rc && !from_vocab)
+        return rc;
+    if (!from_vocab && sets[0].n == 0) {
+        *none = 1; /* nothing indexed */
+        return RN_OK;
+    }
+    rc = RN_OK;
+    for (size_t u = 0; u < nu && from_vocab; u++) {
         size_t i = unknown[u];
         int qpos = -1;
         if (i >= 2 && !is_unknown(&c[i - 1]) && !is_unknown(&c[i - 2]))
@@ -1069,22 +1192,31 @@ static rn_code expand(sq *q, const uchar *c, size_t nc, const size_t *unknown, s
             *none = 1;
             return RN_OK;
         }
-        terms *= sets[u].n;
-        if (terms > SEARCH_MAX_TERMS)
-            return RN_OK;
     }
-    uchar tmp[SEARCH_MAX_CHARS];
-    for (size_t t = 0; t < terms && !rc; t++) {
-        size_t x = t;
-        memcpy(tmp, c, nc * sizeof *c);
-        for (size_t u = 0; u < nu; u++) {
-            tmp[unknown[u]] = sets[u].c[x % sets[u].n];
-            x /= sets[u].n;
+    size_t terms = 0, windows = 0;
+    for (size_t j = 0; j + 3 <= nc && !rc; j++) {
+        int qpos = -1, k = 0;
+        for (int i = 0; i < 3; i++)
+            if (is_unknown(&c[j + (size_t)i]))
+                qpos = i, k++;
+        if (k != 1)
+            continue;
+        size_t u = 0;
+        while (unknown[u] != j + (size_t)qpos)
+            u++;
+        const charset *set = from_vocab ? &sets[u] : &sets[0];
+        if (terms + set->n > SEARCH_MAX_TERMS)
+            break; /* enough narrowing: the LIKE filter does the rest */
+        terms += set->n;
+        rc = rn__buf_adds(m, windows++ ? " AND (" : "(");
+        for (size_t x = 0; x < set->n && !rc; x++) {
+            if (x)
+                rc = rn__buf_adds(m, " OR ");
+            if (!rc)
+                rc = window_term(m, c + j, qpos, &set->c[x]);
         }
-        if (t)
-            rc = rn__buf_adds(m, " OR ");
         if (!rc)
-            rc = phrase_chars(m, tmp, nc);
+            rc = rn__buf_addc(m, ')');
     }
     return rc;
 }
@@ -1203,6 +1335,7 @@ static void sq_close(rn_store *s)
     sqlite3_finalize(q->search_ins);
     sqlite3_finalize(q->search_del);
     sqlite3_finalize(q->search_unindex);
+    sqlite3_finalize(q->char_ins);
     sqlite3_finalize(q->reg_ins);
     sqlite3_finalize(q->reg_get);
     sqlite3_finalize(q->reg_del);
