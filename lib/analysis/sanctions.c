@@ -356,12 +356,19 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3000];
             rn_date_format(&pd.date, pt, sizeof pt);
             rn_date_format(&head->adopted, at, sizeof at);
+            char ambc[4 * RN__TIES_MAX + 8] = "";
+            for (int k = 0; amb && k < mk.nties; k++) {
+                size_t al = strlen(ambc);
+                snprintf(ambc + al, sizeof ambc - al, "%s%s", k ? " or " : "",
+                         mk.ties[k].country[0] ? mk.ties[k].country : "?");
+            }
             snprintf(words, sizeof words,
                      "LEAD, NOT A VERDICT: component %s (%s, %s; %s) was produced %s "
                      "(%s precision%s; %s), %s the adoption of %s on %s, and was found in "
                      "weapon %s attributed to %s (%s). Whether the measure covers this part and "
                      "how it reached %s is for an analyst to establish.",
-                     cid, mk.text[0] ? mk.text : "maker unknown", mk.country, mk.basis, pt,
+                     cid, amb ? "maker ambiguous" : mk.text[0] ? mk.text : "maker unknown",
+                     amb ? ambc : mk.country, mk.basis, pt,
                      rn_precision_name(pd.date.precision),
                      pd.ambiguous ? ", ambiguous reading" : "", pd.basis,
                      head_rel == 2 ? "certainly after" : "possibly after (the intervals overlap)",

@@ -13,7 +13,9 @@
  * 0.800, "Fixture Maker B" DE 0.500: decided). Weapon W11 holds A13 with the
  * marking "L550E", decoded on import by the real rules: the model name of
  * the Limbach L550E engine, which Limbach Flugmotoren (DE) and Xiamen
- * Limbach (CN) share (data/rules/makers_debris.rules), a tie.
+ * Limbach (CN) share (data/rules/makers_debris.rules), a tie. A10 and A12
+ * were produced in 2023; the real EU measures on Russia
+ * (data/sanctions/eu_russia.jsonl) are imported for the sanctions scan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +71,9 @@ static int setup(void **state)
     rn_import_opts o = {0};
     rn_import_stats st;
     rn_code rc = rn_import_file(s, RN_TEST_DATADIR "/analysis/ambiguous.jsonl", &o, &st, &err);
+    if (rc)
+        fail_msg("%s", err.message);
+    rc = rn_import_file(s, RN_SRC_DATADIR "/sanctions/eu_russia.jsonl", &o, &st, &err);
     if (rc)
         fail_msg("%s", err.message);
     assert_int_equal(sqlite3_exec(rn__store_db(s),
@@ -253,12 +258,38 @@ static void origin_counts_ambiguous_as_possible(void **state)
     json_decref(r);
 }
 
+/* Sanctions: A10's tied makers are US and DE, both outside RU: a lead, which
+ * names no single maker or country and lists the tie; A12 is decided. */
+static void sanctions_flag_lists_the_tie(void **state)
+{
+    char *js;
+    rn_error err;
+    rn_analysis_filter f = {.item = FX("0W10")};
+    assert_int_equal(rn_sanctions_scan(*state, &f, 0, &js, NULL, &err), RN_OK);
+    json_t *r = parse(js);
+    json_t *flags = json_object_get(r, "flags");
+    json_t *a10 = find(flags, "component", FX("0A10"));
+    json_t *a12 = find(flags, "component", FX("0A12"));
+    assert_non_null(a10);
+    assert_non_null(a12);
+    assert_true(json_is_true(json_object_get(a10, "manufacturer_ambiguous")));
+    assert_true(json_is_null(json_object_get(a10, "manufacturer")));
+    assert_true(json_is_null(json_object_get(a10, "manufacturer_country")));
+    assert_int_equal(json_array_size(json_object_get(a10, "manufacturer_candidates")), 2);
+    assert_non_null(strstr(js_(a10, "words"), "maker ambiguous, US or DE"));
+    assert_true(json_is_false(json_object_get(a12, "manufacturer_ambiguous")));
+    assert_string_equal(js_(a12, "manufacturer"), "Fixture Maker A");
+    assert_string_equal(js_(a12, "manufacturer_country"), "US");
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stored_decoding_is_ambiguous),
         cmocka_unit_test(real_tie_is_stored_and_read),
         cmocka_unit_test(origin_counts_ambiguous_as_possible),
+        cmocka_unit_test(sanctions_flag_lists_the_tie),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
