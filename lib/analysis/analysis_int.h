@@ -24,6 +24,16 @@ typedef struct rn__reading {
     char text[80];            /* the marking as transcribed, e.g. "2?15" */
 } rn__reading;
 
+/* One of the decoder's tied manufacturers behind an ambiguous effective
+ * manufacturer (effective.c M1): listed so that no analysis counts a tie as
+ * a decided maker. */
+#define RN__TIES_MAX 4
+typedef struct rn__tie {
+    char text[201];
+    char country[3];
+    double confidence;
+} rn__tie;
+
 /* One effective value and where it came from (see analysis.h). */
 #define RN__BASIS_MAX 200
 typedef struct rn__eff_val {
@@ -32,10 +42,13 @@ typedef struct rn__eff_val {
                                  manufacturer known only by its country) */
     char country[3];          /* country, when the source gives one */
     rn_date date;             /* production date (field "production_date") */
-    int ambiguous;            /* more than one distinct decoder reading taken: hull */
+    int ambiguous;            /* dates: more than one distinct decoder reading taken: hull;
+                                 manufacturer: two or more decoder makers tied (ties[]) */
     int nreadings;            /* decoder readings taken (dates), listed up to
                                  RN__READINGS_MAX in readings[] */
     rn__reading readings[RN__READINGS_MAX];
+    int nties;                /* manufacturer: tied makers, best first, in ties[] */
+    rn__tie ties[RN__TIES_MAX];
     char basis[RN__BASIS_MAX];/* "item.produced", "claim <id>", "marking <id> rule <r>" */
 } rn__eff_val;
 
@@ -68,6 +81,9 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
  * {"date", "confidence", "marking", "marking_text", "rule"}; NULL (JSON null)
  * when the date rests on one reading or is not the decoder's. */
 json_t *rn__json_readings(const rn__eff_val *v);
+/* The tied makers behind an ambiguous manufacturer as a JSON array of
+ * {manufacturer, country, confidence}; NULL when it is not ambiguous. */
+json_t *rn__json_ties(const rn__eff_val *v);
 
 /* SQL: the value of column `col` on the item aliased `a` or, when it has
  * none, on its nearest ancestor that has one (parent chain, at most 64
@@ -116,6 +132,10 @@ rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const ch
 /* The by_manufacturer table: one row per company, its spellings under it,
  * sorted by count; share over `denom` (0: null). */
 json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom);
+/* A maker that is only one of the tied candidates of an ambiguous decoding
+ * (makers.c G4): counted as "possible", never in a share. */
+rn_code rn__maker_groups_add_possible(rn__maker_groups *g, const char *spelling,
+                                      const char *item, long limit, rn_error *err);
 /* The company key of a spelling: "entity:<id>" from the decoder's maker
  * entities (makers.c G2; brand[bcap] gets the brand a parent owns, may be
  * NULL) else "n:" + the normalized key (G1); "" for an empty spelling.

@@ -9,6 +9,43 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "store/decoded.h"
+
+/* Mark the stored decoding's ties (rn__decoded_ties, read side): a
+ * manufacturer or production-date candidate of one marking is "ambiguous"
+ * when it lies within the decoder's tie margin of the best of its field in
+ * that marking and another value does too, as `remnant decode` said when
+ * it stored them. */
+static void mark_ties(json_t *cands)
+{
+    size_t n = json_array_size(cands);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(cands, i);
+        const char *f = json_string_value(json_object_get(o, "field"));
+        const char *mkg = json_string_value(json_object_get(o, "marking"));
+        int tied_field = f && (!strcmp(f, "manufacturer") || !strcmp(f, "production_date"));
+        double best = -1;
+        size_t ties = 0;
+        for (size_t j = 0; tied_field && j < n; j++) {
+            json_t *p = json_array_get(cands, j);
+            if (!json_equal(json_object_get(p, "field"), json_object_get(o, "field")) ||
+                !json_equal(json_object_get(p, "marking"), json_object_get(o, "marking")))
+                continue;
+            double c = json_real_value(json_object_get(p, "confidence"));
+            if (c > best)
+                best = c;
+        }
+        for (size_t j = 0; tied_field && mkg && j < n; j++) {
+            json_t *p = json_array_get(cands, j);
+            if (json_equal(json_object_get(p, "field"), json_object_get(o, "field")) &&
+                json_equal(json_object_get(p, "marking"), json_object_get(o, "marking")) &&
+                rn__decoded_ties(best, json_real_value(json_object_get(p, "confidence"))))
+                ties++;
+        }
+        double c = json_real_value(json_object_get(o, "confidence"));
+        rn__jset(o, "ambiguous", json_boolean(tied_field && ties > 1 && rn__decoded_ties(best, c)));
+    }
+}
 
 static const char *const fields[] = {"production_date", "manufacturer", "producing_state",
                                      "weapon_system", NULL};
@@ -62,6 +99,7 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
         rn__jset(o, "date", rn__json_date(&v.date));
         rn__jset(o, "ambiguous", json_boolean(v.ambiguous));
         rn__jset(o, "readings", rn__json_readings(&v));
+        rn__jset(o, "candidates", rn__json_ties(&v));
         rn__jset(o, "basis", v.set ? json_string(v.basis) : NULL);
         rn__jset(eff, f, o);
     }
@@ -124,6 +162,7 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
     }
     sqlite3_finalize(st);
     st = NULL;
+    mark_ties(cands);
     rc = rn__json_finish(root, json, len, err);
     root = NULL;
 out:

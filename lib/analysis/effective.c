@@ -29,6 +29,17 @@
  *      analyses to list. The uncertainty widens; it is never resolved
  *      silently.
  *  D3. An analyst's date (the item's field, a claim) is taken as given.
+ *
+ * Decoder manufacturers:
+ *  M1. When the decoder's best manufacturers for an item (over all its
+ *      markings) tie by the decoder's rule (rn__decoded_ties: within
+ *      RN_DECODE_TIE_MARGIN) and name two or more distinct makers, the
+ *      effective manufacturer is "ambiguous": the value is the first of
+ *      them, but `ambiguous` is set, each tied maker is listed (ties[], up
+ *      to RN__TIES_MAX, with its country) and the basis says so. Analyses
+ *      must count such an item under each tied maker's country only as
+ *      "possible", never in a share as certain. An analyst's value (the
+ *      item's field, a claim) is taken as given.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +47,8 @@
 #include <string.h>
 
 #include "analysis/analysis_int.h"
+#include "remnant/decode.h"
+#include "store/decoded.h"
 
 /* Readings held in memory per item for D1 (a marking yields at most
  * RN_DECODE_CANDIDATES_MAX; beyond this many, the rest still count in the
@@ -355,13 +368,39 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
     int more = 0;
     double total = 0;
     rn_code rc = RN_OK;
+    double best = 0;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (is_maker && v->set) {
+            /* M1: the makers tied with the best one */
+            double conf = sqlite3_column_double(st, 6);
+            if (!rn__decoded_ties(best, conf))
+                break;
+            const char *val = rn__col_text(st, 1);
+            int seen = 0;
+            for (int k = 0; k < v->nties && !seen; k++)
+                seen = !strcmp(v->ties[k].text, val ? val : "");
+            if (!seen && v->nties < RN__TIES_MAX) {
+                rn__tie *t = &v->ties[v->nties++];
+                rn__cpy(t->text, sizeof t->text, val);
+                copy_country(t->country, rn__col_text(st, 5));
+                t->confidence = conf;
+            }
+            continue;
+        }
         if (n == 0 && !v->set) {
             v->set = 1;
             rn__cpy(v->text, sizeof v->text, rn__col_text(st, 1));
             copy_country(v->country, rn__col_text(st, 5));
             snprintf(v->basis, sizeof v->basis, "marking %s rule %s", rn__col_text(st, 0),
                      rn__col_text(st, 7));
+            if (is_maker) {
+                best = sqlite3_column_double(st, 6);
+                rn__tie *t = &v->ties[v->nties++];
+                rn__cpy(t->text, sizeof t->text, v->text);
+                copy_country(t->country, v->country);
+                t->confidence = best;
+                continue;
+            }
             if (!is_date)
                 break; /* the best candidate is the value */
         }
@@ -389,7 +428,16 @@ rn_code rn__eff_get(rn__eff *e, const char *id, const char *field, const char *o
         rc = rn__sql_err(e->db, err, "reading decoder candidates");
         goto out;
     }
-    if (is_date && n) {
+    if (is_maker) {
+        if (v->nties > 1) {
+            v->ambiguous = 1;
+            size_t bl = strlen(v->basis);
+            snprintf(v->basis + bl, sizeof v->basis - bl,
+                     " (ambiguous: %d makers tied within %.2f)", v->nties, RN_DECODE_TIE_MARGIN);
+        } else {
+            v->nties = 0;
+        }
+    } else if (is_date && n) {
         take_readings(rd, n, total, more, v);
         if (v->ambiguous) {
             size_t bl = strlen(v->basis);
@@ -419,6 +467,21 @@ json_t *rn__json_readings(const rn__eff_val *v)
         rn__jset(o, "marking", json_string(x->marking));
         rn__jset(o, "marking_text", rn__jstr(x->text));
         rn__jset(o, "rule", json_string(x->rule));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+json_t *rn__json_ties(const rn__eff_val *v)
+{
+    if (!v->ambiguous || v->nties < 2)
+        return NULL;
+    json_t *a = json_array();
+    for (int i = 0; i < v->nties; i++) {
+        json_t *o = json_object();
+        rn__jset(o, "manufacturer", json_string(v->ties[i].text));
+        rn__jset(o, "country", v->ties[i].country[0] ? json_string(v->ties[i].country) : NULL);
+        rn__jset(o, "confidence", json_real(v->ties[i].confidence));
         json_array_append_new(a, o);
     }
     return a;

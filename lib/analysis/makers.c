@@ -27,6 +27,10 @@
  *      items are the union of its spellings'. Components with a country but
  *      no manufacturer are one row, "manufacturer unknown" ("unknown":
  *      true), counted by their countries like any other.
+ *  G4. A maker that is one of several tied candidates of an ambiguous
+ *      decoding (effective.c M1) is counted in its row's "possible", never
+ *      in "count" and so never in a share; a row seen only that way has
+ *      count 0.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -45,7 +49,9 @@ typedef struct mk_spelling {
     char brand[201];      /* G2: the brand a parent company owns, else "" */
     char countries[32];
     uint64_t count;
+    uint64_t possible; /* G4 */
     json_t *items;
+    json_t *possible_items;
 } mk_spelling;
 
 struct rn__maker_groups {
@@ -192,8 +198,10 @@ void rn__maker_groups_free(rn__maker_groups *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->n; i++)
+    for (size_t i = 0; i < g->n; i++) {
         json_decref(g->s[i].items);
+        json_decref(g->s[i].possible_items);
+    }
     rn_free(g->s);
     rn_free(g);
 }
@@ -210,8 +218,8 @@ static void add_country(char *list, size_t cap, const char *c)
     memcpy(list + n, c, 3);
 }
 
-rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const char *country,
-                             const char *item, long limit, rn_error *err)
+static rn_code add(rn__maker_groups *g, const char *spelling, const char *country,
+                   const char *item, long limit, int possible, rn_error *err)
 {
     mk_spelling *s = NULL;
     for (size_t i = 0; i < g->n && !s; i++)
@@ -232,13 +240,32 @@ rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const ch
         if (rn__maker_company_key(spelling, s->key, sizeof s->key, s->brand, sizeof s->brand))
             g->by_entity = 1;
         s->items = json_array();
+        s->possible_items = json_array();
+    }
+    g->limit = limit;
+    if (possible) {
+        s->possible++;
+        if ((long)json_array_size(s->possible_items) < limit)
+            json_array_append_new(s->possible_items, json_string(item));
+        return RN_OK;
     }
     s->count++;
-    g->limit = limit;
     add_country(s->countries, sizeof s->countries, country);
     if ((long)json_array_size(s->items) < limit)
         json_array_append_new(s->items, json_string(item));
     return RN_OK;
+}
+
+rn_code rn__maker_groups_add(rn__maker_groups *g, const char *spelling, const char *country,
+                             const char *item, long limit, rn_error *err)
+{
+    return add(g, spelling, country, item, limit, 0, err);
+}
+
+rn_code rn__maker_groups_add_possible(rn__maker_groups *g, const char *spelling,
+                                      const char *item, long limit, rn_error *err)
+{
+    return add(g, spelling, NULL, item, limit, 1, err);
 }
 
 /* G3: the spelling that names a company, between two of the same key. */
@@ -287,11 +314,17 @@ json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom)
         /* s[a] names the company (sorted best name first within a key) */
         int unknown = !g->s[a].text[0];
         char countries[32] = "";
-        uint64_t count = 0;
+        uint64_t count = 0, possible = 0;
         json_t *row = json_object(), *items = json_array(), *sp = json_array();
+        json_t *pitems = json_array();
         for (size_t i = a; i < b; i++) {
             mk_spelling *s = &g->s[i];
             count += s->count;
+            possible += s->possible;
+            for (size_t k = 0; k < json_array_size(s->possible_items) &&
+                               (long)json_array_size(pitems) < g->limit;
+                 k++)
+                json_array_append(pitems, json_array_get(s->possible_items, k));
             for (size_t k = 0; k + 1 < sizeof s->countries && s->countries[k]; k += 3) {
                 char c[3] = {s->countries[k], s->countries[k + 1], '\0'};
                 add_country(countries, sizeof countries, c);
@@ -305,6 +338,7 @@ json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom)
             rn__jset(o, "brand", s->brand[0] ? json_string(s->brand) : NULL);
             rn__jset(o, "countries", json_string(s->countries));
             rn__jset(o, "count", json_integer((json_int_t)s->count));
+            rn__jset(o, "possible", json_integer((json_int_t)s->possible));
             rn__jset(o, "items", s->items);
             s->items = NULL;
             json_array_append_new(sp, o);
@@ -320,6 +354,9 @@ json_t *rn__maker_groups_json(rn__maker_groups *g, uint64_t denom)
         rn__jset(row, "countries", json_string(countries));
         rn__jset(row, "count", json_integer((json_int_t)count));
         rn__jset(row, "share", denom ? json_real((double)count / (double)denom) : NULL);
+        /* G4: tied candidates of ambiguous decodings, in no share */
+        rn__jset(row, "possible", json_integer((json_int_t)possible));
+        rn__jset(row, "possible_items", pitems);
         rn__jset(row, "items", items);
         rn__jset(row, "spellings", sp);
         rows[nrows++] = row;

@@ -29,6 +29,14 @@
  *  5. Earliest possible assembly = the largest `earliest` over the weapon's
  *     component production intervals: no part can be fitted before it was
  *     made. The component and its basis are named.
+ *  7. A component whose maker is ambiguous (the decoder's makers tie,
+ *     effective.c M1) is certain of nothing: it is counted under each tied
+ *     maker's country and under each tied maker only as "possible", never
+ *     in "count", in a share, in "with_country" or in "foreign"; totals
+ *     count it as "manufacturer_ambiguous" (and "foreign_possible" when a
+ *     tied maker's country differs from the known producing state). The
+ *     tree lists the tied makers ("manufacturer_candidates") and gives no
+ *     manufacturer.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,7 +51,9 @@ typedef struct or_row {
     char key[201];
     char countries[32]; /* "US", "US,DE" ... (manufacturers) */
     uint64_t count;
+    uint64_t possible;  /* 7: ambiguous components that may belong here */
     json_t *items;      /* ids, up to limit */
+    json_t *possible_items;
 } or_row;
 
 typedef struct or_table {
@@ -84,13 +94,16 @@ static or_row *table_get(or_table *t, const char *key, rn_error *err)
     memset(r, 0, sizeof *r);
     rn__cpy(r->key, sizeof r->key, key);
     r->items = json_array();
+    r->possible_items = json_array();
     return r;
 }
 
 static void table_free(or_table *t)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
         json_decref(t->r[i].items);
+        json_decref(t->r[i].possible_items);
+    }
     rn_free(t->r);
     t->r = NULL;
     t->n = t->cap = 0;
@@ -106,7 +119,7 @@ static int cmp_row(const void *a, const void *b)
 
 /* Table rows as JSON, sorted by count; share over `denom`. Consumes the
  * rows' item arrays. */
-static json_t *table_json(or_table *t, uint64_t denom, const char *keyname, int with_countries)
+static json_t *table_json(or_table *t, uint64_t denom, const char *keyname, int with_possible)
 {
     if (t->n)
         qsort(t->r, t->n, sizeof *t->r, cmp_row);
@@ -114,10 +127,14 @@ static json_t *table_json(or_table *t, uint64_t denom, const char *keyname, int 
     for (size_t i = 0; i < t->n; i++) {
         json_t *o = json_object();
         rn__jset(o, keyname, json_string(t->r[i].key));
-        if (with_countries)
-            rn__jset(o, "countries", json_string(t->r[i].countries));
         rn__jset(o, "count", json_integer((json_int_t)t->r[i].count));
         rn__jset(o, "share", denom ? json_real((double)t->r[i].count / (double)denom) : NULL);
+        if (with_possible) {
+            /* 7: never in the share */
+            rn__jset(o, "possible", json_integer((json_int_t)t->r[i].possible));
+            rn__jset(o, "possible_items", t->r[i].possible_items);
+            t->r[i].possible_items = NULL;
+        }
         rn__jset(o, "items", t->r[i].items);
         t->r[i].items = NULL;
         json_array_append_new(a, o);
@@ -129,6 +146,8 @@ typedef struct or_totals {
     uint64_t weapons, components, with_maker, with_country, foreign, dated, spans;
     uint64_t country_only;    /* country known, manufacturer not */
     uint64_t foreign_unknown; /* country known, weapon's producing state not */
+    uint64_t ambiguous;       /* 7: the decoder's makers tie */
+    uint64_t foreign_possible;
     int32_t latest_code; /* largest `earliest` of any date code */
     char latest_item[RN_ID_LEN + 1];
 } or_totals;
@@ -177,7 +196,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
             (f->producing_state && *f->producing_state && strcmp(psv, f->producing_state)))
             continue;
         tot.weapons++;
-        uint64_t wcomp = 0, wforeign = 0, wknown = 0, wdated = 0;
+        uint64_t wcomp = 0, wforeign = 0, wknown = 0, wdated = 0, wamb = 0;
         rn__assembly asm_ = {0};
         json_t *tree = (f->item || tot.weapons <= (uint64_t)limit) ? json_array() : NULL;
         sqlite3_reset(ts);
@@ -192,7 +211,35 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                                   NULL, &mk, err)) ||
                 (rc = rn__eff_get(e, cid, "production_date", NULL, NULL, &own, &pd, err)))
                 goto out;
-            if (is_comp) {
+            int amb = mk.ambiguous && mk.nties > 1;
+            if (is_comp && amb) {
+                /* 7: possible under each tied maker and country, certain of none */
+                wcomp++;
+                tot.components++;
+                tot.ambiguous++;
+                wamb++;
+                int foreign_possible = 0;
+                for (int k = 0; k < mk.nties; k++) {
+                    const rn__tie *x = &mk.ties[k];
+                    if ((rc = rn__maker_groups_add_possible(by_maker, x->text, cid, limit, err)))
+                        goto out;
+                    int dup = 0;
+                    for (int j = 0; j < k && !dup; j++)
+                        dup = !strcmp(mk.ties[j].country, x->country);
+                    if (!x->country[0] || dup)
+                        continue;
+                    foreign_possible |= psv[0] && strcmp(x->country, psv) != 0;
+                    or_row *row = table_get(&by_country, x->country, err);
+                    if (!row) {
+                        rc = RN_ENOMEM;
+                        goto out;
+                    }
+                    row->possible++;
+                    if ((long)json_array_size(row->possible_items) < limit)
+                        json_array_append_new(row->possible_items, json_string(cid));
+                }
+                tot.foreign_possible += foreign_possible;
+            } else if (is_comp) {
                 wcomp++;
                 tot.components++;
                 if (mk.set && (mk.text[0] || mk.country[0])) {
@@ -222,6 +269,8 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                     if ((long)json_array_size(row->items) < limit)
                         json_array_append_new(row->items, json_string(cid));
                 }
+            }
+            if (is_comp) {
                 if (pd.set && pd.date.precision != RN_PREC_NONE) {
                     tot.dated++;
                     wdated++;
@@ -261,11 +310,16 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                 rn__jset(c, "category", rn__jstr(rn__col_text(ts, 4)));
                 rn__jset(c, "name", rn__jstr(rn__col_text(ts, 5)));
                 rn__jset(c, "counted", json_boolean(is_comp));
-                rn__jset(c, "manufacturer", mk.set && mk.text[0] ? json_string(mk.text) : NULL);
-                rn__jset(c, "manufacturer_country", mk.country[0] ? json_string(mk.country) : NULL);
+                /* 7: an ambiguous maker is no maker; its candidates are listed */
+                rn__jset(c, "manufacturer",
+                         mk.set && mk.text[0] && !amb ? json_string(mk.text) : NULL);
+                rn__jset(c, "manufacturer_country",
+                         mk.country[0] && !amb ? json_string(mk.country) : NULL);
                 rn__jset(c, "manufacturer_basis", mk.set ? json_string(mk.basis) : NULL);
+                rn__jset(c, "manufacturer_ambiguous", json_boolean(amb));
+                rn__jset(c, "manufacturer_candidates", rn__json_ties(&mk));
                 char ck[201];
-                rn__maker_company_key(mk.set ? mk.text : NULL, ck, sizeof ck, NULL, 0);
+                rn__maker_company_key(mk.set && !amb ? mk.text : NULL, ck, sizeof ck, NULL, 0);
                 rn__jset(c, "manufacturer_company", ck[0] ? json_string(ck) : NULL);
                 rn__jset(c, "produced", rn__json_date(&pd.date));
                 rn__jset(c, "produced_basis", pd.set ? json_string(pd.basis) : NULL);
@@ -296,6 +350,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
             rn__jset(w, "foreign", psv[0] ? json_integer((json_int_t)wforeign) : NULL);
             rn__jset(w, "foreign_known", json_boolean(psv[0] != '\0'));
             rn__jset(w, "dated", json_integer((json_int_t)wdated));
+            rn__jset(w, "manufacturer_ambiguous", json_integer((json_int_t)wamb));
             rn__jset(w, "earliest_assembly", rn__json_assembly(&asm_));
             rn__jset(w, "tree", tree);
             tree = NULL;
@@ -323,6 +378,8 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
     rn__jset(t, "with_country_only", json_integer((json_int_t)tot.country_only));
     rn__jset(t, "foreign", json_integer((json_int_t)tot.foreign));
     rn__jset(t, "foreign_unknown", json_integer((json_int_t)tot.foreign_unknown));
+    rn__jset(t, "manufacturer_ambiguous", json_integer((json_int_t)tot.ambiguous));
+    rn__jset(t, "foreign_possible", json_integer((json_int_t)tot.foreign_possible));
     rn__jset(t, "with_date_code", json_integer((json_int_t)tot.dated));
     rn__jset(t, "date_codes_spanning_years", json_integer((json_int_t)tot.spans));
     if (tot.latest_code != RN_DAY_OPEN_LOW) {
@@ -332,11 +389,11 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
         rn__jset(t, "latest_date_code_item", json_string(tot.latest_item));
     }
     rn__jset(root, "totals", t);
-    rn__jset(root, "by_country", table_json(&by_country, tot.with_country, "country", 0));
+    rn__jset(root, "by_country", table_json(&by_country, tot.with_country, "country", 1));
     rn__jset(root, "by_manufacturer",
              rn__maker_groups_json(by_maker, tot.with_maker + tot.country_only));
     rn__jset(root, "date_codes_by_year", table_json(&by_year, tot.dated, "year", 0));
-    char words[800], unk[200] = "";
+    char words[1400], unk[200] = "";
     if (tot.foreign_unknown)
         snprintf(unk, sizeof unk,
                  "; for %" PRIu64 " more, in weapons whose producing state is unknown, "
@@ -354,6 +411,14 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                  " components in all, %" PRIu64 " with a readable date code)",
                  tot.foreign, tot.with_country - tot.foreign_unknown, unk, tot.components,
                  tot.dated);
+    if (tot.ambiguous) {
+        size_t wl = strlen(words);
+        snprintf(words + wl, sizeof words - wl,
+                 "; %" PRIu64 " more components have an ambiguous maker (the decoder's makers "
+                 "tie) and are counted under each candidate's country only as possible, in no "
+                 "share (%" PRIu64 " of them possibly foreign)",
+                 tot.ambiguous, tot.foreign_possible);
+    }
     rn__jset(root, "summary", json_string(words));
     rn__jset(root, "weapons", weapons);
     weapons = NULL;

@@ -17,6 +17,10 @@
  *       ambiguous hull included (effective.c D1-D2), so an illegible or
  *       ambiguous date code gives "possibly after" where its readings
  *       disagree, never a false "certainly".
+ *   An ambiguous manufacturer (the decoder's makers tie, effective.c M1)
+ *   meets R2 when some tied maker's country is known and is not T; its flag
+ *   says "manufacturer_ambiguous" and lists the tied makers, and gives no
+ *   single manufacturer or country as if it were decided.
  * One flag per (component, target): its headline measure is the earliest
  * one it certainly follows (else the earliest it possibly follows); every
  * other measure it follows is listed. The engine does not judge whether a
@@ -281,7 +285,10 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             if ((rc = rn__eff_get(e, cid, "manufacturer", rn__col_text(ts, 2), rn__col_text(ts, 3),
                                   NULL, &mk, err)))
                 goto out;
-            if (!mk.country[0] || !strcmp(mk.country, T))
+            int amb = mk.ambiguous && mk.nties > 1, outside = 0;
+            for (int k = 0; amb && k < mk.nties; k++)
+                outside |= mk.ties[k].country[0] && strcmp(mk.ties[k].country, T) != 0;
+            if (amb ? !outside : (!mk.country[0] || !strcmp(mk.country, T)))
                 continue;
             foreign++;
             if ((rc = rn__eff_get(e, cid, "production_date", NULL, NULL, &own, &pd, err)))
@@ -322,8 +329,10 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             rn__jset(o, "flag", json_string(flag));
             rn__jset(o, "component", json_string(cid));
             rn__jset(o, "component_name", rn__jstr(rn__col_text(ts, 1)));
-            rn__jset(o, "manufacturer", mk.text[0] ? json_string(mk.text) : NULL);
-            rn__jset(o, "manufacturer_country", json_string(mk.country));
+            rn__jset(o, "manufacturer", mk.text[0] && !amb ? json_string(mk.text) : NULL);
+            rn__jset(o, "manufacturer_country", amb ? NULL : json_string(mk.country));
+            rn__jset(o, "manufacturer_ambiguous", json_boolean(amb));
+            rn__jset(o, "manufacturer_candidates", rn__json_ties(&mk));
             rn__jset(o, "manufacturer_basis", json_string(mk.basis));
             rn__jset(o, "produced", rn__json_date(&pd.date));
             rn__jset(o, "produced_basis", json_string(pd.basis));
@@ -347,12 +356,19 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3000];
             rn_date_format(&pd.date, pt, sizeof pt);
             rn_date_format(&head->adopted, at, sizeof at);
+            char ambc[4 * RN__TIES_MAX + 8] = "";
+            for (int k = 0; amb && k < mk.nties; k++) {
+                size_t al = strlen(ambc);
+                snprintf(ambc + al, sizeof ambc - al, "%s%s", k ? " or " : "",
+                         mk.ties[k].country[0] ? mk.ties[k].country : "?");
+            }
             snprintf(words, sizeof words,
                      "LEAD, NOT A VERDICT: component %s (%s, %s; %s) was produced %s "
                      "(%s precision%s; %s), %s the adoption of %s on %s, and was found in "
                      "weapon %s attributed to %s (%s). Whether the measure covers this part and "
                      "how it reached %s is for an analyst to establish.",
-                     cid, mk.text[0] ? mk.text : "maker unknown", mk.country, mk.basis, pt,
+                     cid, amb ? "maker ambiguous" : mk.text[0] ? mk.text : "maker unknown",
+                     amb ? ambc : mk.country, mk.basis, pt,
                      rn_precision_name(pd.date.precision),
                      pd.ambiguous ? ", ambiguous reading" : "", pd.basis,
                      head_rel == 2 ? "certainly after" : "possibly after (the intervals overlap)",

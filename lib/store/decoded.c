@@ -14,6 +14,7 @@
  * writes each item's markings right after the item, so a small cache keyed
  * by id catches nearly every lookup.
  */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +312,18 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
     }
     rn_candidates_free(cs);
     return rc;
+}
+
+/* ---- read side ----------------------------------------------------------- */
+
+/* Confidence as the decoder reports it (three decimals): decode.c judges
+ * ties on these figures, and so does the read side. */
+static double shown(double c)
+{
+    return floor(c * 1000 + 0.5) / 1000;
+}
+
+int rn__decoded_ties(double best, double conf)
+{
+    return shown(best) - shown(conf) <= RN_DECODE_TIE_MARGIN + 1e-9;
 }

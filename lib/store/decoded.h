@@ -21,4 +21,14 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
 /* An item or event changed: drop what is cached of it. */
 void rn__decoded_forget(rn__decoded *d, const char *id);
 
+/* Read side. Ambiguity is not stored: the candidates and their confidences
+ * are (table candidate), and a stored decoding is ambiguous where two
+ * candidates of one field tie by the decoder's own rule, which this
+ * applies to stored confidences: `conf` ties with the best confidence of
+ * its field `best` when it lies within RN_DECODE_TIE_MARGIN of it, both as
+ * shown (three decimals). A field is ambiguous when two or more distinct
+ * values tie; for a single marking that is exactly the decoder's
+ * rn_candidate.ambiguous (manufacturers and production dates). */
+int rn__decoded_ties(double best, double conf);
+
 #endif

@@ -26,7 +26,9 @@ static const char help[] =
     "components whose country is known. A component whose maker is unknown but whose\n"
     "country is known counts by country, under \"manufacturer unknown\". Spellings of one\n"
     "company (\"NXP\", \"NXP Semiconductors\") are one row, each spelling listed. When a\n"
-    "weapon's producing state is unknown, so is how many of its parts are foreign.\n";
+    "weapon's producing state is unknown, so is how many of its parts are foreign. When\n"
+    "the decoder's makers for a component tie, its maker is ambiguous: it is counted\n"
+    "under each candidate maker and country only as \"possible\", in no share.\n";
 
 static json_int_t ji(json_t *o, const char *k)
 {
@@ -44,6 +46,9 @@ static void table(json_t *a, const char *key, const char *title)
                100.0 * share);
         if (json_object_get(r, "countries"))
             printf("  [%s]", cli_js(r, "countries"));
+        if (ji(r, "possible") > 0)
+            printf("  +%" JSON_INTEGER_FORMAT " possible (ambiguous maker, in no share)",
+                   ji(r, "possible"));
         printf("\n");
         json_t *sp = json_object_get(r, "spellings");
         if (json_array_size(sp) > 1 ||
@@ -75,7 +80,15 @@ static void print_tree(json_t *tree, const char *parent, int depth)
             continue;
         json_t *pd = json_object_get(c, "produced");
         printf("  %*s%s %s %s", 2 * depth, "", cli_js(c, "item"), cli_js(c, "category"), cli_js(c, "name"));
-        if (json_is_string(json_object_get(c, "manufacturer")))
+        if (json_is_true(json_object_get(c, "manufacturer_ambiguous"))) {
+            size_t k;
+            json_t *x;
+            printf(" | ambiguous maker:");
+            json_array_foreach(json_object_get(c, "manufacturer_candidates"), k, x)
+                printf("%s %s (%s)", k ? " or" : "", cli_js(x, "manufacturer"),
+                       cli_js(x, "country"));
+            printf(" [%s]", cli_js(c, "manufacturer_basis"));
+        } else if (json_is_string(json_object_get(c, "manufacturer")))
             printf(" | %s (%s) [%s]", cli_js(c, "manufacturer"), cli_js(c, "manufacturer_country"),
                    cli_js(c, "manufacturer_basis"));
         else if (json_is_string(json_object_get(c, "manufacturer_country")))

@@ -4,21 +4,28 @@
  * real markings from public reports, each with the maker the report names)
  * and prints top-1 maker, HQ country and date accuracy by source.
  *
- *   decode_score [--floor MAKER,COUNTRY] REFERENCE.TSV
+ *   decode_score [--floor IDENT,COUNTRY] REFERENCE.TSV
  *
  * Per row with a named maker: the decoder's best manufacturer candidate is
- * right when it is the maker the source names (both matched to the rules'
- * makers with rn_decoder_match_maker(), so "Rotax" and "BRP-Rotax" agree)
- * and it is not ambiguous (a tie is not a top-1 answer). Per row with a
- * country: the best manufacturer's country is the source's. Per row with a
- * date: some production-date candidate equals it (the first one for top-1).
- * Rows whose maker is "?" must not get a maker the rules cannot stand
- * behind: they are counted, and reported, not scored. A source maker the
- * rules do not know counts as a miss (the rules need it).
+ * right when it is the maker the source names or the same company (both
+ * matched to the rules' makers with rn_decoder_match_maker(), so "Rotax" and
+ * "BRP-Rotax" agree; a brand and the company that owns it today agree, so
+ * the decoder's "Linear Technology" is right where the source names its
+ * owner "Analog Devices") and it is not ambiguous (a tie is not a top-1
+ * answer). The maker score is given for all rows with a named maker and for
+ * the rows whose maker is identifiable from the marking (column IDENT = y),
+ * the figure issue 12 sets at 85%. Per row with a country: the best
+ * manufacturer's country is the source's. Per row with a date: the first
+ * production-date candidate equals it. Rows whose maker is "?" (the source
+ * names none) are reported, not scored; rows whose maker is "none" (the
+ * source says it could not identify the maker) must get no maker at all: a
+ * maker there is a false maker. A source maker the rules do not know counts
+ * as a miss (the rules need it).
  *
- * --floor: exit 1 when the overall maker or country accuracy (percent,
- * rounded down) is below the figure given: the regression floor recorded in
- * docs/DECODE.md. Exit 2 on bad usage or an unreadable file.
+ * --floor: exit 1 when the identifiable-row maker accuracy or the country
+ * accuracy (percent, rounded down) is below the figure given (the
+ * regression floor recorded in docs/DECODE.md), or when any false maker is
+ * named. Exit 2 on bad usage or an unreadable file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +33,12 @@
 
 #include "remnant/decode.h"
 
-#define COLS 8
+#define COLS 9
 #define SOURCES_MAX 64
 
 typedef struct tally {
     char id[64];
-    int rows, mk_n, mk_ok, mk_amb, cc_n, cc_ok, dt_n, dt_ok;
+    int rows, mk_n, mk_ok, mk_amb, id_n, id_ok, cc_n, cc_ok, dt_n, dt_ok, fal;
 } tally;
 
 static tally *tally_of(tally *t, int *n, const char *id)
@@ -55,9 +62,32 @@ static const char *maker_id(const rn_decoder *d, const char *name)
     return m.maker;
 }
 
+/* The company that owns maker id today (the maker itself when no owner rule
+ * covers today). */
+static const char *company_of(const rn_decoder *d, const char *id)
+{
+    rn_maker_match m;
+    if (!id || rn_decoder_match_maker(d, id, strlen(id), RN_DAY_OPEN_HIGH, &m, NULL) != RN_OK)
+        return id;
+    return m.company_id ? m.company_id : id;
+}
+
+/* Same maker, or one is the company that owns the other today. */
+static int same_company(const rn_decoder *d, const char *got, const char *want)
+{
+    if (!got || !want)
+        return 0;
+    if (strcmp(got, want) == 0)
+        return 1;
+    const char *cg = company_of(d, got), *cw = company_of(d, want);
+    return (cg && strcmp(cg, want) == 0) || (cw && strcmp(cw, got) == 0) ||
+           (cg && cw && strcmp(cg, cw) == 0);
+}
+
 static void add(tally *a, const tally *b)
 {
     a->rows += b->rows, a->mk_n += b->mk_n, a->mk_ok += b->mk_ok, a->mk_amb += b->mk_amb;
+    a->id_n += b->id_n, a->id_ok += b->id_ok, a->fal += b->fal;
     a->cc_n += b->cc_n, a->cc_ok += b->cc_ok, a->dt_n += b->dt_n, a->dt_ok += b->dt_ok;
 }
 
@@ -68,9 +98,10 @@ static int pct(int ok, int n)
 
 static void print_row(const tally *t)
 {
-    printf("%-22s %4d  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d\n", t->id, t->rows,
-           t->mk_ok, t->mk_n, pct(t->mk_ok, t->mk_n), t->cc_ok, t->cc_n, pct(t->cc_ok, t->cc_n),
-           t->dt_ok, t->dt_n, pct(t->dt_ok, t->dt_n), t->mk_amb);
+    printf("%-22s %4d  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d  %3d\n",
+           t->id, t->rows, t->mk_ok, t->mk_n, pct(t->mk_ok, t->mk_n), t->id_ok, t->id_n,
+           pct(t->id_ok, t->id_n), t->cc_ok, t->cc_n, pct(t->cc_ok, t->cc_n), t->dt_ok, t->dt_n,
+           pct(t->dt_ok, t->dt_n), t->mk_amb, t->fal);
 }
 
 int main(int argc, char **argv)
@@ -80,18 +111,18 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--floor") == 0 && i + 1 < argc) {
             if (sscanf(argv[++i], "%d,%d", &floor_mk, &floor_cc) != 2) {
-                fprintf(stderr, "decode_score: --floor takes MAKER,COUNTRY (percent)\n");
+                fprintf(stderr, "decode_score: --floor takes IDENT,COUNTRY (percent)\n");
                 return 2;
             }
         } else if (!path) {
             path = argv[i];
         } else {
-            fprintf(stderr, "usage: decode_score [--floor MAKER,COUNTRY] REFERENCE.TSV\n");
+            fprintf(stderr, "usage: decode_score [--floor IDENT,COUNTRY] REFERENCE.TSV\n");
             return 2;
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: decode_score [--floor MAKER,COUNTRY] REFERENCE.TSV\n");
+        fprintf(stderr, "usage: decode_score [--floor IDENT,COUNTRY] REFERENCE.TSV\n");
         return 2;
     }
     FILE *f = fopen(path, "r");
@@ -131,7 +162,13 @@ int main(int argc, char **argv)
             bad = 1;
             continue;
         }
-        tally *x = tally_of(t, &nt, col[5]);
+        const char *ident = col[2];
+        if (strcmp(ident, "y") != 0 && strcmp(ident, "n") != 0 && strcmp(ident, "-") != 0) {
+            fprintf(stderr, "%s:%ld: column IDENT is '%s', want y, n or -\n", path, lineno, ident);
+            bad = 1;
+            continue;
+        }
+        tally *x = tally_of(t, &nt, col[6]);
         if (!x) {
             fprintf(stderr, "%s:%ld: more than %d sources\n", path, lineno, SOURCES_MAX);
             bad = 1;
@@ -154,10 +191,17 @@ int main(int argc, char **argv)
                 date1 = k;
         }
         const char *got = top ? maker_id(d, top->value) : NULL;
-        if (strcmp(col[1], "?") != 0) {
+        if (strcmp(col[1], "none") == 0) {
+            /* the source could not identify the maker: any maker is a false one */
+            if (top) {
+                x->fal++;
+                printf("FALSE %s:%ld  '%s': the source could not identify the maker; decoder "
+                       "says %s\n", path, lineno, col[0], top->value);
+            }
+        } else if (strcmp(col[1], "?") != 0) {
             const char *want = maker_id(d, col[1]);
             x->mk_n++;
-            int ok = want && got && strcmp(want, got) == 0;
+            int ok = same_company(d, got, want);
             if (top && top->ambiguous) {
                 /* a tie is not a top-1 answer; count it when the right maker is in it */
                 int in_tie = 0;
@@ -171,22 +215,28 @@ int main(int argc, char **argv)
                 ok = 0;
             }
             x->mk_ok += ok;
+            if (strcmp(ident, "y") == 0)
+                x->id_n++, x->id_ok += ok;
             if (!ok)
-                printf("miss  %s:%ld  '%s': source says %s%s, decoder says %s%s\n", path, lineno,
-                       col[0], col[1], want ? "" : " (not in the rules)",
-                       top ? top->value : "no maker", top && top->ambiguous ? " (ambiguous)" : "");
+                printf("miss%s %s:%ld  '%s': source says %s%s, decoder says %s%s\n",
+                       strcmp(ident, "y") == 0 ? " " : "n", path, lineno, col[0], col[1],
+                       want ? "" : " (not in the rules)", top ? top->value : "no maker",
+                       top && top->ambiguous ? " (ambiguous)" : "");
         } else {
             unscored++;
             printf("note  %s:%ld  '%s': the source names no maker; decoder says %s\n", path,
                    lineno, col[0], top ? top->value : "no maker");
         }
-        if (strcmp(col[2], "-") != 0) {
-            x->cc_n++;
-            x->cc_ok += top && top->country && strcmp(top->country, col[2]) == 0;
-        }
         if (strcmp(col[3], "-") != 0) {
+            x->cc_n++;
+            x->cc_ok += top && top->country && strcmp(top->country, col[3]) == 0;
+        }
+        if (strcmp(col[4], "-") != 0) {
             x->dt_n++;
-            x->dt_ok += date1 && strcmp(date1->value, col[3]) == 0;
+            x->dt_ok += date1 && strcmp(date1->value, col[4]) == 0;
+            if (!(date1 && strcmp(date1->value, col[4]) == 0))
+                printf("date  %s:%ld  '%s': source says %s, decoder says %s\n", path, lineno,
+                       col[0], col[4], date1 ? date1->value : "no date");
         }
         rn_candidates_free(cs);
     }
@@ -194,21 +244,25 @@ int main(int argc, char **argv)
     tally all;
     memset(&all, 0, sizeof all);
     snprintf(all.id, sizeof all.id, "%s", "all");
-    printf("\n%-22s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %3s\n", "source", "rows", "maker", "",
-           "country", "", "date", "", "tie");
+    printf("\n%-22s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %3s  %3s\n", "source", "rows",
+           "maker", "", "ident", "", "country", "", "date", "", "tie", "fal");
     for (int i = 0; i < nt; i++) {
         print_row(&t[i]);
         add(&all, &t[i]);
     }
     print_row(&all);
-    printf("(%d rows name no maker and are not scored for it; 'tie': the right maker is "
-           "among tied candidates, not counted as right)\n", unscored);
+    printf("(maker: all rows naming a maker; ident: those whose maker is identifiable from the "
+           "marking; %d rows name no maker and are not scored for it; 'tie': the right maker is "
+           "among tied candidates, not counted as right; 'fal': a maker named where the source "
+           "could not identify one)\n", unscored);
     rn_decoder_free(d);
     if (bad)
         return 2;
-    if (floor_mk >= 0 && (pct(all.mk_ok, all.mk_n) < floor_mk || pct(all.cc_ok, all.cc_n) < floor_cc)) {
-        printf("below the floor: maker %d%% (floor %d%%), country %d%% (floor %d%%)\n",
-               pct(all.mk_ok, all.mk_n), floor_mk, pct(all.cc_ok, all.cc_n), floor_cc);
+    if (floor_mk >= 0 && (pct(all.id_ok, all.id_n) < floor_mk ||
+                          pct(all.cc_ok, all.cc_n) < floor_cc || all.fal > 0)) {
+        printf("below the floor: identifiable maker %d%% (floor %d%%), country %d%% (floor %d%%), "
+               "%d false makers (floor 0)\n", pct(all.id_ok, all.id_n), floor_mk,
+               pct(all.cc_ok, all.cc_n), floor_cc, all.fal);
         return 1;
     }
     return 0;
