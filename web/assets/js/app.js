@@ -164,7 +164,7 @@ async function showEvents() {
     if (eventsMap.rnLayer) eventsMap.removeLayer(eventsMap.rnLayer);
     const pts = r.items.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
     fit(eventsMap, pts);
-    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id) }).layer;
+    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id), clusterTitle: (n) => t('map.cluster', { n }) }).layer;
   }
   busy(false);
 }
