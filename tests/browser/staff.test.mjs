@@ -92,6 +92,47 @@ test('a record\'s history: every change, who and when, as a diff', async () => {
   await page.ctx.close();
 });
 
+test('an item moves in its tree, and its history says from where to where', async () => {
+  const page = await person();
+  await signIn(page, 'investigator');
+  await ready(page, 'events');
+  await page.evaluate((id) => (location.hash = '#event/' + id), DEMO_EVENT);
+  await ready(page, 'event');
+  // the deepest part of the tree, moved to sit right under the top item
+  const { id, parent, top, depth } = await page.$eval('#tree', (t) => {
+    let best = null;
+    for (const b of t.querySelectorAll('button.node')) {
+      let n = 0;
+      for (let e = b; e && e !== t; e = e.parentElement) if (e.tagName === 'UL') n++;
+      if (!best || n > best.depth) best = { id: b.dataset.id, depth: n, parent: b.closest('ul').closest('li')?.querySelector('button.node')?.dataset.id };
+    }
+    return { ...best, top: t.querySelector('button.node').dataset.id };
+  });
+  assert.ok(depth >= 2, 'a part at least two levels down');
+  await page.click(`#tree button.node[data-id="${id}"]`);
+  await page.waitForSelector('#edit-item-parent');
+  const offered = await page.$$eval('#edit-item-parent option', (os) => os.map((o) => o.value));
+  assert.ok(!offered.includes(id), 'not inside itself');
+  await page.click('#edit-item summary');
+  await page.select('#edit-item-parent', top);
+  await page.click('#edit-item-form button[type=submit]');
+  await page.waitForFunction(() => /Saved/.test(document.querySelector('#item-pane').textContent));
+  const moved = await page.evaluate(async (i) => (await fetch('/api/v1/items/' + i)).json(), id);
+  assert.equal(moved.parent, top);
+  const d2 = await page.$eval(`#tree button.node[data-id="${id}"]`, (b) => {
+    let n = 0;
+    for (let e = b; e && e.id !== 'tree'; e = e.parentElement) if (e.tagName === 'UL') n++;
+    return n;
+  });
+  assert.equal(d2, 1, 'now one level down');
+  await page.click('#item-history');
+  await ready(page, 'history');
+  const first = await page.$$eval('#changes > li.change:first-child tr[data-field]', (rs) => rs.map((r) => [r.dataset.field, r.querySelector('td.from').textContent, r.querySelector('td.to').textContent]));
+  assert.deepEqual(first, [['parent', parent, top]]);
+  noProblems(page);
+  await page.ctx.close();
+});
+
 test('a record that is not there, or a page that fails, says so', async () => {
   const page = await person();
   await signIn(page, 'reviewer');

@@ -155,6 +155,7 @@ async function showEvents() {
       el('tr', {}, el('td', {}, el('a', { href: '#event/' + e.id, text: e.name })), el('td', { text: e.country || '' }), el('td', { text: dates.format(e.documented) })),
     ),
   );
+  if (!r.items.length) tb.append(el('tr', {}, el('td', { colspan: '3', class: 'note', text: t(may('investigator') ? 'events.none.add' : 'events.none') })));
   if (!eventsMap) {
     eventsMap = await makeMap($('#events-map'), { label: t('events.map') });
     if (eventsMap && may('investigator')) eventsMap.on('click', (ev) => place(ev.latlng.lat, ev.latlng.lng, true));
@@ -317,7 +318,7 @@ function treeOf(items) {
   const build = (p) => {
     const list = kids.get(p) || [];
     return list.map((it) => {
-      const label = `${it.kind}: ${it.name || it.category || it.id}${it.weapon_system ? ' (' + it.weapon_system + ')' : ''}`;
+      const label = `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}${it.weapon_system ? ' (' + it.weapon_system + ')' : ''}`;
       const li = el('li', {}, el('button', { type: 'button', class: 'node', 'data-id': it.id, 'aria-pressed': String(current.selected === it.id), text: label }));
       const sub = build(it.id);
       if (sub.length) li.append(el('ul', {}, ...sub));
@@ -359,8 +360,14 @@ async function loadTree() {
   if (!r.items.length) $('#tree').append(el('li', { class: 'note', text: t('event.noitems') }));
   const sel = $('#new-item').elements.parent;
   const keep = sel.value;
-  sel.replaceChildren(el('option', { value: '', text: '—' }), ...r.items.map((it) => el('option', { value: it.id, text: `${it.kind}: ${it.name || it.category || it.id}` })));
+  sel.replaceChildren(el('option', { value: '', text: '—' }), ...r.items.map((it) => el('option', { value: it.id, text: `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}` })));
   sel.value = current.items.some((i) => i.id === keep) ? keep : '';
+}
+
+// The item kinds' and marking methods' labels in the interface language
+// (the values sent stay the API's).
+function labelOptions(sel, prefix) {
+  for (const o of sel.options) if (o.value) o.textContent = t(prefix + o.value);
 }
 
 function bindTree() {
@@ -415,14 +422,14 @@ async function showItem(id) {
   const r = await call(() => api.get('/api/v1/markings' + qs({ item: id, limit: 1000 })));
   const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '', ' ', historyLink(m.id, m.text))));
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
-  const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('p', {}, el('a', { href: '#history/' + encodeURIComponent(it.id), id: 'item-history', text: t('history.item') })), el('h3', { text: t('item.markings') }), list];
+  const kids = [el('h2', { id: 'h-item', text: `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('p', {}, el('a', { href: '#history/' + encodeURIComponent(it.id), id: 'item-history', text: t('history.item') })), el('h3', { text: t('item.markings') }), list];
   if (may('investigator')) kids.push(editItem(it));
   kids.push(await claims(it, r.items));
   kids.push(whereElse(it));
   kids.push(await photos(it));
   if (may('investigator')) {
     const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
-    const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m || '—' })));
+    const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m ? t('method.' + m) : '—' })));
     const out = el('div', { id: 'decode-out', 'aria-live': 'polite' });
     const msg = el('p', { class: 'error', role: 'alert' });
     const form = el(
@@ -437,26 +444,42 @@ async function showItem(id) {
       msg,
       el('button', { type: 'submit', text: t('marking.add') }),
     );
-    let timer = null;
+    // Each keystroke is decoded at once, with no wait: while one request is
+    // out, only the latest text waits for it, so fast typing never queues
+    // requests and the last text is always decoded.
+    let inflight = false;
+    let pending = null;
+    const decode = async (text) => {
+      inflight = true;
+      const seq = ++decodeSeq;
+      try {
+        const d = await api.get('/api/v1/decode' + qs({ text, category: it.category, state: it.producing_state }));
+        if (seq === decodeSeq && input.value.trim() === text) {
+          out.replaceChildren(candidateList(d.candidates || []));
+          out.dataset.text = text;
+        }
+      } catch (e) {
+        if (seq === decodeSeq) out.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
+      } finally {
+        inflight = false;
+        if (pending !== null) {
+          const next = pending;
+          pending = null;
+          decode(next);
+        }
+      }
+    };
     input.addEventListener('input', () => {
-      clearTimeout(timer);
       const text = input.value.trim();
       if (!text) {
+        pending = null;
+        ++decodeSeq;
         out.replaceChildren();
+        delete out.dataset.text;
         return;
       }
-      timer = setTimeout(async () => {
-        const seq = ++decodeSeq;
-        try {
-          const d = await api.get('/api/v1/decode' + qs({ text, category: it.category, state: it.producing_state }));
-          if (seq === decodeSeq) {
-            out.replaceChildren(candidateList(d.candidates || []));
-            out.dataset.text = text;
-          }
-        } catch (e) {
-          if (seq === decodeSeq) out.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
-        }
-      }, 150);
+      if (inflight) pending = text;
+      else decode(text);
     });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -561,8 +584,17 @@ const ITEM_FIELDS = ['category', 'name', 'weapon_system', 'producing_state', 'ma
 function editItem(it) {
   const shown = (k) => (k === 'produced' ? (it[k] ? dates.format(it[k]) : '') : it[k] || '');
   const inputs = ITEM_FIELDS.map((k) => el('label', {}, el('span', { text: t('item.f.' + k) }), el('input', { name: k, value: shown(k), size: k.endsWith('country') || k === 'producing_state' ? '3' : '14' })));
+  // where it sits in the tree: any item of the event but itself and its own parts
+  const own = new Set([it.id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const x of current.items) if (x.parent && own.has(x.parent) && !own.has(x.id)) grew = own.add(x.id) && true;
+  }
+  const parent = el('select', { name: 'parent', id: 'edit-item-parent' }, el('option', { value: '', text: '—' }),
+    ...current.items.filter((x) => !own.has(x.id)).map((x) => el('option', { value: x.id, text: `${t('kind.' + x.kind)}: ${x.name || x.category || x.id}` })));
+  parent.value = it.parent || '';
   const msg = el('p', { class: 'error', role: 'alert' });
-  const form = el('form', { class: 'form', id: 'edit-item-form' }, el('div', { class: 'row' }, ...inputs), msg, el('button', { type: 'submit', text: t('event.save') }));
+  const form = el('form', { class: 'form', id: 'edit-item-form' }, el('div', { class: 'row' }, el('label', {}, el('span', { text: t('f.parent') }), parent), ...inputs), msg, el('button', { type: 'submit', text: t('event.save') }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const patch = {};
@@ -571,6 +603,7 @@ function editItem(it) {
       if (v && (k === 'producing_state' || k === 'manufacturer_country')) v = v.toUpperCase();
       if (v !== shown(k)) patch[k] = v || null;
     }
+    if (parent.value !== (it.parent || '')) patch.parent = parent.value || null;
     if (!Object.keys(patch).length) return;
     try {
       await call(() => api.patch('/api/v1/items/' + it.id, patch));
@@ -596,7 +629,7 @@ function whereElse(it) {
       for (const l of d.linked || []) {
         ul.append(
           el('li', {},
-            itemLink(l.item, `${l.kind}: ${l.name || l.item}`),
+            itemLink(l.item, `${t('kind.' + l.kind)}: ${l.name || l.item}`),
             ` — ${[l.event_name, l.place, l.country, dates.format(l.date)].filter(Boolean).join(' · ')}`,
             l.reasons && l.reasons.length ? el('p', { class: 'meta', text: t('links.why', { why: l.reasons.map((x) => (typeof x === 'string' ? x : x.reason || JSON.stringify(x))).join('; ') }) }) : ''),
         );
@@ -843,27 +876,35 @@ async function showSearch(text) {
     return cache.get(id);
   };
   const r = await call(() => api.get('/api/v1/search' + qs({ q: text, limit: 100 })));
-  const rows = await Promise.all(
-    r.hits.map(async (h) => {
+  if ($('#app-q').value !== text) return; // another search took its place
+  // the hits are shown at once; each row's item, event and place follow as
+  // they are read (<tbody data-complete="1"> once all are)
+  const tb = $('#search-table tbody');
+  delete tb.dataset.complete;
+  const rows = r.hits.map((h) => {
+    const cells = [el('td'), el('td'), el('td')];
+    const tr = el('tr', { 'data-id': h.id }, el('td', {}, el('code', { text: h.text }), ` (${t('type.' + h.type)}, ${h.field})`), ...cells);
+    return { h, tr, cells };
+  });
+  tb.replaceChildren(...rows.map((x) => x.tr));
+  if (!rows.length) tb.append(el('tr', {}, el('td', { colspan: '4', text: t('search.none.staff') })));
+  performance.mark('rn:search-hits');
+  await Promise.all(
+    rows.map(async ({ h, cells }) => {
       const self = await rec(h.type, h.id);
       let item = h.type === 'item' ? self : null;
       if (!item && self && self.item) item = await rec('item', self.item);
       let event = h.type === 'event' ? self : null;
       if (!event) event = await rec('event', (item && item.event) || (self && self.event));
-      return { h, item, event };
+      if (item) cells[0].append(el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${t('kind.' + item.kind)}: ${item.name || item.category || item.id}` }));
+      if (event) {
+        cells[1].append(el('a', { href: '#event/' + event.id, text: event.name }));
+        cells[2].textContent = [event.place, event.country, dates.format(event.documented)].filter(Boolean).join(' · ');
+      }
     }),
   );
-  const tb = $('#search-table tbody');
-  tb.replaceChildren(
-    ...rows.map(({ h, item, event }) => {
-      const found = el('td', {}, el('code', { text: h.text }), ` (${h.type}, ${h.field})`);
-      const itemCell = el('td', {}, item ? el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${item.kind}: ${item.name || item.category || item.id}` }) : '');
-      const evCell = el('td', {}, event ? el('a', { href: '#event/' + event.id, text: event.name }) : '');
-      const where = event ? [event.place, event.country, dates.format(event.documented)].filter(Boolean).join(' · ') : '';
-      return el('tr', {}, found, itemCell, evCell, el('td', { text: where }));
-    }),
-  );
-  if (!rows.length) tb.append(el('tr', {}, el('td', { colspan: '4', text: t('search.none.staff') })));
+  tb.dataset.complete = '1';
+  performance.mark('rn:search-done');
   busy(false);
 }
 
@@ -1167,12 +1208,14 @@ async function start() {
   await i18n.load();
   i18n.apply();
   i18n.bindPicker($('#lang'), () => {
+    labelOptions($('#new-item').elements.kind, 'kind.');
     applyRoles();
     route();
   });
   bindLogin();
   bindNewEvent();
   bindTree();
+  labelOptions($('#new-item').elements.kind, 'kind.');
   bindEditEvent();
   bindAccount();
   bindNewFinding();
