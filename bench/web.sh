@@ -11,6 +11,8 @@
 #
 # Usage: bench/web.sh [BUILD_DIR]   (default build/release; a Release build
 #   without sanitizers: cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release)
+# Env: RUNS (5); RN_SERVE_ARGS, given to `remnant serve` (`--web DIR` serves
+#   another copy of web/, e.g. an earlier commit's, for a same-run comparison).
 # Needs: chromium, node, web/node_modules (scripts/deps --test).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,8 @@ for i in range(n):
     print(json.dumps({"type": "item", "id": it, "kind": "weapon", "event": e,
                       "weapon_system": ["KN-23", "KN-24", "Kh-101"][i % 3], "producing_state": ["KP", "KP", "RU"][i % 3]}))
     print(json.dumps({"type": "finding", "id": f, "statement": "Synthetic finding %d (benchmark, invented)" % i,
-                      "evidence": [e, it], "status": "published"}))
+                      "evidence": [e, it], "status": "published",
+                      "author": "bench (invented)", "reviewer": "bench reviewer (invented)"}))
 PY
   db="$W/p$n.db"
   "$R" init "$db" >/dev/null
@@ -47,10 +50,14 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 printf '%-8s %12s %14s %14s\n' findings "bytes (wire)" "ms to points" "x baseline"
 base_ms=
 for n in 0 100 10000; do
-  "$R" --db "$W/p$n.db" serve --listen "127.0.0.1:$port" --quiet 2>/dev/null &
+  # shellcheck disable=SC2086
+  "$R" --db "$W/p$n.db" serve --listen "127.0.0.1:$port" --quiet ${RN_SERVE_ARGS:-} 2>/dev/null &
   SRV=$!
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  out=$(BASE="http://127.0.0.1:$port" node "$root/bench/web_load.mjs" "$n" "${RUNS:-5}")
+  # the server builds its shared set of published findings once: not timed
+  curl -fsS "http://127.0.0.1:$port/api/v1/public/findings" >/dev/null
+  out=$(BASE="http://127.0.0.1:$port" node "$root/bench/web_load.mjs" "$n" "${RUNS:-5}" 2>"$W/marks")
+  echo "  marks ($n): $(cat "$W/marks")" >&2
   kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=
   bytes=${out% *}; ms=${out#* }
   [ -z "$base_ms" ] && base_ms=$ms

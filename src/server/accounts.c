@@ -217,6 +217,14 @@ rn_code srv_user_passwd(sqlite3 *db, const char *name, const char *password, rn_
     return rc;
 }
 
+rn_code srv_user_role(sqlite3 *db, const char *name, srv_role role, rn_error *err)
+{
+    if (role <= SRV_PUBLIC || role >= SRV_ROLE_COUNT)
+        return fail(err, RN_EINPUT, "role", "role is admin, investigator, analyst or reviewer");
+    return by_name(db, "UPDATE account SET role = ?2 WHERE name = ?1", name, srv_role_name(role),
+                   err);
+}
+
 static void token_hash(const char *token, uint8_t out[32])
 {
     crypto_generichash(out, 32, (const uint8_t *)token, strlen(token), NULL, 0);

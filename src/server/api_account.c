@@ -5,6 +5,7 @@
  *   POST /api/v1/me/password         {"password","new_password"}  any account
  *   POST /api/v1/me/tokens           {"label"} -> {"token"}        any account
  *   POST /api/v1/users/{name}/password {"password"}                admin
+ *   PATCH /api/v1/users/{name}       {"role"}                       admin
  * A new password ends every session of the account (accounts.c), the
  * caller's own included: the web app signs in again. The current password
  * is checked first; a wrong one is 422 (not 401: the session is still
@@ -114,5 +115,29 @@ void api_user_password(srv_req *q)
     else
         reply(q, 200, json_pack("{s:s, s:b}", "user", q->params[0], "sessions_ended", 1));
     wipe(j, "password");
+    json_decref(j);
+}
+
+/* An admin gives an account another role. Not their own: the last admin
+ * would otherwise be one click from locking everyone out of the accounts. */
+void api_user_role(srv_req *q)
+{
+    json_t *j = body(q);
+    if (!j)
+        return;
+    const char *role = json_string_value(json_object_get(j, "role"));
+    srv_role r = role ? srv_role_from_name(role) : SRV_ROLE_COUNT;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc;
+    if (json_object_size(j) != 1 || r == SRV_ROLE_COUNT || r == SRV_PUBLIC)
+        srv_reply_error(q, 422, "invalid", "give only \"role\": admin, investigator, analyst or "
+                        "reviewer", "role");
+    else if (strcmp(q->params[0], q->user) == 0)
+        srv_reply_error(q, 409, "constraint", "an admin cannot change their own role", "name");
+    else if ((rc = srv_user_role(q->w->adb, q->params[0], r, &err)) != RN_OK)
+        srv_reply_rn(q, rc, &err);
+    else
+        reply(q, 200, json_pack("{s:s, s:s}", "name", q->params[0], "role", srv_role_name(r)));
     json_decref(j);
 }

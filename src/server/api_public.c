@@ -105,6 +105,14 @@ struct srv_portal {
     char *facets_json;
     int64_t version; /* `watch`'s data_version it was built at */
     int refs;      /* holders, the shared pointer included; under mu */
+    /* the unfiltered list and downloads, gzipped, made by the first request
+     * that wants each (the portal's first load asks for the whole list:
+     * gzip of 10,000 findings is most of an answer's time); under gz_mu */
+    struct {
+        unsigned char *z;
+        size_t n;
+        char etag[40];
+    } gz[3];
 };
 
 /* Staleness: one connection of its own (`watch`, used under mu) asks
@@ -112,6 +120,7 @@ struct srv_portal {
  * a set built at another version is not used. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t gz_mu = PTHREAD_MUTEX_INITIALIZER;
 static srv_portal *shared;
 static struct sqlite3 *watch;
 
@@ -169,6 +178,8 @@ static void entries_free(srv_portal *p)
         free(p->v[i].when);
     }
     free(p->v);
+    for (size_t i = 0; i < sizeof p->gz / sizeof p->gz[0]; i++)
+        free(p->gz[i].z);
     json_decref(p->facets);
     free(p->facets_json);
     free(p);
@@ -648,16 +659,13 @@ static void reply_dump(srv_req *q, json_t *o, const char *ctype)
 
 typedef enum { FORM_JSON, FORM_GEOJSON, FORM_CSV } pub_form;
 
-static void reply_set(srv_req *q, pub_form form)
+static const char *const form_types[] = {"application/json", "application/geo+json",
+                                          "text/csv; charset=utf-8; header=present"};
+
+/* The body of the set in `form`, filtered by f (malloc'd; NULL when out of
+ * memory or over PUB_OUT_MAX). */
+static char *set_body(const srv_portal *p, const pub_filter *f, pub_form form)
 {
-    pub_filter f;
-    if (read_filter(q, &f))
-        return;
-    srv_portal *p = portal(q);
-    if (!p) {
-        srv_reply_rn(q, RN_EDB, NULL);
-        return;
-    }
     srv_buf b = {.max = PUB_OUT_MAX};
     srv_buf_adds(&b, form == FORM_JSON ? "{\"findings\":["
                 : form == FORM_GEOJSON ? "{\"type\":\"FeatureCollection\",\"features\":["
@@ -665,7 +673,7 @@ static void reply_set(srv_req *q, pub_form form)
     size_t k = 0;
     for (size_t i = 0; i < p->n; i++) {
         const pub_entry *e = &p->v[i];
-        if (!matches(&f, e))
+        if (!matches(f, e))
             continue;
         const char *part = form == FORM_JSON ? e->json : form == FORM_GEOJSON ? e->features
                                                                             : e->csv;
@@ -684,17 +692,73 @@ static void reply_set(srv_req *q, pub_form form)
     } else if (form == FORM_GEOJSON) {
         srv_buf_adds(&b, "]}");
     }
-    release(p);
-    char *body = srv_buf_take(&b);
+    return srv_buf_take(&b);
+}
+
+/* The unfiltered set in `form`, gzipped, from p's cache (made on first
+ * use): a copy of its bytes (malloc'd) and its ETag, or NULL. */
+static unsigned char *set_gz(srv_portal *p, pub_form form, size_t *n, char etag[40])
+{
+    static const pub_filter none;
+    unsigned char *out = NULL;
+    pthread_mutex_lock(&gz_mu);
+    if (!p->gz[form].z) {
+        char *body = set_body(p, &none, form);
+        size_t bn = body ? strlen(body) : 0;
+        if (body && bn > 1024 && bn < UINT32_MAX) {
+            p->gz[form].z = gzip(body, bn, &p->gz[form].n);
+            srv_etag(body, bn, p->gz[form].etag);
+            memcpy(p->gz[form].etag + 33, "-gz\"", 5);
+        }
+        free(body);
+    }
+    if (p->gz[form].z && (out = malloc(p->gz[form].n))) {
+        memcpy(out, p->gz[form].z, p->gz[form].n);
+        *n = p->gz[form].n;
+        memcpy(etag, p->gz[form].etag, 40);
+    }
+    pthread_mutex_unlock(&gz_mu);
+    return out;
+}
+
+static void reply_set(srv_req *q, pub_form form)
+{
+    pub_filter f;
+    if (read_filter(q, &f))
+        return;
+    srv_portal *p = portal(q);
+    if (!p) {
+        srv_reply_rn(q, RN_EDB, NULL);
+        return;
+    }
     if (form == FORM_GEOJSON)
         srv_add_header(q, "Content-Disposition",
                        "attachment; filename=\"remnant-findings.geojson\"");
     if (form == FORM_CSV)
         srv_add_header(q, "Content-Disposition", "attachment; filename=\"remnant-findings.csv\"");
-    reply_body(q, body, body ? strlen(body) : 0,
-               form == FORM_JSON      ? "application/json"
-               : form == FORM_GEOJSON ? "application/geo+json"
-                                      : "text/csv; charset=utf-8; header=present");
+    int unfiltered = !f.country && !f.weapon_system && !f.producing_state &&
+                     !f.manufacturer_country && !f.has_from && !f.has_to;
+    if (unfiltered && srv_accepts_gzip(srv_header(q, "Accept-Encoding"))) {
+        size_t zn = 0;
+        char etag[40];
+        unsigned char *z = set_gz(p, form, &zn, etag);
+        if (z) {
+            release(p);
+            srv_add_header(q, "Vary", "Accept-Encoding");
+            if (srv_not_modified(q, etag)) {
+                free(z);
+                return;
+            }
+            srv_add_header(q, "Content-Encoding", "gzip");
+            srv_reply_json(q, 200, (char *)z, zn);
+            q->ctype = form_types[form];
+            return;
+        }
+        /* too small to gzip, or out of memory: the answer made anew */
+    }
+    char *body = set_body(p, &f, form);
+    release(p);
+    reply_body(q, body, body ? strlen(body) : 0, form_types[form]);
 }
 
 void api_public_findings(srv_req *q) { reply_set(q, FORM_JSON); }

@@ -22,6 +22,7 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/users", api_users_list, SRV_ADMIN, 0},
     {M_POST, "/api/v1/users", api_users_add, SRV_ADMIN, 0},
     {M_DELETE, "/api/v1/users/{name}", api_users_rm, SRV_ADMIN, 0},
+    {M_PATCH, "/api/v1/users/{name}", api_user_role, SRV_ADMIN, 0},
     {M_GET, "/api/v1/tokens", api_tokens_list, SRV_REVIEWER, 0},
     {M_DELETE, "/api/v1/tokens/{id}", api_tokens_rm, SRV_REVIEWER, 0},
     {M_POST, "/api/v1/users/{name}/password", api_user_password, SRV_ADMIN, 0},

@@ -252,6 +252,9 @@ rn_code srv_user_add(struct sqlite3 *db, const char *name, srv_role role,
 rn_code srv_user_rm(struct sqlite3 *db, const char *name, rn_error *err);
 rn_code srv_user_passwd(struct sqlite3 *db, const char *name, const char *password,
                         rn_error *err);
+/* Give an account another role; its sessions and tokens carry the new role
+ * from their next request (the role is looked up on each). */
+rn_code srv_user_role(struct sqlite3 *db, const char *name, srv_role role, rn_error *err);
 /* OUT token (NUL-terminated, SRV_TOKEN_MAX): printed once, stored hashed. */
 rn_code srv_user_token(struct sqlite3 *db, const char *name, const char *label,
                        char token[SRV_TOKEN_MAX], rn_error *err);
@@ -356,6 +359,7 @@ void api_tokens_rm(srv_req *q);
 void api_me_password(srv_req *q);
 void api_me_token(srv_req *q);
 void api_user_password(srv_req *q);
+void api_user_role(srv_req *q);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
 void api_bundle(srv_req *q); /* api_publish.c */

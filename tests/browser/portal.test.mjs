@@ -172,3 +172,59 @@ test('at a phone width nothing runs off the side', async () => {
   noProblems(page);
   await page.close();
 });
+
+// The map's own clustering (map.js pointLayer), on invented points in a map
+// of their own: dense points are few markers that count them all; a cluster
+// zooms in when clicked or chosen by keyboard; points on one spot, which no
+// zoom separates, open a list of links instead.
+test('dense points are clustered, and clusters open by mouse and keyboard', async () => {
+  const page = await open(browser, '/');
+  await ready(page, 'map');
+  const r = await page.evaluate(async () => {
+    const { makeMap, pointLayer } = await import('/assets/js/map.js');
+    const box = document.createElement('div');
+    box.id = 'test-map';
+    box.className = 'map';
+    document.querySelector('main').prepend(box);
+    const map = await makeMap(box, { label: 'test map', center: [48.5, 32], zoom: 5 });
+    const pts = [];
+    let s = 7; // a fixed pseudo-random sequence: invented points in a box over Ukraine
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < 2000; i++) pts.push({ id: 'p' + i, lat: 46 + rnd() * 5, lon: 25 + rnd() * 12, title: 'invented ' + i, href: '#p' + i });
+    for (let i = 0; i < 30; i++) pts.push({ id: 's' + i, lat: 45.1, lon: 36.1, title: 'same spot ' + i, href: '#s' + i });
+    const t0 = performance.now();
+    const { layer, count } = pointLayer(map, pts, { onClick: (p) => (window.rnClicked = p.id), clusterTitle: (n) => `${n} places` });
+    const ms = performance.now() - t0;
+    window.rnTestMap = map;
+    window.rnZoomed = 0;
+    map.on('zoomend', () => window.rnZoomed++);
+    const ms2 = [...box.querySelectorAll('.leaflet-marker-icon')];
+    const total = ms2.reduce((a, e) => a + (e.classList.contains('rn-cluster') ? Number(e.textContent) : 1), 0);
+    return { count, shown: layer.rnShown, markers: ms2.length, clusters: box.querySelectorAll('.rn-cluster').length, total, ms, zoom: map.getZoom() };
+  });
+  assert.equal(r.count, 2030);
+  assert.ok(r.markers < 400, `few markers: ${r.markers}`);
+  assert.ok(r.clusters > 0);
+  assert.equal(r.markers, r.shown);
+  assert.equal(r.total, 2030, 'the clusters count every point in view');
+  // a cluster chosen by keyboard zooms in
+  const z0 = r.zoom;
+  const big = await page.evaluateHandle(() => [...document.querySelectorAll('#test-map .rn-cluster')].sort((a, b) => Number(b.textContent) - Number(a.textContent)).find((e) => !/^30$/.test(e.textContent)));
+  assert.match(await big.evaluate((e) => e.getAttribute('title')), /^\d+ places$/);
+  assert.equal(await big.evaluate((e) => e.tabIndex), 0, 'reachable by Tab');
+  await big.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.rnZoomed > 0);
+  assert.ok(await page.evaluate(() => window.rnTestMap.getZoom()) > z0, 'zoomed in');
+  // the 30 on one spot: at the last zoom a list of links, a link follows its point
+  await page.evaluate(() => window.rnTestMap.setView([45.1, 36.1], window.rnTestMap.getMaxZoom(), { animate: false }));
+  await page.waitForFunction(() => [...document.querySelectorAll('#test-map .rn-cluster')].some((e) => e.textContent === '30'));
+  await page.evaluate(() => [...document.querySelectorAll('#test-map .rn-cluster')].find((e) => e.textContent === '30').click());
+  await page.waitForSelector('#test-map .rn-cluster-list');
+  assert.equal(await page.$$eval('#test-map .rn-cluster-list a', (as) => as.length), 30);
+  await page.click('#test-map .rn-cluster-list a');
+  assert.match(await page.evaluate(() => window.rnClicked), /^s\d+$/);
+  await shot(page, 'portal-clusters');
+  noProblems(page);
+  await page.close();
+});

@@ -71,7 +71,16 @@ check "settings" '{"tiles":null,"public_grid":0.1}' "$(curl -s "$BASE/api/v1/con
 
 check "the list gzipped when accepted" 1 "$(hdr -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | grep -c '^Content-Encoding: gzip')"
 check "gzipped list unpacks to the same" 1 "$(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | gunzip -c | cmp -s - all.json && echo 1)"
+# the unfiltered gzipped list and downloads are kept made (api_public.c): the
+# same bytes again, 304 for their ETag, and made anew after a change
+E1=$(hdr -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | sed -n 's/^ETag: //p')
+check "the kept gzipped list: same ETag again" "$E1" "$(hdr -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | sed -n 's/^ETag: //p')"
+check "  304 for it" 304 "$(code -H 'Accept-Encoding: gzip' -H "If-None-Match: $E1" "$BASE/api/v1/public/findings")"
+check "  GeoJSON gzipped unpacks to the plain one" 1 "$(cmp -s <(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings.geojson" | gunzip -c) <(curl -s "$BASE/api/v1/public/findings.geojson") && echo 1)"
+check "  CSV too" 1 "$(cmp -s <(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings.csv" | gunzip -c) <(curl -s "$BASE/api/v1/public/findings.csv") && echo 1)"
 publish_finding 01J3DEM0000000000000000151 u_reviewer password-reviewer
+check "a new publication: the gzipped list has it" 3 "$(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | gunzip -c | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
+check "  and the old ETag is stale" 200 "$(code -H 'Accept-Encoding: gzip' -H "If-None-Match: $E1" "$BASE/api/v1/public/findings")"
 check "a finding published while serving is listed at once" 3 "$(curl -s "$BASE/api/v1/public/findings" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
 echo password-reviewer >pw.txt
 "$REMNANT" finding withdraw 01J3DEM0000000000000000151 --reason "test: withdrawn again" \

@@ -155,6 +155,7 @@ async function showEvents() {
       el('tr', {}, el('td', {}, el('a', { href: '#event/' + e.id, text: e.name })), el('td', { text: e.country || '' }), el('td', { text: dates.format(e.documented) })),
     ),
   );
+  if (!r.items.length) tb.append(el('tr', {}, el('td', { colspan: '3', class: 'note', text: t(may('investigator') ? 'events.none.add' : 'events.none') })));
   if (!eventsMap) {
     eventsMap = await makeMap($('#events-map'), { label: t('events.map') });
     if (eventsMap && may('investigator')) eventsMap.on('click', (ev) => place(ev.latlng.lat, ev.latlng.lng, true));
@@ -164,7 +165,7 @@ async function showEvents() {
     if (eventsMap.rnLayer) eventsMap.removeLayer(eventsMap.rnLayer);
     const pts = r.items.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
     fit(eventsMap, pts);
-    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id) }).layer;
+    eventsMap.rnLayer = pointLayer(eventsMap, pts, { onClick: (p) => (location.hash = '#event/' + p.id), clusterTitle: (n) => t('map.cluster', { n }) }).layer;
   }
   busy(false);
 }
@@ -317,7 +318,7 @@ function treeOf(items) {
   const build = (p) => {
     const list = kids.get(p) || [];
     return list.map((it) => {
-      const label = `${it.kind}: ${it.name || it.category || it.id}${it.weapon_system ? ' (' + it.weapon_system + ')' : ''}`;
+      const label = `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}${it.weapon_system ? ' (' + it.weapon_system + ')' : ''}`;
       const li = el('li', {}, el('button', { type: 'button', class: 'node', 'data-id': it.id, 'aria-pressed': String(current.selected === it.id), text: label }));
       const sub = build(it.id);
       if (sub.length) li.append(el('ul', {}, ...sub));
@@ -343,6 +344,7 @@ async function showEvent(id, item) {
   $('#h-event').textContent = ev.name;
   const where = typeof ev.lat === 'number' ? `${ev.lat}, ${ev.lon} (${formatDMS(ev.lat, 'lat')} ${formatDMS(ev.lon, 'lon')})` : '';
   $('#event-meta').textContent = [ev.place, ev.country, dates.format(ev.documented), where].filter(Boolean).join(' · ');
+  $('#event-history').href = '#history/' + encodeURIComponent(ev.id);
   fillEdit(ev);
   $('#event-photos').replaceChildren(await photos(ev, true));
   await loadTree();
@@ -358,8 +360,14 @@ async function loadTree() {
   if (!r.items.length) $('#tree').append(el('li', { class: 'note', text: t('event.noitems') }));
   const sel = $('#new-item').elements.parent;
   const keep = sel.value;
-  sel.replaceChildren(el('option', { value: '', text: '—' }), ...r.items.map((it) => el('option', { value: it.id, text: `${it.kind}: ${it.name || it.category || it.id}` })));
+  sel.replaceChildren(el('option', { value: '', text: '—' }), ...r.items.map((it) => el('option', { value: it.id, text: `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}` })));
   sel.value = current.items.some((i) => i.id === keep) ? keep : '';
+}
+
+// The item kinds' and marking methods' labels in the interface language
+// (the values sent stay the API's).
+function labelOptions(sel, prefix) {
+  for (const o of sel.options) if (o.value) o.textContent = t(prefix + o.value);
 }
 
 function bindTree() {
@@ -412,16 +420,16 @@ async function showItem(id) {
   if (!it) return;
   const pane = $('#item-pane');
   const r = await call(() => api.get('/api/v1/markings' + qs({ item: id, limit: 1000 })));
-  const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '')));
+  const list = el('ul', { id: 'markings' }, ...r.items.map((m) => el('li', {}, el('code', { text: m.text }), m.method ? ` (${m.method})` : '', ' ', historyLink(m.id, m.text))));
   if (!r.items.length) list.append(el('li', { class: 'note', text: t('item.nomarkings') }));
-  const kids = [el('h2', { id: 'h-item', text: `${it.kind}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('h3', { text: t('item.markings') }), list];
+  const kids = [el('h2', { id: 'h-item', text: `${t('kind.' + it.kind)}: ${it.name || it.category || it.id}` }), el('p', { class: 'meta', text: [it.category, it.weapon_system, it.manufacturer, it.manufacturer_country].filter(Boolean).join(' · ') }), el('p', {}, el('a', { href: '#history/' + encodeURIComponent(it.id), id: 'item-history', text: t('history.item') })), el('h3', { text: t('item.markings') }), list];
   if (may('investigator')) kids.push(editItem(it));
   kids.push(await claims(it, r.items));
   kids.push(whereElse(it));
   kids.push(await photos(it));
   if (may('investigator')) {
     const input = el('input', { name: 'text', id: 'marking-text', required: true, maxlength: '1000', autocomplete: 'off', 'aria-describedby': 'marking-hint' });
-    const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m || '—' })));
+    const method = el('select', { name: 'method', id: 'marking-method' }, ...['', 'printed', 'stamped', 'painted', 'label', 'engraved', 'cast', 'etched', 'other'].map((m) => el('option', { value: m, text: m ? t('method.' + m) : '—' })));
     const out = el('div', { id: 'decode-out', 'aria-live': 'polite' });
     const msg = el('p', { class: 'error', role: 'alert' });
     const form = el(
@@ -436,26 +444,42 @@ async function showItem(id) {
       msg,
       el('button', { type: 'submit', text: t('marking.add') }),
     );
-    let timer = null;
+    // Each keystroke is decoded at once, with no wait: while one request is
+    // out, only the latest text waits for it, so fast typing never queues
+    // requests and the last text is always decoded.
+    let inflight = false;
+    let pending = null;
+    const decode = async (text) => {
+      inflight = true;
+      const seq = ++decodeSeq;
+      try {
+        const d = await api.get('/api/v1/decode' + qs({ text, category: it.category, state: it.producing_state }));
+        if (seq === decodeSeq && input.value.trim() === text) {
+          out.replaceChildren(candidateList(d.candidates || []));
+          out.dataset.text = text;
+        }
+      } catch (e) {
+        if (seq === decodeSeq) out.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
+      } finally {
+        inflight = false;
+        if (pending !== null) {
+          const next = pending;
+          pending = null;
+          decode(next);
+        }
+      }
+    };
     input.addEventListener('input', () => {
-      clearTimeout(timer);
       const text = input.value.trim();
       if (!text) {
+        pending = null;
+        ++decodeSeq;
         out.replaceChildren();
+        delete out.dataset.text;
         return;
       }
-      timer = setTimeout(async () => {
-        const seq = ++decodeSeq;
-        try {
-          const d = await api.get('/api/v1/decode' + qs({ text, category: it.category, state: it.producing_state }));
-          if (seq === decodeSeq) {
-            out.replaceChildren(candidateList(d.candidates || []));
-            out.dataset.text = text;
-          }
-        } catch (e) {
-          if (seq === decodeSeq) out.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
-        }
-      }, 150);
+      if (inflight) pending = text;
+      else decode(text);
     });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -560,8 +584,17 @@ const ITEM_FIELDS = ['category', 'name', 'weapon_system', 'producing_state', 'ma
 function editItem(it) {
   const shown = (k) => (k === 'produced' ? (it[k] ? dates.format(it[k]) : '') : it[k] || '');
   const inputs = ITEM_FIELDS.map((k) => el('label', {}, el('span', { text: t('item.f.' + k) }), el('input', { name: k, value: shown(k), size: k.endsWith('country') || k === 'producing_state' ? '3' : '14' })));
+  // where it sits in the tree: any item of the event but itself and its own parts
+  const own = new Set([it.id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const x of current.items) if (x.parent && own.has(x.parent) && !own.has(x.id)) grew = own.add(x.id) && true;
+  }
+  const parent = el('select', { name: 'parent', id: 'edit-item-parent' }, el('option', { value: '', text: '—' }),
+    ...current.items.filter((x) => !own.has(x.id)).map((x) => el('option', { value: x.id, text: `${t('kind.' + x.kind)}: ${x.name || x.category || x.id}` })));
+  parent.value = it.parent || '';
   const msg = el('p', { class: 'error', role: 'alert' });
-  const form = el('form', { class: 'form', id: 'edit-item-form' }, el('div', { class: 'row' }, ...inputs), msg, el('button', { type: 'submit', text: t('event.save') }));
+  const form = el('form', { class: 'form', id: 'edit-item-form' }, el('div', { class: 'row' }, el('label', {}, el('span', { text: t('f.parent') }), parent), ...inputs), msg, el('button', { type: 'submit', text: t('event.save') }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const patch = {};
@@ -570,6 +603,7 @@ function editItem(it) {
       if (v && (k === 'producing_state' || k === 'manufacturer_country')) v = v.toUpperCase();
       if (v !== shown(k)) patch[k] = v || null;
     }
+    if (parent.value !== (it.parent || '')) patch.parent = parent.value || null;
     if (!Object.keys(patch).length) return;
     try {
       await call(() => api.patch('/api/v1/items/' + it.id, patch));
@@ -595,7 +629,7 @@ function whereElse(it) {
       for (const l of d.linked || []) {
         ul.append(
           el('li', {},
-            itemLink(l.item, `${l.kind}: ${l.name || l.item}`),
+            itemLink(l.item, `${t('kind.' + l.kind)}: ${l.name || l.item}`),
             ` — ${[l.event_name, l.place, l.country, dates.format(l.date)].filter(Boolean).join(' · ')}`,
             l.reasons && l.reasons.length ? el('p', { class: 'meta', text: t('links.why', { why: l.reasons.map((x) => (typeof x === 'string' ? x : x.reason || JSON.stringify(x))).join('; ') }) }) : ''),
         );
@@ -678,7 +712,7 @@ async function showFindings() {
     const items = r.items.filter((f) => (f.status || 'draft') === st);
     const ul = el('ul', { class: 'cards', 'data-status': st });
     for (const f of items) {
-      const li = el('li', { 'data-id': f.id }, el('p', { text: f.statement }), el('p', { class: 'meta', text: t('findings.meta', { n: (f.evidence || []).length, id: f.id }) }));
+      const li = el('li', { 'data-id': f.id }, el('p', { text: f.statement }), el('p', { class: 'meta', text: t('findings.meta', { n: (f.evidence || []).length, id: f.id }) }, ' ', historyLink(f.id, (f.statement || '').slice(0, 60))));
       const next = st === 'draft' ? 'reviewed' : st === 'reviewed' ? 'published' : null;
       if (next) li.append(el('p', {}, el('a', { href: '/?preview=' + encodeURIComponent(f.id), class: 'preview', text: t('findings.preview') })));
       if (next && may('reviewer')) {
@@ -729,7 +763,7 @@ function bindNewFinding() {
 
 // ---- accounts --------------------------------------------------------------------------------
 
-async function showAccounts() {
+async function showAccounts(msg) {
   if (!may('admin')) {
     show('denied');
     busy(false);
@@ -755,7 +789,46 @@ async function showAccounts() {
     });
     return el('td', {}, input, ' ', b, out);
   };
-  const tb = el('tbody', {}, ...r.items.map((u) => el('tr', { 'data-user': u.name }, el('td', { text: u.name }), el('td', { text: t('role.' + u.role) }), el('td', { text: String(u.tokens) }), resetCell(u))));
+  const said = el('p', { role: 'status', id: 'accounts-said' });
+  const roleCell = (u) => {
+    if (u.name === me.user) return el('td', { text: t('role.' + u.role) });
+    const sel = el('select', { 'aria-label': t('accounts.roleof', { name: u.name }), class: 'role' }, ...['investigator', 'analyst', 'reviewer', 'admin'].map((x) => el('option', { value: x, text: t('role.' + x) })));
+    sel.value = u.role;
+    sel.addEventListener('change', async () => {
+      try {
+        await call(() => api.patch(`/api/v1/users/${encodeURIComponent(u.name)}`, { role: sel.value }));
+        said.className = 'ok';
+        said.textContent = t('accounts.rolechanged', { name: u.name, role: t('role.' + sel.value) });
+        u.role = sel.value;
+      } catch (e) {
+        sel.value = u.role;
+        said.className = 'error';
+        said.textContent = errorText(e);
+      }
+    });
+    return el('td', {}, sel);
+  };
+  const rmCell = (u) => {
+    if (u.name === me.user) return el('td');
+    const b = el('button', { type: 'button', class: 'secondary danger', 'aria-label': t('accounts.rmone', { name: u.name }), text: t('accounts.rm') });
+    const sure = el('button', { type: 'button', class: 'danger', hidden: true, text: t('accounts.rmsure', { name: u.name }) });
+    b.addEventListener('click', () => {
+      sure.hidden = false;
+      sure.focus();
+    });
+    sure.addEventListener('click', async () => {
+      try {
+        await call(() => api.del(`/api/v1/users/${encodeURIComponent(u.name)}`));
+        await showAccounts(t('accounts.removed', { name: u.name }));
+      } catch (e) {
+        said.className = 'error';
+        said.textContent = errorText(e);
+      }
+    });
+    return el('td', {}, b, ' ', sure);
+  };
+  const tb = el('tbody', {}, ...r.items.map((u) => el('tr', { 'data-user': u.name }, el('td', { text: u.name }), roleCell(u), el('td', { text: String(u.tokens) }), resetCell(u), rmCell(u))));
+  const toks = await call(() => api.get('/api/v1/tokens'));
   const add = el('form', { class: 'form', id: 'add-user', 'aria-labelledby': 'h-add-user' },
     el('h2', { id: 'h-add-user', text: t('accounts.add') }),
     el('div', { class: 'row' },
@@ -774,9 +847,16 @@ async function showAccounts() {
       message($('#add-user-msg'), err);
     }
   });
+  if (msg) {
+    said.className = 'ok';
+    said.textContent = msg;
+  }
   $('#accounts').replaceChildren(
-    el('table', { class: 'data' }, el('caption', { class: 'visually-hidden', text: t('accounts.title') }), el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('col.name') }), el('th', { scope: 'col', text: t('col.role') }), el('th', { scope: 'col', text: t('col.tokens') }), el('th', { scope: 'col', text: t('accounts.reset') }))), tb),
+    said,
+    el('div', { class: 'scroll' }, el('table', { class: 'data', id: 'users-table' }, el('caption', { class: 'visually-hidden', text: t('accounts.title') }), el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('col.name') }), el('th', { scope: 'col', text: t('col.role') }), el('th', { scope: 'col', text: t('col.tokens') }), el('th', { scope: 'col', text: t('accounts.reset') }), el('th', { scope: 'col', text: t('accounts.rm') }))), tb)),
     add,
+    el('section', { 'aria-labelledby': 'h-all-tokens' }, el('h2', { id: 'h-all-tokens', text: t('accounts.tokens') }),
+      el('div', { class: 'scroll' }, tokenTable(toks.items, true, showAccounts, 'all-tokens-table'))),
   );
   busy(false);
 }
@@ -796,27 +876,35 @@ async function showSearch(text) {
     return cache.get(id);
   };
   const r = await call(() => api.get('/api/v1/search' + qs({ q: text, limit: 100 })));
-  const rows = await Promise.all(
-    r.hits.map(async (h) => {
+  if ($('#app-q').value !== text) return; // another search took its place
+  // the hits are shown at once; each row's item, event and place follow as
+  // they are read (<tbody data-complete="1"> once all are)
+  const tb = $('#search-table tbody');
+  delete tb.dataset.complete;
+  const rows = r.hits.map((h) => {
+    const cells = [el('td'), el('td'), el('td')];
+    const tr = el('tr', { 'data-id': h.id }, el('td', {}, el('code', { text: h.text }), ` (${t('type.' + h.type)}, ${h.field})`), ...cells);
+    return { h, tr, cells };
+  });
+  tb.replaceChildren(...rows.map((x) => x.tr));
+  if (!rows.length) tb.append(el('tr', {}, el('td', { colspan: '4', text: t('search.none.staff') })));
+  performance.mark('rn:search-hits');
+  await Promise.all(
+    rows.map(async ({ h, cells }) => {
       const self = await rec(h.type, h.id);
       let item = h.type === 'item' ? self : null;
       if (!item && self && self.item) item = await rec('item', self.item);
       let event = h.type === 'event' ? self : null;
       if (!event) event = await rec('event', (item && item.event) || (self && self.event));
-      return { h, item, event };
+      if (item) cells[0].append(el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${t('kind.' + item.kind)}: ${item.name || item.category || item.id}` }));
+      if (event) {
+        cells[1].append(el('a', { href: '#event/' + event.id, text: event.name }));
+        cells[2].textContent = [event.place, event.country, dates.format(event.documented)].filter(Boolean).join(' · ');
+      }
     }),
   );
-  const tb = $('#search-table tbody');
-  tb.replaceChildren(
-    ...rows.map(({ h, item, event }) => {
-      const found = el('td', {}, el('code', { text: h.text }), ` (${h.type}, ${h.field})`);
-      const itemCell = el('td', {}, item ? el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${item.kind}: ${item.name || item.category || item.id}` }) : '');
-      const evCell = el('td', {}, event ? el('a', { href: '#event/' + event.id, text: event.name }) : '');
-      const where = event ? [event.place, event.country, dates.format(event.documented)].filter(Boolean).join(' · ') : '';
-      return el('tr', {}, found, itemCell, evCell, el('td', { text: where }));
-    }),
-  );
-  if (!rows.length) tb.append(el('tr', {}, el('td', { colspan: '4', text: t('search.none.staff') })));
+  tb.dataset.complete = '1';
+  performance.mark('rn:search-done');
   busy(false);
 }
 
@@ -949,6 +1037,63 @@ async function showItemById(id) {
   location.replace('#event/' + encodeURIComponent(it.event || '') + '/' + encodeURIComponent(id));
 }
 
+// ---- a record's history: every change from the evidence log, who and when, as a diff ----------
+
+const historyLink = (id, label) => el('a', { href: '#history/' + encodeURIComponent(id), class: 'history-link', text: t('history.link'), 'aria-label': label ? t('history.of', { what: label }) : null });
+
+// A field's value as text: dates as the intervals they are, unset as a dash.
+function valueText(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.map(valueText).join(', ');
+  if (typeof v === 'object' && 'earliest' in v) return dates.format(v) || JSON.stringify(v);
+  return JSON.stringify(v);
+}
+
+const timeText = (s) => (typeof s === 'string' ? s.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : String(s ?? ''));
+
+async function showHistory(id) {
+  show('history');
+  busy(true);
+  const box = $('#history');
+  box.replaceChildren();
+  let h;
+  try {
+    h = await call(() => api.get(`/api/v1/records/${encodeURIComponent(id)}/history`));
+  } catch (e) {
+    $('#h-history').textContent = t('history.title');
+    box.replaceChildren(el('p', { class: 'error', role: 'alert', text: e.status === 404 ? t('history.none', { id }) : errorText(e) }));
+    busy(false);
+    return;
+  }
+  // the record's name as its last change left it
+  let name = '';
+  for (const c of h.changes) for (const k of ['name', 'statement', 'text', 'question', 'filename']) if (c.changed[k] && typeof c.changed[k].to === 'string') name = c.changed[k].to;
+  if (name.length > 80) name = name.slice(0, 77) + '…';
+  $('#h-history').textContent = t('history.heading', { type: t('type.' + h.type), name: name || h.id });
+  const ol = el('ol', { class: 'changes', id: 'changes', reversed: true });
+  for (const c of h.changes.slice().reverse()) {
+    const rows = Object.entries(c.changed).map(([k, v]) =>
+      el('tr', { 'data-field': k }, el('th', { scope: 'row', text: k }),
+        el('td', { class: 'from' }, v.from === null ? el('span', { class: 'note', text: '—' }) : el('del', { text: valueText(v.from) })),
+        el('td', { class: 'to' }, v.to === null ? el('span', { class: 'note', text: '—' }) : el('ins', { text: valueText(v.to) }))));
+    const hid = 'h-change-' + c.seq;
+    ol.append(
+      el('li', { class: 'change', 'data-seq': String(c.seq), 'data-op': c.op },
+        el('h2', { id: hid }, t('history.op.' + c.op), ' · ', el('time', { datetime: c.time, text: timeText(c.time) }), ' · ', c.author ? c.author : el('span', { class: 'note', text: t('history.noauthor') })),
+        el('p', { class: 'meta', text: t('history.seq', { seq: c.seq, n: rows.length }) }),
+        rows.length
+          ? el('table', { class: 'data diff', 'aria-labelledby': hid }, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('history.field') }), el('th', { scope: 'col', text: t('history.before') }), el('th', { scope: 'col', text: t('history.after') }))), el('tbody', {}, ...rows))
+          : el('p', { class: 'note', text: t('history.nochange') })),
+    );
+  }
+  if (!h.changes.length) ol.append(el('li', { class: 'note', text: t('history.empty') }));
+  box.replaceChildren(el('p', { class: 'meta', text: t('history.count', { n: h.changes.length, id: h.id }) }), ol);
+  $('#h-history').focus();
+  busy(false);
+}
+
 // ---- my account: password, API tokens ---------------------------------------------------------
 
 function bindAccount() {
@@ -976,16 +1121,56 @@ function bindAccount() {
       message($('#my-token-msg'));
       $('#my-token-out').replaceChildren(el('p', { text: t('account.once') }), el('pre', { class: 'cmd', id: 'new-token', text: r.token }));
       tf.reset();
+      await myTokens();
     } catch (err) {
       message($('#my-token-msg'), err);
     }
   });
 }
 
-function showAccount() {
+// A table of API tokens, each with its Revoke button; `all` adds the user column
+// (an admin's view of everyone's). After a revoke, `after` redraws.
+function tokenTable(tokens, all, after, id) {
+  if (!tokens.length) return el('p', { class: 'note', id, text: t('tokens.none') });
+  const head = [...(all ? [t('col.name')] : []), t('tokens.label'), t('tokens.id'), t('tokens.created'), t('tokens.revoke')];
+  const rows = tokens.map((k) => {
+    const out = el('span', { role: 'status' });
+    const b = el('button', { type: 'button', class: 'secondary revoke', 'aria-label': t('tokens.revokeone', { label: k.label || k.id }), text: t('tokens.revoke') });
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      try {
+        await call(() => api.del('/api/v1/tokens/' + encodeURIComponent(k.id)));
+        await after(t('tokens.revoked', { label: k.label || k.id }));
+      } catch (e) {
+        b.disabled = false;
+        out.textContent = ' ' + errorText(e);
+        out.className = 'error';
+      }
+    });
+    const created = typeof k.created === 'number' ? new Date(k.created * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '';
+    return el('tr', { 'data-token': k.id }, ...(all ? [el('td', { text: k.user })] : []), el('td', { text: k.label || '—' }), el('td', {}, el('code', { text: k.id })), el('td', { text: created }), el('td', {}, b, out));
+  });
+  return el('table', { class: 'data', id }, el('caption', { class: 'visually-hidden', text: t('account.tokens') }),
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col', text: h })))), el('tbody', {}, ...rows));
+}
+
+async function myTokens(said) {
+  const box = $('#my-tokens');
+  try {
+    const r = await call(() => api.get('/api/v1/tokens'));
+    box.replaceChildren(tokenTable(r.items.filter((k) => k.user === me.user), false, myTokens, 'my-tokens-table'));
+    if (said) box.prepend(el('p', { class: 'ok', role: 'status', text: said }));
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'error', role: 'alert', text: errorText(e) }));
+  }
+}
+
+async function showAccount() {
   show('account');
+  busy(true);
   $('#my-password-msg').textContent = '';
   $('#my-token-out').replaceChildren();
+  await myTokens();
   busy(false);
 }
 
@@ -994,6 +1179,7 @@ function showAccount() {
 async function route() {
   if (me.role === 'public') return showLogin($('#login-msg').textContent);
   const h = location.hash.replace(/^#/, '');
+  $('#app-error').textContent = '';
   try {
     if (h.startsWith('search/')) return await showSearch(decodeURIComponent(h.slice(7)));
     if (h.startsWith('event/')) {
@@ -1006,11 +1192,15 @@ async function route() {
     if (h === 'traces') return await showTraces();
     if (h === 'account') return showAccount();
     if (h.startsWith('item/')) return await showItemById(decodeURIComponent(h.slice(5)));
+    if (h.startsWith('history/')) return await showHistory(decodeURIComponent(h.slice(8)));
     if (h === 'accounts') return await showAccounts();
     return await showEvents();
   } catch (e) {
     busy(false);
-    if (!(e instanceof ApiError && e.status === 401)) console.error(e);
+    // a failed view says so where the person looks, not only in the console
+    if (e instanceof ApiError && e.status === 401) return;
+    $('#app-error').textContent = t('error.view', { message: e instanceof ApiError ? errorText(e) : String(e.message || e) });
+    if (!(e instanceof ApiError)) console.error(e);
   }
 }
 
@@ -1018,15 +1208,18 @@ async function start() {
   await i18n.load();
   i18n.apply();
   i18n.bindPicker($('#lang'), () => {
+    labelOptions($('#new-item').elements.kind, 'kind.');
     applyRoles();
     route();
   });
   bindLogin();
   bindNewEvent();
   bindTree();
+  labelOptions($('#new-item').elements.kind, 'kind.');
   bindEditEvent();
   bindAccount();
   bindNewFinding();
+  $('#history-back').addEventListener('click', () => (history.length > 1 ? history.back() : (location.hash = '#events')));
   $('#app-search').addEventListener('submit', (e) => {
     e.preventDefault();
     const v = $('#app-q').value.trim();

@@ -164,7 +164,9 @@ async function showMapView(p) {
   // the base map is drawn while the findings come
   const mapReady = map ? Promise.resolve(map) : makeMap($('#map'), { label: t('map.label'), missing: t('map.missing') });
   try {
-    data = await get('/api/v1/public/findings' + q);
+    const first = early && early.q === q ? early.data : null;
+    early = null;
+    data = await (first || get('/api/v1/public/findings' + q));
   } catch (e) {
     showError($('#list'), e);
     busy(false);
@@ -195,7 +197,7 @@ async function showMapView(p) {
     map.invalidateSize();
     if (layer) map.removeLayer(layer);
     fit(map, points); // first: clustering is done once, at the final zoom
-    const r = pointLayer(map, points, { onClick: (pt) => go(pt.href) });
+    const r = pointLayer(map, points, { onClick: (pt) => go(pt.href), clusterTitle: (n) => t('map.cluster', { n }) });
     layer = r.layer;
     document.body.dataset.points = String(r.count);
   }
@@ -487,6 +489,18 @@ async function showSearch(text) {
 }
 
 // ---- start ---------------------------------------------------------------------------
+
+// The first map view's list is asked for at once, while the catalogue and
+// the base map load (the map's points wait for it and nothing else).
+let early = null;
+{
+  const p = new URLSearchParams(location.search);
+  if (!p.get('finding') && !p.get('preview') && !p.get('q')) {
+    const q = qs(filterParams(p));
+    early = { q, data: get('/api/v1/public/findings' + q) };
+    early.data.catch(() => {}); // told when awaited (showMapView)
+  }
+}
 
 async function start() {
   await i18n.load();
