@@ -111,6 +111,63 @@ RN_NODISCARD rn_code rn_ledger_verify_consistency(
     const rn_ledger_proof *p, const uint8_t root1[RN_LEDGER_HASH_LEN],
     const uint8_t root2[RN_LEDGER_HASH_LEN]) RN_NONNULL(1, 2, 3);
 
+/* ---- tiles (C2SP tlog-tiles; docs/LEDGER.md "Tiles") ---------------------- */
+#define RN_LEDGER_TILE_WIDTH 256
+/* A tile or entry bundle as its path names it. */
+typedef struct rn_ledger_tile_ref {
+    int entries;     /* 1: an entry bundle, tile/entries/<N>[.p/<W>] */
+    unsigned level;  /* hash tiles: tile/<L>/<N>[.p/<W>], 0..63 */
+    uint64_t index;  /* <N> */
+    unsigned width;  /* 1..255 for a partial tile, 256 for a full one */
+} rn_ledger_tile_ref;
+/* Parse "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]" exactly as
+ * c2sp.org/tlog-tiles writes them (N as x001/x234/067, no extra leading
+ * zeros, W 1..255; one path per tile). Pure. RN_EINPUT otherwise. */
+RN_NODISCARD rn_code rn_ledger_tile_path_parse(const char *path, size_t len,
+                                               rn_ledger_tile_ref *out)
+    RN_NONNULL(3);
+/* The path of t; returns its length, 0 if cap is too small. */
+size_t rn_ledger_tile_path_format(const rn_ledger_tile_ref *t, char *out, size_t cap)
+    RN_NONNULL(1, 2);
+/* Hash tile (level, index) of the sealed tree, `width` hashes (256: the
+ * full tile): OUT *data (rn_free), width * 32 bytes. RN_ENOTFOUND when the
+ * tree has no such tile. The same for everyone: hashes reveal nothing. */
+RN_NODISCARD rn_code rn_ledger_tile(rn_ledger *l, unsigned level, uint64_t index,
+                                    unsigned width, uint8_t **data, size_t *len,
+                                    rn_error *err) RN_NONNULL(1, 5, 6);
+/* Entry bundle `index` of `width` entries (256: full) of the sealed tree:
+ * big-endian uint16 length-prefixed items. With view NULL each item is the
+ * entry's canonical bytes (the leaf data, c2sp.org/tlog-tiles); with a
+ * public view (remnant/public.h), the public form of docs/LEDGER.md: the
+ * latest entry of a public record in format 2 is its bytes followed by
+ * "\n" and the disclosures of the fields the view shows as logged (one per
+ * line); any other entry is its 32-byte leaf hash only. */
+struct rn_public;
+RN_NODISCARD rn_code rn_ledger_entry_bundle(rn_ledger *l, rn_store *s,
+                                            const struct rn_public *view, uint64_t index,
+                                            unsigned width, uint8_t **data, size_t *len,
+                                            rn_error *err) RN_NONNULL(1, 2, 6, 7);
+/* What rn_ledger_publish wrote. */
+typedef struct rn_ledger_publish_stats {
+    uint64_t size;           /* the checkpoint's tree size */
+    uint64_t tiles, bundles; /* files written */
+    uint64_t public_entries; /* entries shown (the rest as leaf hashes) */
+} rn_ledger_publish_stats;
+/* Write the log as a static tlog-tiles tree into folder `dir` (created if
+ * missing): `checkpoint`, `tile/<L>/<N>[.p/<W>]` and the public entry
+ * bundles `tile/entries/<N>[.p/<W>]`, for any static web host or mirror to
+ * serve at <prefix>/. Files are written atomically (temporary + rename).
+ * grid as rn_public_opts (0: the default). */
+RN_NODISCARD rn_code rn_ledger_publish(rn_ledger *l, rn_store *s, const char *dir,
+                                       double grid, rn_ledger_publish_stats *stats,
+                                       rn_error *err) RN_NONNULL(1, 2, 3);
+/* A C2SP tlog-proof (c2sp.org/tlog-proof@v1) of the latest entry of record
+ * `id` in the latest checkpoint (with its cosignatures); the `extra` line
+ * carries the entry's canonical bytes (base64), so the file alone gives the
+ * leaf hash. OUT *out (rn_free). */
+RN_NODISCARD rn_code rn_ledger_proof_file(rn_ledger *l, const char *id, char **out,
+                                          size_t *len, rn_error *err)
+    RN_NONNULL(1, 2, 3, 4);
 /* ---- history -------------------------------------------------------------- */
 
 /* Every change of record `id` from the log, oldest first, as JSON (rn_free):
@@ -178,7 +235,7 @@ RN_NODISCARD rn_code rn_ledger_witness_record(rn_ledger *l, uint64_t size,
 
 typedef struct rn_ledger_problem {
     const char *what;   /* "entry", "record", "blob", "tree", "checkpoint",
-                           "signature", "cosignature", "database" */
+                           "signature", "cosignature", "database", "tile" */
     const char *id;     /* record id or blob SHA-256, "" when none */
     int64_t seq;        /* entry or checkpoint size, -1 when none */
     const char *message;

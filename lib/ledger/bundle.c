@@ -289,8 +289,7 @@ static rn_code bundle_write(rn_store *s, const char *db_path, const rn_public *v
         char b64[48];
         if ((rc = rn_ledger_consistency(l, since, cp.size, &p, err)) != RN_OK)
             goto out;
-        if ((rc = rn__merkle_range_root(rn__ledger_leaf_source, l->db, 0,
-                                        since, old_root)) != RN_OK) {
+        if ((rc = rn__ledger_tree_root(l->db, since, old_root)) != RN_OK) {
             rc = rn__err(err, rc, "cannot compute the tree of %llu entries",
                          (unsigned long long)since);
             goto out;

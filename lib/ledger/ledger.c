@@ -2,7 +2,8 @@
  *
  * ledger.c — the rn_ledger handle (include/remnant/ledger.h): its own
  * connection to the database, reading checkpoints with their cosignatures,
- * and inclusion / consistency proofs from the stored leaf hashes.
+ * and inclusion / consistency proofs read from the tiles (tiles.c): O(log n)
+ * stored hashes each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,8 +246,12 @@ rn_code rn_ledger_inclusion(rn_ledger *l, const char *id, uint64_t size,
         if (entry_len)
             *entry_len = eb ? (size_t)sqlite3_column_bytes(st, 1) : 0;
     }
-    rc = rn__merkle_inclusion_proof(rn__ledger_leaf_source, l->db, out->index,
-                                    size, out->hash, &out->n);
+    rn__tile_reader *tr = NULL;
+    rc = rn__tile_reader_open(l->db, &tr);
+    if (rc == RN_OK)
+        rc = rn__merkle_inclusion_proof_nodes(rn__tile_node, tr, out->index, size, out->hash,
+                                              &out->n);
+    rn__tile_reader_close(tr);
     if (rc != RN_OK) {
         rc = rn__err(err, rc, "cannot build the inclusion proof of %s", id);
         if (entry) {
@@ -273,8 +278,12 @@ rn_code rn_ledger_consistency(rn_ledger *l, uint64_t size1, uint64_t size2,
                        (unsigned long long)size2, (unsigned long long)have);
     out->index = size1;
     out->size = size2;
-    rc = rn__merkle_consistency_proof(rn__ledger_leaf_source, l->db, size1,
-                                      size2, out->hash, &out->n);
+    rn__tile_reader *tr = NULL;
+    rc = rn__tile_reader_open(l->db, &tr);
+    if (rc == RN_OK)
+        rc = rn__merkle_consistency_proof_nodes(rn__tile_node, tr, size1, size2, out->hash,
+                                                &out->n);
+    rn__tile_reader_close(tr);
     if (rc != RN_OK)
         return rn__err(err, rc, "cannot build the consistency proof");
     return RN_OK;

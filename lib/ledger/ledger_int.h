@@ -59,6 +59,54 @@ rn_code rn__ledger_dberr(sqlite3 *db, rn_error *err, const char *what);
 rn_code rn__ledger_leaf_source(void *ctx, uint64_t start, uint64_t n,
                                rn_hash *out);
 
+/* ---- tiles (tiles.c) --------------------------------------------------- */
+
+/* Writes tiles as an rn_tile_emit (ctx: this): one UPSERT per tile, kept
+ * prepared until rn__tile_writer_done. */
+typedef struct rn__tile_writer {
+    sqlite3 *db;
+    sqlite3_stmt *up;
+} rn__tile_writer;
+rn_code rn__tile_writer_emit(void *ctx, unsigned level, uint64_t index,
+                             const uint8_t *hashes, unsigned width);
+void rn__tile_writer_done(rn__tile_writer *tw);
+
+/* Inside a write transaction: write every tile of the sealed tree from the
+ * leaf hashes (the migration to schema 8 does this for an existing log),
+ * check the result against ledger_tree's frontier, OUT *t (may be NULL)
+ * the state at the sealed size. */
+rn_code rn__tiles_build(sqlite3 *db, rn_tiles *t, rn_error *err);
+/* The state at the sealed tree whose frontier is f: the rightmost tile of
+ * each level read back (T1); tiles that lag behind are built first. */
+rn_code rn__tiles_load(sqlite3 *db, const rn_frontier *f, rn_tiles *t, rn_error *err);
+
+/* Reads tiles for proofs: one cached tile per level; counts what it read. */
+struct rn__tile_slot {
+    int have;
+    uint64_t idx;
+    unsigned width;
+    uint8_t h[RN_TILE_BYTES];
+};
+typedef struct rn__tile_reader {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    struct rn__tile_slot slot[RN_TILE_LEVELS];
+    uint64_t tiles_read;  /* rows read */
+    uint64_t hashes_read; /* stored hashes used */
+    uint64_t fallbacks;   /* nodes computed from leaves: no tile stored */
+} rn__tile_reader;
+rn_code rn__tile_reader_open(sqlite3 *db, rn__tile_reader **out);
+void rn__tile_reader_close(rn__tile_reader *r);
+/* Tile (level, idx) with at least `need` hashes: OUT hashes (owned by r,
+ * valid until the next read), width. RN_ENOTFOUND when not stored. */
+rn_code rn__tile_read(rn__tile_reader *r, unsigned level, uint64_t idx, unsigned need,
+                      const uint8_t **hashes, unsigned *width);
+/* rn_node_source over a reader (ctx: rn__tile_reader *): from the tiles,
+ * else (no tile stored) from the leaf hashes. */
+rn_code rn__tile_node(void *ctx, unsigned level, uint64_t index, rn_hash out);
+/* The root of the tree of the first `size` entries, from the tiles. */
+rn_code rn__ledger_tree_root(sqlite3 *db, uint64_t size, rn_hash out);
+
 /* The public handle (include/remnant/ledger.h). */
 struct rn_ledger {
     sqlite3 *db;

@@ -59,8 +59,9 @@ typedef struct writer {
     sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
     sqlite3_stmt *prev; /* the record's last entry */
     sqlite3_stmt *last; /* the log's last entry */
-    int valid;          /* f, next_seq and last_leaf match the db (L6) */
-    rn_frontier f;
+    int valid;          /* t, next_seq and last_leaf match the db (L6) */
+    rn_tiles *t;        /* the frontier and the rightmost tiles (tiles.c) */
+    rn__tile_writer tw; /* writes tiles that fill, and at seal the partial ones */
     rn_hash last_leaf;
     rn_buf body;
     rn_buf disc; /* the v2 entry's disclosures */
@@ -79,6 +80,8 @@ static void writer_free(writer *w)
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->prev);
     sqlite3_finalize(w->last);
+    rn__tile_writer_done(&w->tw);
+    free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
     free(w);
@@ -119,6 +122,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
                 goto out;
             }
             /* Stale: its connection is gone. The statements went with it. */
+            free(writers[i]->t);
             rn__buf_free(&writers[i]->body);
             rn__buf_free(&writers[i]->disc);
             free(writers[i]);
@@ -137,6 +141,12 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         goto out;
     }
     w->db = db;
+    w->tw.db = db;
+    w->t = rn__calloc(1, sizeof *w->t);
+    if (!w->t) {
+        rc = rn__err(err, RN_ENOMEM, "evidence log: out of memory");
+        goto out;
+    }
     rn__buf_init(&w->body, RN_ENTRY_MAX);
     rn__buf_init(&w->disc, RN_ENTRY_MAX);
     if (sqlite3_prepare_v3(db,
@@ -257,31 +267,35 @@ static rn_code sync_state(writer *w, rn_error *err)
     }
     sqlite3_reset(st);
     if (w->valid) {
-        if (!have_last && w->f.size == 0)
+        if (!have_last && w->t->f.size == 0)
             return RN_OK;
-        if (have_last && w->f.size == last_seq + 1 &&
+        if (have_last && w->t->f.size == last_seq + 1 &&
             memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)
             return RN_OK;
     }
     /* Rebuild. */
     w->valid = 0;
-    rn_code rc = load_sealed(w->db, &w->f, err);
+    rn_frontier sealed;
+    rn_code rc = load_sealed(w->db, &sealed, err);
     if (rc != RN_OK)
         return rc;
     uint64_t count = have_last ? last_seq + 1 : 0;
-    if (count < w->f.size)
+    if (count < sealed.size)
         return rn__err(err, RN_ETAMPER, "evidence log: the tree state claims"
                        " %llu entries but the log holds %llu",
-                       (unsigned long long)w->f.size, (unsigned long long)count);
+                       (unsigned long long)sealed.size, (unsigned long long)count);
+    if ((rc = rn__tiles_load(w->db, &sealed, w->t, err)) != RN_OK)
+        return rc;
     rn_hash batch[256];
-    while (w->f.size < count) {
-        uint64_t n = count - w->f.size < 256 ? count - w->f.size : 256;
-        rc = rn__ledger_leaf_source(w->db, w->f.size, n, batch);
+    while (w->t->f.size < count) {
+        uint64_t n = count - w->t->f.size < 256 ? count - w->t->f.size : 256;
+        rc = rn__ledger_leaf_source(w->db, w->t->f.size, n, batch);
         if (rc != RN_OK)
             return rn__err(err, rc, "evidence log: cannot read entries from"
-                           " %llu", (unsigned long long)w->f.size);
+                           " %llu", (unsigned long long)w->t->f.size);
         for (uint64_t i = 0; i < n; i++)
-            (void)rn__frontier_append(&w->f, batch[i]);
+            if ((rc = rn__tiles_append(w->t, batch[i], rn__tile_writer_emit, &w->tw)))
+                return rn__ledger_dberr(w->db, err, "write tiles");
         memcpy(w->last_leaf, batch[n - 1], RN_HASH_LEN);
     }
     w->valid = 1;
@@ -442,7 +456,7 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_reset(w->prev);
     sqlite3_clear_bindings(w->prev);
 
-    uint64_t seq = w->f.size;
+    uint64_t seq = w->t->f.size;
     char now[25];
     rn__ledger_now(now, NULL);
     if ((rc = build_v2(w, id, opw, have_prev ? prev : NULL, canon, len, author,
@@ -470,9 +484,10 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
         w->valid = 0;
         return rn__ledger_dberr(db, err, "append entry");
     }
-    if ((rc = rn__frontier_append(&w->f, leaf)) != RN_OK) {
+    if ((rc = rn__tiles_append(w->t, leaf, rn__tile_writer_emit, &w->tw)) != RN_OK) {
         w->valid = 0;
-        return rn__err(err, rc, "evidence log: the log is full");
+        return rc == RN_ELIMIT ? rn__err(err, rc, "evidence log: the log is full")
+                               : rn__ledger_dberr(db, err, "write tiles");
     }
     memcpy(w->last_leaf, leaf, RN_HASH_LEN);
     return RN_OK;
@@ -551,15 +566,20 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
         goto out;
     if ((rc = load_sealed(db, &sealed, err)) != RN_OK)
         goto out;
-    if (sealed.size == w->f.size)
+    if (sealed.size == w->t->f.size)
         goto out; /* nothing appended: nothing to seal */
 
+    /* T1 (tiles.c): the rightmost tiles of the new tree. */
+    if ((rc = rn__tiles_flush(w->t, rn__tile_writer_emit, &w->tw)) != RN_OK) {
+        rc = rn__ledger_dberr(db, err, "write tiles");
+        goto out;
+    }
     /* L4: the new tree state. */
-    size_t flen = rn__frontier_save(&w->f, fbuf, sizeof fbuf);
+    size_t flen = rn__frontier_save(&w->t->f, fbuf, sizeof fbuf);
     if ((rc = exec_bind(db, "UPDATE ledger_tree SET size = ?1, frontier = ?2"
                             " WHERE id = 1", err, "seal", &st)))
         goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->f.size);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->t->f.size);
     sqlite3_bind_blob(st, 2, fbuf, (int)flen, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1) {
         rc = rn__ledger_dberr(db, err, "seal");
@@ -570,10 +590,10 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
 
     /* L5: the checkpoint, signed when the instance has a key. */
     rn_hash root;
-    rn__frontier_root(&w->f, root);
+    rn__frontier_root(&w->t->f, root);
     if ((rc = rn__ledger_origin(db, origin, sizeof origin, err)) != RN_OK)
         goto out;
-    size_t blen = rn__checkpoint_format(origin, strlen(origin), w->f.size,
+    size_t blen = rn__checkpoint_format(origin, strlen(origin), w->t->f.size,
                                         root, note, sizeof note);
     if (blen == 0) {
         rc = rn__err(err, RN_EINVAL, "evidence log: cannot format checkpoint");
@@ -601,7 +621,7 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
                             " VALUES (?1, ?2, ?3)",
                         err, "store checkpoint", &st)))
         goto out;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->f.size);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)w->t->f.size);
     sqlite3_bind_blob(st, 2, root, RN_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, note, (int)nlen, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {

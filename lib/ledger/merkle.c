@@ -2,8 +2,8 @@
  *
  * merkle.c — RFC 9162 (and RFC 6962) Merkle tree hashing: leaf and node
  * hashes, the frontier that makes append O(log n), tree heads, inclusion
- * and consistency proof generation from a leaf-hash source, and their
- * verification (§2.1.3.2, §2.1.4.2).
+ * and consistency proof generation from a leaf-hash source or from stored
+ * node hashes (tiles.c), and their verification (§2.1.3.2, §2.1.4.2).
  *
  * Pure: libsodium only (see tlog.h).
  */
@@ -159,9 +159,62 @@ rn_code rn__merkle_range_root(rn_leaf_source src, void *ctx, uint64_t start,
     return RN_OK;
 }
 
-rn_code rn__merkle_inclusion_proof(rn_leaf_source src, void *ctx,
-                                   uint64_t index, uint64_t size,
-                                   rn_hash proof[RN_PROOF_MAX], size_t *n)
+/* The proof walkers below ask for MTH(D[start:end]) through one of these:
+ * from leaf hashes (rn_leaf_source) or from stored node hashes
+ * (rn_node_source, e.g. tiles). */
+typedef rn_code (*range_root_fn)(const void *how, void *ctx, uint64_t start,
+                                 uint64_t end, rn_hash out);
+
+static rn_code leaf_range(const void *how, void *ctx, uint64_t start,
+                          uint64_t end, rn_hash out)
+{
+    return rn__merkle_range_root(*(const rn_leaf_source *)how, ctx, start, end, out);
+}
+
+static rn_code node_range(const void *how, void *ctx, uint64_t start,
+                          uint64_t end, rn_hash out)
+{
+    return rn__merkle_nodes_range_root(*(const rn_node_source *)how, ctx, start, end, out);
+}
+
+rn_code rn__merkle_nodes_range_root(rn_node_source src, void *ctx, uint64_t start,
+                                    uint64_t end, rn_hash out)
+{
+    if (end < start)
+        return RN_EINVAL;
+    if (end == start) {
+        rn__merkle_empty_root(out);
+        return RN_OK;
+    }
+    /* [start, end) as maximal aligned perfect subtrees, largest first. The
+     * proof walkers only ask for ranges whose start is a multiple of a power
+     * of two >= end - start, so these are the binary expansion of the
+     * length, and folding them from the right gives RFC 9162's MTH. */
+    rn_hash part[64];
+    size_t n = 0;
+    uint64_t a = start;
+    while (a < end) {
+        unsigned h = 63;
+        while (h > 0 && ((a & ((UINT64_C(1) << h) - 1)) != 0 ||
+                         (UINT64_C(1) << h) > end - a))
+            h--;
+        if (n == 64)
+            return RN_ELIMIT;
+        rn_code rc = src(ctx, h, a >> h, part[n]);
+        if (rc != RN_OK)
+            return rc;
+        n++;
+        a += UINT64_C(1) << h;
+    }
+    for (size_t i = n - 1; i > 0; i--)
+        rn__merkle_node_hash(part[i - 1], part[i], part[i - 1]);
+    memcpy(out, part[0], RN_HASH_LEN);
+    return RN_OK;
+}
+
+static rn_code inclusion_walk(range_root_fn rr, const void *how, void *ctx,
+                              uint64_t index, uint64_t size,
+                              rn_hash proof[RN_PROOF_MAX], size_t *n)
 {
     *n = 0;
     if (index >= size)
@@ -178,10 +231,10 @@ rn_code rn__merkle_inclusion_proof(rn_leaf_source src, void *ctx,
         uint64_t split = split_point(hi - lo);
         rn_code rc;
         if (m < split) {
-            rc = rn__merkle_range_root(src, ctx, lo + split, hi, top[k]);
+            rc = rr(how, ctx, lo + split, hi, top[k]);
             hi = lo + split;
         } else {
-            rc = rn__merkle_range_root(src, ctx, lo, lo + split, top[k]);
+            rc = rr(how, ctx, lo, lo + split, top[k]);
             lo += split;
             m -= split;
         }
@@ -195,9 +248,9 @@ rn_code rn__merkle_inclusion_proof(rn_leaf_source src, void *ctx,
     return RN_OK;
 }
 
-rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
-                                     uint64_t size1, uint64_t size2,
-                                     rn_hash proof[RN_PROOF_MAX], size_t *n)
+static rn_code consistency_walk(range_root_fn rr, const void *how, void *ctx,
+                                uint64_t size1, uint64_t size2,
+                                rn_hash proof[RN_PROOF_MAX], size_t *n)
 {
     *n = 0;
     if (size1 > size2)
@@ -215,10 +268,10 @@ rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
             return RN_ELIMIT;
         uint64_t split = split_point(hi - lo);
         if (m <= split) {
-            rc = rn__merkle_range_root(src, ctx, lo + split, hi, top[k]);
+            rc = rr(how, ctx, lo + split, hi, top[k]);
             hi = lo + split;
         } else {
-            rc = rn__merkle_range_root(src, ctx, lo, lo + split, top[k]);
+            rc = rr(how, ctx, lo, lo + split, top[k]);
             lo += split;
             m -= split;
             whole = 0;
@@ -230,7 +283,7 @@ rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
     if (!whole) {
         if (k == RN_PROOF_MAX)
             return RN_ELIMIT;
-        rc = rn__merkle_range_root(src, ctx, lo, hi, top[k]);
+        rc = rr(how, ctx, lo, hi, top[k]);
         if (rc != RN_OK)
             return rc;
         k++;
@@ -239,6 +292,34 @@ rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
         memcpy(proof[i], top[k - 1 - i], RN_HASH_LEN);
     *n = k;
     return RN_OK;
+}
+
+rn_code rn__merkle_inclusion_proof(rn_leaf_source src, void *ctx,
+                                   uint64_t index, uint64_t size,
+                                   rn_hash proof[RN_PROOF_MAX], size_t *n)
+{
+    return inclusion_walk(leaf_range, &src, ctx, index, size, proof, n);
+}
+
+rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
+                                     uint64_t size1, uint64_t size2,
+                                     rn_hash proof[RN_PROOF_MAX], size_t *n)
+{
+    return consistency_walk(leaf_range, &src, ctx, size1, size2, proof, n);
+}
+
+rn_code rn__merkle_inclusion_proof_nodes(rn_node_source src, void *ctx,
+                                         uint64_t index, uint64_t size,
+                                         rn_hash proof[RN_PROOF_MAX], size_t *n)
+{
+    return inclusion_walk(node_range, &src, ctx, index, size, proof, n);
+}
+
+rn_code rn__merkle_consistency_proof_nodes(rn_node_source src, void *ctx,
+                                           uint64_t size1, uint64_t size2,
+                                           rn_hash proof[RN_PROOF_MAX], size_t *n)
+{
+    return consistency_walk(node_range, &src, ctx, size1, size2, proof, n);
 }
 
 /* ---- proof verification -------------------------------------------------- */

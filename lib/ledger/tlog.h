@@ -75,6 +75,62 @@ rn_code rn__merkle_consistency_proof(rn_leaf_source src, void *ctx,
                                      uint64_t size1, uint64_t size2,
                                      rn_hash proof[RN_PROOF_MAX], size_t *n);
 
+/* The source of stored node hashes: the root of the perfect subtree at
+ * height `level` (0: a leaf hash) with index `index`, i.e. MTH(D[index <<
+ * level : (index + 1) << level]). tiles.c reads them from the tiles. */
+typedef rn_code (*rn_node_source)(void *ctx, unsigned level, uint64_t index,
+                                  rn_hash out);
+/* MTH(D[start:end]) from node hashes: O(log n) nodes, for the ranges that
+ * RFC 9162 proofs use (start a multiple of a power of two >= end-start). */
+rn_code rn__merkle_nodes_range_root(rn_node_source src, void *ctx,
+                                    uint64_t start, uint64_t end, rn_hash out);
+/* The same proofs as above, from node hashes: O(log n) nodes each. */
+rn_code rn__merkle_inclusion_proof_nodes(rn_node_source src, void *ctx,
+                                         uint64_t index, uint64_t size,
+                                         rn_hash proof[RN_PROOF_MAX], size_t *n);
+rn_code rn__merkle_consistency_proof_nodes(rn_node_source src, void *ctx,
+                                           uint64_t size1, uint64_t size2,
+                                           rn_hash proof[RN_PROOF_MAX], size_t *n);
+
+/* ---- tiles (tiles.c, its pure part) --------------------------------------- */
+
+/* C2SP tlog-tiles (https://c2sp.org/tlog-tiles): tile (level L, index N)
+ * holds the hashes of the nodes at height 8L with indexes N*256 ...
+ * N*256+255 (level 0: leaf hashes); the rightmost tile of a level is
+ * partial, width (size >> 8L) & 255. */
+#define RN_TILE_HEIGHT 8
+#define RN_TILE_WIDTH 256
+#define RN_TILE_LEVELS 8 /* 8 levels of 8: trees of up to 2^64 leaves */
+#define RN_TILE_BYTES (RN_TILE_WIDTH * RN_HASH_LEN)
+
+/* Called for a tile that became full (width 256) or, by rn__tiles_flush,
+ * for the rightmost partial tile of a level that changed. */
+typedef rn_code (*rn_tile_emit)(void *ctx, unsigned level, uint64_t index,
+                                const uint8_t *hashes, unsigned width);
+
+/* A growing tree with its tiles: the frontier (merkle.c) and the rightmost
+ * tile of each level, whose first rn__tiles_width(f.size, L) hashes are
+ * meaningful. */
+typedef struct rn_tiles {
+    rn_frontier f;
+    unsigned dirty; /* bit L: level L's rightmost tile changed since emitted */
+    uint8_t tile[RN_TILE_LEVELS][RN_TILE_BYTES];
+} rn_tiles;
+
+/* Width of the rightmost (partial) tile of `level` for a tree of `size`
+ * leaves: 0..255 (0: no partial tile at that level). */
+unsigned rn__tiles_width(uint64_t size, unsigned level);
+/* Append one leaf: updates the frontier (the same nodes rn__frontier_append
+ * computes, no more hashing) and the tiles; emits each tile that becomes
+ * full. An emit failure is returned (the state is then stale). */
+rn_code rn__tiles_append(rn_tiles *t, const rn_hash leaf, rn_tile_emit emit,
+                         void *ctx);
+/* Emit the rightmost partial tile of every level that changed. */
+rn_code rn__tiles_flush(rn_tiles *t, rn_tile_emit emit, void *ctx);
+/* The root of the perfect subtree over `count` (a power of two, <= 256)
+ * consecutive hashes. */
+void rn__tiles_subtree(const uint8_t *hashes, unsigned count, rn_hash out);
+
 /* RFC 9162 §2.1.3.2. RN_OK when `leaf` at `index` is in the tree of `size`
  * leaves with root `root`; RN_ECRYPTO otherwise. */
 RN_NODISCARD rn_code rn__merkle_verify_inclusion(uint64_t index, uint64_t size,

@@ -28,6 +28,9 @@
  *       both keys signed, and named for the log's origin; given a checkpoint
  *       kept elsewhere, the log extends it (a cut tail cannot hide: nothing
  *       inside one file proves its own tail was not cut, docs/LEDGER.md).
+ *   V9. Tiles (tiles.c T1-T2): every tile of the tree recomputed from the
+ *       entries is stored with exactly its hashes and width, and no other
+ *       tile is stored.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -440,6 +443,57 @@ static void check_since(vctx *v, const rn_frontier *f)
                 " rewritten or forked", (unsigned long long)v->since_size);
 }
 
+/* V9: compare each tile of the recomputed tree with the stored row. */
+typedef struct tile_check {
+    vctx *v;
+    sqlite3_stmt *st;
+} tile_check;
+
+static rn_code tile_cmp(void *ctx, unsigned level, uint64_t idx, const uint8_t *h,
+                        unsigned width)
+{
+    tile_check *tc = ctx;
+    char idbuf[48];
+    snprintf(idbuf, sizeof idbuf, "%u/%llu", level, (unsigned long long)idx);
+    if (!tc->st)
+        return RN_OK;
+    sqlite3_bind_int(tc->st, 1, (int)level);
+    sqlite3_bind_int64(tc->st, 2, (sqlite3_int64)idx);
+    if (sqlite3_step(tc->st) != SQLITE_ROW)
+        problem(tc->v, "tile", idbuf, -1, "tile %s is missing", idbuf);
+    else if (sqlite3_column_bytes(tc->st, 0) != (int)(width * RN_HASH_LEN))
+        problem(tc->v, "tile", idbuf, -1, "tile %s holds %d hashes, the tree %u", idbuf,
+                sqlite3_column_bytes(tc->st, 0) / RN_HASH_LEN, width);
+    else if (memcmp(sqlite3_column_blob(tc->st, 0), h, (size_t)width * RN_HASH_LEN) != 0)
+        problem(tc->v, "tile", idbuf, -1, "tile %s: its hashes are not the tree's (changed)",
+                idbuf);
+    sqlite3_reset(tc->st);
+    return RN_OK;
+}
+
+static void check_tiles_end(vctx *v, rn_tiles *t, tile_check *tc)
+{
+    (void)rn__tiles_flush(t, tile_cmp, tc);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(v->l->db, "SELECT level, count(*) FROM ledger_tile GROUP BY level",
+                           -1, &st, NULL) != SQLITE_OK) {
+        problem(v, "tile", "", -1, "cannot read the tiles: %s", sqlite3_errmsg(v->l->db));
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        sqlite3_int64 level = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+        uint64_t nodes = level >= 0 && level < RN_TILE_LEVELS
+                             ? t->f.size >> (RN_TILE_HEIGHT * level)
+                             : 0;
+        uint64_t want = (nodes + RN_TILE_WIDTH - 1) / RN_TILE_WIDTH;
+        if ((uint64_t)n != want)
+            problem(v, "tile", "", -1, "level %lld holds %lld tiles, the tree of %llu entries"
+                    " %llu", (long long)level, (long long)n, (unsigned long long)t->f.size,
+                    (unsigned long long)want);
+    }
+    sqlite3_finalize(st);
+}
+
 static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
 {
     sqlite3 *db = v->l->db;
@@ -450,6 +504,15 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
     rn_code rc = RN_OK;
     rn__frontier_init(&f);
     *count = 0;
+    tile_check tc = {v, NULL};
+    rn_tiles *tt = rn__calloc(1, sizeof *tt);
+    if (!tt)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    if (sqlite3_prepare_v2(db, "SELECT hashes FROM ledger_tile WHERE level = ?1 AND idx = ?2",
+                           -1, &tc.st, NULL) != SQLITE_OK) {
+        problem(v, "tile", "", -1, "the log has no tiles: %s", sqlite3_errmsg(db));
+        tc.st = NULL;
+    }
 
     /* The checkpoints, in size order. */
     if (sqlite3_prepare_v2(db, "SELECT size, root, note FROM"
@@ -582,6 +645,7 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
         }
         free(ebuf);
         (void)rn__frontier_append(&f, leaf);
+        (void)rn__tiles_append(tt, leaf, tile_cmp, &tc);
         expect++;
         v->st->entries++;
     }
@@ -654,9 +718,13 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                 problem(v, "key", vk, -1, "key %s signed no checkpoint of"
                         " this log", vk);
             }
+    if (tc.st)
+        check_tiles_end(v, tt, &tc);
     v->st->tree_size = f.size;
     *count = f.size;
 out:
+    sqlite3_finalize(tc.st);
+    free(tt);
     sqlite3_finalize(st);
     sqlite3_finalize(pv);
     sqlite3_finalize(cs);

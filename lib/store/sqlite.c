@@ -133,6 +133,8 @@ static rn_code migrate(sq *q, const char *path, int readonly, int create, rn_err
         if (rc)
             return rc;
         rc = exec(q->db, rn__migrations[v], err);
+        if (rc == RN_OK && v + 1 == 8) /* 0008_tiles.sql: the tiles of the log so far */
+            rc = rn__tiles_build(q->db, NULL, err);
         if (rc == RN_OK) {
             char sql[96];
             snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%zu",

@@ -21,7 +21,7 @@ CMD(photos);
 WEAK(generate); WEAK(decode); WEAK(key); WEAK(verify); WEAK(bundle);
 WEAK(checkpoint); WEAK(witness); WEAK(claim); WEAK(timeline); WEAK(origin);
 WEAK(sanctions); WEAK(links); WEAK(trace); WEAK(finding); WEAK(serve); WEAK(user);
-WEAK(history);
+WEAK(history); WEAK(log); WEAK(proof);
 
 static const struct command {
     const char *name;
@@ -49,6 +49,8 @@ static const struct command {
     {"verify", NULL, "verify records, blobs, log and checkpoints"},
     {"history", NULL, "every change of a record, from the evidence log"},
     {"bundle", NULL, "write an evidence bundle for offline verification"},
+    {"proof", NULL, "write a C2SP tlog-proof file of a record's latest log entry"},
+    {"log", NULL, "publish the evidence log as C2SP tlog-tiles files: log publish DIR"},
     {"witness", NULL, "cosign a checkpoint as a witness"},
     {"claim", NULL, "show or override the decoder's claims about an item"},
     {"timeline", NULL, "production-to-use intervals, with their uncertainty"},
@@ -81,6 +83,8 @@ static cmd_fn weak_fn(const char *name)
     if (!strcmp(name, "serve")) return cmd_serve;
     if (!strcmp(name, "user")) return cmd_user;
     if (!strcmp(name, "history")) return cmd_history;
+    if (!strcmp(name, "log")) return cmd_log;
+    if (!strcmp(name, "proof")) return cmd_proof;
     return NULL;
 }
 

@@ -6,7 +6,8 @@
  * table tests/server/roles.tsv walks them.
  *
  * Matching: routes are tried in table order; a literal segment matches
- * itself, `{name}` matches any one non-empty segment. Literal routes come
+ * itself, `{name}` matches any one non-empty segment, and a last `{name+}`
+ * one or more (the handler reads q->path; api_tlog.c). Literal routes come
  * before the `{type}` ones so that /api/v1/search is never a record type.
  * HEAD is matched as GET (libmicrohttpd drops the body). */
 #include <string.h>
@@ -43,6 +44,8 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/public/preview/{id}", api_public_preview, SRV_REVIEWER, 0},
     {M_GET, "/api/v1/log/checkpoint", api_checkpoint, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/log/proof/{id}", api_proof, SRV_PUBLIC, 0},
+    {M_GET, "/log/checkpoint", api_tlog_checkpoint, SRV_PUBLIC, 0},
+    {M_GET, "/log/tile/{path+}", api_tlog_tile, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/attachments/{id}/content", api_content, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.pdf", api_report_pdf, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.html", api_report_html, SRV_PUBLIC, 0},
@@ -92,6 +95,10 @@ static int match_one(const char *pat, char *const *seg, size_t nseg, const char 
             if (!seg[i][0] || n >= SRV_MAX_PARAMS)
                 return 0;
             params[n++] = seg[i];
+            if (l > 2 && p[l - 2] == '+' && !e) { /* {name+}: the rest */
+                *np = n;
+                return 1;
+            }
         } else if (strlen(seg[i]) != l || memcmp(seg[i], p, l) != 0) {
             return 0;
         }

@@ -361,6 +361,9 @@ void api_me_token(srv_req *q);
 void api_user_password(srv_req *q);
 void api_user_role(srv_req *q);
 void api_checkpoint(srv_req *q);
+/* the log per C2SP tlog-tiles at /log/ (api_tlog.c) */
+void api_tlog_checkpoint(srv_req *q);
+void api_tlog_tile(srv_req *q);
 void api_proof(srv_req *q);
 void api_bundle(srv_req *q); /* api_publish.c */
 void api_decode(srv_req *q);
