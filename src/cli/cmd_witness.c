@@ -299,7 +299,7 @@ static int ask(int argc, char **argv)
     rn_ledger *l = NULL;
     if ((rc = open_rw(&l)))
         return rc;
-    rc = cli_witness_ask(l, q);
+    rc = cli_witness_ask(l, q, 0);
     rn_ledger_close(l);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -129,7 +130,7 @@ static void on_result(void *ctx, const rn_ledger_witness_result *r)
     fputc('\n', stderr);
 }
 
-int cli_witness_ask(rn_ledger *l, long quorum)
+int cli_witness_ask(rn_ledger *l, long quorum, int quiet)
 {
     rn_error err;
     rn_error_clear(&err);
@@ -150,7 +151,8 @@ int cli_witness_ask(rn_ledger *l, long quorum)
                                   &cosigned, &asked, &err);
     if (c)
         return cli_error(c, &err);
-    printf("checkpoint %llu: %zu cosignature%s, quorum %u: %s\n",
+    fprintf(quiet ? stderr : stdout,
+            "checkpoint %llu: %zu cosignature%s, quorum %u: %s\n",
            (unsigned long long)size, cosigned, cosigned == 1 ? "" : "s", q,
            cosigned >= q ? "met" : "NOT MET");
     if (rep.alarm) {
@@ -167,4 +169,56 @@ int cli_witness_ask(rn_ledger *l, long quorum)
         return EXIT_FAIL;
     }
     return EXIT_OK;
+}
+
+/* ---- after a command that wrote --------------------------------------------- */
+
+/* The latest checkpoint's size, or UINT64_MAX when there is no log to read
+ * (no database yet, not a Remnant database, busy): then nothing is asked. */
+uint64_t cli_witness_mark(void)
+{
+    const char *db = cli_db();
+    rn_ledger *l = NULL;
+    uint64_t size = UINT64_MAX;
+    if (access(db, F_OK) != 0)
+        return UINT64_MAX;
+    if (rn_ledger_open(db, RN_LEDGER_READONLY, &l, NULL) != RN_OK)
+        return UINT64_MAX;
+    if (rn_ledger_size(l, &size, NULL) != RN_OK)
+        size = UINT64_MAX;
+    rn_ledger_close(l);
+    return size;
+}
+
+static int count_one(void *ctx, const rn_ledger_witness_info *w)
+{
+    (void)w;
+    ++*(unsigned *)ctx;
+    return 0;
+}
+
+int cli_witness_after(uint64_t before, int rc)
+{
+    rn_ledger *l = NULL;
+    uint64_t now = 0;
+    unsigned n = 0;
+    if (rc != EXIT_OK || before == UINT64_MAX)
+        return rc;
+    if (rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, NULL) != RN_OK)
+        return rc;
+    int grew = rn_ledger_size(l, &now, NULL) == RN_OK && now > before;
+    if (grew && rn_ledger_witness_list(l, count_one, &n, NULL) != RN_OK)
+        n = 0; /* a database from before witnesses: none to ask */
+    rn_ledger_close(l);
+    if (!grew || n == 0)
+        return rc;
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_ledger_open(cli_db(), 0, &l, &err) != RN_OK) {
+        fprintf(stderr, "remnant: witnesses not asked: %s\n", err.message);
+        return rc;
+    }
+    int wrc = cli_witness_ask(l, -1, 1);
+    rn_ledger_close(l);
+    return wrc ? wrc : rc;
 }
