@@ -50,7 +50,7 @@ static const struct command {
     {"verify", NULL, "verify records, blobs, log and checkpoints"},
     {"history", NULL, "every change of a record, from the evidence log"},
     {"bundle", NULL, "write an evidence bundle for offline verification"},
-    {"witness", NULL, "cosign a checkpoint as a witness"},
+    {"witness", NULL, "witnesses: cosign, serve (tlog-witness), the ones this log asks"},
     {"claim", NULL, "show or override the decoder's claims about an item"},
     {"timeline", NULL, "production-to-use intervals, with their uncertainty"},
     {"origin", NULL, "component origin: countries, manufacturers, date codes"},
