@@ -27,7 +27,7 @@ static const char usage[] =
     "       remnant witness serve --key KEYFILE --log-key VKEY [--log-key VKEY"
     " ...] --state DIR [--listen ADDR:PORT]\n"
     "       remnant witness add NAME URL VKEY [--quorum N]\n"
-    "       remnant witness rm NAME | list | quorum [N]\n"
+    "       remnant witness rm NAME | list [--json] | quorum [N]\n"
     "       remnant witness ask [--quorum N]";
 
 static int keygen(int argc, char **argv)
@@ -229,7 +229,17 @@ static int rm(int argc, char **argv)
 
 static int list_one(void *ctx, const rn_ledger_witness_info *w)
 {
-    (void)ctx;
+    if (*(int *)ctx) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:I}", "name", w->name, "url",
+                              w->url, "vkey", w->vkey, "size",
+                              (json_int_t)w->size);
+        char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (t)
+            printf("%s\n", t);
+        free(t);
+        json_decref(o);
+        return 0;
+    }
     printf("%s\t%s\t%s\t%llu\n", w->name, w->url, w->vkey,
            (unsigned long long)w->size);
     return 0;
@@ -237,6 +247,7 @@ static int list_one(void *ctx, const rn_ledger_witness_info *w)
 
 static int list(int argc, char **argv)
 {
+    int json = cli_flag(&argc, argv, "--json");
     int rc = cli_unknown_option(argc, argv, usage);
     if (rc)
         return rc;
@@ -248,7 +259,7 @@ static int list(int argc, char **argv)
     rn_code c = rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, &err);
     unsigned q = 0;
     if (c == RN_OK)
-        c = rn_ledger_witness_list(l, list_one, NULL, &err);
+        c = rn_ledger_witness_list(l, list_one, &json, &err);
     if (c == RN_OK)
         c = rn_ledger_witness_quorum_get(l, &q, &err);
     if (c == RN_OK)
@@ -336,7 +347,8 @@ int cmd_witness(int argc, char **argv)
                " /add-checkpoint),\n           its verifier key; --quorum N "
                "sets how many must cosign\n"
                "  rm       forget a witness (its cosignatures stay)\n"
-               "  list     the witnesses: name, URL, key, last size cosigned\n"
+               "  list     the witnesses: name, URL, key, last size cosigned "
+               "(--json: one\n           object per line)\n"
                "  quorum   show or set how many witnesses must cosign\n"
                "  ask      ask every witness to cosign the latest checkpoint "
                "(with a\n           consistency proof from the size it last "

@@ -38,8 +38,7 @@ static const char usage[] =
 typedef struct req {
     char *body;
     size_t len;
-    int too_big;
-    int started;
+    int queued; /* an answer was queued before the body ended (413) */
 } req;
 
 static rn_witness *the_witness;
@@ -96,6 +95,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if (!q)
             return MHD_NO;
         *con_cls = q;
+        /* a body announced too large is refused before it is read */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strcmp(url, "/add-checkpoint") == 0 &&
+            strtoull(cl, NULL, 10) > BODY_MAX) {
+            q->queued = 1;
+            log_line(method, url, 413, "");
+            return reply_error(c, 413, "too_large", "the request body is"
+                               " larger than a checkpoint with its proof can"
+                               " be");
+        }
         return MHD_YES;
     }
     if (strcmp(url, "/add-checkpoint") != 0) {
@@ -120,15 +130,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return reply_error(c, 405, "method_not_allowed",
                            "add-checkpoint takes POST");
     }
+    if (q->queued) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (q->too_big || n > BODY_MAX - q->len) {
-            q->too_big = 1;
-            free(q->body);
-            q->body = NULL;
-            q->len = 0;
-            return MHD_YES;
+        if (n > BODY_MAX - q->len) {
+            /* answer at once and read no further: libmicrohttpd closes the
+             * connection after the answer */
+            q->queued = 1;
+            log_line(method, url, 413, "");
+            return reply_error(c, 413, "too_large", "the request body is"
+                               " larger than a checkpoint with its proof can"
+                               " be");
         }
         char *nb = realloc(q->body, q->len + n + 1);
         if (!nb)
@@ -137,11 +153,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         memcpy(q->body + q->len, upload, n);
         q->len += n;
         return MHD_YES;
-    }
-    if (q->too_big) {
-        log_line(method, url, 413, "");
-        return reply_error(c, 413, "too_large", "the request body is larger"
-                           " than a checkpoint with its proof can be");
     }
     rn_witness_answer a;
     rn_error err;

@@ -106,6 +106,11 @@ expect 0 "witness list" "$REMNANT" witness list
 check "two witnesses listed" 2 "$(wc -l <out.txt)"
 grep -q "^w1	http://127.0.0.1:$P1	$WK1	" out.txt && ok "URL kept without its final /" || bad "list: $(cat out.txt)"
 check "quorum stored" 2 "$("$REMNANT" witness quorum)"
+"$REMNANT" witness list --json | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+sys.exit(0 if [r["name"] for r in rows] == ["w1", "w2"] and rows[0]["size"] == 0 else 1)' \
+    && ok "witness list --json" || bad "witness list --json"
 
 # ---- every write is cosigned by both, checked and stored
 expect 0 "a write with both witnesses up meets the quorum" "$REMNANT" add event name="Strike remnants (invented)"
@@ -165,7 +170,18 @@ grep -q '"code":"bad_proof"' resp.txt && ok "422 with a JSON error" || bad "422 
 check "old size not the witness's: 409" 409 "$(post "$P2" old0.txt)"
 grep -qi '^content-type: text/x.tlog.size' hdr.txt && ok "409 is text/x.tlog.size" || bad "409 type: $(cat hdr.txt)"
 check "409 says the witness's size" "$S" "$(cat resp.txt)"
-check "a proof built by others (base64 of remnant checkpoint --consistency): 200" 200 "$(post "$P2" good.txt)"
+# eight requests at once from the same old size: the check and the write are
+# one step per log (flock), so exactly one is cosigned and seven get 409
+for k in 1 2 3 4 5 6 7 8; do
+    curl -s -o "par$k.txt" -w '%{http_code}\n' --data-binary @good.txt \
+        "http://127.0.0.1:$P2/add-checkpoint" >"st$k.txt" &
+done
+wait_all() { for k in 1 2 3 4 5 6 7 8; do while [ ! -s "st$k.txt" ]; do sleep 0.05; done; done; }
+wait_all
+check "a proof built by others (base64 of remnant checkpoint --consistency): one 200 of 8" 1 \
+    "$(cat st?.txt | grep -c '^200$')"
+check "the seven others: 409" 7 "$(cat st?.txt | grep -c '^409$')"
+for k in 1 2 3 4 5 6 7 8; do grep -q '^200$' "st$k.txt" && cp "par$k.txt" resp.txt; done
 printf '%s\n%s' "$(cat note.txt)" "$(cat resp.txt)" >cosigned.txt
 grep -q "^— witness.example/w2 " resp.txt && ok "200 is a cosignature line" || bad "200 body: $(cat resp.txt)"
 "$REMNANT" witness record --witness "$WK2" --size "$S2" "$(cat resp.txt)" >/dev/null 2>&1 &&
