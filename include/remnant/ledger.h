@@ -231,6 +231,127 @@ RN_NODISCARD rn_code rn_ledger_witness_record(rn_ledger *l, uint64_t size,
                                               rn_error *err)
     RN_NONNULL(1, 3, 4);
 
+/* ---- a witness serving c2sp.org/tlog-witness ------------------------------ */
+
+/* A witness answering add-checkpoint requests: its key, the logs it trusts
+ * (by verifier key; a key's name is its log's origin) and a state folder
+ * holding, per log, the last checkpoint cosigned. Thread-safe: requests for
+ * one log are serialized by a lock file in the state folder, across threads
+ * and processes (lib/ledger/witness_answer.c A1-A8). */
+typedef struct rn_witness rn_witness;
+#define RN_WITNESS_MAX_LOGS 64
+
+/* Open: load the witness key file (type cosignature/v1), parse the log
+ * keys, create the state folder (0700) if missing. */
+RN_NODISCARD rn_code rn_witness_open(const char *key_path,
+                                     const char *const *log_vkeys,
+                                     size_t nlogs, const char *state_dir,
+                                     rn_witness **out, rn_error *err)
+    RN_NONNULL(1, 2, 4, 5);
+void rn_witness_close(rn_witness *w);
+/* The witness's verifier key (owned by w). */
+const char *rn_witness_vkey(const rn_witness *w) RN_NONNULL(1);
+
+/* One HTTP answer: status 200 (body: the cosignature line), 400, 403, 404,
+ * 409 (body: the witness's size, text/x.tlog.size), 413, 422 or 500; other
+ * errors carry a JSON body {"error":{"code","message"}}. */
+typedef struct rn_witness_answer {
+    int status;
+    const char *content_type; /* static */
+    char body[1024];
+    size_t body_len;
+    rn_witness_verdict verdict; /* SPLIT_VIEW, INCONSISTENT, ROLLBACK, ... */
+} rn_witness_answer;
+
+/* Answer the body of one POST <prefix>/add-checkpoint. *a is always filled;
+ * the return code and err say what happened, for the witness's own log
+ * (RN_OK only when cosigned). */
+RN_NODISCARD rn_code rn_witness_add_checkpoint(rn_witness *w, const char *body,
+                                               size_t len, rn_witness_answer *a,
+                                               rn_error *err)
+    RN_NONNULL(1, 2, 4);
+
+/* ---- the log asking its witnesses (c2sp.org/tlog-witness) ----------------- */
+
+/* The witnesses a log asks are kept in its database (ledger_witness), each
+ * with the size it last cosigned; the quorum is how many cosignatures a
+ * checkpoint needs (0: none required). */
+#define RN_WITNESS_NAME_MAX 64
+#define RN_WITNESS_URL_MAX 1024
+typedef struct rn_ledger_witness_info {
+    char name[RN_WITNESS_NAME_MAX + 1];
+    char url[RN_WITNESS_URL_MAX + 1]; /* submission prefix */
+    char vkey[RN_LEDGER_VKEY_MAX];    /* cosignature/v1 verifier key */
+    uint64_t size;                    /* last size it cosigned, 0: none */
+} rn_ledger_witness_info;
+
+/* Add a witness: name (letters, digits, '.', '_', '-'), URL (http:// or
+ * https://, the prefix before /add-checkpoint), verifier key. RN_EEXISTS
+ * when the name or the key is already there. */
+RN_NODISCARD rn_code rn_ledger_witness_add(rn_ledger *l, const char *name,
+                                           const char *url, const char *vkey,
+                                           rn_error *err) RN_NONNULL(1, 2, 3, 4);
+/* Remove one; RN_ENOTFOUND when there is none of that name. Cosignatures
+ * it gave stay on record. */
+RN_NODISCARD rn_code rn_ledger_witness_remove(rn_ledger *l, const char *name,
+                                              rn_error *err) RN_NONNULL(1, 2);
+/* Every witness, by name. fn returns nonzero to stop. */
+typedef int (*rn_ledger_witness_fn)(void *ctx, const rn_ledger_witness_info *w);
+RN_NODISCARD rn_code rn_ledger_witness_list(rn_ledger *l, rn_ledger_witness_fn fn,
+                                            void *ctx, rn_error *err)
+    RN_NONNULL(1, 2);
+RN_NODISCARD rn_code rn_ledger_witness_quorum_get(rn_ledger *l, unsigned *quorum,
+                                                  rn_error *err) RN_NONNULL(1, 2);
+/* RN_EINPUT when quorum exceeds the number of witnesses. */
+RN_NODISCARD rn_code rn_ledger_witness_quorum_set(rn_ledger *l, unsigned quorum,
+                                                  rn_error *err) RN_NONNULL(1);
+
+/* The transport, given by the face (the library makes no network calls):
+ * POST body (len bytes, text/plain) to url, and put the answer's status and
+ * body into resp[0..*resp_len) (cap bytes at most; longer is RN_ELIMIT).
+ * RN_OK when an HTTP answer came; RN_EIO with a message in err when the
+ * witness could not be reached. */
+typedef rn_code (*rn_witness_post_fn)(void *ctx, const char *url,
+                                      const char *body, size_t len,
+                                      int *status, char *resp, size_t cap,
+                                      size_t *resp_len, rn_error *err);
+
+typedef enum rn_witness_outcome {
+    RN_ASK_COSIGNED = 0, /* cosignature checked and stored */
+    RN_ASK_HAD,          /* already stored before: not asked again */
+    RN_ASK_UNREACHABLE,  /* no answer (offline, refused, timed out) */
+    RN_ASK_REFUSED,      /* 403/404/400...: the witness would not */
+    RN_ASK_SPLIT_VIEW,   /* the witness holds another tree of this log */
+    RN_ASK_ROLLBACK,     /* the witness has cosigned more than this log has */
+    RN_ASK_BAD_ANSWER    /* an answer that is not a valid cosignature */
+} rn_witness_outcome;
+
+typedef struct rn_ledger_witness_result {
+    const rn_ledger_witness_info *witness;
+    rn_witness_outcome outcome;
+    int status;          /* the last HTTP status, 0 when none */
+    uint64_t size;       /* the checkpoint asked about */
+    const char *message; /* for people */
+} rn_ledger_witness_result;
+typedef void (*rn_ledger_witness_result_fn)(void *ctx,
+                                            const rn_ledger_witness_result *r);
+
+/* Ask every witness to cosign the checkpoint at `size` (0: the latest,
+ * which must be signed): send add-checkpoint with the consistency proof
+ * from the size that witness last cosigned; on 409 retry once from the size
+ * it reports; verify every cosignature line with the witness's key and
+ * store it beside the checkpoint (rn_ledger_witness_record). Each witness's
+ * result goes to fn (may be NULL). OUT *cosigned: witnesses whose
+ * cosignature of this checkpoint is on record after the call. RN_OK when
+ * the asking ran (whatever the witnesses said); the quorum is the caller's
+ * to judge. */
+RN_NODISCARD rn_code rn_ledger_witness_ask(rn_ledger *l, uint64_t size,
+                                           rn_witness_post_fn post, void *pctx,
+                                           rn_ledger_witness_result_fn fn,
+                                           void *ctx, size_t *cosigned,
+                                           size_t *asked, rn_error *err)
+    RN_NONNULL(1, 3, 7, 8);
+
 /* ---- verify everything ---------------------------------------------------- */
 
 typedef struct rn_ledger_problem {

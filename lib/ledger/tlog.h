@@ -263,6 +263,33 @@ RN_NODISCARD rn_code rn__cosign_verify(const rn_vkey *k, const uint8_t *sig,
                                        size_t sig_len, const char *body,
                                        size_t body_len, uint64_t *timestamp);
 
+/* ---- tlog-witness requests (witness_req.c) ------------------------------- */
+
+/* c2sp.org/tlog-witness add-checkpoint: "old N\n", at most 63 base64 proof
+ * lines, an empty line, then the checkpoint note. */
+#define RN_WITNESS_PROOF_MAX 63
+#define RN_WITNESS_BODY_MAX (32 + RN_WITNESS_PROOF_MAX * 45 + RN_NOTE_MAX)
+
+typedef struct rn_witness_req {
+    uint64_t old_size;
+    size_t nproof;
+    rn_hash proof[RN_WITNESS_PROOF_MAX];
+    const char *note; /* slice into the body: the rest after the empty line */
+    size_t note_len;
+} rn_witness_req;
+
+/* Parse a request body strictly (the note itself is left to
+ * rn__note_parse). RN_EINPUT / RN_ELIMIT when malformed, with *why (may be
+ * NULL) a static sentence saying what is wrong. */
+RN_NODISCARD rn_code rn__witness_req_parse(const char *body, size_t len,
+                                           rn_witness_req *out,
+                                           const char **why);
+/* Format a request body into out; returns its length, 0 if cap is too small
+ * or n > RN_WITNESS_PROOF_MAX. */
+size_t rn__witness_req_format(uint64_t old_size, const rn_hash *proof,
+                              size_t n, const char *note, size_t note_len,
+                              char *out, size_t cap);
+
 /* ---- checkpoints (checkpoint.c) ------------------------------------------ */
 
 #define RN_CHECKPOINT_MAX 4096   /* body bytes */

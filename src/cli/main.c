@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "witness_cli.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
 
@@ -51,7 +52,7 @@ static const struct command {
     {"bundle", NULL, "write an evidence bundle for offline verification"},
     {"proof", NULL, "write a C2SP tlog-proof file of a record's latest log entry"},
     {"log", NULL, "publish the evidence log as C2SP tlog-tiles files: log publish DIR"},
-    {"witness", NULL, "cosign a checkpoint as a witness"},
+    {"witness", NULL, "witnesses: cosign, serve (tlog-witness), the ones this log asks"},
     {"claim", NULL, "show or override the decoder's claims about an item"},
     {"timeline", NULL, "production-to-use intervals, with their uncertainty"},
     {"origin", NULL, "component origin: countries, manufacturers, date codes"},
@@ -131,7 +132,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "remnant: '%s' is not part of this build\n", argv[1]);
             return EXIT_FAIL;
         }
-        return fn(argc - 1, argv + 1);
+        /* A command that made a checkpoint has it cosigned by the log's
+         * witnesses, if it has any (witness_http.c); `serve` and `witness`
+         * ask on their own terms. */
+        int ask = strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "witness") != 0;
+        uint64_t before = ask ? cli_witness_mark() : UINT64_MAX;
+        return cli_witness_after(before, fn(argc - 1, argv + 1));
     }
     fprintf(stderr, "remnant: '%s' is not a command (see `remnant --help`)\n", argv[1]);
     return EXIT_USAGE;

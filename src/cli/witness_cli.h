@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * witness_cli.h — asking witnesses from the CLI (witness_http.c). */
+#ifndef REMNANT_WITNESS_CLI_H
+#define REMNANT_WITNESS_CLI_H
+
+#include <stdint.h>
+
+#include "remnant/ledger.h"
+
+/* rn_witness_post_fn over libcurl (ctx unused): 5 s to connect, 20 s in
+ * all, http and https only, no redirects. */
+rn_code cli_witness_post(void *ctx, const char *url, const char *body,
+                         size_t len, int *status, char *resp, size_t cap,
+                         size_t *resp_len, rn_error *err);
+
+/* Ask the log's witnesses to cosign its latest checkpoint, print one line
+ * per witness (stderr) and the tally (stdout; stderr when quiet); quorum <
+ * 0: the one stored. Returns the exit code: 0 quorum met, 1 not met, 6 a
+ * witness saw another version of the log (split view, rollback). */
+int cli_witness_ask(rn_ledger *l, long quorum, int quiet);
+
+/* Around every command (main.c): _mark reads the log's size before it runs
+ * (UINT64_MAX: no log); _after, when the command succeeded and the log grew
+ * (a new checkpoint) and the log has witnesses, asks them at once, and
+ * returns cli_witness_ask's exit code when it is not 0, else rc. The
+ * checkpoint and what the command wrote stay either way. */
+uint64_t cli_witness_mark(void);
+int cli_witness_after(uint64_t before, int rc);
+
+#endif
