@@ -32,7 +32,7 @@ H peer add fieldA - --key "$AK" >/dev/null
 H peer add fieldB - --key "$BK" >/dev/null
 A peer add hq - --key "$HK" --role admin >/dev/null
 B peer add hq - --key "$HK" --role admin >/dev/null
-H peer list | grep -q "fieldA  -  role investigator" || die "peer list does not show fieldA"
+grep -q "fieldA  -  role investigator" <<<"$(H peer list)" || die "peer list does not show fieldA"
 ok "peers registered on three instances"
 
 # reference data at HQ, pulled by both laptops before they go out
@@ -59,32 +59,32 @@ ok "A and B documented offline"
 
 A sync export --peer hq -o a1.sync 2>/dev/null
 B sync export --peer hq -o b1.sync 2>/dev/null
-H sync import a1.sync | grep -q "0 conflicts" || die "A's push conflicted"
+grep -q "0 conflicts" <<<"$(H sync import a1.sync)" || die "A's push conflicted"
 before=$(dump hq.db)
-H sync import a1.sync | grep -q "imported already: nothing to do" || die "second import not a no-op"
+grep -q "imported already: nothing to do" <<<"$(H sync import a1.sync)" || die "second import not a no-op"
 [ "$(dump hq.db)" = "$before" ] || die "the second import of the same package changed HQ"
 ok "A -> HQ applied; the same package twice changes nothing"
 
 out=$(H sync import b1.sync)
-echo "$out" | grep -q "1 conflicts" || die "B's edit of the entity did not conflict: $out"
-H conflicts | grep -q "$ENT (entity) in conflict with peer fieldB" || die "conflicts does not list it"
-H show "$ENT" | grep -q "country *CN" || die "HQ overwrote A's version"
-H show "$ENT" | grep -q "IN CONFLICT with peer fieldB" || die "show does not say the conflict"
-H conflicts --json | grep -q '"country":"HK"' || die "B's version was not kept"
+grep -q "1 conflicts" <<<"$out" || die "B's edit of the entity did not conflict: $out"
+grep -q "$ENT (entity) in conflict with peer fieldB" <<<"$(H conflicts)" || die "conflicts does not list it"
+grep -q "country *CN" <<<"$(H show "$ENT")" || die "HQ overwrote A's version"
+grep -q "IN CONFLICT with peer fieldB" <<<"$(H show "$ENT")" || die "show does not say the conflict"
+grep -q '"country":"HK"' <<<"$(H conflicts --json)" || die "B's version was not kept"
 ok "a record changed on both sides is kept both ways, not overwritten"
 
-H resolve "$ENT" --take theirs | grep -q "took theirs" || die "resolve failed"
-H show "$ENT" | grep -q "country *HK" || die "resolve did not take theirs"
-H conflicts | grep -q "no open conflicts" || die "the conflict stays open"
-H history "$ENT" --json | grep -q '"author":"hq-clerk"' || die "the resolution is not logged"
+grep -q "took theirs" <<<"$(H resolve "$ENT" --take theirs)" || die "resolve failed"
+grep -q "country *HK" <<<"$(H show "$ENT")" || die "resolve did not take theirs"
+grep -q "no open conflicts" <<<"$(H conflicts)" || die "the conflict stays open"
+grep -q '"author":"hq-clerk"' <<<"$(H history "$ENT" --json)" || die "the resolution is not logged"
 ok "HQ resolved the conflict as a logged change"
 
 # provenance at HQ: every record that came from A or B names its origin
 AO=$(sqlite3 a.db "SELECT value FROM ledger_meta WHERE key='origin'")
-H show "$IA" | grep -q "origin: made in $AO .* by alice" || die "show does not name A's origin"
-H show "$IA" | grep -q "brought in by hq-clerk" || die "show does not name who brought it in"
-H history "$IA" | grep -q "synced from peer fieldA" || die "history does not name the origin"
-H history "$IA" --json | grep -q '"author":"alice"' || die "the original author was not kept"
+grep -q "origin: made in $AO .* by alice" <<<"$(H show "$IA")" || die "show does not name A's origin"
+grep -q "brought in by hq-clerk" <<<"$(H show "$IA")" || die "show does not name who brought it in"
+grep -q "synced from peer fieldA" <<<"$(H history "$IA")" || die "history does not name the origin"
+grep -q '"author":"alice"' <<<"$(H history "$IA" --json)" || die "the original author was not kept"
 missing=$(sqlite3 hq.db "SELECT count(*) FROM record r WHERE r.id NOT IN (SELECT record_id FROM
           sync_provenance) AND r.id <> '$ENT'")
 [ "$missing" = 0 ] || die "$missing records at HQ name no origin"
@@ -94,15 +94,15 @@ ok "every record at HQ names its origin; author kept, importer recorded"
 H sync export --peer fieldA -o hq-a1.sync 2>/dev/null
 H sync export --peer fieldB -o hq-b1.sync 2>/dev/null
 out=$(A sync import hq-a1.sync)
-echo "$out" | grep -q "0 conflicts" || die "A's pull conflicted: $out"
-echo "$out" | grep -Eq "[1-9][0-9]* our own" || die "A's own changes were not recognised: $out"
-B sync import hq-b1.sync | grep -q "0 conflicts" || die "B's pull conflicted"
+grep -q "0 conflicts" <<<"$out" || die "A's pull conflicted: $out"
+grep -Eq "[1-9][0-9]* our own" <<<"$out" || die "A's own changes were not recognised: $out"
+grep -q "0 conflicts" <<<"$(B sync import hq-b1.sync)" || die "B's pull conflicted"
 for x in A B H; do
-    $x show "$ENT" | grep -q "country *HK" || die "$x does not hold the resolution"
+    grep -q "country *HK" <<<"$($x show "$ENT")" || die "$x does not hold the resolution"
 done
 A show "$EB" >/dev/null || die "A lacks B's event"
 B show "$IA" >/dev/null || die "B lacks A's item"
-B show "$IA" | grep -q "made in $AO" || die "B does not say the item was made at A"
+grep -q "made in $AO" <<<"$(B show "$IA")" || die "B does not say the item was made at A"
 ok "both pulled: all three agree"
 
 for x in a b hq; do
