@@ -57,11 +57,22 @@ RN_NODISCARD rn_code rn_sync_peer_list(rn_store *s, char **json, rn_error *err)
 
 /* ---- packages ------------------------------------------------------------ */
 
+/* Which records a package discloses: nonzero when the receiver may get
+ * records of type `type` (a type name). An entry of another type is sent
+ * withheld: its bytes (the tree needs them) without its disclosures, which
+ * reveals nothing of its fields (docs/LEDGER.md, format 2). */
+typedef int (*rn_sync_may_fn)(void *ctx, const char *type);
+
 typedef struct rn_sync_export_opts {
     const char *since;  /* a checkpoint note of this log (may be NULL): the
                            package starts there instead of at the size last
                            sent to the peer */
     size_t since_len;
+    int since_size_set; /* or: start at the checkpoint of this size (0: from
+                           the start), which this log must hold */
+    uint64_t since_size;
+    rn_sync_may_fn may; /* NULL: every record disclosed */
+    void *may_ctx;
 } rn_sync_export_opts;
 
 /* Write a package for `peer` to out: this log's entries from the size last
@@ -82,6 +93,7 @@ typedef struct rn_sync_stats {
     uint64_t same;        /* already equal here: nothing to write */
     uint64_t conflicts;   /* kept as conflicts */
     uint64_t blobs;       /* blobs written */
+    uint64_t withheld;    /* entries the sender did not disclose: not applied */
     int already;          /* the package was imported before: nothing done */
 } rn_sync_stats;
 
@@ -93,10 +105,25 @@ typedef struct rn_sync_stats {
 RN_NODISCARD rn_code rn_sync_import(rn_store *s, const void *data, size_t len,
                                     const char *by, rn_sync_stats *stats, rn_error *err)
     RN_NONNULL(1, 2, 4);
+/* The same, with a policy: every change the package would apply must be
+ * of a type `may` allows (NULL: any), else RN_ECONSTRAINT (err names the
+ * record and type) and nothing is written. */
+RN_NODISCARD rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len,
+                                       const char *by, rn_sync_may_fn may, void *may_ctx,
+                                       rn_sync_stats *stats, rn_error *err)
+    RN_NONNULL(1, 2, 4);
 /* The same for a file (read by mapping it). */
 RN_NODISCARD rn_code rn_sync_import_file(rn_store *s, const char *path, const char *by,
                                          rn_sync_stats *stats, rn_error *err)
     RN_NONNULL(1, 2, 3);
+
+/* What this instance knows of the log `origin`, as JSON (rn_free):
+ * {"origin":OWN,"size":N,"peer":NAME|null,"seen":L} — this log's origin
+ * and latest checkpoint size, and the peer registered for `origin` with
+ * the size of the largest checkpoint accepted from it (what a package for
+ * this instance must start at or before). */
+RN_NODISCARD rn_code rn_sync_state(rn_store *s, const char *origin, char **json,
+                                   rn_error *err) RN_NONNULL(1, 2, 3);
 
 /* ---- provenance ------------------------------------------------------------ */
 

@@ -224,16 +224,23 @@ static rn_code frontier_at(sqlite3 *db, uint64_t from, uint8_t *out, size_t *n, 
 }
 
 static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t size,
-                             FILE *out, shas *blobs, rn_error *err)
+                             FILE *out, shas *blobs, const rn_sync_export_opts *o,
+                             const char *peer_origin, rn_error *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *mark = NULL;
     rn_code rc = RN_OK;
+    /* E2, for the records the package discloses */
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_record(peer_origin, record_id, "
+                               "local_seq) VALUES (?,?,?)", -1, &mark, NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "recording what was sent");
     if (sqlite3_prepare_v2(db,
                            "SELECT e.seq, e.body, e.disclosures, e.type, e.op, p.made_in, "
-                           "p.made_index, p.time FROM ledger_entry e LEFT JOIN "
+                           "p.made_index, p.time, e.record_id FROM ledger_entry e LEFT JOIN "
                            "sync_provenance p ON p.seq = e.seq WHERE e.seq >= ? AND e.seq < ? "
-                           "ORDER BY e.seq", -1, &st, NULL) != SQLITE_OK)
-        return rn__sync_dberr(db, err, "reading the log");
+                           "ORDER BY e.seq", -1, &st, NULL) != SQLITE_OK) {
+        rc = rn__sync_dberr(db, err, "reading the log");
+        goto out;
+    }
     sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
     uint64_t want = from;
@@ -255,11 +262,24 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
         if (fprintf(out, "entry %llu %zu\n", (unsigned long long)seq, blen) < 0 ||
             fwrite(body, 1, blen, out) != blen || fputc('\n', out) == EOF)
             goto wfail;
+        if (o && o->may && type && !o->may(o->may_ctx, type))
+            continue; /* withheld: the bytes only */
+        sqlite3_bind_text(mark, 1, peer_origin, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mark, 2, (const char *)sqlite3_column_text(st, 8), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int64(mark, 3, (sqlite3_int64)seq);
+        int mr = sqlite3_step(mark);
+        sqlite3_reset(mark);
+        if (mr != SQLITE_DONE) {
+            rc = rn__sync_dberr(db, err, "recording what was sent");
+            goto out;
+        }
         if (disc && dlen > 0) {
             size_t nd = 1;
             for (size_t i = 0; i < dlen; i++)
                 nd += disc[i] == '\n';
-            if (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)seq, nd, dlen) < 0 ||
+            if (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)seq, nd,
+                        dlen) < 0 ||
                 fwrite(disc, 1, dlen, out) != dlen || fputc('\n', out) == EOF)
                 goto wfail;
             if (type && op && strcmp(type, "attachment") == 0 && strcmp(op, "d") != 0 &&
@@ -301,6 +321,7 @@ wfail:
     rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
 out:
     sqlite3_finalize(st);
+    sqlite3_finalize(mark);
     return rc;
 }
 
@@ -356,6 +377,24 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     if (opts && opts->since) {
         if ((rc = since_size(db, own, opts, &from, err)))
             goto out;
+    } else if (opts && opts->since_size_set) {
+        from = opts->since_size;
+        if (from > 0) {
+            if (sqlite3_prepare_v2(db, "SELECT 1 FROM ledger_checkpoint WHERE size=?", -1, &st,
+                                   NULL) != SQLITE_OK) {
+                rc = rn__sync_dberr(db, err, "reading checkpoints");
+                goto out;
+            }
+            sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+            int have = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+            st = NULL;
+            if (!have) {
+                rc = rn__err(err, RN_ENOTFOUND, "this log has no checkpoint of size %llu to "
+                             "start from", (unsigned long long)from);
+                goto out;
+            }
+        }
     } else {
         if (sqlite3_prepare_v2(db, "SELECT sent_size FROM sync_peer WHERE name=?", -1, &st,
                                NULL) != SQLITE_OK) {
@@ -405,7 +444,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
             put_hashes(out, (const uint8_t *)proof, np) != RN_OK)
             goto wfail;
     }
-    if ((rc = write_entries(s, db, from, size, out, &blobs, err)))
+    if ((rc = write_entries(s, db, from, size, out, &blobs, opts, origin, err)))
         goto out;
     if (blobs.n)
         qsort(blobs.v, blobs.n, sizeof *blobs.v, cmp_sha);
@@ -430,17 +469,6 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
         goto dbfail;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
     sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto dbfail;
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_record(peer_origin, record_id, "
-                               "local_seq) SELECT ?, record_id, max(seq) FROM ledger_entry "
-                               "WHERE seq >= ? AND seq < ? GROUP BY record_id", -1, &st,
-                           NULL) != SQLITE_OK)
-        goto dbfail;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)from);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto dbfail;
     sqlite3_finalize(st);

@@ -52,6 +52,7 @@
 #include "sync/sync_int.h"
 
 typedef struct item {
+    int withheld;   /* sent without disclosures: checked in the tree, not applied */
     rn_record *rec; /* NULL for a delete */
     char *canon;    /* the record's canonical JSON (NULL for a delete) */
     size_t canon_len;
@@ -289,8 +290,11 @@ static rn_code check_entries(job *j, rn_error *err)
         rn_entry en;
         char *buf = NULL;
         rn_code rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
-        if (rc == RN_OK && en.version == 2 && !e->disc)
-            rc = RN_EINPUT;
+        if (rc != RN_OK && rc != RN_ENOMEM && !e->disc && rn__entry_parse(e->body, e->blen, &en) == RN_OK &&
+            en.version == 2) {
+            rc = RN_OK; /* withheld by the sender: its digests only */
+            it->withheld = 1;
+        }
         if (rc == RN_OK && en.seq != e->seq)
             rc = RN_EINPUT;
         if (rc) {
@@ -305,6 +309,22 @@ static rn_code check_entries(job *j, rn_error *err)
         }
         rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
         it->op = en.op;
+        if (it->withheld) {
+            free(buf);
+            it->author = rn__strndup("", 0);
+            if (en.id_len == RN_ID_LEN)
+                memcpy(it->id, en.id, RN_ID_LEN);
+            (void)rn__frontier_append(&f, it->leaf);
+            if (f.size == j->seen && j->seen > j->p.from) {
+                rn_hash r;
+                rn__frontier_root(&f, r);
+                if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0)
+                    return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
+                                   "entries had another root when seen before; nothing written",
+                                   j->peer, (unsigned long long)j->seen);
+            }
+            continue;
+        }
         if (en.id_len != RN_ID_LEN || en.type_len >= sizeof it->type ||
             en.time_len >= sizeof it->time) {
             free(buf);
@@ -392,12 +412,30 @@ static const rn__sync_blob *pkg_blob(const rn__sync_pkg *p, const char *sha)
     return NULL;
 }
 
+/* The importer's policy: every change to apply must be of a type it
+ * allows (the server: the pushing account's role). */
+static rn_code check_policy(job *j, rn_sync_may_fn may, void *ctx, rn_error *err)
+{
+    for (size_t i = 0; may && i < j->nit; i++) {
+        item *it = &j->it[i];
+        if (it->withheld || j->p.from + i < j->seen ||
+            (it->made_in && strcmp(it->made_in, j->own) == 0))
+            continue;
+        if (!may(ctx, it->type))
+            return rn__err(err, RN_ECONSTRAINT, "REFUSED: entry %llu changes %s %s, which "
+                           "the account's role may not write; nothing written",
+                           (unsigned long long)(j->p.from + i), it->type, it->id);
+    }
+    return RN_OK;
+}
+
 /* S8 */
 static rn_code check_blobs(job *j, rn_error *err)
 {
     for (size_t i = 0; i < j->nit; i++) {
         item *it = &j->it[i];
-        if (!it->rec || j->p.from + i < j->seen || rn_record_type(it->rec) != RN_T_ATTACHMENT)
+        if (it->withheld || !it->rec || j->p.from + i < j->seen ||
+            rn_record_type(it->rec) != RN_T_ATTACHMENT)
             continue;
         const char *sha = rn_record_get(it->rec, "sha256", NULL);
         if (sha && !pkg_blob(&j->p, sha) && !have_blob(j->s, sha))
@@ -642,6 +680,10 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         uint64_t oseq = j->p.from + i;
         if (oseq < j->seen)
             continue;
+        if (j->it[i].withheld) {
+            stats->withheld++;
+            continue;
+        }
         rc = apply_one(j, &j->it[i], oseq, by, stats, err);
         if (rc && err && err->message[0] && strncmp(err->message, "entry ", 6) != 0) {
             char m[RN_ERR_MSG_MAX];
@@ -689,6 +731,13 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
 rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by,
                        rn_sync_stats *stats, rn_error *err)
 {
+    return rn_sync_import_ex(s, data, len, by, NULL, NULL, stats, err);
+}
+
+rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char *by,
+                          rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
+                          rn_error *err)
+{
     job j;
     rn_sync_stats local;
     char msg[256], saved_author[sizeof s->author];
@@ -728,7 +777,8 @@ rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by
     if ((rc = rn_store_begin(s, err)))
         goto out;
     if ((rc = check_state(&j, stats, err)) || stats->already ||
-        (rc = check_entries(&j, err)) || (rc = check_blobs(&j, err))) {
+        (rc = check_entries(&j, err)) || (rc = check_policy(&j, may, may_ctx, err)) ||
+        (rc = check_blobs(&j, err))) {
         rn_store_rollback(s);
         goto out;
     }

@@ -224,3 +224,38 @@ out:
     json_decref(arr);
     return rc;
 }
+
+rn_code rn_sync_state(rn_store *s, const char *origin, char **json, rn_error *err)
+{
+    *json = NULL;
+    sqlite3 *db = db_of(s, err);
+    if (!db)
+        return RN_EINVAL;
+    sqlite3_stmt *st = NULL;
+    char own[RN_ORIGIN_MAX + 1] = "", peer[RN_SYNC_NAME_MAX + 1] = "";
+    int64_t size = 0, seen = 0;
+    int has_peer = 0;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM ledger_meta WHERE key='origin'), "
+                               "(SELECT max(size) FROM ledger_checkpoint), (SELECT name FROM "
+                               "sync_peer WHERE origin=?1), (SELECT max(size) FROM "
+                               "sync_checkpoint WHERE origin=?1)", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "reading the sync state");
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(own, sizeof own, "%s", (const char *)sqlite3_column_text(st, 0));
+        size = sqlite3_column_int64(st, 1);
+        has_peer = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        if (has_peer)
+            snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(st, 2));
+        seen = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    json_t *o = json_pack("{s:s, s:I, s:s?, s:I}", "origin", own, "size", (json_int_t)size,
+                          "peer", has_peer ? peer : NULL, "seen", (json_int_t)seen);
+    *json = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (!*json)
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+    return rc;
+}

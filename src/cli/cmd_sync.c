@@ -124,7 +124,7 @@ static int do_export(int argc, char **argv)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_sync_export_opts o = {note, nlen};
+    rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL};
     uint64_t n = 0;
     rn_code c = rn_sync_export(s, peer, &o, out, &n, &err);
     if (out != stdout) {
