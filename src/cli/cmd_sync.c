@@ -9,7 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
+#ifdef RN_HAVE_CURL
+#include <curl/curl.h>
+#endif
 
 #include "cli.h"
 #include "remnant/ledger.h"
@@ -17,7 +23,8 @@
 
 static const char usage[] =
     "remnant sync export --peer PEER [--since CHECKPOINT] -o FILE | "
-    "sync import FILE [--user NAME [--password-file F]]";
+    "sync import FILE [--user NAME [--password-file F]] | "
+    "sync push|pull PEER [--token-file F]";
 
 static int help(void)
 {
@@ -37,7 +44,13 @@ static int help(void)
            "too since the peer last had it is not overwritten: it is kept as a conflict\n"
            "(`remnant conflicts`, `remnant resolve`). Importing the same package twice\n"
            "changes nothing. The receiving account (--user, else $REMNANT_AUTHOR or $USER)\n"
-           "is recorded as the one who brought the changes in.\n");
+           "is recorded as the one who brought the changes in.\n\n"
+           "push and pull do the same over HTTP with the peer's server (its URL from\n"
+           "`remnant peer add`), with an API token of an account there (`remnant user\n"
+           "token` on the server), read from --token-file F or $REMNANT_SYNC_TOKEN:\n"
+           "push sends what the server has not seen of this log; pull fetches what\n"
+           "this instance has not seen of the server's (an investigator's token\n"
+           "receives only its record types and reference data, the rest withheld).\n");
     return EXIT_OK;
 }
 
@@ -197,6 +210,318 @@ static int do_import(int argc, char **argv)
     return rc;
 }
 
+#ifdef RN_HAVE_CURL
+/* The response body of a request, to memory or a file. */
+typedef struct sink {
+    FILE *f;
+    char *mem;
+    size_t len, cap;
+} sink;
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ctx)
+{
+    sink *k = ctx;
+    size_t t = sz * n;
+    if (k->f)
+        return fwrite(p, 1, t, k->f);
+    if (k->len + t + 1 > k->cap) {
+        if (k->len + t + 1 > (1u << 20))
+            return 0;
+        size_t nc = (k->len + t + 1) * 2;
+        char *nm = realloc(k->mem, nc);
+        if (!nm)
+            return 0;
+        k->mem = nm;
+        k->cap = nc;
+    }
+    memcpy(k->mem + k->len, p, t);
+    k->len += t;
+    k->mem[k->len] = '\0';
+    return t;
+}
+
+/* One request; *status the HTTP status (0: none). body_path: a file to
+ * POST (NULL: GET). Returns 0, or prints why and returns an exit code. */
+static int http(const char *url, const char *token, const char *body_path, sink *out,
+                long *status)
+{
+    CURL *c = curl_easy_init();
+    FILE *in = NULL;
+    struct curl_slist *h = NULL;
+    char auth[256];
+    int rc = EXIT_OK;
+    *status = 0;
+    if (!c)
+        return EXIT_FAIL;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    h = curl_slist_append(h, auth);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (body_path) {
+        struct stat st;
+        in = fopen(body_path, "rb");
+        if (!in || fstat(fileno(in), &st) != 0) {
+            rc = EXIT_FAIL;
+            goto out;
+        }
+        h = curl_slist_append(h, "Content-Type: application/vnd.remnant.sync");
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_READDATA, in);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st.st_size);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    CURLcode cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        fprintf(stderr, "remnant: %s: %s (the peer's server cannot be reached; nothing was "
+                "changed here: try again)\n", url, curl_easy_strerror(cc));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+out:
+    if (in)
+        fclose(in);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return rc;
+}
+
+/* The peer's URL and origin from `peer list`. */
+static int peer_info(rn_store *s, const char *name, char *url, size_t ucap, char *origin,
+                     size_t ocap, uint64_t *seen)
+{
+    char *js = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code c = rn_sync_peer_list(s, &js, &err);
+    if (c)
+        return cli_error(c, &err);
+    json_t *arr = json_loads(js, 0, NULL), *p;
+    rn_free(js);
+    size_t i;
+    int rc = EXIT_NOTFOUND;
+    json_array_foreach(arr, i, p) {
+        if (strcmp(cli_js(p, "name"), name) != 0)
+            continue;
+        const char *u = json_string_value(json_object_get(p, "url"));
+        if (!u) {
+            fprintf(stderr, "remnant: peer %s has no URL (it is reached by file only): use "
+                    "sync export / sync import\n", name);
+            rc = EXIT_USAGE;
+            break;
+        }
+        snprintf(url, ucap, "%s", u);
+        snprintf(origin, ocap, "%s", cli_js(p, "origin"));
+        *seen = (uint64_t)json_integer_value(json_object_get(p, "seen_size"));
+        rc = EXIT_OK;
+    }
+    json_decref(arr);
+    if (rc == EXIT_NOTFOUND)
+        fprintf(stderr, "remnant: no peer named '%s' (`remnant peer list`)\n", name);
+    return rc;
+}
+
+static int read_token(const char *file, char *tok, size_t cap)
+{
+    const char *env = getenv("REMNANT_SYNC_TOKEN");
+    if (file) {
+        FILE *f = fopen(file, "r");
+        if (!f || !fgets(tok, (int)cap, f)) {
+            if (f)
+                fclose(f);
+            fprintf(stderr, "remnant: --token-file %s: cannot read a token\n", file);
+            return -1;
+        }
+        fclose(f);
+        tok[strcspn(tok, "\r\n")] = '\0';
+    } else if (env && *env && strlen(env) < cap) {
+        snprintf(tok, cap, "%s", env);
+    } else {
+        fputs("remnant: give the API token of your account at the peer: --token-file F or "
+              "$REMNANT_SYNC_TOKEN\n", stderr);
+        return -1;
+    }
+    for (const char *p = tok; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+            fputs("remnant: the token holds a character a token cannot\n", stderr);
+            return -1;
+        }
+    return tok[0] ? 0 : -1;
+}
+
+/* Print the server's error body; the exit code for its status. */
+static int http_error(const char *what, long status, const sink *k)
+{
+    json_t *j = k->mem ? json_loads(k->mem, 0, NULL) : NULL;
+    const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+    fprintf(stderr, "remnant: %s: the peer answered %ld: %s\n", what, status,
+            m ? m : "(no message)");
+    json_decref(j);
+    return status == 401 || status == 403 ? EXIT_USAGE
+           : status == 404                ? EXIT_NOTFOUND
+           : status == 422                ? EXIT_INPUT
+                                          : EXIT_FAIL;
+}
+
+static int do_http(int argc, char **argv, int push)
+{
+    const char *tf = NULL;
+    if (cli_opt(&argc, argv, "--token-file", &tf) < 0)
+        return cli_usage_error(usage, "--token-file needs a file");
+    int rc = cli_unknown_option(argc, argv, usage);
+    if (rc)
+        return rc;
+    if (argc != 3)
+        return cli_usage_error(usage, "sync %s needs one PEER", push ? "push" : "pull");
+    char tok[256], url[RN_SYNC_URL_MAX + 1], origin[300], own[300], full[4096];
+    uint64_t seen = 0;
+    if (read_token(tf, tok, sizeof tok))
+        return EXIT_USAGE;
+    rn_store *s;
+    if ((rc = cli_open(0, &s)))
+        return rc;
+    if ((rc = peer_info(s, argv[2], url, sizeof url, origin, sizeof origin, &seen)))
+        goto out;
+    size_t ul = strlen(url);
+    while (ul > 0 && url[ul - 1] == '/')
+        url[--ul] = '\0';
+    {
+        rn_ledger *l = NULL;
+        rn_error e;
+        rn_error_clear(&e);
+        rn_code c = rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, &e);
+        if (c) {
+            rc = cli_error(c, &e);
+            goto out;
+        }
+        snprintf(own, sizeof own, "%s", rn_ledger_origin(l));
+        rn_ledger_close(l);
+    }
+    CURL *esc = curl_easy_init();
+    char *eo = esc ? curl_easy_escape(esc, own, 0) : NULL;
+    sink k = {0};
+    long status = 0;
+    char tmp[] = "/tmp/remnant-sync-XXXXXX";
+    int fd = -1;
+    if (!eo) {
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if (push) {
+        /* 1. where the server stands with this log */
+        snprintf(full, sizeof full, "%s/api/v1/sync/state?origin=%s", url, eo);
+        if ((rc = http(full, tok, NULL, &k, &status)))
+            goto done;
+        if (status != 200) {
+            rc = http_error("sync state", status, &k);
+            goto done;
+        }
+        json_t *j = json_loads(k.mem, 0, NULL);
+        json_t *peer = json_object_get(j, "peer");
+        json_int_t from = json_integer_value(json_object_get(j, "seen"));
+        int registered = json_is_string(peer);
+        json_decref(j);
+        if (!registered) {
+            fprintf(stderr, "remnant: the server at %s has not registered this instance's log "
+                    "%s as a peer (`remnant peer add` there, with `remnant key show` from "
+                    "here)\n", url, own);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        /* 2. the package from there */
+        if ((fd = mkstemp(tmp)) < 0) {
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        FILE *f = fdopen(fd, "wb");
+        rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL};
+        rn_error err;
+        rn_error_clear(&err);
+        uint64_t n = 0;
+        rn_code c = f ? rn_sync_export(s, argv[2], &o, f, &n, &err) : RN_EIO;
+        if (f)
+            fclose(f);
+        fd = -1;
+        if (c) {
+            rc = cli_error(c, &err);
+            goto done;
+        }
+        /* 3. sent; the server checks and applies it in one transaction */
+        free(k.mem);
+        memset(&k, 0, sizeof k);
+        snprintf(full, sizeof full, "%s/api/v1/sync/push", url);
+        if ((rc = http(full, tok, tmp, &k, &status)))
+            goto done;
+        if (status != 200) {
+            rc = http_error("sync push", status, &k);
+            goto done;
+        }
+        printf("pushed %" PRIu64 " entries to %s: %s\n", n, argv[2], k.mem);
+    } else {
+        if ((fd = mkstemp(tmp)) < 0) {
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        k.f = fdopen(fd, "wb");
+        snprintf(full, sizeof full, "%s/api/v1/sync/pull?origin=%s&since=%" PRIu64, url, eo,
+                 seen);
+        rc = k.f ? http(full, tok, NULL, &k, &status) : EXIT_FAIL;
+        if (k.f)
+            fclose(k.f);
+        k.f = NULL;
+        fd = -1;
+        if (rc)
+            goto done;
+        if (status != 200) {
+            sink e = {0};
+            size_t nread = 0;
+            FILE *r = fopen(tmp, "rb");
+            char buf[4096];
+            if (r) {
+                nread = fread(buf, 1, sizeof buf - 1, r);
+                fclose(r);
+            }
+            buf[nread] = '\0';
+            e.mem = buf;
+            rc = http_error("sync pull", status, &e);
+            goto done;
+        }
+        const char *by = getenv("REMNANT_AUTHOR");
+        if (!by || !*by)
+            by = getenv("USER");
+        rn_error err;
+        rn_error_clear(&err);
+        rn_sync_stats st;
+        rn_code c = rn_sync_import_file(s, tmp, by && strlen(by) < 100 ? by : "", &st, &err);
+        if (c) {
+            rc = cli_error(c, &err);
+            goto done;
+        }
+        printf("pulled from %s: entries %" PRIu64 "..%" PRIu64 "; %" PRIu64 " applied, %" PRIu64
+               " already here, %" PRIu64 " our own, %" PRIu64 " withheld, %" PRIu64
+               " conflicts\n", argv[2], st.from, st.size, st.applied, st.same, st.echoes,
+               st.withheld, st.conflicts);
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp[sizeof tmp - 7] != 'X' || strcmp(tmp + sizeof tmp - 7, "XXXXXX") != 0)
+        unlink(tmp);
+    free(k.mem);
+    if (eo)
+        curl_free(eo);
+    if (esc)
+        curl_easy_cleanup(esc);
+out:
+    rn_store_close(s);
+    return rc;
+}
+#endif
+
 int cmd_sync(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv) || argc < 2)
@@ -206,9 +531,13 @@ int cmd_sync(int argc, char **argv)
     if (strcmp(argv[1], "import") == 0)
         return do_import(argc, argv);
     if (strcmp(argv[1], "push") == 0 || strcmp(argv[1], "pull") == 0) {
-        fprintf(stderr, "remnant: sync %s over HTTP is not part of this build yet: use sync "
+#ifdef RN_HAVE_CURL
+        return do_http(argc, argv, strcmp(argv[1], "push") == 0);
+#else
+        fprintf(stderr, "remnant: sync %s needs libcurl, which this build lacks: use sync "
                 "export and sync import (docs/SYNC.md)\n", argv[1]);
         return EXIT_FAIL;
+#endif
     }
     return cli_usage_error(usage, "'%.40s' is not export or import", argv[1]);
 }
