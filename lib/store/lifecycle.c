@@ -71,7 +71,9 @@
  *      no-answer its date; closed its date.
  *
  * An import may create a record in any status whose facts hold (W4, W7);
- * it never replaces one (ids are unique).
+ * it never replaces one (ids are unique). A synced change (lib/sync) may
+ * create or replace one in any status whose facts hold: the log that made
+ * it applied these rules.
  */
 #include <string.h>
 
@@ -409,7 +411,7 @@ rn_code rn__lifecycle_put(rn_store *s, rn_record *r, rn_put_mode mode, int how, 
             old = NULL;
     }
     rn_code rc;
-    if (how == RN__PUT_IMPORT && !old)
+    if ((how == RN__PUT_IMPORT && !old) || how == RN__PUT_SYNC)
         rc = t == RN_T_FINDING ? finding_facts(r, err) : trace_facts(r, err);
     else if (how == RN__PUT_ACT && old)
         rc = t == RN_T_FINDING ? finding_act(s, old, r, err) : trace_act(old, r, err);

@@ -94,6 +94,7 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err);
 #define RN__PUT_PLAIN 0  /* rn_store_put from any face */
 #define RN__PUT_ACT 1    /* a lifecycle act of the library */
 #define RN__PUT_IMPORT 2 /* a record created by rn_import_file */
+#define RN__PUT_SYNC 3   /* a change another log made, synced (lib/sync) */
 /* May set a new finding's author (W1); else r is unchanged. */
 rn_code rn__lifecycle_put(rn_store *s, rn_record *r, rn_put_mode mode, int how, rn_error *err);
 rn_code rn__lifecycle_delete(rn_store *s, const char *id, rn_error *err);
@@ -101,6 +102,13 @@ rn_code rn__lifecycle_delete(rn_store *s, const char *id, rn_error *err);
  * publication or withdrawal, a trace request's move): the one way a status
  * changes (lifecycle.c W1, W6). */
 rn_code rn__store_put_act(rn_store *s, rn_record *r, rn_error *err);
+
+/* sync_apply.c: write or delete a record as a change synced from another
+ * log (lib/sync/import.c), inside the caller's open transaction (RN_EINVAL
+ * without one). The lifecycle checks the record's facts only: the moves
+ * were made under the rules of the log that made them. */
+rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err);
+rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */
 rn_code rn__store_list_tree(rn_store *s, rn_type t, rn_cursor **out, rn_error *err);

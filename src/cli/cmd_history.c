@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "remnant/ledger.h"
+#include "remnant/sync.h"
 
 static const char usage[] = "remnant history ID [--json]";
 
@@ -36,6 +37,13 @@ static void human(json_t *root)
                json_integer_value(json_object_get(c, "seq")), cli_js(c, "time"),
                json_is_string(a) && json_string_length(a) ? json_string_value(a) : "(no author)",
                cli_js(c, "op"));
+        json_t *o = json_object_get(c, "origin");
+        if (o)
+            printf("    synced from peer %s: entry %" JSON_INTEGER_FORMAT " of log %s "
+                   "(checkpoint %" JSON_INTEGER_FORMAT "); made in %s at %s; brought in by "
+                   "%s\n", cli_js(o, "peer"), json_integer_value(json_object_get(o, "index")),
+                   cli_js(o, "log"), json_integer_value(json_object_get(o, "checkpoint")),
+                   cli_js(o, "made_in"), cli_js(o, "time"), cli_js(o, "brought_by"));
         const char *k;
         json_t *d;
         json_object_foreach(json_object_get(c, "changed"), k, d) {
@@ -69,6 +77,9 @@ int cmd_history(int argc, char **argv)
     rn_store *s; /* opening the store migrates an older database first */
     if ((rc = cli_open(RN_STORE_READONLY, &s)))
         return rc;
+    char *prov = NULL; /* where synced changes came from (lib/sync) */
+    if (rn_sync_provenance(s, argv[1], &prov, NULL) != RN_OK)
+        prov = NULL;
     rn_store_close(s);
     rn_ledger *l = NULL;
     rn_error err;
@@ -79,5 +90,28 @@ int cmd_history(int argc, char **argv)
     if (!c)
         c = rn_ledger_history(l, argv[1], &out, &len, &err);
     rn_ledger_close(l);
+    json_t *pj = prov ? json_loads(prov, 0, NULL) : NULL, *changes = json_object_get(pj, "changes");
+    rn_free(prov);
+    if (c == RN_OK && json_object_size(changes) > 0) {
+        /* each synced change names its origin */
+        json_t *root = json_loads(out, 0, NULL), *ch;
+        size_t i;
+        json_array_foreach(json_object_get(root, "changes"), i, ch) {
+            char key[24];
+            snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(json_object_get(ch, "seq")));
+            json_t *o = json_object_get(changes, key);
+            if (o)
+                json_object_set(ch, "origin", o);
+        }
+        char *merged = root ? json_dumps(root, JSON_COMPACT) : NULL;
+        json_decref(root);
+        if (merged) {
+            rn_free(out);
+            out = merged;
+            len = strlen(merged);
+        }
+    }
+    json_decref(pj);
     return cli_document(c, &err, out, len, json, human);
 }

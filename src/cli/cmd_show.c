@@ -5,8 +5,41 @@
 #include <string.h>
 
 #include "cli.h"
+#include "remnant/sync.h"
 
 static const char usage[] = "remnant show ID [--json]";
+
+/* Where the record's synced changes came from, and an open conflict. */
+static void show_origin(rn_store *s, const char *id)
+{
+    char *out = NULL;
+    if (rn_sync_provenance(s, id, &out, NULL) != RN_OK)
+        return;
+    json_t *root = json_loads(out, 0, NULL), *changes = json_object_get(root, "changes");
+    rn_free(out);
+    const char *k, *last = NULL;
+    json_t *o, *lo = NULL;
+    json_object_foreach(changes, k, o) {
+        if (!last || strlen(k) > strlen(last) || (strlen(k) == strlen(last) && strcmp(k, last) > 0)) {
+            last = k;
+            lo = o;
+        }
+    }
+    if (lo)
+        printf("origin: made in %s (entry %" JSON_INTEGER_FORMAT ") by %s at %s\n"
+               "        synced from peer %s: entry %" JSON_INTEGER_FORMAT " of log %s, "
+               "checkpoint %" JSON_INTEGER_FORMAT "; brought in by %s (local entry #%s)\n",
+               cli_js(lo, "made_in"), json_integer_value(json_object_get(lo, "made_at")),
+               cli_js(lo, "author"), cli_js(lo, "time"), cli_js(lo, "peer"),
+               json_integer_value(json_object_get(lo, "index")), cli_js(lo, "log"),
+               json_integer_value(json_object_get(lo, "checkpoint")), cli_js(lo, "brought_by"),
+               last);
+    json_t *c = json_object_get(root, "conflict");
+    if (json_is_object(c))
+        printf("IN CONFLICT with peer %s: `remnant conflicts` shows both versions, `remnant "
+               "resolve %s --take mine|theirs|FILE` decides\n", cli_js(c, "peer"), id);
+    json_decref(root);
+}
 
 static void show_related(rn_store *s, rn_type t, const char *field, const char *id,
                          const char *label)
@@ -64,6 +97,8 @@ int cmd_show(int argc, char **argv)
         }
         if (!json && rn_record_type(r) == RN_T_EVENT)
             show_related(s, RN_T_ITEM, "event", argv[1], "items");
+        if (!json)
+            show_origin(s, argv[1]);
     }
     rn_record_free(r);
     rn_store_close(s);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "remnant/ledger.h"
+#include "remnant/sync.h"
 
 static const char usage[] =
     "remnant verify [--key VKEY]... [--trust FILE] [--since-checkpoint FILE] [--quiet]";
@@ -39,6 +40,13 @@ static void report(void *ctx, const rn_ledger_problem *p)
     }
     printf("PROBLEM %s%s%s: %s\n", p->what, p->id[0] ? " " : "", p->id,
            p->message);
+}
+
+/* Provenance problems (lib/sync/provenance.c P1-P4), counted in *ctx. */
+static void sync_report(void *ctx, const char *what, const char *id, const char *message)
+{
+    (*(uint64_t *)ctx)++;
+    printf("PROBLEM %s%s%s: %s\n", what, id[0] ? " " : "", id, message);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -115,6 +123,24 @@ int cmd_verify(int argc, char **argv)
     }
     c = rn_ledger_verify_ex(s, cli_db(), &vo, report, NULL, &st, &err);
     free(since_text);
+    if (c == RN_OK || c == RN_ETAMPER) {
+        /* where synced records came from, against the peers' checkpoints */
+        uint64_t nprov = 0, nbad = 0;
+        rn_error serr;
+        rn_error_clear(&serr);
+        rn_code sc = rn_sync_verify(s, sync_report, &nbad, &nprov, &serr);
+        if (sc == RN_ETAMPER || (sc == RN_OK && nbad)) {
+            st.problems += nbad;
+            c = RN_ETAMPER;
+        } else if (sc) {
+            printf("PROBLEM provenance: %s\n", serr.message);
+            st.problems++;
+            c = RN_ETAMPER;
+        }
+        if (!quiet && nprov)
+            printf("provenance: %llu synced changes checked against the peers' checkpoints\n",
+                   (unsigned long long)nprov);
+    }
     if (!quiet && (c == RN_OK || c == RN_ETAMPER))
         printf("trust: %s\n", st.anchors[0] ? st.anchors : "none");
     if (c == RN_OK) {

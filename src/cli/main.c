@@ -16,6 +16,7 @@ CMD(import); CMD(export); CMD(search); CMD(fields); CMD(demo);
 CMD(report);
 CMD(gc);
 CMD(photos);
+CMD(peer); CMD(sync); CMD(conflicts); CMD(resolve);
 /* Commands of parts that may not be built in every configuration: a weak
  * reference is NULL when the part is absent, and main says so. */
 #define WEAK(name) int cmd_##name(int argc, char **argv) __attribute__((weak))
@@ -63,6 +64,10 @@ static const struct command {
     {"serve", NULL, "run the HTTP JSON API"},
     {"user", NULL, "accounts and API tokens for the server"},
     {"report", cmd_report, "a briefing report (PDF or HTML) of a finding, weapons or an event"},
+    {"peer", cmd_peer, "the other instances this one syncs with"},
+    {"sync", cmd_sync, "sync with a peer: export and import packages"},
+    {"conflicts", cmd_conflicts, "records changed here and at a peer, kept both ways"},
+    {"resolve", cmd_resolve, "resolve a sync conflict: mine, theirs or an edited record"},
 };
 
 static cmd_fn weak_fn(const char *name)

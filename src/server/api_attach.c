@@ -47,6 +47,8 @@ static int media_type_ok(const char *s)
 
 int srv_upload_begin(srv_req *q)
 {
+    if (q->route->upload == 2)
+        return srv_sync_upload_begin(q); /* a sync package (api_sync.c) */
     rn_type t;
     if (!srv_type_from_plural(q->params[0], &t) || (t != RN_T_ITEM && t != RN_T_EVENT)) {
         srv_reply_error(q, 404, "not_found", "attachments belong to items or events", NULL);

@@ -130,7 +130,8 @@ typedef struct srv_route {
     const char *pattern;
     srv_handler fn;
     srv_role min_role;
-    int upload;        /* body streamed to a temp file, not held in memory */
+    int upload;        /* body streamed to a temp file, not held in memory
+                          (1: an attachment; 2: a sync package) */
 } srv_route;
 
 extern const srv_route srv_routes[];
@@ -389,6 +390,12 @@ void api_public_preview(srv_req *q);
 /* Free the public portal's shared set (after the daemon stopped). */
 void srv_portal_shutdown(void);
 void api_report_pdf(srv_req *q);  /* api_report.c */
+/* sync between instances (api_sync.c) */
+void api_sync_state(srv_req *q);
+void api_sync_pull(srv_req *q);
+void api_sync_push(srv_req *q);
+/* The push's streamed body (upload routes marked 2), as srv_upload_begin. */
+int srv_sync_upload_begin(srv_req *q);
 void api_report_html(srv_req *q);
 
 /* Authenticate the request from its cookie or bearer token (auth.c); sets

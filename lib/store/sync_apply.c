@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * sync_apply.c — the store's hooks for sync (lib/sync/import.c, conflict.c):
+ * a record written or deleted as a change that another log made. It passes
+ * the same model check, reference checks and evidence log as every write;
+ * only the lifecycle is held to the record's facts (RN__PUT_SYNC), since the
+ * moves were checked by the log that made them. Must run inside the
+ * caller's open transaction, so that a sync is all or nothing. */
+#include "store/store_int.h"
+
+rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err)
+{
+    if (!s->user_tx)
+        return rn__err(err, RN_EINVAL, "a synced change needs an open transaction");
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    rn_code rc = rn_record_check(r, err);
+    if (rc == RN_OK)
+        rc = rn__lifecycle_put(s, r, RN_PUT_UPSERT, RN__PUT_SYNC, err);
+    return rc ? rc : s->ops->put(s, r, RN_PUT_UPSERT, err);
+}
+
+rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err)
+{
+    if (!s->user_tx)
+        return rn__err(err, RN_EINVAL, "a synced change needs an open transaction");
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    return s->ops->del(s, id, err);
+}

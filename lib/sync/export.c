@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * export.c — a sync package for a peer (docs/SYNC.md): this log's entries
+ * from what the peer was last sent (or a checkpoint given) to the latest
+ * signed checkpoint, each with its disclosures and, for a change that came
+ * from another log, its provenance ("via"); the frontier of the tree at the
+ * start and the consistency proof from there; every blob an attachment among
+ * the entries names.
+ *
+ * After the package is written the peer's state moves on (E1, E2), in one
+ * transaction with the reads, so two exports never disagree on the range:
+ *  E1. sync_peer.sent_size = the package's size: the next package starts
+ *      there.
+ *  E2. sync_record(peer, id) = the latest entry of each record the package
+ *      carries: a change the peer sends back of that record applies here
+ *      only if the record has not changed here since (import.c S9).
+ */
+#define _GNU_SOURCE /* fopencookie: the hashing stream */
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ledger/ledger_int.h"
+#include "store/store_int.h"
+#include "sync/sync_int.h"
+
+/* Everything before the seal goes through a stream that hashes it. */
+typedef struct hashing {
+    FILE *to;
+    crypto_hash_sha256_state h;
+} hashing;
+
+static ssize_t hw(void *c, const char *buf, size_t n)
+{
+    hashing *x = c;
+    crypto_hash_sha256_update(&x->h, (const unsigned char *)buf, (unsigned long long)n);
+    return fwrite(buf, 1, n, x->to) == n ? (ssize_t)n : -1;
+}
+
+/* The seal: "remnant-sync seal v1\nORIGIN\nSHA256HEX\n", signed by this
+ * log's key, over every byte of the package before it. */
+static rn_code write_seal(rn_store *s, const char *own, const uint8_t digest[32], FILE *out,
+                          rn_error *err)
+{
+    rn_skey k;
+    char note[1024], hx[65];
+    size_t len;
+    rn__hex_encode(digest, 32, hx);
+    int n = snprintf(note, sizeof note, "remnant-sync seal v1\n%s\n%s\n", own, hx);
+    if (n < 0 || (size_t)n + 300 > sizeof note)
+        return rn__err(err, RN_ELIMIT, "origin too long");
+    size_t tl = (size_t)n;
+    note[tl] = '\n';
+    len = tl + 1;
+    rn_code rc = rn__ledger_key_load(s->path, &k, err);
+    if (rc == RN_ENOTFOUND)
+        return rn__err(err, RN_ECRYPTO, "this instance has no key to seal the package with "
+                       "(`remnant key create`)");
+    if (rc)
+        return rc;
+    rc = rn__note_sign_line(&k, note, tl, note, sizeof note, &len);
+    sodium_memzero(&k, sizeof k);
+    if (rc)
+        return rn__err(err, rc, "sealing the package");
+    if (fprintf(out, "seal %zu\n", len) < 0 || fwrite(note, 1, len, out) != len ||
+        fputs("\nend\n", out) == EOF || fflush(out) != 0)
+        return rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+    return RN_OK;
+}
+
+typedef struct shas {
+    char (*v)[65];
+    size_t n, cap;
+} shas;
+
+static int cmp_sha(const void *a, const void *b) { return memcmp(a, b, 64); }
+
+static rn_code sha_add(shas *s, const char *hex)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 32;
+        char(*nv)[65] = realloc(s->v, nc * sizeof *nv);
+        if (!nv)
+            return RN_ENOMEM;
+        s->v = nv;
+        s->cap = nc;
+    }
+    memcpy(s->v[s->n], hex, 64);
+    s->v[s->n][64] = '\0';
+    s->n++;
+    return RN_OK;
+}
+
+/* The "sha256" disclosure of an attachment's entry, if any. */
+static rn_code blob_of(const char *disc, size_t dlen, shas *out)
+{
+    size_t pos = 0;
+    while (pos < dlen) {
+        const char *nl = memchr(disc + pos, '\n', dlen - pos);
+        size_t end = nl ? (size_t)(nl - disc) : dlen;
+        rn_disclosure d;
+        if (rn__disclosure_parse(disc + pos, end - pos, &d) == RN_OK &&
+            d.name_len == 6 && memcmp(d.name, "sha256", 6) == 0 && d.value_len == 66 &&
+            d.value[0] == '"')
+            return sha_add(out, d.value + 1);
+        pos = end + 1;
+    }
+    return RN_OK;
+}
+
+static rn_code put_hashes(FILE *out, const uint8_t *h, size_t n)
+{
+    char hex[65];
+    for (size_t i = 0; i < n; i++) {
+        rn__hex_encode(h + i * RN_HASH_LEN, RN_HASH_LEN, hex);
+        if (fprintf(out, "%s\n", hex) < 0)
+            return RN_EIO;
+    }
+    return RN_OK;
+}
+
+static rn_code copy_blob(rn_store *s, const char *sha, FILE *out, rn_error *err)
+{
+    char path[4400];
+    if (rn_store_blob_path(s, sha, path, sizeof path) != RN_OK)
+        return rn__err(err, RN_ELIMIT, "blob path too long");
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return rn__err(err, RN_ENOTFOUND,
+                       "blob %s, which an attachment in the package names, is missing here "
+                       "(`remnant verify` reports it)", sha);
+    struct stat st;
+    rn_code rc = RN_OK;
+    if (fstat(fileno(in), &st) != 0 || (uint64_t)st.st_size > RN_SYNC_BLOB_MAX) {
+        rc = rn__err(err, RN_EIO, "cannot read blob %s", sha);
+        goto out;
+    }
+    if (fprintf(out, "blob %s %lld\n", sha, (long long)st.st_size) < 0)
+        goto wfail;
+    char buf[1 << 16];
+    uint64_t total = 0;
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        total += n;
+        if (fwrite(buf, 1, n, out) != n)
+            goto wfail;
+    }
+    if (ferror(in) || total != (uint64_t)st.st_size) {
+        rc = rn__err(err, RN_EIO, "blob %s changed size while read", sha);
+        goto out;
+    }
+    if (fputc('\n', out) == EOF)
+        goto wfail;
+    goto out;
+wfail:
+    rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+out:
+    fclose(in);
+    return rc;
+}
+
+/* FROM from a checkpoint note of this log; it must be one this log holds. */
+static rn_code since_size(sqlite3 *db, const char *own, const rn_sync_export_opts *o,
+                          uint64_t *from, rn_error *err)
+{
+    rn_note note;
+    rn_checkpoint cp;
+    const char *text = o->since;
+    size_t tlen = o->since_len;
+    if (rn__note_parse(o->since, o->since_len, &note) == RN_OK) {
+        text = note.text;
+        tlen = note.text_len;
+    }
+    if (rn__checkpoint_parse(text, tlen, &cp) != RN_OK)
+        return rn__err(err, RN_EINPUT, "--since: not a checkpoint (`remnant checkpoint` "
+                       "prints one)");
+    if (cp.origin_len != strlen(own) || memcmp(cp.origin, own, cp.origin_len) != 0)
+        return rn__err(err, RN_EINPUT, "--since: that checkpoint is of log %.*s, not of this "
+                       "log (%s)", (int)(cp.origin_len > 200 ? 200 : cp.origin_len),
+                       cp.origin, own);
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT root FROM ledger_checkpoint WHERE size=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "reading checkpoints");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp.size);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != RN_HASH_LEN)
+        rc = rn__err(err, RN_ENOTFOUND, "--since: this log has no checkpoint of size %llu",
+                     (unsigned long long)cp.size);
+    else if (memcmp(sqlite3_column_blob(st, 0), cp.root, RN_HASH_LEN) != 0)
+        rc = rn__err(err, RN_ETAMPER, "--since: the checkpoint of size %llu has another root "
+                     "here: it is not this log's", (unsigned long long)cp.size);
+    sqlite3_finalize(st);
+    *from = cp.size;
+    return rc;
+}
+
+/* The serialized frontier of the first `from` leaves of this log. */
+static rn_code frontier_at(sqlite3 *db, uint64_t from, uint8_t *out, size_t *n, rn_error *err)
+{
+    rn_frontier f;
+    rn__frontier_init(&f);
+    rn_hash *batch = rn__malloc(4096 * sizeof *batch);
+    if (!batch)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    for (uint64_t i = 0; i < from;) {
+        uint64_t k = from - i < 4096 ? from - i : 4096;
+        if (rn__ledger_leaf_source(db, i, k, batch) != RN_OK) {
+            free(batch);
+            return rn__err(err, RN_ETAMPER, "the log's entries from %llu cannot be read",
+                           (unsigned long long)i);
+        }
+        for (uint64_t j = 0; j < k; j++)
+            (void)rn__frontier_append(&f, batch[j]);
+        i += k;
+    }
+    free(batch);
+    *n = rn__frontier_save(&f, out, 64 * RN_HASH_LEN) / RN_HASH_LEN;
+    return RN_OK;
+}
+
+static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t size,
+                             FILE *out, shas *blobs, const rn_sync_export_opts *o,
+                             const char *peer_origin, rn_error *err)
+{
+    sqlite3_stmt *st = NULL, *mark = NULL;
+    rn_code rc = RN_OK;
+    /* E2, for the records the package discloses */
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_record(peer_origin, record_id, "
+                               "local_seq) VALUES (?,?,?)", -1, &mark, NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "recording what was sent");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT e.seq, e.body, e.disclosures, e.type, e.op, p.made_in, "
+                           "p.made_index, p.time, e.record_id FROM ledger_entry e LEFT JOIN "
+                           "sync_provenance p ON p.seq = e.seq WHERE e.seq >= ? AND e.seq < ? "
+                           "ORDER BY e.seq", -1, &st, NULL) != SQLITE_OK) {
+        rc = rn__sync_dberr(db, err, "reading the log");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+    uint64_t want = from;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+        const char *body = sqlite3_column_blob(st, 1);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+        const char *disc = sqlite3_column_blob(st, 2);
+        size_t dlen = (size_t)sqlite3_column_bytes(st, 2);
+        const char *type = (const char *)sqlite3_column_text(st, 3);
+        const char *op = (const char *)sqlite3_column_text(st, 4);
+        if (seq != want || !body || blen == 0) {
+            rc = rn__err(err, RN_ETAMPER, "the log has a gap or an empty entry at %llu "
+                         "(`remnant verify`)", (unsigned long long)want);
+            goto out;
+        }
+        want++;
+        if (fprintf(out, "entry %llu %zu\n", (unsigned long long)seq, blen) < 0 ||
+            fwrite(body, 1, blen, out) != blen || fputc('\n', out) == EOF)
+            goto wfail;
+        if (o && o->may && type && !o->may(o->may_ctx, type))
+            continue; /* withheld: the bytes only */
+        sqlite3_bind_text(mark, 1, peer_origin, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mark, 2, (const char *)sqlite3_column_text(st, 8), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int64(mark, 3, (sqlite3_int64)seq);
+        int mr = sqlite3_step(mark);
+        sqlite3_reset(mark);
+        if (mr != SQLITE_DONE) {
+            rc = rn__sync_dberr(db, err, "recording what was sent");
+            goto out;
+        }
+        if (disc && dlen > 0) {
+            size_t nd = 1;
+            for (size_t i = 0; i < dlen; i++)
+                nd += disc[i] == '\n';
+            if (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)seq, nd,
+                        dlen) < 0 ||
+                fwrite(disc, 1, dlen, out) != dlen || fputc('\n', out) == EOF)
+                goto wfail;
+            if (type && op && strcmp(type, "attachment") == 0 && strcmp(op, "d") != 0 &&
+                blob_of(disc, dlen, blobs) != RN_OK) {
+                rc = rn__err(err, RN_ENOMEM, "out of memory");
+                goto out;
+            }
+        }
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+            json_t *v = json_pack("{s:s, s:I, s:s}", "log",
+                                  (const char *)sqlite3_column_text(st, 5), "index",
+                                  (json_int_t)sqlite3_column_int64(st, 6), "time",
+                                  (const char *)sqlite3_column_text(st, 7));
+            char *vs = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            json_decref(v);
+            if (!vs) {
+                rc = rn__err(err, RN_ENOMEM, "out of memory");
+                goto out;
+            }
+            int bad = fprintf(out, "via %llu %zu\n%s\n", (unsigned long long)seq, strlen(vs),
+                              vs) < 0;
+            free(vs);
+            if (bad)
+                goto wfail;
+        }
+    }
+    if (r != SQLITE_DONE) {
+        rc = rn__sync_dberr(db, err, "reading the log");
+        goto out;
+    }
+    if (want != size) {
+        rc = rn__err(err, RN_ETAMPER, "the log ends at %llu before its checkpoint's size %llu",
+                     (unsigned long long)want, (unsigned long long)size);
+        goto out;
+    }
+    (void)s;
+    goto out;
+wfail:
+    rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(mark);
+    return rc;
+}
+
+rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts *opts,
+                       FILE *out, uint64_t *entries, rn_error *err)
+{
+    sqlite3 *db = rn__store_db(s);
+    sqlite3_stmt *st = NULL;
+    char origin[RN_ORIGIN_MAX + 1], own[RN_ORIGIN_MAX + 1];
+    uint64_t from = 0, size = 0;
+    char *note = NULL;
+    shas blobs = {0};
+    hashing hs;
+    FILE *hf = NULL;
+    rn_code rc;
+    int tx = 0;
+    if (entries)
+        *entries = 0;
+    if (!db)
+        return rn__err(err, RN_EINVAL, "sync needs the SQLite store");
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    if ((rc = rn_store_begin(s, err)))
+        return rc;
+    tx = 1;
+    if ((rc = rn__sync_peer_get(db, peer, origin, sizeof origin, NULL, 0, err)) ||
+        (rc = rn__ledger_origin(db, own, sizeof own, err)))
+        goto out;
+    if (sqlite3_prepare_v2(db, "SELECT size, note FROM ledger_checkpoint ORDER BY size DESC "
+                               "LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        rc = rn__sync_dberr(db, err, "reading checkpoints");
+        goto out;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ENOTFOUND, "the log is empty: nothing to send");
+        goto out;
+    }
+    size = (uint64_t)sqlite3_column_int64(st, 0);
+    note = rn__strndup((const char *)sqlite3_column_text(st, 1),
+                       (size_t)sqlite3_column_bytes(st, 1));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!note) {
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+        goto out;
+    }
+    rn_note nparsed;
+    if (rn__note_parse(note, strlen(note), &nparsed) != RN_OK || nparsed.nsigs == 0) {
+        rc = rn__err(err, RN_ECRYPTO, "the latest checkpoint is not signed: a peer accepts "
+                     "only signed ones (`remnant key create` makes this instance's key)");
+        goto out;
+    }
+    if (opts && opts->since) {
+        if ((rc = since_size(db, own, opts, &from, err)))
+            goto out;
+    } else if (opts && opts->since_size_set) {
+        from = opts->since_size;
+        if (from > 0) {
+            if (sqlite3_prepare_v2(db, "SELECT 1 FROM ledger_checkpoint WHERE size=?", -1, &st,
+                                   NULL) != SQLITE_OK) {
+                rc = rn__sync_dberr(db, err, "reading checkpoints");
+                goto out;
+            }
+            sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+            int have = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+            st = NULL;
+            if (!have) {
+                rc = rn__err(err, RN_ENOTFOUND, "this log has no checkpoint of size %llu to "
+                             "start from", (unsigned long long)from);
+                goto out;
+            }
+        }
+    } else {
+        if (sqlite3_prepare_v2(db, "SELECT sent_size FROM sync_peer WHERE name=?", -1, &st,
+                               NULL) != SQLITE_OK) {
+            rc = rn__sync_dberr(db, err, "reading the peer");
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            from = (uint64_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (from > size) {
+        rc = rn__err(err, RN_ETAMPER, "peer %s was sent %llu entries, but this log has only "
+                     "%llu: this log was cut back (ROLLBACK)", peer, (unsigned long long)from,
+                     (unsigned long long)size);
+        goto out;
+    }
+    uint8_t front[64 * RN_HASH_LEN];
+    size_t nfront = 0;
+    if ((rc = frontier_at(db, from, front, &nfront, err)))
+        goto out;
+    cookie_io_functions_t io = {NULL, hw, NULL, NULL};
+    crypto_hash_sha256_init(&hs.h);
+    hs.to = out;
+    if (!(hf = fopencookie(&hs, "w", io))) {
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+        goto out;
+    }
+    FILE *raw = out;
+    out = hf;
+    if (fprintf(out, "%s\ncheckpoint %zu\n%s\nrange %llu %zu\n", RN_SYNC_MAGIC, strlen(note),
+                note, (unsigned long long)from, nfront) < 0 ||
+        put_hashes(out, front, nfront) != RN_OK)
+        goto wfail;
+    if (from > 0) {
+        rn_hash proof[RN_PROOF_MAX];
+        size_t np = 0;
+        if (rn__merkle_consistency_proof(rn__ledger_leaf_source, db, from, size, proof, &np) !=
+            RN_OK) {
+            rc = rn__err(err, RN_ETAMPER, "no consistency proof from %llu to %llu",
+                         (unsigned long long)from, (unsigned long long)size);
+            goto out;
+        }
+        if (fprintf(out, "consistency %llu %llu %zu\n", (unsigned long long)from,
+                    (unsigned long long)size, np) < 0 ||
+            put_hashes(out, (const uint8_t *)proof, np) != RN_OK)
+            goto wfail;
+    }
+    if ((rc = write_entries(s, db, from, size, out, &blobs, opts, origin, err)))
+        goto out;
+    if (blobs.n)
+        qsort(blobs.v, blobs.n, sizeof *blobs.v, cmp_sha);
+    for (size_t i = 0; i < blobs.n; i++) {
+        if (i > 0 && memcmp(blobs.v[i], blobs.v[i - 1], 64) == 0)
+            continue;
+        if ((rc = copy_blob(s, blobs.v[i], out, err)))
+            goto out;
+    }
+    if (fflush(out) != 0)
+        goto wfail;
+    uint8_t digest[32];
+    crypto_hash_sha256_final(&hs.h, digest);
+    fclose(hf);
+    hf = NULL;
+    out = raw;
+    if ((rc = write_seal(s, own, digest, out, err)))
+        goto out;
+    /* E1, E2 */
+    if (sqlite3_prepare_v2(db, "UPDATE sync_peer SET sent_size=? WHERE name=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto dbfail;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto dbfail;
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = rn_store_commit(s, err);
+    tx = 0;
+    if (rc == RN_OK && entries)
+        *entries = size - from;
+    goto out;
+dbfail:
+    rc = rn__sync_dberr(db, err, "recording what was sent");
+    goto out;
+wfail:
+    rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+out:
+    sqlite3_finalize(st);
+    if (hf)
+        fclose(hf);
+    if (tx)
+        rn_store_rollback(s);
+    free(note);
+    free(blobs.v);
+    return rc;
+}

@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * import.c — receiving a sync package (docs/SYNC.md): check everything,
+ * then apply in one transaction.
+ *
+ * Checks, in order; the first that fails refuses the package and nothing
+ * is written (tests cite them as S1..S8):
+ *  S1. the package parses (package.c K1..K6: sizes, order, blob hashes);
+ *  S2. its checkpoint note parses and names a log registered as a peer, and
+ *      the peer's registered key signed it (an unregistered key: refused);
+ *  S3. it carries every entry from FROM to the checkpoint's size;
+ *  S4. against what was seen from that peer before (L, the largest
+ *      checkpoint kept): a smaller size is a ROLLBACK (or a replayed old
+ *      package); the same size with another root a FORK; the same size and
+ *      root: imported already, nothing to do (idempotent); FROM > L: a gap;
+ *  S5. the frontier of FROM and the consistency proof FROM -> size verify;
+ *  S6. each entry parses strictly, its seq is its place, every digest is
+ *      disclosed and matches (each record's JSON against its entry's hash),
+ *      and the record it rebuilds passes the model and re-encodes to the
+ *      same canonical bytes;
+ *  S7. the frontier extended by the entries' leaf hashes gives, at size L,
+ *      the root seen before (else FORK: the peer rewrote what it showed) and
+ *      at the end the checkpoint's root (every entry is in the signed tree);
+ *  S8. every attachment applied names a blob in the package or here.
+ * Then the blobs are written (content-addressed: a crash leaves at most
+ * unnamed files, which `remnant gc` removes) and, in ONE transaction:
+ *  S9. each entry after L is applied unless it is our own change coming
+ *      back (an echo), is already equal here, or conflicts: the record
+ *      changed here since the peer last had it (sync_record, export.c E2),
+ *      or it is in conflict already — then theirs is kept beside mine
+ *      (sync_conflict) and nothing is overwritten. An applied change is
+ *      logged here under its original author, with its provenance
+ *      (sync_provenance: origin log, index, checkpoint; original time; the
+ *      log where it was made; the receiving account);
+ *  S10. the peer's leaves and checkpoint are kept (sync_leaf,
+ *      sync_checkpoint) for the next package and for `remnant verify`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ledger/ledger_int.h"
+#include "remnant/ledger.h"
+#include "store/store_int.h"
+#include "sync/sync_int.h"
+
+typedef struct item {
+    int withheld;   /* sent without disclosures: checked in the tree, not applied */
+    rn_record *rec; /* NULL for a delete */
+    char *canon;    /* the record's canonical JSON (NULL for a delete) */
+    size_t canon_len;
+    char id[RN_ID_LEN + 1];
+    char type[32];
+    char op;
+    rn_hash leaf;
+    char *author;
+    char time[32];
+    char *made_in; /* NULL: made by the sender */
+    uint64_t made_index;
+    char made_time[32];
+} item;
+
+typedef struct job {
+    const char *data; /* the package */
+    rn_store *s;
+    sqlite3 *db;
+    rn__sync_pkg p;
+    rn_checkpoint cp;
+    char own[RN_ORIGIN_MAX + 1];
+    char origin[RN_ORIGIN_MAX + 1];
+    char peer[RN_SYNC_NAME_MAX + 1];
+    char vkey[RN_LEDGER_VKEY_MAX];
+    uint64_t seen;
+    rn_hash seen_root;
+    item *it;
+    size_t nit;
+    sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
+} job;
+
+static void job_free(job *j)
+{
+    for (size_t i = 0; i < j->nit; i++) {
+        rn_record_free(j->it[i].rec);
+        free(j->it[i].canon);
+        free(j->it[i].author);
+        free(j->it[i].made_in);
+    }
+    free(j->it);
+    sqlite3_finalize(j->q_last);
+    sqlite3_finalize(j->q_base);
+    sqlite3_finalize(j->q_conf);
+    sqlite3_finalize(j->q_prov);
+    sqlite3_finalize(j->q_rec);
+    sqlite3_finalize(j->q_conf_ins);
+    sqlite3_finalize(j->q_conf_upd);
+    rn__sync_pkg_free(&j->p);
+}
+
+static void hex(const uint8_t *h, char out[65]) { rn__hex_encode(h, RN_HASH_LEN, out); }
+
+/* S2 */
+static rn_code check_signature(job *j, rn_error *err)
+{
+    rn_note note;
+    if (rn__note_parse(j->p.note, j->p.note_len, &note) != RN_OK ||
+        rn__checkpoint_parse(note.text, note.text_len, &j->cp) != RN_OK)
+        return rn__err(err, RN_EINPUT, "sync package: the checkpoint is not a signed "
+                       "checkpoint note");
+    if (j->cp.origin_len > RN_ORIGIN_MAX)
+        return rn__err(err, RN_EINPUT, "sync package: the checkpoint's origin is too long");
+    memcpy(j->origin, j->cp.origin, j->cp.origin_len);
+    j->origin[j->cp.origin_len] = '\0';
+    if (strcmp(j->origin, j->own) == 0)
+        return rn__err(err, RN_EINPUT, "sync package: this package was made by this very "
+                       "instance (log %s): import it at the peer", j->own);
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(j->db, "SELECT name, vkey FROM sync_peer WHERE origin=?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rn__sync_dberr(j->db, err, "reading peers");
+    sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = rn__err(err, RN_ECRYPTO, "REFUSED: the package is signed for the log %s, which is "
+                     "not a registered peer (unregistered key): `remnant peer add NAME URL|- "
+                     "--key VKEY` registers it once its key was checked; nothing written",
+                     j->origin);
+        goto out;
+    }
+    snprintf(j->peer, sizeof j->peer, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(j->vkey, sizeof j->vkey, "%s", (const char *)sqlite3_column_text(st, 1));
+    rn_vkey k;
+    if (rn__vkey_parse(j->vkey, strlen(j->vkey), &k) != RN_OK) {
+        rc = rn__err(err, RN_ETAMPER, "the key registered for peer %s does not parse", j->peer);
+        goto out;
+    }
+    if (rn__note_verify(&note, &k, 1, NULL) != RN_OK) {
+        rc = rn__err(err, RN_ECRYPTO, "REFUSED: the checkpoint is not signed by the key "
+                     "registered for peer %s (another key, or a changed byte); nothing written",
+                     j->peer);
+        goto out;
+    }
+    /* the seal: the same key over every byte before it */
+    rn_note seal;
+    char want[RN_ORIGIN_MAX + 100], hx[65];
+    uint8_t digest[32];
+    crypto_hash_sha256(digest, (const unsigned char *)j->data, (unsigned long long)j->p.sealed);
+    rn__hex_encode(digest, 32, hx);
+    int wn = snprintf(want, sizeof want, "remnant-sync seal v1\n%s\n%s\n", j->origin, hx);
+    if (rn__note_parse(j->p.seal, j->p.seal_len, &seal) != RN_OK || wn < 0 ||
+        seal.text_len != (size_t)wn || memcmp(seal.text, want, seal.text_len) != 0 ||
+        rn__note_verify(&seal, &k, 1, NULL) != RN_OK)
+        rc = rn__err(err, RN_ECRYPTO, "REFUSED: the package's seal does not match its bytes "
+                     "or is not signed by peer %s's key (a changed byte?); nothing written",
+                     j->peer);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* S4: L and its root. */
+static rn_code check_state(job *j, rn_sync_stats *stats, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(j->db, "SELECT size, root FROM sync_checkpoint WHERE origin=? "
+                                  "ORDER BY size DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(j->db, err, "reading the peer's checkpoints");
+    sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
+    j->seen = 0;
+    rn__merkle_empty_root(j->seen_root);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == RN_HASH_LEN) {
+        j->seen = (uint64_t)sqlite3_column_int64(st, 0);
+        memcpy(j->seen_root, sqlite3_column_blob(st, 1), RN_HASH_LEN);
+    }
+    sqlite3_finalize(st);
+    stats->seen = j->seen;
+    uint64_t n = j->cp.size;
+    char a[65], b[65];
+    if (n < j->seen)
+        return rn__err(err, RN_ETAMPER, "REFUSED (ROLLBACK): the package's checkpoint of peer "
+                       "%s has %llu entries, but a checkpoint of %llu entries was accepted "
+                       "from it before: a replayed old package or a log cut back; nothing "
+                       "written", j->peer, (unsigned long long)n, (unsigned long long)j->seen);
+    if (n == j->seen && n > 0) {
+        if (memcmp(j->cp.root, j->seen_root, RN_HASH_LEN) == 0) {
+            stats->already = 1;
+            return RN_OK;
+        }
+        hex(j->seen_root, a);
+        hex(j->cp.root, b);
+        return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu entries had "
+                       "root %s when seen before and has root %s in this package: two "
+                       "different histories (a split view); nothing written", j->peer,
+                       (unsigned long long)n, a, b);
+    }
+    if (j->p.from > j->seen)
+        return rn__err(err, RN_EINPUT, "REFUSED (gap): the package starts at entry %llu of "
+                       "peer %s's log, but only %llu entries of it were received here: the "
+                       "peer must export again with --since a checkpoint of at most %llu "
+                       "entries (or the packages be imported in order); nothing written",
+                       (unsigned long long)j->p.from, j->peer, (unsigned long long)j->seen,
+                       (unsigned long long)j->seen);
+    if (j->p.ne != n - j->p.from)
+        return rn__err(err, RN_EINPUT, "sync package: it must carry every entry from %llu to "
+                       "%llu, but carries %zu", (unsigned long long)j->p.from,
+                       (unsigned long long)n, j->p.ne);
+    return RN_OK;
+}
+
+static char *unescape_author(const char *s, size_t n)
+{
+    char *q = rn__malloc(n + 3);
+    if (!q)
+        return NULL;
+    q[0] = '"';
+    memcpy(q + 1, s, n);
+    q[n + 1] = '"';
+    q[n + 2] = '\0';
+    json_t *v = json_loads(q, JSON_DECODE_ANY, NULL);
+    free(q);
+    char *out = v && json_is_string(v) ? rn__strndup(json_string_value(v), json_string_length(v))
+                                       : NULL;
+    json_decref(v);
+    return out;
+}
+
+static rn_code parse_via(item *it, const rn__sync_entry *e, rn_error *err)
+{
+    json_error_t je;
+    json_t *v = json_loadb(e->via, e->vlen, JSON_REJECT_DUPLICATES, &je);
+    const char *log = NULL, *time = NULL;
+    json_int_t idx = -1;
+    rn_code rc = RN_OK;
+    if (!v || json_unpack(v, "{s:s, s:I, s:s !}", "log", &log, "index", &idx, "time", &time) ||
+        idx < 0 || strlen(log) > RN_ORIGIN_MAX || !rn__note_name_ok(log, strlen(log)) ||
+        strlen(time) >= sizeof it->made_time) {
+        rc = rn__err(err, RN_EINPUT, "sync package: entry %llu: the 'via' section is not "
+                     "{\"index\":N,\"log\":ORIGIN,\"time\":T}", (unsigned long long)e->seq);
+        goto out;
+    }
+    it->made_in = rn__strndup(log, strlen(log));
+    it->made_index = (uint64_t)idx;
+    snprintf(it->made_time, sizeof it->made_time, "%s", time);
+    if (!it->made_in)
+        rc = rn__err(err, RN_ENOMEM, "out of memory");
+out:
+    json_decref(v);
+    return rc;
+}
+
+/* S5, S6, S7 */
+static rn_code check_entries(job *j, rn_error *err)
+{
+    rn_frontier f;
+    char a[65], b[65];
+    uint8_t fb[64 * RN_HASH_LEN];
+    for (size_t i = 0; i < j->p.nfront; i++)
+        memcpy(fb + i * RN_HASH_LEN, j->p.front[i], RN_HASH_LEN);
+    if (rn__frontier_load(&f, j->p.from, fb, j->p.nfront * RN_HASH_LEN) != RN_OK)
+        return rn__err(err, RN_EINPUT, "sync package: the range's frontier does not fit FROM");
+    rn_hash from_root;
+    rn__frontier_root(&f, from_root);
+    if (j->p.has_cons &&
+        (j->p.cons_size != j->cp.size ||
+         rn__merkle_verify_consistency(j->p.from, j->cp.size, (const rn_hash *)j->p.cons,
+                                       j->p.ncons, from_root, j->cp.root) != RN_OK))
+        return rn__err(err, RN_ECRYPTO, "REFUSED: the consistency proof from %llu to %llu "
+                       "entries does not verify against the signed checkpoint; nothing written",
+                       (unsigned long long)j->p.from, (unsigned long long)j->cp.size);
+    if (j->p.from == j->seen && j->seen > 0 && memcmp(from_root, j->seen_root, RN_HASH_LEN)) {
+        hex(j->seen_root, a);
+        hex(from_root, b);
+        return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu entries had root "
+                       "%s when seen before, and this package builds on root %s; nothing "
+                       "written", j->peer, (unsigned long long)j->seen, a, b);
+    }
+    j->it = rn__calloc(j->p.ne ? j->p.ne : 1, sizeof *j->it);
+    if (!j->it)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    j->nit = j->p.ne;
+    for (size_t i = 0; i < j->p.ne; i++) {
+        const rn__sync_entry *e = &j->p.e[i];
+        item *it = &j->it[i];
+        rn_entry en;
+        char *buf = NULL;
+        rn_code rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
+        if (rc != RN_OK && rc != RN_ENOMEM && !e->disc && rn__entry_parse(e->body, e->blen, &en) == RN_OK &&
+            en.version == 2) {
+            rc = RN_OK; /* withheld by the sender: its digests only */
+            it->withheld = 1;
+        }
+        if (rc == RN_OK && en.seq != e->seq)
+            rc = RN_EINPUT;
+        if (rc) {
+            free(buf);
+            return rn__err(err, rc == RN_ECRYPTO ? RN_ECRYPTO : RN_EINPUT,
+                           "REFUSED: entry %llu of the package %s; nothing written",
+                           (unsigned long long)e->seq,
+                           rc == RN_ECRYPTO ? "has a disclosure that matches none of its "
+                                              "digests (a changed value)"
+                                            : "is not a well-formed log entry with all its "
+                                              "disclosures");
+        }
+        rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
+        it->op = en.op;
+        if (it->withheld) {
+            free(buf);
+            it->author = rn__strndup("", 0);
+            if (en.id_len == RN_ID_LEN)
+                memcpy(it->id, en.id, RN_ID_LEN);
+            (void)rn__frontier_append(&f, it->leaf);
+            if (f.size == j->seen && j->seen > j->p.from) {
+                rn_hash r;
+                rn__frontier_root(&f, r);
+                if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0)
+                    return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
+                                   "entries had another root when seen before; nothing written",
+                                   j->peer, (unsigned long long)j->seen);
+            }
+            continue;
+        }
+        if (en.id_len != RN_ID_LEN || en.type_len >= sizeof it->type ||
+            en.time_len >= sizeof it->time) {
+            free(buf);
+            return rn__err(err, RN_EINPUT, "sync package: entry %llu: bad id, type or time",
+                           (unsigned long long)e->seq);
+        }
+        memcpy(it->id, en.id, RN_ID_LEN);
+        memcpy(it->type, en.type, en.type_len);
+        memcpy(it->time, en.time, en.time_len);
+        it->author = en.author ? unescape_author(en.author, en.author_len)
+                               : rn__strndup("", 0);
+        if (!it->author) {
+            free(buf);
+            return rn__err(err, RN_EINPUT, "sync package: entry %llu: bad author",
+                           (unsigned long long)e->seq);
+        }
+        if (en.op != 'd') {
+            if (!en.record) {
+                free(buf);
+                return rn__err(err, RN_EINPUT, "sync package: entry %llu has no record",
+                               (unsigned long long)e->seq);
+            }
+            rn_error rerr;
+            rn_error_clear(&rerr);
+            rc = rn_record_from_json(en.record, en.record_len, &it->rec, &rerr);
+            if (rc == RN_OK)
+                rc = rn_record_to_json(it->rec, RN_JSON_CANONICAL, &it->canon, &it->canon_len);
+            if (rc == RN_OK && (it->canon_len != en.record_len ||
+                                memcmp(it->canon, en.record, en.record_len) != 0 ||
+                                strcmp(rn_record_id(it->rec), it->id) != 0))
+                rc = RN_EINPUT;
+            if (rc) {
+                free(buf);
+                return rn__err(err, RN_EINPUT, "REFUSED: entry %llu: its record does not fit "
+                               "this instance's model (%s); nothing written",
+                               (unsigned long long)e->seq,
+                               rerr.message[0] ? rerr.message : "not canonical");
+            }
+        }
+        free(buf);
+        if (e->via && (rc = parse_via(it, e, err)))
+            return rc;
+        (void)rn__frontier_append(&f, it->leaf);
+        if (f.size == j->seen && j->seen > j->p.from) {
+            rn_hash r;
+            rn__frontier_root(&f, r);
+            if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0) {
+                hex(j->seen_root, a);
+                hex(r, b);
+                return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
+                               "entries had root %s when seen before, and this package's "
+                               "entries give %s; nothing written", j->peer,
+                               (unsigned long long)j->seen, a, b);
+            }
+        }
+    }
+    rn_hash root;
+    rn__frontier_root(&f, root);
+    if (memcmp(root, j->cp.root, RN_HASH_LEN) != 0)
+        return rn__err(err, RN_ECRYPTO, "REFUSED: the package's entries do not hash to its "
+                       "signed checkpoint's root (a changed or missing byte); nothing written");
+    return RN_OK;
+}
+
+static int have_blob(rn_store *s, const char *sha)
+{
+    char path[4400];
+    struct stat st;
+    return rn_store_blob_path(s, sha, path, sizeof path) == RN_OK && stat(path, &st) == 0;
+}
+
+static const rn__sync_blob *pkg_blob(const rn__sync_pkg *p, const char *sha)
+{
+    size_t lo = 0, hi = p->nb;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(p->b[mid].sha, sha, 64);
+        if (c == 0)
+            return &p->b[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The importer's policy: every change to apply must be of a type it
+ * allows (the server: the pushing account's role). */
+static rn_code check_policy(job *j, rn_sync_may_fn may, void *ctx, rn_error *err)
+{
+    for (size_t i = 0; may && i < j->nit; i++) {
+        item *it = &j->it[i];
+        if (it->withheld || j->p.from + i < j->seen ||
+            (it->made_in && strcmp(it->made_in, j->own) == 0))
+            continue;
+        if (!may(ctx, it->type))
+            return rn__err(err, RN_ECONSTRAINT, "REFUSED: entry %llu changes %s %s, which "
+                           "the account's role may not write; nothing written",
+                           (unsigned long long)(j->p.from + i), it->type, it->id);
+    }
+    return RN_OK;
+}
+
+/* S8 */
+static rn_code check_blobs(job *j, rn_error *err)
+{
+    for (size_t i = 0; i < j->nit; i++) {
+        item *it = &j->it[i];
+        if (it->withheld || !it->rec || j->p.from + i < j->seen ||
+            rn_record_type(it->rec) != RN_T_ATTACHMENT)
+            continue;
+        const char *sha = rn_record_get(it->rec, "sha256", NULL);
+        if (sha && !pkg_blob(&j->p, sha) && !have_blob(j->s, sha))
+            return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names blob %s, which is "
+                           "neither in the package nor here; nothing written", it->id, sha);
+    }
+    return RN_OK;
+}
+
+static rn_code write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err)
+{
+    char dir[4300], tmp[4400], final[4400];
+    const char *bd = rn_store_blob_dir(s);
+    if (have_blob(s, b->sha))
+        return RN_OK;
+    snprintf(dir, sizeof dir, "%s/%.2s", bd, b->sha);
+    if ((mkdir(bd, 0755) != 0 && errno != EEXIST) || (mkdir(dir, 0755) != 0 && errno != EEXIST))
+        return rn__err(err, RN_EIO, "cannot create %s: %s", dir, strerror(errno));
+    snprintf(tmp, sizeof tmp, "%s/.incoming-XXXXXX", bd);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return rn__err(err, RN_EIO, "cannot write in %s: %s", bd, strerror(errno));
+    rn_code rc = RN_OK;
+    for (uint64_t w = 0; w < b->len;) {
+        size_t chunk = b->len - w > (1u << 20) ? (1u << 20) : (size_t)(b->len - w);
+        ssize_t k = write(fd, b->data + w, chunk);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            rc = rn__err(err, RN_EIO, "writing blob %s: %s", b->sha, strerror(errno));
+            break;
+        }
+        w += (uint64_t)k;
+    }
+    if (rc == RN_OK && (fsync(fd) != 0 || fchmod(fd, 0444) != 0))
+        rc = rn__err(err, RN_EIO, "flushing blob %s: %s", b->sha, strerror(errno));
+    close(fd);
+    snprintf(final, sizeof final, "%s/%s", dir, b->sha);
+    if (rc == RN_OK && rename(tmp, final) != 0)
+        rc = rn__err(err, RN_EIO, "storing blob %s: %s", b->sha, strerror(errno));
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+static rn_code prep(job *j, sqlite3_stmt **st, const char *sql, rn_error *err)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return RN_OK;
+    }
+    return sqlite3_prepare_v2(j->db, sql, -1, st, NULL) == SQLITE_OK
+               ? RN_OK
+               : rn__sync_dberr(j->db, err, "sync");
+}
+
+/* The latest local entry of id: *seq (-1: none) and its op. */
+static rn_code last_local(job *j, const char *id, int64_t *seq, char *op, rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_last, "SELECT seq, op FROM ledger_entry WHERE record_id=? "
+                                     "ORDER BY seq DESC LIMIT 1", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(j->q_last, 1, id, -1, SQLITE_STATIC);
+    *seq = -1;
+    *op = 0;
+    if (sqlite3_step(j->q_last) == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(j->q_last, 0);
+        const char *o = (const char *)sqlite3_column_text(j->q_last, 1);
+        *op = o ? o[0] : 0;
+    }
+    sqlite3_reset(j->q_last);
+    return RN_OK;
+}
+
+static rn_code set_base(job *j, const char *id, int64_t seq, rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_rec, "INSERT OR REPLACE INTO sync_record(peer_origin, "
+                                    "record_id, local_seq) VALUES (?,?,?)", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(j->q_rec, 1, j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(j->q_rec, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(j->q_rec, 3, seq);
+    rc = sqlite3_step(j->q_rec) == SQLITE_DONE ? RN_OK : rn__sync_dberr(j->db, err, "sync");
+    sqlite3_reset(j->q_rec);
+    return rc;
+}
+
+static rn_code keep_conflict(job *j, const item *it, uint64_t seq, int64_t mine, int open,
+                             rn_error *err)
+{
+    rn_code rc;
+    sqlite3_stmt *st;
+    if (open) {
+        if ((rc = prep(j, &j->q_conf_upd, "UPDATE sync_conflict SET peer=?, origin=?, "
+                                          "origin_index=?, theirs=?, theirs_author=?, "
+                                          "theirs_time=? WHERE record_id=? AND resolved_take "
+                                          "IS NULL", err)))
+            return rc;
+        st = j->q_conf_upd;
+    } else {
+        if ((rc = prep(j, &j->q_conf_ins, "INSERT INTO sync_conflict(peer, origin, "
+                                          "origin_index, theirs, theirs_author, theirs_time, "
+                                          "record_id, opened, type, mine_seq) VALUES "
+                                          "(?,?,?,?,?,?,?,(SELECT count(*) FROM ledger_entry),"
+                                          "?,?)", err)))
+            return rc;
+        st = j->q_conf_ins;
+        sqlite3_bind_text(st, 8, it->type, -1, SQLITE_STATIC);
+        if (mine >= 0)
+            sqlite3_bind_int64(st, 9, mine);
+    }
+    sqlite3_bind_text(st, 1, j->peer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+    if (it->canon)
+        sqlite3_bind_text(st, 4, it->canon, (int)it->canon_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, it->author, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, it->made_in ? it->made_time : it->time, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, it->id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RN_OK : rn__sync_dberr(j->db, err, "keeping a "
+                                                                  "conflict");
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Is the record `id` in the store equal to it->canon? */
+static int same_here(job *j, const item *it)
+{
+    rn_record *r = NULL;
+    if (rn_store_get(j->s, it->id, &r, NULL) != RN_OK)
+        return 0;
+    char *c = NULL;
+    size_t n = 0;
+    int same = rn_record_to_json(r, RN_JSON_CANONICAL, &c, &n) == RN_OK &&
+               n == it->canon_len && memcmp(c, it->canon, n) == 0;
+    free(c);
+    rn_record_free(r);
+    return same;
+}
+
+static rn_code provenance(job *j, const item *it, uint64_t oseq, int64_t lseq, const char *by,
+                          rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_prov,
+                      "INSERT INTO sync_provenance(seq, record_id, peer, origin, origin_index, "
+                      "origin_checkpoint, origin_leaf, author, time, made_in, made_index, "
+                      "brought_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = j->q_prov;
+    sqlite3_bind_int64(st, 1, lseq);
+    sqlite3_bind_text(st, 2, it->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, j->peer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)oseq);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)j->cp.size);
+    sqlite3_bind_blob(st, 7, it->leaf, RN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, it->author, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, it->made_in ? it->made_time : it->time, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, it->made_in ? it->made_in : j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)(it->made_in ? it->made_index : oseq));
+    sqlite3_bind_text(st, 12, by, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RN_OK
+                                         : rn__sync_dberr(j->db, err, "recording provenance");
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* S9 for one entry. */
+static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_sync_stats *stats,
+                         rn_error *err)
+{
+    if (it->made_in && strcmp(it->made_in, j->own) == 0) {
+        stats->echoes++; /* our own change, back from the peer */
+        return RN_OK;
+    }
+    int64_t ls, base = -1;
+    char lop;
+    rn_code rc = last_local(j, it->id, &ls, &lop, err);
+    if (rc)
+        return rc;
+    int exists = ls >= 0 && lop != 'd';
+    if ((rc = prep(j, &j->q_conf, "SELECT 1 FROM sync_conflict WHERE record_id=? AND "
+                                  "resolved_take IS NULL", err)))
+        return rc;
+    sqlite3_bind_text(j->q_conf, 1, it->id, -1, SQLITE_STATIC);
+    int open = sqlite3_step(j->q_conf) == SQLITE_ROW;
+    sqlite3_reset(j->q_conf);
+    if (open) {
+        stats->conflicts++;
+        return keep_conflict(j, it, oseq, ls, 1, err);
+    }
+    if ((rc = prep(j, &j->q_base, "SELECT local_seq FROM sync_record WHERE peer_origin=? AND "
+                                  "record_id=?", err)))
+        return rc;
+    sqlite3_bind_text(j->q_base, 1, j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(j->q_base, 2, it->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(j->q_base) == SQLITE_ROW)
+        base = sqlite3_column_int64(j->q_base, 0);
+    sqlite3_reset(j->q_base);
+    int same = it->op == 'd' ? !exists : exists && same_here(j, it);
+    if (same) {
+        stats->same++;
+        return ls >= 0 ? set_base(j, it->id, ls, err) : RN_OK;
+    }
+    if (ls >= 0 && ls != base) {
+        /* changed here since the peer last had it: keep both */
+        stats->conflicts++;
+        return keep_conflict(j, it, oseq, ls, 0, err);
+    }
+    if ((rc = rn_store_set_author(j->s, it->author)))
+        return rn__err(err, rc, "entry %llu: author too long", (unsigned long long)oseq);
+    if (it->op == 'd') {
+        rc = rn__store_sync_delete(j->s, it->id, err);
+        if (rc == RN_ECONSTRAINT) {
+            /* they deleted what a record here still refers to: keep both */
+            stats->conflicts++;
+            return keep_conflict(j, it, oseq, ls, 0, err);
+        }
+    } else {
+        rc = rn__store_sync_put(j->s, it->rec, err);
+    }
+    if (rc)
+        return rc;
+    int64_t nseq;
+    if ((rc = last_local(j, it->id, &nseq, &lop, err)))
+        return rc;
+    if ((rc = provenance(j, it, oseq, nseq, by, err)) || (rc = set_base(j, it->id, nseq, err)))
+        return rc;
+    stats->applied++;
+    return RN_OK;
+}
+
+/* S9, S10 inside the transaction. */
+static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error *err)
+{
+    rn_code rc = RN_OK;
+    for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
+        uint64_t oseq = j->p.from + i;
+        if (oseq < j->seen)
+            continue;
+        if (j->it[i].withheld) {
+            stats->withheld++;
+            continue;
+        }
+        rc = apply_one(j, &j->it[i], oseq, by, stats, err);
+        if (rc && err && err->message[0] && strncmp(err->message, "entry ", 6) != 0) {
+            char m[RN_ERR_MSG_MAX];
+            memcpy(m, err->message, sizeof m);
+            m[300] = '\0';
+            rn__err(err, rc, "entry %llu of peer %.64s (record %s): %s; nothing written",
+                    (unsigned long long)oseq, j->peer, j->it[i].id, m);
+        }
+    }
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(j->db, "INSERT OR IGNORE INTO sync_leaf(origin, idx, leaf_hash) "
+                                  "VALUES (?,?,?)", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(j->db, err, "keeping the peer's leaves");
+    for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
+        sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(j->p.from + i));
+        sqlite3_bind_blob(st, 3, j->it[i].leaf, RN_HASH_LEN, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = rn__sync_dberr(j->db, err, "keeping the peer's leaves");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc)
+        return rc;
+    char now[32];
+    rn__sync_now(now);
+    if (sqlite3_prepare_v2(j->db, "INSERT INTO sync_checkpoint(origin, size, root, note, vkey, "
+                                  "received) VALUES (?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(j->db, err, "keeping the peer's checkpoint");
+    sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)j->cp.size);
+    sqlite3_bind_blob(st, 3, j->cp.root, RN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, j->p.note, (int)j->p.note_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, j->vkey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = rn__sync_dberr(j->db, err, "keeping the peer's checkpoint");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by,
+                       rn_sync_stats *stats, rn_error *err)
+{
+    return rn_sync_import_ex(s, data, len, by, NULL, NULL, stats, err);
+}
+
+rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char *by,
+                          rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
+                          rn_error *err)
+{
+    job j;
+    rn_sync_stats local;
+    char msg[256], saved_author[sizeof s->author];
+    size_t where = 0;
+    rn_code rc;
+    memset(&j, 0, sizeof j);
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    j.s = s;
+    j.data = data;
+    j.db = rn__store_db(s);
+    if (!j.db)
+        return rn__err(err, RN_EINVAL, "sync needs the SQLite store");
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    if (s->user_tx)
+        return rn__err(err, RN_EINVAL, "a transaction is already open");
+    if (strlen(by) >= sizeof s->author)
+        return rn__err(err, RN_ELIMIT, "the receiving account's name is too long");
+    /* S1 */
+    rc = rn__sync_parse(data, len, &j.p, msg, sizeof msg, &where);
+    if (rc == RN_EINPUT)
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package, byte %zu: %s; nothing written",
+                       where, msg);
+    if (rc)
+        return rn__err(err, rc, "sync package: %s", msg);
+    if ((rc = rn__ledger_origin(j.db, j.own, sizeof j.own, err)))
+        goto out;
+    if ((rc = check_signature(&j, err)))
+        goto out;
+    snprintf(stats->peer, sizeof stats->peer, "%s", j.peer);
+    stats->from = j.p.from;
+    stats->size = j.cp.size;
+    /* S4 reads what was seen inside the write transaction, so that two
+     * imports of the same package cannot both apply it. */
+    if ((rc = rn_store_begin(s, err)))
+        goto out;
+    if ((rc = check_state(&j, stats, err)) || stats->already ||
+        (rc = check_entries(&j, err)) || (rc = check_policy(&j, may, may_ctx, err)) ||
+        (rc = check_blobs(&j, err))) {
+        rn_store_rollback(s);
+        goto out;
+    }
+    for (size_t i = 0; i < j.p.nb; i++) {
+        int had = have_blob(s, j.p.b[i].sha);
+        if ((rc = write_blob(s, &j.p.b[i], err))) {
+            rn_store_rollback(s);
+            goto out;
+        }
+        stats->blobs += !had;
+    }
+    memcpy(saved_author, s->author, sizeof saved_author);
+    int account = s->account;
+    rc = apply_all(&j, by, stats, err);
+    memcpy(s->author, saved_author, sizeof saved_author);
+    s->account = account;
+    if (rc == RN_OK)
+        rc = rn_store_commit(s, err);
+    if (rc)
+        rn_store_rollback(s);
+out:
+    job_free(&j);
+    return rc;
+}
+
+rn_code rn_sync_import_file(rn_store *s, const char *path, const char *by,
+                            rn_sync_stats *stats, rn_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rn__err(err, errno == ENOENT ? RN_ENOTFOUND : RN_EIO, "cannot read %s: %s", path,
+                       strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rn__err(err, RN_EINPUT, "%s is not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return rn__err(err, RN_EINPUT, "REFUSED: %s is empty, not a sync package; nothing "
+                       "written", path);
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return rn__err(err, RN_EIO, "cannot map %s: %s", path, strerror(errno));
+    rn_code rc = rn_sync_import(s, m, (size_t)st.st_size, by, stats, err);
+    munmap(m, (size_t)st.st_size);
+    return rc;
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * package.c — the sync package format (docs/SYNC.md): a strict parser into
+ * slices of the caller's bytes. Pure: libsodium (SHA-256 of blobs) and the
+ * C library; no database. Signatures, trees and records are import.c's.
+ *
+ * Invariants of a parsed package (tests cite them as K1..K6):
+ *  K1. The first line is exactly "remnant-sync v1"; then `checkpoint`,
+ *      `range`, `consistency` (exactly when FROM > 0), entries, blobs, one
+ *      `seal` (the signed note over every byte before it), `end`, and
+ *      nothing after `end`.
+ *  K2. Every header line is ASCII words split by single spaces, at most
+ *      1024 bytes; numbers are decimal without sign or leading zeros; every
+ *      payload is exactly its stated size followed by one newline.
+ *  K3. Entries are the indexes FROM, FROM+1, ... without gaps; each
+ *      entry's `disclosures` and `via` sections (optional) name its index.
+ *  K4. `range FROM N`: N = the number of bits set in FROM (the frontier).
+ *  K5. Blobs come in strictly increasing SHA-256 order (so none twice) and
+ *      each blob's bytes hash to its name.
+ *  K6. Hash lines are 64 lower-case hex digits and a newline.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/sync_int.h"
+
+typedef struct cur {
+    const char *s;
+    size_t len, pos;
+    char *msg;
+    size_t cap;
+    size_t *where;
+} cur;
+
+static rn_code bad(cur *c, const char *fmt, const char *what)
+{
+    snprintf(c->msg, c->cap, fmt, what);
+    if (c->where)
+        *c->where = c->pos;
+    return RN_EINPUT;
+}
+
+/* Next header line, split into at most 6 tokens. */
+static int header(cur *c, const char **tok, size_t *tlen, size_t *got)
+{
+    *got = 0;
+    if (c->pos >= c->len)
+        return 0;
+    size_t rest = c->len - c->pos;
+    if (rest > 1024)
+        rest = 1024;
+    const char *nl = memchr(c->s + c->pos, '\n', rest);
+    if (!nl)
+        return 0;
+    const char *p = c->s + c->pos, *end = nl;
+    if (p == end)
+        return 0;
+    while (p < end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *te = sp ? sp : end;
+        if (te == p || *got == 6)
+            return 0;
+        for (const char *q = p; q < te; q++)
+            if ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e)
+                return 0;
+        tok[*got] = p;
+        tlen[*got] = (size_t)(te - p);
+        (*got)++;
+        p = sp ? sp + 1 : end;
+        if (sp && p == end)
+            return 0;
+    }
+    c->pos = (size_t)(nl - c->s) + 1;
+    return 1;
+}
+
+static int is(const char *t, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(t, lit, n) == 0;
+}
+
+static int num(const char *s, size_t len, uint64_t *out)
+{
+    if (len == 0 || len > 19 || (len > 1 && s[0] == '0'))
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > INT64_MAX)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int payload(cur *c, uint64_t n, const char **p)
+{
+    if (n > c->len - c->pos || c->len - c->pos - n < 1 || c->s[c->pos + n] != '\n')
+        return 0;
+    *p = c->s + c->pos;
+    c->pos += (size_t)n + 1;
+    return 1;
+}
+
+static int hexlow(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* K6: n hash lines into out. */
+static int hashes(cur *c, size_t n, rn_hash *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c->len - c->pos < 65 || c->s[c->pos + 64] != '\n' || !hexlow(c->s + c->pos, 64) ||
+            rn__hex_decode(c->s + c->pos, 64, out[i], RN_HASH_LEN) != RN_OK)
+            return 0;
+        c->pos += 65;
+    }
+    return 1;
+}
+
+static int popcount(uint64_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+void rn__sync_pkg_free(rn__sync_pkg *p)
+{
+    if (!p)
+        return;
+    free(p->e);
+    free(p->b);
+    p->e = NULL;
+    p->b = NULL;
+    p->ne = p->nb = 0;
+}
+
+rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *msgbuf,
+                       size_t msgcap, size_t *where)
+{
+    cur c = {data, len, 0, msgbuf, msgcap, where};
+    const char *tok[6];
+    size_t tl[6], nt;
+    size_t ecap = 0, bcap = 0;
+    uint64_t n, m, k;
+    rn_code rc = RN_OK;
+    memset(out, 0, sizeof *out);
+    msgbuf[0] = '\0';
+    if (where)
+        *where = 0;
+    /* K1 */
+    if (!header(&c, tok, tl, &nt) || nt != 2 || !is(tok[0], tl[0], "remnant-sync") ||
+        !is(tok[1], tl[1], "v1"))
+        return bad(&c, "%s", "not a sync package: the first line must be 'remnant-sync v1'");
+    if (!header(&c, tok, tl, &nt) || nt != 2 || !is(tok[0], tl[0], "checkpoint") ||
+        !num(tok[1], tl[1], &n) || n > RN_NOTE_MAX || !payload(&c, n, &out->note))
+        return bad(&c, "%s", "expected 'checkpoint LEN' and the signed checkpoint note");
+    out->note_len = (size_t)n;
+    /* K4 */
+    if (!header(&c, tok, tl, &nt) || nt != 3 || !is(tok[0], tl[0], "range") ||
+        !num(tok[1], tl[1], &out->from) || !num(tok[2], tl[2], &n) ||
+        n != (uint64_t)popcount(out->from) || !hashes(&c, (size_t)n, out->front))
+        return bad(&c, "%s", "expected 'range FROM N' and the N frontier hashes of FROM");
+    out->nfront = (size_t)n;
+    if (out->from > 0) {
+        if (!header(&c, tok, tl, &nt) || nt != 4 || !is(tok[0], tl[0], "consistency") ||
+            !num(tok[1], tl[1], &m) || m != out->from || !num(tok[2], tl[2], &out->cons_size) ||
+            out->cons_size < out->from || !num(tok[3], tl[3], &n) || n > RN_PROOF_MAX ||
+            !hashes(&c, (size_t)n, out->cons))
+            return bad(&c, "%s", "expected 'consistency FROM SIZE N' and N proof hashes");
+        out->has_cons = 1;
+        out->ncons = (size_t)n;
+    }
+    for (;;) {
+        size_t at = c.pos;
+        if (!header(&c, tok, tl, &nt))
+            return rn__sync_pkg_free(out), bad(&c, "%s", "a section header is malformed");
+        if (nt == 1 && is(tok[0], tl[0], "end")) {
+            if (!out->seal)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "the package has no seal");
+            if (c.pos != c.len)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "bytes after 'end'");
+            return RN_OK;
+        }
+        if (out->seal)
+            return rn__sync_pkg_free(out), bad(&c, "%s", "only 'end' may follow the seal");
+        if (nt == 2 && is(tok[0], tl[0], "seal")) {
+            if (!num(tok[1], tl[1], &n) || n == 0 || n > RN_NOTE_MAX ||
+                !payload(&c, n, &out->seal))
+                return rn__sync_pkg_free(out), bad(&c, "%s", "expected 'seal LEN' and a note");
+            out->seal_len = (size_t)n;
+            out->sealed = at;
+            continue;
+        }
+        if (nt == 3 && is(tok[0], tl[0], "entry")) {
+            /* K3 */
+            if (out->nb)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry after a blob");
+            if (!num(tok[1], tl[1], &n) || n != out->from + out->ne)
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "entries must follow each other from FROM, without gaps");
+            if (out->ne >= RN_SYNC_MAX_ENTRIES)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "too many entries");
+            if (!num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry's size is out of range");
+            if (out->ne == ecap) {
+                size_t nc = ecap ? ecap * 2 : 64;
+                rn__sync_entry *ne = realloc(out->e, nc * sizeof *ne);
+                if (!ne) {
+                    rc = RN_ENOMEM;
+                    snprintf(msgbuf, msgcap, "out of memory");
+                    goto fail;
+                }
+                out->e = ne;
+                ecap = nc;
+            }
+            rn__sync_entry *e = &out->e[out->ne];
+            memset(e, 0, sizeof *e);
+            e->seq = n;
+            if (!payload(&c, m, &e->body))
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry is cut short");
+            e->blen = (size_t)m;
+            out->ne++;
+            continue;
+        }
+        if (nt == 4 && is(tok[0], tl[0], "disclosures")) {
+            rn__sync_entry *e = out->ne ? &out->e[out->ne - 1] : NULL;
+            if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->disc || e->via ||
+                !num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX_DIGESTS ||
+                !num(tok[3], tl[3], &k) || k > RN_ENTRY_MAX || !payload(&c, k, &e->disc))
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "'disclosures SEQ N LEN' must follow its entry, once");
+            e->dlen = (size_t)k;
+            e->ndisc = (size_t)m;
+            continue;
+        }
+        if (nt == 3 && is(tok[0], tl[0], "via")) {
+            rn__sync_entry *e = out->ne ? &out->e[out->ne - 1] : NULL;
+            if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->via ||
+                !num(tok[2], tl[2], &m) || m == 0 || m > RN_SYNC_VIA_MAX ||
+                !payload(&c, m, &e->via))
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "'via SEQ LEN' must follow its entry, once");
+            e->vlen = (size_t)m;
+            continue;
+        }
+        if (nt == 3 && is(tok[0], tl[0], "blob")) {
+            /* K5 */
+            if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||
+                m > RN_SYNC_BLOB_MAX)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "expected 'blob SHA256 LEN'");
+            if (out->nb && memcmp(out->b[out->nb - 1].sha, tok[1], 64) >= 0)
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "blobs must come in increasing SHA-256 order, each once");
+            if (out->nb == bcap) {
+                size_t nc = bcap ? bcap * 2 : 16;
+                rn__sync_blob *nb = realloc(out->b, nc * sizeof *nb);
+                if (!nb) {
+                    rc = RN_ENOMEM;
+                    snprintf(msgbuf, msgcap, "out of memory");
+                    goto fail;
+                }
+                out->b = nb;
+                bcap = nc;
+            }
+            rn__sync_blob *b = &out->b[out->nb];
+            memcpy(b->sha, tok[1], 64);
+            b->sha[64] = '\0';
+            b->len = m;
+            if (!payload(&c, m, &b->data))
+                return rn__sync_pkg_free(out), bad(&c, "%s", "a blob is cut short");
+            uint8_t h[32];
+            char hex[65];
+            crypto_hash_sha256(h, (const unsigned char *)b->data, (unsigned long long)m);
+            rn__hex_encode(h, 32, hex);
+            if (memcmp(hex, b->sha, 64) != 0) {
+                c.pos = at;
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "a blob's bytes do not hash to its SHA-256");
+            }
+            out->nb++;
+            continue;
+        }
+        c.pos = at;
+        return rn__sync_pkg_free(out), bad(&c, "%s", "unknown section (or one out of order)");
+    }
+fail:
+    rn__sync_pkg_free(out);
+    return rc;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * sync_int.h — the inside of lib/sync: the parsed form of a sync package
+ * (package.c, format in docs/SYNC.md) and helpers shared by the files of
+ * lib/sync. Not installed.
+ *
+ * Files:
+ *   package.c   the package format: strict parser (pure: libsodium and the
+ *               C library; the fuzz target and unit tests call it) and writer
+ *   peer.c      registered peers
+ *   export.c    making a package for a peer
+ *   import.c    checking a package (S1..S9) and applying it in one transaction
+ *   conflict.c  listing and resolving conflicts
+ *   provenance.c  where a record came from; verify's check of provenance
+ */
+#ifndef REMNANT_SYNC_INT_H
+#define REMNANT_SYNC_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "ledger/tlog.h"
+#include "remnant/sync.h"
+
+#define RN_SYNC_MAGIC "remnant-sync v1"
+#define RN_SYNC_MAX_ENTRIES (1ull << 31)
+#define RN_SYNC_BLOB_MAX (1ull << 32)   /* as RN_ATTACH_MAX */
+#define RN_SYNC_VIA_MAX 4096
+
+typedef struct rn__sync_entry {
+    uint64_t seq;
+    const char *body; /* the entry's canonical bytes */
+    size_t blen;
+    const char *disc; /* its disclosures, one per line (NULL: none) */
+    size_t dlen;
+    size_t ndisc;
+    const char *via;  /* the sender's provenance of this change (NULL: none) */
+    size_t vlen;
+} rn__sync_entry;
+
+typedef struct rn__sync_blob {
+    char sha[65];
+    const char *data;
+    uint64_t len;
+} rn__sync_blob;
+
+/* A parsed package: slices into the caller's bytes. */
+typedef struct rn__sync_pkg {
+    const char *note; /* the signed checkpoint note */
+    size_t note_len;
+    uint64_t from;    /* the first entry's index = the frontier's size */
+    size_t nfront;
+    rn_hash front[64]; /* the frontier of the first `from` leaves */
+    int has_cons;
+    size_t ncons;
+    rn_hash cons[RN_PROOF_MAX]; /* consistency proof from `from` to the size */
+    uint64_t cons_size;
+    rn__sync_entry *e;
+    size_t ne;
+    rn__sync_blob *b;
+    size_t nb;
+    const char *seal; /* the signed seal note over bytes [0, sealed) */
+    size_t seal_len;
+    size_t sealed;
+} rn__sync_pkg;
+
+/* Parse a package strictly (docs/SYNC.md): every header, size, hash line
+ * and order; each blob's SHA-256 is checked. Nothing about signatures or
+ * trees (import.c does that). On failure *msg (a static string or written
+ * into msgbuf) says what and *where the byte offset. */
+RN_NODISCARD rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out,
+                                    char *msgbuf, size_t msgcap, size_t *where);
+void rn__sync_pkg_free(rn__sync_pkg *p);
+
+/* The store's connection and a few shared SQL helpers. */
+rn_code rn__sync_dberr(sqlite3 *db, rn_error *err, const char *what);
+/* The peer row by name: origin, vkey into the buffers. */
+rn_code rn__sync_peer_get(sqlite3 *db, const char *name, char *origin, size_t ocap,
+                          char *vkey, size_t vcap, rn_error *err);
+/* Current UTC time, "YYYY-MM-DDTHH:MM:SSZ". */
+void rn__sync_now(char buf[32]);
+
+#endif

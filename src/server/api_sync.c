@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * api_sync.c — sync between instances over HTTP (lib/sync, docs/SYNC.md,
+ * docs/API.md): the same packages as by file, behind the roles.
+ *
+ *   GET  /api/v1/sync/state?origin=O   what this instance has seen of log O
+ *                                      (where a push must start) and its
+ *                                      own size
+ *   GET  /api/v1/sync/pull?origin=O&since=L
+ *                                      a package of this log from its
+ *                                      checkpoint of size L, for the
+ *                                      registered peer whose log is O
+ *   POST /api/v1/sync/push             a package (the raw bytes; streamed to
+ *                                      a temp file) from a registered peer,
+ *                                      checked and applied in one transaction
+ *
+ * Roles (the role table of auth.c): an investigator may push only changes
+ * of the record types it may write (a package with any other change is
+ * refused whole, 403), and pulls the records it may write plus reference
+ * data (entities, sanctions measures); the other entries reach it withheld
+ * (their digests, not their fields), so its log still verifies. Analysts,
+ * reviewers and admins pull everything; pushing needs a role that may write
+ * every type the package changes. The receiving account is the token's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "remnant/sync.h"
+#include "server.h"
+
+static int type_of(const char *name, rn_type *t) { return rn_type_from_name(name, t) == RN_OK; }
+
+/* Pull: what the calling role receives disclosed. */
+static int may_read(void *ctx, const char *type)
+{
+    srv_role role = *(srv_role *)ctx;
+    rn_type t;
+    if (!type_of(type, &t))
+        return 0;
+    if (role != SRV_INVESTIGATOR)
+        return 1; /* reviewers, analysts and admins read everything */
+    return srv_may(role, M_POST, t) || t == RN_T_ENTITY || t == RN_T_SANCTION;
+}
+
+/* Push: what the calling role may write. */
+static int may_write(void *ctx, const char *type)
+{
+    rn_type t;
+    return type_of(type, &t) && srv_may(*(srv_role *)ctx, M_POST, t);
+}
+
+void api_sync_state(srv_req *q)
+{
+    const char *origin = srv_query(q, "origin");
+    if (!origin || !*origin) {
+        srv_reply_error(q, 422, "invalid", "give ?origin=, the log of the asking instance",
+                        "origin");
+        return;
+    }
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_state(q->w->store, origin, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    srv_reply_json(q, 200, out, strlen(out));
+}
+
+/* The peer registered for origin into name; 0, or an error reply and -1. */
+static int peer_of(srv_req *q, const char *origin, char *name, size_t cap)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_state(q->w->store, origin, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return -1;
+    }
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    const char *p = json_string_value(json_object_get(j, "peer"));
+    int ok = p && strlen(p) < cap;
+    if (ok)
+        snprintf(name, cap, "%s", p);
+    json_decref(j);
+    if (!ok) {
+        srv_reply_error(q, 404, "not_found", "that log is not a registered peer of this "
+                        "instance (`remnant peer add` on the server)", "origin");
+        return -1;
+    }
+    return 0;
+}
+
+void api_sync_pull(srv_req *q)
+{
+    const char *origin = srv_query(q, "origin"), *since = srv_query(q, "since");
+    long l = 0;
+    char peer[RN_SYNC_NAME_MAX + 1];
+    if (!origin || !*origin) {
+        srv_reply_error(q, 422, "invalid", "give ?origin=, the log of the pulling instance",
+                        "origin");
+        return;
+    }
+    if (since && srv_parse_long(since, 0, INT64_MAX, &l) != 0) {
+        srv_reply_error(q, 422, "invalid", "?since= is the size of a checkpoint of this log",
+                        "since");
+        return;
+    }
+    if (peer_of(q, origin, peer, sizeof peer))
+        return;
+    FILE *tf = tmpfile();
+    if (!tf) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return;
+    }
+    srv_role role = q->role;
+    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role};
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_export(q->w->store, peer, &o, tf, NULL, &err);
+    if (rc == RN_OK && fflush(tf) != 0)
+        rc = RN_EIO;
+    int fd = rc == RN_OK ? dup(fileno(tf)) : -1;
+    struct stat st;
+    if (rc == RN_OK && (fd < 0 || fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0))
+        rc = RN_EIO;
+    fclose(tf);
+    if (rc) {
+        if (fd >= 0)
+            close(fd);
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    q->out_fd = fd;
+    q->out_fd_size = (uint64_t)st.st_size;
+    q->status = 200;
+    srv_add_header(q, "Content-Type", "application/vnd.remnant.sync");
+    srv_add_header(q, "Cache-Control", "no-store");
+}
+
+/* The push's body is streamed to a temp file in the blob folder. */
+int srv_sync_upload_begin(srv_req *q)
+{
+    const char *cl = srv_header(q, "Content-Length");
+    long long len = cl ? strtoll(cl, NULL, 10) : -1;
+    if (len > (long long)srv_cfg.upload_max) {
+        srv_reply_error(q, 413, "too_large", "the package is larger than the server's upload "
+                        "limit (--max-upload)", NULL);
+        return -1;
+    }
+    const char *dir = rn_store_blob_dir(q->w->store);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    int n = snprintf(q->upload_path, sizeof q->upload_path, "%s/.upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof q->upload_path) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    q->upload_fd = mkstemp(q->upload_path);
+    if (q->upload_fd < 0) {
+        q->upload_path[0] = '\0';
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    crypto_hash_sha256_init(&q->upload_sha);
+    q->upload_len = 0;
+    return 0;
+}
+
+void api_sync_push(srv_req *q)
+{
+    if (close(q->upload_fd) != 0) {
+        q->upload_fd = -1;
+        srv_reply_rn(q, RN_EIO, NULL);
+        return;
+    }
+    q->upload_fd = -1;
+    if (q->upload_len == 0) {
+        srv_reply_error(q, 422, "invalid", "the package is empty", NULL);
+        return;
+    }
+    srv_role role = q->role;
+    rn_sync_stats st;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = RN_EIO;
+    int fd = open(q->upload_path, O_RDONLY | O_CLOEXEC);
+    void *m = fd >= 0 ? mmap(NULL, (size_t)q->upload_len, PROT_READ, MAP_PRIVATE, fd, 0)
+                      : MAP_FAILED;
+    if (fd >= 0)
+        close(fd);
+    if (m != MAP_FAILED) {
+        rc = rn_sync_import_ex(q->w->store, m, (size_t)q->upload_len, q->user, may_write,
+                               &role, &st, &err);
+        munmap(m, (size_t)q->upload_len);
+    }
+    srv_upload_abort(q); /* the temp file never outlives its request */
+    if (rc == RN_ECONSTRAINT && strncmp(err.message, "REFUSED: entry", 14) == 0) {
+        srv_reply_error(q, 403, "forbidden", err.message, NULL);
+        return;
+    }
+    if (rc == RN_ECRYPTO || rc == RN_ETAMPER || rc == RN_EINPUT) {
+        srv_reply_error(q, 422, "refused", err.message, NULL); /* nothing written */
+        return;
+    }
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+                          "peer", st.peer, "from", (json_int_t)st.from,
+                          "size", (json_int_t)st.size, "seen", (json_int_t)st.seen,
+                          "applied", (json_int_t)st.applied, "same", (json_int_t)st.same,
+                          "echoes", (json_int_t)st.echoes,
+                          "conflicts", (json_int_t)st.conflicts,
+                          "blobs", (json_int_t)st.blobs, "withheld", (json_int_t)st.withheld,
+                          "already", st.already);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        srv_reply_rn(q, RN_ENOMEM, NULL);
+        return;
+    }
+    srv_reply_json(q, 200, s, strlen(s));
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_sync_package.c — the sync package parser (lib/sync/package.c, format
+ * in docs/SYNC.md): a well-formed package gives its parts as slices; each
+ * rule K1..K6 refuses its breach (a table of one-change variants of the
+ * good package, each of which must fail). Signatures and trees are
+ * import.c's and are tested end to end (tests/e2e/sync_*.sh). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "sync/sync_int.h"
+
+#define H64 "0000000000000000000000000000000000000000000000000000000000000000"
+#define H64B "1111111111111111111111111111111111111111111111111111111111111111"
+/* SHA-256("hello\n") and SHA-256("x") */
+#define SHA_HELLO "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+#define SHA_X "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+
+/* The good package, with FROM = 3 (two frontier hashes: popcount(3)). */
+static const char good[] =
+    "remnant-sync v1\n"
+    "checkpoint 5\nNOTE!\n"
+    "range 3 2\n" H64 "\n" H64B "\n"
+    "consistency 3 5 1\n" H64 "\n"
+    "entry 3 4\nbody\n"
+    "disclosures 3 2 7\nd1\nd2xx\n"
+    "via 3 2\n{}\n"
+    "entry 4 5\nbody2\n"
+    "blob " SHA_X " 1\nx\n"
+    "blob " SHA_HELLO " 6\nhello\n\n"
+    "seal 4\nSEAL\n"
+    "end\n";
+
+static rn_code parse(const char *s, size_t n, rn__sync_pkg *p)
+{
+    char msg[256];
+    size_t where;
+    return rn__sync_parse(s, n, p, msg, sizeof msg, &where);
+}
+
+static void test_good(void **state)
+{
+    (void)state;
+    rn__sync_pkg p;
+    assert_int_equal(parse(good, strlen(good), &p), RN_OK);
+    assert_int_equal(p.note_len, 5);
+    assert_memory_equal(p.note, "NOTE!", 5);
+    assert_int_equal(p.from, 3);
+    assert_int_equal(p.nfront, 2);
+    assert_int_equal(p.front[1][0], 0x11);
+    assert_true(p.has_cons);
+    assert_int_equal(p.cons_size, 5);
+    assert_int_equal(p.ncons, 1);
+    assert_int_equal(p.ne, 2);
+    assert_int_equal(p.e[0].seq, 3);
+    assert_memory_equal(p.e[0].body, "body", 4);
+    assert_int_equal(p.e[0].ndisc, 2);
+    assert_memory_equal(p.e[0].disc, "d1\nd2xx", 7);
+    assert_int_equal(p.e[0].vlen, 2);
+    assert_null(p.e[1].disc);
+    assert_null(p.e[1].via);
+    assert_int_equal(p.nb, 2);
+    assert_string_equal(p.b[1].sha, SHA_HELLO);
+    assert_int_equal(p.b[1].len, 6);
+    assert_int_equal(p.seal_len, 4);
+    /* the seal covers every byte before its header */
+    assert_int_equal(p.sealed, (size_t)(strstr(good, "seal 4") - good));
+    rn__sync_pkg_free(&p);
+}
+
+static void test_from_zero(void **state)
+{
+    (void)state;
+    static const char s[] = "remnant-sync v1\ncheckpoint 1\nN\nrange 0 0\n"
+                            "entry 0 1\nb\nseal 1\nS\nend\n";
+    rn__sync_pkg p;
+    assert_int_equal(parse(s, strlen(s), &p), RN_OK);
+    assert_int_equal(p.from, 0);
+    assert_false(p.has_cons);
+    assert_int_equal(p.ne, 1);
+    rn__sync_pkg_free(&p);
+}
+
+/* One replacement of `from` by `to` in the good package must be refused. */
+static const struct {
+    const char *rule, *from, *to;
+} bad[] = {
+    {"K1 magic", "remnant-sync v1", "remnant-sync v2"},
+    {"K1 magic", "remnant-sync v1\n", "remnant-sync  v1\n"},
+    {"K1 checkpoint first", "checkpoint 5", "checkpoints 5"},
+    {"K1 no seal", "seal 4\nSEAL\n", ""},
+    {"K1 after end", "end\n", "end\nx"},
+    {"K1 end missing", "end\n", ""},
+    {"K1 consistency missing", "consistency 3 5 1\n" H64 "\n", ""},
+    {"K1 something after the seal", "seal 4\nSEAL\n", "seal 4\nSEAL\nentry 5 1\nb\n"},
+    {"K1 unknown section", "entry 4 5\nbody2\n", "entry 4 5\nbody2\nextra 1\nx\n"},
+    {"K1 entry after blob", "seal 4", "entry 5 1\nb\nseal 4"},
+    {"K2 leading zero", "entry 3 4", "entry 03 4"},
+    {"K2 trailing space", "range 3 2\n", "range 3 2 \n"},
+    {"K2 size too big", "entry 4 5\nbody2", "entry 4 6\nbody2"},
+    {"K2 size too small", "entry 4 5\nbody2", "entry 4 4\nbody2"},
+    {"K2 negative", "entry 3 4", "entry -3 4"},
+    {"K2 control char", "range 3 2", "range\t3 2"},
+    {"K3 gap", "entry 4 5", "entry 5 5"},
+    {"K3 first not FROM", "entry 3 4", "entry 2 4"},
+    {"K3 disclosures of another", "disclosures 3 2 7", "disclosures 4 2 7"},
+    {"K3 via of another", "via 3 2", "via 4 2"},
+    {"K3 disclosures after via", "disclosures 3 2 7\nd1\nd2xx\nvia 3 2\n{}\n",
+     "via 3 2\n{}\ndisclosures 3 2 7\nd1\nd2xx\n"},
+    {"K4 frontier count", "range 3 2\n" H64 "\n" H64B "\n", "range 3 1\n" H64 "\n"},
+    {"K4 consistency FROM", "consistency 3 5 1", "consistency 2 5 1"},
+    {"K5 blob hash", "blob " SHA_X " 1\nx\n", "blob " SHA_X " 1\ny\n"},
+    {"K5 blob order", "blob " SHA_X " 1\nx\nblob " SHA_HELLO " 6\nhello\n\n",
+     "blob " SHA_HELLO " 6\nhello\n\nblob " SHA_X " 1\nx\n"},
+    {"K5 blob twice", "blob " SHA_HELLO " 6\nhello\n\n",
+     "blob " SHA_HELLO " 6\nhello\n\nblob " SHA_HELLO " 6\nhello\n\n"},
+    {"K5 blob name upper case", "blob " SHA_X, "blob 2D711642B726B04401627CA9FBAC32F5C8530FB1903CC4DB02258717921A4881"},
+    {"K6 hash line", H64B "\n", "1111\n"},
+};
+
+static void test_bad(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *at = strstr(good, bad[i].from);
+        assert_non_null(at);
+        size_t pre = (size_t)(at - good), fl = strlen(bad[i].from), tl = strlen(bad[i].to);
+        size_t n = strlen(good) - fl + tl;
+        char *s = malloc(n + 1);
+        assert_non_null(s);
+        memcpy(s, good, pre);
+        memcpy(s + pre, bad[i].to, tl);
+        memcpy(s + pre + tl, at + fl, strlen(at + fl) + 1);
+        rn__sync_pkg p;
+        rn_code rc = parse(s, n, &p);
+        if (rc == RN_OK)
+            fail_msg("accepted a package breaking %s", bad[i].rule);
+        assert_null(p.e);
+        free(s);
+    }
+}
+
+/* Every prefix of the good package is refused (cut short anywhere). */
+static void test_prefixes(void **state)
+{
+    (void)state;
+    size_t n = strlen(good);
+    for (size_t k = 0; k < n; k++) {
+        char *s = malloc(k ? k : 1);
+        assert_non_null(s);
+        memcpy(s, good, k);
+        rn__sync_pkg p;
+        assert_int_not_equal(parse(s, k, &p), RN_OK);
+        free(s);
+    }
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_from_zero),
+        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_prefixes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
