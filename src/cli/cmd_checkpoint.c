@@ -8,10 +8,11 @@
 
 #include "cli.h"
 #include "remnant/ledger.h"
+#include "witness_cli.h"
 
 static const char usage[] =
     "remnant checkpoint [SIZE] | --list | --inclusion ID [--size N] |"
-    " --consistency OLD [NEW]";
+    " --consistency OLD [NEW] | --witness [--quorum N]";
 
 static int list_one(void *ctx, uint64_t size, const char *note, size_t len,
                     size_t ncosigs)
@@ -72,10 +73,49 @@ int cmd_checkpoint(int argc, char **argv)
                "entry (hex,\n                      deepest first) in the latest "
                "checkpoint, or the one of --size N\n"
                "  --consistency OLD [NEW]  the consistency proof from size OLD "
-               "to NEW (latest)\n", usage);
+               "to NEW (latest)\n"
+               "  --witness           first ask the log's witnesses to cosign the "
+               "latest checkpoint\n                      (`remnant witness ask`; "
+               "exit 1 below the quorum, 6 on a split view)\n", usage);
         return EXIT_OK;
     }
     int list = cli_flag(&argc, argv, "--list");
+    int witness = cli_flag(&argc, argv, "--witness");
+    const char *qv = NULL;
+    if (cli_opt(&argc, argv, "--quorum", &qv) < 0)
+        return cli_usage_error(usage, "--quorum needs a number");
+    if (witness) {
+        /* c2sp.org/tlog-witness: ask, store, then print what the log holds */
+        char *end = NULL;
+        long q = qv ? strtol(qv, &end, 10) : -1;
+        if (qv && (!*qv || *end || q < 0 || q > 64))
+            return cli_usage_error(usage, "--quorum takes a number from 0 to 64");
+        int rc = cli_unknown_option(argc, argv, usage);
+        if (rc)
+            return rc;
+        if (argc > 1)
+            return cli_usage_error(usage, "--witness asks about the latest checkpoint only");
+        rn_store *s = NULL;
+        if ((rc = cli_open(0, &s)))
+            return rc;
+        rn_store_close(s);
+        rn_ledger *l = NULL;
+        rn_error err;
+        rn_error_clear(&err);
+        rn_code c = rn_ledger_open(cli_db(), 0, &l, &err);
+        if (c)
+            return cli_error(c, &err);
+        rc = cli_witness_ask(l, q, 1);
+        char *note = NULL;
+        size_t len = 0;
+        if (rn_ledger_checkpoint(l, 0, &note, &len, &err) == RN_OK)
+            fwrite(note, 1, len, stdout);
+        rn_free(note);
+        rn_ledger_close(l);
+        return rc;
+    }
+    if (qv)
+        return cli_usage_error(usage, "--quorum goes with --witness");
     const char *incl = NULL, *cons = NULL, *sz = NULL;
     if (cli_opt(&argc, argv, "--inclusion", &incl) < 0 ||
         cli_opt(&argc, argv, "--consistency", &cons) < 0 ||

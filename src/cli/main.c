@@ -138,10 +138,9 @@ int main(int argc, char **argv)
             return EXIT_FAIL;
         }
         /* A command that made a checkpoint has it cosigned by the log's
-         * witnesses, if it has any (witness_http.c); `serve` and `witness`
-         * ask on their own terms. */
-        int ask = strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "witness") != 0;
-        uint64_t before = ask ? cli_witness_mark() : UINT64_MAX;
+         * witnesses, if it has any (witness_http.c). */
+        uint64_t before = cli_witness_may_write(argc - 1, argv + 1) ? cli_witness_mark()
+                                                                    : UINT64_MAX;
         return cli_witness_after(before, fn(argc - 1, argv + 1));
     }
     fprintf(stderr, "remnant: '%s' is not a command (see `remnant --help`)\n", argv[1]);

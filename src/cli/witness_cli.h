@@ -26,6 +26,10 @@ int cli_witness_ask(rn_ledger *l, long quorum, int quiet);
  * returns cli_witness_ask's exit code when it is not 0, else rc. The
  * checkpoint and what the command wrote stay either way. */
 uint64_t cli_witness_mark(void);
+/* 0 for a command that never appends to the log (show, list, verify, ...,
+ * any --help) or asks witnesses on its own terms (serve, witness,
+ * checkpoint): no need to look at the log around it. */
+int cli_witness_may_write(int argc, char **argv);
 int cli_witness_after(uint64_t before, int rc);
 
 #endif

@@ -173,6 +173,22 @@ int cli_witness_ask(rn_ledger *l, long quorum, int quiet)
 
 /* ---- after a command that wrote --------------------------------------------- */
 
+int cli_witness_may_write(int argc, char **argv)
+{
+    static const char *const readers[] = {
+        "show", "list", "search", "export", "fields", "verify", "checkpoint",
+        "history", "bundle", "decode", "timeline", "origin", "sanctions",
+        "links", "report", "generate", "serve", "witness", "init", "demo",
+        "gc", "proof", "log",
+    };
+    if (argc < 1 || cli_wants_help(argc, argv))
+        return 0;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+        if (strcmp(argv[0], readers[i]) == 0)
+            return 0;
+    return 1;
+}
+
 /* The latest checkpoint's size, or UINT64_MAX when there is no log to read
  * (no database yet, not a Remnant database, busy): then nothing is asked. */
 uint64_t cli_witness_mark(void)

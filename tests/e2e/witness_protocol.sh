@@ -15,6 +15,7 @@
 #     root) is refused with 409 and reported as SPLIT VIEW (exit 6), the
 #     signed request kept by the witness as evidence;
 #   - a rollback (a database restored from an old copy) is reported;
+#   - `remnant checkpoint --witness` asks, then prints the cosigned checkpoint;
 #   - the witness's answers on the wire: 200, 400 malformed, 403 bad
 #     signature, 404 unknown log, 405, 409 + text/x.tlog.size, 413, 422 bad
 #     proof.
@@ -247,6 +248,15 @@ stop_witness 1
 expect 0 "offline without a quorum: reported, not fatal" "$REMNANT" add event name="Field laptop (invented)"
 grep -q "witness w1: unreachable" err.txt && ok "offline witness reported" || bad "offline: $(cat err.txt)"
 expect 0 "verify still passes" "$REMNANT" verify
+# back online: `checkpoint --witness` has w1 catch up from the size it last
+# cosigned, then prints the checkpoint with its cosignature
+start_witness 1 "$P1"
+expect 0 "checkpoint --witness --quorum 1" "$REMNANT" checkpoint --witness --quorum 1
+grep -q "^— witness.example/w1 " out.txt && ok "the checkpoint is printed with w1's cosignature" \
+    || bad "checkpoint --witness: $(cat out.txt err.txt)"
+grep -q "consistent with $(size_of x.db | xargs expr -1 +)" err.txt && ok "w1 caught up from its size" \
+    || bad "catch-up: $(cat err.txt)"
+expect 2 "--quorum without --witness is a usage error" "$REMNANT" checkpoint --quorum 1
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
