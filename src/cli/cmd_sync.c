@@ -420,7 +420,7 @@ static int do_http(int argc, char **argv, int push)
     sink k = {0};
     long status = 0;
     char tmp[] = "/tmp/remnant-sync-XXXXXX";
-    int fd = -1;
+    int fd = -1, made = 0;
     if (!eo) {
         rc = EXIT_FAIL;
         goto done;
@@ -451,6 +451,7 @@ static int do_http(int argc, char **argv, int push)
             rc = EXIT_FAIL;
             goto done;
         }
+        made = 1;
         FILE *f = fdopen(fd, "wb");
         rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL, 0, 0};
         rn_error err;
@@ -480,6 +481,7 @@ static int do_http(int argc, char **argv, int push)
             rc = EXIT_FAIL;
             goto done;
         }
+        made = 1;
         k.f = fdopen(fd, "wb");
         snprintf(full, sizeof full, "%s/api/v1/sync/pull?origin=%s&since=%" PRIu64, url, eo,
                  seen);
@@ -523,7 +525,7 @@ static int do_http(int argc, char **argv, int push)
 done:
     if (fd >= 0)
         close(fd);
-    if (tmp[sizeof tmp - 7] != 'X' || strcmp(tmp + sizeof tmp - 7, "XXXXXX") != 0)
+    if (made)
         unlink(tmp);
     free(k.mem);
     if (eo)
