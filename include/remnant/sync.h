@@ -73,6 +73,10 @@ typedef struct rn_sync_export_opts {
     uint64_t since_size;
     rn_sync_may_fn may; /* NULL: every record disclosed */
     void *may_ctx;
+    int public_view;    /* a package for a partner: exactly the public view
+                           (include/remnant/public.h) of the whole log; every
+                           other entry withheld (docs/SYNC.md) */
+    double grid;        /* the public grid (0: the default) */
 } rn_sync_export_opts;
 
 /* Write a package for `peer` to out: this log's entries from the size last

@@ -225,7 +225,8 @@ static rn_code frontier_at(sqlite3 *db, uint64_t from, uint8_t *out, size_t *n, 
 
 static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t size,
                              FILE *out, shas *blobs, const rn_sync_export_opts *o,
-                             const char *peer_origin, rn_error *err)
+                             const char *peer_origin, const rn__sync_pubset *pub,
+                             rn_error *err)
 {
     sqlite3_stmt *st = NULL, *mark = NULL;
     rn_code rc = RN_OK;
@@ -262,6 +263,17 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
         if (fprintf(out, "entry %llu %zu\n", (unsigned long long)seq, blen) < 0 ||
             fwrite(body, 1, blen, out) != blen || fputc('\n', out) == EOF)
             goto wfail;
+        if (pub) {
+            /* public: the public records' latest entries with the fields the
+             * view shows as logged; every other entry withheld */
+            const rn__sync_pubrec *pr = rn__sync_public_find(pub, seq);
+            if (pr && pr->nd > 0 &&
+                (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)seq, pr->nd,
+                         pr->dlen) < 0 ||
+                 fwrite(pr->disc, 1, pr->dlen, out) != pr->dlen || fputc('\n', out) == EOF))
+                goto wfail;
+            continue;
+        }
         if (o && o->may && type && !o->may(o->may_ctx, type))
             continue; /* withheld: the bytes only */
         sqlite3_bind_text(mark, 1, peer_origin, -1, SQLITE_STATIC);
@@ -315,6 +327,19 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
                      (unsigned long long)want, (unsigned long long)size);
         goto out;
     }
+    for (size_t k = 0; pub && k < pub->n; k++) {
+        const rn__sync_pubrec *pr = &pub->r[pub->order[k]];
+        if (pr->seq >= size)
+            continue; /* changed after the checkpoint: the next package */
+        if (fprintf(out, "public %llu %zu\n", (unsigned long long)pr->seq, pr->jlen) < 0 ||
+            fwrite(pr->json, 1, pr->jlen, out) != pr->jlen || fputc('\n', out) == EOF)
+            goto wfail;
+    }
+    for (size_t k = 0; pub && k < pub->nsha; k++)
+        if (sha_add(blobs, pub->sha[k]) != RN_OK) {
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
+            goto out;
+        }
     (void)s;
     goto out;
 wfail:
@@ -322,6 +347,62 @@ wfail:
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(mark);
+    return rc;
+}
+
+/* A public package's entries (K8): each public record's latest entry with
+ * the disclosures the view allows and its inclusion proof, then the public
+ * records in the view's order. Nothing of any other entry. */
+static rn_code write_public(sqlite3 *db, uint64_t size, FILE *out, shas *blobs,
+                            const rn__sync_pubset *pub, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rn_code rc = RN_OK;
+    if (sqlite3_prepare_v2(db, "SELECT body FROM ledger_entry WHERE seq=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return rn__sync_dberr(db, err, "reading the log");
+    for (size_t i = 0; i < pub->n && rc == RN_OK; i++) {
+        const rn__sync_pubrec *pr = &pub->r[i];
+        if (pr->seq >= size)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)pr->seq);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            rc = rn__err(err, RN_ETAMPER, "entry %llu is missing", (unsigned long long)pr->seq);
+            break;
+        }
+        const char *body = sqlite3_column_blob(st, 0);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 0);
+        rn_hash proof[RN_PROOF_MAX];
+        size_t np = 0;
+        if (rn__merkle_inclusion_proof(rn__ledger_leaf_source, db, pr->seq, size, proof, &np) !=
+            RN_OK) {
+            rc = rn__err(err, RN_ETAMPER, "no inclusion proof of entry %llu",
+                         (unsigned long long)pr->seq);
+            break;
+        }
+        if (!body || fprintf(out, "entry %llu %zu\n", (unsigned long long)pr->seq, blen) < 0 ||
+            fwrite(body, 1, blen, out) != blen || fputc('\n', out) == EOF ||
+            (pr->nd > 0 &&
+             (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)pr->seq, pr->nd,
+                      pr->dlen) < 0 ||
+              fwrite(pr->disc, 1, pr->dlen, out) != pr->dlen || fputc('\n', out) == EOF)) ||
+            fprintf(out, "proof %llu %zu\n", (unsigned long long)pr->seq, np) < 0 ||
+            put_hashes(out, (const uint8_t *)proof, np) != RN_OK)
+            rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+    }
+    sqlite3_finalize(st);
+    for (size_t k = 0; rc == RN_OK && k < pub->n; k++) {
+        const rn__sync_pubrec *pr = &pub->r[pub->order[k]];
+        if (pr->seq >= size)
+            continue;
+        if (fprintf(out, "public %llu %zu\n", (unsigned long long)pr->seq, pr->jlen) < 0 ||
+            fwrite(pr->json, 1, pr->jlen, out) != pr->jlen || fputc('\n', out) == EOF)
+            rc = rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+    }
+    for (size_t k = 0; rc == RN_OK && k < pub->nsha; k++)
+        if (sha_add(blobs, pub->sha[k]) != RN_OK)
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
     return rc;
 }
 
@@ -336,6 +417,8 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     shas blobs = {0};
     hashing hs;
     FILE *hf = NULL;
+    rn__sync_pubset pubset;
+    memset(&pubset, 0, sizeof pubset);
     rn_code rc;
     int tx = 0;
     if (entries)
@@ -415,7 +498,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     }
     uint8_t front[64 * RN_HASH_LEN];
     size_t nfront = 0;
-    if ((rc = frontier_at(db, from, front, &nfront, err)))
+    if (!(opts && opts->public_view) && (rc = frontier_at(db, from, front, &nfront, err)))
         goto out;
     cookie_io_functions_t io = {NULL, hw, NULL, NULL};
     crypto_hash_sha256_init(&hs.h);
@@ -426,9 +509,11 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     }
     FILE *raw = out;
     out = hf;
-    if (fprintf(out, "%s\ncheckpoint %zu\n%s\nrange %llu %zu\n", RN_SYNC_MAGIC, strlen(note),
-                note, (unsigned long long)from, nfront) < 0 ||
-        put_hashes(out, front, nfront) != RN_OK)
+    int pub = opts && opts->public_view;
+    if (pub ? fprintf(out, "%s public\ncheckpoint %zu\n%s\n", RN_SYNC_MAGIC, strlen(note), note) < 0
+            : (fprintf(out, "%s\ncheckpoint %zu\n%s\nrange %llu %zu\n", RN_SYNC_MAGIC,
+                       strlen(note), note, (unsigned long long)from, nfront) < 0 ||
+               put_hashes(out, front, nfront) != RN_OK))
         goto wfail;
     if (from > 0) {
         rn_hash proof[RN_PROOF_MAX];
@@ -444,7 +529,14 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
             put_hashes(out, (const uint8_t *)proof, np) != RN_OK)
             goto wfail;
     }
-    if ((rc = write_entries(s, db, from, size, out, &blobs, opts, origin, err)))
+    if (opts && opts->public_view &&
+        (rc = rn__sync_public_prepare(s, opts->grid, &pubset, err)))
+        goto out;
+    if (pub)
+        rc = write_public(db, size, out, &blobs, &pubset, err);
+    else
+        rc = write_entries(s, db, from, size, out, &blobs, opts, origin, NULL, err);
+    if (rc)
         goto out;
     if (blobs.n)
         qsort(blobs.v, blobs.n, sizeof *blobs.v, cmp_sha);
@@ -491,5 +583,6 @@ out:
         rn_store_rollback(s);
     free(note);
     free(blobs.v);
+    rn__sync_public_free(&pubset);
     return rc;
 }

@@ -53,6 +53,7 @@
 
 typedef struct item {
     int withheld;   /* sent without disclosures: checked in the tree, not applied */
+    int pub;        /* a public package's record: applied as the public view shows it */
     rn_record *rec; /* NULL for a delete */
     char *canon;    /* the record's canonical JSON (NULL for a delete) */
     size_t canon_len;
@@ -199,6 +200,15 @@ static rn_code check_state(job *j, rn_sync_stats *stats, rn_error *err)
                        "different histories (a split view); nothing written", j->peer,
                        (unsigned long long)n, a, b);
     }
+    if (j->p.public_mode) {
+        if (j->seen > 0 && j->p.from != j->seen)
+            return rn__err(err, RN_EINPUT, "REFUSED (gap): the public package proves it extends "
+                           "peer %s's log of %llu entries, but %llu were seen here: the peer "
+                           "must export again with --since %llu; nothing written", j->peer,
+                           (unsigned long long)j->p.from, (unsigned long long)j->seen,
+                           (unsigned long long)j->seen);
+        return RN_OK;
+    }
     if (j->p.from > j->seen)
         return rn__err(err, RN_EINPUT, "REFUSED (gap): the package starts at entry %llu of "
                        "peer %s's log, but only %llu entries of it were received here: the "
@@ -254,26 +264,99 @@ out:
     return rc;
 }
 
+/* The index in the package of the entry of seq (K3: FROM + i; K8: found). */
+static int entry_index(const job *j, uint64_t seq, size_t *i)
+{
+    if (!j->p.public_mode) {
+        if (seq < j->p.from || seq - j->p.from >= j->p.ne)
+            return 0;
+        *i = (size_t)(seq - j->p.from);
+        return 1;
+    }
+    size_t lo = 0, hi = j->p.ne;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (j->p.e[mid].seq == seq) {
+            *i = mid;
+            return 1;
+        }
+        if (j->p.e[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* A public record (K7): its public copy fits the model, is the entry's
+ * record, and shows every field the entry discloses exactly as logged. */
+static rn_code check_public(job *j, item *it, const rn_entry *en, const rn__sync_pub *pb,
+                            rn_error *err)
+{
+    rn_error rerr;
+    rn_error_clear(&rerr);
+    rn_member pm[128], dm[128];
+    size_t np = 0, nd = 0;
+    rn_code rc = rn_record_from_json(pb->json, pb->len, &it->rec, &rerr);
+    if (rc == RN_OK)
+        rc = rn_record_to_json(it->rec, RN_JSON_CANONICAL, &it->canon, &it->canon_len);
+    if (rc == RN_OK && (it->canon_len != pb->len || memcmp(it->canon, pb->json, pb->len) ||
+                        strcmp(rn_record_id(it->rec), it->id) ||
+                        strcmp(rn_type_name(rn_record_type(it->rec)), it->type)))
+        rc = RN_EINPUT;
+    if (rc)
+        return rn__err(err, RN_EINPUT, "REFUSED: the public record of entry %llu is not that "
+                       "entry's record in canonical form (%s); nothing written",
+                       (unsigned long long)pb->seq, rerr.message[0] ? rerr.message : "differs");
+    if (!en->record || rn__json_members(pb->json, pb->len, pm, 128, &np) != RN_OK ||
+        rn__json_members(en->record, en->record_len, dm, 128, &nd) != RN_OK)
+        return rn__err(err, RN_EINPUT, "REFUSED: entry %llu: its public record cannot be "
+                       "compared; nothing written", (unsigned long long)pb->seq);
+    for (size_t a = 0; a < nd; a++) {
+        size_t b = 0;
+        while (b < np && (pm[b].name_len != dm[a].name_len ||
+                          memcmp(pm[b].name, dm[a].name, dm[a].name_len)))
+            b++;
+        if (b == np || pm[b].value_len != dm[a].value_len ||
+            memcmp(pm[b].value, dm[a].value, dm[a].value_len))
+            return rn__err(err, RN_ECRYPTO, "REFUSED: the public record of entry %llu shows "
+                           "field '%.*s' otherwise than the log discloses it; nothing written",
+                           (unsigned long long)pb->seq, (int)(dm[a].name_len > 64 ? 64
+                                                              : dm[a].name_len), dm[a].name);
+    }
+    (void)j;
+    return RN_OK;
+}
+
 /* S5, S6, S7 */
 static rn_code check_entries(job *j, rn_error *err)
 {
     rn_frontier f;
     char a[65], b[65];
     uint8_t fb[64 * RN_HASH_LEN];
+    if (j->p.public_mode && j->seen > 0 &&
+        (!j->p.has_cons || j->p.cons_size != j->cp.size ||
+         rn__merkle_verify_consistency(j->seen, j->cp.size, (const rn_hash *)j->p.cons,
+                                       j->p.ncons, j->seen_root, j->cp.root) != RN_OK))
+        return rn__err(err, RN_ETAMPER, "REFUSED (FORK): the public package's checkpoint of "
+                       "peer %s does not extend the log of %llu entries seen before; nothing "
+                       "written", j->peer, (unsigned long long)j->seen);
     for (size_t i = 0; i < j->p.nfront; i++)
         memcpy(fb + i * RN_HASH_LEN, j->p.front[i], RN_HASH_LEN);
-    if (rn__frontier_load(&f, j->p.from, fb, j->p.nfront * RN_HASH_LEN) != RN_OK)
+    if (rn__frontier_load(&f, j->p.public_mode ? 0 : j->p.from, fb,
+                          j->p.nfront * RN_HASH_LEN) != RN_OK)
         return rn__err(err, RN_EINPUT, "sync package: the range's frontier does not fit FROM");
     rn_hash from_root;
     rn__frontier_root(&f, from_root);
-    if (j->p.has_cons &&
+    if (j->p.has_cons && !j->p.public_mode &&
         (j->p.cons_size != j->cp.size ||
          rn__merkle_verify_consistency(j->p.from, j->cp.size, (const rn_hash *)j->p.cons,
                                        j->p.ncons, from_root, j->cp.root) != RN_OK))
         return rn__err(err, RN_ECRYPTO, "REFUSED: the consistency proof from %llu to %llu "
                        "entries does not verify against the signed checkpoint; nothing written",
                        (unsigned long long)j->p.from, (unsigned long long)j->cp.size);
-    if (j->p.from == j->seen && j->seen > 0 && memcmp(from_root, j->seen_root, RN_HASH_LEN)) {
+    if (!j->p.public_mode && j->p.from == j->seen && j->seen > 0 &&
+        memcmp(from_root, j->seen_root, RN_HASH_LEN)) {
         hex(j->seen_root, a);
         hex(from_root, b);
         return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu entries had root "
@@ -284,18 +367,47 @@ static rn_code check_entries(job *j, rn_error *err)
     if (!j->it)
         return rn__err(err, RN_ENOMEM, "out of memory");
     j->nit = j->p.ne;
+    /* K7: each public record names a distinct entry */
+    for (size_t k = 0; k < j->p.npub; k++) {
+        size_t ix = 0;
+        if (!entry_index(j, j->p.pub[k].seq, &ix))
+            return rn__err(err, RN_EINPUT, "REFUSED: sync package: a public record names no "
+                           "entry; nothing written");
+        item *t = &j->it[ix];
+        if (t->pub)
+            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu has two public "
+                           "records; nothing written", (unsigned long long)j->p.pub[k].seq);
+        t->pub = 1;
+        t->made_index = k; /* which public section (a public package has no via) */
+    }
     for (size_t i = 0; i < j->p.ne; i++) {
         const rn__sync_entry *e = &j->p.e[i];
         item *it = &j->it[i];
         rn_entry en;
         char *buf = NULL;
-        rn_code rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
-        if (rc != RN_OK && rc != RN_ENOMEM && !e->disc && rn__entry_parse(e->body, e->blen, &en) == RN_OK &&
-            en.version == 2) {
-            rc = RN_OK; /* withheld by the sender: its digests only */
-            it->withheld = 1;
+        rn_code rc;
+        if (j->p.public_mode && !it->pub)
+            return rn__err(err, RN_EINPUT, "REFUSED: entry %llu of the public package has no "
+                           "public record; nothing written", (unsigned long long)e->seq);
+        if (it->pub) {
+            /* the fields the public view shows as logged: some disclosures */
+            rc = rn__entry_parse(e->body, e->blen, &en);
+            if (rc == RN_OK && (en.version != 2 || en.op == 'd' || e->via))
+                rc = RN_EINPUT;
+            size_t cap = e->dlen + e->blen + 64;
+            if (rc == RN_OK && !(buf = rn__malloc(cap)))
+                rc = RN_ENOMEM;
+            if (rc == RN_OK)
+                rc = rn__entry_disclose(&en, e->disc ? e->disc : "", e->dlen, 0, buf, cap);
+        } else {
+            rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
+            if (rc != RN_OK && rc != RN_ENOMEM && !e->disc &&
+                rn__entry_parse(e->body, e->blen, &en) == RN_OK && en.version == 2) {
+                rc = RN_OK; /* withheld by the sender: its digests only */
+                it->withheld = 1;
+            }
         }
-        if (rc == RN_OK && en.seq != e->seq)
+        if (rc == RN_OK && (en.seq != e->seq || en.seq >= j->cp.size))
             rc = RN_EINPUT;
         if (rc) {
             free(buf);
@@ -341,6 +453,32 @@ static rn_code check_entries(job *j, rn_error *err)
             return rn__err(err, RN_EINPUT, "sync package: entry %llu: bad author",
                            (unsigned long long)e->seq);
         }
+        if (it->pub) {
+            rc = check_public(j, it, &en, &j->p.pub[it->made_index], err);
+            free(buf);
+            if (rc)
+                return rc;
+            if (j->p.public_mode) {
+                /* K8: its own inclusion proof in the signed tree */
+                if (rn__merkle_verify_inclusion(e->seq, j->cp.size, it->leaf,
+                                                (const rn_hash *)e->proof, e->nproof,
+                                                j->cp.root) != RN_OK)
+                    return rn__err(err, RN_ECRYPTO, "REFUSED: entry %llu is not in the signed "
+                                   "checkpoint's tree (its inclusion proof fails); nothing "
+                                   "written", (unsigned long long)e->seq);
+                continue;
+            }
+            (void)rn__frontier_append(&f, it->leaf);
+            if (f.size == j->seen && j->seen > j->p.from) {
+                rn_hash r;
+                rn__frontier_root(&f, r);
+                if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0)
+                    return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
+                                   "entries had another root when seen before; nothing written",
+                                   j->peer, (unsigned long long)j->seen);
+            }
+            continue;
+        }
         if (en.op != 'd') {
             if (!en.record) {
                 free(buf);
@@ -383,7 +521,7 @@ static rn_code check_entries(job *j, rn_error *err)
     }
     rn_hash root;
     rn__frontier_root(&f, root);
-    if (memcmp(root, j->cp.root, RN_HASH_LEN) != 0)
+    if (!j->p.public_mode && memcmp(root, j->cp.root, RN_HASH_LEN) != 0)
         return rn__err(err, RN_ECRYPTO, "REFUSED: the package's entries do not hash to its "
                        "signed checkpoint's root (a changed or missing byte); nothing written");
     return RN_OK;
@@ -418,7 +556,7 @@ static rn_code check_policy(job *j, rn_sync_may_fn may, void *ctx, rn_error *err
 {
     for (size_t i = 0; may && i < j->nit; i++) {
         item *it = &j->it[i];
-        if (it->withheld || j->p.from + i < j->seen ||
+        if (it->withheld || (j->p.from + i < j->seen && !it->pub) ||
             (it->made_in && strcmp(it->made_in, j->own) == 0))
             continue;
         if (!may(ctx, it->type))
@@ -434,7 +572,7 @@ static rn_code check_blobs(job *j, rn_error *err)
 {
     for (size_t i = 0; i < j->nit; i++) {
         item *it = &j->it[i];
-        if (it->withheld || !it->rec || j->p.from + i < j->seen ||
+        if (it->withheld || !it->rec || (j->p.from + i < j->seen && !it->pub) ||
             rn_record_type(it->rec) != RN_T_ATTACHMENT)
             continue;
         const char *sha = rn_record_get(it->rec, "sha256", NULL);
@@ -676,7 +814,7 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
 static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error *err)
 {
     rn_code rc = RN_OK;
-    for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
+    for (size_t i = 0; i < j->nit && rc == RN_OK && !j->p.public_mode; i++) {
         uint64_t oseq = j->p.from + i;
         if (oseq < j->seen)
             continue;
@@ -684,6 +822,8 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
             stats->withheld++;
             continue;
         }
+        if (j->it[i].pub)
+            continue; /* below, in the view's order */
         rc = apply_one(j, &j->it[i], oseq, by, stats, err);
         if (rc && err && err->message[0] && strncmp(err->message, "entry ", 6) != 0) {
             char m[RN_ERR_MSG_MAX];
@@ -693,16 +833,43 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
                     (unsigned long long)oseq, j->peer, j->it[i].id, m);
         }
     }
+    /* a public package: the public records, referenced before referring; one
+     * already here as shown is left alone (a later package repeats them) */
+    for (size_t k = 0; k < j->p.npub && rc == RN_OK; k++) {
+        uint64_t oseq = j->p.pub[k].seq;
+        size_t ix = 0;
+        (void)entry_index(j, oseq, &ix);
+        item *it = &j->it[ix];
+        it->made_index = oseq;
+        rc = apply_one(j, it, oseq, by, stats, err);
+        if (rc && err && err->message[0]) {
+            char m[RN_ERR_MSG_MAX];
+            memcpy(m, err->message, sizeof m);
+            m[300] = '\0';
+            rn__err(err, rc, "public record %s (entry %llu of peer %.64s): %s; nothing written",
+                    it->id, (unsigned long long)oseq, j->peer, m);
+        }
+    }
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(j->db, "INSERT OR IGNORE INTO sync_leaf(origin, idx, leaf_hash) "
-                                  "VALUES (?,?,?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(j->db, "INSERT OR IGNORE INTO sync_leaf(origin, idx, leaf_hash, "
+                                  "proof, proof_size) VALUES (?,?,?,?,?)", -1, &st, NULL) !=
+        SQLITE_OK)
         return rn__sync_dberr(j->db, err, "keeping the peer's leaves");
     for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
+        const rn__sync_entry *e = &j->p.e[i];
         sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)(j->p.from + i));
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)e->seq);
         sqlite3_bind_blob(st, 3, j->it[i].leaf, RN_HASH_LEN, SQLITE_STATIC);
+        if (j->p.public_mode) {
+            sqlite3_bind_blob(st, 4, e->nproof ? (const void *)e->proof : "",
+                              (int)(e->nproof * RN_HASH_LEN), SQLITE_STATIC);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)j->cp.size);
+        } else {
+            sqlite3_bind_null(st, 4);
+            sqlite3_bind_null(st, 5);
+        }
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = rn__sync_dberr(j->db, err, "keeping the peer's leaves");
         sqlite3_reset(st);

@@ -18,6 +18,12 @@
  *  K5. Blobs come in strictly increasing SHA-256 order (so none twice) and
  *      each blob's bytes hash to its name.
  *  K6. Hash lines are 64 lower-case hex digits and a newline.
+ *  K7. `public SEQ LEN` sections (a public package) come after the entries
+ *      and before the blobs; SEQ names an entry of the package.
+ *  K8. A public package ("remnant-sync v1 public") has no `range`: its
+ *      `consistency` (optional: when FROM > 0) gives FROM; its entries come
+ *      in strictly increasing SEQ, each with `proof SEQ N` (its inclusion
+ *      proof, after its disclosures), and carry no `via`.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -140,9 +146,11 @@ void rn__sync_pkg_free(rn__sync_pkg *p)
         return;
     free(p->e);
     free(p->b);
+    free(p->pub);
     p->e = NULL;
     p->b = NULL;
-    p->ne = p->nb = 0;
+    p->pub = NULL;
+    p->ne = p->nb = p->npub = 0;
 }
 
 rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *msgbuf,
@@ -151,27 +159,40 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
     cur c = {data, len, 0, msgbuf, msgcap, where};
     const char *tok[6];
     size_t tl[6], nt;
-    size_t ecap = 0, bcap = 0;
+    size_t ecap = 0, bcap = 0, pcap = 0;
     uint64_t n, m, k;
     rn_code rc = RN_OK;
     memset(out, 0, sizeof *out);
     msgbuf[0] = '\0';
     if (where)
         *where = 0;
-    /* K1 */
-    if (!header(&c, tok, tl, &nt) || nt != 2 || !is(tok[0], tl[0], "remnant-sync") ||
-        !is(tok[1], tl[1], "v1"))
-        return bad(&c, "%s", "not a sync package: the first line must be 'remnant-sync v1'");
+    /* K1, K8 */
+    if (!header(&c, tok, tl, &nt) || (nt != 2 && nt != 3) ||
+        !is(tok[0], tl[0], "remnant-sync") || !is(tok[1], tl[1], "v1") ||
+        (nt == 3 && !is(tok[2], tl[2], "public")))
+        return bad(&c, "%s", "not a sync package: the first line must be 'remnant-sync v1' "
+                   "or 'remnant-sync v1 public'");
+    out->public_mode = nt == 3;
     if (!header(&c, tok, tl, &nt) || nt != 2 || !is(tok[0], tl[0], "checkpoint") ||
         !num(tok[1], tl[1], &n) || n > RN_NOTE_MAX || !payload(&c, n, &out->note))
         return bad(&c, "%s", "expected 'checkpoint LEN' and the signed checkpoint note");
     out->note_len = (size_t)n;
     /* K4 */
-    if (!header(&c, tok, tl, &nt) || nt != 3 || !is(tok[0], tl[0], "range") ||
+    size_t save = c.pos;
+    if (out->public_mode) {
+        if (header(&c, tok, tl, &nt) && nt == 4 && is(tok[0], tl[0], "consistency") &&
+            num(tok[1], tl[1], &out->from) && out->from > 0) {
+            c.pos = save; /* read below */
+        } else {
+            c.pos = save;
+            out->from = 0;
+        }
+    } else if (!header(&c, tok, tl, &nt) || nt != 3 || !is(tok[0], tl[0], "range") ||
         !num(tok[1], tl[1], &out->from) || !num(tok[2], tl[2], &n) ||
         n != (uint64_t)popcount(out->from) || !hashes(&c, (size_t)n, out->front))
         return bad(&c, "%s", "expected 'range FROM N' and the N frontier hashes of FROM");
-    out->nfront = (size_t)n;
+    else
+        out->nfront = (size_t)n;
     if (out->from > 0) {
         if (!header(&c, tok, tl, &nt) || nt != 4 || !is(tok[0], tl[0], "consistency") ||
             !num(tok[1], tl[1], &m) || m != out->from || !num(tok[2], tl[2], &out->cons_size) ||
@@ -195,6 +216,9 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         if (out->seal)
             return rn__sync_pkg_free(out), bad(&c, "%s", "only 'end' may follow the seal");
         if (nt == 2 && is(tok[0], tl[0], "seal")) {
+            if (out->public_mode && (out->npub == 0 || !out->e[out->ne - 1].has_proof) &&
+                out->ne)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
             if (!num(tok[1], tl[1], &n) || n == 0 || n > RN_NOTE_MAX ||
                 !payload(&c, n, &out->seal))
                 return rn__sync_pkg_free(out), bad(&c, "%s", "expected 'seal LEN' and a note");
@@ -204,11 +228,17 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         }
         if (nt == 3 && is(tok[0], tl[0], "entry")) {
             /* K3 */
-            if (out->nb)
-                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry after a blob");
-            if (!num(tok[1], tl[1], &n) || n != out->from + out->ne)
+            if (out->nb || out->npub)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry after a blob or a "
+                                                   "public record");
+            if (!num(tok[1], tl[1], &n) ||
+                (!out->public_mode && n != out->from + out->ne) ||
+                (out->public_mode && out->ne && n <= out->e[out->ne - 1].seq))
                 return rn__sync_pkg_free(out),
-                       bad(&c, "%s", "entries must follow each other from FROM, without gaps");
+                       bad(&c, "%s", "entries must follow each other from FROM, without gaps "
+                           "(in a public package: in increasing order)");
+            if (out->public_mode && out->ne && !out->e[out->ne - 1].has_proof)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
             if (out->ne >= RN_SYNC_MAX_ENTRIES)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "too many entries");
             if (!num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX)
@@ -233,9 +263,68 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             out->ne++;
             continue;
         }
+        if (nt == 3 && is(tok[0], tl[0], "proof")) {
+            /* K8 */
+            rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
+            if (!out->public_mode || !e || e->has_proof || !num(tok[1], tl[1], &n) ||
+                n != e->seq || !num(tok[2], tl[2], &m) || m > RN_PROOF_MAX ||
+                !hashes(&c, (size_t)m, e->proof))
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "'proof SEQ N' must follow its entry in a public package");
+            e->nproof = (size_t)m;
+            e->has_proof = 1;
+            continue;
+        }
+        if (nt == 3 && is(tok[0], tl[0], "public")) {
+            /* K7 */
+            if (out->public_mode && out->ne && !out->npub && !out->e[out->ne - 1].has_proof)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
+            size_t idx = 0;
+            int found = 0;
+            if (num(tok[1], tl[1], &n)) {
+                if (!out->public_mode && n >= out->from && n - out->from < out->ne) {
+                    idx = (size_t)(n - out->from);
+                    found = 1;
+                }
+                for (size_t lo = 0, hi = out->ne; out->public_mode && lo < hi;) {
+                    size_t mid = (lo + hi) / 2;
+                    if (out->e[mid].seq == n) {
+                        idx = mid;
+                        found = 1;
+                        break;
+                    }
+                    if (out->e[mid].seq < n)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+            }
+            (void)idx;
+            if (out->nb || !found || !num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX)
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "'public SEQ LEN' must name an entry, before the blobs");
+            if (out->npub == pcap) {
+                size_t nc = pcap ? pcap * 2 : 64;
+                rn__sync_pub *np = realloc(out->pub, nc * sizeof *np);
+                if (!np) {
+                    rc = RN_ENOMEM;
+                    snprintf(msgbuf, msgcap, "out of memory");
+                    goto fail;
+                }
+                out->pub = np;
+                pcap = nc;
+            }
+            rn__sync_pub *pb = &out->pub[out->npub];
+            pb->seq = n;
+            pb->len = (size_t)m;
+            if (!payload(&c, m, &pb->json))
+                return rn__sync_pkg_free(out), bad(&c, "%s", "a public record is cut short");
+            out->npub++;
+            continue;
+        }
         if (nt == 4 && is(tok[0], tl[0], "disclosures")) {
-            rn__sync_entry *e = out->ne ? &out->e[out->ne - 1] : NULL;
-            if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->disc || e->via ||
+            rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
+            if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->disc || e->via || e->has_proof ||
                 !num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX_DIGESTS ||
                 !num(tok[3], tl[3], &k) || k > RN_ENTRY_MAX || !payload(&c, k, &e->disc))
                 return rn__sync_pkg_free(out),
@@ -245,8 +334,8 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             continue;
         }
         if (nt == 3 && is(tok[0], tl[0], "via")) {
-            rn__sync_entry *e = out->ne ? &out->e[out->ne - 1] : NULL;
-            if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->via ||
+            rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
+            if (!e || out->public_mode || !num(tok[1], tl[1], &n) || n != e->seq || e->via ||
                 !num(tok[2], tl[2], &m) || m == 0 || m > RN_SYNC_VIA_MAX ||
                 !payload(&c, m, &e->via))
                 return rn__sync_pkg_free(out),
@@ -254,6 +343,8 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             e->vlen = (size_t)m;
             continue;
         }
+        if (out->public_mode && out->ne && !out->npub && !out->e[out->ne - 1].has_proof)
+            return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
         if (nt == 3 && is(tok[0], tl[0], "blob")) {
             /* K5 */
             if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||

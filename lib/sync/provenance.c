@@ -9,6 +9,8 @@
  *      size and root of its row;
  *  P2. the leaves kept of each peer's log have no gaps from 0, and the tree
  *      they make at each kept checkpoint's size has that checkpoint's root;
+ *      a leaf kept from a public package (with its inclusion proof) is in
+ *      the tree of the kept checkpoint its proof is for;
  *  P3. every provenance row names a kept checkpoint of its origin at least
  *      as large as its index, and its origin leaf is the kept leaf there;
  *  P4. every provenance row's local entry exists and logs the same record.
@@ -117,9 +119,50 @@ static void problem(vctx *v, const char *what, const char *id, const char *fmt, 
         v->fn(v->ctx, what, id, m);
 }
 
+/* P2 for the leaves a public package gave: each by its inclusion proof. */
+static rn_code check_sparse(sqlite3 *db, const char *origin, vctx *v, int *sparse,
+                            rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *sparse = 0;
+    if (sqlite3_prepare_v2(db, "SELECT l.idx, l.leaf_hash, l.proof, l.proof_size, c.root FROM "
+                               "sync_leaf l LEFT JOIN sync_checkpoint c ON c.origin = l.origin "
+                               "AND c.size = l.proof_size WHERE l.origin=? AND l.proof IS NOT "
+                               "NULL", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "reading peer leaves");
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        *sparse = 1;
+        uint64_t idx = (uint64_t)sqlite3_column_int64(st, 0);
+        int pn = sqlite3_column_bytes(st, 2);
+        const void *root = sqlite3_column_blob(st, 4);
+        rn_hash proof[RN_PROOF_MAX];
+        if (sqlite3_column_bytes(st, 1) != RN_HASH_LEN || pn % RN_HASH_LEN ||
+            pn / RN_HASH_LEN > RN_PROOF_MAX || !root ||
+            sqlite3_column_bytes(st, 4) != RN_HASH_LEN) {
+            problem(v, "peer leaf", origin, "leaf %llu kept from this log has no valid proof "
+                    "or no kept checkpoint", (unsigned long long)idx);
+            continue;
+        }
+        if (pn)
+            memcpy(proof, sqlite3_column_blob(st, 2), (size_t)pn);
+        if (rn__merkle_verify_inclusion(idx, (uint64_t)sqlite3_column_int64(st, 3),
+                                        sqlite3_column_blob(st, 1), (const rn_hash *)proof,
+                                        (size_t)pn / RN_HASH_LEN, root) != RN_OK)
+            problem(v, "peer leaf", origin, "leaf %llu kept from this log is not in the tree "
+                    "of its checkpoint", (unsigned long long)idx);
+    }
+    sqlite3_finalize(st);
+    return RN_OK;
+}
+
 /* P1, P2 for one peer log. */
 static rn_code check_log(sqlite3 *db, const char *origin, vctx *v, rn_error *err)
 {
+    int sparse = 0;
+    rn_code src = check_sparse(db, origin, v, &sparse, err);
+    if (src)
+        return src;
     sqlite3_stmt *cps = NULL, *lv = NULL;
     rn_code rc = RN_OK;
     if (sqlite3_prepare_v2(db, "SELECT size, root, note, vkey FROM sync_checkpoint WHERE "
@@ -154,6 +197,8 @@ static rn_code check_log(sqlite3 *db, const char *origin, vctx *v, rn_error *err
                     (unsigned long long)size);
             continue;
         }
+        if (sparse)
+            continue; /* P2 by the leaves' own proofs, above */
         while (f.size < size && lr == SQLITE_ROW) {
             if ((uint64_t)sqlite3_column_int64(lv, 0) != f.size ||
                 sqlite3_column_bytes(lv, 1) != RN_HASH_LEN)

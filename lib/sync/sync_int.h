@@ -31,6 +31,9 @@
 
 typedef struct rn__sync_entry {
     uint64_t seq;
+    int has_proof;    /* a public package: the inclusion proof in the checkpoint */
+    size_t nproof;
+    rn_hash proof[RN_PROOF_MAX];
     const char *body; /* the entry's canonical bytes */
     size_t blen;
     const char *disc; /* its disclosures, one per line (NULL: none) */
@@ -40,6 +43,13 @@ typedef struct rn__sync_entry {
     size_t vlen;
 } rn__sync_entry;
 
+/* A public package's record as the public view shows it, for entry seq. */
+typedef struct rn__sync_pub {
+    uint64_t seq;
+    const char *json; /* canonical JSON */
+    size_t len;
+} rn__sync_pub;
+
 typedef struct rn__sync_blob {
     char sha[65];
     const char *data;
@@ -48,6 +58,8 @@ typedef struct rn__sync_blob {
 
 /* A parsed package: slices into the caller's bytes. */
 typedef struct rn__sync_pkg {
+    int public_mode;  /* "remnant-sync v1 public": some entries, each with its
+                         inclusion proof, instead of a range */
     const char *note; /* the signed checkpoint note */
     size_t note_len;
     uint64_t from;    /* the first entry's index = the frontier's size */
@@ -59,6 +71,8 @@ typedef struct rn__sync_pkg {
     uint64_t cons_size;
     rn__sync_entry *e;
     size_t ne;
+    rn__sync_pub *pub; /* in the order they are to be applied */
+    size_t npub;
     rn__sync_blob *b;
     size_t nb;
     const char *seal; /* the signed seal note over bytes [0, sealed) */
@@ -73,6 +87,26 @@ typedef struct rn__sync_pkg {
 RN_NODISCARD rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out,
                                     char *msgbuf, size_t msgcap, size_t *where);
 void rn__sync_pkg_free(rn__sync_pkg *p);
+
+/* public.c: what a public package discloses (the public view's records). */
+typedef struct rn__sync_pubrec {
+    uint64_t seq;  /* the record's latest entry */
+    char *disc;    /* its disclosures of the fields the view shows as logged */
+    size_t dlen, nd;
+    char *json;    /* the record as the public sees it, canonical JSON */
+    size_t jlen;
+    size_t rank;   /* its place in the order to apply */
+} rn__sync_pubrec;
+typedef struct rn__sync_pubset {
+    rn__sync_pubrec *r; /* sorted by seq */
+    size_t n;
+    size_t *order;      /* indexes into r, in the order to apply */
+    char (*sha)[65];    /* blobs the public copies name */
+    size_t nsha;
+} rn__sync_pubset;
+rn_code rn__sync_public_prepare(rn_store *s, double grid, rn__sync_pubset *p, rn_error *err);
+const rn__sync_pubrec *rn__sync_public_find(const rn__sync_pubset *p, uint64_t seq);
+void rn__sync_public_free(rn__sync_pubset *p);
 
 /* The store's connection and a few shared SQL helpers. */
 rn_code rn__sync_dberr(sqlite3 *db, rn_error *err, const char *what);

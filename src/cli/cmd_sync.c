@@ -22,20 +22,24 @@
 #include "remnant/sync.h"
 
 static const char usage[] =
-    "remnant sync export --peer PEER [--since CHECKPOINT] -o FILE | "
+    "remnant sync export --peer PEER [--since CHECKPOINT] [--public [--public-grid DEG]] "
+    "-o FILE | "
     "sync import FILE [--user NAME [--password-file F]] | "
     "sync push|pull PEER [--token-file F]";
 
 static int help(void)
 {
-    printf("usage: remnant sync export --peer PEER [--since CHECKPOINT] -o FILE\n"
+    printf("usage: remnant sync export --peer PEER [--since CHECKPOINT] [--public] -o FILE\n"
            "       remnant sync import FILE [--user NAME [--password-file F]]\n\n"
            "export writes a sync package for the registered PEER (`remnant peer add`): the\n"
            "log entries since what it was last sent, with their disclosures, the files\n"
            "their attachments name, the latest signed checkpoint and the proof that it\n"
            "extends what the peer saw. --since starts at a checkpoint of this log instead\n"
            "(a file holding its note as `remnant checkpoint` prints it, or its size).\n"
-           "-o - writes to standard output.\n\n"
+           "-o - writes to standard output. --public makes the package for a partner:\n"
+           "exactly the public view (docs/PUBLIC.md) of published findings and what they\n"
+           "cite, each with the proofs of the fields shown as logged; every other entry\n"
+           "of the log goes withheld (its digests only).\n\n"
            "import checks a package completely (the signature by a registered peer's key,\n"
            "consistency with what was seen from that peer: a fork or rollback is refused,\n"
            "every entry in the signed tree, every record against its entry) and then\n"
@@ -84,7 +88,17 @@ static char *read_all(const char *path, size_t *len)
 
 static int do_export(int argc, char **argv)
 {
-    const char *peer = NULL, *since = NULL, *outp = NULL;
+    const char *peer = NULL, *since = NULL, *outp = NULL, *gs = NULL;
+    int public_view = cli_flag(&argc, argv, "--public");
+    double grid = 0;
+    if (cli_opt(&argc, argv, "--public-grid", &gs) < 0)
+        return cli_usage_error(usage, "--public-grid needs degrees");
+    if (gs) {
+        char *end = NULL;
+        grid = strtod(gs, &end);
+        if (!end || *end || !(grid > 0 && grid <= 10))
+            return cli_usage_error(usage, "--public-grid takes degrees, more than 0, at most 10");
+    }
     if (cli_opt(&argc, argv, "--peer", &peer) < 0 || cli_opt(&argc, argv, "--since", &since) < 0 ||
         cli_opt(&argc, argv, "-o", &outp) < 0)
         return cli_usage_error(usage, "--peer, --since and -o need a value");
@@ -137,7 +151,7 @@ static int do_export(int argc, char **argv)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL};
+    rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL, public_view, grid};
     uint64_t n = 0;
     rn_code c = rn_sync_export(s, peer, &o, out, &n, &err);
     if (out != stdout) {
@@ -406,7 +420,7 @@ static int do_http(int argc, char **argv, int push)
     sink k = {0};
     long status = 0;
     char tmp[] = "/tmp/remnant-sync-XXXXXX";
-    int fd = -1;
+    int fd = -1, made = 0;
     if (!eo) {
         rc = EXIT_FAIL;
         goto done;
@@ -437,8 +451,9 @@ static int do_http(int argc, char **argv, int push)
             rc = EXIT_FAIL;
             goto done;
         }
+        made = 1;
         FILE *f = fdopen(fd, "wb");
-        rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL};
+        rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL, 0, 0};
         rn_error err;
         rn_error_clear(&err);
         uint64_t n = 0;
@@ -466,6 +481,7 @@ static int do_http(int argc, char **argv, int push)
             rc = EXIT_FAIL;
             goto done;
         }
+        made = 1;
         k.f = fdopen(fd, "wb");
         snprintf(full, sizeof full, "%s/api/v1/sync/pull?origin=%s&since=%" PRIu64, url, eo,
                  seen);
@@ -509,7 +525,7 @@ static int do_http(int argc, char **argv, int push)
 done:
     if (fd >= 0)
         close(fd);
-    if (tmp[sizeof tmp - 7] != 'X' || strcmp(tmp + sizeof tmp - 7, "XXXXXX") != 0)
+    if (made)
         unlink(tmp);
     free(k.mem);
     if (eo)

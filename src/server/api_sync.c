@@ -124,7 +124,7 @@ void api_sync_pull(srv_req *q)
         return;
     }
     srv_role role = q->role;
-    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role};
+    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role, 0, 0};
     rn_error err;
     rn_error_clear(&err);
     rn_code rc = rn_sync_export(q->w->store, peer, &o, tf, NULL, &err);

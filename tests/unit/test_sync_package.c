@@ -163,6 +163,66 @@ static void test_prefixes(void **state)
     }
 }
 
+/* K8: a public package: some entries, each with its inclusion proof. */
+static const char good_public[] =
+    "remnant-sync v1 public\n"
+    "checkpoint 5\nNOTE!\n"
+    "consistency 4 9 1\n" H64 "\n"
+    "entry 2 4\nbody\n"
+    "disclosures 2 1 2\nd1\n"
+    "proof 2 2\n" H64 "\n" H64B "\n"
+    "entry 7 5\nbody2\n"
+    "proof 7 0\n"
+    "public 7 2\n{}\n"
+    "public 2 3\n{ }\n"
+    "seal 4\nSEAL\n"
+    "end\n";
+
+static void test_public(void **state)
+{
+    (void)state;
+    rn__sync_pkg p;
+    assert_int_equal(parse(good_public, strlen(good_public), &p), RN_OK);
+    assert_true(p.public_mode);
+    assert_int_equal(p.from, 4);
+    assert_int_equal(p.ne, 2);
+    assert_true(p.e[0].has_proof);
+    assert_int_equal(p.e[0].nproof, 2);
+    assert_true(p.e[1].has_proof);
+    assert_int_equal(p.e[1].nproof, 0);
+    assert_int_equal(p.npub, 2);
+    assert_int_equal(p.pub[0].seq, 7); /* the order to apply, as given */
+    rn__sync_pkg_free(&p);
+    static const struct {
+        const char *rule, *from, *to;
+    } badp[] = {
+        {"K8 no proof", "proof 7 0\n", ""},
+        {"K8 proof of another", "proof 7 0", "proof 2 0"},
+        {"K8 entries decreasing", "entry 7 5", "entry 1 5"},
+        {"K8 disclosures after the proof", "disclosures 2 1 2\nd1\nproof 2 2\n" H64 "\n" H64B "\n",
+         "proof 2 2\n" H64 "\n" H64B "\ndisclosures 2 1 2\nd1\n"},
+        {"K8 via in a public package", "proof 7 0\n", "proof 7 0\nvia 7 2\n{}\n"},
+        {"K8 a range", "consistency 4", "range 4 1\n" H64 "\nconsistency 4"},
+        {"K7 public names no entry", "public 7 2", "public 6 2"},
+        {"K7 public after a blob", "seal 4", "blob " SHA_X " 1\nx\npublic 2 3\n{ }\nseal 4"},
+        {"K1 magic", "v1 public", "v1 private"},
+    };
+    for (size_t i = 0; i < sizeof badp / sizeof badp[0]; i++) {
+        const char *at = strstr(good_public, badp[i].from);
+        assert_non_null(at);
+        size_t pre = (size_t)(at - good_public), fl = strlen(badp[i].from);
+        size_t tl = strlen(badp[i].to), n = strlen(good_public) - fl + tl;
+        char *b = malloc(n + 1);
+        assert_non_null(b);
+        memcpy(b, good_public, pre);
+        memcpy(b + pre, badp[i].to, tl);
+        memcpy(b + pre + tl, at + fl, strlen(at + fl) + 1);
+        if (parse(b, n, &p) == RN_OK)
+            fail_msg("accepted a public package breaking %s", badp[i].rule);
+        free(b);
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -172,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_from_zero),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_public),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,12 +30,17 @@ CREATE TABLE sync_checkpoint (
   PRIMARY KEY (origin, size)
 ) STRICT;
 
--- The leaf hashes of a peer's log seen so far (index 0 up, no gaps): the
--- tree every kept checkpoint of that peer is recomputed from.
+-- The leaf hashes of a peer's log seen so far: from a full package, index 0
+-- up without gaps (the tree every kept checkpoint of that peer is
+-- recomputed from); from a public package only the public records' leaves,
+-- each with its inclusion proof (hashes concatenated) in the kept
+-- checkpoint of size proof_size.
 CREATE TABLE sync_leaf (
   origin TEXT NOT NULL,
   idx INTEGER NOT NULL CHECK (idx >= 0),
   leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  proof BLOB,
+  proof_size INTEGER,
   PRIMARY KEY (origin, idx)
 ) STRICT, WITHOUT ROWID;
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# bench/sync.sh — sync of N generated items (with their markings) from a
+# field instance to an empty headquarters, by file (`sync export` + `sync
+# import`) and over loopback HTTP (`sync push`), as ratios against the
+# same-run baseline `remnant export` + `remnant import` of the same records
+# into an empty database (issue 13's goal: at most 1.5x, although sync also
+# carries and checks the log); then the incremental sync of 100 new records
+# into that N-item headquarters, in seconds (goal: under 1 s at 1M items).
+# Data preparation (generate, the field import) is not timed. Numbers are
+# reported, never judged.
+#
+# Usage: bench/sync.sh [BUILD_DIR]   (default build/release; a Release build
+#   without sanitizers is what should be measured:
+#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRN_TESTS=OFF)
+# Env: ITEMS (default 100000), SEED (default 1).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build/release}
+R=$build/remnant
+[ -x "$R" ] || { echo "no $R: build it first (see the header)"; exit 1; }
+items=${ITEMS:-100000}
+W=$(mktemp -d /tmp/rn_bench_sync.XXXXXX)
+SRV=
+cleanup() {
+    if [ -n "$SRV" ]; then kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true; fi
+    rm -rf "$W"
+}
+trap cleanup EXIT
+cd "$W"
+export REMNANT_AUTHOR=bench
+now() { date +%s.%N; }
+el() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+fresh_hq() { rm -rf "$1"*; "$R" init "$1" >/dev/null 2>&1; }
+
+echo "== preparing $items items (not timed)" >&2
+"$R" generate --items "$items" --seed "${SEED:-1}" -o gen.jsonl
+"$R" init a.db >/dev/null 2>&1
+"$R" --db a.db import gen.jsonl --no-decode --quiet >/dev/null
+records=$(sqlite3 a.db "SELECT count(*) FROM record")
+
+echo "== baseline: export + import" >&2
+fresh_hq base.db
+t0=$(now)
+"$R" --db a.db export -o x.jsonl
+"$R" --db base.db import x.jsonl --quiet >/dev/null
+t1=$(now)
+base=$(el "$t0" "$t1")
+
+echo "== sync by file" >&2
+fresh_hq hq.db
+"$R" --db hq.db peer add field - --key "$("$R" --db a.db key show)" >/dev/null
+"$R" --db a.db peer add hq - --key "$("$R" --db hq.db key show)" >/dev/null
+t0=$(now)
+"$R" --db a.db sync export --peer hq -o p.sync 2>/dev/null
+"$R" --db hq.db sync import p.sync >/dev/null
+t1=$(now)
+file=$(el "$t0" "$t1")
+pkg=$(stat -c %s p.sync)
+
+echo "== sync over loopback HTTP" >&2
+fresh_hq h2.db
+"$R" --db h2.db peer add field - --key "$("$R" --db a.db key show)" >/dev/null
+"$R" --db a.db peer rm hq >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+echo pw-bench-12345 | "$R" --db h2.db user add bench --role admin >/dev/null
+"$R" --db h2.db user token bench >tok
+"$R" --db h2.db serve --listen "127.0.0.1:$port" --max-upload 4294967296 --quiet 2>srv.log &
+SRV=$!
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+"$R" --db a.db peer add hq "http://127.0.0.1:$port" --key "$("$R" --db h2.db key show)" >/dev/null
+t0=$(now)
+"$R" --db a.db sync push hq --token-file tok >/dev/null
+t1=$(now)
+http=$(el "$t0" "$t1")
+kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=
+
+echo "== incremental: 100 new records into the $items-item headquarters" >&2
+"$R" generate --items 40 --seed 99 -o small.jsonl
+head -100 small.jsonl >new.jsonl
+"$R" --db a.db import new.jsonl --no-decode --quiet >/dev/null
+seen=$(sqlite3 hq.db "SELECT max(size) FROM sync_checkpoint")
+t0=$(now)
+"$R" --db a.db sync export --peer hq --since "$seen" -o inc.sync 2>/dev/null
+"$R" --db hq.db sync import inc.sync >/dev/null
+t1=$(now)
+inc=$(el "$t0" "$t1")
+
+cat <<EOF
+| measure ($items items, $records records, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)) | seconds | ratio |
+|---|---|---|
+| baseline: \`export\` + \`import\` into an empty database | $base | 1.00 |
+| sync by file: \`sync export\` + \`sync import\` (package $((pkg / 1048576)) MiB) | $file | $(ratio "$file" "$base") |
+| sync over loopback HTTP: \`sync push\` | $http | $(ratio "$http" "$base") |
+| incremental: 100 new records into the $items-item headquarters, by file | $inc | |
+EOF
