@@ -17,6 +17,8 @@ rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err)
     rn_code rc = rn_record_check(r, err);
     if (rc == RN_OK)
         rc = rn__lifecycle_put(s, r, RN_PUT_UPSERT, RN__PUT_SYNC, err);
+    if (rc == RN_OK) /* the package's files are written before its records */
+        rc = rn__blob_require(s, r, err);
     return rc ? rc : s->ops->put(s, r, RN_PUT_UPSERT, err);
 }
 
