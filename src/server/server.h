@@ -360,6 +360,10 @@ void api_me_password(srv_req *q);
 void api_me_token(srv_req *q);
 void api_user_password(srv_req *q);
 void api_user_role(srv_req *q);
+/* Add to each hit of a staff search its item and event (api_search_context.c);
+ * nothing for the public. */
+struct json_t;
+void srv_search_context(srv_req *q, struct json_t *hits);
 void api_checkpoint(srv_req *q);
 void api_proof(srv_req *q);
 void api_bundle(srv_req *q); /* api_publish.c */
