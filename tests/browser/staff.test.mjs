@@ -249,3 +249,22 @@ test('the history in Ukrainian', async () => {
   noProblems(page);
   await page.ctx.close();
 });
+
+test('every workspace page fits a phone\'s width', async () => {
+  const page = await person();
+  await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
+  await signIn(page, 'admin');
+  await ready(page, 'events');
+  const wide = [];
+  for (const [hash, view] of [['#events', 'events'], ['#event/' + DEMO_EVENT, 'event'], ['#findings', 'findings'], ['#traces', 'traces'],
+    ['#analysis', 'analysis'], ['#accounts', 'accounts'], ['#account', 'account'], ['#search/2315', 'search'], ['#history/' + DEMO_EVENT, 'history']]) {
+    await page.evaluate((h) => (location.hash = h), hash);
+    await ready(page, view);
+    const w = await page.evaluate(() => [document.documentElement.scrollWidth, [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.scroll, table.data, .leaflet-container')).map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)]);
+    if (w[0] > 375) wide.push(`${hash}: ${w[0]} px ${JSON.stringify(w[1])}`);
+    await shot(page, 'phone-app-' + view);
+  }
+  assert.deepEqual(wide, [], wide.join('\n'));
+  noProblems(page);
+  await page.ctx.close();
+});
