@@ -268,3 +268,44 @@ test('every workspace page fits a phone\'s width', async () => {
   noProblems(page);
   await page.ctx.close();
 });
+
+// Keyboard only: sign in, open an event, choose an item in its tree, open
+// its history and come back, with Tab, Enter and Space.
+test('the workspace by keyboard alone', async () => {
+  const page = await person();
+  await page.goto(BASE + '/app/', { waitUntil: 'load' });
+  await ready(page, 'login');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'name', 'the sign-in form has the focus');
+  await page.keyboard.type('u_investigator');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('password-investigator');
+  await page.keyboard.press('Enter');
+  await ready(page, 'events');
+  const tabTo = async (selector, max = 80) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+    }
+    assert.fail('Tab never reached ' + selector);
+  };
+  await tabTo('#events-table a');
+  await page.keyboard.press('Enter');
+  await ready(page, 'event');
+  await tabTo('#tree button.node');
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#item-pane #h-item');
+  assert.equal(await page.$eval('#tree button.node[aria-pressed="true"]', (b) => b === document.activeElement), true, 'the chosen item keeps the focus');
+  await tabTo('#item-history');
+  await page.keyboard.press('Enter');
+  await ready(page, 'history');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'h-history', 'the history heading has the focus');
+  // the Back button is just before the heading
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('Tab');
+  await page.keyboard.up('Shift');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'history-back');
+  await page.keyboard.press('Enter');
+  await ready(page, 'event');
+  noProblems(page);
+  await page.ctx.close();
+});
