@@ -3,11 +3,12 @@
 // the demo database with one account per role (run.sh): an investigator
 // changes an event and reads its history (every change from the evidence
 // log, who and when, each field before and after), the item's and a
-// marking's too; an analyst makes two API tokens, sees them listed and
+// marking's too; moves an item in its tree and reads that in its history; an analyst makes two API tokens, sees them listed and
 // revokes one (which then stops working, the other still works); an admin
 // gives an account another role, sees everyone's tokens and removes the
 // account; a record that is not there and a failed page say so on the
-// page; the history reads in Ukrainian and at a phone's width. A
+// page; the history reads in Ukrainian and at a phone's width; every
+// workspace page fits a phone; the workspace works by keyboard alone. A
 // screenshot of each step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
