@@ -46,6 +46,7 @@ for n in "$NB" "$N"; do
     "$R" --db "$db.tmp" import "$W/gen.jsonl" >/dev/null
     rm -f "$W/gen.jsonl"
     mv "$db.tmp" "$db"
+    for k in "$db.tmp".key*; do [ -f "$k" ] && mv "$k" "$db${k#"$db.tmp"}"; done
   fi
   "$R" --db "$db" user rm u_bench >/dev/null 2>&1 || true
   echo "bench-password-1" | "$R" --db "$db" user add u_bench --role investigator >/dev/null

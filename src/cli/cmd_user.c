@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * cmd_user.c — `remnant user add|rm|passwd|token|list`: the server's
+ * cmd_user.c — `remnant user add|rm|passwd|role|token|list`: the server's
  * accounts (src/server/accounts.c). Passwords come from stdin (one line) or,
  * on a terminal, from a prompt without echo; never from the command line,
  * never printed. A token is printed once and stored only as its hash. */
@@ -17,6 +17,7 @@ static const char usage[] =
     "remnant user add NAME --role admin|investigator|analyst|reviewer\n"
     "       remnant user rm NAME\n"
     "       remnant user passwd NAME [--revoke-tokens]\n"
+    "       remnant user role NAME --role admin|investigator|analyst|reviewer\n"
     "       remnant user token NAME [--label TEXT]\n"
     "       remnant user token list [NAME]\n"
     "       remnant user token rm ID\n"
@@ -54,7 +55,8 @@ int cmd_user(int argc, char **argv)
                "it as\n`Authorization: Bearer TOKEN`. `token list` shows each token's id, "
                "user, label and\ncreation time (never the token); `token rm ID` revokes "
                "one. `passwd` ends every\nsession of the account, and with "
-               "--revoke-tokens revokes every API token too.\n", usage);
+               "--revoke-tokens revokes every API token too. `role` gives an account another\nrole; "
+               "its sessions and tokens carry it from their next request.\n", usage);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     const char *role = NULL, *label = NULL;
@@ -119,6 +121,13 @@ int cmd_user(int argc, char **argv)
         c = srv_token_rm(db, NULL, argv[3], &err);
     } else if (strcmp(sub, "rm") == 0) {
         c = srv_user_rm(db, argv[2], &err);
+    } else if (strcmp(sub, "role") == 0) {
+        srv_role r = role ? srv_role_from_name(role) : SRV_ROLE_COUNT;
+        if (r == SRV_ROLE_COUNT) {
+            srv_accounts_close(db);
+            return cli_usage_error(usage, "give --role admin, investigator, analyst or reviewer");
+        }
+        c = srv_user_role(db, argv[2], r, &err);
     } else if (strcmp(sub, "token") == 0) {
         c = srv_user_token(db, argv[2], label, tok, &err);
         if (!c)

@@ -622,6 +622,9 @@ void api_search(srv_req *q)
             json_array_append(out, h);
     }
     json_decref(c.hits);
+    const char *ctx = srv_query(q, "context");
+    if (ctx && strcmp(ctx, "1") == 0)
+        srv_search_context(q, out); /* api_search_context.c: staff only */
     json_t *o = json_pack("{s:o}", "hits", out);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);

@@ -361,6 +361,10 @@ void api_me_password(srv_req *q);
 void api_me_token(srv_req *q);
 void api_user_password(srv_req *q);
 void api_user_role(srv_req *q);
+/* Add to each hit of a staff search its item and event (api_search_context.c);
+ * nothing for the public. */
+struct json_t;
+void srv_search_context(srv_req *q, struct json_t *hits);
 void api_checkpoint(srv_req *q);
 /* the log per C2SP tlog-tiles at /log/ (api_tlog.c) */
 void api_tlog_checkpoint(srv_req *q);

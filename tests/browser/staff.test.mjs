@@ -3,11 +3,12 @@
 // the demo database with one account per role (run.sh): an investigator
 // changes an event and reads its history (every change from the evidence
 // log, who and when, each field before and after), the item's and a
-// marking's too; an analyst makes two API tokens, sees them listed and
+// marking's too; moves an item in its tree and reads that in its history; an analyst makes two API tokens, sees them listed and
 // revokes one (which then stops working, the other still works); an admin
 // gives an account another role, sees everyone's tokens and removes the
 // account; a record that is not there and a failed page say so on the
-// page; the history reads in Ukrainian and at a phone's width. A
+// page; the history reads in Ukrainian and at a phone's width; every
+// workspace page fits a phone; the workspace works by keyboard alone. A
 // screenshot of each step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -246,6 +247,66 @@ test('the history in Ukrainian', async () => {
   assert.match(await page.$eval('#changes > li.change:last-child h2', (h) => h.textContent), /^Створено/);
   assert.equal(await page.$eval('#changes th', (h) => h.textContent), 'Поле');
   await shot(page, 'app-history-uk');
+  noProblems(page);
+  await page.ctx.close();
+});
+
+test('every workspace page fits a phone\'s width', async () => {
+  const page = await person();
+  await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
+  await signIn(page, 'admin');
+  await ready(page, 'events');
+  const wide = [];
+  for (const [hash, view] of [['#events', 'events'], ['#event/' + DEMO_EVENT, 'event'], ['#findings', 'findings'], ['#traces', 'traces'],
+    ['#analysis', 'analysis'], ['#accounts', 'accounts'], ['#account', 'account'], ['#search/2315', 'search'], ['#history/' + DEMO_EVENT, 'history']]) {
+    await page.evaluate((h) => (location.hash = h), hash);
+    await ready(page, view);
+    const w = await page.evaluate(() => [document.documentElement.scrollWidth, [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.scroll, table.data, .leaflet-container')).map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)]);
+    if (w[0] > 375) wide.push(`${hash}: ${w[0]} px ${JSON.stringify(w[1])}`);
+    await shot(page, 'phone-app-' + view);
+  }
+  assert.deepEqual(wide, [], wide.join('\n'));
+  noProblems(page);
+  await page.ctx.close();
+});
+
+// Keyboard only: sign in, open an event, choose an item in its tree, open
+// its history and come back, with Tab, Enter and Space.
+test('the workspace by keyboard alone', async () => {
+  const page = await person();
+  await page.goto(BASE + '/app/', { waitUntil: 'load' });
+  await ready(page, 'login');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'name', 'the sign-in form has the focus');
+  await page.keyboard.type('u_investigator');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('password-investigator');
+  await page.keyboard.press('Enter');
+  await ready(page, 'events');
+  const tabTo = async (selector, max = 80) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+    }
+    assert.fail('Tab never reached ' + selector);
+  };
+  await tabTo('#events-table a');
+  await page.keyboard.press('Enter');
+  await ready(page, 'event');
+  await tabTo('#tree button.node');
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#item-pane #h-item');
+  assert.equal(await page.$eval('#tree button.node[aria-pressed="true"]', (b) => b === document.activeElement), true, 'the chosen item keeps the focus');
+  await tabTo('#item-history');
+  await page.keyboard.press('Enter');
+  await ready(page, 'history');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'h-history', 'the history heading has the focus');
+  // the Back button is just before the heading
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('Tab');
+  await page.keyboard.up('Shift');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'history-back');
+  await page.keyboard.press('Enter');
+  await ready(page, 'event');
   noProblems(page);
   await page.ctx.close();
 });

@@ -127,6 +127,14 @@ check "17: an anonymous search over the work cap" 422 "$st"
 grep -q '"code":"too_broad"' body && ok "17: says too broad" || bad "17: body: $(cat body)"
 check "17: the same search logged in" 200 "$(api analyst GET '/api/v1/search?q=%3F%3F%3F&limit=1000')"
 
+# an account's role: by the command line and by an admin over the API (not one's own)
+"$REMNANT" user role u_reviewer --role analyst >/dev/null && ok "role: remnant user role" || bad "role: remnant user role"
+check "role: takes effect" "u_reviewer analyst" "$("$REMNANT" user list | awk '$1 == "u_reviewer" {print $1, $2}')"
+check "role: an unknown one is a usage error" 2 "$("$REMNANT" user role u_reviewer --role boss >/dev/null 2>&1; echo $?)"
+check "role: over the API" 200 "$(api admin PATCH /api/v1/users/u_reviewer '{"role":"reviewer"}')"
+check "role: not one's own" 409 "$(api admin PATCH /api/v1/users/u_admin '{"role":"analyst"}')"
+check "role: only a role" 422 "$(api admin PATCH /api/v1/users/u_reviewer '{"role":"reviewer","name":"x"}')"
+
 stop_server || bad "server stopped cleanly"
 grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" server.log && { bad "sanitizer report"; cat server.log; }
 echo "$fails failed"

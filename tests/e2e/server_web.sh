@@ -87,6 +87,13 @@ echo password-reviewer >pw.txt
     --user u_reviewer --password-file pw.txt >/dev/null || bad "withdraw"
 check "and gone once it is withdrawn" 2 "$(curl -s -H 'Accept-Encoding: gzip' "$BASE/api/v1/public/findings" | gunzip -c | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["findings"]))')"
 
+# ---- search with context: each staff hit with its item and event, none for the public ----------
+curl -s -H "Authorization: Bearer $TOK_investigator" "$BASE/api/v1/search?q=2315&context=1" >ctx.json
+check "search context: a marking's item and event" "component Kharkiv: missile remnants after a strike (demo)" "$(python3 -c 'import json;h=[x for x in json.load(open("ctx.json"))["hits"] if x["text"]=="XC7A100T 2315"][0];print(h["item"]["kind"],h["event"]["name"])')"
+check "search context: the item names its event" 1 "$(python3 -c 'import json;print(sum(1 for h in json.load(open("ctx.json"))["hits"] if "item" in h and h["item"]["event"]==h["event"]["id"]) >= 1 and 1 or 0)')"
+check "search context: none for the public" 0 "$(curl -s "$BASE/api/v1/search?q=2315&context=1" | grep -c '"event":{')"
+check "search context: none unless asked" 0 "$(curl -s -H "Authorization: Bearer $TOK_investigator" "$BASE/api/v1/search?q=2315" | grep -c '"event":{')"
+
 # ---- a stale session cookie does not block signing in again -----------------------------------
 curl -s -c jar -H 'Content-Type: application/json' -d '{"name":"u_investigator","password":"password-investigator"}' \
      "$BASE/api/v1/login" >/dev/null

@@ -875,7 +875,9 @@ async function showSearch(text) {
     if (!cache.has(id)) cache.set(id, api.get(`/api/v1/${PLURAL[type]}/${encodeURIComponent(id)}`).catch(() => null));
     return cache.get(id);
   };
-  const r = await call(() => api.get('/api/v1/search' + qs({ q: text, limit: 100 })));
+  // context=1: each hit comes with its item and event (one answer); a
+  // server without it gets them read one record at a time
+  const r = await call(() => api.get('/api/v1/search' + qs({ q: text, limit: 100, context: 1 })));
   if ($('#app-q').value !== text) return; // another search took its place
   // the hits are shown at once; each row's item, event and place follow as
   // they are read (<tbody data-complete="1"> once all are)
@@ -891,11 +893,15 @@ async function showSearch(text) {
   performance.mark('rn:search-hits');
   await Promise.all(
     rows.map(async ({ h, cells }) => {
-      const self = await rec(h.type, h.id);
-      let item = h.type === 'item' ? self : null;
-      if (!item && self && self.item) item = await rec('item', self.item);
-      let event = h.type === 'event' ? self : null;
-      if (!event) event = await rec('event', (item && item.event) || (self && self.event));
+      let item = h.item || null;
+      let event = h.event || null;
+      if (!item && !event) {
+        const self = await rec(h.type, h.id);
+        item = h.type === 'item' ? self : null;
+        if (!item && self && self.item) item = await rec('item', self.item);
+        event = h.type === 'event' ? self : null;
+        if (!event) event = await rec('event', (item && item.event) || (self && self.event));
+      }
       if (item) cells[0].append(el('a', { href: `#event/${item.event || ''}/${item.id}`, text: `${t('kind.' + item.kind)}: ${item.name || item.category || item.id}` }));
       if (event) {
         cells[1].append(el('a', { href: '#event/' + event.id, text: event.name }));

@@ -338,7 +338,7 @@ async function showFinding(id, preview) {
       if (!m) return;
       const pts = places.map((e) => ({ id: e.id, lat: e.lat, lon: e.lon, title: e.name }));
       fit(m, pts);
-      pointLayer(m, pts);
+      pointLayer(m, pts, { clusterTitle: (n) => t('map.cluster', { n }) });
     }, 0);
   }
 
