@@ -60,7 +60,8 @@ static const char *const unknowns[] = {
 };
 
 typedef struct run {
-    double *ms;
+    double *ms;  /* wall time of each query */
+    double *cpu; /* the thread's CPU time of each query */
     long hits;
 } run;
 
@@ -93,6 +94,13 @@ static int collect_hit(void *ctx, const rn_hit *h)
 {
     hl_add(ctx, h->id, h->field);
     return 0;
+}
+
+static double cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static double now_ms(void)
@@ -144,9 +152,9 @@ static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
         long hits = 0;
         rn_error err;
         rn_error_clear(&err);
-        double t0 = now_ms();
+        double c0 = cpu_ms(), t0 = now_ms();
         rn_code rc = rn_store_search(s, qs[i], LIMIT, count_hit, &hits, &err);
-        double t1 = now_ms();
+        double t1 = now_ms(), c1 = cpu_ms();
         if (rc) {
             fprintf(stderr, "search_bench: remnant search '%s' failed: %s\n", qs[i],
                     err.message);
@@ -154,6 +162,7 @@ static int run_ours(rn_store *s, char (*qs)[QMAX], int nq, int timed, run *r)
         }
         if (timed) {
             r->ms[i] = t1 - t0;
+            r->cpu[i] = c1 - c0;
             r->hits += hits;
         }
     }
@@ -204,7 +213,7 @@ static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
         char pat[QMAX + 3];
         like_pattern(qs[i], pat, sizeof pat);
         long hits = 0;
-        double t0 = now_ms();
+        double c0 = cpu_ms(), t0 = now_ms();
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
             fprintf(stderr, "search_bench: baseline: %s\n", sqlite3_errmsg(db));
@@ -219,21 +228,23 @@ static int run_base(sqlite3 *db, char (*qs)[QMAX], int nq, int timed, run *r)
                 hits++;
         }
         sqlite3_finalize(st);
-        double t1 = now_ms();
+        double t1 = now_ms(), c1 = cpu_ms();
         if (src != SQLITE_DONE) {
             fprintf(stderr, "search_bench: baseline '%s': %s\n", qs[i], sqlite3_errmsg(db));
             return -1;
         }
         if (timed) {
             r->ms[i] = t1 - t0;
+            r->cpu[i] = c1 - c0;
             r->hits += hits;
         }
     }
     return 0;
 }
 
-/* p50/p99 over the queries whose index satisfies `want(is_unknown)`. */
-static void report(const char *name, const run *r, const int *isq, int nq, int sel,
+/* p50/p99 of the times t[] of the queries of kind sel (0 literal, 1 with
+ * `?`, -1 all). */
+static void report(const char *name, const double *t, const int *isq, int nq, int sel,
                    double *p50, double *p99)
 {
     double *v = malloc(sizeof *v * (size_t)nq);
@@ -243,8 +254,8 @@ static void report(const char *name, const run *r, const int *isq, int nq, int s
         exit(1);
     for (int i = 0; i < nq; i++) {
         if (sel < 0 || isq[i] == sel) {
-            v[n++] = r->ms[i];
-            sum += r->ms[i];
+            v[n++] = t[i];
+            sum += t[i];
         }
     }
     qsort(v, (size_t)n, sizeof *v, cmp_double);
@@ -278,9 +289,9 @@ int main(int argc, char **argv)
     }
     char(*qs)[QMAX] = calloc((size_t)nq, QMAX);
     int *isq = calloc((size_t)nq, sizeof *isq);
-    run ours = {calloc((size_t)nq, sizeof(double)), 0};
-    run base = {calloc((size_t)nq, sizeof(double)), 0};
-    if (!qs || !isq || !ours.ms || !base.ms) {
+    run ours = {calloc((size_t)nq, sizeof(double)), calloc((size_t)nq, sizeof(double)), 0};
+    run base = {calloc((size_t)nq, sizeof(double)), calloc((size_t)nq, sizeof(double)), 0};
+    if (!qs || !isq || !ours.ms || !base.ms || !ours.cpu || !base.cpu) {
         fprintf(stderr, "search_bench: out of memory\n");
         return 1;
     }
@@ -315,7 +326,7 @@ int main(int argc, char **argv)
     /* Timed: query by query, the three sides back to back in a rotating
      * order, so that noise from other processes falls on all of them. */
     for (int i = 0; i < nq; i++) {
-        run o = {ours.ms + i, 0}, b = {base.ms + i, 0};
+        run o = {ours.ms + i, ours.cpu + i, 0}, b = {base.ms + i, base.cpu + i, 0};
         for (int k = 0; k < 2; k++) {
             int side = (i + k) % 2, bad;
             if (side == 0)
@@ -368,12 +379,20 @@ int main(int argc, char **argv)
     double o50, o99, b50, b99, ol50, ol99, bl50, bl99, ou50, ou99, bu50, bu99;
     printf("search latency, %d queries (half literal, half with ?), limit %d, one process\n",
            nq, LIMIT);
-    report("remnant (all)", &ours, isq, nq, -1, &o50, &o99);
-    report("sqlite fts5 LIKE (all)", &base, isq, nq, -1, &b50, &b99);
-    report("remnant (literal)", &ours, isq, nq, 0, &ol50, &ol99);
-    report("sqlite fts5 LIKE (literal)", &base, isq, nq, 0, &bl50, &bl99);
-    report("remnant (with ?)", &ours, isq, nq, 1, &ou50, &ou99);
-    report("sqlite fts5 LIKE (with ?)", &base, isq, nq, 1, &bu50, &bu99);
+    report("remnant (all)", ours.ms, isq, nq, -1, &o50, &o99);
+    report("sqlite fts5 LIKE (all)", base.ms, isq, nq, -1, &b50, &b99);
+    report("remnant (literal)", ours.ms, isq, nq, 0, &ol50, &ol99);
+    report("sqlite fts5 LIKE (literal)", base.ms, isq, nq, 0, &bl50, &bl99);
+    report("remnant (with ?)", ours.ms, isq, nq, 1, &ou50, &ou99);
+    report("sqlite fts5 LIKE (with ?)", base.ms, isq, nq, 1, &bu50, &bu99);
+    /* The same queries in CPU time of the searching thread: what the
+     * search costs, without the time a loaded machine gives to others. */
+    double cl50, cl99, cu50, cu99, dl50, dl99, du50, du99;
+    printf("  CPU time of the searching thread:\n");
+    report("remnant (literal)", ours.cpu, isq, nq, 0, &cl50, &cl99);
+    report("sqlite fts5 LIKE (literal)", base.cpu, isq, nq, 0, &dl50, &dl99);
+    report("remnant (with ?)", ours.cpu, isq, nq, 1, &cu50, &cu99);
+    report("sqlite fts5 LIKE (with ?)", base.cpu, isq, nq, 1, &du50, &du99);
     /* The slowest queries for Remnant, with the baselines beside them: where
      * the tail of the distribution comes from. */
     int slow[5] = {-1, -1, -1, -1, -1};
@@ -406,14 +425,17 @@ int main(int argc, char **argv)
     printf("RESULT ours_p50=%.3f ours_p99=%.3f base_p50=%.3f base_p99=%.3f "
            "ours_lit_p50=%.3f base_lit_p50=%.3f ours_q_p50=%.3f base_q_p50=%.3f "
            "ours_q_p99=%.3f base_q_p99=%.3f ours_hits=%ld base_hits=%ld ours_lit_p99=%.3f "
-           "base_lit_p99=%.3f differ_base=%d differ_scan=%d\n",
+           "base_lit_p99=%.3f differ_base=%d differ_scan=%d cpu_ours_lit_p99=%.3f "
+           "cpu_base_lit_p99=%.3f cpu_ours_q_p99=%.3f cpu_base_q_p99=%.3f\n",
            o50, o99, b50, b99, ol50, bl50, ou50, bu50, ou99, bu99, ours.hits, base.hits, ol99,
-           bl99, differ_base, differ_scan);
+           bl99, differ_base, differ_scan, cl99, dl99, cu99, du99);
     sqlite3_close(db);
     rn_store_close(s);
     free(qs);
     free(isq);
     free(ours.ms);
     free(base.ms);
+    free(ours.cpu);
+    free(base.cpu);
     return 0;
 }

@@ -169,6 +169,12 @@ void rn__decoded_forget(rn__decoded *d, const char *item_id)
         d->last_event[0] = '\0';
 }
 
+void rn__decoded_begin(rn__decoded *d)
+{
+    if (d)
+        d->last_event[0] = '\0';
+}
+
 /* Record rule `rule`'s source once per connection (INSERT OR IGNORE keeps
  * the first source seen for a rule id). */
 static rn_code note_rule(rn__decoded *d, const char *rule, const char *source, rn_error *err)
@@ -310,6 +316,7 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
         if (rc == RN_OK)
             rc = note_rule(d, k->rule, k->source, err);
     }
+    sqlite3_clear_bindings(d->ins); /* no pointer into cs outlives it */
     rn_candidates_free(cs);
     return rc;
 }

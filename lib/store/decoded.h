@@ -18,6 +18,9 @@ void rn__decoded_close(rn__decoded *d);
 /* Inside the write transaction: (re)compute and store the candidates of
  * marking m. replace: the marking existed before (drop old candidates). */
 rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err);
+/* A transaction begins: forget the event last read (it may have been
+ * written by a transaction since rolled back). */
+void rn__decoded_begin(rn__decoded *d);
 /* An item or event changed: drop what is cached of it. */
 void rn__decoded_forget(rn__decoded *d, const char *id);
 

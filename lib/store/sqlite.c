@@ -296,6 +296,7 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
      * back: start over (a few INSERT OR IGNOREs per transaction) */
     memset(q->char_ascii, 0, sizeof q->char_ascii);
     memset(q->char_other, 0, sizeof q->char_other);
+    rn__decoded_begin(q->decoded);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "SELECT seq FROM sqlite_sequence WHERE name='search_text'",
                            -1, &st, NULL) == SQLITE_OK) {

@@ -641,6 +641,17 @@ static int on_hit(void *ctx, const rn_hit *h)
     return 0;
 }
 
+typedef struct idlist_count {
+    int n;
+} idlist_count;
+
+static int on_hit_count(void *ctx, const rn_hit *h)
+{
+    (void)h;
+    ((idlist_count *)ctx)->n++;
+    return 0;
+}
+
 /* The texts of the hits for q, sorted, joined with '|'. */
 static void search_texts(rn_store *s, const char *q, char *out, size_t cap)
 {
@@ -763,6 +774,32 @@ static void search_character_set_follows_rollback(void **state)
     expect_search(f->s, "3?48", "3\xd0\x96" "48");
     expect_search(f->s, "q?r", "q\xea\xb0\x80r");
     expect_search(f->s, "2?15", "");
+    rn_record_free(item);
+}
+
+/* More distinct characters than a `?` is expanded over (512): the search
+ * falls back to the trigram vocabulary or a scan, with the same hits. */
+static void search_many_distinct_characters(void **state)
+{
+    fx *f = *state;
+    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(f->s, item, RN_PUT_CREATE);
+    assert_int_equal(rn_store_begin(f->s, NULL), RN_OK);
+    for (unsigned cp = 0x4e00; cp < 0x4e00 + 600; cp++) {
+        char t[16];
+        snprintf(t, sizeof t, "q%c%c%cz", (char)(0xe0 | (cp >> 12)),
+                 (char)(0x80 | ((cp >> 6) & 0x3f)), (char)(0x80 | (cp & 0x3f)));
+        rn_record_free(marking_on(f->s, rn_record_id(item), t));
+    }
+    rn_record_free(marking_on(f->s, rn_record_id(item), "q-z"));
+    assert_int_equal(rn_store_commit(f->s, NULL), RN_OK);
+    idlist_count c = {0};
+    assert_int_equal(rn_store_search(f->s, "q?z", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 601);
+    c.n = 0;
+    assert_int_equal(rn_store_search(f->s, "Q?Z", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 601);
+    expect_search(f->s, "?-z", "q-z");
     rn_record_free(item);
 }
 
@@ -1154,6 +1191,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_unknown_matches_any_character, setup, teardown),
         cmocka_unit_test_setup_teardown(search_character_set_follows_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(search_same_hits_as_a_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_many_distinct_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
