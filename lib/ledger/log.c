@@ -38,6 +38,15 @@
  *       against the database's last entry (seq and leaf hash); otherwise it
  *       is rebuilt from ledger_tree plus the unsealed entries.
  *   L7. Appends happen only inside a write transaction (checked).
+ *   L8. The tiles (tiles.c T1-T4) are written with the entries: full tiles
+ *       as they fill, the rightmost partial ones at seal.
+ *   L9. Salts come from a ChaCha20 key stream under a random key per
+ *       writer (a transaction), each with its own nonce: never reused.
+ *
+ * Cost (docs/BENCHMARKS.md): within a transaction the RAM state is checked
+ * against the database once (L6; the connection's rollback hook, which the
+ * ledger owns, clears it); a create's previous entry is looked up among the
+ * deletes only (L3: a create is of a record that is not alive).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,7 +67,11 @@ typedef struct writer {
     sqlite3 *db;
     sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
     sqlite3_stmt *prev; /* the record's last entry */
+    sqlite3_stmt *dele; /* the record's last delete (a create's only possible prev) */
     sqlite3_stmt *last; /* the log's last entry */
+    int checked;        /* L6: checked against the db; no rollback since */
+    uint8_t salt_key[crypto_stream_chacha20_KEYBYTES]; /* L9 */
+    uint64_t salt_nonce;
     int valid;          /* t, next_seq and last_leaf match the db (L6) */
     rn_tiles *t;        /* the frontier and the rightmost tiles (tiles.c) */
     rn__tile_writer tw; /* writes tiles that fill, and at seal the partial ones */
@@ -79,8 +92,10 @@ static void writer_free(writer *w)
         return;
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->prev);
+    sqlite3_finalize(w->dele);
     sqlite3_finalize(w->last);
     rn__tile_writer_done(&w->tw);
+    sodium_memzero(w->salt_key, sizeof w->salt_key);
     free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
@@ -107,6 +122,14 @@ rn_code rn__ledger_dberr(sqlite3 *db, rn_error *err, const char *what)
     else if (ec == SQLITE_READONLY)
         code = RN_EREADONLY;
     return rn__err(err, code, "evidence log: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* The connection's rollback hook: the transaction's appends are gone. */
+static void on_rollback(void *arg)
+{
+    writer *w = arg;
+    w->valid = 0;
+    w->checked = 0;
 }
 
 static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
@@ -161,10 +184,18 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         sqlite3_prepare_v3(db,
                            "SELECT seq, leaf_hash FROM ledger_entry"
                            " ORDER BY seq DESC LIMIT 1",
-                           -1, SQLITE_PREPARE_PERSISTENT, &w->last, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->last, NULL) ||
+        sqlite3_prepare_v3(db,
+                           "SELECT leaf_hash FROM ledger_entry WHERE record_id = ?1"
+                           " AND op = 'd' ORDER BY seq DESC LIMIT 1",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->dele, NULL)) {
         rc = rn__ledger_dberr(db, err, "prepare");
         goto out;
     }
+    randombytes_buf(w->salt_key, sizeof w->salt_key);
+    /* A rollback invalidates the RAM state at once (L6); the ledger owns
+     * the connection's rollback hook (ledger_int.h) until detach. */
+    (void)sqlite3_rollback_hook(db, on_rollback, w);
     writers[slot] = w;
     *out = w;
     w = NULL;
@@ -179,6 +210,7 @@ void rn__ledger_detach(sqlite3 *db)
     pthread_mutex_lock(&writers_lock);
     for (int i = 0; i < MAX_WRITERS; i++)
         if (writers[i] && writers[i]->db == db) {
+            (void)sqlite3_rollback_hook(db, NULL, NULL);
             writer_free(writers[i]);
             writers[i] = NULL;
         }
@@ -247,6 +279,10 @@ out:
  * otherwise rebuild it from the sealed state plus unsealed entries. */
 static rn_code sync_state(writer *w, rn_error *err)
 {
+    /* Checked before in this transaction, and no rollback since (the hook
+     * clears `checked`): only our own appends changed the log. */
+    if (w->valid && w->checked)
+        return RN_OK;
     sqlite3_stmt *st = w->last;
     int have_last = 0;
     uint64_t last_seq = 0;
@@ -267,11 +303,12 @@ static rn_code sync_state(writer *w, rn_error *err)
     }
     sqlite3_reset(st);
     if (w->valid) {
-        if (!have_last && w->t->f.size == 0)
+        if ((!have_last && w->t->f.size == 0) ||
+            (have_last && w->t->f.size == last_seq + 1 &&
+             memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)) {
+            w->checked = 1;
             return RN_OK;
-        if (have_last && w->t->f.size == last_seq + 1 &&
-            memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)
-            return RN_OK;
+        }
     }
     /* Rebuild. */
     w->valid = 0;
@@ -299,6 +336,7 @@ static rn_code sync_state(writer *w, rn_error *err)
         memcpy(w->last_leaf, batch[n - 1], RN_HASH_LEN);
     }
     w->valid = 1;
+    w->checked = 1;
     return RN_OK;
 }
 
@@ -327,13 +365,19 @@ static int hex_cmp(const void *a, const void *b)
     return strcmp(((const sd_item *)a)->hex, ((const sd_item *)b)->hex);
 }
 
-/* One disclosure with a fresh 128-bit salt, appended to w->disc. */
+/* One disclosure with a fresh 128-bit salt, appended to w->disc. L9: the
+ * salts are the ChaCha20 key stream of a random key made for this writer
+ * (one transaction), a fresh nonce per salt: unpredictable like
+ * randombytes_buf's, without a system call per field. */
 static rn_code add_disclosure(writer *w, sd_item *it, const char *name, size_t nl,
                               const char *val, size_t vl)
 {
-    uint8_t salt[RN_SALT_HEX / 2];
+    uint8_t salt[RN_SALT_HEX / 2], nonce[crypto_stream_chacha20_NONCEBYTES];
     char shex[RN_SALT_HEX + 1];
-    randombytes_buf(salt, sizeof salt);
+    for (size_t k = 0; k < sizeof nonce; k++)
+        nonce[k] = (uint8_t)(w->salt_nonce >> (8 * k));
+    w->salt_nonce++;
+    crypto_stream_chacha20(salt, sizeof salt, nonce, w->salt_key);
     rn__hex_encode(salt, sizeof salt, shex);
     rn_code rc = w->disc.len ? rn__buf_addc(&w->disc, '\n') : RN_OK;
     size_t need = RN_SALT_HEX + nl + vl + 8;
@@ -436,25 +480,29 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     if ((rc = sync_state(w, err)) != RN_OK)
         return rc;
 
-    /* L3: the record's previous entry. */
+    /* L3: the record's previous entry. A create is of a record that is not
+     * alive (the store's registry), so its previous entry, if any, is the
+     * delete that ended its last life: looked up in the small partial index
+     * of deletes (0008_tiles.sql) rather than among all entries. */
     int have_prev = 0;
     rn_hash prev;
-    sqlite3_bind_text(w->prev, 1, id, -1, SQLITE_STATIC);
-    int r = sqlite3_step(w->prev);
+    sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
+    sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(pq);
     if (r == SQLITE_ROW) {
-        if (sqlite3_column_bytes(w->prev, 0) != RN_HASH_LEN) {
-            sqlite3_reset(w->prev);
+        if (sqlite3_column_bytes(pq, 0) != RN_HASH_LEN) {
+            sqlite3_reset(pq);
             return rn__err(err, RN_ETAMPER, "evidence log: bad leaf hash in"
                            " the log of %s", id);
         }
-        memcpy(prev, sqlite3_column_blob(w->prev, 0), RN_HASH_LEN);
+        memcpy(prev, sqlite3_column_blob(pq, 0), RN_HASH_LEN);
         have_prev = 1;
     } else if (r != SQLITE_DONE) {
-        sqlite3_reset(w->prev);
+        sqlite3_reset(pq);
         return rn__ledger_dberr(db, err, "read previous entry");
     }
-    sqlite3_reset(w->prev);
-    sqlite3_clear_bindings(w->prev);
+    sqlite3_reset(pq);
+    sqlite3_clear_bindings(pq);
 
     uint64_t seq = w->t->f.size;
     char now[25];
