@@ -116,6 +116,7 @@ struct rn_ledger {
     char *path;
     int readonly;
     char origin[RN_ORIGIN_MAX + 1];
+    sqlite3_stmt *tile_st; /* rn_ledger_tile's read, kept prepared */
 };
 /* The size of the latest checkpoint; RN_ENOTFOUND when there is none. */
 rn_code rn__ledger_latest(struct rn_ledger *l, uint64_t *size, rn_error *err);
