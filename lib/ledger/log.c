@@ -78,6 +78,7 @@ typedef struct writer {
     rn_hash last_leaf;
     rn_buf body;
     rn_buf disc; /* the v2 entry's disclosures */
+    rn_buf auth; /* the author as a JSON string */
 } writer;
 
 /* The store opens one connection per process (a server may open a few), so
@@ -99,6 +100,7 @@ static void writer_free(writer *w)
     free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
+    rn__buf_free(&w->auth);
     free(w);
 }
 
@@ -140,12 +142,15 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
     int slot = -1;
     for (int i = 0; i < MAX_WRITERS; i++) {
         if (writers[i] && writers[i]->db == db) {
-            if (stmt_of(db, writers[i]->ins)) {
+            /* Checked in this transaction (no rollback since): the
+             * connection is alive. Otherwise make sure it is the same one. */
+            if (writers[i]->checked || stmt_of(db, writers[i]->ins)) {
                 *out = writers[i];
                 goto out;
             }
             /* Stale: its connection is gone. The statements went with it. */
             free(writers[i]->t);
+            rn__buf_free(&writers[i]->auth);
             rn__buf_free(&writers[i]->body);
             rn__buf_free(&writers[i]->disc);
             free(writers[i]);
@@ -171,6 +176,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         goto out;
     }
     rn__buf_init(&w->body, RN_ENTRY_MAX);
+    rn__buf_init(&w->auth, 4096);
     rn__buf_init(&w->disc, RN_ENTRY_MAX);
     if (sqlite3_prepare_v3(db,
                            "INSERT INTO ledger_entry(seq, record_id, type, op,"
@@ -342,13 +348,26 @@ static rn_code sync_state(writer *w, rn_error *err)
 
 void rn__ledger_now(char buf[25], int64_t *unix_seconds)
 {
+    /* The seconds' text is formatted once per second and thread. */
+    static __thread time_t last_sec = -1;
+    static __thread char last_text[20];
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    if (strftime(buf, 25, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
-        memcpy(buf, "0000-00-00T00:00:00", 20);
-    snprintf(buf + 19, 6, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+    if (ts.tv_sec != last_sec) {
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(last_text, sizeof last_text, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(last_text, "0000-00-00T00:00:00", 20);
+        last_sec = ts.tv_sec;
+    }
+    memcpy(buf, last_text, 19);
+    unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000u;
+    buf[19] = '.';
+    buf[20] = (char)('0' + ms / 100);
+    buf[21] = (char)('0' + ms / 10 % 10);
+    buf[22] = (char)('0' + ms % 10);
+    buf[23] = 'Z';
+    buf[24] = '\0';
     if (unix_seconds)
         *unix_seconds = (int64_t)ts.tv_sec;
 }
@@ -411,13 +430,12 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
     if (canon && (rc = rn__json_members(canon, len, m, RN_ARRAY_LEN(m), &nm)) != RN_OK)
         return rc;
     w->disc.len = 0;
-    rn_buf a;
-    rn__buf_init(&a, 4096);
-    rc = rn__buf_json_str(&a, author ? author : "", author ? strlen(author) : 0);
+    rn_buf *a = &w->auth;
+    a->len = 0;
+    rc = rn__buf_json_str(a, author ? author : "", author ? strlen(author) : 0);
     if (!rc)
-        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a.data,
-                            a.len);
-    rn__buf_free(&a);
+        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a->data,
+                            a->len);
     for (size_t i = 0; i < nm && !rc; i++) {
         if ((m[i].name_len == 2 && memcmp(m[i].name, "id", 2) == 0) ||
             (m[i].name_len == 4 && memcmp(m[i].name, "type", 4) == 0))
@@ -433,7 +451,10 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
     b->len = 0;
     rc = rn__buf_adds(b, "{\"digests\":[");
     for (size_t i = 0; i < n && !rc; i++)
-        rc = rn__buf_printf(b, "%s\"%s\"", i ? "," : "", it[i].hex);
+        rc = (i ? rn__buf_add(b, ",\"", 2) : rn__buf_addc(b, '"')) ||
+                     rn__buf_add(b, it[i].hex, 2 * RN_HASH_LEN) || rn__buf_addc(b, '"')
+                 ? RN_ENOMEM
+                 : RN_OK;
     if (!rc)
         rc = rn__buf_adds(b, "],\"id\":");
     if (!rc)
