@@ -95,6 +95,9 @@ hdr /log/checkpoint cache-control | grep -q no-cache && ok "the checkpoint is no
     bad "checkpoint caching"
 hdr /log/tile/0/000 content-type | grep -q application/octet-stream && ok "tiles are octet-stream" ||
     bad "tile content type"
+curl -s -H 'Accept-Encoding: gzip' -D gz.h "$BASE/log/tile/entries/000" -o gz.bin
+grep -qi '^content-encoding: gzip' gz.h && cmp -s <(gunzip -c gz.bin) <(curl -s "$BASE/log/tile/entries/000") &&
+    ok "entry bundles are gzip-compressed when the client takes gzip" || bad "entry bundle gzip"
 check "a tile beyond the tree is 404" 404 "$(api public GET "/log/tile/0/$(printf '%03d' $((N + 1)))")"
 check "a malformed tile path is 404" 404 "$(api public GET /log/tile/0/x000/001)"
 check "the Go sumdb path form (with the height) is 404" 404 "$(api public GET /log/tile/8/0/000)"
