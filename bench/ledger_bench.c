@@ -4,16 +4,22 @@
  * in the same run:
  *   1. log append (leaf hash + frontier update) vs raw SHA-256 over the same
  *      entry bytes; the goal is at least half the raw hashing rate;
- *   2. the full append inside SQLite (rn__ledger_append: canonical entry,
- *      prev-link lookup, one prepared INSERT) for the same entries in one
- *      transaction, then one seal;
+ *   2. the full append inside SQLite (rn__ledger_append: canonical format-2
+ *      entry with its salted disclosures, prev link, one prepared INSERT,
+ *      the tiles) for N records in one transaction, then one seal, against
+ *      raw SHA-256 over the very entry bytes it wrote (read back after);
  *   3. proof sizes and inclusion / consistency proof verification time at
- *      1M and 10M entries.
+ *      1M and 10M entries;
+ *   4. proof generation from the tiles (lib/ledger/tiles.c) in an SQLite
+ *      database holding the tiles of 1M and 10M synthetic leaves: time,
+ *      tile rows and stored hashes read per proof, against rebuilding the
+ *      same proof from the leaf hashes (the way before tiles, here from
+ *      leaves computed in memory: a lower bound of its cost).
  *
- * Build (from the source folder, after building libremnant in build/):
+ * Build (from the source folder; bench/run does this):
  *   cc -O2 -std=c17 -D_DEFAULT_SOURCE -Iinclude -Ilib bench/ledger_bench.c \
- *      build/libremnant.a -lsqlite3 -ljansson -lsodium -lm -o ledger_bench
- * Run: ./ledger_bench [ENTRIES (default 1000000)] [append|sqlite|proofs]
+ *      build/libremnant.a $(pkg-config --libs ...) -lm -o ledger_bench
+ * Run: ./ledger_bench [ENTRIES (default 1000000)] [append|sqlite|proofs|tiles]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +36,15 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this thread: the development machine is shared by parallel
+ * builds, and wall time there says more about them than about this code. */
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -105,6 +120,37 @@ static void bench_append(uint64_t n)
            bytes / app_net / 1e6, (double)n / app_net, raw_net / app_net);
 }
 
+/* Apply the migrations the log's tables come from (run from the source
+ * folder). */
+static int ledger_schema(sqlite3 *db)
+{
+    static const char *const files[] = {"lib/store/migrations/0002_ledger.sql",
+                                        "lib/store/migrations/0005_disclosure.sql",
+                                        "lib/store/migrations/0008_tiles.sql"};
+    static char sql[1 << 16];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        FILE *m = fopen(files[i], "r");
+        if (!m)
+            return -1;
+        size_t sl = fread(sql, 1, sizeof sql - 1, m);
+        sql[sl] = '\0';
+        fclose(m);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static void rm_db(const char *path)
+{
+    char more[300];
+    snprintf(more, sizeof more, "%s-wal", path);
+    unlink(more);
+    snprintf(more, sizeof more, "%s-shm", path);
+    unlink(more);
+    unlink(path);
+}
+
 static void bench_sqlite(uint64_t n)
 {
     char path[] = "/tmp/rn_ledger_bench_XXXXXX";
@@ -115,26 +161,19 @@ static void bench_sqlite(uint64_t n)
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)
         return;
-    FILE *m = fopen("lib/store/migrations/0002_ledger.sql", "r");
-    if (!m) {
-        printf("2. (run from the source folder to include the SQLite"
-               " append)\n");
+    /* The store's settings (lib/store/sqlite.c). */
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    if (ledger_schema(db) != 0) {
+        printf("2. (run from the source folder to include the SQLite append)\n");
         sqlite3_close(db);
-        unlink(path);
+        rm_db(path);
         return;
     }
-    static char sql[1 << 16];
-    size_t sl = fread(sql, 1, sizeof sql - 1, m);
-    sql[sl] = '\0';
-    fclose(m);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL,
-                 NULL, NULL);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
     char rec[256], id[32];
     rn_error err;
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    size_t bytes = 0;
     for (uint64_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "01M8JM8X5X7J%014llu", (unsigned long long)i);
         int len = snprintf(rec, sizeof rec,
@@ -142,29 +181,76 @@ static void bench_sqlite(uint64_t n)
                            "\"%s\",\"kind\":\"component\",\"name\":\"board"
                            " %llu\",\"type\":\"item\"}",
                            id, (unsigned long long)i);
-        bytes += (size_t)len;
         if (rn__ledger_append(db, RN_T_ITEM, id, 'c', rec, (size_t)len,
                               "investigator", &err) != RN_OK) {
             printf("append failed: %s\n", err.message);
             break;
         }
     }
-    double t1 = now();
+    double t1 = now(), c1 = cpu();
     if (rn__ledger_seal(db, path, &err) != RN_OK)
         printf("seal failed: %s\n", err.message);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     double t2 = now();
     rn__ledger_detach(db);
+    /* The same bytes, hashed raw: every entry body as written. */
+    sqlite3_stmt *st;
+    size_t total = 0, cnt = 0, cap = 0;
+    char *all = NULL;
+    size_t *lens = calloc(n ? n : 1, sizeof *lens);
+    /* ... and the disclosures, which format 2 hashes one by one. */
+    size_t dtotal = 0, dcap = 0;
+    char *dall = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT body, disclosures FROM ledger_entry ORDER BY seq", -1,
+                           &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW && cnt < n) {
+            size_t l = (size_t)sqlite3_column_bytes(st, 0);
+            if (total + l > cap) {
+                cap = (total + l) * 2;
+                all = realloc(all, cap);
+            }
+            memcpy(all + total, sqlite3_column_blob(st, 0), l);
+            lens[cnt++] = l;
+            total += l;
+            size_t dl = (size_t)sqlite3_column_bytes(st, 1);
+            if (dtotal + dl + 1 > dcap) {
+                dcap = (dtotal + dl + 1) * 2;
+                dall = realloc(dall, dcap);
+            }
+            memcpy(dall + dtotal, sqlite3_column_blob(st, 1), dl);
+            dtotal += dl;
+            dall[dtotal++] = '\n';
+        }
+        sqlite3_finalize(st);
+    }
     sqlite3_close(db);
-    printf("2. SQLite log append, %llu entries in one transaction: %.0f"
-           " entries/s (%.2f s append, %.3f s seal+commit)\n",
-           (unsigned long long)n, (double)n / (t1 - t0), t1 - t0, t2 - t1);
-    char more[300];
-    snprintf(more, sizeof more, "%s-wal", path);
-    unlink(more);
-    snprintf(more, sizeof more, "%s-shm", path);
-    unlink(more);
-    unlink(path);
+    rn_hash h;
+    double r0 = cpu();
+    for (size_t i = 0, off = 0; i < cnt; off += lens[i], i++)
+        crypto_hash_sha256(h, (const uint8_t *)all + off, lens[i]);
+    double raw = cpu() - r0;
+    r0 = cpu();
+    for (size_t off = 0; off < dtotal;) {
+        const char *nl = memchr(dall + off, '\n', dtotal - off);
+        size_t l = (size_t)(nl - (dall + off));
+        crypto_hash_sha256(h, (const uint8_t *)dall + off, l);
+        off += l + 1;
+    }
+    double rawd = cpu() - r0;
+    free(all);
+    free(dall);
+    free(lens);
+    double app = c1 - c0;
+    printf("2. SQLite log append, %llu entries in one transaction: %.0f entries/s of CPU"
+           " (%.2f s CPU, %.2f s wall; seal+commit %.3f s wall)\n"
+           "   raw SHA-256 of the same %.1f MB of entry bytes: %.3f s CPU = %.0f entries/s;"
+           " append = %.2f x raw (goal >= 0.5)\n"
+           "   raw SHA-256 of the entry bytes and each disclosure (%.1f MB more), as format 2"
+           " hashes them: %.3f s CPU; append = %.2f x that\n",
+           (unsigned long long)n, (double)n / app, app, t1 - t0, t2 - t1, (double)total / 1e6,
+           raw, (double)cnt / raw, raw / app, (double)dtotal / 1e6, raw + rawd,
+           (raw + rawd) / app);
+    rm_db(path);
 }
 
 static void bench_proofs(uint64_t size)
@@ -202,6 +288,111 @@ static void bench_proofs(uint64_t size)
            ok == 2 * reps ? "" : "  VERIFY FAILED");
 }
 
+/* 4. Proof generation from tiles stored in SQLite. */
+static void bench_tiles(uint64_t size)
+{
+    char path[] = "/tmp/rn_tiles_bench_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    close(fd);
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK || ledger_schema(db) != 0) {
+        printf("4. (run from the source folder to include the tiles)\n");
+        sqlite3_close(db);
+        rm_db(path);
+        return;
+    }
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    rn_tiles *t = calloc(1, sizeof *t);
+    rn__tile_writer tw = {db, NULL};
+    double t0 = now();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    rn_hash batch[1024];
+    for (uint64_t i = 0; i < size; i += 1024) {
+        uint64_t k = size - i < 1024 ? size - i : 1024;
+        syn(NULL, i, k, batch);
+        for (uint64_t j = 0; j < k; j++)
+            (void)rn__tiles_append(t, batch[j], rn__tile_writer_emit, &tw);
+    }
+    (void)rn__tiles_flush(t, rn__tile_writer_emit, &tw);
+    rn__tile_writer_done(&tw);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    double build = now() - t0;
+    rn_hash root;
+    rn__frontier_root(&t->f, root);
+    free(t);
+    /* Many proofs at spread indexes, each with a fresh reader (no cache
+     * carried between proofs: one proof's cost). */
+    const int reps = 2000;
+    rn_hash p[RN_PROOF_MAX];
+    size_t np = 0;
+    uint64_t rows = 0, hashes = 0, rows_c = 0, hashes_c = 0;
+    int okc = 0;
+    t0 = now();
+    for (int r = 0; r < reps; r++) {
+        uint64_t idx = (uint64_t)r * 7919u * 104729u % size;
+        rn__tile_reader *tr;
+        if (rn__tile_reader_open(db, &tr) != RN_OK)
+            return;
+        if (rn__merkle_inclusion_proof_nodes(rn__tile_node, tr, idx, size, p, &np) != RN_OK)
+            printf("inclusion failed\n");
+        rows += tr->tiles_read;
+        hashes += tr->hashes_read;
+        rn__tile_reader_close(tr);
+    }
+    double ti = (now() - t0) / reps;
+    t0 = now();
+    for (int r = 0; r < reps; r++) {
+        uint64_t old = 1 + (uint64_t)r * 7919u * 104729u % (size - 1);
+        rn__tile_reader *tr;
+        if (rn__tile_reader_open(db, &tr) != RN_OK)
+            return;
+        okc += rn__merkle_consistency_proof_nodes(rn__tile_node, tr, old, size, p, &np) ==
+               RN_OK;
+        rows_c += tr->tiles_read;
+        hashes_c += tr->hashes_read;
+        rn__tile_reader_close(tr);
+    }
+    double tc = (now() - t0) / reps;
+    /* Check one of each against the root. */
+    uint64_t idx = size / 3;
+    rn_hash leaf;
+    syn(NULL, idx, 1, &leaf);
+    rn__tile_reader *tr;
+    int ok = 0;
+    if (rn__tile_reader_open(db, &tr) == RN_OK) {
+        ok = rn__merkle_inclusion_proof_nodes(rn__tile_node, tr, idx, size, p, &np) == RN_OK &&
+             rn__merkle_verify_inclusion(idx, size, leaf, p, np, root) == RN_OK;
+        rn__tile_reader_close(tr);
+    }
+    /* Before tiles: the same proof rebuilt from leaf hashes (in memory). */
+    t0 = now();
+    rn_hash q[RN_PROOF_MAX];
+    size_t nq;
+    (void)rn__merkle_inclusion_proof(syn, NULL, idx, size, q, &nq);
+    double tl = now() - t0;
+    sqlite3_int64 dbsize = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM pragma_page_count,"
+                           " pragma_page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        dbsize = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    rm_db(path);
+    printf("4. tiles of %llu leaves in SQLite (written in %.1f s, %.0f MB):\n"
+           "   inclusion proof from tiles:   %7.1f us, %.1f tile rows, %.0f hashes read"
+           " (mean of %d)%s\n"
+           "   consistency proof from tiles: %7.1f us, %.1f tile rows, %.0f hashes read"
+           " (mean of %d)%s\n"
+           "   the inclusion proof rebuilt from the leaf hashes: %.0f us = %.0f x the tiles\n",
+           (unsigned long long)size, build, (double)dbsize / 1e6, ti * 1e6,
+           (double)rows / reps, (double)hashes / reps, reps, ok ? "" : "  VERIFY FAILED",
+           tc * 1e6, (double)rows_c / reps, (double)hashes_c / reps, reps,
+           okc == reps ? "" : "  FAILED", tl * 1e6, tl / ti);
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -215,6 +406,10 @@ int main(int argc, char **argv)
     if (!*only || strcmp(only, "proofs") == 0) {
         bench_proofs(1000000);
         bench_proofs(10000000);
+    }
+    if (!*only || strcmp(only, "tiles") == 0) {
+        bench_tiles(1000000);
+        bench_tiles(10000000);
     }
     return 0;
 }

@@ -5,7 +5,8 @@
 # machine: wrk against GET of one item (anonymous public view and with an
 # API token) and against search, and nginx serving a static file of the same
 # size as the item's JSON; req/s as ratios to nginx. RSS of the server
-# before and after the load. Loopback only.
+# before and after the load; GET of a full tile of the log (C2SP tlog-tiles,
+# 8192 bytes) against nginx serving the same bytes as a file. Loopback only.
 #
 # Usage: bench/server.sh [--long] [BUILD_DIR]
 #   default: 30 s per run (about 3 minutes in all); --long: a 10-minute run
@@ -55,10 +56,16 @@ SRV=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$P/api/v1/health" >/dev/null && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$P/api/v1/items/$ITEM" >"$W/item.json"
 SIZE=$(wc -c <"$W/item.json")
+# a full tile needs 256 entries: the demo has fewer, so add generated items
+if ! curl -fs "http://127.0.0.1:$P/log/tile/0/000" >"$W/tile.bin"; then
+    "$R" generate --items 300 --seed 1 | "$R" import - >/dev/null
+    curl -fs "http://127.0.0.1:$P/log/tile/0/000" >"$W/tile.bin"
+fi
 
 NP=$(port)
 mkdir -p "$W/www"
 head -c "$SIZE" /dev/zero | tr '\0' 'x' >"$W/www/item.json"
+cp "$W/tile.bin" "$W/www/tile0"
 cat >"$W/nginx.conf" <<NGX
 worker_processes 2;
 daemon off;
@@ -84,6 +91,8 @@ ngx=$(wrk -t$thr -c$conns -d$dur "http://127.0.0.1:$NP/item.json" | rps)
 pub=$(wrk -t$thr -c$conns -d$dur "http://127.0.0.1:$P/api/v1/items/$ITEM" | rps)
 auth=$(wrk -t$thr -c$conns -d$dur -H "Authorization: Bearer $TOK" "http://127.0.0.1:$P/api/v1/items/$ITEM" | rps)
 srch=$(wrk -t$thr -c$conns -d$dur -H "Authorization: Bearer $TOK" "http://127.0.0.1:$P/api/v1/search?q=2%3F15&limit=20" | rps)
+ngxt=$(wrk -t$thr -c$conns -d$dur "http://127.0.0.1:$NP/tile0" | rps)
+tile=$(wrk -t$thr -c$conns -d$dur "http://127.0.0.1:$P/log/tile/0/000" | rps)
 rss1=$(rss $SRV)
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 printf '%-34s %12s %8s\n' "run" "req/s" "x nginx"
@@ -91,6 +100,8 @@ printf '%-34s %12s %8s\n' "nginx static file ($SIZE B)" "$ngx" "1.00"
 printf '%-34s %12s %8s\n' "GET item, anonymous (public view)" "$pub" "$(ratio "$pub" "$ngx")"
 printf '%-34s %12s %8s\n' "GET item, API token" "$auth" "$(ratio "$auth" "$ngx")"
 printf '%-34s %12s %8s\n' "GET search ?q=2?15, API token" "$srch" "$(ratio "$srch" "$ngx")"
+printf '%-34s %12s %8s\n' "nginx static file (8192 B tile)" "$ngxt" "1.00"
+printf '%-34s %12s %8s\n' "GET /log/tile/0/000 (full tile)" "$tile" "$(ratio "$tile" "$ngxt")"
 echo "server RSS: before load ${rss0} kB, after ${rss1} kB"
 if [ $long -eq 1 ]; then
     echo "long run: 10 minutes of GET item with an API token"

@@ -68,6 +68,7 @@ void rn_ledger_close(rn_ledger *l)
 {
     if (!l)
         return;
+    sqlite3_finalize(l->tile_st);
     if (l->db)
         sqlite3_close_v2(l->db);
     free(l->path);

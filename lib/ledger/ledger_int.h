@@ -15,6 +15,9 @@
  *     statements; otherwise sqlite3_close() would report SQLITE_BUSY).
  * If the transaction rolls back instead, nothing more is needed: the next
  * append or seal notices and reloads the tree state from the database.
+ * While a writer is attached (from the first append to the seal or detach)
+ * the ledger owns the connection's rollback hook (sqlite3_rollback_hook):
+ * nothing else may set one.
  */
 #ifndef REMNANT_LEDGER_INT_H
 #define REMNANT_LEDGER_INT_H
@@ -113,6 +116,7 @@ struct rn_ledger {
     char *path;
     int readonly;
     char origin[RN_ORIGIN_MAX + 1];
+    sqlite3_stmt *tile_st; /* rn_ledger_tile's read, kept prepared */
 };
 /* The size of the latest checkpoint; RN_ENOTFOUND when there is none. */
 rn_code rn__ledger_latest(struct rn_ledger *l, uint64_t *size, rn_error *err);

@@ -38,6 +38,15 @@
  *       against the database's last entry (seq and leaf hash); otherwise it
  *       is rebuilt from ledger_tree plus the unsealed entries.
  *   L7. Appends happen only inside a write transaction (checked).
+ *   L8. The tiles (tiles.c T1-T4) are written with the entries: full tiles
+ *       as they fill, the rightmost partial ones at seal.
+ *   L9. Salts come from a ChaCha20 key stream under a random key per
+ *       writer (a transaction), each with its own nonce: never reused.
+ *
+ * Cost (docs/BENCHMARKS.md): within a transaction the RAM state is checked
+ * against the database once (L6; the connection's rollback hook, which the
+ * ledger owns, clears it); a create's previous entry is looked up among the
+ * deletes only (L3: a create is of a record that is not alive).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,13 +67,18 @@ typedef struct writer {
     sqlite3 *db;
     sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
     sqlite3_stmt *prev; /* the record's last entry */
+    sqlite3_stmt *dele; /* the record's last delete (a create's only possible prev) */
     sqlite3_stmt *last; /* the log's last entry */
+    int checked;        /* L6: checked against the db; no rollback since */
+    uint8_t salt_key[crypto_stream_chacha20_KEYBYTES]; /* L9 */
+    uint64_t salt_nonce;
     int valid;          /* t, next_seq and last_leaf match the db (L6) */
     rn_tiles *t;        /* the frontier and the rightmost tiles (tiles.c) */
     rn__tile_writer tw; /* writes tiles that fill, and at seal the partial ones */
     rn_hash last_leaf;
     rn_buf body;
     rn_buf disc; /* the v2 entry's disclosures */
+    rn_buf auth; /* the author as a JSON string */
 } writer;
 
 /* The store opens one connection per process (a server may open a few), so
@@ -79,11 +93,14 @@ static void writer_free(writer *w)
         return;
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->prev);
+    sqlite3_finalize(w->dele);
     sqlite3_finalize(w->last);
     rn__tile_writer_done(&w->tw);
+    sodium_memzero(w->salt_key, sizeof w->salt_key);
     free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
+    rn__buf_free(&w->auth);
     free(w);
 }
 
@@ -109,6 +126,14 @@ rn_code rn__ledger_dberr(sqlite3 *db, rn_error *err, const char *what)
     return rn__err(err, code, "evidence log: %s: %s", what, sqlite3_errmsg(db));
 }
 
+/* The connection's rollback hook: the transaction's appends are gone. */
+static void on_rollback(void *arg)
+{
+    writer *w = arg;
+    w->valid = 0;
+    w->checked = 0;
+}
+
 static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
 {
     rn_code rc = RN_OK;
@@ -117,12 +142,15 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
     int slot = -1;
     for (int i = 0; i < MAX_WRITERS; i++) {
         if (writers[i] && writers[i]->db == db) {
-            if (stmt_of(db, writers[i]->ins)) {
+            /* Checked in this transaction (no rollback since): the
+             * connection is alive. Otherwise make sure it is the same one. */
+            if (writers[i]->checked || stmt_of(db, writers[i]->ins)) {
                 *out = writers[i];
                 goto out;
             }
             /* Stale: its connection is gone. The statements went with it. */
             free(writers[i]->t);
+            rn__buf_free(&writers[i]->auth);
             rn__buf_free(&writers[i]->body);
             rn__buf_free(&writers[i]->disc);
             free(writers[i]);
@@ -148,6 +176,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         goto out;
     }
     rn__buf_init(&w->body, RN_ENTRY_MAX);
+    rn__buf_init(&w->auth, 4096);
     rn__buf_init(&w->disc, RN_ENTRY_MAX);
     if (sqlite3_prepare_v3(db,
                            "INSERT INTO ledger_entry(seq, record_id, type, op,"
@@ -161,10 +190,18 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         sqlite3_prepare_v3(db,
                            "SELECT seq, leaf_hash FROM ledger_entry"
                            " ORDER BY seq DESC LIMIT 1",
-                           -1, SQLITE_PREPARE_PERSISTENT, &w->last, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->last, NULL) ||
+        sqlite3_prepare_v3(db,
+                           "SELECT leaf_hash FROM ledger_entry WHERE record_id = ?1"
+                           " AND op = 'd' ORDER BY seq DESC LIMIT 1",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->dele, NULL)) {
         rc = rn__ledger_dberr(db, err, "prepare");
         goto out;
     }
+    randombytes_buf(w->salt_key, sizeof w->salt_key);
+    /* A rollback invalidates the RAM state at once (L6); the ledger owns
+     * the connection's rollback hook (ledger_int.h) until detach. */
+    (void)sqlite3_rollback_hook(db, on_rollback, w);
     writers[slot] = w;
     *out = w;
     w = NULL;
@@ -179,6 +216,7 @@ void rn__ledger_detach(sqlite3 *db)
     pthread_mutex_lock(&writers_lock);
     for (int i = 0; i < MAX_WRITERS; i++)
         if (writers[i] && writers[i]->db == db) {
+            (void)sqlite3_rollback_hook(db, NULL, NULL);
             writer_free(writers[i]);
             writers[i] = NULL;
         }
@@ -247,6 +285,10 @@ out:
  * otherwise rebuild it from the sealed state plus unsealed entries. */
 static rn_code sync_state(writer *w, rn_error *err)
 {
+    /* Checked before in this transaction, and no rollback since (the hook
+     * clears `checked`): only our own appends changed the log. */
+    if (w->valid && w->checked)
+        return RN_OK;
     sqlite3_stmt *st = w->last;
     int have_last = 0;
     uint64_t last_seq = 0;
@@ -267,11 +309,12 @@ static rn_code sync_state(writer *w, rn_error *err)
     }
     sqlite3_reset(st);
     if (w->valid) {
-        if (!have_last && w->t->f.size == 0)
+        if ((!have_last && w->t->f.size == 0) ||
+            (have_last && w->t->f.size == last_seq + 1 &&
+             memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)) {
+            w->checked = 1;
             return RN_OK;
-        if (have_last && w->t->f.size == last_seq + 1 &&
-            memcmp(w->last_leaf, last_leaf, RN_HASH_LEN) == 0)
-            return RN_OK;
+        }
     }
     /* Rebuild. */
     w->valid = 0;
@@ -299,18 +342,32 @@ static rn_code sync_state(writer *w, rn_error *err)
         memcpy(w->last_leaf, batch[n - 1], RN_HASH_LEN);
     }
     w->valid = 1;
+    w->checked = 1;
     return RN_OK;
 }
 
 void rn__ledger_now(char buf[25], int64_t *unix_seconds)
 {
+    /* The seconds' text is formatted once per second and thread. */
+    static __thread time_t last_sec = -1;
+    static __thread char last_text[20];
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    if (strftime(buf, 25, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
-        memcpy(buf, "0000-00-00T00:00:00", 20);
-    snprintf(buf + 19, 6, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+    if (ts.tv_sec != last_sec) {
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(last_text, sizeof last_text, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(last_text, "0000-00-00T00:00:00", 20);
+        last_sec = ts.tv_sec;
+    }
+    memcpy(buf, last_text, 19);
+    unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000u;
+    buf[19] = '.';
+    buf[20] = (char)('0' + ms / 100);
+    buf[21] = (char)('0' + ms / 10 % 10);
+    buf[22] = (char)('0' + ms % 10);
+    buf[23] = 'Z';
+    buf[24] = '\0';
     if (unix_seconds)
         *unix_seconds = (int64_t)ts.tv_sec;
 }
@@ -327,13 +384,19 @@ static int hex_cmp(const void *a, const void *b)
     return strcmp(((const sd_item *)a)->hex, ((const sd_item *)b)->hex);
 }
 
-/* One disclosure with a fresh 128-bit salt, appended to w->disc. */
+/* One disclosure with a fresh 128-bit salt, appended to w->disc. L9: the
+ * salts are the ChaCha20 key stream of a random key made for this writer
+ * (one transaction), a fresh nonce per salt: unpredictable like
+ * randombytes_buf's, without a system call per field. */
 static rn_code add_disclosure(writer *w, sd_item *it, const char *name, size_t nl,
                               const char *val, size_t vl)
 {
-    uint8_t salt[RN_SALT_HEX / 2];
+    uint8_t salt[RN_SALT_HEX / 2], nonce[crypto_stream_chacha20_NONCEBYTES];
     char shex[RN_SALT_HEX + 1];
-    randombytes_buf(salt, sizeof salt);
+    for (size_t k = 0; k < sizeof nonce; k++)
+        nonce[k] = (uint8_t)(w->salt_nonce >> (8 * k));
+    w->salt_nonce++;
+    crypto_stream_chacha20(salt, sizeof salt, nonce, w->salt_key);
     rn__hex_encode(salt, sizeof salt, shex);
     rn_code rc = w->disc.len ? rn__buf_addc(&w->disc, '\n') : RN_OK;
     size_t need = RN_SALT_HEX + nl + vl + 8;
@@ -367,13 +430,12 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
     if (canon && (rc = rn__json_members(canon, len, m, RN_ARRAY_LEN(m), &nm)) != RN_OK)
         return rc;
     w->disc.len = 0;
-    rn_buf a;
-    rn__buf_init(&a, 4096);
-    rc = rn__buf_json_str(&a, author ? author : "", author ? strlen(author) : 0);
+    rn_buf *a = &w->auth;
+    a->len = 0;
+    rc = rn__buf_json_str(a, author ? author : "", author ? strlen(author) : 0);
     if (!rc)
-        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a.data,
-                            a.len);
-    rn__buf_free(&a);
+        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a->data,
+                            a->len);
     for (size_t i = 0; i < nm && !rc; i++) {
         if ((m[i].name_len == 2 && memcmp(m[i].name, "id", 2) == 0) ||
             (m[i].name_len == 4 && memcmp(m[i].name, "type", 4) == 0))
@@ -389,7 +451,10 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
     b->len = 0;
     rc = rn__buf_adds(b, "{\"digests\":[");
     for (size_t i = 0; i < n && !rc; i++)
-        rc = rn__buf_printf(b, "%s\"%s\"", i ? "," : "", it[i].hex);
+        rc = (i ? rn__buf_add(b, ",\"", 2) : rn__buf_addc(b, '"')) ||
+                     rn__buf_add(b, it[i].hex, 2 * RN_HASH_LEN) || rn__buf_addc(b, '"')
+                 ? RN_ENOMEM
+                 : RN_OK;
     if (!rc)
         rc = rn__buf_adds(b, "],\"id\":");
     if (!rc)
@@ -436,25 +501,29 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     if ((rc = sync_state(w, err)) != RN_OK)
         return rc;
 
-    /* L3: the record's previous entry. */
+    /* L3: the record's previous entry. A create is of a record that is not
+     * alive (the store's registry), so its previous entry, if any, is the
+     * delete that ended its last life: looked up in the small partial index
+     * of deletes (0008_tiles.sql) rather than among all entries. */
     int have_prev = 0;
     rn_hash prev;
-    sqlite3_bind_text(w->prev, 1, id, -1, SQLITE_STATIC);
-    int r = sqlite3_step(w->prev);
+    sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
+    sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(pq);
     if (r == SQLITE_ROW) {
-        if (sqlite3_column_bytes(w->prev, 0) != RN_HASH_LEN) {
-            sqlite3_reset(w->prev);
+        if (sqlite3_column_bytes(pq, 0) != RN_HASH_LEN) {
+            sqlite3_reset(pq);
             return rn__err(err, RN_ETAMPER, "evidence log: bad leaf hash in"
                            " the log of %s", id);
         }
-        memcpy(prev, sqlite3_column_blob(w->prev, 0), RN_HASH_LEN);
+        memcpy(prev, sqlite3_column_blob(pq, 0), RN_HASH_LEN);
         have_prev = 1;
     } else if (r != SQLITE_DONE) {
-        sqlite3_reset(w->prev);
+        sqlite3_reset(pq);
         return rn__ledger_dberr(db, err, "read previous entry");
     }
-    sqlite3_reset(w->prev);
-    sqlite3_clear_bindings(w->prev);
+    sqlite3_reset(pq);
+    sqlite3_clear_bindings(pq);
 
     uint64_t seq = w->t->f.size;
     char now[25];

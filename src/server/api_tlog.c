@@ -12,9 +12,38 @@
  * tiles never change (immutable, a year); partial tiles briefly; the public
  * form of an entry bundle follows the public view, so it is never immutable;
  * the checkpoint is not cached. docs/LEDGER.md "Tiles" says all this. */
+#include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "server.h"
+
+/* gzip of data (the spec asks entry bundles to be compressed at the HTTP
+ * layer), or NULL when it fails or does not pay. Level 1: a bundle is made
+ * per request. OUT *out_len. */
+static char *gzip_of(const uint8_t *data, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (len > UINT32_MAX / 2 || deflateInit2(&z, 1, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    char *out = malloc(cap);
+    if (out) {
+        z.next_in = (Bytef *)(uintptr_t)data;
+        z.avail_in = (uInt)len;
+        z.next_out = (Bytef *)out;
+        z.avail_out = (uInt)cap;
+        if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
+            free(out);
+            out = NULL;
+        } else {
+            *out_len = z.total_out;
+        }
+    }
+    deflateEnd(&z);
+    return out;
+}
 
 static rn_ledger *tlog_ledger(srv_req *q)
 {
@@ -77,14 +106,31 @@ void api_tlog_tile(srv_req *q)
         srv_reply_rn(q, rc, &err);
         return;
     }
-    char etag[35];
-    srv_etag((const char *)data, len, etag);
     srv_add_header(q, "Cache-Control", cc);
-    if (t.entries)
-        srv_add_header(q, "Vary", "Authorization, Cookie");
-    if (srv_not_modified(q, etag)) {
-        rn_free(data);
-        return;
+    if (t.entries) {
+        /* The public form follows the public view: revalidated by ETag. A
+         * hash tile never changes (tiles.c T3), so it needs none, and
+         * hashing 8 KiB per request would cost more than serving it. The
+         * gzip form is another representation, with its own ETag. */
+        size_t zlen = 0;
+        char *z = srv_accepts_gzip(srv_header(q, "Accept-Encoding")) ? gzip_of(data, len, &zlen)
+                                                                       : NULL;
+        char e0[35], etag[48];
+        srv_etag((const char *)data, len, e0);
+        snprintf(etag, sizeof etag, "%.33s%s\"", e0, z ? "-gz" : "");
+        srv_add_header(q, "Vary", "Accept-Encoding, Authorization, Cookie");
+        if (srv_not_modified(q, etag)) {
+            rn_free(data);
+            free(z);
+            return;
+        }
+        if (z) {
+            rn_free(data);
+            srv_add_header(q, "Content-Encoding", "gzip");
+            srv_reply_json(q, 200, z, zlen);
+            q->ctype = "application/octet-stream";
+            return;
+        }
     }
     srv_reply_json(q, 200, (char *)data, len);
     q->ctype = "application/octet-stream";

@@ -95,9 +95,22 @@ hdr /log/checkpoint cache-control | grep -q no-cache && ok "the checkpoint is no
     bad "checkpoint caching"
 hdr /log/tile/0/000 content-type | grep -q application/octet-stream && ok "tiles are octet-stream" ||
     bad "tile content type"
+curl -s -H 'Accept-Encoding: gzip' -D gz.h "$BASE/log/tile/entries/000" -o gz.bin
+grep -qi '^content-encoding: gzip' gz.h && cmp -s <(gunzip -c gz.bin) <(curl -s "$BASE/log/tile/entries/000") &&
+    ok "entry bundles are gzip-compressed when the client takes gzip" || bad "entry bundle gzip"
 check "a tile beyond the tree is 404" 404 "$(api public GET "/log/tile/0/$(printf '%03d' $((N + 1)))")"
 check "a malformed tile path is 404" 404 "$(api public GET /log/tile/0/x000/001)"
 check "the Go sumdb path form (with the height) is 404" 404 "$(api public GET /log/tile/8/0/000)"
+
+# Bad input to the two commands: clear errors, the usual exit codes.
+"$REMNANT" proof 01M8TRMR16DXXHH63TFVQ0N0RZ -o nope.tlog-proof 2>err.txt; v=$?
+check "proof of a record the log does not have: exit 4" 4 "$v"
+[ ! -e nope.tlog-proof ] && ok "no file written for it" || bad "a proof file was written"
+"$REMNANT" proof not-an-id -o x 2>/dev/null; check "proof of a malformed id: exit 2" 2 "$?"
+"$REMNANT" proof "$I" 2>/dev/null; check "proof without -o: exit 2" 2 "$?"
+"$REMNANT" log 2>/dev/null; check "log without publish: exit 2" 2 "$?"
+"$REMNANT" log publish 2>/dev/null; check "log publish without DIR: exit 2" 2 "$?"
+"$REMNANT" log publish site --public-grid 0 2>/dev/null; check "log publish --public-grid 0: exit 2" 2 "$?"
 
 # remnant log publish: the same bytes, and a static server of them verifies.
 "$REMNANT" log publish site >publish.out || bad "log publish"

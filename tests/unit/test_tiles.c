@@ -484,7 +484,8 @@ static void test_migration(void **state)
     rn_store_close(s);
     /* back to schema 7: what migrations 0008 and later made is dropped (a
      * later migration adds its objects to this list) */
-    assert_int_equal(exec_sql("DROP TABLE ledger_tile; DROP TABLE search_char;"
+    assert_int_equal(exec_sql("DROP TABLE ledger_tile; DROP INDEX ledger_entry_deleted;"
+                              " DROP TABLE search_char;"
                               " DROP TABLE sync_peer; DROP TABLE sync_checkpoint;"
                               " DROP TABLE sync_leaf; DROP TABLE sync_provenance;"
                               " DROP TABLE sync_record; DROP TABLE sync_conflict;"
@@ -511,6 +512,40 @@ static void test_migration(void **state)
     rn_ledger_close(l);
 }
 
+/* L3 with the index of deletes: a record created again after its delete
+ * links to the delete; an update links to the record's last entry. */
+static void test_prev_after_delete(void **state)
+{
+    (void)state;
+    rn_store *s = NULL;
+    rn_error err;
+    assert_int_equal(rn_store_open(db, RN_STORE_CREATE, &s, &err), RN_OK);
+    rn_record *r = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(r, "name", "once", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK);
+    char id[RN_ID_LEN + 1];
+    memcpy(id, rn_record_id(r), sizeof id);
+    add_events(s, 3, 1);
+    assert_int_equal(rn_store_delete(s, id, &err), RN_OK);
+    add_events(s, 2, 1);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK); /* again */
+    assert_int_equal(rn_record_set(r, "name", "twice", 5, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_REPLACE, &err), RN_OK);
+    rn_record_free(r);
+    /* entries of id: 0 create, 4 delete, 7 create, 8 update */
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ledger_entry a JOIN ledger_entry b ON"
+             " b.record_id = a.record_id AND b.seq = (SELECT max(seq) FROM ledger_entry c"
+             " WHERE c.record_id = a.record_id AND c.seq < a.seq) WHERE a.record_id = '%s'"
+             " AND instr(a.body, lower(hex(b.leaf_hash))) > 0", id);
+    assert_int_equal(q1(sql), 3);
+    rn_ledger_verify_stats st;
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    assert_int_equal(nproblems, 0);
+    rn_store_close(s);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -522,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test_setup_teardown(test_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prev_after_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

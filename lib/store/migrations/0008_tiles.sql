@@ -26,3 +26,8 @@ WHEN NEW.level != OLD.level OR NEW.idx != OLD.idx
 BEGIN SELECT RAISE(ABORT, 'a tile only grows'); END;
 CREATE TRIGGER ledger_tile_no_delete BEFORE DELETE ON ledger_tile
 BEGIN SELECT RAISE(ABORT, 'tiles are append-only'); END;
+
+-- A record's previous entry, for a create (lib/ledger/log.c L3): a record
+-- that is not alive can only have been deleted, so its previous entry is its
+-- last delete, found in this small index instead of among all entries.
+CREATE INDEX ledger_entry_deleted ON ledger_entry(record_id, seq) WHERE op = 'd';
