@@ -18,9 +18,9 @@
  * manufacturer's country is the source's. Per row with a date: the first
  * production-date candidate equals it. Rows whose maker is "?" (the source
  * names none) are reported, not scored; rows whose maker is "none" (the
- * source says it could not identify the maker) must get no maker at all: a
- * maker there is a false maker. A source maker the rules do not know counts
- * as a miss (the rules need it).
+ * source says it could not identify the maker) must get no maker: a maker
+ * named there is a false maker (a tie names none: it is reported in "tie").
+ * A source maker the rules do not know counts as a miss (the rules need it).
  *
  * --floor: exit 1 when the identifiable-row maker accuracy or the country
  * accuracy (percent, rounded down) is below the figure given (the
@@ -192,11 +192,16 @@ int main(int argc, char **argv)
         }
         const char *got = top ? maker_id(d, top->value) : NULL;
         if (strcmp(col[1], "none") == 0) {
-            /* the source could not identify the maker: any maker is a false one */
-            if (top) {
+            /* the source could not identify the maker: a maker named is a false one;
+             * a tie names none (it says the marking does not decide) and is reported */
+            if (top && !top->ambiguous) {
                 x->fal++;
                 printf("FALSE %s:%ld  '%s': the source could not identify the maker; decoder "
                        "says %s\n", path, lineno, col[0], top->value);
+            } else if (top) {
+                x->mk_amb++;
+                printf("tie   %s:%ld  '%s': the source could not identify the maker; decoder "
+                       "names none, a tie of %s and others\n", path, lineno, col[0], top->value);
             }
         } else if (strcmp(col[1], "?") != 0) {
             const char *want = maker_id(d, col[1]);
