@@ -116,4 +116,10 @@ rn_code rn__sync_peer_get(sqlite3 *db, const char *name, char *origin, size_t oc
 /* Current UTC time, "YYYY-MM-DDTHH:MM:SSZ". */
 void rn__sync_now(char buf[32]);
 
+/* Blobs (import.c): is blob `sha` (64 hex) stored here; store b (its
+ * bytes already hashed to its name) unless it is: written to a temp file,
+ * flushed, renamed into place, so a crash leaves at most a temp file. */
+int rn__sync_have_blob(rn_store *s, const char *sha);
+rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err);
+
 #endif
