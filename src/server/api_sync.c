@@ -281,8 +281,7 @@ void api_sync_blobs(srv_req *q)
     else if (rc)
         srv_reply_rn(q, rc, &err);
     else
-        srv_reply_json(q, 200, s, strlen(s));
-    free(s);
+        srv_reply_json(q, 200, s, strlen(s)); /* takes s */
 }
 
 /* A push whose body stopped short (the sender or the network killed it):
