@@ -309,3 +309,33 @@ void srv_sync_upload_salvage(srv_req *q)
                 (unsigned long long)kept);
     munmap(m, (size_t)q->upload_len);
 }
+
+/* GET /api/v1/sync/peers: the registered peers with the last sync from each
+ * and its open conflicts (rn_sync_peer_list), for the web app's sync view. */
+void api_sync_peers(srv_req *q)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_peer_list(q->w->store, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    srv_reply_json(q, 200, out, strlen(out)); /* takes out */
+}
+
+/* GET /api/v1/sync/conflicts: the open conflicts, both versions of each
+ * (rn_sync_conflicts); resolving is `remnant resolve`. */
+void api_sync_conflicts(srv_req *q)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_conflicts(q->w->store, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    srv_reply_json(q, 200, out, strlen(out)); /* takes out */
+}

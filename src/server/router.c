@@ -61,6 +61,8 @@ const srv_route srv_routes[] = {
     {M_GET, "/api/v1/sync/pull", api_sync_pull, SRV_REVIEWER, 0},
     {M_POST, "/api/v1/sync/push", api_sync_push, SRV_REVIEWER, 2},
     {M_POST, "/api/v1/sync/blobs", api_sync_blobs, SRV_REVIEWER, 0},
+    {M_GET, "/api/v1/sync/peers", api_sync_peers, SRV_REVIEWER, 0},
+    {M_GET, "/api/v1/sync/conflicts", api_sync_conflicts, SRV_REVIEWER, 0},
     {M_POST, "/api/v1/{type}/{id}/attachments", api_upload, SRV_INVESTIGATOR, 1},
     {M_GET, "/api/v1/{type}", api_list, SRV_PUBLIC, 0},
     {M_POST, "/api/v1/{type}", api_create, SRV_REVIEWER, 0},
