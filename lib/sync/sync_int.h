@@ -9,6 +9,8 @@
  *               C library; the fuzz target and unit tests call it) and writer
  *   peer.c      registered peers
  *   export.c    making a package for a peer
+ *   blobs.c     files: which the receiver lacks; keeping the whole ones of a
+ *               package cut short
  *   import.c    checking a package (S1..S9) and applying it in one transaction
  *   conflict.c  listing and resolving conflicts
  *   provenance.c  where a record came from; verify's check of provenance
