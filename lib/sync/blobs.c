@@ -56,12 +56,10 @@ static int num(const char *p, size_t len, uint64_t *out)
     return 1;
 }
 
-rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t len, uint64_t *kept,
-                              rn_error *err)
+rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, void *ctx)
 {
     const char *d = data;
     size_t pos = 0;
-    *kept = 0;
     size_t ml = strlen(RN_SYNC_MAGIC);
     if (len < ml + 1 || memcmp(d, RN_SYNC_MAGIC, ml) != 0)
         return RN_OK; /* not a package: nothing to keep */
@@ -100,11 +98,10 @@ rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t len, uint64_
             char hx[65];
             crypto_hash_sha256(h, (const unsigned char *)b.data, (unsigned long long)a);
             rn__hex_encode(h, 32, hx);
-            if (is_sha(b.sha) && memcmp(hx, b.sha, 64) == 0 && !rn__sync_have_blob(s, b.sha)) {
-                rn_code rc = rn__sync_write_blob(s, &b, err);
+            if (is_sha(b.sha) && memcmp(hx, b.sha, 64) == 0) {
+                rn_code rc = fn(ctx, &b);
                 if (rc)
                     return rc;
-                (*kept)++;
             }
             skip = a + 1;
         } else if ((IS(0, "checkpoint") && nt == 2 && num(tok[1], tl[1], &a)) ||
@@ -128,4 +125,29 @@ rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t len, uint64_
         pos += (size_t)skip;
     }
     return RN_OK;
+}
+
+typedef struct salvage {
+    rn_store *s;
+    uint64_t kept;
+    rn_error *err;
+} salvage;
+
+static rn_code keep(void *ctx, const rn__sync_blob *b)
+{
+    salvage *x = ctx;
+    if (rn__sync_have_blob(x->s, b->sha))
+        return RN_OK;
+    rn_code rc = rn__sync_write_blob(x->s, b, x->err);
+    x->kept += rc == RN_OK;
+    return rc;
+}
+
+rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t len, uint64_t *kept,
+                              rn_error *err)
+{
+    salvage x = {s, 0, err};
+    rn_code rc = rn__sync_blob_walk(data, len, keep, &x);
+    *kept = x.kept;
+    return rc;
 }

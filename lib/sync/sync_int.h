@@ -124,4 +124,13 @@ void rn__sync_now(char buf[32]);
 int rn__sync_have_blob(rn_store *s, const char *sha);
 rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err);
 
+/* The blobs of a package's bytes that may be cut short (blobs.c B2): walks
+ * the sections by their stated sizes from the magic line and calls fn for
+ * each blob that is whole and hashes to its name, in the order they come;
+ * stops at the seal, at bytes it does not know, or where the bytes end.
+ * Pure (libsodium, the C library): the fuzz target calls it. Returns RN_OK
+ * or fn's error. */
+typedef rn_code (*rn__sync_blob_fn)(void *ctx, const rn__sync_blob *b);
+rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, void *ctx);
+
 #endif
