@@ -315,9 +315,10 @@ typedef struct lacks_ctx {
     uint64_t skipped;
 } lacks_ctx;
 
-static int ask_lacks(void *ctx, const char (*sha)[65], size_t n, unsigned char *send)
+/* One request for sha[0..n): send[i] = 0 for each the server holds. 0, 1
+ * (a server from before: it does not know the endpoint), or -1. */
+static int ask_chunk(lacks_ctx *x, const char (*sha)[65], size_t n, unsigned char *send)
 {
-    lacks_ctx *x = ctx;
     json_t *a = json_array(), *o = NULL;
     for (size_t i = 0; a && i < n; i++)
         if (json_array_append_new(a, json_string(sha[i])) != 0) {
@@ -354,23 +355,22 @@ static int ask_lacks(void *ctx, const char (*sha)[65], size_t n, unsigned char *
         if (cc != CURLE_OK)
             fprintf(stderr, "remnant: %s: %s\n", url, curl_easy_strerror(cc));
     }
-    if (status == 404) {
-        rc = 0; /* a server from before: send every file */
+    if (status == 404 || status == 405) {
+        rc = 1; /* a server from before: send every file */
     } else if (status == 200) {
         json_t *r = json_loads(k.mem ? k.mem : "", 0, NULL);
         json_t *m = json_object_get(r, "missing");
         if (json_is_array(m)) {
-            /* send exactly the named ones */
+            /* the server answers in the order asked: one merge */
+            size_t j = 0, nm = json_array_size(m);
             for (size_t i = 0; i < n; i++) {
-                int want = 0;
-                for (size_t j = 0; j < json_array_size(m) && !want; j++) {
-                    const char *v = json_string_value(json_array_get(m, j));
-                    want = v && strcmp(v, sha[i]) == 0;
-                }
+                const char *v = j < nm ? json_string_value(json_array_get(m, j)) : NULL;
+                int want = v && strcmp(v, sha[i]) == 0;
+                j += (size_t)want;
                 send[i] = (unsigned char)want;
                 x->skipped += !want;
             }
-            rc = 0;
+            rc = j == nm ? 0 : -1; /* every name it gave is one asked */
         }
         json_decref(r);
     } else if (status) {
@@ -382,6 +382,23 @@ static int ask_lacks(void *ctx, const char (*sha)[65], size_t n, unsigned char *
     if (c)
         curl_easy_cleanup(c);
     return rc;
+}
+
+static int ask_lacks(void *ctx, const char (*sha)[65], size_t n, unsigned char *send)
+{
+    lacks_ctx *x = ctx;
+    for (size_t i = 0; i < n; i += 10000) {
+        size_t k = n - i < 10000 ? n - i : 10000;
+        int rc = ask_chunk(x, sha + i, k, send + i);
+        if (rc != 0) {
+            if (rc < 0)
+                return -1;
+            memset(send, 1, n); /* a server from before */
+            x->skipped = 0;
+            return 0;
+        }
+    }
+    return 0;
 }
 
 static int peer_info(rn_store *s, const char *name, char *url, size_t ucap, char *origin,
