@@ -11,14 +11,21 @@
 # Data preparation (generate, the field import) is not timed. Numbers are
 # reported, never judged.
 #
-# Usage: bench/sync.sh [BUILD_DIR]   (default build/release; a Release build
-#   without sanitizers is what should be measured:
-#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRN_TESTS=OFF)
-# Env: ITEMS (default 100000), SEED (default 1).
+# Usage: bench/sync.sh [BUILD_DIR [OLD_BUILD_DIR]]   (default build/release; a
+#   Release build without sanitizers is what should be measured:
+#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRN_TESTS=OFF).
+#   With OLD_BUILD_DIR (another version's Release build, e.g. of main), the
+#   incremental sync is also timed with that version's binary on copies of
+#   the same two databases: a before/after in the same run.
+# Env: ITEMS (default 100000), SEED (default 1), ONLY_INCREMENTAL=1 (skip
+#   the baseline and the HTTP sync: for the 1M-item incremental, where the
+#   full sync by file only prepares the headquarters).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build/release}
+build=$(realpath "${1:-$root/build/release}")
 R=$build/remnant
+OLD=
+[ -n "${2:-}" ] && OLD=$(realpath "$2")/remnant
 [ -x "$R" ] || { echo "no $R: build it first (see the header)"; exit 1; }
 items=${ITEMS:-100000}
 W=$(mktemp -d /tmp/rn_bench_sync.XXXXXX)
@@ -41,6 +48,8 @@ echo "== preparing $items items (not timed)" >&2
 "$R" --db a.db import gen.jsonl --no-decode --quiet >/dev/null
 records=$(sqlite3 a.db "SELECT count(*) FROM record")
 
+base=0 http=0
+if [ -z "${ONLY_INCREMENTAL:-}" ]; then
 echo "== baseline: export + import" >&2
 fresh_hq base.db
 t0=$(now)
@@ -48,6 +57,8 @@ t0=$(now)
 "$R" --db base.db import x.jsonl --quiet >/dev/null
 t1=$(now)
 base=$(el "$t0" "$t1")
+rm -rf base.db* x.jsonl
+fi
 
 echo "== sync by file" >&2
 fresh_hq hq.db
@@ -60,6 +71,7 @@ t1=$(now)
 file=$(el "$t0" "$t1")
 pkg=$(stat -c %s p.sync)
 
+if [ -z "${ONLY_INCREMENTAL:-}" ]; then
 echo "== sync over loopback HTTP" >&2
 fresh_hq h2.db
 "$R" --db h2.db peer add field - --key "$("$R" --db a.db key show)" >/dev/null
@@ -76,12 +88,27 @@ t0=$(now)
 t1=$(now)
 http=$(el "$t0" "$t1")
 kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=
+rm -rf h2.db*
+fi
 
 echo "== incremental: 100 new records into the $items-item headquarters" >&2
 "$R" generate --items 40 --seed 99 -o small.jsonl
 head -100 small.jsonl >new.jsonl
 "$R" --db a.db import new.jsonl --no-decode --quiet >/dev/null
 seen=$(sqlite3 hq.db "SELECT max(size) FROM sync_checkpoint")
+oldinc=
+if [ -n "$OLD" ]; then
+    rm -rf o_a.db* o_hq.db*
+    for f in a.db hq.db; do
+        sqlite3 "$f" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+        for g in "$f"*; do cp -r "$g" "o_$g"; done
+    done
+    t0=$(now)
+    "$OLD" --db o_a.db sync export --peer hq --since "$seen" -o o_inc.sync 2>/dev/null
+    "$OLD" --db o_hq.db sync import o_inc.sync >/dev/null
+    t1=$(now)
+    oldinc=$(el "$t0" "$t1")
+fi
 t0=$(now)
 "$R" --db a.db sync export --peer hq --since "$seen" -o inc.sync 2>/dev/null
 "$R" --db hq.db sync import inc.sync >/dev/null
@@ -96,3 +123,4 @@ cat <<EOF
 | sync over loopback HTTP: \`sync push\` | $http | $(ratio "$http" "$base") |
 | incremental: 100 new records into the $items-item headquarters, by file | $inc | |
 EOF
+[ -z "$oldinc" ] || echo "| the same incremental with the OLD_BUILD_DIR binary | $oldinc | |"

@@ -63,6 +63,14 @@ RN_NODISCARD rn_code rn_sync_peer_list(rn_store *s, char **json, rn_error *err)
  * reveals nothing of its fields (docs/LEDGER.md, format 2). */
 typedef int (*rn_sync_may_fn)(void *ctx, const char *type);
 
+/* Which blobs the receiver lacks: called once, before any blob is written,
+ * with the blobs the package would carry (SHA-256 hex, sorted, each once);
+ * set send[i] = 0 for each one the receiver already holds (blobs are
+ * content-addressed: one it holds is the same bytes). Returns 0, or nonzero
+ * to fail the export (nothing recorded as sent). */
+typedef int (*rn_sync_lacks_fn)(void *ctx, const char (*sha)[65], size_t n,
+                                unsigned char *send);
+
 typedef struct rn_sync_export_opts {
     const char *since;  /* a checkpoint note of this log (may be NULL): the
                            package starts there instead of at the size last
@@ -77,6 +85,8 @@ typedef struct rn_sync_export_opts {
                            (include/remnant/public.h) of the whole log; every
                            other entry withheld (docs/SYNC.md) */
     double grid;        /* the public grid (0: the default) */
+    rn_sync_lacks_fn lacks; /* NULL: every blob the entries name is sent */
+    void *lacks_ctx;
 } rn_sync_export_opts;
 
 /* Write a package for `peer` to out: this log's entries from the size last
@@ -87,6 +97,21 @@ RN_NODISCARD rn_code rn_sync_export(rn_store *s, const char *peer,
                                     const rn_sync_export_opts *opts, FILE *out,
                                     uint64_t *entries, rn_error *err)
     RN_NONNULL(1, 2, 4);
+
+/* Which of the blobs sha[0..n) (SHA-256 hex) are not stored here: OUT
+ * lacks[i] nonzero for each (docs/SYNC.md, "Files: resumable"). RN_EINPUT
+ * for a name that is not 64 lower-case hex digits. */
+RN_NODISCARD rn_code rn_sync_blobs_lacking(rn_store *s, const char *const *sha, size_t n,
+                                           unsigned char *lacks, rn_error *err)
+    RN_NONNULL(1, 4);
+
+/* From the bytes of a package whose transfer was cut short: store each blob
+ * that arrived whole and hashes to its name, and nothing else (the entries
+ * are not read). OUT *kept: how many were stored. Bytes that are not a
+ * package keep nothing. */
+RN_NODISCARD rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t len,
+                                           uint64_t *kept, rn_error *err)
+    RN_NONNULL(1, 4);
 
 typedef struct rn_sync_stats {
     char peer[RN_SYNC_NAME_MAX + 1];

@@ -4,8 +4,10 @@
  * from what the peer was last sent (or a checkpoint given) to the latest
  * signed checkpoint, each with its disclosures and, for a change that came
  * from another log, its provenance ("via"); the frontier of the tree at the
- * start and the consistency proof from there; every blob an attachment among
- * the entries names.
+ * start and the consistency proof from there (both from the stored tiles:
+ * O(log n) hash reads, no pass over the leaves); every blob an attachment
+ * among the entries names, except those the receiver says it holds
+ * (opts->lacks).
  *
  * After the package is written the peer's state moves on (E1, E2), in one
  * transaction with the reads, so two exports never disagree on the range:
@@ -199,27 +201,24 @@ static rn_code since_size(sqlite3 *db, const char *own, const rn_sync_export_opt
     return rc;
 }
 
-/* The serialized frontier of the first `from` leaves of this log. */
-static rn_code frontier_at(sqlite3 *db, uint64_t from, uint8_t *out, size_t *n, rn_error *err)
+/* The serialized frontier of the first `from` leaves of this log: one
+ * stored node per set bit of FROM, read from the tiles (O(log n) reads, no
+ * pass over the leaves; a database without tiles falls back to them). */
+static rn_code frontier_at(rn__tile_reader *tr, uint64_t from, uint8_t *out, size_t *n,
+                           rn_error *err)
 {
-    rn_frontier f;
-    rn__frontier_init(&f);
-    rn_hash *batch = rn__malloc(4096 * sizeof *batch);
-    if (!batch)
-        return rn__err(err, RN_ENOMEM, "out of memory");
-    for (uint64_t i = 0; i < from;) {
-        uint64_t k = from - i < 4096 ? from - i : 4096;
-        if (rn__ledger_leaf_source(db, i, k, batch) != RN_OK) {
-            free(batch);
-            return rn__err(err, RN_ETAMPER, "the log's entries from %llu cannot be read",
-                           (unsigned long long)i);
-        }
-        for (uint64_t j = 0; j < k; j++)
-            (void)rn__frontier_append(&f, batch[j]);
-        i += k;
+    size_t k = 0;
+    for (int level = 63; level >= 0; level--) {
+        if (!(from & (UINT64_C(1) << level)))
+            continue;
+        /* the subtree of bit `level` starts where the higher bits end */
+        uint64_t index = (from >> level) - 1;
+        if (rn__tile_node(tr, (unsigned)level, index, out + k * RN_HASH_LEN) != RN_OK)
+            return rn__err(err, RN_ETAMPER, "the log's tree at %llu cannot be read "
+                           "(`remnant verify`)", (unsigned long long)from);
+        k++;
     }
-    free(batch);
-    *n = rn__frontier_save(&f, out, 64 * RN_HASH_LEN) / RN_HASH_LEN;
+    *n = k;
     return RN_OK;
 }
 
@@ -353,8 +352,8 @@ out:
 /* A public package's entries (K8): each public record's latest entry with
  * the disclosures the view allows and its inclusion proof, then the public
  * records in the view's order. Nothing of any other entry. */
-static rn_code write_public(sqlite3 *db, uint64_t size, FILE *out, shas *blobs,
-                            const rn__sync_pubset *pub, rn_error *err)
+static rn_code write_public(sqlite3 *db, rn__tile_reader *tr, uint64_t size, FILE *out,
+                            shas *blobs, const rn__sync_pubset *pub, rn_error *err)
 {
     sqlite3_stmt *st = NULL;
     rn_code rc = RN_OK;
@@ -375,7 +374,7 @@ static rn_code write_public(sqlite3 *db, uint64_t size, FILE *out, shas *blobs,
         size_t blen = (size_t)sqlite3_column_bytes(st, 0);
         rn_hash proof[RN_PROOF_MAX];
         size_t np = 0;
-        if (rn__merkle_inclusion_proof(rn__ledger_leaf_source, db, pr->seq, size, proof, &np) !=
+        if (rn__merkle_inclusion_proof_nodes(rn__tile_node, tr, pr->seq, size, proof, &np) !=
             RN_OK) {
             rc = rn__err(err, RN_ETAMPER, "no inclusion proof of entry %llu",
                          (unsigned long long)pr->seq);
@@ -417,6 +416,8 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     shas blobs = {0};
     hashing hs;
     FILE *hf = NULL;
+    rn__tile_reader *tr = NULL;
+    unsigned char *send = NULL;
     rn__sync_pubset pubset;
     memset(&pubset, 0, sizeof pubset);
     rn_code rc;
@@ -498,7 +499,11 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     }
     uint8_t front[64 * RN_HASH_LEN];
     size_t nfront = 0;
-    if (!(opts && opts->public_view) && (rc = frontier_at(db, from, front, &nfront, err)))
+    if ((rc = rn__tile_reader_open(db, &tr))) {
+        rc = rn__err(err, rc, "out of memory");
+        goto out;
+    }
+    if (!(opts && opts->public_view) && (rc = frontier_at(tr, from, front, &nfront, err)))
         goto out;
     cookie_io_functions_t io = {NULL, hw, NULL, NULL};
     crypto_hash_sha256_init(&hs.h);
@@ -518,7 +523,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     if (from > 0) {
         rn_hash proof[RN_PROOF_MAX];
         size_t np = 0;
-        if (rn__merkle_consistency_proof(rn__ledger_leaf_source, db, from, size, proof, &np) !=
+        if (rn__merkle_consistency_proof_nodes(rn__tile_node, tr, from, size, proof, &np) !=
             RN_OK) {
             rc = rn__err(err, RN_ETAMPER, "no consistency proof from %llu to %llu",
                          (unsigned long long)from, (unsigned long long)size);
@@ -533,15 +538,33 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
         (rc = rn__sync_public_prepare(s, opts->grid, &pubset, err)))
         goto out;
     if (pub)
-        rc = write_public(db, size, out, &blobs, &pubset, err);
+        rc = write_public(db, tr, size, out, &blobs, &pubset, err);
     else
         rc = write_entries(s, db, from, size, out, &blobs, opts, origin, NULL, err);
     if (rc)
         goto out;
-    if (blobs.n)
+    if (blobs.n) {
         qsort(blobs.v, blobs.n, sizeof *blobs.v, cmp_sha);
+        size_t u = 1; /* each once */
+        for (size_t i = 1; i < blobs.n; i++)
+            if (memcmp(blobs.v[i], blobs.v[u - 1], 64) != 0)
+                memmove(blobs.v[u++], blobs.v[i], 65);
+        blobs.n = u;
+    }
+    if (blobs.n && opts && opts->lacks) {
+        /* the receiver names what it holds already: not sent again */
+        if (!(send = rn__malloc(blobs.n))) {
+            rc = rn__err(err, RN_ENOMEM, "out of memory");
+            goto out;
+        }
+        memset(send, 1, blobs.n);
+        if (opts->lacks(opts->lacks_ctx, (const char(*)[65])blobs.v, blobs.n, send) != 0) {
+            rc = rn__err(err, RN_EIO, "cannot learn which files the peer lacks");
+            goto out;
+        }
+    }
     for (size_t i = 0; i < blobs.n; i++) {
-        if (i > 0 && memcmp(blobs.v[i], blobs.v[i - 1], 64) == 0)
+        if (send && !send[i])
             continue;
         if ((rc = copy_blob(s, blobs.v[i], out, err)))
             goto out;
@@ -583,6 +606,8 @@ out:
         rn_store_rollback(s);
     free(note);
     free(blobs.v);
+    rn__tile_reader_close(tr);
+    free(send);
     rn__sync_public_free(&pubset);
     return rc;
 }

@@ -527,7 +527,7 @@ static rn_code check_entries(job *j, rn_error *err)
     return RN_OK;
 }
 
-static int have_blob(rn_store *s, const char *sha)
+int rn__sync_have_blob(rn_store *s, const char *sha)
 {
     char path[4400];
     struct stat st;
@@ -576,18 +576,18 @@ static rn_code check_blobs(job *j, rn_error *err)
             rn_record_type(it->rec) != RN_T_ATTACHMENT)
             continue;
         const char *sha = rn_record_get(it->rec, "sha256", NULL);
-        if (sha && !pkg_blob(&j->p, sha) && !have_blob(j->s, sha))
+        if (sha && !pkg_blob(&j->p, sha) && !rn__sync_have_blob(j->s, sha))
             return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names blob %s, which is "
                            "neither in the package nor here; nothing written", it->id, sha);
     }
     return RN_OK;
 }
 
-static rn_code write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err)
+rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err)
 {
     char dir[4300], tmp[4400], final[4400];
     const char *bd = rn_store_blob_dir(s);
-    if (have_blob(s, b->sha))
+    if (rn__sync_have_blob(s, b->sha))
         return RN_OK;
     snprintf(dir, sizeof dir, "%s/%.2s", bd, b->sha);
     if ((mkdir(bd, 0755) != 0 && errno != EEXIST) || (mkdir(dir, 0755) != 0 && errno != EEXIST))
@@ -950,8 +950,8 @@ rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char 
         goto out;
     }
     for (size_t i = 0; i < j.p.nb; i++) {
-        int had = have_blob(s, j.p.b[i].sha);
-        if ((rc = write_blob(s, &j.p.b[i], err))) {
+        int had = rn__sync_have_blob(s, j.p.b[i].sha);
+        if ((rc = rn__sync_write_blob(s, &j.p.b[i], err))) {
             rn_store_rollback(s);
             goto out;
         }

@@ -9,6 +9,8 @@
  *               C library; the fuzz target and unit tests call it) and writer
  *   peer.c      registered peers
  *   export.c    making a package for a peer
+ *   blobs.c     files: which the receiver lacks; keeping the whole ones of a
+ *               package cut short
  *   import.c    checking a package (S1..S9) and applying it in one transaction
  *   conflict.c  listing and resolving conflicts
  *   provenance.c  where a record came from; verify's check of provenance
@@ -115,5 +117,20 @@ rn_code rn__sync_peer_get(sqlite3 *db, const char *name, char *origin, size_t oc
                           char *vkey, size_t vcap, rn_error *err);
 /* Current UTC time, "YYYY-MM-DDTHH:MM:SSZ". */
 void rn__sync_now(char buf[32]);
+
+/* Blobs (import.c): is blob `sha` (64 hex) stored here; store b (its
+ * bytes already hashed to its name) unless it is: written to a temp file,
+ * flushed, renamed into place, so a crash leaves at most a temp file. */
+int rn__sync_have_blob(rn_store *s, const char *sha);
+rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err);
+
+/* The blobs of a package's bytes that may be cut short (blobs.c B2): walks
+ * the sections by their stated sizes from the magic line and calls fn for
+ * each blob that is whole and hashes to its name, in the order they come;
+ * stops at the seal, at bytes it does not know, or where the bytes end.
+ * Pure (libsodium, the C library): the fuzz target calls it. Returns RN_OK
+ * or fn's error. */
+typedef rn_code (*rn__sync_blob_fn)(void *ctx, const rn__sync_blob *b);
+rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, void *ctx);
 
 #endif

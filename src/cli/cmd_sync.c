@@ -151,7 +151,7 @@ static int do_export(int argc, char **argv)
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL, public_view, grid};
+    rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL, public_view, grid, NULL, NULL};
     uint64_t n = 0;
     rn_code c = rn_sync_export(s, peer, &o, out, &n, &err);
     if (out != stdout) {
@@ -305,6 +305,102 @@ out:
 }
 
 /* The peer's URL and origin from `peer list`. */
+/* The push's rn_sync_lacks_fn (docs/SYNC.md, "Files: resumable"): asks the
+ * server which of the package's files it lacks (POST /api/v1/sync/blobs), so
+ * a file it holds already (one a killed push delivered whole) is not sent
+ * again. */
+typedef struct lacks_ctx {
+    const char *url; /* the server's base URL */
+    const char *token;
+    uint64_t skipped;
+} lacks_ctx;
+
+/* One request for sha[0..n): send[i] = 0 for each the server holds. 0, 1
+ * (a server from before: it does not know the endpoint), or -1. */
+static int ask_chunk(lacks_ctx *x, const char (*sha)[65], size_t n, unsigned char *send)
+{
+    json_t *a = json_array(), *o = NULL;
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(sha[i])) != 0) {
+            json_decref(a);
+            return -1;
+        }
+    o = a ? json_pack("{s:o}", "sha256", a) : NULL;
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!body)
+        return -1;
+    char url[4200], auth[300];
+    snprintf(url, sizeof url, "%s/api/v1/sync/blobs", x->url);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", x->token);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    sink k = {0};
+    long status = 0;
+    int rc = -1;
+    if (c) {
+        h = curl_slist_append(h, auth);
+        h = curl_slist_append(h, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        CURLcode cc = curl_easy_perform(c);
+        if (cc == CURLE_OK)
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (cc != CURLE_OK)
+            fprintf(stderr, "remnant: %s: %s\n", url, curl_easy_strerror(cc));
+    }
+    if (status == 404 || status == 405) {
+        rc = 1; /* a server from before: send every file */
+    } else if (status == 200) {
+        json_t *r = json_loads(k.mem ? k.mem : "", 0, NULL);
+        json_t *m = json_object_get(r, "missing");
+        if (json_is_array(m)) {
+            /* the server answers in the order asked: one merge */
+            size_t j = 0, nm = json_array_size(m);
+            for (size_t i = 0; i < n; i++) {
+                const char *v = j < nm ? json_string_value(json_array_get(m, j)) : NULL;
+                int want = v && strcmp(v, sha[i]) == 0;
+                j += (size_t)want;
+                send[i] = (unsigned char)want;
+                x->skipped += !want;
+            }
+            rc = j == nm ? 0 : -1; /* every name it gave is one asked */
+        }
+        json_decref(r);
+    } else if (status) {
+        fprintf(stderr, "remnant: %s: HTTP %ld: %s\n", url, status, k.mem ? k.mem : "");
+    }
+    free(k.mem);
+    free(body);
+    curl_slist_free_all(h);
+    if (c)
+        curl_easy_cleanup(c);
+    return rc;
+}
+
+static int ask_lacks(void *ctx, const char (*sha)[65], size_t n, unsigned char *send)
+{
+    lacks_ctx *x = ctx;
+    for (size_t i = 0; i < n; i += 10000) {
+        size_t k = n - i < 10000 ? n - i : 10000;
+        int rc = ask_chunk(x, sha + i, k, send + i);
+        if (rc != 0) {
+            if (rc < 0)
+                return -1;
+            memset(send, 1, n); /* a server from before */
+            x->skipped = 0;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static int peer_info(rn_store *s, const char *name, char *url, size_t ucap, char *origin,
                      size_t ocap, uint64_t *seen)
 {
@@ -453,7 +549,8 @@ static int do_http(int argc, char **argv, int push)
         }
         made = 1;
         FILE *f = fdopen(fd, "wb");
-        rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL, 0, 0};
+        lacks_ctx lx = {url, tok, 0};
+        rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)from, NULL, NULL, 0, 0, ask_lacks, &lx};
         rn_error err;
         rn_error_clear(&err);
         uint64_t n = 0;
@@ -475,6 +572,9 @@ static int do_http(int argc, char **argv, int push)
             rc = http_error("sync push", status, &k);
             goto done;
         }
+        if (lx.skipped)
+            printf("%" PRIu64 " file(s) not sent: %s holds them already\n", lx.skipped,
+                   argv[2]);
         printf("pushed %" PRIu64 " entries to %s: %s\n", n, argv[2], k.mem);
     } else {
         if ((fd = mkstemp(tmp)) < 0) {

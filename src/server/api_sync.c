@@ -124,7 +124,7 @@ void api_sync_pull(srv_req *q)
         return;
     }
     srv_role role = q->role;
-    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role, 0, 0};
+    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role, 0, 0, NULL, NULL};
     rn_error err;
     rn_error_clear(&err);
     rn_code rc = rn_sync_export(q->w->store, peer, &o, tf, NULL, &err);
@@ -234,4 +234,108 @@ void api_sync_push(srv_req *q)
         return;
     }
     srv_reply_json(q, 200, s, strlen(s));
+}
+
+/* POST /api/v1/sync/blobs {"sha256": [...]}: which of these files this
+ * instance lacks, {"missing": [...]} (lib/sync/blobs.c B1): a sender sends
+ * only those. At most 100000 names per request. */
+void api_sync_blobs(srv_req *q)
+{
+    json_error_t je;
+    json_t *j = q->body ? json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &je) : NULL;
+    json_t *a = json_object_get(j, "sha256");
+    if (!json_is_array(a) || json_array_size(a) > 100000) {
+        json_decref(j);
+        srv_reply_error(q, 422, "invalid", "expected {\"sha256\": [...]}, at most 100000 "
+                        "SHA-256 names (64 lower-case hex digits)", "sha256");
+        return;
+    }
+    size_t n = json_array_size(a);
+    const char **v = calloc(n ? n : 1, sizeof *v);
+    unsigned char *lacks = calloc(n ? n : 1, 1);
+    json_t *miss = json_array();
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = v && lacks && miss ? RN_OK : RN_ENOMEM;
+    for (size_t i = 0; rc == RN_OK && i < n; i++)
+        v[i] = json_string_value(json_array_get(a, i));
+    if (rc == RN_OK)
+        rc = rn_sync_blobs_lacking(q->w->store, v, n, lacks, &err);
+    for (size_t i = 0; rc == RN_OK && i < n; i++)
+        if (lacks[i] && json_array_append_new(miss, json_string(v[i])) != 0)
+            rc = RN_ENOMEM;
+    char *s = NULL;
+    if (rc == RN_OK) {
+        json_t *o = json_pack("{s:O}", "missing", miss);
+        s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (!s)
+            rc = RN_ENOMEM;
+    }
+    free(v);
+    free(lacks);
+    json_decref(miss);
+    json_decref(j);
+    if (rc == RN_EINPUT)
+        srv_reply_error(q, 422, "invalid", err.message, "sha256");
+    else if (rc)
+        srv_reply_rn(q, rc, &err);
+    else
+        srv_reply_json(q, 200, s, strlen(s)); /* takes s */
+}
+
+/* A push whose body stopped short (the sender or the network killed it):
+ * keep the files that arrived whole (lib/sync/blobs.c B2), so the next push
+ * need not send them again. Called before the temp file is removed. */
+void srv_sync_upload_salvage(srv_req *q)
+{
+    if (q->upload_fd < 0 || !q->upload_path[0] || q->upload_len == 0 || q->failed ||
+        !q->route || q->route->fn != api_sync_push)
+        return;
+    int fd = open(q->upload_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    void *m = mmap(NULL, (size_t)q->upload_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return;
+    uint64_t kept = 0;
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_sync_salvage_blobs(q->w->store, m, (size_t)q->upload_len, &kept, &err) == RN_OK &&
+        kept > 0)
+        srv_log("a sync push was cut short after %llu bytes; kept %llu "
+                "whole file(s) of it for the next push\n", (unsigned long long)q->upload_len,
+                (unsigned long long)kept);
+    munmap(m, (size_t)q->upload_len);
+}
+
+/* GET /api/v1/sync/peers: the registered peers with the last sync from each
+ * and its open conflicts (rn_sync_peer_list), for the web app's sync view. */
+void api_sync_peers(srv_req *q)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_peer_list(q->w->store, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    srv_reply_json(q, 200, out, strlen(out)); /* takes out */
+}
+
+/* GET /api/v1/sync/conflicts: the open conflicts, both versions of each
+ * (rn_sync_conflicts); resolving is `remnant resolve`. */
+void api_sync_conflicts(srv_req *q)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_conflicts(q->w->store, &out, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    srv_reply_json(q, 200, out, strlen(out)); /* takes out */
 }

@@ -262,6 +262,7 @@ static uint64_t now_us(void)
 
 static void srv_req_free(srv_req *q)
 {
+    srv_sync_upload_salvage(q); /* a push cut short: keep its whole files */
     srv_upload_abort(q);
     if (q->out_fd >= 0)
         close(q->out_fd);

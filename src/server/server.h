@@ -398,6 +398,11 @@ void api_report_pdf(srv_req *q);  /* api_report.c */
 void api_sync_state(srv_req *q);
 void api_sync_pull(srv_req *q);
 void api_sync_push(srv_req *q);
+void api_sync_blobs(srv_req *q);
+void api_sync_peers(srv_req *q);
+void api_sync_conflicts(srv_req *q);
+/* A sync push cut short: keep the files of it that arrived whole. */
+void srv_sync_upload_salvage(srv_req *q);
 /* The push's streamed body (upload routes marked 2), as srv_upload_begin. */
 int srv_sync_upload_begin(srv_req *q);
 void api_report_html(srv_req *q);

@@ -30,7 +30,8 @@ STUB(api_finding_revise) STUB(api_trace_move) STUB(api_history)
 STUB(api_config) STUB(api_public_findings) STUB(api_public_geojson) STUB(api_public_csv)
 STUB(api_public_jsonl) STUB(api_public_finding) STUB(api_public_preview)
 STUB(api_me_password) STUB(api_me_token) STUB(api_user_password) STUB(api_user_role)
-STUB(api_sync_state) STUB(api_sync_pull) STUB(api_sync_push)
+STUB(api_sync_state) STUB(api_sync_pull) STUB(api_sync_push) STUB(api_sync_blobs)
+STUB(api_sync_peers) STUB(api_sync_conflicts)
 int srv_sync_upload_begin(srv_req *q) { (void)q; return 0; }
 
 static json_t *load_doc(void)

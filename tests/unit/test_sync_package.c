@@ -223,6 +223,55 @@ static void test_public(void **state)
     }
 }
 
+/* blobs.c B2: the walk over a package cut at every byte reports exactly
+ * the blobs that arrived whole (with the newline after them), in order,
+ * and never one whose bytes do not hash to its name. */
+typedef struct seen_blobs {
+    size_t n;
+    char sha[2][65];
+} seen_blobs;
+
+static rn_code count_blob(void *ctx, const rn__sync_blob *b)
+{
+    seen_blobs *x = ctx;
+    assert_true(x->n < 2);
+    memcpy(x->sha[x->n++], b->sha, 65);
+    return RN_OK;
+}
+
+static void test_blob_walk(void **state)
+{
+    (void)state;
+    size_t len = strlen(good);
+    const char *bx = strstr(good, "blob " SHA_X);
+    const char *bh = strstr(good, "blob " SHA_HELLO);
+    /* the end of each blob's bytes and its newline */
+    size_t ex = (size_t)(bx - good) + strlen("blob " SHA_X " 1\n") + 1 + 1;
+    size_t eh = (size_t)(bh - good) + strlen("blob " SHA_HELLO " 6\n") + 6 + 1;
+    for (size_t cut = 0; cut <= len; cut++) {
+        seen_blobs x = {0};
+        assert_int_equal(rn__sync_blob_walk(good, cut, count_blob, &x), RN_OK);
+        assert_int_equal(x.n, (size_t)(cut >= ex) + (size_t)(cut >= eh));
+        if (x.n > 0)
+            assert_string_equal(x.sha[0], SHA_X);
+        if (x.n > 1)
+            assert_string_equal(x.sha[1], SHA_HELLO);
+    }
+    /* a changed byte in a blob: not reported; the walk goes on past it */
+    char *changed = strdup(good);
+    assert_non_null(changed);
+    changed[ex - 2] = 'y';
+    seen_blobs x = {0};
+    assert_int_equal(rn__sync_blob_walk(changed, len, count_blob, &x), RN_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.sha[0], SHA_HELLO);
+    free(changed);
+    /* not a package: nothing */
+    seen_blobs y = {0};
+    assert_int_equal(rn__sync_blob_walk("blob " SHA_X " 1\nx\n", 72, count_blob, &y), RN_OK);
+    assert_int_equal(y.n, 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -233,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_public),
+        cmocka_unit_test(test_blob_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@ import * as dates from './dates.js';
 import { parsePair, formatDMS } from './coords.js';
 import { makeMap, pointLayer, fit } from './map.js';
 import * as chart from './chart.js';
+import * as syncView from './sync.js';
 
 const $ = (s, r = document) => r.querySelector(s);
 const ROLE_SETS = { investigator: ['investigator', 'admin'], analyst: ['analyst', 'admin'], reviewer: ['reviewer', 'admin'], admin: ['admin'] };
@@ -1200,6 +1201,12 @@ async function route() {
     if (h.startsWith('item/')) return await showItemById(decodeURIComponent(h.slice(5)));
     if (h.startsWith('history/')) return await showHistory(decodeURIComponent(h.slice(8)));
     if (h === 'accounts') return await showAccounts();
+    if (h === 'sync') {
+      show('sync');
+      busy(true);
+      await call(() => syncView.render($('#sync')));
+      return busy(false);
+    }
     return await showEvents();
   } catch (e) {
     busy(false);
