@@ -169,19 +169,31 @@ static int parse_quorum(const char *v, long *out)
     return 1;
 }
 
-static int add(int argc, char **argv)
+/* The options of add and ask: [--quorum N] and `nargs` arguments after the
+ * subcommand. OUT *q (-1 when not given). 0, or the exit code of a usage
+ * error. */
+static int quorum_args(int *argc, char **argv, int nargs, const char *need, long *q)
 {
     const char *qv = NULL;
-    if (cli_opt(&argc, argv, "--quorum", &qv) < 0)
+    *q = -1;
+    if (cli_opt(argc, argv, "--quorum", &qv) < 0)
         return cli_usage_error(usage, "--quorum needs a number");
-    int rc = cli_unknown_option(argc, argv, usage);
+    int rc = cli_unknown_option(*argc, argv, usage);
     if (rc)
         return rc;
-    if (argc != 4)
-        return cli_usage_error(usage, "add needs NAME URL VKEY");
-    long q = -1;
-    if (qv && !parse_quorum(qv, &q))
+    if (*argc != nargs + 1)
+        return cli_usage_error(usage, "%s", need);
+    if (qv && !parse_quorum(qv, q))
         return cli_usage_error(usage, "--quorum takes a number from 0 to 64");
+    return 0;
+}
+
+static int add(int argc, char **argv)
+{
+    long q;
+    int rc = quorum_args(&argc, argv, 3, "add needs NAME URL VKEY", &q);
+    if (rc)
+        return rc;
     rn_ledger *l = NULL;
     if ((rc = open_rw(&l)))
         return rc;
@@ -296,17 +308,10 @@ static int quorum(int argc, char **argv)
 
 static int ask(int argc, char **argv)
 {
-    const char *qv = NULL;
-    if (cli_opt(&argc, argv, "--quorum", &qv) < 0)
-        return cli_usage_error(usage, "--quorum needs a number");
-    int rc = cli_unknown_option(argc, argv, usage);
+    long q;
+    int rc = quorum_args(&argc, argv, 0, "ask takes no arguments", &q);
     if (rc)
         return rc;
-    if (argc != 1)
-        return cli_usage_error(usage, "ask takes no arguments");
-    long q = -1;
-    if (qv && !parse_quorum(qv, &q))
-        return cli_usage_error(usage, "--quorum takes a number from 0 to 64");
     rn_ledger *l = NULL;
     if ((rc = open_rw(&l)))
         return rc;

@@ -32,7 +32,7 @@ void api_openapi(srv_req *q)
     srv_reply_text(q, 200, "application/json", srv_openapi_json, n);
 }
 
-static rn_ledger *ledger(srv_req *q)
+rn_ledger *srv_ledger(srv_req *q)
 {
     if (!q->w->ledger) {
         rn_error err;
@@ -49,7 +49,7 @@ static rn_ledger *ledger(srv_req *q)
 
 void api_checkpoint(srv_req *q)
 {
-    rn_ledger *l = ledger(q);
+    rn_ledger *l = srv_ledger(q);
     if (!l)
         return;
     char *note = NULL;
@@ -75,7 +75,7 @@ void api_proof(srv_req *q)
         srv_reply_error(q, 404, "not_found", "no such record", NULL);
         return;
     }
-    rn_ledger *l = ledger(q);
+    rn_ledger *l = srv_ledger(q);
     if (!l)
         return;
     rn_ledger_proof *p = calloc(1, sizeof *p);

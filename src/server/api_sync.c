@@ -151,32 +151,8 @@ void api_sync_pull(srv_req *q)
 /* The push's body is streamed to a temp file in the blob folder. */
 int srv_sync_upload_begin(srv_req *q)
 {
-    const char *cl = srv_header(q, "Content-Length");
-    long long len = cl ? strtoll(cl, NULL, 10) : -1;
-    if (len > (long long)srv_cfg.upload_max) {
-        srv_reply_error(q, 413, "too_large", "the package is larger than the server's upload "
-                        "limit (--max-upload)", NULL);
-        return -1;
-    }
-    const char *dir = rn_store_blob_dir(q->w->store);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        srv_reply_rn(q, RN_EIO, NULL);
-        return -1;
-    }
-    int n = snprintf(q->upload_path, sizeof q->upload_path, "%s/.upload-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof q->upload_path) {
-        srv_reply_rn(q, RN_EIO, NULL);
-        return -1;
-    }
-    q->upload_fd = mkstemp(q->upload_path);
-    if (q->upload_fd < 0) {
-        q->upload_path[0] = '\0';
-        srv_reply_rn(q, RN_EIO, NULL);
-        return -1;
-    }
-    crypto_hash_sha256_init(&q->upload_sha);
-    q->upload_len = 0;
-    return 0;
+    return srv_upload_open(q, "the package is larger than the server's upload limit "
+                              "(--max-upload)");
 }
 
 void api_sync_push(srv_req *q)

@@ -45,21 +45,6 @@ static char *gzip_of(const uint8_t *data, size_t len, size_t *out_len)
     return out;
 }
 
-static rn_ledger *tlog_ledger(srv_req *q)
-{
-    if (!q->w->ledger) {
-        rn_error err;
-        rn_error_clear(&err);
-        rn_code rc = rn_ledger_open(srv_cfg.db_path, RN_LEDGER_READONLY, &q->w->ledger, &err);
-        if (rc) {
-            q->w->ledger = NULL;
-            srv_reply_rn(q, rc, &err);
-            return NULL;
-        }
-    }
-    return q->w->ledger;
-}
-
 void api_tlog_checkpoint(srv_req *q)
 {
     api_checkpoint(q);
@@ -77,7 +62,7 @@ void api_tlog_tile(srv_req *q)
                         " /log/tile/entries/<N>[.p/<W>] (c2sp.org/tlog-tiles)", NULL);
         return;
     }
-    rn_ledger *l = tlog_ledger(q);
+    rn_ledger *l = srv_ledger(q);
     if (!l)
         return;
     uint8_t *data = NULL;

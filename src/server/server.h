@@ -346,6 +346,10 @@ void api_content(srv_req *q);
 /* The upload's streaming steps (api_attach.c); each sets an error reply and
  * returns -1 on failure. */
 int srv_upload_begin(srv_req *q);
+/* The streamed body's temp file: refused with 413 (saying `too_large`) when
+ * Content-Length is over the limit; else a fresh .upload-XXXXXX in the blob
+ * folder, its SHA-256 started. 0, or -1 after replying. */
+int srv_upload_open(srv_req *q, const char *too_large);
 int srv_upload_data(srv_req *q, const char *data, size_t n);
 void srv_upload_abort(srv_req *q);
 void api_login(srv_req *q);
@@ -366,6 +370,9 @@ void api_user_role(srv_req *q);
 struct json_t;
 void srv_search_context(srv_req *q, struct json_t *hits);
 void api_checkpoint(srv_req *q);
+/* The worker's read-only handle on the evidence log, opened on first use;
+ * NULL after replying with the error when it cannot be opened. */
+rn_ledger *srv_ledger(srv_req *q);
 /* the log per C2SP tlog-tiles at /log/ (api_tlog.c) */
 void api_tlog_checkpoint(srv_req *q);
 void api_tlog_tile(srv_req *q);
