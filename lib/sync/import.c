@@ -112,14 +112,14 @@ static rn_code check_signature(job *j, rn_error *err)
     rn_note note;
     if (rn__note_parse(j->p.note, j->p.note_len, &note) != RN_OK ||
         rn__checkpoint_parse(note.text, note.text_len, &j->cp) != RN_OK)
-        return rn__err(err, RN_EINPUT, "sync package: the checkpoint is not a signed "
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: the checkpoint is not a signed "
                        "checkpoint note");
     if (j->cp.origin_len > RN_ORIGIN_MAX)
-        return rn__err(err, RN_EINPUT, "sync package: the checkpoint's origin is too long");
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: the checkpoint's origin is too long");
     memcpy(j->origin, j->cp.origin, j->cp.origin_len);
     j->origin[j->cp.origin_len] = '\0';
     if (strcmp(j->origin, j->own) == 0)
-        return rn__err(err, RN_EINPUT, "sync package: this package was made by this very "
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: this package was made by this very "
                        "instance (log %s): import it at the peer", j->own);
     sqlite3_stmt *st = NULL;
     rn_code rc = RN_OK;
@@ -217,7 +217,7 @@ static rn_code check_state(job *j, rn_sync_stats *stats, rn_error *err)
                        (unsigned long long)j->p.from, j->peer, (unsigned long long)j->seen,
                        (unsigned long long)j->seen);
     if (j->p.ne != n - j->p.from)
-        return rn__err(err, RN_EINPUT, "sync package: it must carry every entry from %llu to "
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: it must carry every entry from %llu to "
                        "%llu, but carries %zu", (unsigned long long)j->p.from,
                        (unsigned long long)n, j->p.ne);
     return RN_OK;
@@ -250,7 +250,7 @@ static rn_code parse_via(item *it, const rn__sync_entry *e, rn_error *err)
     if (!v || json_unpack(v, "{s:s, s:I, s:s !}", "log", &log, "index", &idx, "time", &time) ||
         idx < 0 || strlen(log) > RN_ORIGIN_MAX || !rn__note_name_ok(log, strlen(log)) ||
         strlen(time) >= sizeof it->made_time) {
-        rc = rn__err(err, RN_EINPUT, "sync package: entry %llu: the 'via' section is not "
+        rc = rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: the 'via' section is not "
                      "{\"index\":N,\"log\":ORIGIN,\"time\":T}", (unsigned long long)e->seq);
         goto out;
     }
@@ -345,7 +345,7 @@ static rn_code check_entries(job *j, rn_error *err)
         memcpy(fb + i * RN_HASH_LEN, j->p.front[i], RN_HASH_LEN);
     if (rn__frontier_load(&f, j->p.public_mode ? 0 : j->p.from, fb,
                           j->p.nfront * RN_HASH_LEN) != RN_OK)
-        return rn__err(err, RN_EINPUT, "sync package: the range's frontier does not fit FROM");
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: the range's frontier does not fit FROM");
     rn_hash from_root;
     rn__frontier_root(&f, from_root);
     if (j->p.has_cons && !j->p.public_mode &&
@@ -440,7 +440,7 @@ static rn_code check_entries(job *j, rn_error *err)
         if (en.id_len != RN_ID_LEN || en.type_len >= sizeof it->type ||
             en.time_len >= sizeof it->time) {
             free(buf);
-            return rn__err(err, RN_EINPUT, "sync package: entry %llu: bad id, type or time",
+            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad id, type or time",
                            (unsigned long long)e->seq);
         }
         memcpy(it->id, en.id, RN_ID_LEN);
@@ -450,7 +450,7 @@ static rn_code check_entries(job *j, rn_error *err)
                                : rn__strndup("", 0);
         if (!it->author) {
             free(buf);
-            return rn__err(err, RN_EINPUT, "sync package: entry %llu: bad author",
+            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad author",
                            (unsigned long long)e->seq);
         }
         if (it->pub) {
@@ -482,7 +482,7 @@ static rn_code check_entries(job *j, rn_error *err)
         if (en.op != 'd') {
             if (!en.record) {
                 free(buf);
-                return rn__err(err, RN_EINPUT, "sync package: entry %llu has no record",
+                return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu has no record",
                                (unsigned long long)e->seq);
             }
             rn_error rerr;
@@ -931,7 +931,7 @@ rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char 
         return rn__err(err, RN_EINPUT, "REFUSED: sync package, byte %zu: %s; nothing written",
                        where, msg);
     if (rc)
-        return rn__err(err, rc, "sync package: %s", msg);
+        return rn__err(err, rc, "REFUSED: sync package: %s", msg);
     if ((rc = rn__ledger_origin(j.db, j.own, sizeof j.own, err)))
         goto out;
     if ((rc = check_signature(&j, err)))
