@@ -901,9 +901,29 @@ rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by
     return rn_sync_import_ex(s, data, len, by, NULL, NULL, stats, err);
 }
 
+static rn_code import_package(rn_store *s, const void *data, size_t len, const char *by,
+                              rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
+                              rn_error *err);
+
+/* Every refusal ends by saying that nothing was written (the import is one
+ * transaction, and the files are written inside it or kept whole). */
 rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char *by,
                           rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
                           rn_error *err)
+{
+    rn_code rc = import_package(s, data, len, by, may, may_ctx, stats, err);
+    if (rc && err && !strstr(err->message, "nothing written")) {
+        size_t n = strlen(err->message);
+        if (n + 18 >= sizeof err->message)
+            n = sizeof err->message - 19;
+        memcpy(err->message + n, "; nothing written", 18);
+    }
+    return rc;
+}
+
+static rn_code import_package(rn_store *s, const void *data, size_t len, const char *by,
+                              rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
+                              rn_error *err)
 {
     job j;
     rn_sync_stats local;
