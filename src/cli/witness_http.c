@@ -236,5 +236,11 @@ int cli_witness_after(uint64_t before, int rc)
     }
     int wrc = cli_witness_ask(l, -1, 1);
     rn_ledger_close(l);
+    if (wrc == EXIT_INPUT) {
+        /* an unsigned log: the change itself is stored and its exit says so */
+        fputs("remnant: the change is stored; its checkpoint was not sent to the witnesses"
+              " (above)\n", stderr);
+        return rc;
+    }
     return wrc ? wrc : rc;
 }

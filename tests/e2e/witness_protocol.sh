@@ -257,6 +257,16 @@ grep -q "^— witness.example/w1 " out.txt && ok "the checkpoint is printed with
 grep -q "consistent with $(size_of x.db | xargs expr -1 +)" err.txt && ok "w1 caught up from its size" \
     || bad "catch-up: $(cat err.txt)"
 expect 2 "--quorum without --witness is a usage error" "$REMNANT" checkpoint --quorum 1
+# a log with witnesses but no signing key: the change is stored and its exit
+# says so; the witnesses not being asked is reported, not an input error
+"$REMNANT" --db nokey.db init --no-key >/dev/null 2>&1
+"$REMNANT" --db nokey.db witness add w1 "http://127.0.0.1:$P1" "$WK1" >/dev/null
+expect 0 "a write to an unsigned log with witnesses exits 0" \
+    "$REMNANT" --db nokey.db add event name="Unsigned (invented)"
+grep -q "change is stored" err.txt && grep -q "key create" err.txt \
+    && ok "it says the change is stored and how to sign" || bad "unsigned: $(cat err.txt)"
+[ "$("$REMNANT" --db nokey.db list event | wc -l)" = 1 ] && ok "the event is there" \
+    || bad "the event is missing"
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
