@@ -56,6 +56,11 @@
 enum fmt { F_NONE = 0, F_JPEG, F_PNG, F_TIFF, F_WEBP, F_HEIF };
 
 #define PHOTO_MAX_PIXELS 150000000ull /* larger pictures get no public copy */
+/* libjpeg's memory for one picture: its coefficient arrays are sized from the
+ * header alone, so a few hundred bytes that declare a huge picture would
+ * otherwise make it allocate gigabytes (found by fuzz_photo). Past this,
+ * libjpeg asks for a backing store, which libjpeg-turbo refuses: an error. */
+#define PHOTO_JPEG_MEMORY (1024L * 1024 * 1024)
 #define PHOTO_MAX_CHECK (512u << 20)  /* a JPEG or WebP read in memory: 512 MiB */
 
 static pthread_mutex_t exiv2_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -160,6 +165,7 @@ static rn_code strip_jpeg(const char *in, const char *out, rn_error *err)
     jpeg_create_compress(&c);
     made_c = 1;
     jpeg_stdio_src(&d, fi);
+    d.mem->max_memory_to_use = PHOTO_JPEG_MEMORY;
     jpeg_read_header(&d, TRUE); /* no jpeg_save_markers: APPn and COM are skipped */
     if ((unsigned long long)d.image_width * d.image_height > PHOTO_MAX_PIXELS) {
         rc = rn__err(err, RN_EINPUT, "the JPEG is larger than %llu pixels",
@@ -229,7 +235,12 @@ static rn_code check_jpeg(const char *path, rn_error *err)
     jpeg_save_markers(&d, JPEG_COM, 0xffff);
     for (int m = 0; m < 16; m++)
         jpeg_save_markers(&d, JPEG_APP0 + m, 0xffff);
+    d.mem->max_memory_to_use = PHOTO_JPEG_MEMORY;
     jpeg_read_header(&d, TRUE);
+    if ((unsigned long long)d.image_width * d.image_height > PHOTO_MAX_PIXELS) {
+        rc = rn__err(err, RN_EINPUT, "the JPEG is larger than %llu pixels", PHOTO_MAX_PIXELS);
+        goto out;
+    }
     for (jpeg_saved_marker_ptr m = d.marker_list; m; m = m->next) {
         int ok = (m->marker == JPEG_APP0 && m->data_length >= 5 &&
                   memcmp(m->data, "JFIF", 5) == 0) ||
