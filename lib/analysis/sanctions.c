@@ -27,6 +27,13 @@
  * measure's prohibited categories cover the part, nor how the part reached
  * T: a flag is a lead for an analyst, never a verdict, and says so.
  *
+ * Each flag also carries what the decoder said of the component's markings
+ * (stored candidates, docs/DECODE.md): its plausibility flags ("possible
+ * re-marking or counterfeit", with rule and source) and the export-control
+ * category its part class usually falls under (HS-6 code and CHPL tier,
+ * with rule and source) -- context for the analyst, never a customs ruling
+ * and never a change to the flag itself.
+ *
  * Flag ids are "<component id>:<target>", stable across scans. Every flag
  * is counted (in total and per headline measure, in the "measures" table);
  * the first `limit` (default 100) of the open and of the dismissed are
@@ -88,6 +95,55 @@ static const char tree_sql[] =
     "SELECT c.id, c.name, c.manufacturer, c.manufacturer_country, c.produced_earliest, "
     "c.produced_latest, c.produced_precision FROM tree t JOIN item c ON c.id = t.id "
     "WHERE c.kind = 'component' ORDER BY c.id";
+
+/* The decoder's plausibility flags and export categories stored with the
+ * markings of one item, best first. */
+static const char decoded_sql[] =
+    "SELECT c.field, c.value, c.rule, c.explanation, r.source FROM marking m "
+    "JOIN candidate c ON c.marking = m.id LEFT JOIN decode_rule r ON r.rule = c.rule "
+    "WHERE m.item = ?1 AND c.field IN ('plausibility', 'export_category') "
+    "ORDER BY c.confidence DESC, c.marking, c.rank";
+
+/* Sets "plausibility" (an array, empty when nothing is flagged) and
+ * "export_category" (an object or null) on o for component cid; *flagged
+ * and *category (may be NULL) get the first rule of each, for the words. */
+static rn_code decoded_notes(sqlite3 *db, sqlite3_stmt *ds, const char *cid, json_t *o,
+                             char *flagged, char *category, size_t cap, rn_error *err)
+{
+    json_t *pl = json_array(), *ec = NULL;
+    flagged[0] = category[0] = '\0';
+    sqlite3_reset(ds);
+    sqlite3_bind_text(ds, 1, cid, -1, SQLITE_TRANSIENT);
+    int r;
+    while ((r = sqlite3_step(ds)) == SQLITE_ROW) {
+        const char *field = rn__col_text(ds, 0), *value = rn__col_text(ds, 1);
+        const char *rule = rn__col_text(ds, 2);
+        int is_pl = field && strcmp(field, "plausibility") == 0;
+        if (!is_pl && ec)
+            continue; /* one category: the best */
+        json_t *x = json_object();
+        rn__jset(x, "value", rn__jstr(value));
+        rn__jset(x, "rule", rn__jstr(rule));
+        rn__jset(x, "explanation", rn__jstr(rn__col_text(ds, 3)));
+        rn__jset(x, "source", rn__jstr(rn__col_text(ds, 4)));
+        if (is_pl) {
+            if (!flagged[0])
+                snprintf(flagged, cap, "%s", rule ? rule : "");
+            json_array_append_new(pl, x);
+        } else {
+            rn__jset(x, "note", json_string("the category the part class usually falls under "
+                                            "(HS-6 subheading, Common High Priority List tier), "
+                                            "not a customs ruling on this part"));
+            snprintf(category, cap, "%s", value ? value : "");
+            ec = x;
+        }
+    }
+    rn__jset(o, "plausibility", pl);
+    rn__jset(o, "export_category", ec);
+    if (r != SQLITE_DONE)
+        return rn__sql_err(db, err, "the decoder's stored flags");
+    return RN_OK;
+}
 
 static char *dup_col(sqlite3_stmt *st, int c)
 {
@@ -239,7 +295,7 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
     if (rc)
         return rc;
     sn_ctx c = {0};
-    sqlite3_stmt *rs = NULL, *ts = NULL;
+    sqlite3_stmt *rs = NULL, *ts = NULL, *ds = NULL;
     rn__eff *e = NULL;
     json_t *root = NULL, *flags = json_array(), *dismissed = json_array();
     uint64_t weapons = 0, foreign = 0, not_assessable = 0, before = 0, n_open = 0,
@@ -254,7 +310,8 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
         goto out;
     }
     if (sqlite3_prepare_v2(db, roots_sql, -1, &rs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, decoded_sql, -1, &ds, NULL) != SQLITE_OK) {
         rc = rn__sql_err(db, err, "sanctions query");
         goto out;
     }
@@ -353,7 +410,12 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
                     json_array_append_new(also, measure_json(&c.m[i], rel, &pd.date, 0));
             }
             rn__jset(o, "also_after", also);
-            char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3000];
+            char flagged[200], category[200];
+            if ((rc = decoded_notes(db, ds, cid, o, flagged, category, sizeof flagged, err))) {
+                json_decref(o);
+                goto out;
+            }
+            char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3600];
             rn_date_format(&pd.date, pt, sizeof pt);
             rn_date_format(&head->adopted, at, sizeof at);
             char ambc[4 * RN__TIES_MAX + 8] = "";
@@ -373,6 +435,14 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
                      pd.ambiguous ? ", ambiguous reading" : "", pd.basis,
                      head_rel == 2 ? "certainly after" : "possibly after (the intervals overlap)",
                      head->instrument, at, wid, T, ps.basis, T);
+            size_t wl = strlen(words);
+            if (flagged[0])
+                snprintf(words + wl, sizeof words - wl, " The decoder flags a marking of it as a "
+                         "possible re-marking or counterfeit (rule %s).", flagged);
+            wl = strlen(words);
+            if (category[0])
+                snprintf(words + wl, sizeof words - wl, " Its part class usually falls under %s "
+                         "(a category, not a customs ruling).", category);
             rn__jset(o, "words", json_string(words));
             if (d) {
                 json_t *dj = json_object();
@@ -441,6 +511,7 @@ out:
     json_decref(dismissed);
     sqlite3_finalize(rs);
     sqlite3_finalize(ts);
+    sqlite3_finalize(ds);
     rn__eff_close(e);
     ctx_free(&c);
     rn_free(by_measure);
