@@ -82,6 +82,14 @@ typedef struct work {
     int doc_year;
     cand c[WORK_MAX];
     size_t nc;
+    struct late {      /* a calendar date read only after the documentation date */
+        int rule;
+        int16_t pat;
+        uint16_t off, len;
+        rn_date date;
+        double conf;
+    } late[8];
+    size_t nlate;
 } work;
 
 struct rn_candidates {
@@ -389,7 +397,7 @@ static int pow10i(int n)
 
 /* Every reading of one filling of the date digits. */
 static size_t readings_of(const work *w, const rn__rule *r, const rn__pattern *p, int y, int m,
-                          int wk, int dd, reading *out, size_t cap)
+                          int wk, int dd, reading *out, size_t cap, rn_date *late, int *nlate)
 {
     const rn__calendar *cal = &w->d->cals[r->calendar];
     size_t n = 0;
@@ -420,8 +428,11 @@ static size_t readings_of(const work *w, const rn__rule *r, const rn__pattern *p
         rd.greg = r->year_last ? years[a] : y + cal->offset;
         if (gy < r->min_year && rd.greg < r->min_year)
             continue;
-        if (rd.date.earliest > w->doc)
-            continue; /* made after it was documented: impossible */
+        if (rd.date.earliest > w->doc) { /* made after it was documented: impossible */
+            if (!(*nlate)++)
+                *late = rd.date;
+            continue;
+        }
         rd.weight = 1.0 / (double)(1 << a);
         out[n++] = rd;
     }
@@ -483,6 +494,8 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
     }
     reading rd[READINGS_MAX];
     size_t nr = 0;
+    rn_date late = {0, 0, RN_PREC_NONE};
+    int nlate = 0;
     int combos = pow10i(nunk);
     for (int combo = 0; combo < combos && nr < READINGS_MAX; combo++) {
         int x = combo;
@@ -494,10 +507,18 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
                 v[part] = v[part] * 10 + (dig[part][i] - '0');
         if ((nd[1] && (v[1] < 1 || v[1] > 12)) || (nd[2] && v[2] < 1) || (nd[3] && v[3] < 1))
             continue;
-        nr += readings_of(w, r, p, v[0], v[1], v[2], v[3], rd + nr, READINGS_MAX - nr);
+        nr += readings_of(w, r, p, v[0], v[1], v[2], v[3], rd + nr, READINGS_MAX - nr, &late,
+                          &nlate);
     }
-    if (nr == 0)
+    if (nr == 0) {
+        /* a calendar date (12.05.2027) that reads only after the documentation
+         * date: kept for the plausibility check */
+        if (nlate && r->kind == RN__R_FORMAT && p->calendar_like &&
+            w->nlate < sizeof w->late / sizeof w->late[0])
+            w->late[w->nlate++] = (struct late){ri, (int16_t)pi, (uint16_t)off, (uint16_t)n,
+                                                late, conf};
         return;
+    }
     double total = 0;
     for (size_t i = 0; i < nr; i++)
         total += rd[i].weight;
@@ -720,9 +741,92 @@ static void check_classes(work *w, size_t n0)
     }
 }
 
+/* A calendar date that reads only after the documentation date (and as
+ * nothing else on its token): nothing is made after it was documented, so
+ * the marking, the reading or the documentation date is wrong. Flagged at
+ * half the format's confidence; the rule is the format's. */
+static void check_late(work *w, size_t n0)
+{
+    for (size_t k = 0; k < w->nlate; k++) {
+        const struct late *l = &w->late[k];
+        int read = 0;
+        for (size_t i = 0; i < n0 && !read; i++)
+            read = w->c[i].field == RN__F_DATE && w->c[i].off == l->off && w->c[i].len == l->len;
+        if (read)
+            continue;
+        cand c;
+        init_cand(&c, l->rule, RN__F_PLAUSIBILITY, l->off, l->len);
+        c.date = l->date;
+        c.pat = l->pat;
+        c.voff = l->off;
+        c.vlen = l->len;
+        c.conf = l->conf * 0.5;
+        add(w, &c);
+    }
+}
+
+/* A `layout` rule of the decided maker: a token with the maker's layout
+ * whose date-code digits are no week (00, 54-99) or month (00, 13-99). */
+static void check_layouts(work *w, size_t n0)
+{
+    const rn_decoder *d = w->d;
+    double maker_conf = 0;
+    int maker = decided_maker(w, n0, &maker_conf);
+    if (maker < 0)
+        return;
+    for (size_t k = 0; k < d->nlayouts; k++) {
+        int ri = d->layouts[k];
+        const rn__rule *r = &d->rules[ri];
+        if (r->maker != maker)
+            continue;
+        if (w->ctx && w->ctx->category && w->ctx->category[0] && r->category &&
+            !list_has(r->category, w->ctx->category, 1))
+            continue;
+        const rn__pattern *p = &r->pats[0];
+        for (size_t i = 0; i < w->n;) {
+            size_t j = i;
+            while (j < w->n && w->s[j] != ' ')
+                j++;
+            rn__match m;
+            if (rn__pattern_match(p, w->s + i, j - i, &m)) {
+                int y = 0, v = 0, legible = 1;
+                for (unsigned e = 0; e < p->n; e++) {
+                    unsigned kind = p->e[e].kind;
+                    if (kind != RN__E_Y && kind != RN__E_W && kind != RN__E_M)
+                        continue;
+                    char ch = w->s[i + m.off[e]];
+                    legible &= ch != '?';
+                    if (kind == RN__E_Y)
+                        y = y * 10 + (ch - '0');
+                    else
+                        v = v * 10 + (ch - '0');
+                }
+                if (legible && (v < 1 || v > (p->nw ? 53 : 12))) {
+                    cand c;
+                    init_cand(&c, ri, RN__F_PLAUSIBILITY, i, j - i);
+                    c.pat = 0;
+                    c.year = y;
+                    c.week = p->nw ? v : 0;
+                    c.month = p->nw ? 0 : v;
+                    c.nalt = p->nw ? 0 : 1; /* 1: the layout's code is a month */
+                    c.voff = (uint16_t)i;
+                    c.vlen = (uint16_t)(j - i);
+                    c.conf = maker_conf * 0.9;
+                    add(w, &c);
+                }
+            }
+            i = j + 1;
+        }
+    }
+}
+
 static void check_plausibility(work *w)
 {
     size_t n0 = w->nc;
+    if (w->nlate)
+        check_late(w, n0);
+    if (w->d->nlayouts)
+        check_layouts(w, n0);
     if (w->d->nintroduced)
         check_introduced(w, n0);
     if (w->d->ndatecodes)
@@ -960,6 +1064,24 @@ static void explain(const work *w, const cand *c, rn_buf *b)
     case RN__F_PLAUSIBILITY: {
         char when[RN_DATE_TEXT_MAX], since[11];
         rn_date_format(&c->date, when, sizeof when);
+        if (r->kind == RN__R_FORMAT) {
+            char doc[11];
+            rn_day_format(w->doc, doc);
+            ap(b, "'%.*s' reads as a production date (%s, pattern %s: %s) only after the "
+                  "documentation date %s, and nothing is made after it was documented: possible "
+                  "re-marking or counterfeit, or a wrong documentation date, or not a date.",
+               tl, tok, when, r->pats[c->pat].text, r->note, doc);
+            break;
+        }
+        if (r->kind == RN__R_LAYOUT) {
+            ap(b, "'%.*s' has the layout of %s's marking (pattern %s: %s), which puts a "
+                  "two-digit year and %s there, but '%02d' is no %s: possible re-marking or "
+                  "counterfeit, or a misread marking.",
+               tl, tok, d->makers[r->maker].name, r->pats[0].text, r->note,
+               c->nalt ? "month" : "week", c->nalt ? c->month : c->week,
+               c->nalt ? "month" : "ISO week");
+            break;
+        }
         if (r->kind == RN__R_DATECODES) {
             const rn__rule *f = &d->rules[c->fmt];
             ap(b, "'%.*s' reads as a production date (%s) only as a calendar date, pattern %s "
@@ -1196,6 +1318,7 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
     w->s = norm;
     w->n = (size_t)nl;
     w->nc = 0;
+    w->nlate = 0;
     w->doc = ctx && ctx->documented != RN_DAY_OPEN_HIGH && ctx->documented != RN_DAY_OPEN_LOW
                  ? ctx->documented : rn_day_today();
     int mo, dy;
@@ -1226,7 +1349,7 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
                     try_pattern(w, pr[k].rule, pr[k].pat, off, n);
         }
     }
-    if (d->nintroduced || d->ndatecodes || d->nclasses)
+    if (d->nintroduced || d->ndatecodes || d->nclasses || d->nlayouts || w->nlate)
         check_plausibility(w);
     qsort(w->c, w->nc, sizeof w->c[0], by_rank);
     mark_ties(w, w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX);

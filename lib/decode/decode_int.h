@@ -101,7 +101,8 @@ typedef enum rn__rule_kind {
     RN__R_SUFFIX, /* a maker told by the end of a part number (package codes) */
     RN__R_INTRODUCED, /* when a maker's part family was introduced */
     RN__R_DATECODES,  /* the date-code formats a maker's own markings use */
-    RN__R_CLASS       /* a maker's part family: its class and usual HS-6 code */
+    RN__R_CLASS,      /* a maker's part family: its class and usual HS-6 code */
+    RN__R_LAYOUT      /* where a maker's marking layout puts its date code */
 } rn__rule_kind;
 
 typedef enum rn__then { RN__THEN_ANY = 0, RN__THEN_DIGIT, RN__THEN_LETTER } rn__then;
@@ -254,6 +255,7 @@ struct rn_decoder {
     int *introduced; size_t nintroduced, cap_introduced; /* RN__R_INTRODUCED rules */
     int *datecodes; size_t ndatecodes, cap_datecodes;    /* RN__R_DATECODES rules */
     int *classes; size_t nclasses, cap_classes;          /* RN__R_CLASS rules */
+    int *layouts; size_t nlayouts, cap_layouts;          /* RN__R_LAYOUT rules */
     rn__patref *pats; size_t npats; /* every pattern, in rule order */
     rn__patref *bywin[RN__WINDOW_MAX + 1]; /* patterns that can span w tokens */
     size_t nbywin[RN__WINDOW_MAX + 1];

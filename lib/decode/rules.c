@@ -944,36 +944,94 @@ static rn_code do_class(ld *L, line *ln)
         (rc = text_of(L, ln, "heading", 1, 200, &heading)) || (rc = src_of(L, ln, &src)) ||
         (rc = check_used(L, ln, "class")))
         return rc;
-    char *bases[64];
-    int nbases = 0;
-    for (int i = 2; i < ln->nw; i++)
-        if ((rc = match_text(L, ln->w[i], ln->wlen[i], 0, &bases[nbases++])))
+    for (int i = 2; i < ln->nw; i++) { /* one rule a prefix, as prefix rules */
+        char *base;
+        if ((rc = match_text(L, ln->w[i], ln->wlen[i], 0, &base)))
             return rc;
-    if (grow((void **)&L->d->classes, &L->d->cap_classes, L->d->nclasses, sizeof(int)))
+        if (grow((void **)&L->d->classes, &L->d->cap_classes, L->d->nclasses, sizeof(int)))
+            return RN_ENOMEM;
+        rn__rule *r;
+        if ((rc = new_rule(L, &r)))
+            return rc;
+        char id[160];
+        snprintf(id, sizeof id, "class:%s:%s", ln->w[1], base);
+        r->kind = RN__R_CLASS;
+        r->field = RN__F_EXPORT;
+        r->conf = 0.5;
+        r->maker = maker;
+        r->value = name;
+        r->heading = heading;
+        r->src = src;
+        memcpy(r->hs, hs, 7);
+        if (tier)
+            snprintf(r->tier, sizeof r->tier, "%s", tier);
+        if (!(r->id = keep(L->d, id, strlen(id))))
+            return RN_ENOMEM;
+        r->bases = rn__calloc(1, sizeof *r->bases);
+        if (!r->bases)
+            return RN_ENOMEM;
+        r->bases[0] = base;
+        r->nbases = 1;
+        L->d->classes[L->d->nclasses++] = (int)L->d->nrules;
+        L->d->nrules++;
+    }
+    return RN_OK;
+}
+
+/* layout MAKER "PATTERN" note="..." [category=...] src=ID: a token of the
+ * maker's documented marking layout (one token, with a two-digit year Y and
+ * a two-digit week W or month M where the layout puts the date code). On a
+ * marking whose maker is decided as MAKER, a token that matches the pattern
+ * but whose week or month digits are no week or month gets a plausibility
+ * flag: the layout is the maker's, its date code is impossible. */
+static rn_code do_layout(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "a layout rule is: layout MAKER \"PATTERN\" note=\"...\" src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    char *cat, *note;
+    int src;
+    if ((rc = list_of(L, ln, "category", 0, &cat)) ||
+        (rc = text_of(L, ln, "note", 1, 600, &note)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "layout")))
+        return rc;
+    rn__pattern pat;
+    memset(&pat, 0, sizeof pat);
+    char why[160];
+    if (rn__pattern_compile(ln->w[2], ln->wlen[2], &pat, why, sizeof why))
+        return lerr(L, "pattern \"%.64s\": %s", ln->w[2], why);
+    int ncode = 0;
+    for (unsigned k = 0; k < pat.n; k++)
+        ncode += pat.e[k].kind == RN__E_C;
+    if (ncode || pat.max_tok != 1 || pat.ny != 2 || pat.nd || (pat.nw == 2) == (pat.nm == 2))
+        return lerr(L, "pattern \"%.64s\": a layout is one token with YY and WW (or MM), "
+                       "no D or C", ln->w[2]);
+    if (grow((void **)&L->d->layouts, &L->d->cap_layouts, L->d->nlayouts, sizeof(int)))
         return RN_ENOMEM;
     rn__rule *r;
     if ((rc = new_rule(L, &r)))
         return rc;
     char id[160];
-    snprintf(id, sizeof id, "class:%s:%s", ln->w[1], bases[0]);
-    r->kind = RN__R_CLASS;
-    r->field = RN__F_EXPORT;
+    snprintf(id, sizeof id, "layout:%s", ln->w[1]);
+    r->kind = RN__R_LAYOUT;
+    r->field = RN__F_PLAUSIBILITY;
     r->conf = 0.5;
     r->maker = maker;
-    r->value = name;
-    r->heading = heading;
+    r->category = cat;
+    r->note = note;
     r->src = src;
-    memcpy(r->hs, hs, 7);
-    if (tier)
-        snprintf(r->tier, sizeof r->tier, "%s", tier);
-    if (!(r->id = keep(L->d, id, strlen(id))))
+    if (!(r->id = keep(L->d, id, strlen(id))) ||
+        !(pat.text = keep(L->d, ln->w[2], ln->wlen[2])))
         return RN_ENOMEM;
-    r->bases = rn__calloc((size_t)nbases, sizeof *r->bases);
-    if (!r->bases)
+    r->pats = rn__malloc(sizeof *r->pats);
+    if (!r->pats)
         return RN_ENOMEM;
-    memcpy(r->bases, bases, (size_t)nbases * sizeof *bases);
-    r->nbases = nbases;
-    L->d->classes[L->d->nclasses++] = (int)L->d->nrules;
+    r->pats[0] = pat;
+    r->npats = 1;
+    L->d->layouts[L->d->nlayouts++] = (int)L->d->nrules;
     L->d->nrules++;
     return RN_OK;
 }
@@ -1194,6 +1252,8 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_datecodes(L, ln);
     if (strcmp(k, "class") == 0)
         return do_class(L, ln);
+    if (strcmp(k, "layout") == 0)
+        return do_layout(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -1201,7 +1261,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "owner, suffix, introduced, datecodes, class, mark, format, headstamp)", k);
+                   "owner, suffix, introduced, datecodes, class, layout, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1488,6 +1548,7 @@ void rn_decoder_free(rn_decoder *d)
     free(d->introduced);
     free(d->datecodes);
     free(d->classes);
+    free(d->layouts);
     free(d->factories);
     free(d->pats);
     for (int w = 0; w <= RN__WINDOW_MAX; w++)
