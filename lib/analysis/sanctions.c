@@ -96,55 +96,6 @@ static const char tree_sql[] =
     "c.produced_latest, c.produced_precision FROM tree t JOIN item c ON c.id = t.id "
     "WHERE c.kind = 'component' ORDER BY c.id";
 
-/* The decoder's plausibility flags and export categories stored with the
- * markings of one item, best first. */
-static const char decoded_sql[] =
-    "SELECT c.field, c.value, c.rule, c.explanation, r.source FROM marking m "
-    "JOIN candidate c ON c.marking = m.id LEFT JOIN decode_rule r ON r.rule = c.rule "
-    "WHERE m.item = ?1 AND c.field IN ('plausibility', 'export_category') "
-    "ORDER BY c.confidence DESC, c.marking, c.rank";
-
-/* Sets "plausibility" (an array, empty when nothing is flagged) and
- * "export_category" (an object or null) on o for component cid; *flagged
- * and *category (may be NULL) get the first rule of each, for the words. */
-static rn_code decoded_notes(sqlite3 *db, sqlite3_stmt *ds, const char *cid, json_t *o,
-                             char *flagged, char *category, size_t cap, rn_error *err)
-{
-    json_t *pl = json_array(), *ec = NULL;
-    flagged[0] = category[0] = '\0';
-    sqlite3_reset(ds);
-    sqlite3_bind_text(ds, 1, cid, -1, SQLITE_TRANSIENT);
-    int r;
-    while ((r = sqlite3_step(ds)) == SQLITE_ROW) {
-        const char *field = rn__col_text(ds, 0), *value = rn__col_text(ds, 1);
-        const char *rule = rn__col_text(ds, 2);
-        int is_pl = field && strcmp(field, "plausibility") == 0;
-        if (!is_pl && ec)
-            continue; /* one category: the best */
-        json_t *x = json_object();
-        rn__jset(x, "value", rn__jstr(value));
-        rn__jset(x, "rule", rn__jstr(rule));
-        rn__jset(x, "explanation", rn__jstr(rn__col_text(ds, 3)));
-        rn__jset(x, "source", rn__jstr(rn__col_text(ds, 4)));
-        if (is_pl) {
-            if (!flagged[0])
-                snprintf(flagged, cap, "%s", rule ? rule : "");
-            json_array_append_new(pl, x);
-        } else {
-            rn__jset(x, "note", json_string("the category the part class usually falls under "
-                                            "(HS-6 subheading, Common High Priority List tier), "
-                                            "not a customs ruling on this part"));
-            snprintf(category, cap, "%s", value ? value : "");
-            ec = x;
-        }
-    }
-    rn__jset(o, "plausibility", pl);
-    rn__jset(o, "export_category", ec);
-    if (r != SQLITE_DONE)
-        return rn__sql_err(db, err, "the decoder's stored flags");
-    return RN_OK;
-}
-
 static char *dup_col(sqlite3_stmt *st, int c)
 {
     const char *t = rn__col_text(st, c);
@@ -310,11 +261,12 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
         goto out;
     }
     if (sqlite3_prepare_v2(db, roots_sql, -1, &rs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, decoded_sql, -1, &ds, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, tree_sql, -1, &ts, NULL) != SQLITE_OK) {
         rc = rn__sql_err(db, err, "sanctions query");
         goto out;
     }
+    if ((rc = rn__decoded_notes_prepare(db, &ds, err)))
+        goto out;
     rn__bind_opt(rs, 1, f->item);
     rn__bind_opt(rs, 2, f->event);
     rn__bind_opt(rs, 3, f->country);
@@ -411,7 +363,8 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             }
             rn__jset(o, "also_after", also);
             char flagged[200], category[200];
-            if ((rc = decoded_notes(db, ds, cid, o, flagged, category, sizeof flagged, err))) {
+            if ((rc = rn__decoded_notes(db, ds, cid, o, flagged, category, sizeof flagged,
+                                        err))) {
                 json_decref(o);
                 goto out;
             }

@@ -3,7 +3,8 @@
  * test_decode_sanctions.c — issue 12, points 5 and 6 as the sanctions
  * analysis reports them, and the UN DPRK measures it compares against.
  *
- * sanctions_report_decoder_notes: an INVENTED fixture (written below: a
+ * sanctions_report_decoder_notes (and origin_reports_decoder_notes, the
+ * same notes on origin's component tree): an INVENTED fixture (written below: a
  * weapon attributed to KP with two components whose markings are decoded on
  * import by the real rules) and the REAL UN DPRK measures
  * (data/sanctions/un_dprk.jsonl). "PIC16F877-20/P 12.05.2023" is a Microchip
@@ -138,6 +139,32 @@ static void sanctions_report_decoder_notes(void **state)
     json_decref(r);
 }
 
+/* Origin lists the same notes on each component of a weapon's tree. */
+static void origin_reports_decoder_notes(void **state)
+{
+    char *js;
+    rn_error err;
+    rn_analysis_filter f = {.item = FX("W01")};
+    assert_int_equal(rn_origin(*state, &f, &js, NULL, &err), RN_OK);
+    json_error_t je;
+    json_t *r = json_loads(js, 0, &je);
+    rn_free(js);
+    assert_non_null(r);
+    json_t *w = json_array_get(json_object_get(r, "weapons"), 0);
+    assert_non_null(w);
+    json_t *tree = json_object_get(w, "tree");
+    json_t *a1 = find(tree, "item", FX("A01")), *a2 = find(tree, "item", FX("A02"));
+    assert_non_null(a1);
+    assert_non_null(a2);
+    json_t *pl = json_object_get(a1, "plausibility");
+    assert_int_equal(json_array_size(pl), 1);
+    assert_string_equal(js_(json_array_get(pl, 0), "rule"), "datecodes:microchip");
+    assert_string_equal(js_(json_object_get(a1, "export_category"), "value"),
+                        "HS 8542.31 (CHPL tier 1)");
+    assert_int_equal(json_array_size(json_object_get(a2, "plausibility")), 0);
+    json_decref(r);
+}
+
 static void un_dprk_complete(void **state)
 {
     (void)state;
@@ -182,6 +209,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sanctions_report_decoder_notes, setup, teardown),
+        cmocka_unit_test_setup_teardown(origin_reports_decoder_notes, setup, teardown),
         cmocka_unit_test(un_dprk_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
