@@ -1015,7 +1015,7 @@ static rn_code do_layout(ld *L, line *ln)
     if ((rc = new_rule(L, &r)))
         return rc;
     char id[160];
-    snprintf(id, sizeof id, "layout:%s", ln->w[1]);
+    snprintf(id, sizeof id, "layout:%s:%.100s", ln->w[1], ln->w[2]);
     r->kind = RN__R_LAYOUT;
     r->field = RN__F_PLAUSIBILITY;
     r->conf = 0.5;
