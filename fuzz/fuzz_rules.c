@@ -23,7 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc == RN_OK && rn__rules_finish(d, &err) == RN_OK) {
         static const char *const marks[] = {"0412", "2?15", "112", "TPS54331DR 2215", "539 81",
-                                            "AB12 CD-34 ?? 1402/05/12", "S/N 12345"};
+                                            "AB12 CD-34 ?? 1402/05/12", "S/N 12345",
+                                            "XY12 12.05.2023", "XY12 0912 135",
+                                            "XY12 PQ208AGQ0575", "XY12 12.05.2099"};
         rn_decode_ctx ctx = {"ic", "KP", "x", 19905};
         for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
             rn_candidates *cs = NULL;

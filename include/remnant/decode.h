@@ -63,10 +63,15 @@ typedef struct rn_decode_ctx {
 } rn_decode_ctx;
 
 /* One candidate fact. field: "production_date", "manufacturer", "factory",
- * "part_number", "serial", "lot", "weapon_system" or "plausibility" (a
+ * "part_number", "serial", "lot", "weapon_system", "plausibility" (a
  * possible re-marking or counterfeit: a date before the part family
- * existed). value: the fact in text (a date in model.h's text form). date: set (precision != NONE) for
- * production dates only. country: ISO alpha-2 of the maker's or factory's
+ * existed or after the documentation date, a calendar date where the
+ * maker's documented date codes are codes, an impossible date code where
+ * the maker's layout puts one) or "export_category" (the HS-6 subheading
+ * the part's class usually falls under and its Common High Priority List
+ * tier, "HS 8542.31 (CHPL tier 1)": a usual category, never a customs
+ * ruling). value: the fact in text (a date in model.h's text form). date:
+ * set (precision != NONE) for production dates only. country: ISO alpha-2 of the maker's or factory's
  * headquarters, NULL otherwise. confidence: 0..1. rule: the rule id.
  * explanation: how the marking was read, for people. source: the public
  * source the rule cites. ambiguous: 1 when this is a manufacturer or

@@ -85,6 +85,16 @@ json_t *rn__json_readings(const rn__eff_val *v);
  * {manufacturer, country, confidence}; NULL when it is not ambiguous. */
 json_t *rn__json_ties(const rn__eff_val *v);
 
+/* decoded_notes.c: the decoder's plausibility flags and export category
+ * stored with an item's markings. prepare once per analysis (finalize the
+ * statement); rn__decoded_notes sets "plausibility" (an array, empty when
+ * nothing is flagged) and "export_category" (an object, or null) on o, and
+ * when cap > 0 copies the first flag's rule into flagged and the category's
+ * value into category (each cap bytes; "" when none). */
+rn_code rn__decoded_notes_prepare(sqlite3 *db, sqlite3_stmt **st, rn_error *err);
+rn_code rn__decoded_notes(sqlite3 *db, sqlite3_stmt *st, const char *item, json_t *o,
+                          char *flagged, char *category, size_t cap, rn_error *err);
+
 /* SQL: the value of column `col` on the item aliased `a` or, when it has
  * none, on its nearest ancestor that has one (parent chain, at most 64
  * levels). `a` must be a table alias of `item` in the enclosing query.

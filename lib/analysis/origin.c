@@ -166,7 +166,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
     rn_code rc = rn__analysis_db(s, &db, err);
     if (rc)
         return rc;
-    sqlite3_stmt *rs = NULL, *ts = NULL;
+    sqlite3_stmt *rs = NULL, *ts = NULL, *ds = NULL;
     rn__eff *e = NULL;
     or_table by_country = {0}, by_year = {0};
     rn__maker_groups *by_maker = NULL;
@@ -180,6 +180,8 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
         rc = rn__sql_err(db, err, "origin query");
         goto out;
     }
+    if ((rc = rn__decoded_notes_prepare(db, &ds, err)))
+        goto out;
     rn__bind_opt(rs, 1, f->item);
     rn__bind_opt(rs, 2, f->event);
     rn__bind_opt(rs, 3, f->country);
@@ -328,6 +330,11 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                 rn__jset(c, "serial", rn__jstr(rn__col_text(ts, 11)));
                 rn__jset(c, "lot", rn__jstr(rn__col_text(ts, 12)));
                 json_array_append_new(tree, c);
+                /* the decoder's flags and the part's usual export category */
+                if ((rc = rn__decoded_notes(db, ds, cid, c, NULL, NULL, 0, err))) {
+                    json_decref(tree);
+                    goto out;
+                }
             }
         }
         if (r != SQLITE_DONE) {
@@ -432,6 +439,7 @@ out:
     table_free(&by_year);
     sqlite3_finalize(rs);
     sqlite3_finalize(ts);
+    sqlite3_finalize(ds);
     rn__eff_close(e);
     return rc;
 }

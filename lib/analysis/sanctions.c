@@ -27,6 +27,13 @@
  * measure's prohibited categories cover the part, nor how the part reached
  * T: a flag is a lead for an analyst, never a verdict, and says so.
  *
+ * Each flag also carries what the decoder said of the component's markings
+ * (stored candidates, docs/DECODE.md): its plausibility flags ("possible
+ * re-marking or counterfeit", with rule and source) and the export-control
+ * category its part class usually falls under (HS-6 code and CHPL tier,
+ * with rule and source) -- context for the analyst, never a customs ruling
+ * and never a change to the flag itself.
+ *
  * Flag ids are "<component id>:<target>", stable across scans. Every flag
  * is counted (in total and per headline measure, in the "measures" table);
  * the first `limit` (default 100) of the open and of the dismissed are
@@ -239,7 +246,7 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
     if (rc)
         return rc;
     sn_ctx c = {0};
-    sqlite3_stmt *rs = NULL, *ts = NULL;
+    sqlite3_stmt *rs = NULL, *ts = NULL, *ds = NULL;
     rn__eff *e = NULL;
     json_t *root = NULL, *flags = json_array(), *dismissed = json_array();
     uint64_t weapons = 0, foreign = 0, not_assessable = 0, before = 0, n_open = 0,
@@ -258,6 +265,8 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
         rc = rn__sql_err(db, err, "sanctions query");
         goto out;
     }
+    if ((rc = rn__decoded_notes_prepare(db, &ds, err)))
+        goto out;
     rn__bind_opt(rs, 1, f->item);
     rn__bind_opt(rs, 2, f->event);
     rn__bind_opt(rs, 3, f->country);
@@ -353,7 +362,13 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
                     json_array_append_new(also, measure_json(&c.m[i], rel, &pd.date, 0));
             }
             rn__jset(o, "also_after", also);
-            char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3000];
+            char flagged[200], category[200];
+            if ((rc = rn__decoded_notes(db, ds, cid, o, flagged, category, sizeof flagged,
+                                        err))) {
+                json_decref(o);
+                goto out;
+            }
+            char pt[RN_DATE_TEXT_MAX], at[RN_DATE_TEXT_MAX], words[3600];
             rn_date_format(&pd.date, pt, sizeof pt);
             rn_date_format(&head->adopted, at, sizeof at);
             char ambc[4 * RN__TIES_MAX + 8] = "";
@@ -373,6 +388,14 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
                      pd.ambiguous ? ", ambiguous reading" : "", pd.basis,
                      head_rel == 2 ? "certainly after" : "possibly after (the intervals overlap)",
                      head->instrument, at, wid, T, ps.basis, T);
+            size_t wl = strlen(words);
+            if (flagged[0])
+                snprintf(words + wl, sizeof words - wl, " The decoder flags a marking of it as a "
+                         "possible re-marking or counterfeit (rule %s).", flagged);
+            wl = strlen(words);
+            if (category[0])
+                snprintf(words + wl, sizeof words - wl, " Its part class usually falls under %s "
+                         "(a category, not a customs ruling).", category);
             rn__jset(o, "words", json_string(words));
             if (d) {
                 json_t *dj = json_object();
@@ -441,6 +464,7 @@ out:
     json_decref(dismissed);
     sqlite3_finalize(rs);
     sqlite3_finalize(ts);
+    sqlite3_finalize(ds);
     rn__eff_close(e);
     ctx_free(&c);
     rn_free(by_measure);

@@ -56,6 +56,7 @@ typedef struct cand {
     int rule;
     int maker;
     int also;          /* another rule with the same reading, or -1 */
+    int fmt;           /* plausibility from a datecodes rule: the format read */
     rn__field field;
     uint16_t off, len; /* what was read, in the normalized text */
     uint16_t pre;      /* prefix length, prefix rules */
@@ -81,6 +82,14 @@ typedef struct work {
     int doc_year;
     cand c[WORK_MAX];
     size_t nc;
+    struct late {      /* a calendar date read only after the documentation date */
+        int rule;
+        int16_t pat;
+        uint16_t off, len;
+        rn_date date;
+        double conf;
+    } late[8];
+    size_t nlate;
 } work;
 
 struct rn_candidates {
@@ -183,6 +192,10 @@ static int same(const work *w, const cand *a, const cand *b)
         return strcmp(w->d->rules[a->rule].value, w->d->rules[b->rule].value) == 0;
     case RN__F_SYSTEM:
         return strcmp(w->d->rules[a->rule].value, w->d->rules[b->rule].value) == 0;
+    case RN__F_PLAUSIBILITY: /* one flag a rule and token: two rules' flags both show */
+    case RN__F_EXPORT:
+        return a->rule == b->rule && a->vlen == b->vlen &&
+               memcmp(w->s + a->voff, w->s + b->voff, a->vlen) == 0;
     default:
         return a->vlen == b->vlen && memcmp(w->s + a->voff, w->s + b->voff, a->vlen) == 0;
     }
@@ -384,7 +397,7 @@ static int pow10i(int n)
 
 /* Every reading of one filling of the date digits. */
 static size_t readings_of(const work *w, const rn__rule *r, const rn__pattern *p, int y, int m,
-                          int wk, int dd, reading *out, size_t cap)
+                          int wk, int dd, reading *out, size_t cap, rn_date *late, int *nlate)
 {
     const rn__calendar *cal = &w->d->cals[r->calendar];
     size_t n = 0;
@@ -415,8 +428,11 @@ static size_t readings_of(const work *w, const rn__rule *r, const rn__pattern *p
         rd.greg = r->year_last ? years[a] : y + cal->offset;
         if (gy < r->min_year && rd.greg < r->min_year)
             continue;
-        if (rd.date.earliest > w->doc)
-            continue; /* made after it was documented: impossible */
+        if (rd.date.earliest > w->doc) { /* made after it was documented: impossible */
+            if (!(*nlate)++)
+                *late = rd.date;
+            continue;
+        }
         rd.weight = 1.0 / (double)(1 << a);
         out[n++] = rd;
     }
@@ -478,6 +494,8 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
     }
     reading rd[READINGS_MAX];
     size_t nr = 0;
+    rn_date late = {0, 0, RN_PREC_NONE};
+    int nlate = 0;
     int combos = pow10i(nunk);
     for (int combo = 0; combo < combos && nr < READINGS_MAX; combo++) {
         int x = combo;
@@ -489,10 +507,18 @@ static void try_pattern(work *w, int ri, int pi, size_t off, size_t n)
                 v[part] = v[part] * 10 + (dig[part][i] - '0');
         if ((nd[1] && (v[1] < 1 || v[1] > 12)) || (nd[2] && v[2] < 1) || (nd[3] && v[3] < 1))
             continue;
-        nr += readings_of(w, r, p, v[0], v[1], v[2], v[3], rd + nr, READINGS_MAX - nr);
+        nr += readings_of(w, r, p, v[0], v[1], v[2], v[3], rd + nr, READINGS_MAX - nr, &late,
+                          &nlate);
     }
-    if (nr == 0)
+    if (nr == 0) {
+        /* a calendar date (12.05.2027) that reads only after the documentation
+         * date: kept for the plausibility check */
+        if (nlate && r->kind == RN__R_FORMAT && p->calendar_like &&
+            w->nlate < sizeof w->late / sizeof w->late[0])
+            w->late[w->nlate++] = (struct late){ri, (int16_t)pi, (uint16_t)off, (uint16_t)n,
+                                                late, conf};
         return;
+    }
     double total = 0;
     for (size_t i = 0; i < nr; i++)
         total += rd[i].weight;
@@ -538,14 +564,50 @@ static int token_begins(const work *w, const char *pre)
     return 0;
 }
 
+static double shown(double c);
+
+/* The date readings of one token (off, len): the latest day any of them
+ * allows, the index of that reading and the best confidence among them. */
+typedef struct token_dates {
+    int32_t latest;
+    size_t newest;
+    double conf;
+} token_dates;
+
+static void dates_of(const work *w, size_t n0, uint16_t off, uint16_t len, token_dates *t)
+{
+    t->latest = RN_DAY_OPEN_LOW;
+    t->newest = 0;
+    t->conf = 0;
+    for (size_t j = 0; j < n0; j++) {
+        const cand *o = &w->c[j];
+        if (o->field != RN__F_DATE || o->off != off || o->len != len)
+            continue;
+        if (o->date.latest > t->latest || t->conf == 0)
+            t->latest = o->date.latest, t->newest = j;
+        if (o->conf > t->conf)
+            t->conf = o->conf;
+    }
+}
+
+/* 1 if w->c[i] is the first date reading of its token among the first i. */
+static int first_of_token(const work *w, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (w->c[j].field == RN__F_DATE && w->c[j].off == w->c[i].off &&
+            w->c[j].len == w->c[i].len)
+            return 0;
+    return 1;
+}
+
 /* An `introduced` rule whose maker is a candidate and whose part family is
- * on the marking flags every production date that ends before the family
- * existed: one plausibility candidate per date token and rule, at the
- * confidence of the weaker of the two readings it rests on. */
-static void check_plausibility(work *w)
+ * on the marking flags each date token whose every reading ends before the
+ * family existed (a token with one reading after it is plausible: nothing
+ * is claimed): one plausibility candidate per token and rule, at the
+ * confidence of the weaker of the maker and the token's best reading. */
+static void check_introduced(work *w, size_t n0)
 {
     const rn_decoder *d = w->d;
-    size_t n0 = w->nc;
     for (size_t k = 0; k < d->nintroduced; k++) {
         int ri = d->introduced[k];
         const rn__rule *r = &d->rules[ri];
@@ -558,17 +620,219 @@ static void check_plausibility(work *w)
             continue;
         for (size_t i = 0; i < n0; i++) {
             const cand *dc = &w->c[i];
-            if (dc->field != RN__F_DATE || dc->date.latest >= r->since)
+            if (dc->field != RN__F_DATE || !first_of_token(w, i))
+                continue;
+            token_dates t;
+            dates_of(w, n0, dc->off, dc->len, &t);
+            if (t.latest >= r->since)
                 continue;
             cand c;
             init_cand(&c, ri, RN__F_PLAUSIBILITY, dc->off, dc->len);
-            c.date = dc->date; /* the reading, for the explanation */
+            c.date = w->c[t.newest].date; /* the newest reading, for the explanation */
             c.voff = dc->off;
             c.vlen = dc->len;
-            c.conf = dc->conf < maker_conf ? dc->conf : maker_conf;
+            c.conf = t.conf < maker_conf ? t.conf : maker_conf;
             add(w, &c);
         }
     }
+}
+
+/* The decided maker among the first n0 candidates: the best manufacturer
+ * when no other maker ties with it; -1 otherwise. OUT: *conf. */
+static int decided_maker(const work *w, size_t n0, double *conf)
+{
+    int best = -1;
+    double bc = 0;
+    for (size_t i = 0; i < n0; i++)
+        if (w->c[i].field == RN__F_MAKER && w->c[i].conf > bc)
+            bc = w->c[i].conf, best = w->c[i].maker;
+    for (size_t i = 0; i < n0 && best >= 0; i++)
+        if (w->c[i].field == RN__F_MAKER && w->c[i].maker != best &&
+            shown(bc) - shown(w->c[i].conf) <= RN_DECODE_TIE_MARGIN + 1e-9)
+            return -1; /* a tie: the maker is not decided */
+    *conf = bc;
+    return best;
+}
+
+/* A `datecodes` rule of the decided maker flags each date token that reads
+ * only as calendar dates (12.05.2023, 2023-05: calendar_like patterns) of
+ * formats the maker's own codes do not use. A token with any reading in a
+ * listed format, or any reading of a date-code form (YYWW, YWW...), is
+ * not flagged: only what cannot be the maker's own code is. */
+static void check_datecodes(work *w, size_t n0)
+{
+    const rn_decoder *d = w->d;
+    double maker_conf = 0;
+    int maker = decided_maker(w, n0, &maker_conf);
+    if (maker < 0)
+        return;
+    for (size_t k = 0; k < d->ndatecodes; k++) {
+        int ri = d->datecodes[k];
+        const rn__rule *r = &d->rules[ri];
+        if (r->maker != maker)
+            continue;
+        if (w->ctx && w->ctx->category && w->ctx->category[0] && r->category &&
+            !list_has(r->category, w->ctx->category, 1))
+            continue; /* not an item whose marking the maker's conventions cover */
+        for (size_t i = 0; i < n0; i++) {
+            const cand *dc = &w->c[i];
+            if (dc->field != RN__F_DATE || !first_of_token(w, i))
+                continue;
+            int foreign = 1;
+            double conf = 0;
+            for (size_t j = i; j < n0 && foreign; j++) {
+                const cand *o = &w->c[j];
+                if (o->field != RN__F_DATE || o->off != dc->off || o->len != dc->len)
+                    continue;
+                const rn__rule *f = &d->rules[o->rule];
+                if (f->kind != RN__R_FORMAT || !f->pats[o->pat].calendar_like)
+                    foreign = 0;
+                for (int u = 0; u < r->nuses && foreign; u++)
+                    foreign = r->uses[u] != o->rule;
+                if (o->conf > conf)
+                    conf = o->conf;
+            }
+            if (!foreign)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_PLAUSIBILITY, dc->off, dc->len);
+            c.date = dc->date;
+            c.fmt = dc->rule;
+            c.pat = dc->pat;
+            c.voff = dc->off;
+            c.vlen = dc->len;
+            c.conf = conf < maker_conf ? conf : maker_conf;
+            add(w, &c);
+        }
+    }
+}
+
+/* A `class` rule whose maker's part number (the token a maker prefix or
+ * suffix claimed) begins with one of its prefixes gives the part's usual
+ * export-control category, at the part number's confidence. */
+static void check_classes(work *w, size_t n0)
+{
+    const rn_decoder *d = w->d;
+    for (size_t i = 0; i < n0; i++) {
+        const cand *p = &w->c[i];
+        if (p->field != RN__F_PART || p->maker < 0)
+            continue;
+        for (size_t k = 0; k < d->nclasses; k++) {
+            int ri = d->classes[k];
+            const rn__rule *r = &d->rules[ri];
+            if (r->maker != p->maker)
+                continue;
+            int hit = 0;
+            for (int b = 0; b < r->nbases && !hit; b++) {
+                size_t bl = strlen(r->bases[b]);
+                hit = bl <= p->vlen && memcmp(w->s + p->voff, r->bases[b], bl) == 0;
+            }
+            if (!hit)
+                continue;
+            cand c;
+            init_cand(&c, ri, RN__F_EXPORT, p->off, p->len);
+            c.maker = p->maker;
+            c.voff = p->voff;
+            c.vlen = p->vlen;
+            c.conf = p->conf;
+            add(w, &c);
+            break; /* one class a part number: the first rule that fits */
+        }
+    }
+}
+
+/* A calendar date that reads only after the documentation date (and as
+ * nothing else on its token): nothing is made after it was documented, so
+ * the marking, the reading or the documentation date is wrong. Flagged at
+ * half the format's confidence; the rule is the format's. */
+static void check_late(work *w, size_t n0)
+{
+    for (size_t k = 0; k < w->nlate; k++) {
+        const struct late *l = &w->late[k];
+        int read = 0;
+        for (size_t i = 0; i < n0 && !read; i++)
+            read = w->c[i].field == RN__F_DATE && w->c[i].off == l->off && w->c[i].len == l->len;
+        if (read)
+            continue;
+        cand c;
+        init_cand(&c, l->rule, RN__F_PLAUSIBILITY, l->off, l->len);
+        c.date = l->date;
+        c.pat = l->pat;
+        c.voff = l->off;
+        c.vlen = l->len;
+        c.conf = l->conf * 0.5;
+        add(w, &c);
+    }
+}
+
+/* A `layout` rule of the decided maker: a token with the maker's layout
+ * whose date-code digits are no week (00, 54-99) or month (00, 13-99). */
+static void check_layouts(work *w, size_t n0)
+{
+    const rn_decoder *d = w->d;
+    double maker_conf = 0;
+    int maker = decided_maker(w, n0, &maker_conf);
+    if (maker < 0)
+        return;
+    for (size_t k = 0; k < d->nlayouts; k++) {
+        int ri = d->layouts[k];
+        const rn__rule *r = &d->rules[ri];
+        if (r->maker != maker)
+            continue;
+        if (w->ctx && w->ctx->category && w->ctx->category[0] && r->category &&
+            !list_has(r->category, w->ctx->category, 1))
+            continue;
+        const rn__pattern *p = &r->pats[0];
+        for (size_t i = 0; i < w->n;) {
+            size_t j = i;
+            while (j < w->n && w->s[j] != ' ')
+                j++;
+            rn__match m;
+            if (rn__pattern_match(p, w->s + i, j - i, &m)) {
+                int y = 0, v = 0, legible = 1;
+                for (unsigned e = 0; e < p->n; e++) {
+                    unsigned kind = p->e[e].kind;
+                    if (kind != RN__E_Y && kind != RN__E_W && kind != RN__E_M)
+                        continue;
+                    char ch = w->s[i + m.off[e]];
+                    legible &= ch != '?';
+                    if (kind == RN__E_Y)
+                        y = y * 10 + (ch - '0');
+                    else
+                        v = v * 10 + (ch - '0');
+                }
+                if (legible && (v < 1 || v > (p->nw ? 53 : 12))) {
+                    cand c;
+                    init_cand(&c, ri, RN__F_PLAUSIBILITY, i, j - i);
+                    c.pat = 0;
+                    c.year = y;
+                    c.week = p->nw ? v : 0;
+                    c.month = p->nw ? 0 : v;
+                    c.nalt = p->nw ? 0 : 1; /* 1: the layout's code is a month */
+                    c.voff = (uint16_t)i;
+                    c.vlen = (uint16_t)(j - i);
+                    c.conf = maker_conf * 0.9;
+                    add(w, &c);
+                }
+            }
+            i = j + 1;
+        }
+    }
+}
+
+static void check_plausibility(work *w)
+{
+    size_t n0 = w->nc;
+    if (w->nlate)
+        check_late(w, n0);
+    if (w->d->nlayouts)
+        check_layouts(w, n0);
+    if (w->d->nintroduced)
+        check_introduced(w, n0);
+    if (w->d->ndatecodes)
+        check_datecodes(w, n0);
+    if (w->d->nclasses)
+        check_classes(w, n0);
 }
 
 /* ---- ranking --------------------------------------------------------------------- */
@@ -800,13 +1064,54 @@ static void explain(const work *w, const cand *c, rn_buf *b)
     case RN__F_PLAUSIBILITY: {
         char when[RN_DATE_TEXT_MAX], since[11];
         rn_date_format(&c->date, when, sizeof when);
+        if (r->kind == RN__R_FORMAT) {
+            char doc[11];
+            rn_day_format(w->doc, doc);
+            ap(b, "'%.*s' reads as a production date (%s, pattern %s: %s) only after the "
+                  "documentation date %s, and nothing is made after it was documented: possible "
+                  "re-marking or counterfeit, or a wrong documentation date, or not a date.",
+               tl, tok, when, r->pats[c->pat].text, r->note, doc);
+            break;
+        }
+        if (r->kind == RN__R_LAYOUT) {
+            ap(b, "'%.*s' has the layout of %s's marking (pattern %s: %s), which puts a "
+                  "two-digit year and %s there, but '%02d' is no %s: possible re-marking or "
+                  "counterfeit, or a misread marking.",
+               tl, tok, d->makers[r->maker].name, r->pats[0].text, r->note,
+               c->nalt ? "month" : "week", c->nalt ? c->month : c->week,
+               c->nalt ? "month" : "ISO week");
+            break;
+        }
+        if (r->kind == RN__R_DATECODES) {
+            const rn__rule *f = &d->rules[c->fmt];
+            ap(b, "'%.*s' reads as a production date (%s) only as a calendar date, pattern %s "
+                  "(%s); %s's own date codes use other formats (",
+               tl, tok, when, f->pats[c->pat].text, f->note, d->makers[r->maker].name);
+            for (int u = 0; u < r->nuses; u++)
+                ap(b, "%s%s", u ? ", " : "", d->rules[r->uses[u]].pats[0].text);
+            ap(b, "%s", ", per the source): possible re-marking or counterfeit, or the text is "
+                        "not the maker's date code (a label, a lot or another maker's mark).");
+            break;
+        }
         rn_day_format(r->since, since);
-        ap(b, "'%.*s' reads as a production date (%s) before %s parts beginning '%s' "
-              "existed (introduced %s, per the source): possible re-marking or counterfeit, "
-              "or another reading of the date code.",
-           tl, tok, when, d->makers[r->maker].name, r->bases[0], since);
+        ap(b, "'%.*s' reads as a production date only before %s parts beginning '%s' existed "
+              "(introduced %s, per the source; the latest reading is %s): possible re-marking "
+              "or counterfeit, or another reading of the date code.",
+           tl, tok, d->makers[r->maker].name, r->bases[0], since, when);
         break;
     }
+    case RN__F_EXPORT:
+        ap(b, "'%.*s' is of %s's family '%.*s': a %s. Such parts usually fall under HS "
+              "%.*s.%.*s (%s)",
+           tl, tok, d->makers[r->maker].name, (int)strlen(r->bases[0]), r->bases[0], r->value,
+           4, r->hs, 2, r->hs + 4, r->heading);
+        if (r->tier[0])
+            ap(b, ", listed in tier %s of the Common High Priority List", r->tier);
+        else
+            ap(b, "%s", ", not on the Common High Priority List");
+        ap(b, "%s", ". This is the category the part class usually falls under, not a customs "
+                    "ruling on this part.");
+        break;
     case RN__F_FACTORY:
         if (c->fac) {
             ap(b, "'%.*s' read as a headstamp, pattern %s (%s): factory code %s = "
@@ -935,6 +1240,16 @@ static rn_code build(work *w, rn_candidates **out)
         case RN__F_PLAUSIBILITY:
             rc = rn__buf_adds(&b, "possible re-marking or counterfeit");
             break;
+        case RN__F_EXPORT: {
+            const rn__rule *r = &d->rules[c->rule];
+            char v[48];
+            if (r->tier[0])
+                snprintf(v, sizeof v, "HS %.4s.%.2s (CHPL tier %s)", r->hs, r->hs + 4, r->tier);
+            else
+                snprintf(v, sizeof v, "HS %.4s.%.2s", r->hs, r->hs + 4);
+            rc = rn__buf_adds(&b, v);
+            break;
+        }
         default:
             rc = rn__buf_add(&b, w->s + c->voff, c->vlen);
         }
@@ -1003,6 +1318,7 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
     w->s = norm;
     w->n = (size_t)nl;
     w->nc = 0;
+    w->nlate = 0;
     w->doc = ctx && ctx->documented != RN_DAY_OPEN_HIGH && ctx->documented != RN_DAY_OPEN_LOW
                  ? ctx->documented : rn_day_today();
     int mo, dy;
@@ -1033,7 +1349,7 @@ rn_code rn_decode_marking(const rn_decoder *d, const char *text, size_t len,
                     try_pattern(w, pr[k].rule, pr[k].pat, off, n);
         }
     }
-    if (d->nintroduced)
+    if (d->nintroduced || d->ndatecodes || d->nclasses || d->nlayouts || w->nlate)
         check_plausibility(w);
     qsort(w->c, w->nc, sizeof w->c[0], by_rank);
     mark_ties(w, w->nc < RN_DECODE_CANDIDATES_MAX ? w->nc : RN_DECODE_CANDIDATES_MAX);

@@ -69,6 +69,10 @@ typedef struct rn__pattern {
     uint8_t min_tok, max_tok;/* tokens spanned */
     uint16_t min_len, max_len;
     uint8_t first[32];       /* bit set of bytes a match can begin with */
+    uint8_t calendar_like;   /* a month or week, a four-digit year or a day, and
+                              * punctuation or a space between the first and last date
+                              * element (12.05.2023, 2023-W12, 05/2023): a calendar
+                              * date as people write it, not a component date code */
     char *text;              /* the pattern as written, for explanations */
 } rn__pattern;
 
@@ -88,14 +92,17 @@ int rn__pattern_match(const rn__pattern *p, const char *s, size_t n, rn__match *
 
 typedef enum rn__field {
     RN__F_DATE = 0, RN__F_MAKER, RN__F_FACTORY, RN__F_PART, RN__F_SERIAL, RN__F_LOT,
-    RN__F_SYSTEM, RN__F_PLAUSIBILITY, RN__F_COUNT
+    RN__F_SYSTEM, RN__F_PLAUSIBILITY, RN__F_EXPORT, RN__F_COUNT
 } rn__field;
 extern const char *const rn__field_names[RN__F_COUNT];
 
 typedef enum rn__rule_kind {
     RN__R_FORMAT = 0, RN__R_HEADSTAMP, RN__R_PREFIX, RN__R_LOGO, RN__R_MARK,
     RN__R_SUFFIX, /* a maker told by the end of a part number (package codes) */
-    RN__R_INTRODUCED /* when a maker's part family was introduced */
+    RN__R_INTRODUCED, /* when a maker's part family was introduced */
+    RN__R_DATECODES,  /* the date-code formats a maker's own markings use */
+    RN__R_CLASS,      /* a maker's part family: its class and usual HS-6 code */
+    RN__R_LAYOUT      /* where a maker's marking layout puts its date code */
 } rn__rule_kind;
 
 typedef enum rn__then { RN__THEN_ANY = 0, RN__THEN_DIGIT, RN__THEN_LETTER } rn__then;
@@ -177,6 +184,11 @@ typedef struct rn__rule {
                                * introduced: bases[0] is the part family's prefix */
     int nbases;
     int32_t since;            /* introduced: the first day the family existed */
+    int *uses;                /* datecodes: the format rules the maker's codes use */
+    int nuses;
+    char hs[8];               /* class: the HS-6 code, "854231" */
+    char tier[4];             /* class: its CHPL tier ("1", "3.A"), "" when not listed */
+    char *heading;            /* class: the HS subheading's words, shortened */
     int exact;                /* marks: whole-token match */
     int persian;              /* ranked up when written in Persian digits */
     rn__pattern *pats;        /* formats and headstamps (owned) */
@@ -241,6 +253,9 @@ struct rn_decoder {
     size_t prefix_max; /* longest prefix in bytes */
     size_t suffix_max; /* longest suffix in bytes (0: none) */
     int *introduced; size_t nintroduced, cap_introduced; /* RN__R_INTRODUCED rules */
+    int *datecodes; size_t ndatecodes, cap_datecodes;    /* RN__R_DATECODES rules */
+    int *classes; size_t nclasses, cap_classes;          /* RN__R_CLASS rules */
+    int *layouts; size_t nlayouts, cap_layouts;          /* RN__R_LAYOUT rules */
     rn__patref *pats; size_t npats; /* every pattern, in rule order */
     rn__patref *bywin[RN__WINDOW_MAX + 1]; /* patterns that can span w tokens */
     size_t nbywin[RN__WINDOW_MAX + 1];

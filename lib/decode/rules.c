@@ -26,7 +26,7 @@
 
 const char *const rn__field_names[RN__F_COUNT] = {
     "production_date", "manufacturer", "factory", "part_number", "serial", "lot", "weapon_system",
-    "plausibility",
+    "plausibility", "export_category",
 };
 
 #define WORDS_MAX 400 /* positional words on one line */
@@ -847,6 +847,195 @@ static rn_code do_introduced(ld *L, line *ln)
     return RN_OK;
 }
 
+/* datecodes MAKER FORMAT... [category=...] src=ID: the maker's own date
+ * codes are read by these format rules (the formats its marking
+ * conventions document). A marking whose maker is decided as MAKER and
+ * that holds a date only in a calendar form (calendar_like patterns:
+ * 12.05.2023, 2023-05) of formats not listed gets a plausibility flag. */
+static rn_code do_datecodes(ld *L, line *ln)
+{
+    if (ln->nw < 3)
+        return lerr(L, "a datecodes rule is: datecodes MAKER FORMAT... src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < L->d->ndatecodes; k++)
+        if (L->d->rules[L->d->datecodes[k]].maker == maker)
+            return lerr(L, "the date codes of maker %s are already given at %s:%ld", ln->w[1],
+                        L->d->rules[L->d->datecodes[k]].file,
+                        L->d->rules[L->d->datecodes[k]].line);
+    int uses[64], nuses = 0;
+    for (int i = 2; i < ln->nw; i++) {
+        if (nuses == 64)
+            return lerr(L, "a datecodes rule lists at most 64 formats");
+        int f = find_rule_id(L->d, ln->w[i]);
+        if (f < 0 || L->d->rules[f].kind != RN__R_FORMAT || L->d->rules[f].field != RN__F_DATE)
+            return lerr(L, "'%.64s' is not a production-date format defined before this line",
+                        ln->w[i]);
+        uses[nuses++] = f;
+    }
+    char *cat;
+    int src;
+    if ((rc = list_of(L, ln, "category", 0, &cat)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "datecodes")))
+        return rc;
+    if (grow((void **)&L->d->datecodes, &L->d->cap_datecodes, L->d->ndatecodes, sizeof(int)))
+        return RN_ENOMEM;
+    rn__rule *r;
+    if ((rc = new_rule(L, &r)))
+        return rc;
+    char id[160];
+    snprintf(id, sizeof id, "datecodes:%s", ln->w[1]);
+    r->kind = RN__R_DATECODES;
+    r->field = RN__F_PLAUSIBILITY;
+    r->conf = 0.5;
+    r->maker = maker;
+    r->category = cat;
+    r->src = src;
+    if (!(r->id = keep(L->d, id, strlen(id))))
+        return RN_ENOMEM;
+    r->uses = rn__malloc((size_t)nuses * sizeof *r->uses);
+    if (!r->uses)
+        return RN_ENOMEM;
+    memcpy(r->uses, uses, (size_t)nuses * sizeof *uses);
+    r->nuses = nuses;
+    L->d->datecodes[L->d->ndatecodes++] = (int)L->d->nrules;
+    L->d->nrules++;
+    return RN_OK;
+}
+
+/* The CHPL's tiers (data/sanctions/chpl.tsv). */
+static int valid_tier(const char *t)
+{
+    static const char *const tiers[] = {"1", "2", "3.A", "3.B", "4.A", "4.B"};
+    for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
+        if (strcmp(t, tiers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* class MAKER PREFIX... name="..." hs=NNNNNN heading="..." [tier=T] src=ID:
+ * MAKER's parts whose number begins with a PREFIX are of the class `name`,
+ * which usually falls under HS-6 subheading hs (its words, shortened, in
+ * heading=), listed on the Common High Priority List in tier T when given.
+ * The decoder reports it as the part class's usual category, never as a
+ * customs ruling on the part. */
+static rn_code do_class(ld *L, line *ln)
+{
+    if (ln->nw < 3)
+        return lerr(L, "a class rule is: class MAKER PREFIX... name=\"...\" hs=NNNNNN "
+                       "heading=\"...\" [tier=T] src=ID");
+    if (ln->nw - 2 > 64)
+        return lerr(L, "a class rule lists at most 64 prefixes");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    const char *hs = get(ln, "hs");
+    if (!hs || strlen(hs) != 6 || strspn(hs, "0123456789") != 6)
+        return lerr(L, "hs= must be a six-digit HS code, e.g. hs=854231");
+    const char *tier = get(ln, "tier");
+    if (tier && !valid_tier(tier))
+        return lerr(L, "tier= is a CHPL tier: 1, 2, 3.A, 3.B, 4.A or 4.B");
+    char *name, *heading;
+    int src;
+    if ((rc = text_of(L, ln, "name", 1, 120, &name)) ||
+        (rc = text_of(L, ln, "heading", 1, 200, &heading)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "class")))
+        return rc;
+    for (int i = 2; i < ln->nw; i++) { /* one rule a prefix, as prefix rules */
+        char *base;
+        if ((rc = match_text(L, ln->w[i], ln->wlen[i], 0, &base)))
+            return rc;
+        if (grow((void **)&L->d->classes, &L->d->cap_classes, L->d->nclasses, sizeof(int)))
+            return RN_ENOMEM;
+        rn__rule *r;
+        if ((rc = new_rule(L, &r)))
+            return rc;
+        char id[160];
+        snprintf(id, sizeof id, "class:%s:%s", ln->w[1], base);
+        r->kind = RN__R_CLASS;
+        r->field = RN__F_EXPORT;
+        r->conf = 0.5;
+        r->maker = maker;
+        r->value = name;
+        r->heading = heading;
+        r->src = src;
+        memcpy(r->hs, hs, 7);
+        if (tier)
+            snprintf(r->tier, sizeof r->tier, "%s", tier);
+        if (!(r->id = keep(L->d, id, strlen(id))))
+            return RN_ENOMEM;
+        r->bases = rn__calloc(1, sizeof *r->bases);
+        if (!r->bases)
+            return RN_ENOMEM;
+        r->bases[0] = base;
+        r->nbases = 1;
+        L->d->classes[L->d->nclasses++] = (int)L->d->nrules;
+        L->d->nrules++;
+    }
+    return RN_OK;
+}
+
+/* layout MAKER "PATTERN" note="..." [category=...] src=ID: a token of the
+ * maker's documented marking layout (one token, with a two-digit year Y and
+ * a two-digit week W or month M where the layout puts the date code). On a
+ * marking whose maker is decided as MAKER, a token that matches the pattern
+ * but whose week or month digits are no week or month gets a plausibility
+ * flag: the layout is the maker's, its date code is impossible. */
+static rn_code do_layout(ld *L, line *ln)
+{
+    if (ln->nw != 3)
+        return lerr(L, "a layout rule is: layout MAKER \"PATTERN\" note=\"...\" src=ID");
+    int maker;
+    rn_code rc = maker_ref(L, ln->w[1], &maker);
+    if (rc)
+        return rc;
+    char *cat, *note;
+    int src;
+    if ((rc = list_of(L, ln, "category", 0, &cat)) ||
+        (rc = text_of(L, ln, "note", 1, 600, &note)) || (rc = src_of(L, ln, &src)) ||
+        (rc = check_used(L, ln, "layout")))
+        return rc;
+    rn__pattern pat;
+    memset(&pat, 0, sizeof pat);
+    char why[160];
+    if (rn__pattern_compile(ln->w[2], ln->wlen[2], &pat, why, sizeof why))
+        return lerr(L, "pattern \"%.64s\": %s", ln->w[2], why);
+    int ncode = 0;
+    for (unsigned k = 0; k < pat.n; k++)
+        ncode += pat.e[k].kind == RN__E_C;
+    if (ncode || pat.max_tok != 1 || pat.ny != 2 || pat.nd || (pat.nw == 2) == (pat.nm == 2))
+        return lerr(L, "pattern \"%.64s\": a layout is one token with YY and WW (or MM), "
+                       "no D or C", ln->w[2]);
+    if (grow((void **)&L->d->layouts, &L->d->cap_layouts, L->d->nlayouts, sizeof(int)))
+        return RN_ENOMEM;
+    rn__rule *r;
+    if ((rc = new_rule(L, &r)))
+        return rc;
+    char id[160];
+    snprintf(id, sizeof id, "layout:%s:%.100s", ln->w[1], ln->w[2]);
+    r->kind = RN__R_LAYOUT;
+    r->field = RN__F_PLAUSIBILITY;
+    r->conf = 0.5;
+    r->maker = maker;
+    r->category = cat;
+    r->note = note;
+    r->src = src;
+    if (!(r->id = keep(L->d, id, strlen(id))) ||
+        !(pat.text = keep(L->d, ln->w[2], ln->wlen[2])))
+        return RN_ENOMEM;
+    r->pats = rn__malloc(sizeof *r->pats);
+    if (!r->pats)
+        return RN_ENOMEM;
+    r->pats[0] = pat;
+    r->npats = 1;
+    L->d->layouts[L->d->nlayouts++] = (int)L->d->nrules;
+    L->d->nrules++;
+    return RN_OK;
+}
+
 static rn_code do_mark(ld *L, line *ln)
 {
     rn_code rc = need_id(L, ln, "mark");
@@ -1011,6 +1200,17 @@ static rn_code do_format(ld *L, line *ln, int headstamp)
                         ln->w[i]);
         if (!(p->text = keep(L->d, ln->w[i], ln->wlen[i])))
             return RN_ENOMEM;
+        if (dated && (p->nm || p->nw)) { /* a full year or a day, and punctuation or a
+                                          * space between the date elements */
+            int first = -1, last = -1, sep = 0;
+            for (unsigned k = 0; k < p->n; k++)
+                if (p->e[k].kind >= RN__E_Y && p->e[k].kind <= RN__E_D)
+                    last = (int)k, first = first < 0 ? (int)k : first;
+            for (int k = first + 1; k < last; k++)
+                sep |= p->e[k].kind == RN__E_LIT || p->e[k].kind == RN__E_SPACE ||
+                       p->e[k].kind == RN__E_OPTSPACE;
+            p->calendar_like = (uint8_t)(sep && (p->ny == 4 || p->nd));
+        }
         r->npats++;
         if (grow((void **)&L->d->pats, &L->d->cap_pats, L->d->npats, sizeof(rn__patref)))
             return RN_ENOMEM;
@@ -1048,6 +1248,12 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
         return do_suffix(L, ln);
     if (strcmp(k, "introduced") == 0)
         return do_introduced(L, ln);
+    if (strcmp(k, "datecodes") == 0)
+        return do_datecodes(L, ln);
+    if (strcmp(k, "class") == 0)
+        return do_class(L, ln);
+    if (strcmp(k, "layout") == 0)
+        return do_layout(L, ln);
     if (strcmp(k, "mark") == 0)
         return do_mark(L, ln);
     if (strcmp(k, "format") == 0)
@@ -1055,7 +1261,7 @@ static rn_code do_line(ld *L, const char *s, size_t n, line *ln)
     if (strcmp(k, "headstamp") == 0)
         return do_format(L, ln, 1);
     return lerr(L, "unknown rule kind '%.32s' (source, calendar, maker, prefix, logo, factory, "
-                   "owner, suffix, introduced, mark, format, headstamp)", k);
+                   "owner, suffix, introduced, datecodes, class, layout, mark, format, headstamp)", k);
 }
 
 rn_code rn__rules_load_text(rn_decoder *d, const char *name, const char *text, size_t n,
@@ -1331,6 +1537,7 @@ void rn_decoder_free(rn_decoder *d)
     for (size_t i = 0; i < d->nrules; i++) {
         free(d->rules[i].pats);
         free(d->rules[i].bases);
+        free(d->rules[i].uses);
     }
     free(d->rules);
     free(d->sources);
@@ -1339,6 +1546,9 @@ void rn_decoder_free(rn_decoder *d)
     free(d->owners);
     free(d->names);
     free(d->introduced);
+    free(d->datecodes);
+    free(d->classes);
+    free(d->layouts);
     free(d->factories);
     free(d->pats);
     for (int w = 0; w <= RN__WINDOW_MAX; w++)

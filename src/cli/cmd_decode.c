@@ -145,6 +145,20 @@ static void print_table(const char *text, const rn_candidates *cs)
         if (!first)
             printf(" (confidences within %.2f)\n", RN_DECODE_TIE_MARGIN);
     }
+    /* flags and the export category: said once more at the end, with their rule */
+    for (size_t i = 0; i < n; i++) {
+        const rn_candidate *k = rn_candidates_at(cs, i);
+        if (strcmp(k->field, "plausibility") == 0)
+            printf("plausibility: %s (rule %s, #%zu)\n", k->value, k->rule, i + 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const rn_candidate *k = rn_candidates_at(cs, i);
+        if (strcmp(k->field, "export_category") == 0) {
+            printf("export category: %s (rule %s, #%zu): the category the part class usually "
+                   "falls under, not a customs ruling\n", k->value, k->rule, i + 1);
+            break;
+        }
+    }
 }
 
 static int plain_exit(int code)

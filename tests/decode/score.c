@@ -25,7 +25,9 @@
  * --floor: exit 1 when the identifiable-row maker accuracy or the country
  * accuracy (percent, rounded down) is below the figure given (the
  * regression floor recorded in docs/DECODE.md), or when any false maker is
- * named. Exit 2 on bad usage or an unreadable file.
+ * named, or when any row gets a plausibility flag ("possible re-marking or
+ * counterfeit"): every row is a marking its source gives as genuine (none
+ * says counterfeit), so a flag there is a false one. Exit 2 on bad usage or an unreadable file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@
 typedef struct tally {
     char id[64];
     int rows, mk_n, mk_ok, mk_amb, id_n, id_ok, cc_n, cc_ok, dt_n, dt_ok, fal;
+    int pla, hs; /* rows with a plausibility flag; rows given an export category */
 } tally;
 
 static tally *tally_of(tally *t, int *n, const char *id)
@@ -89,6 +92,7 @@ static void add(tally *a, const tally *b)
     a->rows += b->rows, a->mk_n += b->mk_n, a->mk_ok += b->mk_ok, a->mk_amb += b->mk_amb;
     a->id_n += b->id_n, a->id_ok += b->id_ok, a->fal += b->fal;
     a->cc_n += b->cc_n, a->cc_ok += b->cc_ok, a->dt_n += b->dt_n, a->dt_ok += b->dt_ok;
+    a->pla += b->pla, a->hs += b->hs;
 }
 
 static int pct(int ok, int n)
@@ -98,10 +102,11 @@ static int pct(int ok, int n)
 
 static void print_row(const tally *t)
 {
-    printf("%-22s %4d  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d  %3d\n",
+    printf("%-22s %4d  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d/%-3d %3d%%  %3d  %3d"
+           "  %3d  %3d\n",
            t->id, t->rows, t->mk_ok, t->mk_n, pct(t->mk_ok, t->mk_n), t->id_ok, t->id_n,
            pct(t->id_ok, t->id_n), t->cc_ok, t->cc_n, pct(t->cc_ok, t->cc_n), t->dt_ok, t->dt_n,
-           pct(t->dt_ok, t->dt_n), t->mk_amb, t->fal);
+           pct(t->dt_ok, t->dt_n), t->mk_amb, t->fal, t->pla, t->hs);
 }
 
 int main(int argc, char **argv)
@@ -183,8 +188,13 @@ int main(int argc, char **argv)
             continue;
         }
         const rn_candidate *top = NULL, *date1 = NULL;
+        int flagged = 0, classed = 0;
         for (size_t i = 0; i < rn_candidates_count(cs); i++) {
             const rn_candidate *k = rn_candidates_at(cs, i);
+            if (strcmp(k->field, "plausibility") == 0 && !flagged++)
+                printf("FLAG  %s:%ld  '%s': %s (%s), on a marking the source gives as genuine\n",
+                       path, lineno, col[0], k->value, k->rule);
+            classed |= strcmp(k->field, "export_category") == 0;
             if (!top && strcmp(k->field, "manufacturer") == 0)
                 top = k;
             if (!date1 && strcmp(k->field, "production_date") == 0)
@@ -243,14 +253,16 @@ int main(int argc, char **argv)
                 printf("date  %s:%ld  '%s': source says %s, decoder says %s\n", path, lineno,
                        col[0], col[4], date1 ? date1->value : "no date");
         }
+        x->pla += flagged > 0;
+        x->hs += classed;
         rn_candidates_free(cs);
     }
     fclose(f);
     tally all;
     memset(&all, 0, sizeof all);
     snprintf(all.id, sizeof all.id, "%s", "all");
-    printf("\n%-22s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %3s  %3s\n", "source", "rows",
-           "maker", "", "ident", "", "country", "", "date", "", "tie", "fal");
+    printf("\n%-22s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %-7s %4s  %3s  %3s  %3s  %3s\n", "source",
+           "rows", "maker", "", "ident", "", "country", "", "date", "", "tie", "fal", "pla", "hs");
     for (int i = 0; i < nt; i++) {
         print_row(&t[i]);
         add(&all, &t[i]);
@@ -259,15 +271,17 @@ int main(int argc, char **argv)
     printf("(maker: all rows naming a maker; ident: those whose maker is identifiable from the "
            "marking; %d rows name no maker and are not scored for it; 'tie': the right maker is "
            "among tied candidates, not counted as right; 'fal': a maker named where the source "
-           "could not identify one)\n", unscored);
+           "could not identify one; 'pla': rows with a plausibility flag, every one a marking the "
+           "source gives as genuine; 'hs': rows given an export category)\n", unscored);
     rn_decoder_free(d);
     if (bad)
         return 2;
     if (floor_mk >= 0 && (pct(all.id_ok, all.id_n) < floor_mk ||
-                          pct(all.cc_ok, all.cc_n) < floor_cc || all.fal > 0)) {
+                          pct(all.cc_ok, all.cc_n) < floor_cc || all.fal > 0 || all.pla > 0)) {
         printf("below the floor: identifiable maker %d%% (floor %d%%), country %d%% (floor %d%%), "
-               "%d false makers (floor 0)\n", pct(all.id_ok, all.id_n), floor_mk,
-               pct(all.cc_ok, all.cc_n), floor_cc, all.fal);
+               "%d false makers (floor 0), %d genuine markings flagged (floor 0)\n",
+               pct(all.id_ok, all.id_n), floor_mk, pct(all.cc_ok, all.cc_n), floor_cc, all.fal,
+               all.pla);
         return 1;
     }
     return 0;
