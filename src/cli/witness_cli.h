@@ -8,8 +8,10 @@
 
 #include "remnant/ledger.h"
 
-/* rn_witness_post_fn over libcurl (ctx unused): 5 s to connect, 20 s in
- * all, http and https only, no redirects. */
+/* rn_witness_post_fn over libcurl: 5 s to connect, 20 s in all, http and
+ * https only, no redirects. ctx: NULL, or an atomic_int (stdatomic.h) that,
+ * once nonzero, makes the transfer give up within about a second (RN_EIO):
+ * how `remnant serve` stops while a witness does not answer. */
 rn_code cli_witness_post(void *ctx, const char *url, const char *body,
                          size_t len, int *status, char *resp, size_t cap,
                          size_t *resp_len, rn_error *err);

@@ -5,6 +5,7 @@
  * and the shared "ask the witnesses, report, judge the quorum" step that
  * `remnant witness ask` runs. The protocol itself is the library's
  * (lib/ledger/witness_ask.c); nothing here decides what an answer means. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,25 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* The transfer gives up once the caller's stop flag is set. */
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return atomic_load((atomic_int *)ctx) != 0;
+}
+
 rn_code cli_witness_post(void *ctx, const char *url, const char *body,
                          size_t len, int *status, char *resp, size_t cap,
                          size_t *resp_len, rn_error *err)
 {
     static int inited;
-    (void)ctx;
     *status = 0;
     *resp_len = 0;
+    if (ctx && atomic_load((atomic_int *)ctx)) {
+        err->code = RN_EIO;
+        snprintf(err->message, sizeof err->message, "not sent: stopping");
+        return RN_EIO;
+    }
     if (!inited) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
             snprintf(err->message, sizeof err->message, "libcurl failed to"
@@ -76,6 +88,11 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    if (ctx) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, ctx);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     CURLcode cc = curl_easy_perform(h);
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -85,6 +102,11 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
         err->code = RN_ELIMIT;
         snprintf(err->message, sizeof err->message, "the answer is larger"
                  " than %zu bytes", cap);
+        return RN_EIO;
+    }
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        err->code = RN_EIO;
+        snprintf(err->message, sizeof err->message, "stopped before an answer came");
         return RN_EIO;
     }
     if (cc != CURLE_OK) {
