@@ -240,20 +240,19 @@ int cli_witness_after(uint64_t before, int rc)
     rn_ledger *l = NULL;
     uint64_t now = 0;
     unsigned n = 0;
+    rn_error err;
     if (rc != EXIT_OK || before == UINT64_MAX)
         return rc;
-    if (rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, NULL) != RN_OK)
+    /* One open, for writing: the command could write, so the asking can
+     * (cosignatures, the witnesses' sizes). */
+    rn_error_clear(&err);
+    if (rn_ledger_open(cli_db(), 0, &l, &err) != RN_OK)
         return rc;
     int grew = rn_ledger_size(l, &now, NULL) == RN_OK && now > before;
     if (grew && rn_ledger_witness_list(l, count_one, &n, NULL) != RN_OK)
         n = 0; /* a database from before witnesses: none to ask */
-    rn_ledger_close(l);
-    if (!grew || n == 0)
-        return rc;
-    rn_error err;
-    rn_error_clear(&err);
-    if (rn_ledger_open(cli_db(), 0, &l, &err) != RN_OK) {
-        fprintf(stderr, "remnant: witnesses not asked: %s\n", err.message);
+    if (!grew || n == 0) {
+        rn_ledger_close(l);
         return rc;
     }
     int wrc = cli_witness_ask(l, -1, 1);
