@@ -16,6 +16,10 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
                          size_t len, int *status, char *resp, size_t cap,
                          size_t *resp_len, rn_error *err);
 
+/* libcurl is loaded on first use (curl_dl.c): NULL once it is, else why it
+ * cannot be, naming the Debian package to install. Loads it if need be. */
+const char *cli_curl_missing(void);
+
 /* Ask the log's witnesses to cosign its latest checkpoint, print one line
  * per witness (stderr) and the tally (stdout; stderr when quiet); quorum <
  * 0: the one stored. Returns the exit code: 0 quorum met, 1 not met, 6 a

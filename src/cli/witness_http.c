@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * witness_http.c — the CLI's transport for asking witnesses (libcurl): one
+ * witness_http.c — the CLI's transport for asking witnesses (libcurl, loaded
+ * on first use: curl_dl.c): one
  * POST of an add-checkpoint body, the answer's status and body, bounded;
  * and the shared "ask the witnesses, report, judge the quorum" step that
  * `remnant witness ask` runs. The protocol itself is the library's
@@ -56,9 +57,10 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
         return RN_EIO;
     }
     if (!inited) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-            snprintf(err->message, sizeof err->message, "libcurl failed to"
-                     " initialise");
+        const char *missing = cli_curl_missing();
+        if (missing || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+            snprintf(err->message, sizeof err->message, "%s",
+                     missing ? missing : "libcurl failed to initialise");
             err->code = RN_EIO;
             return RN_EIO;
         }
