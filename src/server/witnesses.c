@@ -12,7 +12,7 @@
  *        ▼
  *   thread wakes ── pending = 0 ── log grew since the last ask? ── no ─► sleep
  *        │ yes: open the log, rn_ledger_witness_ask(latest), log outcomes
- *        └─────────────────────────────────────────────────────────► sleep
+ *        '-------------------------------------------------------------> sleep
  *
  * Invariants: (W1) a poke only sets a flag under a mutex held for no I/O;
  * (W2) pokes that arrive while an ask runs coalesce into one more ask, for
