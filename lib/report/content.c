@@ -84,6 +84,53 @@ static json_t *parse(char *text, size_t len)
 
 static rn_code oom(ctx *c) { return rn__err(c->err, RN_ENOMEM, "out of memory"); }
 
+/* The origin analysis of the one weapon `id` (rn_origin): OUT *doc, the
+ * caller's to json_decref. */
+static rn_code origin_doc(ctx *c, const char *id, json_t **doc)
+{
+    rn_analysis_filter f = {0};
+    char *t = NULL;
+    size_t len = 0;
+    f.item = id;
+    rn_code rc = rn_origin(c->s, &f, &t, &len, c->err);
+    *doc = rc ? NULL : parse(t, len);
+    return rc;
+}
+
+/* ---- tables ---------------------------------------------------------------------- */
+
+/* A table's columns, in order: the message of each header (lang.c) and its
+ * share of the text width. Every table of the report is one such list. */
+typedef struct column {
+    const char *msg;
+    double w;
+} column;
+
+static const column weapons_cols[] = {
+    {"weapon", 0.28}, {"system", 0.14}, {"state", 0.14}, {"where", 0.28}, {"when", 0.16}};
+static const column sanctions_cols[] = {
+    {"lead", 0.16}, {"component", 0.28}, {"produced", 0.16}, {"measure", 0.26}, {"relation", 0.14}};
+static const column evidence_cols[] = {
+    {"record", 0.27}, {"marking", 0.19}, {"reading", 0.29}, {"source", 0.25}};
+static const column checkpoint_cols[] = {{"origin.log", 0.4}, {"size", 0.15}, {"root", 0.45}};
+static const column log_index_cols[] = {{"record", 0.6}, {"log_index", 0.4}};
+
+#define COLUMNS_MAX 8
+#define TABLE(c, cols) table(c, cols, sizeof cols / sizeof cols[0])
+
+/* A new table with the header of `cols` in the report's language (n at
+ * most COLUMNS_MAX); NULL when out of memory. */
+static rp_block *table(ctx *c, const column *cols, size_t n)
+{
+    const char *hdr[COLUMNS_MAX];
+    double cw[COLUMNS_MAX];
+    for (size_t i = 0; i < n && i < COLUMNS_MAX; i++) {
+        hdr[i] = M(c, cols[i].msg);
+        cw[i] = cols[i].w;
+    }
+    return rp_table(c->d, n < COLUMNS_MAX ? n : COLUMNS_MAX, hdr, cw);
+}
+
 static int shown_add(ctx *c, const char *id)
 {
     for (size_t i = 0; i < c->nshown; i++)
@@ -367,24 +414,17 @@ static void map_inset(ctx *c, const place *pl, size_t np)
 static rn_code weapons(ctx *c)
 {
     rp_heading(c->d, 1, M(c, "h.weapons"));
-    const char *hdr[] = {M(c, "weapon"), M(c, "system"), M(c, "state"), M(c, "where"),
-                         M(c, "when")};
-    double cw[] = {0.28, 0.14, 0.14, 0.28, 0.16};
-    rp_block *t = rp_table(c->d, 5, hdr, cw);
+    rp_block *t = TABLE(c, weapons_cols);
     if (!t)
         return oom(c);
     place pl[RN_REPORT_WEAPONS_MAX];
     size_t np = 0;
     for (size_t i = 0; i < c->nw; i++) {
         /* the weapon's system and state as the origin analysis has them */
-        rn_analysis_filter f = {0};
-        f.item = c->w[i].id;
-        char *js_ = NULL;
-        size_t len = 0;
-        rn_code rc = rn_origin(c->s, &f, &js_, &len, c->err);
+        json_t *doc;
+        rn_code rc = origin_doc(c, c->w[i].id, &doc);
         if (rc)
             return rc;
-        json_t *doc = parse(js_, len);
         json_t *w = json_array_get(json_object_get(doc, "weapons"), 0);
         char name[300], where[600] = "", when[120] = "";
         snprintf(name, sizeof name, "%s\n%s", jsd(w, "name", ""), c->w[i].id);
@@ -448,13 +488,11 @@ static rn_code timeline(ctx *c)
     for (size_t i = 0; i < c->nw && !rc; i++) {
         /* the weapon itself, then its non-component parts (sections dated by
            their own markings) */
-        rn_analysis_filter f = {0};
-        f.item = c->w[i].id;
+        json_t *od;
         char *t = NULL;
         size_t len = 0;
-        if ((rc = rn_origin(c->s, &f, &t, &len, c->err)))
+        if ((rc = origin_doc(c, c->w[i].id, &od)))
             break;
-        json_t *od = parse(t, len);
         json_t *tree = json_object_get(json_array_get(json_object_get(od, "weapons"), 0), "tree");
         size_t nids = 1 + json_array_size(tree);
         for (size_t k = 0; k < nids && !rc; k++) {
@@ -634,14 +672,10 @@ static rn_code origin(ctx *c)
 {
     rp_heading(c->d, 1, M(c, "h.origin"));
     for (size_t i = 0; i < c->nw; i++) {
-        rn_analysis_filter f = {0};
-        f.item = c->w[i].id;
-        char *t = NULL;
-        size_t len = 0;
-        rn_code rc = rn_origin(c->s, &f, &t, &len, c->err);
+        json_t *doc;
+        rn_code rc = origin_doc(c, c->w[i].id, &doc);
         if (rc)
             return rc;
-        json_t *doc = parse(t, len);
         json_t *w = json_array_get(json_object_get(doc, "weapons"), 0);
         char h[400];
         snprintf(h, sizeof h, "%s (%s)", jsd(w, "name", c->w[i].id), c->w[i].id);
@@ -686,10 +720,7 @@ static rn_code sanctions(ctx *c)
         if (!any)
             rp_para(c->d, RP_NOTICE, jsd(doc, "notice", ""));
         any = 1;
-        const char *hdr[] = {M(c, "lead"), M(c, "component"), M(c, "produced"),
-                             M(c, "measure"), M(c, "relation")};
-        double cw[] = {0.16, 0.28, 0.16, 0.26, 0.14};
-        rp_block *tb = rp_table(c->d, 5, hdr, cw);
+        rp_block *tb = TABLE(c, sanctions_cols);
         if (!tb) {
             json_decref(doc);
             return oom(c);
@@ -829,14 +860,10 @@ static rn_code evidence(ctx *c)
                 cited = strcmp(c->shown[k], c->w[i].id) == 0;
             if (!cited)
                 continue;
-            rn_analysis_filter f = {0};
-            f.item = c->w[i].id;
-            char *t = NULL;
-            size_t len = 0;
-            rn_code rc = rn_origin(c->s, &f, &t, &len, c->err);
+            json_t *doc;
+            rn_code rc = origin_doc(c, c->w[i].id, &doc);
             if (rc)
                 return rc;
-            json_t *doc = parse(t, len);
             json_t *n;
             size_t k;
             json_array_foreach(json_object_get(json_array_get(json_object_get(doc, "weapons"), 0),
@@ -850,9 +877,7 @@ static rn_code evidence(ctx *c)
             json_decref(doc);
         }
     }
-    const char *hdr[] = {M(c, "record"), M(c, "marking"), M(c, "reading"), M(c, "source")};
-    double cw[] = {0.27, 0.19, 0.29, 0.25};
-    rp_block *t = rp_table(c->d, 4, hdr, cw);
+    rp_block *t = TABLE(c, evidence_cols);
     if (!t)
         return oom(c);
     rp_block ph = {0}; /* added to the document after the table */
@@ -980,9 +1005,7 @@ static rn_code verify(ctx *c)
     }
     int is_signed = strstr(note, "\n\n\xe2\x80\x94 ") != NULL; /* "— " signature line */
     rp_heading(c->d, 2, M(c, "checkpoint"));
-    const char *hdr[] = {M(c, "origin.log"), M(c, "size"), M(c, "root")};
-    double cw[] = {0.4, 0.15, 0.45};
-    rp_block *t = rp_table(c->d, 3, hdr, cw);
+    rp_block *t = TABLE(c, checkpoint_cols);
     const char *row[] = {origin_, size, root};
     if (!t || rp_row(t, row)) {
         rc = oom(c);
@@ -990,9 +1013,7 @@ static rn_code verify(ctx *c)
     }
     rp_para(c->d, RP_MONOSPACE, note);
     /* log indexes */
-    const char *h2[] = {M(c, "record"), M(c, "log_index")};
-    double cw2[] = {0.6, 0.4};
-    rp_block *t2 = rp_table(c->d, 2, h2, cw2);
+    rp_block *t2 = TABLE(c, log_index_cols);
     if (!t2) {
         rc = oom(c);
         goto out;

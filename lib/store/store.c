@@ -3,8 +3,11 @@
  * store.c — the public face of the store: argument checks, ids for new
  * records, one transaction per write when the caller has none, and
  * dispatch to the backend chosen at open (store_int.h). */
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 
@@ -34,6 +37,34 @@ rn_code rn_store_open(const char *path, unsigned flags, rn_store **out, rn_error
     }
     *out = s;
     return RN_OK;
+}
+
+rn_code rn__store_create_at(const char *path, unsigned version, rn_error *err)
+{
+    sqlite3 *db = NULL;
+    char sql[96];
+    rn_code rc = RN_OK;
+    if (version < 1 || version > rn__migration_count)
+        return rn__err(err, RN_EINVAL, "no schema version %u", version);
+    if (access(path, F_OK) == 0)
+        return rn__err(err, RN_EEXISTS, "%s exists", path);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = rn__err(err, RN_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%u",
+             RN_APPLICATION_ID, version);
+    for (unsigned v = 0; v < version && rc == RN_OK; v++)
+        if (sqlite3_exec(db, rn__migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+            rc = rn__err(err, RN_EDB, "migration %u: %s", v + 1, sqlite3_errmsg(db));
+    if (rc == RN_OK && (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+                        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
+        rc = rn__err(err, RN_EDB, "%s: %s", path, sqlite3_errmsg(db));
+out:
+    sqlite3_close(db);
+    return rc;
 }
 
 void rn_store_close(rn_store *s)

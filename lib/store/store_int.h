@@ -59,6 +59,20 @@ struct rn_cursor {
 
 /* The SQLite backend. */
 rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err);
+
+/* The schema: migrations/NNNN_*.sql, embedded at build time, applied in
+ * order; PRAGMA application_id marks a Remnant database. */
+#define RN_APPLICATION_ID 0x524e4e54 /* "RNNT" */
+extern const char *const rn__migrations[];
+extern const size_t rn__migration_count;
+
+/* Tests only: create a new database at `path` (refused when the file
+ * exists) holding the schema of the first `version` migrations (1 to
+ * rn__migration_count), empty, as a Remnant of that schema left it; the
+ * next rn_store_open() migrates it on. No store handle comes back: the
+ * store writes only the newest schema, so a test fills an old database
+ * with SQL (tests/unit/test_tiles.c copies a log into schema 7). */
+rn_code rn__store_create_at(const char *path, unsigned version, rn_error *err);
 /* The SQLite connection under a store, for library parts whose queries are
  * SQL aggregates (analysis): NULL for any other backend. The store keeps
  * ownership; the caller must not close it or leave a transaction open. */

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "server.h"
+#include "witness_cli.h"
 
 static const char usage[] =
     "remnant serve [--listen ADDR:PORT] [--threads N] [--timeout S] [--max-conn N]\n"
@@ -37,6 +38,8 @@ int cmd_serve(int argc, char **argv)
                "--web DIR serves it from a folder instead (a checkout's web/, to work on it).\n"
                "--tiles URL adds the operator's map tiles (https://HOST/{z}/{x}/{y}.png)\n"
                "over the built-in Natural Earth base map.\n"
+               "After writes, the log's witnesses (`remnant witness add`) are asked to cosign\n"
+               "the latest checkpoint, off the request; each outcome is logged (docs/LEDGER.md).\n"
                "The API is described at /api/openapi.json and in docs/API.md. Stops "
                "cleanly on\nSIGINT or SIGTERM. One log line per request goes to stderr.\n",
                usage);
@@ -142,6 +145,7 @@ int cmd_serve(int argc, char **argv)
     c->search_rate = (unsigned)sr;
     c->search_work = (unsigned long)sw;
     c->db_path = cli_db();
+    c->witness_post = cli_witness_post; /* after writes, on a thread (witnesses.c) */
     if (sodium_init() < 0) {
         fputs("remnant serve: libsodium failed to initialise\n", stderr);
         return EXIT_FAIL;

@@ -8,11 +8,17 @@
 
 #include "remnant/ledger.h"
 
-/* rn_witness_post_fn over libcurl (ctx unused): 5 s to connect, 20 s in
- * all, http and https only, no redirects. */
+/* rn_witness_post_fn over libcurl: 5 s to connect, 20 s in all, http and
+ * https only, no redirects. ctx: NULL, or an atomic_int (stdatomic.h) that,
+ * once nonzero, makes the transfer give up within about a second (RN_EIO):
+ * how `remnant serve` stops while a witness does not answer. */
 rn_code cli_witness_post(void *ctx, const char *url, const char *body,
                          size_t len, int *status, char *resp, size_t cap,
                          size_t *resp_len, rn_error *err);
+
+/* libcurl is loaded on first use (curl_dl.c): NULL once it is, else why it
+ * cannot be, naming the Debian package to install. Loads it if need be. */
+const char *cli_curl_missing(void);
 
 /* Ask the log's witnesses to cosign its latest checkpoint, print one line
  * per witness (stderr) and the tally (stdout; stderr when quiet); quorum <

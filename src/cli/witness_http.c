@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * witness_http.c — the CLI's transport for asking witnesses (libcurl): one
+ * witness_http.c — the CLI's transport for asking witnesses (libcurl, loaded
+ * on first use: curl_dl.c): one
  * POST of an add-checkpoint body, the answer's status and body, bounded;
  * and the shared "ask the witnesses, report, judge the quorum" step that
  * `remnant witness ask` runs. The protocol itself is the library's
  * (lib/ledger/witness_ask.c); nothing here decides what an answer means. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,18 +37,30 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* The transfer gives up once the caller's stop flag is set. */
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return atomic_load((atomic_int *)ctx) != 0;
+}
+
 rn_code cli_witness_post(void *ctx, const char *url, const char *body,
                          size_t len, int *status, char *resp, size_t cap,
                          size_t *resp_len, rn_error *err)
 {
     static int inited;
-    (void)ctx;
     *status = 0;
     *resp_len = 0;
+    if (ctx && atomic_load((atomic_int *)ctx)) {
+        err->code = RN_EIO;
+        snprintf(err->message, sizeof err->message, "not sent: stopping");
+        return RN_EIO;
+    }
     if (!inited) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-            snprintf(err->message, sizeof err->message, "libcurl failed to"
-                     " initialise");
+        const char *missing = cli_curl_missing();
+        if (missing || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+            snprintf(err->message, sizeof err->message, "%s",
+                     missing ? missing : "libcurl failed to initialise");
             err->code = RN_EIO;
             return RN_EIO;
         }
@@ -76,6 +90,11 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    if (ctx) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, ctx);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     CURLcode cc = curl_easy_perform(h);
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -85,6 +104,11 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
         err->code = RN_ELIMIT;
         snprintf(err->message, sizeof err->message, "the answer is larger"
                  " than %zu bytes", cap);
+        return RN_EIO;
+    }
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        err->code = RN_EIO;
+        snprintf(err->message, sizeof err->message, "stopped before an answer came");
         return RN_EIO;
     }
     if (cc != CURLE_OK) {
@@ -218,20 +242,19 @@ int cli_witness_after(uint64_t before, int rc)
     rn_ledger *l = NULL;
     uint64_t now = 0;
     unsigned n = 0;
+    rn_error err;
     if (rc != EXIT_OK || before == UINT64_MAX)
         return rc;
-    if (rn_ledger_open(cli_db(), RN_LEDGER_READONLY, &l, NULL) != RN_OK)
+    /* One open, for writing: the command could write, so the asking can
+     * (cosignatures, the witnesses' sizes). */
+    rn_error_clear(&err);
+    if (rn_ledger_open(cli_db(), 0, &l, &err) != RN_OK)
         return rc;
     int grew = rn_ledger_size(l, &now, NULL) == RN_OK && now > before;
     if (grew && rn_ledger_witness_list(l, count_one, &n, NULL) != RN_OK)
         n = 0; /* a database from before witnesses: none to ask */
-    rn_ledger_close(l);
-    if (!grew || n == 0)
-        return rc;
-    rn_error err;
-    rn_error_clear(&err);
-    if (rn_ledger_open(cli_db(), 0, &l, &err) != RN_OK) {
-        fprintf(stderr, "remnant: witnesses not asked: %s\n", err.message);
+    if (!grew || n == 0) {
+        rn_ledger_close(l);
         return rc;
     }
     int wrc = cli_witness_ask(l, -1, 1);

@@ -520,6 +520,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!q->failed) {
         q->status = 0;
         q->route->fn(q);
+        /* a write went through: its checkpoint goes to the witnesses (witnesses.c) */
+        if (q->method >= M_POST && q->method <= M_DELETE && q->status >= 200 &&
+            q->status < 300)
+            srv_witness_poke();
     }
     return send_reply(q);
 }
@@ -610,6 +614,7 @@ int srv_run(void)
     fprintf(stderr, "remnant serve: listening on http://%s%s%s:%u/ (%u threads, db %s)\n",
             sa == (struct sockaddr *)&sa6 ? "[" : "", srv_cfg.host,
             sa == (struct sockaddr *)&sa6 ? "]" : "", srv_cfg.port, threads, srv_cfg.db_path);
+    srv_witness_start();
     int sig = 0;
     for (;;) {
         struct timespec tick = {0, 250 * 1000 * 1000};
@@ -620,6 +625,7 @@ int srv_run(void)
     }
     fprintf(stderr, "remnant serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_stop_daemon(d); /* joins the worker threads: requests in flight finish */
+    srv_witness_stop();
     srv_workers_close();
     srv_portal_shutdown();
     return 0;

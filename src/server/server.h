@@ -63,6 +63,9 @@ typedef struct srv_config {
     unsigned long search_work; /* most database steps one anonymous search may take */
     const char *web_dir;      /* --web DIR: serve the app from DIR, not the binary */
     const char *tile_url;     /* --tiles URL: the operator's map tiles, or NULL */
+    /* how witnesses are asked (the CLI's libcurl transport); NULL: never.
+     * Its ctx is an atomic_int that, once nonzero, stops a transfer. */
+    rn_witness_post_fn witness_post;
 } srv_config;
 
 extern srv_config srv_cfg;
@@ -101,6 +104,14 @@ srv_worker *srv_worker_get(void);
 void srv_workers_close(void);
 /* Serve srv_cfg until SIGINT/SIGTERM (http.c). Returns an exit code. */
 int srv_run(void);
+
+/* Asking the log's witnesses after writes, on a thread of its own
+ * (witnesses.c): start (nothing when srv_cfg.witness_post is NULL); poke
+ * after a write succeeded (never waits on the network; bursts coalesce);
+ * stop (a transfer in progress gives up) and join. */
+void srv_witness_start(void);
+void srv_witness_poke(void);
+void srv_witness_stop(void);
 
 /* ---- requests ---------------------------------------------------------------- */
 

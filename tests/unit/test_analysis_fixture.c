@@ -20,116 +20,28 @@
 #include <sqlite3.h>
 
 #include "remnant/analysis.h"
-#include "store/store_int.h"
-
-#define FX(tag) "01HTEST000000000000000" tag
-
-static char dir[64];
-
-static int32_t day(int y, int m, int d)
-{
-    int32_t v;
-    assert_int_equal(rn_day_from_ymd(y, m, d, &v), RN_OK);
-    return v;
-}
+#include "analysis_fixture.h"
 
 /* Decoder candidates the fixture needs (the decoder is not asked: the
  * readings are fixed here so that the expected numbers cannot drift). */
-static void add_candidate(rn_store *s, const char *marking, int rank, const rn_date *d,
-                          double conf)
-{
-    sqlite3 *db = rn__store_db(s);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "INSERT OR REPLACE INTO candidate (marking, rank, field, "
-                                        "value, earliest, latest, precision, confidence, rule, "
-                                        "explanation) VALUES (?1, ?2, 'production_date', "
-                                        "'fixture', ?3, ?4, ?5, ?6, 'fixture-rule', "
-                                        "'invented test reading')",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, marking, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, rank);
-    sqlite3_bind_int(st, 3, d->earliest);
-    sqlite3_bind_int(st, 4, d->latest);
-    sqlite3_bind_text(st, 5, rn_precision_name(d->precision), -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, conf);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-}
-
 static int setup(void **state)
 {
-    snprintf(dir, sizeof dir, "/tmp/rn_analysis_XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof path, "%s/a.db", dir);
-    rn_store *s;
-    rn_error err;
-    assert_int_equal(rn_store_open(path, RN_STORE_CREATE, &s, &err), RN_OK);
-    assert_int_equal(rn_store_set_author(s, "alice"), RN_OK);
-    rn_import_opts o = {0};
-    rn_import_stats st;
-    rn_code rc = rn_import_file(s, RN_TEST_DATADIR "/analysis/fixture.jsonl", &o, &st, &err);
-    if (rc)
-        fail_msg("%s", err.message);
-    rc = rn_import_file(s, RN_SRC_DATADIR "/sanctions/un_dprk.jsonl", &o, &st, &err);
-    if (rc)
-        fail_msg("%s", err.message);
+    rn_store *s = fx_open("rn_analysis", "analysis/fixture.jsonl", "sanctions/un_dprk.jsonl");
     rn_date d;
     assert_int_equal(rn_date_month(2023, 3, &d), RN_OK);
-    add_candidate(s, FX("0M03"), 90, &d, 0.9);
+    fx_add_date(s, FX("0M03"), 90, &d, 0.9, "fixture-rule");
     assert_int_equal(rn_date_isoweek(2004, 12, &d), RN_OK); /* "0412" read as YYWW */
-    add_candidate(s, FX("0M05"), 90, &d, 0.5);
+    fx_add_date(s, FX("0M05"), 90, &d, 0.5, "fixture-rule");
     assert_int_equal(rn_date_isoweek(2012, 4, &d), RN_OK); /* ... or as WWYY */
-    add_candidate(s, FX("0M05"), 91, &d, 0.5);
+    fx_add_date(s, FX("0M05"), 91, &d, 0.5, "fixture-rule");
     *state = s;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    rn_store_close(*state);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    fx_close(*state);
     return 0;
-}
-
-static json_t *parse(char *js)
-{
-    json_error_t e;
-    json_t *r = json_loads(js, 0, &e);
-    if (!r)
-        fail_msg("bad JSON: %s", e.text);
-    rn_free(js);
-    return r;
-}
-
-static json_t *find(json_t *arr, const char *key, const char *val)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        const char *s = json_string_value(json_object_get(v, key));
-        if (s && !strcmp(s, val))
-            return v;
-    }
-    return NULL;
-}
-
-static json_int_t ji(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    if (!json_is_integer(v))
-        fail_msg("%s is not an integer", k);
-    return json_integer_value(v);
-}
-
-static void assert_span(json_t *a, json_int_t lo, json_int_t hi)
-{
-    assert_int_equal(json_integer_value(json_array_get(a, 0)), lo);
-    assert_int_equal(json_integer_value(json_array_get(a, 1)), hi);
 }
 
 static void timeline(void **state)
@@ -138,44 +50,44 @@ static void timeline(void **state)
     char *js;
     rn_error err;
     assert_int_equal(rn_timeline(s, NULL, &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     json_t *c = json_object_get(r, "counts");
-    assert_int_equal(ji(c, "considered"), 7);         /* W1..W4, sections S1..S3 */
+    assert_int_equal(fx_ji(c, "considered"), 7);         /* W1..W4, sections S1..S3 */
     /* W1, W2, W3, and S1 by its earliest assembly (its part C1: 2019-W10);
      * W4, S2, S3 have no date and no dated part */
-    assert_int_equal(ji(c, "with_interval"), 4);
-    assert_int_equal(ji(c, "no_production_date"), 3);
+    assert_int_equal(fx_ji(c, "with_interval"), 4);
+    assert_int_equal(fx_ji(c, "no_production_date"), 3);
     json_t *items = json_object_get(r, "items");
     /* W1: own field 2023 vs incident 2024-01-02:
      * min 2024-01-02 - 2023-12-31 = 2, max 2024-01-02 - 2023-01-01 = 366 */
-    json_t *w1 = find(items, "item", FX("0W01"));
+    json_t *w1 = fx_find(items, "item", FX("0W01"));
     assert_non_null(w1);
-    assert_span(json_object_get(w1, "interval_days"), 2, 366);
+    fx_assert_span(json_object_get(w1, "interval_days"), 2, 366);
     assert_string_equal(json_string_value(json_object_get(w1, "produced_basis")), "item.produced");
     /* W2: claim 2024 vs documented 2024-07-09 (no incident date):
      * raw min 2024-07-09 - 2024-12-31 = -175, clamped to 0;
      * max 2024-07-09 - 2024-01-01 = 190 */
-    json_t *w2 = find(items, "item", FX("0W02"));
-    assert_span(json_object_get(w2, "interval_days"), 0, 190);
+    json_t *w2 = fx_find(items, "item", FX("0W02"));
+    fx_assert_span(json_object_get(w2, "interval_days"), 0, 190);
     assert_true(json_is_true(json_object_get(w2, "clamped")));
     assert_string_equal(json_string_value(json_object_get(w2, "produced_basis")),
                         "claim " FX("0K01"));
     assert_non_null(strstr(json_string_value(json_object_get(w2, "used_basis")), "documented"));
     /* W3: decoder month 2023-03 vs 2024-01-02: min 277, max 307 */
-    json_t *w3 = find(items, "item", FX("0W03"));
-    assert_span(json_object_get(w3, "interval_days"), 277, 307);
+    json_t *w3 = fx_find(items, "item", FX("0W03"));
+    fx_assert_span(json_object_get(w3, "interval_days"), 277, 307);
     assert_non_null(strstr(json_string_value(json_object_get(w3, "produced_basis")),
                            "marking " FX("0M03") " rule fixture-rule"));
     /* S1: no date of its own; not assembled before 2019-03-04 (C1):
      * [clamped 0, 2024-01-02 - 2019-03-04 = 1765] */
-    json_t *s1 = find(items, "item", FX("0S01"));
-    assert_span(json_object_get(s1, "interval_days"), 0, 1765);
+    json_t *s1 = fx_find(items, "item", FX("0S01"));
+    fx_assert_span(json_object_get(s1, "interval_days"), 0, 1765);
     assert_string_equal(json_string_value(json_object_get(s1, "production_bound")),
                         "from assembly");
     /* groups: (KN-23, KP, UA) = W1, W2, S1; (KN-24, KP, UA) = W3 */
-    json_t *g = find(json_object_get(r, "groups"), "weapon_system", "KN-23");
-    assert_int_equal(ji(g, "count"), 3);
-    assert_span(json_object_get(g, "interval_days_hull"), 0, 1765);
+    json_t *g = fx_find(json_object_get(r, "groups"), "weapon_system", "KN-23");
+    assert_int_equal(fx_ji(g, "count"), 3);
+    fx_assert_span(json_object_get(g, "interval_days_hull"), 0, 1765);
     json_t *sp = json_object_get(g, "shortest_proven");
     assert_string_equal(json_string_value(json_object_get(json_array_get(sp, 0), "item")),
                         FX("0W02")); /* max 190 < 366 */
@@ -184,9 +96,10 @@ static void timeline(void **state)
     /* filter by system */
     rn_analysis_filter f = {.weapon_system = "KN-24"};
     assert_int_equal(rn_timeline(s, &f, &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_int_equal(ji(json_object_get(r, "counts"), "with_interval"), 1);
-    assert_int_equal(ji(json_object_get(r, "counts"), "filtered_out"), 6); /* W1, W2, W4 and their sections */
+    r = fx_parse(js);
+    assert_int_equal(fx_ji(json_object_get(r, "counts"), "with_interval"), 1);
+    /* W1, W2, W4 and their sections */
+    assert_int_equal(fx_ji(json_object_get(r, "counts"), "filtered_out"), 6);
     json_decref(r);
 
     /* an open interval: a claim "../2023" (open start) on W4 gives max
@@ -202,7 +115,7 @@ static void timeline(void **state)
     rn_record_free(cl);
     f = (rn_analysis_filter){.item = FX("0W04")};
     assert_int_equal(rn_timeline(s, &f, &js, NULL, &err), RN_OK);
-    r = parse(js);
+    r = fx_parse(js);
     json_t *w4 = json_array_get(json_object_get(r, "items"), 0);
     json_t *iv = json_object_get(w4, "interval_days");
     assert_int_equal(json_integer_value(json_array_get(iv, 0)), 61);
@@ -217,42 +130,41 @@ static void origin(void **state)
     rn_error err;
     rn_analysis_filter f = {.item = FX("0W01")};
     assert_int_equal(rn_origin(s, &f, &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     json_t *t = json_object_get(r, "totals");
     /* components of W1: B1, C1..C6 = 7 (S1 is a section, not counted) */
-    assert_int_equal(ji(t, "components"), 7);
-    assert_int_equal(ji(t, "with_manufacturer"), 6); /* all ICs; C4 by claim */
-    assert_int_equal(ji(t, "with_country"), 6);
-    assert_int_equal(ji(t, "foreign"), 5);           /* C4 is KP: domestic */
-    assert_int_equal(ji(t, "with_date_code"), 4);    /* C1, C2, C3, C5 */
-    assert_int_equal(ji(t, "date_codes_spanning_years"), 1); /* C5: 2004..2012 */
-    json_t *us = find(json_object_get(r, "by_country"), "country", "US");
-    assert_int_equal(ji(us, "count"), 2); /* C1, C5 */
+    assert_int_equal(fx_ji(t, "components"), 7);
+    assert_int_equal(fx_ji(t, "with_manufacturer"), 6); /* all ICs; C4 by claim */
+    assert_int_equal(fx_ji(t, "with_country"), 6);
+    assert_int_equal(fx_ji(t, "foreign"), 5);           /* C4 is KP: domestic */
+    assert_int_equal(fx_ji(t, "with_date_code"), 4);    /* C1, C2, C3, C5 */
+    assert_int_equal(fx_ji(t, "date_codes_spanning_years"), 1); /* C5: 2004..2012 */
+    json_t *us = fx_find(json_object_get(r, "by_country"), "country", "US");
+    assert_int_equal(fx_ji(us, "count"), 2); /* C1, C5 */
     assert_true(json_real_value(json_object_get(us, "share")) > 0.333 &&
                 json_real_value(json_object_get(us, "share")) < 0.334); /* 2 / 6 */
     /* a manufacturer with two countries: one row, both listed */
-    json_t *acme = find(json_object_get(r, "by_manufacturer"), "manufacturer", "Acme Semi");
-    assert_int_equal(ji(acme, "count"), 2);
+    json_t *acme = fx_find(json_object_get(r, "by_manufacturer"), "manufacturer", "Acme Semi");
+    assert_int_equal(fx_ji(acme, "count"), 2);
     assert_string_equal(json_string_value(json_object_get(acme, "countries")), "DE,NL");
-    json_t *kim = find(json_object_get(r, "by_manufacturer"), "manufacturer", "Kim Electronics");
+    json_t *kim = fx_find(json_object_get(r, "by_manufacturer"), "manufacturer", "Kim Electronics");
     assert_non_null(kim);
     json_t *y = json_object_get(r, "date_codes_by_year");
-    assert_int_equal(ji(find(y, "year", "2019"), "count"), 1);
-    assert_int_equal(ji(find(y, "year", "spans years"), "count"), 1);
-    assert_null(find(y, "year", "2004")); /* never silently assigned */
+    assert_int_equal(fx_ji(fx_find(y, "year", "2019"), "count"), 1);
+    assert_int_equal(fx_ji(fx_find(y, "year", "spans years"), "count"), 1);
+    assert_null(fx_find(y, "year", "2004")); /* never silently assigned */
     /* earliest assembly: C1 2019-W10 starts Monday 2019-03-04 */
     json_t *w = json_array_get(json_object_get(r, "weapons"), 0);
     json_t *ea = json_object_get(w, "earliest_assembly");
     assert_string_equal(json_string_value(json_object_get(ea, "date")), "2019-03-04");
     assert_string_equal(json_string_value(json_object_get(ea, "component")), FX("0C01"));
     /* C5's ambiguous reading is the hull 2004-W12 .. 2012-W04 */
-    json_t *c5 = find(json_object_get(w, "tree"), "item", FX("0C05"));
+    json_t *c5 = fx_find(json_object_get(w, "tree"), "item", FX("0C05"));
     assert_true(json_is_true(json_object_get(c5, "produced_ambiguous")));
     json_t *pd = json_object_get(c5, "produced");
     assert_string_equal(json_string_value(json_object_get(pd, "earliest")), "2004-03-15");
     assert_string_equal(json_string_value(json_object_get(pd, "latest")), "2012-01-29");
     json_decref(r);
-    (void)day;
 }
 
 static void sanctions(void **state)
@@ -261,33 +173,33 @@ static void sanctions(void **state)
     char *js;
     rn_error err;
     assert_int_equal(rn_sanctions_scan(s, NULL, 1, &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     json_t *c = json_object_get(r, "counts");
-    assert_int_equal(ji(c, "measures"), 10); /* UN 1718 ... 2397, with 2356 (2017) */
-    assert_int_equal(ji(c, "foreign_components"), 5);     /* C1 C2 C3 C5 C6 (+C7 has no maker) */
-    assert_int_equal(ji(c, "not_assessable_no_date"), 1); /* C6 */
-    assert_int_equal(ji(c, "open_flags"), 4);
+    assert_int_equal(fx_ji(c, "measures"), 10); /* UN 1718 ... 2397, with 2356 (2017) */
+    assert_int_equal(fx_ji(c, "foreign_components"), 5);     /* C1 C2 C3 C5 C6 (+C7 has no maker) */
+    assert_int_equal(fx_ji(c, "not_assessable_no_date"), 1); /* C6 */
+    assert_int_equal(fx_ji(c, "open_flags"), 4);
     json_t *fl = json_object_get(r, "flags");
     /* C1 (2019-W10): certainly after 1718; after all 10 measures */
-    json_t *f1 = find(fl, "component", FX("0C01"));
+    json_t *f1 = fx_find(fl, "component", FX("0C01"));
     json_t *m = json_object_get(f1, "measure");
     assert_string_equal(json_string_value(json_object_get(m, "instrument")), "S/RES/1718 (2006)");
     assert_string_equal(json_string_value(json_object_get(m, "relation")), "certainly after");
     assert_int_equal(json_array_size(json_object_get(f1, "also_after")), 9);
     assert_non_null(strstr(json_string_value(json_object_get(f1, "words")), "NOT A VERDICT"));
     /* C2 (2015): after 1718, 1874, 2087, 2094; before 2270 (2016-03-02) */
-    json_t *f2 = find(fl, "component", FX("0C02"));
+    json_t *f2 = fx_find(fl, "component", FX("0C02"));
     assert_int_equal(json_array_size(json_object_get(f2, "also_after")), 3);
     /* C3 (year 2006) straddles 2006-10-14: possibly after 1718 only */
-    json_t *f3 = find(fl, "component", FX("0C03"));
+    json_t *f3 = fx_find(fl, "component", FX("0C03"));
     assert_string_equal(json_string_value(json_object_get(json_object_get(f3, "measure"), "relation")),
                         "possibly after");
     assert_int_equal(json_array_size(json_object_get(f3, "also_after")), 0);
     /* C5 hull 2004-03-15..2012-01-29: possibly after 1718 and 1874 */
-    json_t *f5 = find(fl, "component", FX("0C05"));
+    json_t *f5 = fx_find(fl, "component", FX("0C05"));
     assert_int_equal(json_array_size(json_object_get(f5, "also_after")), 1);
     /* C4 is made in KP: never a flag */
-    assert_null(find(fl, "component", FX("0C04")));
+    assert_null(fx_find(fl, "component", FX("0C04")));
     json_decref(r);
 
     /* dismiss C3's flag: a finding, then listed apart */
@@ -296,9 +208,9 @@ static void sanctions(void **state)
                                           "dated 2006-05", id, &err), RN_OK);
     assert_int_equal(rn_sanctions_dismiss(s, "nonsense", "x", id, &err), RN_EINVAL);
     assert_int_equal(rn_sanctions_scan(s, NULL, 1, &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_int_equal(ji(json_object_get(r, "counts"), "open_flags"), 3);
-    json_t *d = find(json_object_get(r, "dismissed"), "component", FX("0C03"));
+    r = fx_parse(js);
+    assert_int_equal(fx_ji(json_object_get(r, "counts"), "open_flags"), 3);
+    json_t *d = fx_find(json_object_get(r, "dismissed"), "component", FX("0C03"));
     assert_string_equal(json_string_value(json_object_get(json_object_get(d, "dismissal"), "finding")), id);
     json_decref(r);
 }
@@ -310,33 +222,33 @@ static void links(void **state)
     rn_error err;
     /* partial serial "0101" -> S1; S2 (0130) is 29 away: a run; S3 (0500) not */
     assert_int_equal(rn_links(s, "0101", &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     json_t *l = json_object_get(r, "linked");
     assert_int_equal(json_array_size(l), 1);
-    json_t *s2 = find(l, "item", FX("0S02"));
+    json_t *s2 = fx_find(l, "item", FX("0S02"));
     assert_non_null(s2);
     json_t *why = json_array_get(json_object_get(s2, "reasons"), 0);
     assert_string_equal(json_string_value(json_object_get(why, "by")), "serial-run");
     assert_string_equal(json_string_value(json_object_get(s2, "place")), "Kyiv");
-    assert_int_equal(ji(r, "events"), 2);
+    assert_int_equal(fx_ji(r, "events"), 2);
     json_decref(r);
     /* C1's lot LOT-77 = C7's lot-77 (case-insensitive), another event */
     assert_int_equal(rn_links(s, FX("0C01"), &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_non_null(find(json_object_get(r, "linked"), "item", FX("0C07")));
+    r = fx_parse(js);
+    assert_non_null(fx_find(json_object_get(r, "linked"), "item", FX("0C07")));
     json_decref(r);
     /* packaging marks equal after trim and upper-case */
     assert_int_equal(rn_links(s, FX("0P01"), &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_non_null(find(json_object_get(r, "linked"), "item", FX("0P02")));
+    r = fx_parse(js);
+    assert_non_null(fx_find(json_object_get(r, "linked"), "item", FX("0P02")));
     json_decref(r);
     assert_int_equal(rn_links(s, "NO-SUCH-SERIAL", &js, NULL, &err), RN_ENOTFOUND);
     /* every group */
     assert_int_equal(rn_links(s, NULL, &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_int_equal(ji(r, "lot_groups_total"), 1);
-    assert_int_equal(ji(r, "serial_runs_total"), 1);
-    assert_int_equal(ji(r, "packaging_groups_total"), 1);
+    r = fx_parse(js);
+    assert_int_equal(fx_ji(r, "lot_groups_total"), 1);
+    assert_int_equal(fx_ji(r, "serial_runs_total"), 1);
+    assert_int_equal(fx_ji(r, "packaging_groups_total"), 1);
     json_decref(r);
 }
 
@@ -359,14 +271,14 @@ static void trace(void **state)
     assert_int_equal(rn_trace_add_transfer(s, t, &tr, id, &err), RN_ECONSTRAINT);
     /* T5: overdue on 2024-10-01, not on 2024-09-20 */
     char *js;
-    assert_int_equal(rn_trace_report(s, 1, day(2024, 10, 1), &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
-    assert_int_equal(ji(r, "overdue"), 1);
-    assert_int_equal(ji(json_array_get(json_object_get(r, "requests"), 0), "days_overdue"), 11);
+    assert_int_equal(rn_trace_report(s, 1, fx_day(2024, 10, 1), &js, NULL, &err), RN_OK);
+    json_t *r = fx_parse(js);
+    assert_int_equal(fx_ji(r, "overdue"), 1);
+    assert_int_equal(fx_ji(json_array_get(json_object_get(r, "requests"), 0), "days_overdue"), 11);
     json_decref(r);
-    assert_int_equal(rn_trace_report(s, 1, day(2024, 9, 20), &js, NULL, &err), RN_OK);
-    r = parse(js);
-    assert_int_equal(ji(r, "overdue"), 0);
+    assert_int_equal(rn_trace_report(s, 1, fx_day(2024, 9, 20), &js, NULL, &err), RN_OK);
+    r = fx_parse(js);
+    assert_int_equal(fx_ji(r, "overdue"), 0);
     json_decref(r);
     /* T3: answered needs the text */
     assert_int_equal(rn_trace_move(s, t, RN_TRACE_ANSWERED, "2024-10-02", NULL, NULL, &err),
@@ -408,9 +320,9 @@ static void finding(void **state)
     assert_int_equal(rn_finding_publish(s, id, &err), RN_ECONSTRAINT);
     char *js;
     assert_int_equal(rn_finding_explain(s, id, &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     assert_string_equal(json_string_value(json_object_get(r, "status")), "published");
-    assert_int_equal(ji(r, "missing_evidence"), 0);
+    assert_int_equal(fx_ji(r, "missing_evidence"), 0);
     json_t *e0 = json_array_get(json_object_get(r, "evidence"), 0);
     assert_string_equal(json_string_value(json_object_get(e0, "type")), "item");
     json_decref(r);
@@ -424,13 +336,13 @@ static void claims(void **state)
     char *js;
     /* C4: manufacturer only by claim; C5: ambiguous decoder date */
     assert_int_equal(rn_claims_explain(s, FX("0C04"), &js, NULL, &err), RN_OK);
-    json_t *r = parse(js);
+    json_t *r = fx_parse(js);
     json_t *m = json_object_get(json_object_get(r, "effective"), "manufacturer");
     assert_string_equal(json_string_value(json_object_get(m, "value")), "Kim Electronics");
     assert_string_equal(json_string_value(json_object_get(m, "basis")), "claim " FX("0K02"));
     json_decref(r);
     assert_int_equal(rn_claims_explain(s, FX("0C05"), &js, NULL, &err), RN_OK);
-    r = parse(js);
+    r = fx_parse(js);
     assert_int_equal(json_array_size(json_object_get(r, "decoder")), 2);
     json_t *p = json_object_get(json_object_get(r, "effective"), "production_date");
     assert_true(json_is_true(json_object_get(p, "ambiguous")));
