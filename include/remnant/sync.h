@@ -87,7 +87,20 @@ typedef struct rn_sync_export_opts {
     double grid;        /* the public grid (0: the default) */
     rn_sync_lacks_fn lacks; /* NULL: every blob the entries name is sent */
     void *lacks_ctx;
+    int all_files;      /* 0: leave out the files the peer is known to hold
+                           (named by an attachment it acknowledged, or that
+                           came from it: rn_sync_peer_acked); 1: every file */
+    int list_files;     /* 1: carry no file at all, and name each one in a
+                           `file SHA256 LEN` section (an HTTP pull: the
+                           puller fetches what it lacks, resumably) */
 } rn_sync_export_opts;
+
+/* The peer has accepted this log up to `size` entries (a push it answered,
+ * the size it pulls from, a change of this log it sent back): the files
+ * named by attachments before `size` are held there, and a package by file
+ * leaves them out (opts->all_files sends them). Only ever grows. */
+RN_NODISCARD rn_code rn_sync_peer_acked(rn_store *s, const char *peer, uint64_t size,
+                                        rn_error *err) RN_NONNULL(1, 2);
 
 /* Write a package for `peer` to out: this log's entries from the size last
  * sent to it (or opts->since) to the latest checkpoint, which must be
@@ -113,6 +126,57 @@ RN_NODISCARD rn_code rn_sync_salvage_blobs(rn_store *s, const void *data, size_t
                                            uint64_t *kept, rn_error *err)
     RN_NONNULL(1, 4);
 
+/* ---- files in transfer (docs/SYNC.md, "Files: resumable") ----------------- */
+
+/* A file (blob) being received, by SHA-256 and size: its bytes so far are
+ * kept in the staging area <blobs>/.staging/SHA-SIZE.part, locked while open
+ * (a second transfer of the same file at once: RN_EBUSY), and become a
+ * stored blob only when complete and hashing to its name. */
+typedef struct rn_sync_stage rn_sync_stage;
+
+/* Open (create) the staging file of `sha` (64 lower-case hex) of `size`
+ * bytes (at most 4 GiB). OUT *have: the bytes received so far (= size when
+ * the blob is stored already: nothing to receive). RN_EINPUT for a bad name
+ * or size; RN_EBUSY when another transfer still holds it after 5 s. */
+RN_NODISCARD rn_code rn_sync_stage_open(rn_store *s, const char *sha, uint64_t size,
+                                        rn_sync_stage **out, uint64_t *have, rn_error *err)
+    RN_NONNULL(1, 2, 4, 5);
+/* Append bytes at the end of what was received; past the stated size:
+ * RN_ELIMIT and nothing appended. */
+RN_NODISCARD rn_code rn_sync_stage_write(rn_sync_stage *g, const void *data, size_t n,
+                                         rn_error *err) RN_NONNULL(1);
+/* Start again from byte 0 (the sender ignored the offset). */
+RN_NODISCARD rn_code rn_sync_stage_reset(rn_sync_stage *g, rn_error *err) RN_NONNULL(1);
+/* The bytes received so far. */
+uint64_t rn_sync_stage_have(const rn_sync_stage *g) RN_NONNULL(1);
+/* The staging file's descriptor (appending), for a caller that streams
+ * into it itself; then it must not write past the size. */
+int rn_sync_stage_fd(const rn_sync_stage *g) RN_NONNULL(1);
+/* When every byte is in: check the SHA-256 and store the blob (OUT *stored
+ * = 1); a file whose bytes hash to another name is REFUSED (RN_ECRYPTO),
+ * its staging file removed and nothing stored. Not complete yet: RN_OK,
+ * *stored = 0, the bytes kept for the next transfer. */
+RN_NODISCARD rn_code rn_sync_stage_finish(rn_sync_stage *g, int *stored, rn_error *err)
+    RN_NONNULL(1, 2);
+/* Close (the bytes stay staged); accepts NULL. */
+void rn_sync_stage_close(rn_sync_stage *g);
+
+/* A stored file that an attachment here names, opened for reading: OUT
+ * *fd (the caller closes it) and *size. RN_ENOTFOUND when no attachment
+ * names it or it is not stored; RN_EINPUT for a bad name. */
+RN_NODISCARD rn_code rn_sync_file_open(rn_store *s, const char *sha, int *fd, uint64_t *size,
+                                       rn_error *err) RN_NONNULL(1, 2, 3, 4);
+
+/* HTTP byte ranges of one file of `size` bytes (pure; fuzzed):
+ * rn_sync_range_parse reads a Range header of the one form a resuming
+ * client sends, "bytes=START-" or "bytes=START-END" (END = size - 1),
+ * START < size: 0 and *start, else -1 (answer the whole file, or 416).
+ * rn_sync_content_range_parse reads "bytes START-END/TOTAL": 0 and the
+ * numbers when END = TOTAL - 1 and START <= END, else -1. */
+int rn_sync_range_parse(const char *h, uint64_t size, uint64_t *start) RN_NONNULL(1, 3);
+int rn_sync_content_range_parse(const char *h, uint64_t *start, uint64_t *total)
+    RN_NONNULL(1, 2, 3);
+
 typedef struct rn_sync_stats {
     char peer[RN_SYNC_NAME_MAX + 1];
     uint64_t from, size;  /* the package's range of the peer's log */
@@ -125,6 +189,14 @@ typedef struct rn_sync_stats {
     uint64_t withheld;    /* entries the sender did not disclose: not applied */
     int already;          /* the package was imported before: nothing done */
 } rn_sync_stats;
+
+/* The files a package names in `file SHA256 LEN` sections (it does not
+ * carry them) that are not stored here, as JSON (rn_free):
+ * [{"sha256","size"}], in SHA-256 order; the package is only parsed (its
+ * format), not checked: rn_sync_import checks it. RN_EINPUT when it does
+ * not parse. */
+RN_NODISCARD rn_code rn_sync_package_files(rn_store *s, const void *data, size_t len,
+                                           char **json, rn_error *err) RN_NONNULL(1, 2, 4);
 
 /* Check a package held in memory and, when everything holds, apply it in
  * one transaction. `by` is the receiving account (who brought it in; may

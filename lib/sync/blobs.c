@@ -110,6 +110,8 @@ rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, vo
                    (IS(0, "public") && nt == 3 && num(tok[2], tl[2], &a)) ||
                    (IS(0, "disclosures") && nt == 4 && num(tok[3], tl[3], &a))) {
             skip = a + 1;
+        } else if (IS(0, "file") && nt == 3) {
+            skip = 0; /* named, not carried: no bytes */
         } else if ((IS(0, "range") && nt == 3 && num(tok[2], tl[2], &a)) ||
                    (IS(0, "proof") && nt == 3 && num(tok[2], tl[2], &a)) ||
                    (IS(0, "consistency") && nt == 4 && num(tok[3], tl[3], &a))) {

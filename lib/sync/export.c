@@ -16,6 +16,10 @@
  *  E2. sync_record(peer, id) = the latest entry of each record the package
  *      carries: a change the peer sends back of that record applies here
  *      only if the record has not changed here since (import.c S9).
+ *  E3. A package by file leaves out the files the peer is known to hold
+ *      (held_by_peer) and names them (`file SHA LEN`); opts->all_files
+ *      carries every file. A pull over HTTP (opts->list_files) carries none
+ *      and names every one: the puller fetches those it lacks, resumably.
  */
 #define _GNU_SOURCE /* fopencookie: the hashing stream */
 #include <errno.h>
@@ -163,6 +167,56 @@ wfail:
 out:
     fclose(in);
     return rc;
+}
+
+/* A file named, not carried (K5): `file SHA LEN`, its size from here. */
+static rn_code name_blob(rn_store *s, const char *sha, FILE *out, rn_error *err)
+{
+    char path[4400];
+    struct stat st;
+    if (rn_store_blob_path(s, sha, path, sizeof path) != RN_OK)
+        return rn__err(err, RN_ELIMIT, "blob path too long");
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return rn__err(err, RN_ENOTFOUND,
+                       "blob %s, which an attachment in the package names, is missing here "
+                       "(`remnant verify` reports it)", sha);
+    if (fprintf(out, "file %s %lld\n", sha, (long long)st.st_size) < 0)
+        return rn__err(err, RN_EIO, "writing the package: %s", strerror(errno));
+    return RN_OK;
+}
+
+/* E3: the files the peer is known to hold, left out of a package by file:
+ * named by an attachment logged here before the size the peer acknowledged
+ * (sync_peer.acked_size; a file's SHA-256 never changes), or by an
+ * attachment whose change came from that peer. */
+static rn_code held_by_peer(sqlite3 *db, const char *peer, const char *origin,
+                            const shas *blobs, unsigned char *send, uint64_t *left,
+                            rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM attachment a WHERE a.sha256=?1 AND (EXISTS "
+                               "(SELECT 1 FROM ledger_entry e WHERE e.record_id=a.id AND "
+                               "e.op != 'd' AND e.seq < (SELECT acked_size FROM sync_peer "
+                               "WHERE name=?2)) OR EXISTS (SELECT 1 FROM sync_provenance p "
+                               "WHERE p.record_id=a.id AND p.origin=?3)) LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "reading what the peer holds");
+    for (size_t i = 0; i < blobs->n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, blobs->v[i], 64, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, origin, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            send[i] = 0;
+            (*left)++;
+        } else if (r != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return rn__sync_dberr(db, err, "reading what the peer holds");
+        }
+    }
+    sqlite3_finalize(st);
+    return RN_OK;
 }
 
 /* FROM from a checkpoint note of this log; it must be one this log holds. */
@@ -551,24 +605,39 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
                 memmove(blobs.v[u++], blobs.v[i], 65);
         blobs.n = u;
     }
-    if (blobs.n && opts && opts->lacks) {
-        /* the receiver names what it holds already: not sent again */
+    int list = opts && opts->list_files;
+    int by_file = !(opts && (opts->lacks || opts->may || opts->all_files || pub)) && !list;
+    if (blobs.n && (list || by_file || opts->lacks)) {
         if (!(send = rn__malloc(blobs.n))) {
             rc = rn__err(err, RN_ENOMEM, "out of memory");
             goto out;
         }
-        memset(send, 1, blobs.n);
+        memset(send, list ? 0 : 1, blobs.n);
+    }
+    if (blobs.n && !list && opts && opts->lacks) {
+        /* the receiver names what it holds already: not sent again */
         if (opts->lacks(opts->lacks_ctx, (const char(*)[65])blobs.v, blobs.n, send) != 0) {
             rc = rn__err(err, RN_EIO, "cannot learn which files the peer lacks");
             goto out;
         }
     }
+    uint64_t left = 0;
+    if (blobs.n && by_file &&
+        (rc = held_by_peer(db, peer, origin, &blobs, send, &left, err)))
+        goto out;
     for (size_t i = 0; i < blobs.n; i++) {
-        if (send && !send[i])
+        if (send && !send[i]) {
+            /* K5: a file left out is named (an HTTP pull, or a package by file
+             * that leaves out what the peer holds); one the receiver said it
+             * holds (a push) is not */
+            if ((list || by_file) && (rc = name_blob(s, blobs.v[i], out, err)))
+                goto out;
             continue;
+        }
         if ((rc = copy_blob(s, blobs.v[i], out, err)))
             goto out;
     }
+    (void)left;
     if (fflush(out) != 0)
         goto wfail;
     uint8_t digest[32];

@@ -576,9 +576,18 @@ static rn_code check_blobs(job *j, rn_error *err)
             rn_record_type(it->rec) != RN_T_ATTACHMENT)
             continue;
         const char *sha = rn_record_get(it->rec, "sha256", NULL);
-        if (sha && !pkg_blob(&j->p, sha) && !rn__sync_have_blob(j->s, sha))
+        if (sha && !pkg_blob(&j->p, sha) && !rn__sync_have_blob(j->s, sha)) {
+            int named = 0;
+            for (size_t k = 0; k < j->p.nf && !named; k++)
+                named = memcmp(j->p.f[k].sha, sha, 64) == 0;
+            if (named)
+                return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names file %s, which "
+                               "the package left out (its sender holds that this instance "
+                               "has it) and which is not here: export the package again "
+                               "with --all-files, or pull it; nothing written", it->id, sha);
             return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names blob %s, which is "
                            "neither in the package nor here; nothing written", it->id, sha);
+        }
     }
     return RN_OK;
 }
@@ -877,6 +886,15 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
     sqlite3_finalize(st);
     st = NULL;
     if (rc)
+        return rc;
+    /* E3's acknowledgement: a change of this log that the peer sends back
+     * shows it accepted this log up to that change */
+    uint64_t acked = 0;
+    for (size_t i = 0; i < j->nit; i++)
+        if (j->it[i].made_in && strcmp(j->it[i].made_in, j->own) == 0 &&
+            j->it[i].made_index + 1 > acked && !j->it[i].pub)
+            acked = j->it[i].made_index + 1;
+    if (acked && (rc = rn_sync_peer_acked(j->s, j->peer, acked, err)))
         return rc;
     char now[32];
     rn__sync_now(now);

@@ -15,8 +15,9 @@
  *  K3. Entries are the indexes FROM, FROM+1, ... without gaps; each
  *      entry's `disclosures` and `via` sections (optional) name its index.
  *  K4. `range FROM N`: N = the number of bits set in FROM (the frontier).
- *  K5. Blobs come in strictly increasing SHA-256 order (so none twice) and
- *      each blob's bytes hash to its name.
+ *  K5. Blobs and files (`file SHA256 LEN`: named, not carried) come in one
+ *      strictly increasing SHA-256 order (so none twice) and each blob's
+ *      bytes hash to its name.
  *  K6. Hash lines are 64 lower-case hex digits and a newline.
  *  K7. `public SEQ LEN` sections (a public package) come after the entries
  *      and before the blobs; SEQ names an entry of the package.
@@ -147,10 +148,28 @@ void rn__sync_pkg_free(rn__sync_pkg *p)
     free(p->e);
     free(p->b);
     free(p->pub);
+    free(p->f);
     p->e = NULL;
     p->b = NULL;
     p->pub = NULL;
-    p->ne = p->nb = p->npub = 0;
+    p->f = NULL;
+    p->ne = p->nb = p->npub = p->nf = 0;
+}
+
+/* Room for one more element of size `sz` in *v (n used of *cap, doubling
+ * from `first`). 0, or -1 out of memory (*v unchanged). */
+static int grow(void *v, size_t *cap, size_t n, size_t sz, size_t first)
+{
+    void **pv = v;
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : first;
+    void *nv = realloc(*pv, nc * sz);
+    if (!nv)
+        return -1;
+    *pv = nv;
+    *cap = nc;
+    return 0;
 }
 
 rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *msgbuf,
@@ -159,7 +178,9 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
     cur c = {data, len, 0, msgbuf, msgcap, where};
     const char *tok[6];
     size_t tl[6], nt;
-    size_t ecap = 0, bcap = 0, pcap = 0;
+    size_t ecap = 0, bcap = 0, pcap = 0, fcap = 0;
+    char last[64];            /* the last blob's or file's SHA-256 (K5) */
+    int has_last = 0;
     uint64_t n, m, k;
     rn_code rc = RN_OK;
     memset(out, 0, sizeof *out);
@@ -243,17 +264,8 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
                 return rn__sync_pkg_free(out), bad(&c, "%s", "too many entries");
             if (!num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "an entry's size is out of range");
-            if (out->ne == ecap) {
-                size_t nc = ecap ? ecap * 2 : 64;
-                rn__sync_entry *ne = realloc(out->e, nc * sizeof *ne);
-                if (!ne) {
-                    rc = RN_ENOMEM;
-                    snprintf(msgbuf, msgcap, "out of memory");
-                    goto fail;
-                }
-                out->e = ne;
-                ecap = nc;
-            }
+            if (grow(&out->e, &ecap, out->ne, sizeof *out->e, 64))
+                goto nomem;
             rn__sync_entry *e = &out->e[out->ne];
             memset(e, 0, sizeof *e);
             e->seq = n;
@@ -303,17 +315,8 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             if (out->nb || !found || !num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX)
                 return rn__sync_pkg_free(out),
                        bad(&c, "%s", "'public SEQ LEN' must name an entry, before the blobs");
-            if (out->npub == pcap) {
-                size_t nc = pcap ? pcap * 2 : 64;
-                rn__sync_pub *np = realloc(out->pub, nc * sizeof *np);
-                if (!np) {
-                    rc = RN_ENOMEM;
-                    snprintf(msgbuf, msgcap, "out of memory");
-                    goto fail;
-                }
-                out->pub = np;
-                pcap = nc;
-            }
+            if (grow(&out->pub, &pcap, out->npub, sizeof *out->pub, 64))
+                goto nomem;
             rn__sync_pub *pb = &out->pub[out->npub];
             pb->seq = n;
             pb->len = (size_t)m;
@@ -350,20 +353,11 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||
                 m > RN_SYNC_BLOB_MAX)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "expected 'blob SHA256 LEN'");
-            if (out->nb && memcmp(out->b[out->nb - 1].sha, tok[1], 64) >= 0)
+            if (has_last && memcmp(last, tok[1], 64) >= 0)
                 return rn__sync_pkg_free(out),
                        bad(&c, "%s", "blobs must come in increasing SHA-256 order, each once");
-            if (out->nb == bcap) {
-                size_t nc = bcap ? bcap * 2 : 16;
-                rn__sync_blob *nb = realloc(out->b, nc * sizeof *nb);
-                if (!nb) {
-                    rc = RN_ENOMEM;
-                    snprintf(msgbuf, msgcap, "out of memory");
-                    goto fail;
-                }
-                out->b = nb;
-                bcap = nc;
-            }
+            if (grow(&out->b, &bcap, out->nb, sizeof *out->b, 16))
+                goto nomem;
             rn__sync_blob *b = &out->b[out->nb];
             memcpy(b->sha, tok[1], 64);
             b->sha[64] = '\0';
@@ -380,12 +374,34 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
                        bad(&c, "%s", "a blob's bytes do not hash to its SHA-256");
             }
             out->nb++;
+            memcpy(last, b->sha, 64);
+            has_last = 1;
+            continue;
+        }
+        if (nt == 3 && is(tok[0], tl[0], "file")) {
+            /* K5: a file named, not carried */
+            if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||
+                m > RN_SYNC_BLOB_MAX)
+                return rn__sync_pkg_free(out), bad(&c, "%s", "expected 'file SHA256 LEN'");
+            if (has_last && memcmp(last, tok[1], 64) >= 0)
+                return rn__sync_pkg_free(out),
+                       bad(&c, "%s", "blobs must come in increasing SHA-256 order, each once");
+            if (grow(&out->f, &fcap, out->nf, sizeof *out->f, 16))
+                goto nomem;
+            rn__sync_file *f = &out->f[out->nf++];
+            memcpy(f->sha, tok[1], 64);
+            f->sha[64] = '\0';
+            f->len = m;
+            memcpy(last, f->sha, 64);
+            has_last = 1;
             continue;
         }
         c.pos = at;
         return rn__sync_pkg_free(out), bad(&c, "%s", "unknown section (or one out of order)");
     }
-fail:
+nomem:
+    rc = RN_ENOMEM;
+    snprintf(msgbuf, msgcap, "out of memory");
     rn__sync_pkg_free(out);
     return rc;
 }

@@ -259,3 +259,25 @@ rn_code rn_sync_state(rn_store *s, const char *origin, char **json, rn_error *er
         rc = rn__err(err, RN_ENOMEM, "out of memory");
     return rc;
 }
+
+rn_code rn_sync_peer_acked(rn_store *s, const char *peer, uint64_t size, rn_error *err)
+{
+    sqlite3 *db = db_of(s, err);
+    if (!db)
+        return RN_EINVAL;
+    if (size > INT64_MAX)
+        return rn__err(err, RN_EINPUT, "a log size is at most 2^63-1");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "UPDATE sync_peer SET acked_size=max(acked_size, ?) WHERE "
+                               "name=?", -1, &st, NULL) != SQLITE_OK)
+        return rn__sync_dberr(db, err, "recording what the peer holds");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+    rn_code rc = sqlite3_step(st) == SQLITE_DONE
+                     ? RN_OK
+                     : rn__sync_dberr(db, err, "recording what the peer holds");
+    if (rc == RN_OK && sqlite3_changes(db) == 0)
+        rc = rn__err(err, RN_ENOTFOUND, "no peer named '%s' (`remnant peer list`)", peer);
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -58,6 +58,12 @@ typedef struct rn__sync_blob {
     uint64_t len;
 } rn__sync_blob;
 
+/* A file the package names but does not carry (`file SHA256 LEN`). */
+typedef struct rn__sync_file {
+    char sha[65];
+    uint64_t len;
+} rn__sync_file;
+
 /* A parsed package: slices into the caller's bytes. */
 typedef struct rn__sync_pkg {
     int public_mode;  /* "remnant-sync v1 public": some entries, each with its
@@ -77,6 +83,8 @@ typedef struct rn__sync_pkg {
     size_t npub;
     rn__sync_blob *b;
     size_t nb;
+    rn__sync_file *f; /* named, not carried */
+    size_t nf;
     const char *seal; /* the signed seal note over bytes [0, sealed) */
     size_t seal_len;
     size_t sealed;

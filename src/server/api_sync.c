@@ -10,9 +10,20 @@
  *                                      a package of this log from its
  *                                      checkpoint of size L, for the
  *                                      registered peer whose log is O
+ *                                      (&files=list: carrying no file, naming
+ *                                      each; &public=1, or a peer registered
+ *                                      as a partner: the public view)
  *   POST /api/v1/sync/push             a package (the raw bytes; streamed to
  *                                      a temp file) from a registered peer,
  *                                      checked and applied in one transaction
+ *   GET  /api/v1/sync/files/{sha}      a file an attachment here names, with
+ *                                      Range: bytes=START- (resuming a pull)
+ *   GET  /api/v1/sync/uploads/{sha}?size=N
+ *                                      how much of a file in transfer is here
+ *   PUT  /api/v1/sync/uploads/{sha}?size=N&offset=K
+ *                                      the file's bytes from K on (resuming a
+ *                                      push): stored once whole and hashing
+ *                                      to its name (lib/sync/files.c F1..F5)
  *
  * Roles (the role table of auth.c): an investigator may push only changes
  * of the record types it may write (a package with any other change is
@@ -101,6 +112,28 @@ static int peer_of(srv_req *q, const char *origin, char *name, size_t cap)
     return 0;
 }
 
+/* Is the peer of that name registered with the role "partner"? */
+static int peer_is_partner(srv_req *q, const char *peer)
+{
+    char *out = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    if (rn_sync_peer_list(q->w->store, &out, &err) != RN_OK)
+        return 1; /* when in doubt, the public view */
+    json_t *a = json_loads(out, 0, NULL), *p;
+    free(out);
+    size_t i;
+    int partner = 0;
+    json_array_foreach(a, i, p) {
+        const char *n = json_string_value(json_object_get(p, "name"));
+        const char *r = json_string_value(json_object_get(p, "role"));
+        if (n && strcmp(n, peer) == 0)
+            partner = !r || strcmp(r, "partner") == 0;
+    }
+    json_decref(a);
+    return partner;
+}
+
 void api_sync_pull(srv_req *q)
 {
     const char *origin = srv_query(q, "origin"), *since = srv_query(q, "since");
@@ -116,17 +149,32 @@ void api_sync_pull(srv_req *q)
                         "since");
         return;
     }
+    const char *files = srv_query(q, "files"), *pubq = srv_query(q, "public");
+    if ((files && strcmp(files, "list") != 0) || (pubq && strcmp(pubq, "1") != 0)) {
+        srv_reply_error(q, 422, "invalid", files && strcmp(files, "list") != 0
+                                               ? "?files= takes only 'list'"
+                                               : "?public= takes only 1", files ? "files"
+                                                                                : "public");
+        return;
+    }
     if (peer_of(q, origin, peer, sizeof peer))
         return;
+    /* a peer registered as a partner receives only the public view */
+    int pub = pubq != NULL || peer_is_partner(q, peer);
+    rn_error err;
+    rn_error_clear(&err);
+    /* the puller accepted this log up to `since` (its files are there) */
+    if (!pub && l > 0 && rn_sync_peer_acked(q->w->store, peer, (uint64_t)l, &err) != RN_OK)
+        srv_log("sync pull: cannot record what peer %s holds: %s\n", peer, err.message);
+    rn_error_clear(&err);
     FILE *tf = tmpfile();
     if (!tf) {
         srv_reply_rn(q, RN_EIO, NULL);
         return;
     }
     srv_role role = q->role;
-    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, may_read, &role, 0, 0, NULL, NULL};
-    rn_error err;
-    rn_error_clear(&err);
+    rn_sync_export_opts o = {NULL, 0, 1, (uint64_t)l, pub ? NULL : may_read, &role, pub, 0,
+                             NULL, NULL, 0, files != NULL};
     rn_code rc = rn_sync_export(q->w->store, peer, &o, tf, NULL, &err);
     if (rc == RN_OK && fflush(tf) != 0)
         rc = RN_EIO;
@@ -148,11 +196,190 @@ void api_sync_pull(srv_req *q)
     srv_add_header(q, "Cache-Control", "no-store");
 }
 
+/* ?size= of a file in transfer; 0, or an error reply and -1. */
+static int file_size(srv_req *q, const char *key, uint64_t *out)
+{
+    const char *v = srv_query(q, key);
+    long n = 0;
+    if (!v || srv_parse_long(v, 0, (long)(1ll << 32), &n) != 0) {
+        srv_reply_error(q, 422, "invalid", strcmp(key, "size") == 0
+                        ? "give ?size=, the file's size in bytes (at most 4 GiB)"
+                        : "give ?offset=, where these bytes start in the file", key);
+        return -1;
+    }
+    *out = (uint64_t)n;
+    return 0;
+}
+
+/* An upload's bytes go to the file's staging area, at its end (F1..F4); a
+ * transfer cut short leaves what arrived there for the next one. */
+static int upload_file_begin(srv_req *q)
+{
+    uint64_t size = 0, offset = 0, have = 0;
+    if (!srv_may(q->role, M_POST, RN_T_ATTACHMENT)) {
+        srv_reply_error(q, 403, "forbidden", "your role may not add files", NULL);
+        return -1;
+    }
+    if (file_size(q, "size", &size) || file_size(q, "offset", &offset))
+        return -1;
+    const char *cl = srv_header(q, "Content-Length");
+    long len = -1;
+    if (!cl || srv_parse_long(cl, 0, (long)(1ll << 32), &len) != 0) {
+        srv_reply_error(q, 411, "length_required", "send the bytes with a Content-Length",
+                        NULL);
+        return -1;
+    }
+    if ((uint64_t)len > srv_cfg.upload_max) {
+        srv_reply_error(q, 413, "too_large", "send the file in pieces no larger than the "
+                        "server's upload limit (--max-upload)", NULL);
+        return -1;
+    }
+    if (offset > size || (uint64_t)len > size - offset) {
+        srv_reply_error(q, 422, "invalid", "offset + Content-Length passes ?size=", "offset");
+        return -1;
+    }
+    rn_sync_stage *g = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_stage_open(q->w->store, q->params[0], size, &g, &have, &err);
+    if (rc) {
+        if (rc == RN_EBUSY)
+            srv_reply_error(q, 409, "busy", err.message, NULL);
+        else
+            srv_reply_rn(q, rc, &err);
+        return -1;
+    }
+    if (have != offset || rn_sync_stage_fd(g) < 0) {
+        char m[200];
+        snprintf(m, sizeof m, "%llu bytes of this file are here%s: send from there",
+                 (unsigned long long)have, rn_sync_stage_fd(g) < 0 ? " (it is stored)" : "");
+        rn_sync_stage_close(g);
+        srv_reply_error(q, 409, "offset", m, "offset");
+        return -1;
+    }
+    /* the staging file's lock stays with this descriptor until the request
+     * ends (F4); upload_path stays empty: the bytes are never removed */
+    q->upload_fd = dup(rn_sync_stage_fd(g));
+    rn_sync_stage_close(g);
+    if (q->upload_fd < 0) {
+        srv_reply_rn(q, RN_EIO, NULL);
+        return -1;
+    }
+    crypto_hash_sha256_init(&q->upload_sha);
+    q->upload_len = 0;
+    return 0;
+}
+
 /* The push's body is streamed to a temp file in the blob folder. */
 int srv_sync_upload_begin(srv_req *q)
 {
+    if (q->route->fn == api_sync_upload_put)
+        return upload_file_begin(q);
     return srv_upload_open(q, "the package is larger than the server's upload limit "
                               "(--max-upload)");
+}
+
+/* {"sha256","size","have","stored"} of a file in transfer. */
+static void reply_stage(srv_req *q, const char *sha, uint64_t size, uint64_t have, int stored)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:b}", "sha256", sha, "size", (json_int_t)size,
+                          "have", (json_int_t)have, "stored", stored);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s)
+        srv_reply_rn(q, RN_ENOMEM, NULL);
+    else
+        srv_reply_json(q, 200, s, strlen(s)); /* takes s */
+}
+
+void api_sync_upload_state(srv_req *q)
+{
+    uint64_t size = 0, have = 0;
+    if (!srv_may(q->role, M_POST, RN_T_ATTACHMENT)) {
+        srv_reply_error(q, 403, "forbidden", "your role may not add files", NULL);
+        return;
+    }
+    if (file_size(q, "size", &size))
+        return;
+    rn_sync_stage *g = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_stage_open(q->w->store, q->params[0], size, &g, &have, &err);
+    if (rc == RN_EBUSY) {
+        srv_reply_error(q, 409, "busy", err.message, NULL);
+        return;
+    }
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    int stored = rn_sync_stage_fd(g) < 0;
+    rn_sync_stage_close(g);
+    reply_stage(q, q->params[0], size, have, stored);
+}
+
+void api_sync_upload_put(srv_req *q)
+{
+    uint64_t size = 0, have = 0;
+    close(q->upload_fd); /* the lock goes; the stage below takes it again */
+    q->upload_fd = -1;
+    if (file_size(q, "size", &size))
+        return;
+    rn_sync_stage *g = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    int stored = 0;
+    rn_code rc = rn_sync_stage_open(q->w->store, q->params[0], size, &g, &have, &err);
+    if (rc == RN_OK)
+        rc = rn_sync_stage_finish(g, &stored, &err);
+    if (g)
+        have = rn_sync_stage_have(g);
+    rn_sync_stage_close(g);
+    if (rc == RN_ECRYPTO)
+        srv_reply_error(q, 422, "refused", err.message, NULL); /* nothing stored */
+    else if (rc == RN_EBUSY)
+        srv_reply_error(q, 409, "busy", err.message, NULL);
+    else if (rc)
+        srv_reply_rn(q, rc, &err);
+    else
+        reply_stage(q, q->params[0], size, stored ? size : have, stored);
+}
+
+/* GET /api/v1/sync/files/{sha}: a file an attachment names (F5), whole or
+ * from the byte a resuming client has (Range: bytes=START-). */
+void api_sync_file_get(srv_req *q)
+{
+    int fd = -1;
+    uint64_t size = 0, start = 0;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_sync_file_open(q->w->store, q->params[0], &fd, &size, &err);
+    if (rc) {
+        srv_reply_rn(q, rc, &err);
+        return;
+    }
+    const char *range = srv_header(q, "Range");
+    char cr[100];
+    if (range && size > 0 && rn_sync_range_parse(range, size, &start) != 0) {
+        close(fd);
+        snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+        srv_reply_error(q, 416, "range", "give Range: bytes=START- with START below the "
+                        "file's size", NULL);
+        srv_add_header(q, "Content-Range", cr);
+        return;
+    }
+    q->out_fd = fd;
+    q->out_fd_offset = start;
+    q->out_fd_size = size - start;
+    q->status = range && size > 0 ? 206 : 200;
+    if (q->status == 206) {
+        snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)start,
+                 (unsigned long long)(size - 1), (unsigned long long)size);
+        srv_add_header(q, "Content-Range", cr);
+    }
+    srv_add_header(q, "Content-Type", "application/octet-stream");
+    srv_add_header(q, "Accept-Ranges", "bytes");
+    srv_add_header(q, "Cache-Control", "no-store");
 }
 
 void api_sync_push(srv_req *q)

@@ -452,7 +452,8 @@ static enum MHD_Result send_reply(srv_req *q)
         srv_reply_error(q, 500, "internal", "the handler gave no answer", NULL);
     }
     if (q->out_fd >= 0) {
-        r = MHD_create_response_from_fd64(q->out_fd_size, q->out_fd);
+        r = MHD_create_response_from_fd_at_offset64(q->out_fd_size, q->out_fd,
+                                                    q->out_fd_offset);
         if (r)
             q->out_fd = -1; /* the response owns it now */
     } else if (q->out) {

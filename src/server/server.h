@@ -189,6 +189,7 @@ struct srv_req {
     const char *ctype;
     int out_fd;               /* file reply (attachment content), or -1 */
     uint64_t out_fd_size;
+    uint64_t out_fd_offset;   /* where in out_fd the reply starts (a range) */
     srv_kv headers[SRV_MAX_HEADERS];
     char *header_store[SRV_MAX_HEADERS]; /* owned copies */
     size_t nheaders;
@@ -419,6 +420,9 @@ void api_sync_push(srv_req *q);
 void api_sync_blobs(srv_req *q);
 void api_sync_peers(srv_req *q);
 void api_sync_conflicts(srv_req *q);
+void api_sync_file_get(srv_req *q);
+void api_sync_upload_state(srv_req *q);
+void api_sync_upload_put(srv_req *q);
 /* A sync push cut short: keep the files of it that arrived whole. */
 void srv_sync_upload_salvage(srv_req *q);
 /* The push's streamed body (upload routes marked 2), as srv_upload_begin. */

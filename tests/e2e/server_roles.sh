@@ -48,6 +48,7 @@ subst() {
     s=${s//\{event\}/$E}; s=${s//\{item\}/$I}; s=${s//\{attachment\}/$A}
     s=${s//\{custody\}/$C}; s=${s//\{draft\}/$D}; s=${s//\{pitem\}/$PI}
     s=${s//\{pattach\}/$PA}; s=${s//\{pfinding\}/$PF}; s=${s//\{rnd\}/r_$(next_n)}
+    s=${s//\{sha0\}/0000000000000000000000000000000000000000000000000000000000000000}
     while [[ $s =~ \{fresh:([a-z]+)\} ]]; do
         local t=${BASH_REMATCH[1]} id
         id=$(fresh "$t")

@@ -69,7 +69,7 @@ check "a bad name is a 422" 422 "$code"
 out=$(A sync push hq --token-file "$W/tok" 2>&1) || bad "the next push: $out"
 grep -q "1 file(s) not sent" <<<"$out" && ok "the next push did not send the file HQ holds" ||
     bad "the next push sent everything again: $out"
-grep -q '"blobs":1' <<<"$out" && ok "HQ wrote exactly the missing file" || bad "HQ's count: $out"
+grep -q "files sent: 1 " <<<"$out" && ok "exactly the missing file was sent" || bad "HQ's count: $out"
 have "$second" && ok "HQ holds the second file now" || bad "the second file is missing"
 H show "$I" >/dev/null 2>&1 && ok "the records arrived" || bad "the item did not arrive"
 H verify >/dev/null 2>&1 && ok "HQ verifies (both files, the provenance)" || bad "HQ verify: $(H verify 2>&1 | tail -3)"

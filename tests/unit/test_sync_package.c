@@ -20,6 +20,7 @@
 
 #define H64 "0000000000000000000000000000000000000000000000000000000000000000"
 #define H64B "1111111111111111111111111111111111111111111111111111111111111111"
+#define H64B_TAIL "111111111111111111111111111111111111111111111111111111111111111"
 /* SHA-256("hello\n") and SHA-256("x") */
 #define SHA_HELLO "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
 #define SHA_X "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
@@ -239,6 +240,54 @@ static rn_code count_blob(void *ctx, const rn__sync_blob *b)
     return RN_OK;
 }
 
+/* K5: files (named, not carried) and blobs in one increasing SHA-256 order;
+ * the blob walk steps over a file. */
+static void test_files(void **state)
+{
+    (void)state;
+    static const char pkg[] =
+        "remnant-sync v1\n"
+        "checkpoint 5\nNOTE!\n"
+        "range 0 0\n"
+        "entry 0 4\nbody\n"
+        "file " H64B " 4294967296\n"
+        "file " SHA_X " 1\n"
+        "blob " SHA_HELLO " 6\nhello\n\n"
+        "seal 4\nSEAL\n"
+        "end\n";
+    rn__sync_pkg p;
+    assert_int_equal(parse(pkg, strlen(pkg), &p), RN_OK);
+    assert_int_equal(p.nf, 2);
+    assert_int_equal(p.nb, 1);
+    assert_string_equal(p.f[1].sha, SHA_X);
+    assert_int_equal(p.f[0].len, 1ull << 32);
+    rn__sync_pkg_free(&p);
+    static const struct { const char *from, *to; } badf[] = {
+        {"file " SHA_X " 1", "file 0" H64B_TAIL " 1"},       /* order */
+        {"file " SHA_X " 1", "file " H64B " 1"},             /* twice */
+        {"file " H64B " 4294967296", "file " H64B " 4294967297"}, /* too large */
+        {"file " SHA_X " 1", "file " SHA_X " 01"},           /* a leading zero */
+        {"file " SHA_X " 1", "file " SHA_X},                 /* no size */
+        {"blob " SHA_HELLO, "blob " H64},                    /* a blob before a file */
+    };
+    for (size_t i = 0; i < sizeof badf / sizeof badf[0]; i++) {
+        const char *at = strstr(pkg, badf[i].from);
+        assert_non_null(at);
+        size_t pre = (size_t)(at - pkg), fl = strlen(badf[i].from), tl = strlen(badf[i].to);
+        char s[1024];
+        memcpy(s, pkg, pre);
+        memcpy(s + pre, badf[i].to, tl);
+        memcpy(s + pre + tl, at + fl, strlen(at + fl) + 1);
+        if (parse(s, strlen(s), &p) == RN_OK)
+            fail_msg("accepted bad file line %zu", i);
+    }
+    seen_blobs nb;
+    memset(&nb, 0, sizeof nb);
+    assert_int_equal(rn__sync_blob_walk(pkg, strlen(pkg), count_blob, &nb), RN_OK);
+    assert_int_equal(nb.n, 1);
+    assert_string_equal(nb.sha[0], SHA_HELLO);
+}
+
 static void test_blob_walk(void **state)
 {
     (void)state;
@@ -283,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_public),
         cmocka_unit_test(test_blob_walk),
+        cmocka_unit_test(test_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
