@@ -354,6 +354,9 @@ void api_delete(srv_req *q);
 void api_search(srv_req *q);
 void api_upload(srv_req *q);
 void api_content(srv_req *q);
+/* a photo's thumbnail (api_thumb.c), and freeing its cache after the daemon stopped */
+void api_thumbnail(srv_req *q);
+void srv_thumb_shutdown(void);
 /* The upload's streaming steps (api_attach.c); each sets an error reply and
  * returns -1 on failure. */
 int srv_upload_begin(srv_req *q);
