@@ -171,37 +171,15 @@ void api_thumbnail(srv_req *q)
 {
     const char *id = q->params[0];
     rn_record *r = NULL;
-    rn_code rc = rn_id_valid(id, strlen(id)) ? rn_store_get(q->w->store, id, &r, NULL)
-                                             : RN_ENOTFOUND;
-    if (rc == RN_OK && (rn_record_type(r) != RN_T_ATTACHMENT ||
-                        (q->role == SRV_PUBLIC && !srv_public_has(q->w, id))))
-        rc = RN_ENOTFOUND;
-    /* the picture .../content would serve this request (api_attach.c) */
-    const char *variant = srv_query(q, "variant");
-    int pub = q->role == SRV_PUBLIC || (variant && strcmp(variant, "public") == 0);
-    if (rc == RN_OK && pub) {
-        rn_record *copy = NULL;
-        rc = rn_store_photo_public(q->w->store, id, &copy, NULL);
-        rn_record_free(r);
-        r = copy;
-        if (rc == RN_ENOTFOUND || rc == RN_EINPUT) {
-            srv_reply_error(q, 409, "no_public_copy",
-                            "this attachment has no public copy with its location and device "
-                            "metadata removed, so no thumbnail of it is served to the public "
-                            "(docs/PHOTOS.md)", NULL);
-            return;
-        }
-    }
-    const char *sha = rc ? NULL : rn_record_get(r, "sha256", NULL);
+    int pub;
     char path[4096], etag[96];
-    if (!rc && (!sha || rn_store_blob_path(q->w->store, sha, path, sizeof path) != RN_OK))
-        rc = RN_ENOTFOUND;
-    if (rc) {
+    /* the picture .../content would serve this request (api_attach.c) */
+    if (srv_attachment_served(q, id, &r, &pub))
+        return;
+    const char *sha = rn_record_get(r, "sha256", NULL);
+    if (!sha || rn_store_blob_path(q->w->store, sha, path, sizeof path) != RN_OK) {
         rn_record_free(r);
-        if (rc == RN_ENOTFOUND)
-            srv_reply_error(q, 404, "not_found", "no such attachment", NULL);
-        else
-            srv_reply_rn(q, rc, NULL);
+        srv_reply_error(q, 404, "not_found", "no such attachment", NULL);
         return;
     }
     snprintf(etag, sizeof etag, "\"%s-t%d\"", sha, SRV_THUMB_PX);
@@ -212,20 +190,21 @@ void api_thumbnail(srv_req *q)
         return;
     }
     size_t len = 0;
+    rn_code rc = RN_OK;
     unsigned char *data = cache_get(sha, &len);
     if (!data) {
         gchar *made = NULL;
         gsize glen = 0;
         rc = make(path, rn_store_blob_dir(q->w->store), &made, &glen);
         rn_record *copy = NULL;
-        const char *csha;
         if (rc == RN_EINPUT && !pub &&
-            rn_store_photo_public(q->w->store, id, &copy, NULL) == RN_OK &&
-            (csha = rn_record_get(copy, "sha256", NULL)) &&
-            rn_store_blob_path(q->w->store, csha, path, sizeof path) == RN_OK)
+            rn_store_photo_public(q->w->store, id, &copy, NULL) == RN_OK) {
             /* an original gdk-pixbuf does not read (HEIC): its public copy is
              * the same picture (a JPEG) */
-            rc = make(path, rn_store_blob_dir(q->w->store), &made, &glen);
+            const char *csha = rn_record_get(copy, "sha256", NULL);
+            if (csha && rn_store_blob_path(q->w->store, csha, path, sizeof path) == RN_OK)
+                rc = make(path, rn_store_blob_dir(q->w->store), &made, &glen);
+        }
         rn_record_free(copy);
         if (rc == RN_OK && (data = malloc(glen))) {
             memcpy(data, made, glen);
