@@ -227,10 +227,10 @@ void api_upload(srv_req *q)
     srv_reply_json(q, 201, s, n);
 }
 
-void api_content(srv_req *q)
+int srv_attachment_served(srv_req *q, const char *id, rn_record **out, int *pub)
 {
-    const char *id = q->params[0];
     rn_record *r = NULL;
+    *out = NULL;
     rn_code rc = rn_id_valid(id, strlen(id)) ? rn_store_get(q->w->store, id, &r, NULL)
                                              : RN_ENOTFOUND;
     if (rc == RN_OK && (rn_record_type(r) != RN_T_ATTACHMENT ||
@@ -239,11 +239,10 @@ void api_content(srv_req *q)
     /* The public gets the public copy (metadata removed, docs/PHOTOS.md),
      * never the original; staff ask for it with ?variant=public. */
     const char *variant = srv_query(q, "variant");
-    if (rc == RN_OK && (q->role == SRV_PUBLIC || (variant && strcmp(variant, "public") == 0))) {
+    *pub = q->role == SRV_PUBLIC || (variant && strcmp(variant, "public") == 0);
+    if (rc == RN_OK && *pub) {
         rn_record *copy = NULL;
-        rn_error perr;
-        rn_error_clear(&perr);
-        rc = rn_store_photo_public(q->w->store, id, &copy, &perr);
+        rc = rn_store_photo_public(q->w->store, id, &copy, NULL);
         rn_record_free(r);
         r = copy;
         if (rc == RN_ENOTFOUND || rc == RN_EINPUT) {
@@ -255,20 +254,34 @@ void api_content(srv_req *q)
                                 : "this attachment's public copy failed the metadata check, so "
                                   "it is not served to the public",
                             NULL);
-            return;
+            return -1;
         }
     }
-    const char *sha = rc ? NULL : rn_record_get(r, "sha256", NULL);
-    const char *mt = rc ? NULL : rn_record_get(r, "media_type", NULL);
-    char path[4096];
-    if (!rc && (!sha || rn_store_blob_path(q->w->store, sha, path, sizeof path) != RN_OK))
-        rc = RN_ENOTFOUND;
     if (rc) {
         rn_record_free(r);
         if (rc == RN_ENOTFOUND)
             srv_reply_error(q, 404, "not_found", "no such attachment", NULL);
         else
             srv_reply_rn(q, rc, NULL);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void api_content(srv_req *q)
+{
+    const char *id = q->params[0];
+    rn_record *r = NULL;
+    int pub;
+    if (srv_attachment_served(q, id, &r, &pub))
+        return;
+    const char *sha = rn_record_get(r, "sha256", NULL);
+    const char *mt = rn_record_get(r, "media_type", NULL);
+    char path[4096];
+    if (!sha || rn_store_blob_path(q->w->store, sha, path, sizeof path) != RN_OK) {
+        rn_record_free(r);
+        srv_reply_error(q, 404, "not_found", "no such attachment", NULL);
         return;
     }
     char etag[80];

@@ -629,5 +629,6 @@ int srv_run(void)
     srv_witness_stop();
     srv_workers_close();
     srv_portal_shutdown();
+    srv_thumb_shutdown();
     return 0;
 }

@@ -47,6 +47,7 @@ const srv_route srv_routes[] = {
     {M_GET, "/log/checkpoint", api_tlog_checkpoint, SRV_PUBLIC, 0},
     {M_GET, "/log/tile/{path+}", api_tlog_tile, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/attachments/{id}/content", api_content, SRV_PUBLIC, 0},
+    {M_GET, "/api/v1/attachments/{id}/thumbnail", api_thumbnail, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.pdf", api_report_pdf, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/report.html", api_report_html, SRV_PUBLIC, 0},
     {M_GET, "/api/v1/findings/{id}/preview", api_public_preview, SRV_REVIEWER, 0},

@@ -355,6 +355,14 @@ void api_delete(srv_req *q);
 void api_search(srv_req *q);
 void api_upload(srv_req *q);
 void api_content(srv_req *q);
+/* The attachment whose bytes .../content serves this request (api_attach.c):
+ * the record `id` for staff; its public copy for the public (an attachment
+ * in the public view only) and for staff asking ?variant=public (*pub set).
+ * OUT *out, the caller's. 0, or -1 after replying (404, 409 no_public_copy). */
+int srv_attachment_served(srv_req *q, const char *id, rn_record **out, int *pub);
+/* a photo's thumbnail (api_thumb.c), and freeing its cache after the daemon stopped */
+void api_thumbnail(srv_req *q);
+void srv_thumb_shutdown(void);
 /* The upload's streaming steps (api_attach.c); each sets an error reply and
  * returns -1 on failure. */
 int srv_upload_begin(srv_req *q);

@@ -167,6 +167,11 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
     const imgs = [...document.querySelectorAll('#gallery img')];
     return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 1);
   });
+  // the gallery's images are thumbnails (.../thumbnail), never the photos themselves
+  assert.deepEqual(await page.$$eval('#gallery img', (is) => is.map((i) => new URL(i.src).pathname.split('/').pop())), ['thumbnail', 'thumbnail']);
+  const photoRequests = () => page.requests.filter((u) => /\/api\/v1\/attachments\/[^/]+\/(content|thumbnail)/.test(u));
+  assert.ok(photoRequests().filter((u) => /\/thumbnail(\?|$)/.test(u)).length >= 2, photoRequests().join(' '));
+  assert.deepEqual(photoRequests().filter((u) => !/\/thumbnail(\?|$)/.test(u)), []);
   assert.deepEqual(await page.$$eval('#uploads progress', (ps) => ps.map((p) => p.value)), [1, 1]);
   const names = await page.$$eval('#gallery li span', (ss) => ss.map((s) => s.textContent).sort());
   assert.deepEqual(names, ['board-back.png', 'board-front.png']);
@@ -176,6 +181,7 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
   await evInput.uploadFile(files[0]);
   await page.waitForFunction(() => document.querySelector('#ev-photos')?.dataset.uploaded === '1');
   await page.waitForFunction(() => [...document.querySelectorAll('#ev-gallery img')].some((i) => i.complete && i.naturalWidth === 1));
+  assert.deepEqual(photoRequests().filter((u) => !/\/thumbnail(\?|$)/.test(u)), [], 'the event gallery too');
   await axe(page);
   noProblems(page);
   await page.ctx.close();

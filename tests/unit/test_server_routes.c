@@ -19,7 +19,7 @@
 #define STUB(n) void n(srv_req *q) { (void)q; }
 STUB(api_health) STUB(api_openapi) STUB(api_list) STUB(api_create) STUB(api_get)
 STUB(api_replace) STUB(api_patch) STUB(api_delete) STUB(api_search) STUB(api_upload)
-STUB(api_content) STUB(api_login) STUB(api_logout) STUB(api_me) STUB(api_users_list)
+STUB(api_content) STUB(api_thumbnail) STUB(api_login) STUB(api_logout) STUB(api_me) STUB(api_users_list)
 STUB(api_users_add) STUB(api_users_rm) STUB(api_checkpoint) STUB(api_proof) STUB(api_tlog_checkpoint) STUB(api_tlog_tile)
 STUB(api_decode) STUB(api_timeline) STUB(api_origin) STUB(api_sanctions) STUB(api_links)
 STUB(api_report_pdf) STUB(api_report_html)

@@ -648,6 +648,15 @@ function whereElse(it) {
 
 // `it`: the item, or with `ev` set the event (its gallery holds the photos
 // of the event and of its items); ids get the prefix `p` ('' or 'ev-').
+// The gallery shows thumbnails (.../thumbnail); each links to the photo.
+// A gallery image: the photo's thumbnail, or the photo itself when the
+// server can make no thumbnail of it (409: a format it does not read).
+function thumb(a) {
+  const img = el('img', { src: `/api/v1/attachments/${a.id}/thumbnail`, alt: a.filename || t('finding.photo'), loading: 'lazy' });
+  img.addEventListener('error', () => { img.src = `/api/v1/attachments/${a.id}/content`; }, { once: true });
+  return img;
+}
+
 async function photos(it, ev) {
   const p = ev ? 'ev-' : '';
   const box = el('section', { class: 'photos', id: p + 'photos', 'aria-labelledby': p + 'h-photos' }, el(ev ? 'h2' : 'h3', { id: p + 'h-photos', text: t(ev ? 'photos.event' : 'photos.title') }));
@@ -658,7 +667,7 @@ async function photos(it, ev) {
     gallery.replaceChildren(
       ...imgs.map((a) =>
         el('li', {}, el('a', { href: `/api/v1/attachments/${a.id}/content`, target: '_blank', rel: 'noopener', title: t('photos.full') },
-          el('img', { src: `/api/v1/attachments/${a.id}/content`, alt: a.filename || t('finding.photo'), loading: 'lazy' })), el('span', { text: a.filename || '' })),
+          thumb(a)), el('span', { text: a.filename || '' })),
       ),
     );
     if (!imgs.length) gallery.append(el('li', { class: 'note', text: t('photos.none') }));

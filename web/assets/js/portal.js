@@ -30,6 +30,14 @@ function el(tag, attrs = {}, ...kids) {
   return e;
 }
 
+// A gallery image: the photo's thumbnail, or the photo (the public copy)
+// itself when the server can make no thumbnail of it (409).
+function thumb(a) {
+  const img = el('img', { src: `/api/v1/attachments/${a.id}/thumbnail`, alt: a.filename || t('finding.photo'), loading: 'lazy' });
+  img.addEventListener('error', () => { img.src = `/api/v1/attachments/${a.id}/content`; }, { once: true });
+  return img;
+}
+
 const regionNames = new Map(); // "lang:code" -> name: Intl.DisplayNames is slow to make
 function regionName(code) {
   if (!code) return '';
@@ -387,7 +395,8 @@ async function showFinding(id, preview) {
     kids.push(
       section(
         t('finding.photos'),
-        el('div', { class: 'gallery' }, ...photos.map((a) => el('figure', {}, el('img', { src: `/api/v1/attachments/${a.id}/content`, alt: a.filename || t('finding.photo'), loading: 'lazy' }), el('figcaption', { text: a.filename || '' })))),
+        // thumbnails (.../thumbnail: of the public copy), each a link to the public copy itself
+        el('div', { class: 'gallery' }, ...photos.map((a) => el('figure', {}, el('a', { href: `/api/v1/attachments/${a.id}/content`, target: '_blank', rel: 'noopener', title: t('photos.full') }, thumb(a)), el('figcaption', { text: a.filename || '' })))),
       ),
     );
 
