@@ -228,6 +228,13 @@ static rn_code check_state(job *j, rn_sync_stats *stats, rn_error *err)
 
 static char *unescape_author(const char *s, size_t n)
 {
+    /* the common case, plain ASCII with nothing escaped: the bytes as they
+     * are (the entry parser checked them as a JSON string's contents) */
+    size_t i = 0;
+    while (i < n && s[i] != '\\' && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n)
+        return rn__strndup(s, n);
     char *q = rn__malloc(n + 3);
     if (!q)
         return NULL;

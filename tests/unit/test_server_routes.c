@@ -32,6 +32,7 @@ STUB(api_public_jsonl) STUB(api_public_finding) STUB(api_public_preview)
 STUB(api_me_password) STUB(api_me_token) STUB(api_user_password) STUB(api_user_role)
 STUB(api_sync_state) STUB(api_sync_pull) STUB(api_sync_push) STUB(api_sync_blobs)
 STUB(api_sync_peers) STUB(api_sync_conflicts)
+STUB(api_sync_file_get) STUB(api_sync_upload_state) STUB(api_sync_upload_put)
 int srv_sync_upload_begin(srv_req *q) { (void)q; return 0; }
 
 static json_t *load_doc(void)
