@@ -24,6 +24,7 @@
 #include "sync/sync_int.h"
 
 /* SHA-256("hello\n") */
+#define Z64 "0000000000000000000000000000000000000000000000000000000000000000"
 #define SHA_HELLO "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
 
 typedef struct fx {
@@ -79,6 +80,10 @@ static void test_resume(void **state)
     assert_int_equal(ok, 0); /* not whole: kept, not stored */
     assert_false(stored(f, SHA_HELLO));
     rn_sync_stage_close(g);
+    int st = 1;
+    assert_int_equal(rn_sync_stage_peek(f->s, SHA_HELLO, 6, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 3);
+    assert_int_equal(st, 0);
     /* the next transfer starts at byte 3 */
     assert_int_equal(rn_sync_stage_open(f->s, SHA_HELLO, 6, &g, &have, &err), RN_OK);
     assert_int_equal(have, 3);
@@ -95,6 +100,16 @@ static void test_resume(void **state)
     assert_int_equal(have, 6);
     assert_int_equal(rn_sync_stage_fd(g), -1);
     rn_sync_stage_close(g);
+    assert_int_equal(rn_sync_stage_peek(f->s, SHA_HELLO, 6, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 6);
+    assert_int_equal(st, 1);
+    /* a look creates nothing */
+    char part[300];
+    struct stat sb;
+    snprintf(part, sizeof part, "%s.blobs/.staging/%064d-9.part", f->db, 0);
+    assert_int_equal(rn_sync_stage_peek(f->s, Z64, 9, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 0);
+    assert_int_not_equal(stat(part, &sb), 0);
 }
 
 /* F3: whole but other bytes: refused, nothing stored, staging removed. */
