@@ -15,8 +15,10 @@
 #   Release build without sanitizers is what should be measured:
 #   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRN_TESTS=OFF).
 #   With OLD_BUILD_DIR (another version's Release build, e.g. of main), the
-#   incremental sync is also timed with that version's binary on copies of
-#   the same two databases: a before/after in the same run.
+#   full syncs and the incremental sync are also timed with that version's
+#   binary on its own databases of the same records: a before/after in the
+#   same run. CPU time (user + sys; for HTTP, client and server) is
+#   reported beside wall time.
 # Env: ITEMS (default 100000), SEED (default 1), ONLY_INCREMENTAL=1 (skip
 #   the baseline and the HTTP sync: for the 1M-item incremental, where the
 #   full sync by file only prepares the headquarters).
@@ -38,6 +40,17 @@ trap cleanup EXIT
 cd "$W"
 export REMNANT_AUTHOR=bench
 now() { date +%s.%N; }
+# CPU seconds (user + sys) of the commands run by `cpu CMD...`, summed in $CPU
+CPU=0
+cpu() {
+    /usr/bin/time -f '%U %S' -o "$W/cpu.t" "$@"
+    local rc=$?
+    CPU=$(awk -v c="$CPU" '{ printf "%.2f", c + $1 + $2 }' "$W/cpu.t")
+    return $rc
+}
+# CPU seconds so far of a running process (a server)
+pcpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 el() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 fresh_hq() { rm -rf "$1"*; "$R" init "$1" >/dev/null 2>&1; }
@@ -52,11 +65,12 @@ base=0 http=0
 if [ -z "${ONLY_INCREMENTAL:-}" ]; then
 echo "== baseline: export + import" >&2
 fresh_hq base.db
+CPU=0
 t0=$(now)
-"$R" --db a.db export -o x.jsonl
-"$R" --db base.db import x.jsonl --quiet >/dev/null
+cpu "$R" --db a.db export -o x.jsonl
+cpu "$R" --db base.db import x.jsonl --quiet >/dev/null
 t1=$(now)
-base=$(el "$t0" "$t1")
+base=$(el "$t0" "$t1") basecpu=$CPU
 rm -rf base.db* x.jsonl
 fi
 
@@ -64,11 +78,29 @@ echo "== sync by file" >&2
 fresh_hq hq.db
 "$R" --db hq.db peer add field - --key "$("$R" --db a.db key show)" >/dev/null
 "$R" --db a.db peer add hq - --key "$("$R" --db hq.db key show)" >/dev/null
+CPU=0
 t0=$(now)
-"$R" --db a.db sync export --peer hq -o p.sync 2>/dev/null
-"$R" --db hq.db sync import p.sync >/dev/null
+cpu "$R" --db a.db sync export --peer hq -o p.sync 2>/dev/null
+cpu "$R" --db hq.db sync import p.sync >/dev/null
 t1=$(now)
-file=$(el "$t0" "$t1")
+file=$(el "$t0" "$t1") filecpu=$CPU
+ofile= ofilecpu=
+if [ -n "$OLD" ]; then
+    # the same with the OLD_BUILD_DIR binary, on its own copy of the field
+    # instance (a database of a newer schema is refused by an older program)
+    "$OLD" init o_a.db >/dev/null 2>&1
+    "$OLD" --db o_a.db import gen.jsonl --no-decode --quiet >/dev/null
+    rm -rf o_hq.db*; "$OLD" init o_hq.db >/dev/null 2>&1
+    "$OLD" --db o_hq.db peer add field - --key "$("$OLD" --db o_a.db key show)" >/dev/null
+    "$OLD" --db o_a.db peer add hq - --key "$("$OLD" --db o_hq.db key show)" >/dev/null
+    CPU=0
+    t0=$(now)
+    cpu "$OLD" --db o_a.db sync export --peer hq -o o_p.sync 2>/dev/null
+    cpu "$OLD" --db o_hq.db sync import o_p.sync >/dev/null
+    t1=$(now)
+    ofile=$(el "$t0" "$t1") ofilecpu=$CPU
+    rm -f o_p.sync
+fi
 pkg=$(stat -c %s p.sync)
 
 if [ -z "${ONLY_INCREMENTAL:-}" ]; then
@@ -83,12 +115,34 @@ echo pw-bench-12345 | "$R" --db h2.db user add bench --role admin >/dev/null
 SRV=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
 "$R" --db a.db peer add hq "http://127.0.0.1:$port" --key "$("$R" --db h2.db key show)" >/dev/null
+CPU=0
+s0=$(pcpu "$SRV")
 t0=$(now)
-"$R" --db a.db sync push hq --token-file tok >/dev/null
+cpu "$R" --db a.db sync push hq --token-file tok >/dev/null
 t1=$(now)
-http=$(el "$t0" "$t1")
+http=$(el "$t0" "$t1") httpcpu=$(add "$CPU" "$(awk -v a="$(pcpu "$SRV")" -v b="$s0" 'BEGIN { print a - b }')")
 kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=
 rm -rf h2.db*
+ohttp= ohttpcpu=
+if [ -n "$OLD" ]; then
+    "$OLD" init o_h2.db >/dev/null 2>&1
+    "$OLD" --db o_h2.db peer add field - --key "$("$OLD" --db o_a.db key show)" >/dev/null
+    "$OLD" --db o_a.db peer rm hq >/dev/null
+    echo pw-bench-12345 | "$OLD" --db o_h2.db user add bench --role admin >/dev/null
+    "$OLD" --db o_h2.db user token bench >o_tok
+    "$OLD" --db o_h2.db serve --listen "127.0.0.1:$port" --max-upload 4294967296 --quiet 2>o_srv.log &
+    SRV=$!
+    for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+    "$OLD" --db o_a.db peer add hq "http://127.0.0.1:$port" --key "$("$OLD" --db o_h2.db key show)" >/dev/null
+    CPU=0
+    s0=$(pcpu "$SRV")
+    t0=$(now)
+    cpu "$OLD" --db o_a.db sync push hq --token-file o_tok >/dev/null
+    t1=$(now)
+    ohttp=$(el "$t0" "$t1") ohttpcpu=$(add "$CPU" "$(awk -v a="$(pcpu "$SRV")" -v b="$s0" 'BEGIN { print a - b }')")
+    kill "$SRV"; wait "$SRV" 2>/dev/null || true; SRV=
+    rm -rf o_h2.db*
+fi
 fi
 
 echo "== incremental: 100 new records into the $items-item headquarters" >&2
@@ -98,16 +152,24 @@ head -100 small.jsonl >new.jsonl
 seen=$(sqlite3 hq.db "SELECT max(size) FROM sync_checkpoint")
 oldinc=
 if [ -n "$OLD" ]; then
-    rm -rf o_a.db* o_hq.db*
-    for f in a.db hq.db; do
-        sqlite3 "$f" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-        for g in "$f"*; do cp -r "$g" "o_$g"; done
-    done
+    if [ ! -f o_hq.db ]; then # ONLY_INCREMENTAL: the old program's own pair
+        "$OLD" init o_a.db >/dev/null 2>&1
+        "$OLD" --db o_a.db import gen.jsonl --no-decode --quiet >/dev/null
+        "$OLD" init o_hq.db >/dev/null 2>&1
+        "$OLD" --db o_hq.db peer add field - --key "$("$OLD" --db o_a.db key show)" >/dev/null
+        "$OLD" --db o_a.db peer add hq - --key "$("$OLD" --db o_hq.db key show)" >/dev/null
+        "$OLD" --db o_a.db sync export --peer hq -o o_p.sync 2>/dev/null
+        "$OLD" --db o_hq.db sync import o_p.sync >/dev/null
+        rm -f o_p.sync
+    fi
+    "$OLD" --db o_a.db import new.jsonl --no-decode --quiet >/dev/null
+    seen=$(sqlite3 o_hq.db "SELECT max(size) FROM sync_checkpoint")
     t0=$(now)
     "$OLD" --db o_a.db sync export --peer hq --since "$seen" -o o_inc.sync 2>/dev/null
     "$OLD" --db o_hq.db sync import o_inc.sync >/dev/null
     t1=$(now)
     oldinc=$(el "$t0" "$t1")
+    seen=$(sqlite3 hq.db "SELECT max(size) FROM sync_checkpoint")
 fi
 t0=$(now)
 "$R" --db a.db sync export --peer hq --since "$seen" -o inc.sync 2>/dev/null
@@ -116,11 +178,13 @@ t1=$(now)
 inc=$(el "$t0" "$t1")
 
 cat <<EOF
-| measure ($items items, $records records, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)) | seconds | ratio |
-|---|---|---|
-| baseline: \`export\` + \`import\` into an empty database | $base | 1.00 |
-| sync by file: \`sync export\` + \`sync import\` (package $((pkg / 1048576)) MiB) | $file | $(ratio "$file" "$base") |
-| sync over loopback HTTP: \`sync push\` | $http | $(ratio "$http" "$base") |
-| incremental: 100 new records into the $items-item headquarters, by file | $inc | |
+| measure ($items items, $records records, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)) | wall s | wall ratio | CPU s (user+sys) | CPU ratio |
+|---|---|---|---|---|
+| baseline: \`export\` + \`import\` into an empty database | $base | 1.00 | $basecpu | 1.00 |
+| sync by file: \`sync export\` + \`sync import\` (package $((pkg / 1048576)) MiB) | $file | $(ratio "$file" "$base") | $filecpu | $(ratio "$filecpu" "$basecpu") |
+| sync over loopback HTTP: \`sync push\` (client + server CPU) | $http | $(ratio "$http" "$base") | $httpcpu | $(ratio "$httpcpu" "$basecpu") |
 EOF
-[ -z "$oldinc" ] || echo "| the same incremental with the OLD_BUILD_DIR binary | $oldinc | |"
+[ -z "$ofile" ] || echo "| OLD_BUILD_DIR: sync by file | $ofile | $(ratio "$ofile" "$base") | $ofilecpu | $(ratio "$ofilecpu" "$basecpu") |"
+[ -z "$ohttp" ] || echo "| OLD_BUILD_DIR: sync over loopback HTTP | $ohttp | $(ratio "$ohttp" "$base") | $ohttpcpu | $(ratio "$ohttpcpu" "$basecpu") |"
+echo "| incremental: 100 new records into the $items-item headquarters, by file | $inc | | | |"
+[ -z "$oldinc" ] || echo "| the same incremental with the OLD_BUILD_DIR binary | $oldinc | | | |"

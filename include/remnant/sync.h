@@ -141,6 +141,11 @@ typedef struct rn_sync_stage rn_sync_stage;
 RN_NODISCARD rn_code rn_sync_stage_open(rn_store *s, const char *sha, uint64_t size,
                                         rn_sync_stage **out, uint64_t *have, rn_error *err)
     RN_NONNULL(1, 2, 4, 5);
+/* How much of `sha` of `size` bytes is here, without creating or locking
+ * anything: OUT *have (the staged bytes; size when stored) and *stored. */
+RN_NODISCARD rn_code rn_sync_stage_peek(rn_store *s, const char *sha, uint64_t size,
+                                        uint64_t *have, int *stored, rn_error *err)
+    RN_NONNULL(1, 2, 4, 5);
 /* Append bytes at the end of what was received; past the stated size:
  * RN_ELIMIT and nothing appended. */
 RN_NODISCARD rn_code rn_sync_stage_write(rn_sync_stage *g, const void *data, size_t n,

@@ -122,6 +122,9 @@ rn_code rn__store_put_act(rn_store *s, rn_record *r, rn_error *err);
  * without one). The lifecycle checks the record's facts only: the moves
  * were made under the rules of the log that made them. */
 rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err);
+/* The same for a record with no entry in this log (a first arrival): one
+ * probe fewer; a record here without an entry falls back to the upsert. */
+rn_code rn__store_sync_create(rn_store *s, rn_record *r, rn_error *err);
 rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */

@@ -22,6 +22,26 @@ rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err)
     return rc ? rc : s->ops->put(s, r, RN_PUT_UPSERT, err);
 }
 
+rn_code rn__store_sync_create(rn_store *s, rn_record *r, rn_error *err)
+{
+    if (!s->user_tx)
+        return rn__err(err, RN_EINVAL, "a synced change needs an open transaction");
+    if (s->readonly)
+        return rn__err(err, RN_EREADONLY, "the store was opened read-only");
+    rn_code rc = rn_record_check(r, err);
+    if (rc == RN_OK)
+        rc = rn__lifecycle_put(s, r, RN_PUT_UPSERT, RN__PUT_SYNC, err);
+    if (rc == RN_OK)
+        rc = rn__blob_require(s, r, err);
+    if (rc == RN_OK) {
+        /* the registry's key is the probe: RN_EEXISTS when the id is here */
+        rc = s->ops->put(s, r, RN_PUT_CREATE, err);
+        if (rc == RN_EEXISTS)
+            rc = s->ops->put(s, r, RN_PUT_UPSERT, err);
+    }
+    return rc;
+}
+
 rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err)
 {
     if (!s->user_tx)

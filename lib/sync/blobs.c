@@ -96,7 +96,7 @@ rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, vo
             b.len = a;
             unsigned char h[32];
             char hx[65];
-            crypto_hash_sha256(h, (const unsigned char *)b.data, (unsigned long long)a);
+            rn__sync_sha256(h, b.data, (size_t)a);
             rn__hex_encode(h, 32, hx);
             if (is_sha(b.sha) && memcmp(hx, b.sha, 64) == 0) {
                 rn_code rc = fn(ctx, &b);

@@ -124,6 +124,31 @@ fail:
     return rc;
 }
 
+rn_code rn_sync_stage_peek(rn_store *s, const char *sha, uint64_t size, uint64_t *have,
+                           int *stored, rn_error *err)
+{
+    *have = 0;
+    *stored = 0;
+    if (!sha_ok(sha))
+        return rn__err_field(err, RN_EINPUT, "sha256", "a file's name is 64 lower-case hex "
+                             "digits (its SHA-256)");
+    if (size > RN_SYNC_BLOB_MAX)
+        return rn__err_field(err, RN_EINPUT, "size", "a file is at most %llu bytes",
+                             (unsigned long long)RN_SYNC_BLOB_MAX);
+    if (rn__sync_have_blob(s, sha)) {
+        *have = size;
+        *stored = 1;
+        return RN_OK;
+    }
+    char path[4400];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/.staging/%s-%llu.part", rn_store_blob_dir(s), sha,
+             (unsigned long long)size);
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= size)
+        *have = (uint64_t)st.st_size;
+    return RN_OK;
+}
+
 rn_code rn_sync_stage_write(rn_sync_stage *g, const void *data, size_t n, rn_error *err)
 {
     if (g->fd < 0)

@@ -83,6 +83,8 @@ typedef struct job {
     item *it;
     size_t nit;
     sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
+    int any_open;     /* is any conflict open here (asked once, then kept) */
+    rn__sync_sha *sha; /* for the leaf hashes (NULL: ledger's) */
 } job;
 
 static void job_free(job *j)
@@ -102,6 +104,7 @@ static void job_free(job *j)
     sqlite3_finalize(j->q_conf_ins);
     sqlite3_finalize(j->q_conf_upd);
     rn__sync_pkg_free(&j->p);
+    rn__sync_sha_free(j->sha);
 }
 
 static void hex(const uint8_t *h, char out[65]) { rn__hex_encode(h, RN_HASH_LEN, out); }
@@ -151,7 +154,7 @@ static rn_code check_signature(job *j, rn_error *err)
     rn_note seal;
     char want[RN_ORIGIN_MAX + 100], hx[65];
     uint8_t digest[32];
-    crypto_hash_sha256(digest, (const unsigned char *)j->data, (unsigned long long)j->p.sealed);
+    rn__sync_sha256(digest, j->data, j->p.sealed);
     rn__hex_encode(digest, 32, hx);
     int wn = snprintf(want, sizeof want, "remnant-sync seal v1\n%s\n%s\n", j->origin, hx);
     if (rn__note_parse(j->p.seal, j->p.seal_len, &seal) != RN_OK || wn < 0 ||
@@ -225,6 +228,13 @@ static rn_code check_state(job *j, rn_sync_stats *stats, rn_error *err)
 
 static char *unescape_author(const char *s, size_t n)
 {
+    /* the common case, plain ASCII with nothing escaped: the bytes as they
+     * are (the entry parser checked them as a JSON string's contents) */
+    size_t i = 0;
+    while (i < n && s[i] != '\\' && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n)
+        return rn__strndup(s, n);
     char *q = rn__malloc(n + 3);
     if (!q)
         return NULL;
@@ -328,6 +338,20 @@ static rn_code check_public(job *j, item *it, const rn_entry *en, const rn__sync
     return RN_OK;
 }
 
+/* RFC 9162 leaf hash SHA-256(0x00 || entry), through sha.c. */
+static void leaf_hash(job *j, const char *body, size_t len, rn_hash out)
+{
+    static const unsigned char zero = 0;
+    if (j->sha) {
+        rn__sync_sha_init(j->sha);
+        rn__sync_sha_update(j->sha, &zero, 1);
+        rn__sync_sha_update(j->sha, body, len);
+        if (rn__sync_sha_final(j->sha, out) == 0)
+            return;
+    }
+    rn__merkle_leaf_hash(body, len, out);
+}
+
 /* S5, S6, S7 */
 static rn_code check_entries(job *j, rn_error *err)
 {
@@ -419,7 +443,7 @@ static rn_code check_entries(job *j, rn_error *err)
                                             : "is not a well-formed log entry with all its "
                                               "disclosures");
         }
-        rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
+        leaf_hash(j, e->body, e->blen, it->leaf);
         it->op = en.op;
         if (it->withheld) {
             free(buf);
@@ -708,6 +732,7 @@ static rn_code keep_conflict(job *j, const item *it, uint64_t seq, int64_t mine,
     rc = sqlite3_step(st) == SQLITE_DONE ? RN_OK : rn__sync_dberr(j->db, err, "keeping a "
                                                                   "conflict");
     sqlite3_reset(st);
+    j->any_open = 1;
     return rc;
 }
 
@@ -768,24 +793,31 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
     if (rc)
         return rc;
     int exists = ls >= 0 && lop != 'd';
-    if ((rc = prep(j, &j->q_conf, "SELECT 1 FROM sync_conflict WHERE record_id=? AND "
-                                  "resolved_take IS NULL", err)))
-        return rc;
-    sqlite3_bind_text(j->q_conf, 1, it->id, -1, SQLITE_STATIC);
-    int open = sqlite3_step(j->q_conf) == SQLITE_ROW;
-    sqlite3_reset(j->q_conf);
+    /* an open conflict: asked only when there is any (j->any_open) */
+    int open = 0;
+    if (j->any_open) {
+        if ((rc = prep(j, &j->q_conf, "SELECT 1 FROM sync_conflict WHERE record_id=? AND "
+                                      "resolved_take IS NULL", err)))
+            return rc;
+        sqlite3_bind_text(j->q_conf, 1, it->id, -1, SQLITE_STATIC);
+        open = sqlite3_step(j->q_conf) == SQLITE_ROW;
+        sqlite3_reset(j->q_conf);
+    }
     if (open) {
         stats->conflicts++;
         return keep_conflict(j, it, oseq, ls, 1, err);
     }
-    if ((rc = prep(j, &j->q_base, "SELECT local_seq FROM sync_record WHERE peer_origin=? AND "
-                                  "record_id=?", err)))
-        return rc;
-    sqlite3_bind_text(j->q_base, 1, j->origin, -1, SQLITE_STATIC);
-    sqlite3_bind_text(j->q_base, 2, it->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(j->q_base) == SQLITE_ROW)
-        base = sqlite3_column_int64(j->q_base, 0);
-    sqlite3_reset(j->q_base);
+    /* what the peer last had of it matters only for a record logged here */
+    if (ls >= 0) {
+        if ((rc = prep(j, &j->q_base, "SELECT local_seq FROM sync_record WHERE peer_origin=? "
+                                      "AND record_id=?", err)))
+            return rc;
+        sqlite3_bind_text(j->q_base, 1, j->origin, -1, SQLITE_STATIC);
+        sqlite3_bind_text(j->q_base, 2, it->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(j->q_base) == SQLITE_ROW)
+            base = sqlite3_column_int64(j->q_base, 0);
+        sqlite3_reset(j->q_base);
+    }
     int same = it->op == 'd' ? !exists : exists && same_here(j, it);
     if (same) {
         stats->same++;
@@ -806,7 +838,8 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
             return keep_conflict(j, it, oseq, ls, 0, err);
         }
     } else {
-        rc = rn__store_sync_put(j->s, it->rec, err);
+        rc = ls < 0 ? rn__store_sync_create(j->s, it->rec, err)
+                    : rn__store_sync_put(j->s, it->rec, err);
     }
     if (rc)
         return rc;
@@ -823,6 +856,12 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
 static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error *err)
 {
     rn_code rc = RN_OK;
+    sqlite3_stmt *any = NULL;
+    if (sqlite3_prepare_v2(j->db, "SELECT 1 FROM sync_conflict WHERE resolved_take IS NULL "
+                                  "LIMIT 1", -1, &any, NULL) != SQLITE_OK)
+        return rn__sync_dberr(j->db, err, "reading conflicts");
+    j->any_open = sqlite3_step(any) == SQLITE_ROW;
+    sqlite3_finalize(any);
     for (size_t i = 0; i < j->nit && rc == RN_OK && !j->p.public_mode; i++) {
         uint64_t oseq = j->p.from + i;
         if (oseq < j->seen)
@@ -970,6 +1009,7 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
                        where, msg);
     if (rc)
         return rn__err(err, rc, "REFUSED: sync package: %s", msg);
+    j.sha = rn__sync_sha_new(); /* NULL: the leaves through the ledger's hash */
     if ((rc = rn__ledger_origin(j.db, j.own, sizeof j.own, err)))
         goto out;
     if ((rc = check_signature(&j, err)))

@@ -613,8 +613,15 @@ static int upload_file(xfer *x, rn_store *s, const char *sha, uint64_t size)
             if ((rc = http(full, x->token, NULL, &k, &status)))
                 goto out;
         }
+        uint64_t before = have;
         if (status != 200 || stage_answer(&k, &have, &stored) || have > size) {
             rc = http_error("sync push: a file", status, &k);
+            goto out;
+        }
+        if (!stored && have <= before && piece > 0) {
+            fprintf(stderr, "remnant: sync push: the server did not keep the bytes of file %s "
+                    "(it holds %" PRIu64 " of %" PRIu64 "): try again later\n", sha, have, size);
+            rc = EXIT_FAIL;
             goto out;
         }
     }

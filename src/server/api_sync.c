@@ -301,20 +301,15 @@ void api_sync_upload_state(srv_req *q)
     }
     if (file_size(q, "size", &size))
         return;
-    rn_sync_stage *g = NULL;
     rn_error err;
     rn_error_clear(&err);
-    rn_code rc = rn_sync_stage_open(q->w->store, q->params[0], size, &g, &have, &err);
-    if (rc == RN_EBUSY) {
-        srv_reply_error(q, 409, "busy", err.message, NULL);
-        return;
-    }
+    int stored = 0;
+    /* a look only: asking creates nothing */
+    rn_code rc = rn_sync_stage_peek(q->w->store, q->params[0], size, &have, &stored, &err);
     if (rc) {
         srv_reply_rn(q, rc, &err);
         return;
     }
-    int stored = rn_sync_stage_fd(g) < 0;
-    rn_sync_stage_close(g);
     reply_stage(q, q->params[0], size, have, stored);
 }
 

@@ -21,8 +21,10 @@
 
 #include "remnant/store.h"
 #include "remnant/sync.h"
+#include "sync/sync_int.h"
 
 /* SHA-256("hello\n") */
+#define Z64 "0000000000000000000000000000000000000000000000000000000000000000"
 #define SHA_HELLO "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
 
 typedef struct fx {
@@ -78,6 +80,10 @@ static void test_resume(void **state)
     assert_int_equal(ok, 0); /* not whole: kept, not stored */
     assert_false(stored(f, SHA_HELLO));
     rn_sync_stage_close(g);
+    int st = 1;
+    assert_int_equal(rn_sync_stage_peek(f->s, SHA_HELLO, 6, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 3);
+    assert_int_equal(st, 0);
     /* the next transfer starts at byte 3 */
     assert_int_equal(rn_sync_stage_open(f->s, SHA_HELLO, 6, &g, &have, &err), RN_OK);
     assert_int_equal(have, 3);
@@ -94,6 +100,16 @@ static void test_resume(void **state)
     assert_int_equal(have, 6);
     assert_int_equal(rn_sync_stage_fd(g), -1);
     rn_sync_stage_close(g);
+    assert_int_equal(rn_sync_stage_peek(f->s, SHA_HELLO, 6, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 6);
+    assert_int_equal(st, 1);
+    /* a look creates nothing */
+    char part[300];
+    struct stat sb;
+    snprintf(part, sizeof part, "%s.blobs/.staging/%064d-9.part", f->db, 0);
+    assert_int_equal(rn_sync_stage_peek(f->s, Z64, 9, &have, &st, &err), RN_OK);
+    assert_int_equal(have, 0);
+    assert_int_not_equal(stat(part, &sb), 0);
 }
 
 /* F3: whole but other bytes: refused, nothing stored, staging removed. */
@@ -164,6 +180,35 @@ static void test_ranges(void **state)
         assert_int_equal(rn_sync_content_range_parse(badc[i], &a, &t), -1);
 }
 
+/* sha.c: the same digest as libsodium's, one-shot and streamed in pieces,
+ * of every length around the block size and of a few MB. */
+static void test_sha(void **state)
+{
+    (void)state;
+    size_t n = 3u << 20;
+    unsigned char *b = malloc(n), want[32], got[32];
+    assert_non_null(b);
+    randombytes_buf(b, n);
+    rn__sync_sha *h = rn__sync_sha_new();
+    assert_non_null(h);
+    static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 3u << 20};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        crypto_hash_sha256(want, b, lens[i]);
+        rn__sync_sha256(got, b, lens[i]);
+        assert_memory_equal(got, want, 32);
+        rn__sync_sha_init(h);
+        for (size_t off = 0; off < lens[i];) {
+            size_t k = lens[i] - off < 777 ? lens[i] - off : 777;
+            rn__sync_sha_update(h, b + off, k);
+            off += k;
+        }
+        assert_int_equal(rn__sync_sha_final(h, got), 0);
+        assert_memory_equal(got, want, 32);
+    }
+    rn__sync_sha_free(h);
+    free(b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -173,6 +218,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_hash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_sha),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
