@@ -411,7 +411,7 @@ static rn_code add_disclosure(writer *w, sd_item *it, const char *name, size_t n
         return RN_ELIMIT;
     w->disc.len += it->len;
     rn_hash d;
-    crypto_hash_sha256(d, (const unsigned char *)w->disc.data + it->off, it->len);
+    rn__sha256(w->disc.data + it->off, it->len, d);
     rn__hex_encode(d, RN_HASH_LEN, it->hex);
     return RN_OK;
 }

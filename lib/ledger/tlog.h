@@ -24,6 +24,23 @@
 /* ---- Merkle tree (merkle.c) -------------------------------------------- */
 
 #define RN_HASH_LEN 32
+
+/* ---- SHA-256 (sha256.c) ------------------------------------------------- */
+
+/* A slice of bytes to hash. */
+typedef struct rn_bytes {
+    const void *p;
+    size_t len;
+} rn_bytes;
+
+/* SHA-256 of data: the one the log uses for entries, disclosures and tree
+ * nodes (libcrypto's, SHA-NI where the CPU has it; libsodium's in
+ * remnant-verify or when libcrypto fails). Never fails. */
+void rn__sha256(const void *data, size_t len, uint8_t out[RN_HASH_LEN]);
+/* SHA-256 of the concatenation of n slices. */
+void rn__sha256v(const rn_bytes *parts, size_t n, uint8_t out[RN_HASH_LEN]);
+/* "openssl" or "libsodium": which computes the hashes (for benchmarks). */
+const char *rn__sha256_backend(void);
 /* A proof for a tree of fewer than 2^63 leaves has at most 64 hashes. */
 #define RN_PROOF_MAX 64
 
