@@ -384,6 +384,25 @@ RN_NODISCARD rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out);
 /* The op's word: "create", "update", "delete" (NULL for another char). */
 const char *rn__entry_op_word(char op);
 
+/* Most bytes a v2 entry can have when its id and type are at most
+ * RN_ENTRY_NAME_MAX bytes: the bound of rn__entry_format_v2's output. */
+#define RN_ENTRY_NAME_MAX 128
+#define RN_ENTRY_V2_MAX (RN_ENTRY_MAX_DIGESTS * 67 + 2 * RN_ENTRY_NAME_MAX + 256)
+
+/* The canonical bytes of a v2 entry from its parts: the one writer of the
+ * form, used by the log when it appends and when it rebuilds an entry from
+ * its stored form (docs/LEDGER.md "Stored form"). `digests` must be sorted
+ * ascending (memcmp; hex order is the same) and at most
+ * RN_ENTRY_MAX_DIGESTS; id and type 1..RN_ENTRY_NAME_MAX bytes of
+ * [0-9A-Za-z_-] (so they need no JSON escaping); op 'c', 'u' or 'd'; prev
+ * NULL or a leaf hash; time the 24 characters "YYYY-MM-DDTHH:MM:SS.mmmZ".
+ * Returns the length written to out, 0 when a part is out of range or cap
+ * is too small (RN_ENTRY_V2_MAX always fits). */
+size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *id,
+                           size_t id_len, char op, const uint8_t *prev, uint64_t seq,
+                           const char time[24], const char *type, size_t type_len, char *out,
+                           size_t cap);
+
 /* ---- selective disclosure (disclose.c) ------------------------------------ */
 
 /* One disclosure, parsed: slices into the caller's bytes. */
