@@ -38,12 +38,21 @@ static int name_chars_ok(const char *s, size_t n)
     return 1;
 }
 
+/* 32 bytes as 64 lower-case hex digits. */
+static void hex32(const uint8_t *h, char *out)
+{
+    static const char hexd[] = "0123456789abcdef";
+    for (size_t k = 0; k < RN_HASH_LEN; k++) {
+        out[2 * k] = hexd[h[k] >> 4];
+        out[2 * k + 1] = hexd[h[k] & 15];
+    }
+}
+
 size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *id,
                            size_t id_len, char op, const uint8_t *prev, uint64_t seq,
                            const char time[24], const char *type, size_t type_len, char *out,
                            size_t cap)
 {
-    static const char hexd[] = "0123456789abcdef";
     const char *opw = rn__entry_op_word(op);
     if (!opw || ndigests > RN_ENTRY_MAX_DIGESTS || !name_chars_ok(id, id_len) ||
         !name_chars_ok(type, type_len) || cap < RN_ENTRY_V2_MAX)
@@ -59,10 +68,8 @@ size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *
         if (i)
             out[p++] = ',';
         out[p++] = '"';
-        for (size_t k = 0; k < RN_HASH_LEN; k++) {
-            out[p++] = hexd[digests[i][k] >> 4];
-            out[p++] = hexd[digests[i][k] & 15];
-        }
+        hex32(digests[i], out + p);
+        p += 2 * RN_HASH_LEN;
         out[p++] = '"';
     }
     PUT("],\"id\":\"");
@@ -74,10 +81,8 @@ size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *
     PUT("\",\"prev\":");
     if (prev) {
         out[p++] = '"';
-        for (size_t k = 0; k < RN_HASH_LEN; k++) {
-            out[p++] = hexd[prev[k] >> 4];
-            out[p++] = hexd[prev[k] & 15];
-        }
+        hex32(prev, out + p);
+        p += 2 * RN_HASH_LEN;
         out[p++] = '"';
     } else {
         PUT("null");

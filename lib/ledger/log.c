@@ -566,9 +566,10 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_bind_int64(w->ins, 8, now_ms);
     if (have_prev)
         sqlite3_bind_blob(w->ins, 9, prev, RN_HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(w->ins, 9);
     r = sqlite3_step(w->ins);
-    sqlite3_reset(w->ins);
-    sqlite3_clear_bindings(w->ins);
+    sqlite3_reset(w->ins); /* every parameter is bound anew by the next append */
     if (r != SQLITE_DONE) {
         w->valid = 0;
         return rn__ledger_dberr(db, err, "append entry");
