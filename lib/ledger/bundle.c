@@ -406,7 +406,8 @@ rn_code rn_ledger_disclosures(rn_ledger *l, rn_store *s, const rn_public *view, 
     *count = 0;
     sqlite3_stmt *st = NULL;
     rn_code rc = RN_OK;
-    if (sqlite3_prepare_v2(l->db, "SELECT body, record_id FROM ledger_entry WHERE seq = ?1",
+    char ebuf[RN_ENTRY_V2_MAX];
+    if (sqlite3_prepare_v2(l->db, "SELECT " RN_ENTRY_COLS("") " FROM ledger_entry WHERE seq = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return rn__ledger_dberr(l->db, err, "read entry");
     sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
@@ -414,10 +415,11 @@ rn_code rn_ledger_disclosures(rn_ledger *l, rn_store *s, const rn_public *view, 
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = rn__err(err, RN_ENOTFOUND, "no entry %llu", (unsigned long long)seq);
     } else {
-        const char *b = sqlite3_column_blob(st, 0);
+        const char *b = NULL;
+        size_t bl = 0;
         const char *rid = (const char *)sqlite3_column_text(st, 1);
-        if (!b || !rid || strcmp(rid, id) != 0 ||
-            rn__entry_parse(b, (size_t)sqlite3_column_bytes(st, 0), &e) != RN_OK)
+        if (rn__ledger_entry_bytes(st, 0, ebuf, sizeof ebuf, &b, &bl) != RN_OK || !rid ||
+            strcmp(rid, id) != 0 || rn__entry_parse(b, bl, &e) != RN_OK)
             rc = rn__err(err, RN_ETAMPER, "entry %llu is not an entry of %s",
                          (unsigned long long)seq, id);
         else if (e.version == 1 && view)

@@ -486,7 +486,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
                 }
             if (nblob_seen < RN_BUNDLE_MAX_RECORDS)
                 memcpy(blob_seen[nblob_seen++], want, 32);
-            crypto_hash_sha256(got, (const unsigned char *)bbody, blen);
+            rn__sha256(bbody, blen, got);
             if (sodium_memcmp(got, want, 32) != 0) {
                 fail(&c, "blob %s: its bytes do NOT have that SHA-256: the"
                      " file was altered", hex);

@@ -16,11 +16,9 @@
  *       keys sorted bytewise: exactly rn_record_to_json's canonical form when
  *       every field is disclosed.
  *
- * Pure: libsodium (SHA-256) and the C library only.
+ * Pure: SHA-256 (sha256.c) and the C library only.
  */
 #include <string.h>
-
-#include <sodium.h>
 
 #include "ledger/tlog.h"
 
@@ -68,7 +66,7 @@ rn_code rn__disclosure_parse(const char *s, size_t len, rn_disclosure *out)
     if (out->name_len == sizeof RN_AUTHOR_NAME - 1 &&
         memcmp(out->name, RN_AUTHOR_NAME, out->name_len) == 0 && out->value[0] != '"')
         return RN_EINPUT; /* D3 */
-    crypto_hash_sha256(out->digest, (const unsigned char *)s, len);
+    rn__sha256(s, len, out->digest);
     return RN_OK;
 }
 

@@ -25,6 +25,88 @@ const char *rn__entry_op_word(char op)
     }
 }
 
+static int name_chars_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > RN_ENTRY_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* 32 bytes as 64 lower-case hex digits. */
+static void hex32(const uint8_t *h, char *out)
+{
+    static const char hexd[] = "0123456789abcdef";
+    for (size_t k = 0; k < RN_HASH_LEN; k++) {
+        out[2 * k] = hexd[h[k] >> 4];
+        out[2 * k + 1] = hexd[h[k] & 15];
+    }
+}
+
+size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *id,
+                           size_t id_len, char op, const uint8_t *prev, uint64_t seq,
+                           const char time[24], const char *type, size_t type_len, char *out,
+                           size_t cap)
+{
+    const char *opw = rn__entry_op_word(op);
+    if (!opw || ndigests > RN_ENTRY_MAX_DIGESTS || !name_chars_ok(id, id_len) ||
+        !name_chars_ok(type, type_len) || cap < RN_ENTRY_V2_MAX)
+        return 0;
+    for (size_t i = 0; i < 24; i++)
+        if ((unsigned char)time[i] < 0x20 || time[i] == '"' || time[i] == '\\' ||
+            (unsigned char)time[i] >= 0x80)
+            return 0;
+    size_t p = 0;
+#define PUT(lit) (memcpy(out + p, lit, sizeof lit - 1), p += sizeof lit - 1)
+    PUT("{\"digests\":[");
+    for (size_t i = 0; i < ndigests; i++) {
+        if (i)
+            out[p++] = ',';
+        out[p++] = '"';
+        hex32(digests[i], out + p);
+        p += 2 * RN_HASH_LEN;
+        out[p++] = '"';
+    }
+    PUT("],\"id\":\"");
+    memcpy(out + p, id, id_len);
+    p += id_len;
+    PUT("\",\"op\":\"");
+    memcpy(out + p, opw, 6);
+    p += 6;
+    PUT("\",\"prev\":");
+    if (prev) {
+        out[p++] = '"';
+        hex32(prev, out + p);
+        p += 2 * RN_HASH_LEN;
+        out[p++] = '"';
+    } else {
+        PUT("null");
+    }
+    PUT(",\"seq\":");
+    char dig[20];
+    size_t nd = 0;
+    do {
+        dig[nd++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq);
+    while (nd)
+        out[p++] = dig[--nd];
+    PUT(",\"time\":\"");
+    memcpy(out + p, time, 24);
+    p += 24;
+    PUT("\",\"type\":\"");
+    memcpy(out + p, type, type_len);
+    p += type_len;
+    PUT("\",\"v\":2}");
+#undef PUT
+    return p;
+}
+
 typedef struct cur {
     const char *s;
     size_t len, pos;

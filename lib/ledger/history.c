@@ -74,12 +74,13 @@ rn_code rn_ledger_history(rn_ledger *l, const char *id, char **json, size_t *len
     sqlite3_stmt *st = NULL;
     json_t *root = json_object(), *changes = json_array(), *prev = NULL;
     char *ebuf = NULL; /* a format-2 entry's record, rebuilt from its disclosures */
+    char bbuf[RN_ENTRY_V2_MAX]; /* a compact entry's bytes (stored.c) */
     rn_code rc = RN_OK;
     if (!root || !changes) {
         rc = rn__err(err, RN_ENOMEM, "out of memory");
         goto out;
     }
-    if (sqlite3_prepare_v2(l->db, "SELECT seq, body, disclosures FROM ledger_entry WHERE record_id = ?1 "
+    if (sqlite3_prepare_v2(l->db, "SELECT " RN_ENTRY_COLS("") " FROM ledger_entry WHERE record_id = ?1 "
                            "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
         rc = rn__ledger_dberr(l->db, err, "reading the log");
         goto out;
@@ -88,14 +89,15 @@ rn_code rn_ledger_history(rn_ledger *l, const char *id, char **json, size_t *len
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(st, 0);
-        const char *body = (const char *)sqlite3_column_blob(st, 1);
-        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        const char *body = NULL;
+        size_t n = 0;
         rn_entry e;
-        const char *disc = (const char *)sqlite3_column_blob(st, 2);
-        size_t dl = (size_t)sqlite3_column_bytes(st, 2);
+        const char *disc = (const char *)sqlite3_column_blob(st, 5);
+        size_t dl = (size_t)sqlite3_column_bytes(st, 5);
         free(ebuf);
         ebuf = NULL;
-        if (!body || rn__ledger_entry_open(body, n, disc ? disc : "", dl, &e, &ebuf) != RN_OK ||
+        if (rn__ledger_entry_bytes(st, 0, bbuf, sizeof bbuf, &body, &n) != RN_OK ||
+            rn__ledger_entry_open(body, n, disc ? disc : "", dl, &e, &ebuf) != RN_OK ||
             e.seq != (uint64_t)seq) { /* H1 */
             rc = rn__err(err, RN_ETAMPER, "log entry %lld of record %s does not parse: run "
                          "`remnant verify`", (long long)seq, id);

@@ -223,7 +223,8 @@ rn_code rn_ledger_inclusion(rn_ledger *l, const char *id, uint64_t size,
         *entry_len = 0;
     if (size == 0 && (rc = rn__ledger_latest(l, &size, err)) != RN_OK)
         return rc;
-    if (sqlite3_prepare_v2(l->db, "SELECT seq, body FROM ledger_entry WHERE"
+    char ebuf[RN_ENTRY_V2_MAX];
+    if (sqlite3_prepare_v2(l->db, "SELECT " RN_ENTRY_COLS("") " FROM ledger_entry WHERE"
                            " record_id = ?1 AND seq < ?2 ORDER BY seq DESC"
                            " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
         return rn__ledger_dberr(l->db, err, "find entry");
@@ -237,15 +238,20 @@ rn_code rn_ledger_inclusion(rn_ledger *l, const char *id, uint64_t size,
     out->index = (uint64_t)sqlite3_column_int64(st, 0);
     out->size = size;
     if (entry) {
-        const char *eb = sqlite3_column_blob(st, 1);
-        *entry = rn__strndup(eb ? eb : "",
-                             eb ? (size_t)sqlite3_column_bytes(st, 1) : 0);
+        const char *eb = NULL;
+        size_t el = 0;
+        if (rn__ledger_entry_bytes(st, 0, ebuf, sizeof ebuf, &eb, &el) != RN_OK) {
+            rc = rn__err(err, RN_ETAMPER, "the log entry of %s is damaged: run `remnant"
+                         " verify`", id);
+            goto out;
+        }
+        *entry = rn__strndup(eb, el);
         if (!*entry) {
             rc = rn__err(err, RN_ENOMEM, "out of memory");
             goto out;
         }
         if (entry_len)
-            *entry_len = eb ? (size_t)sqlite3_column_bytes(st, 1) : 0;
+            *entry_len = el;
     }
     rn__tile_reader *tr = NULL;
     rc = rn__tile_reader_open(l->db, &tr);

@@ -150,4 +150,33 @@ rn_code rn__ledger_skey_file(const char *path, rn_skey *out, rn_error *err);
 /* Format the current UTC time "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes). */
 void rn__ledger_now(char buf[25], int64_t *unix_seconds);
 
+/* ---- stored form (stored.c) ---------------------------------------------- */
+
+/* The columns of ledger_entry an entry's canonical bytes come from, in the
+ * order rn__ledger_entry_bytes reads them; p is a table alias with its dot
+ * ("e.") or "". */
+#define RN_ENTRY_COLS(p)                                                                 \
+    p "seq, " p "record_id, " p "type, " p "op, " p "body, " p "disclosures, " p "time, " \
+    p "prev"
+#define RN_ENTRY_NCOLS 8
+/* S1: the canonical bytes (the leaf data) of the entry whose RN_ENTRY_COLS
+ * are st's columns col .. col+7: a full row's body, or rebuilt from a
+ * compact row into buf (cap at least RN_ENTRY_V2_MAX). OUT *bytes points
+ * into st's row or into buf, valid until the next step or reset of st.
+ * RN_ETAMPER when the row is neither form or cannot be rebuilt (S2). */
+RN_NODISCARD rn_code rn__ledger_entry_bytes(sqlite3_stmt *st, int col, char *buf, size_t cap,
+                                            const char **bytes, size_t *len);
+/* Migration 13 (S3): every full format-2 row that its compact form rebuilds
+ * exactly becomes compact. Inside the migration's transaction. */
+rn_code rn__ledger_compact(sqlite3 *db, rn_error *err);
+/* An entry's time as text, "YYYY-MM-DDTHH:MM:SS.mmmZ", from milliseconds
+ * since 1970 UTC; 0 when out of 0 .. year 9999. */
+int rn__ledger_time_text(int64_t ms, char out[25]);
+/* Now, in milliseconds since 1970 UTC. */
+int64_t rn__ledger_now_ms(void);
+/* The append-only trigger on updates of entries (0002_ledger.sql). */
+#define RN_LEDGER_NO_UPDATE_TRIGGER                                     \
+    "CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry" \
+    " BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;"
+
 #endif

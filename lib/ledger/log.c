@@ -41,12 +41,20 @@
  *   L8. The tiles (tiles.c T1-T4) are written with the entries: full tiles
  *       as they fill, the rightmost partial ones at seal.
  *   L9. Salts come from a ChaCha20 key stream under a random key per
- *       writer (a transaction), each with its own nonce: never reused.
+ *       writer (a transaction): drawn 1 KiB at a time, each draw under a
+ *       fresh nonce, each salt the next 16 unused bytes: never reused.
+ *   L10. Format-2 entries are stored compact (stored.c S1-S3): body x'',
+ *       time and prev columns, every disclosure; the canonical bytes are
+ *       built here once, hashed into leaf_hash, and rebuilt by readers.
  *
  * Cost (docs/BENCHMARKS.md): within a transaction the RAM state is checked
  * against the database once (L6; the connection's rollback hook, which the
  * ledger owns, clears it); a create's previous entry is looked up among the
- * deletes only (L3: a create is of a record that is not alive).
+ * deletes only (L3: a create is of a record that is not alive), and not at
+ * all while the log holds no delete (one probe per transaction); the salts
+ * are drawn 64 at a time (L9); the entry is formatted without printf
+ * (rn__entry_format_v2) and stored compact (L10); hashes are libcrypto's
+ * (sha256.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,10 +76,15 @@ typedef struct writer {
     sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
     sqlite3_stmt *prev; /* the record's last entry */
     sqlite3_stmt *dele; /* the record's last delete (a create's only possible prev) */
+    sqlite3_stmt *anyd; /* is there any delete in the log? */
+    int deletes;        /* 0: the log holds no delete (checked with L6), so a
+                           create has no previous entry (L3) */
     sqlite3_stmt *last; /* the log's last entry */
     int checked;        /* L6: checked against the db; no rollback since */
     uint8_t salt_key[crypto_stream_chacha20_KEYBYTES]; /* L9 */
     uint64_t salt_nonce;
+    uint8_t salt_buf[1024]; /* L9: key stream not yet used from salt_pos on */
+    size_t salt_pos;
     int valid;          /* t, next_seq and last_leaf match the db (L6) */
     rn_tiles *t;        /* the frontier and the rightmost tiles (tiles.c) */
     rn__tile_writer tw; /* writes tiles that fill, and at seal the partial ones */
@@ -94,9 +107,11 @@ static void writer_free(writer *w)
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->prev);
     sqlite3_finalize(w->dele);
+    sqlite3_finalize(w->anyd);
     sqlite3_finalize(w->last);
     rn__tile_writer_done(&w->tw);
     sodium_memzero(w->salt_key, sizeof w->salt_key);
+    sodium_memzero(w->salt_buf, sizeof w->salt_buf);
     free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
@@ -175,13 +190,13 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         rc = rn__err(err, RN_ENOMEM, "evidence log: out of memory");
         goto out;
     }
-    rn__buf_init(&w->body, RN_ENTRY_MAX);
+    rn__buf_init(&w->body, RN_ENTRY_V2_MAX + 1);
     rn__buf_init(&w->auth, 4096);
     rn__buf_init(&w->disc, RN_ENTRY_MAX);
     if (sqlite3_prepare_v3(db,
                            "INSERT INTO ledger_entry(seq, record_id, type, op,"
-                           " body, leaf_hash, disclosures) VALUES (?1, ?2, ?3,"
-                           " ?4, ?5, ?6, ?7)",
+                           " body, leaf_hash, disclosures, time, prev) VALUES (?1,"
+                           " ?2, ?3, ?4, x'', ?6, ?7, ?8, ?9)",
                            -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL) ||
         sqlite3_prepare_v3(db,
                            "SELECT leaf_hash FROM ledger_entry WHERE"
@@ -194,11 +209,14 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         sqlite3_prepare_v3(db,
                            "SELECT leaf_hash FROM ledger_entry WHERE record_id = ?1"
                            " AND op = 'd' ORDER BY seq DESC LIMIT 1",
-                           -1, SQLITE_PREPARE_PERSISTENT, &w->dele, NULL)) {
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->dele, NULL) ||
+        sqlite3_prepare_v3(db, "SELECT 1 FROM ledger_entry WHERE op = 'd' LIMIT 1", -1,
+                           SQLITE_PREPARE_PERSISTENT, &w->anyd, NULL)) {
         rc = rn__ledger_dberr(db, err, "prepare");
         goto out;
     }
     randombytes_buf(w->salt_key, sizeof w->salt_key);
+    w->salt_pos = sizeof w->salt_buf; /* drawn at the first salt */
     /* A rollback invalidates the RAM state at once (L6); the ledger owns
      * the connection's rollback hook (ledger_int.h) until detach. */
     (void)sqlite3_rollback_hook(db, on_rollback, w);
@@ -283,12 +301,8 @@ out:
 
 /* L6: trust the RAM frontier only if it matches the database's last entry;
  * otherwise rebuild it from the sealed state plus unsealed entries. */
-static rn_code sync_state(writer *w, rn_error *err)
+static rn_code check_state(writer *w, rn_error *err)
 {
-    /* Checked before in this transaction, and no rollback since (the hook
-     * clears `checked`): only our own appends changed the log. */
-    if (w->valid && w->checked)
-        return RN_OK;
     sqlite3_stmt *st = w->last;
     int have_last = 0;
     uint64_t last_seq = 0;
@@ -346,6 +360,25 @@ static rn_code sync_state(writer *w, rn_error *err)
     return RN_OK;
 }
 
+static rn_code sync_state(writer *w, rn_error *err)
+{
+    /* Checked before in this transaction, and no rollback since (the hook
+     * clears `checked`): only our own appends changed the log. */
+    if (w->valid && w->checked)
+        return RN_OK;
+    rn_code rc = check_state(w, err);
+    if (rc != RN_OK)
+        return rc;
+    /* Whether any delete exists (the partial index of deletes: one probe per
+     * transaction); this transaction's own deletes set it (append). */
+    int r = sqlite3_step(w->anyd);
+    sqlite3_reset(w->anyd);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return rn__ledger_dberr(w->db, err, "read the log");
+    w->deletes = r == SQLITE_ROW;
+    return RN_OK;
+}
+
 void rn__ledger_now(char buf[25], int64_t *unix_seconds)
 {
     /* The seconds' text is formatted once per second and thread. */
@@ -374,57 +407,51 @@ void rn__ledger_now(char buf[25], int64_t *unix_seconds)
 
 /* ---- entry bytes (format v2, tlog.h) ------------------------------------------ */
 
-typedef struct sd_item {
-    size_t off, len; /* the disclosure in w->disc */
-    char hex[2 * RN_HASH_LEN + 1];
-} sd_item;
-
-static int hex_cmp(const void *a, const void *b)
-{
-    return strcmp(((const sd_item *)a)->hex, ((const sd_item *)b)->hex);
-}
-
-/* One disclosure with a fresh 128-bit salt, appended to w->disc. L9: the
- * salts are the ChaCha20 key stream of a random key made for this writer
- * (one transaction), a fresh nonce per salt: unpredictable like
- * randombytes_buf's, without a system call per field. */
-static rn_code add_disclosure(writer *w, sd_item *it, const char *name, size_t nl,
+/* One disclosure with a fresh 128-bit salt, appended to w->disc; OUT its
+ * digest. L9: the salts are the ChaCha20 key stream of a random key made
+ * for this writer (one transaction), drawn 1 KiB (64 salts) at a time under
+ * a fresh nonce: unpredictable like randombytes_buf's, without a system
+ * call or a cipher call per field. */
+static rn_code add_disclosure(writer *w, rn_hash digest, const char *name, size_t nl,
                               const char *val, size_t vl)
 {
-    uint8_t salt[RN_SALT_HEX / 2], nonce[crypto_stream_chacha20_NONCEBYTES];
     char shex[RN_SALT_HEX + 1];
-    for (size_t k = 0; k < sizeof nonce; k++)
-        nonce[k] = (uint8_t)(w->salt_nonce >> (8 * k));
-    w->salt_nonce++;
-    crypto_stream_chacha20(salt, sizeof salt, nonce, w->salt_key);
-    rn__hex_encode(salt, sizeof salt, shex);
+    if (w->salt_pos + RN_SALT_HEX / 2 > sizeof w->salt_buf) {
+        uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+        for (size_t k = 0; k < sizeof nonce; k++)
+            nonce[k] = (uint8_t)(w->salt_nonce >> (8 * k));
+        w->salt_nonce++;
+        crypto_stream_chacha20(w->salt_buf, sizeof w->salt_buf, nonce, w->salt_key);
+        w->salt_pos = 0;
+    }
+    rn__hex_encode(w->salt_buf + w->salt_pos, RN_SALT_HEX / 2, shex);
+    sodium_memzero(w->salt_buf + w->salt_pos, RN_SALT_HEX / 2);
+    w->salt_pos += RN_SALT_HEX / 2;
     rn_code rc = w->disc.len ? rn__buf_addc(&w->disc, '\n') : RN_OK;
     size_t need = RN_SALT_HEX + nl + vl + 8;
     if (!rc)
         rc = rn__buf_reserve(&w->disc, need);
     if (rc)
         return rc;
-    it->off = w->disc.len;
-    it->len = rn__disclosure_format(shex, name, nl, val, vl, w->disc.data + w->disc.len,
-                                    w->disc.cap - w->disc.len);
-    if (it->len == 0)
+    size_t off = w->disc.len;
+    size_t len = rn__disclosure_format(shex, name, nl, val, vl, w->disc.data + off,
+                                       w->disc.cap - off);
+    if (len == 0)
         return RN_ELIMIT;
-    w->disc.len += it->len;
-    rn_hash d;
-    crypto_hash_sha256(d, (const unsigned char *)w->disc.data + it->off, it->len);
-    rn__hex_encode(d, RN_HASH_LEN, it->hex);
+    w->disc.len += len;
+    rn__sha256(w->disc.data + off, len, digest);
     return RN_OK;
 }
 
 /* The entry's canonical bytes into w->body and its disclosures into
  * w->disc: "_author" first, then each field of the canonical record in its
  * (sorted) order, so the disclosures are in name order (D2). */
-static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_t *prev,
+static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
                         const char *canon, size_t len, const char *author, uint64_t seq,
                         const char *now, const char *tname)
 {
     rn_member m[RN_ENTRY_MAX_DIGESTS];
-    sd_item it[RN_ENTRY_MAX_DIGESTS];
+    rn_hash it[RN_ENTRY_MAX_DIGESTS];
     size_t nm = 0, n = 0;
     rn_code rc;
     if (canon && (rc = rn__json_members(canon, len, m, RN_ARRAY_LEN(m), &nm)) != RN_OK)
@@ -434,7 +461,7 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
     a->len = 0;
     rc = rn__buf_json_str(a, author ? author : "", author ? strlen(author) : 0);
     if (!rc)
-        rc = add_disclosure(w, &it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a->data,
+        rc = add_disclosure(w, it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a->data,
                             a->len);
     for (size_t i = 0; i < nm && !rc; i++) {
         if ((m[i].name_len == 2 && memcmp(m[i].name, "id", 2) == 0) ||
@@ -442,40 +469,26 @@ static rn_code build_v2(writer *w, const char *id, const char *opw, const uint8_
             continue;
         if (n == RN_ENTRY_MAX_DIGESTS)
             return RN_ELIMIT;
-        rc = add_disclosure(w, &it[n++], m[i].name, m[i].name_len, m[i].value, m[i].value_len);
+        rc = add_disclosure(w, it[n++], m[i].name, m[i].name_len, m[i].value, m[i].value_len);
     }
     if (rc)
         return rc;
-    qsort(it, n, sizeof *it, hex_cmp);
+    /* sorted ascending (D1's order; few: insertion sort) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && memcmp(it[k - 1], it[k], RN_HASH_LEN) > 0; k--) {
+            rn_hash t;
+            memcpy(t, it[k], RN_HASH_LEN);
+            memcpy(it[k], it[k - 1], RN_HASH_LEN);
+            memcpy(it[k - 1], t, RN_HASH_LEN);
+        }
     rn_buf *b = &w->body;
     b->len = 0;
-    rc = rn__buf_adds(b, "{\"digests\":[");
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = (i ? rn__buf_add(b, ",\"", 2) : rn__buf_addc(b, '"')) ||
-                     rn__buf_add(b, it[i].hex, 2 * RN_HASH_LEN) || rn__buf_addc(b, '"')
-                 ? RN_ENOMEM
-                 : RN_OK;
-    if (!rc)
-        rc = rn__buf_adds(b, "],\"id\":");
-    if (!rc)
-        rc = rn__buf_json_str(b, id, strlen(id));
-    if (!rc)
-        rc = rn__buf_printf(b, ",\"op\":\"%s\",\"prev\":", opw);
-    if (!rc && prev) {
-        char prevhex[2 * RN_HASH_LEN + 1];
-        rn__hex_encode(prev, RN_HASH_LEN, prevhex);
-        rc = rn__buf_printf(b, "\"%s\"", prevhex);
-    } else if (!rc) {
-        rc = rn__buf_adds(b, "null");
-    }
-    if (!rc)
-        rc = rn__buf_printf(b, ",\"seq\":%llu,\"time\":\"%s\",\"type\":",
-                            (unsigned long long)seq, now);
-    if (!rc)
-        rc = rn__buf_json_str(b, tname, strlen(tname));
-    if (!rc)
-        rc = rn__buf_adds(b, ",\"v\":2}");
-    return rc;
+    if ((rc = rn__buf_reserve(b, RN_ENTRY_V2_MAX)) != RN_OK)
+        return rc;
+    /* the one formatter, also the readers' (stored.c): L10 */
+    b->len = rn__entry_format_v2((const rn_hash *)it, n, id, strlen(id), op, prev, seq, now,
+                                 tname, strlen(tname), b->data, b->cap);
+    return b->len ? RN_OK : RN_EINVAL;
 }
 
 /* ---- append -------------------------------------------------------------- */
@@ -509,7 +522,8 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     rn_hash prev;
     sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
     sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
-    int r = sqlite3_step(pq);
+    /* ... and when the log holds no delete at all, a create has none. */
+    int r = op == 'c' && !w->deletes ? SQLITE_DONE : sqlite3_step(pq);
     if (r == SQLITE_ROW) {
         if (sqlite3_column_bytes(pq, 0) != RN_HASH_LEN) {
             sqlite3_reset(pq);
@@ -527,11 +541,15 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
 
     uint64_t seq = w->t->f.size;
     char now[25];
-    rn__ledger_now(now, NULL);
-    if ((rc = build_v2(w, id, opw, have_prev ? prev : NULL, canon, len, author,
+    int64_t now_ms = rn__ledger_now_ms();
+    if (!rn__ledger_time_text(now_ms, now))
+        return rn__err(err, RN_EINVAL, "evidence log: the clock is out of range");
+    if ((rc = build_v2(w, id, op, have_prev ? prev : NULL, canon, len, author,
                        seq, now, tname)) != RN_OK)
         return rn__err(err, rc, rc == RN_EINPUT
                                     ? "evidence log: the record of %s is not canonical JSON"
+                                : rc == RN_EINVAL
+                                    ? "evidence log: the id %s cannot be logged"
                                     : "evidence log: entry for %s too large", id);
     rn_buf *b = &w->body;
 
@@ -542,13 +560,16 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_bind_text(w->ins, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(w->ins, 3, tname, -1, SQLITE_STATIC);
     sqlite3_bind_text(w->ins, 4, opc, 1, SQLITE_STATIC);
-    sqlite3_bind_blob(w->ins, 5, b->data, (int)b->len, SQLITE_STATIC);
     sqlite3_bind_blob(w->ins, 6, leaf, RN_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(w->ins, 7, w->disc.data ? w->disc.data : "", (int)w->disc.len,
                       SQLITE_STATIC);
+    sqlite3_bind_int64(w->ins, 8, now_ms);
+    if (have_prev)
+        sqlite3_bind_blob(w->ins, 9, prev, RN_HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(w->ins, 9);
     r = sqlite3_step(w->ins);
-    sqlite3_reset(w->ins);
-    sqlite3_clear_bindings(w->ins);
+    sqlite3_reset(w->ins); /* every parameter is bound anew by the next append */
     if (r != SQLITE_DONE) {
         w->valid = 0;
         return rn__ledger_dberr(db, err, "append entry");
@@ -559,6 +580,8 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                                : rn__ledger_dberr(db, err, "write tiles");
     }
     memcpy(w->last_leaf, leaf, RN_HASH_LEN);
+    if (op == 'd')
+        w->deletes = 1;
     return RN_OK;
 }
 

@@ -5,7 +5,7 @@
  * and consistency proof generation from a leaf-hash source or from stored
  * node hashes (tiles.c), and their verification (§2.1.3.2, §2.1.4.2).
  *
- * Pure: libsodium only (see tlog.h).
+ * Pure: libsodium and SHA-256 (sha256.c) only (see tlog.h).
  */
 #include <string.h>
 
@@ -15,12 +15,9 @@
 
 void rn__merkle_leaf_hash(const void *data, size_t len, rn_hash out)
 {
-    crypto_hash_sha256_state st;
-    const uint8_t prefix = 0x00;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, data, len);
-    crypto_hash_sha256_final(&st, out);
+    static const uint8_t prefix = 0x00;
+    rn_bytes parts[2] = {{&prefix, 1}, {data, len}};
+    rn__sha256v(parts, 2, out);
 }
 
 void rn__merkle_node_hash(const rn_hash left, const rn_hash right, rn_hash out)
@@ -29,10 +26,10 @@ void rn__merkle_node_hash(const rn_hash left, const rn_hash right, rn_hash out)
     buf[0] = 0x01;
     memcpy(buf + 1, left, RN_HASH_LEN);
     memcpy(buf + 1 + RN_HASH_LEN, right, RN_HASH_LEN);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    rn__sha256(buf, sizeof buf, out);
 }
 
-void rn__merkle_empty_root(rn_hash out) { crypto_hash_sha256(out, NULL, 0); }
+void rn__merkle_empty_root(rn_hash out) { rn__sha256(NULL, 0, out); }
 
 /* ---- frontier ------------------------------------------------------------ */
 

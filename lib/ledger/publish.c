@@ -55,6 +55,7 @@ rn_code rn_ledger_entry_bundle(rn_ledger *l, rn_store *s, const rn_public *view,
                                unsigned width, uint8_t **data, size_t *len, rn_error *err)
 {
     sqlite3_stmt *st = NULL, *lt = NULL;
+    char ebuf[RN_ENTRY_V2_MAX]; /* a compact entry's bytes (stored.c) */
     rn_buf b;
     rn__buf_init(&b, (size_t)RN_TILE_WIDTH * (ITEM_MAX + 2));
     *data = NULL;
@@ -69,7 +70,7 @@ rn_code rn_ledger_entry_bundle(rn_ledger *l, rn_store *s, const rn_public *view,
                        " entries", (unsigned long long)index, width,
                        (unsigned long long)size);
     uint64_t lo = index * RN_TILE_WIDTH, hi = lo + width;
-    if (sqlite3_prepare_v2(l->db, "SELECT seq, record_id, body, leaf_hash FROM ledger_entry"
+    if (sqlite3_prepare_v2(l->db, "SELECT " RN_ENTRY_COLS("") ", leaf_hash FROM ledger_entry"
                            " WHERE seq >= ?1 AND seq < ?2 ORDER BY seq", -1, &st,
                            NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(l->db, "SELECT max(seq) FROM ledger_entry WHERE record_id = ?1", -1,
@@ -84,10 +85,12 @@ rn_code rn_ledger_entry_bundle(rn_ledger *l, rn_store *s, const rn_public *view,
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
         const char *rid = (const char *)sqlite3_column_text(st, 1);
-        const char *body = sqlite3_column_blob(st, 2);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 2);
-        const void *leaf = sqlite3_column_blob(st, 3);
-        if (seq != expect || !rid || !body || sqlite3_column_bytes(st, 3) != RN_HASH_LEN) {
+        const char *body = NULL;
+        size_t blen = 0;
+        const void *leaf = sqlite3_column_blob(st, RN_ENTRY_NCOLS);
+        if (seq != expect || !rid ||
+            rn__ledger_entry_bytes(st, 0, ebuf, sizeof ebuf, &body, &blen) != RN_OK ||
+            sqlite3_column_bytes(st, RN_ENTRY_NCOLS) != RN_HASH_LEN) {
             rc = rn__err(err, RN_ETAMPER, "entry %llu is missing or damaged (run remnant"
                          " verify)", (unsigned long long)expect);
             goto out;

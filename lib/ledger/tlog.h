@@ -24,6 +24,23 @@
 /* ---- Merkle tree (merkle.c) -------------------------------------------- */
 
 #define RN_HASH_LEN 32
+
+/* ---- SHA-256 (sha256.c) ------------------------------------------------- */
+
+/* A slice of bytes to hash. */
+typedef struct rn_bytes {
+    const void *p;
+    size_t len;
+} rn_bytes;
+
+/* SHA-256 of data: the one the log uses for entries, disclosures and tree
+ * nodes (libcrypto's, SHA-NI where the CPU has it; libsodium's in
+ * remnant-verify or when libcrypto fails). Never fails. */
+void rn__sha256(const void *data, size_t len, uint8_t out[RN_HASH_LEN]);
+/* SHA-256 of the concatenation of n slices. */
+void rn__sha256v(const rn_bytes *parts, size_t n, uint8_t out[RN_HASH_LEN]);
+/* "openssl" or "libsodium": which computes the hashes (for benchmarks). */
+const char *rn__sha256_backend(void);
 /* A proof for a tree of fewer than 2^63 leaves has at most 64 hashes. */
 #define RN_PROOF_MAX 64
 
@@ -366,6 +383,25 @@ typedef struct rn_entry {
 RN_NODISCARD rn_code rn__entry_parse(const char *s, size_t len, rn_entry *out);
 /* The op's word: "create", "update", "delete" (NULL for another char). */
 const char *rn__entry_op_word(char op);
+
+/* Most bytes a v2 entry can have when its id and type are at most
+ * RN_ENTRY_NAME_MAX bytes: the bound of rn__entry_format_v2's output. */
+#define RN_ENTRY_NAME_MAX 128
+#define RN_ENTRY_V2_MAX (RN_ENTRY_MAX_DIGESTS * 67 + 2 * RN_ENTRY_NAME_MAX + 256)
+
+/* The canonical bytes of a v2 entry from its parts: the one writer of the
+ * form, used by the log when it appends and when it rebuilds an entry from
+ * its stored form (docs/LEDGER.md "Stored form"). `digests` must be sorted
+ * ascending (memcmp; hex order is the same) and at most
+ * RN_ENTRY_MAX_DIGESTS; id and type 1..RN_ENTRY_NAME_MAX bytes of
+ * [0-9A-Za-z_-] (so they need no JSON escaping); op 'c', 'u' or 'd'; prev
+ * NULL or a leaf hash; time the 24 characters "YYYY-MM-DDTHH:MM:SS.mmmZ".
+ * Returns the length written to out, 0 when a part is out of range or cap
+ * is too small (RN_ENTRY_V2_MAX always fits). */
+size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *id,
+                           size_t id_len, char op, const uint8_t *prev, uint64_t seq,
+                           const char time[24], const char *type, size_t type_len, char *out,
+                           size_t cap);
 
 /* ---- selective disclosure (disclose.c) ------------------------------------ */
 

@@ -7,9 +7,12 @@
  *   V1. The database file is sound (PRAGMA integrity_check). If it is not,
  *       records are not read through the store (V6 is skipped and says so):
  *       the store's readers trust the file's structure.
- *   V2. Entries (log.c invariants L1-L3): seq without gaps; leaf hash equals
- *       SHA-256(0x00 || body); the body parses strictly and agrees with its
- *       columns; "prev" is the leaf hash of the record's previous entry.
+ *   V2. Entries (log.c invariants L1-L3): seq without gaps; each entry's
+ *       canonical bytes — a full row's body, or rebuilt from a compact row
+ *       (stored.c S1-S2) — hash to its leaf hash (SHA-256(0x00 || bytes)),
+ *       parse strictly and agree with its columns; "prev" is the leaf hash
+ *       of the record's previous entry; a row that is neither stored form
+ *       is named.
  *   V3. The tree (L4): ledger_tree's size and frontier equal those
  *       recomputed from the bodies.
  *   V4. Checkpoints (L5): each root column and note body equals the
@@ -63,6 +66,7 @@ typedef struct vctx {
     int since_done;
     uint64_t since_size;
     rn_hash since_root;
+    char ebuf[RN_ENTRY_V2_MAX]; /* a compact entry's bytes, rebuilt (stored.c) */
 } vctx;
 
 static void problem(vctx *v, const char *what, const char *id, int64_t seq,
@@ -549,9 +553,8 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
     }
     v->st->checkpoints = ncps;
 
-    if (sqlite3_prepare_v2(db, "SELECT seq, record_id, type, op, body,"
-                           " leaf_hash, disclosures FROM ledger_entry ORDER BY seq", -1,
-                           &st, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, "SELECT " RN_ENTRY_COLS("") ", leaf_hash FROM ledger_entry"
+                           " ORDER BY seq", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT leaf_hash FROM ledger_entry WHERE"
                            " record_id = ?1 AND seq < ?2 ORDER BY seq DESC"
                            " LIMIT 1", -1, &pv, NULL) != SQLITE_OK) {
@@ -565,10 +568,12 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
         const char *rid = (const char *)sqlite3_column_text(st, 1);
         const char *type = (const char *)sqlite3_column_text(st, 2);
         const char *op = (const char *)sqlite3_column_text(st, 3);
-        const char *body = sqlite3_column_blob(st, 4);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 4);
-        const void *lh = sqlite3_column_blob(st, 5);
-        int lhl = sqlite3_column_bytes(st, 5);
+        const char *body = NULL;
+        size_t blen = 0;
+        const void *lh = sqlite3_column_blob(st, RN_ENTRY_NCOLS);
+        int lhl = sqlite3_column_bytes(st, RN_ENTRY_NCOLS);
+        int bad_form = rn__ledger_entry_bytes(st, 0, v->ebuf, sizeof v->ebuf, &body, &blen) !=
+                       RN_OK;
         if (!rid)
             rid = "";
         if (seq < 0 || (uint64_t)seq != expect) {
@@ -588,6 +593,10 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
         }
         if (v->since_set && !v->since_done && f.size == v->since_size)
             check_since(v, &f);
+        if (bad_form)
+            problem(v, "entry", rid, seq, "entry %lld (record %s): its stored form is"
+                    " damaged: its bytes cannot be rebuilt (docs/LEDGER.md, stored form)",
+                    (long long)seq, rid);
         rn_hash leaf;
         rn__merkle_leaf_hash(body ? body : "", blen, leaf);
         if (lhl != RN_HASH_LEN || memcmp(lh, leaf, RN_HASH_LEN) != 0)
@@ -595,8 +604,8 @@ static rn_code check_log(vctx *v, uint64_t *count, rn_error *err)
                     " hash is not the hash of its bytes", (long long)seq, rid);
         rn_entry e;
         char *ebuf = NULL;
-        const char *disc = sqlite3_column_blob(st, 6);
-        size_t dlen = (size_t)sqlite3_column_bytes(st, 6);
+        const char *disc = sqlite3_column_blob(st, 5);
+        size_t dlen = (size_t)sqlite3_column_bytes(st, 5);
         rn_code oc = rn__ledger_entry_open(body ? body : "", blen, disc ? disc : "", dlen, &e,
                                            &ebuf);
         if (oc == RN_ECRYPTO || (oc == RN_EINPUT && rn__entry_parse(body ? body : "", blen,
@@ -839,7 +848,7 @@ static void check_records(vctx *v)
 {
     sqlite3 *db = v->l->db;
     sqlite3_stmt *last = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT op, body, disclosures FROM ledger_entry"
+    if (sqlite3_prepare_v2(db, "SELECT " RN_ENTRY_COLS("") " FROM ledger_entry"
                            " WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
                            &last, NULL) != SQLITE_OK) {
         problem(v, "database", "", -1, "cannot read the log");
@@ -904,13 +913,14 @@ static void check_records(vctx *v)
                         rn_type_name((rn_type)t));
             } else {
                 rn_entry en;
-                const char *body = sqlite3_column_blob(last, 1);
-                size_t bl = (size_t)sqlite3_column_bytes(last, 1);
-                const char *disc = sqlite3_column_blob(last, 2);
-                size_t dl = (size_t)sqlite3_column_bytes(last, 2);
+                const char *body = NULL;
+                size_t bl = 0;
+                const char *disc = sqlite3_column_blob(last, 5);
+                size_t dl = (size_t)sqlite3_column_bytes(last, 5);
                 char *ebuf = NULL;
-                if (rn__ledger_entry_open(body ? body : "", bl, disc ? disc : "", dl, &en,
-                                          &ebuf) != RN_OK)
+                if (rn__ledger_entry_bytes(last, 0, v->ebuf, sizeof v->ebuf, &body, &bl) !=
+                        RN_OK ||
+                    rn__ledger_entry_open(body, bl, disc ? disc : "", dl, &en, &ebuf) != RN_OK)
                     problem(v, "record", rid, -1, "record %s: its last log"
                             " entry is malformed", rid);
                 else if (en.op == 'd')

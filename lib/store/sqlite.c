@@ -135,6 +135,8 @@ static rn_code migrate(sq *q, const char *path, int readonly, int create, rn_err
         rc = exec(q->db, rn__migrations[v], err);
         if (rc == RN_OK && v + 1 == 8) /* 0008_tiles.sql: the tiles of the log so far */
             rc = rn__tiles_build(q->db, NULL, err);
+        if (rc == RN_OK && strstr(rn__migrations[v], "rn__ledger_compact")) /* 0013 */
+            rc = rn__ledger_compact(q->db, err);
         if (rc == RN_OK) {
             char sql[96];
             snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%zu",

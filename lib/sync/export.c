@@ -283,13 +283,15 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
 {
     sqlite3_stmt *st = NULL, *mark = NULL;
     rn_code rc = RN_OK;
+    char ebuf[RN_ENTRY_V2_MAX];
     /* E2, for the records the package discloses */
     if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_record(peer_origin, record_id, "
                                "local_seq) VALUES (?,?,?)", -1, &mark, NULL) != SQLITE_OK)
         return rn__sync_dberr(db, err, "recording what was sent");
     if (sqlite3_prepare_v2(db,
                            "SELECT e.seq, e.body, e.disclosures, e.type, e.op, p.made_in, "
-                           "p.made_index, p.time, e.record_id FROM ledger_entry e LEFT JOIN "
+                           "p.made_index, p.time, e.record_id, " RN_ENTRY_COLS("e.") " FROM "
+                           "ledger_entry e LEFT JOIN "
                            "sync_provenance p ON p.seq = e.seq WHERE e.seq >= ? AND e.seq < ? "
                            "ORDER BY e.seq", -1, &st, NULL) != SQLITE_OK) {
         rc = rn__sync_dberr(db, err, "reading the log");
@@ -301,8 +303,10 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
-        const char *body = sqlite3_column_blob(st, 1);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+        const char *body = NULL; /* the entry's bytes (stored.c), not e.body */
+        size_t blen = 0;
+        if (rn__ledger_entry_bytes(st, 9, ebuf, sizeof ebuf, &body, &blen) != RN_OK)
+            body = NULL;
         const char *disc = sqlite3_column_blob(st, 2);
         size_t dlen = (size_t)sqlite3_column_bytes(st, 2);
         const char *type = (const char *)sqlite3_column_text(st, 3);
@@ -411,8 +415,9 @@ static rn_code write_public(sqlite3 *db, rn__tile_reader *tr, uint64_t size, FIL
 {
     sqlite3_stmt *st = NULL;
     rn_code rc = RN_OK;
-    if (sqlite3_prepare_v2(db, "SELECT body FROM ledger_entry WHERE seq=?", -1, &st, NULL) !=
-        SQLITE_OK)
+    char ebuf[RN_ENTRY_V2_MAX];
+    if (sqlite3_prepare_v2(db, "SELECT " RN_ENTRY_COLS("") " FROM ledger_entry WHERE seq=?", -1,
+                           &st, NULL) != SQLITE_OK)
         return rn__sync_dberr(db, err, "reading the log");
     for (size_t i = 0; i < pub->n && rc == RN_OK; i++) {
         const rn__sync_pubrec *pr = &pub->r[i];
@@ -424,8 +429,10 @@ static rn_code write_public(sqlite3 *db, rn__tile_reader *tr, uint64_t size, FIL
             rc = rn__err(err, RN_ETAMPER, "entry %llu is missing", (unsigned long long)pr->seq);
             break;
         }
-        const char *body = sqlite3_column_blob(st, 0);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 0);
+        const char *body = NULL; /* the entry's bytes (stored.c) */
+        size_t blen = 0;
+        if (rn__ledger_entry_bytes(st, 0, ebuf, sizeof ebuf, &body, &blen) != RN_OK)
+            body = NULL;
         rn_hash proof[RN_PROOF_MAX];
         size_t np = 0;
         if (rn__merkle_inclusion_proof_nodes(rn__tile_node, tr, pr->seq, size, proof, &np) !=

@@ -359,11 +359,14 @@ static int exec_sql(const char *sql)
 
 static size_t nproblems;
 static char last_problem[512];
+static char all_problems[8192]; /* every problem of the last verify, one a line */
 static void collect(void *ctx, const rn_ledger_problem *p)
 {
     (void)ctx;
     nproblems++;
     snprintf(last_problem, sizeof last_problem, "%s %s: %s", p->what, p->id, p->message);
+    size_t n = strlen(all_problems);
+    snprintf(all_problems + n, sizeof all_problems - n, "%s\n", last_problem);
 }
 
 /* Every proof the API gives (from tiles) equals the proof from the leaves. */
@@ -513,7 +516,55 @@ static void copy_tables(const char *from)
     sqlite3_close(h);
 }
 
-/* A log from before schema 8 gets its tiles when it is migrated. */
+/* The log's rows as a database before schema 13 stored them (full form,
+ * stored.c): ledger_entry rebuilt without time and prev, each body the
+ * entry's canonical bytes, in the database at `path`; then `tamper` (SQL on
+ * the old table) runs. */
+static void to_full_rows(const char *path, const char *tamper)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st, *ins;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "CREATE TABLE le7 (seq INTEGER PRIMARY KEY NOT NULL CHECK"
+                                     " (seq >= 0), record_id TEXT NOT NULL, type TEXT NOT NULL,"
+                                     " op TEXT NOT NULL CHECK (op IN ('c', 'u', 'd')), body BLOB"
+                                     " NOT NULL, leaf_hash BLOB NOT NULL CHECK (length(leaf_hash)"
+                                     " = 32), disclosures BLOB) STRICT",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT " RN_ENTRY_COLS("") ", leaf_hash FROM"
+                                           " ledger_entry ORDER BY seq", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "INSERT INTO le7 VALUES (?, ?, ?, ?, ?, ?, ?)", -1,
+                                        &ins, NULL),
+                     SQLITE_OK);
+    char buf[RN_ENTRY_V2_MAX];
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *b;
+        size_t bl;
+        assert_int_equal(rn__ledger_entry_bytes(st, 0, buf, sizeof buf, &b, &bl), RN_OK);
+        for (int c = 0; c < 4; c++)
+            sqlite3_bind_value(ins, c + 1, sqlite3_column_value(st, c));
+        sqlite3_bind_blob(ins, 5, b, (int)bl, SQLITE_TRANSIENT);
+        sqlite3_bind_value(ins, 6, sqlite3_column_value(st, RN_ENTRY_NCOLS));
+        sqlite3_bind_value(ins, 7, sqlite3_column_value(st, 5));
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    assert_int_equal(sqlite3_exec(h, tamper, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "DROP TABLE ledger_entry; ALTER TABLE le7 RENAME TO"
+                                     " ledger_entry; CREATE INDEX ledger_entry_record ON"
+                                     " ledger_entry(record_id, seq);" RN_LEDGER_NO_UPDATE_TRIGGER,
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+}
+
+/* A log from before schema 8 gets its tiles when it is migrated, and (13)
+ * its format-2 rows become compact, all but one whose disclosures were
+ * changed before: that one stays as it was (S3) and verify names it. */
 static void test_migration(void **state)
 {
     (void)state;
@@ -526,6 +577,7 @@ static void test_migration(void **state)
     assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
     add_events(s, 600, 1);
     rn_store_close(s);
+    to_full_rows(now, ""); /* the rows as schema 7 stored them (full form) */
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_OK);
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_EEXISTS);
     assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_tile'"), 0);
@@ -541,6 +593,9 @@ static void test_migration(void **state)
     assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
     assert_int_equal(q1("SELECT count(*) FROM ledger_tile"), 4);
     assert_int_equal(q1("PRAGMA user_version") >= 8, 1);
+    /* 13: every entry compact, none full */
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0 AND time"
+                        " IS NOT NULL"), 600);
     rn_ledger_verify_stats st;
     nproblems = 0;
     assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
@@ -551,6 +606,40 @@ static void test_migration(void **state)
     assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
     check_proofs(l, 610);
     rn_ledger_close(l);
+}
+
+/* S3: migration 13 compacts a row only when its compact form rebuilds its
+ * bytes exactly. A row whose disclosure was changed before the migration
+ * stays full, with its original bytes, and verify still names it. */
+static void test_migration_keeps_damaged(void **state)
+{
+    (void)state;
+    rn_store *s = NULL;
+    rn_error err;
+    char now[600];
+    /* 20 entries in full form (as schema 12 stored them), one with a
+     * changed disclosure, in a database at schema 12 */
+    snprintf(now, sizeof now, "%s/now.db", dir);
+    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
+    add_events(s, 20, 1);
+    rn_store_close(s);
+    to_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
+                 " 'event ', 'EVENT ') AS BLOB) WHERE seq = 5");
+    assert_int_equal(rn__store_create_at(db, 12, &err), RN_OK);
+    copy_tables(now);
+    assert_int_equal(q1("PRAGMA user_version"), 12);
+    assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0"), 19);
+    assert_int_equal(q1("SELECT seq FROM ledger_entry WHERE length(body) > 0 AND time IS NULL"),
+                     5);
+    rn_ledger_verify_stats st;
+    nproblems = 0;
+    all_problems[0] = '\0';
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_ETAMPER);
+    assert_int_equal(nproblems >= 1, 1);
+    assert_non_null(strstr(all_problems, "entry 5 (record"));
+    assert_non_null(strstr(all_problems, "do not match the digests"));
+    rn_store_close(s);
 }
 
 /* L3 with the index of deletes: a record created again after its delete
@@ -578,7 +667,7 @@ static void test_prev_after_delete(void **state)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM ledger_entry a JOIN ledger_entry b ON"
              " b.record_id = a.record_id AND b.seq = (SELECT max(seq) FROM ledger_entry c"
              " WHERE c.record_id = a.record_id AND c.seq < a.seq) WHERE a.record_id = '%s'"
-             " AND instr(a.body, lower(hex(b.leaf_hash))) > 0", id);
+             " AND a.prev = b.leaf_hash", id);
     assert_int_equal(q1(sql), 3);
     rn_ledger_verify_stats st;
     nproblems = 0;
@@ -598,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test_setup_teardown(test_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_keeps_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prev_after_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
