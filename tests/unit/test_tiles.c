@@ -617,17 +617,23 @@ static void test_migration_keeps_damaged(void **state)
     rn_store *s = NULL;
     rn_error err;
     char now[600];
-    /* 20 entries in full form (as schema 12 stored them), one with a
-     * changed disclosure, in a database at schema 12 */
+    /* 20 entries in full form (as the schema before 0013 stored them), one
+     * with a changed disclosure, in a database of that schema */
     snprintf(now, sizeof now, "%s/now.db", dir);
     assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
     add_events(s, 20, 1);
     rn_store_close(s);
     to_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
                  " 'event ', 'EVENT ') AS BLOB) WHERE seq = 5");
-    assert_int_equal(rn__store_create_at(db, 12, &err), RN_OK);
+    /* the schema version before the migration that compacts (0013) */
+    int before = 0;
+    while ((size_t)before < rn__migration_count &&
+           !strstr(rn__migrations[before], "rn__ledger_compact"))
+        before++;
+    assert_true((size_t)before < rn__migration_count);
+    assert_int_equal(rn__store_create_at(db, before, &err), RN_OK);
     copy_tables(now);
-    assert_int_equal(q1("PRAGMA user_version"), 12);
+    assert_int_equal(q1("PRAGMA user_version"), before);
     assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0"), 19);
     assert_int_equal(q1("SELECT seq FROM ledger_entry WHERE length(body) > 0 AND time IS NULL"),
