@@ -1080,6 +1080,134 @@ static void import_bad_file_changes_nothing(void **state)
     free(before);
 }
 
+
+/* ---- bulk import ----------------------------------------------------------- */
+
+struct sqlite3 *rn__store_db(rn_store *s); /* store_int.h */
+
+static int count_drops(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type, (void)p;
+    const char *sql = x;
+    if (sql && strstr(sql, "DROP INDEX"))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+/* Every object of the schema, with its SQL, in name order. */
+static char *schema_of(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type || ' ' || name || ' ' || "
+                                            "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
+                                        -1, &st, NULL), SQLITE_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(m, "%s\n", (const char *)sqlite3_column_text(st, 0));
+    fclose(m);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return buf;
+}
+
+/* n items of event `event` with a note long enough that the file's size
+ * announces a bulk import (import.c: a record per 256 bytes, at least 1000),
+ * then `tail` (a last line, or ""). */
+static void write_items(const char *path, const char *event, int n, const char *tail)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "{\"type\":\"item\",\"kind\":\"component\",\"event\":\"%s\","
+                   "\"category\":\"ic\",\"serial\":\"S%06d\",\"notes\":\"%0250d\"}\n",
+                event, i, i);
+    fputs(tail, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A bulk import into a small database (lib/store/sqlite.c sq_bulk) drops
+ * the record tables' secondary indexes in its transaction and builds them
+ * at commit: after a failed one and after a committed one the schema is
+ * exactly what it was, the indexes hold every row (integrity_check, and a
+ * lookup through each), and it is not taken into a database holding more
+ * records than the import brings. */
+static void bulk_import_keeps_schema_and_indexes(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_record *e = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(e, "name", "Bulk", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(f->s, e, RN_PUT_CREATE, &err), RN_OK);
+    char event[27];
+    memcpy(event, rn_record_id(e), 27);
+    rn_record_free(e);
+    char *before = schema_of(f->db);
+    int drops = 0;
+    sqlite3_trace_v2(rn__store_db(f->s), SQLITE_TRACE_STMT, count_drops, &drops);
+    char path[256];
+    snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
+
+    /* fails on its last line: nothing of it stays, the indexes included */
+    write_items(path, event, 1500,
+                "{\"type\":\"item\",\"kind\":\"weapon\",\"event\":\"" GHOST "\"}\n");
+    rn_import_stats st;
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
+    assert_int_equal(err.line, 1501);
+    assert_true(drops > 0); /* the bulk path was taken */
+    char *after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(count(f->s, RN_T_ITEM), 0);
+
+    /* commits: same schema, complete indexes */
+    drops = 0;
+    write_items(path, event, 1500, "");
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(st.records, 1500);
+    assert_true(drops > 0);
+    after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    sqlite3 *db = rn__store_db(f->s);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM item INDEXED BY item_event "
+                                            "WHERE event = ?", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, event, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1500);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM search_text INDEXED BY "
+                                            "search_text_rid WHERE rid IN (SELECT id FROM item)",
+                                        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_int(q, 0) >= 1500);
+    sqlite3_finalize(q);
+
+    /* the database now holds more records than the next import brings:
+     * indexes are kept and written row by row */
+    drops = 0;
+    write_items(path, event, 800, ""); /* about 1150 records by its size */
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(drops, 0);
+    assert_int_equal(count(f->s, RN_T_ITEM), 2300);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+}
+
 /* ---- allocation failures --------------------------------------------------- */
 
 static const char json_line[] =
@@ -1194,6 +1322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_many_distinct_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_import, setup, teardown),
     };
