@@ -1208,6 +1208,99 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     free(before);
 }
 
+
+/* One string of a query's rows (quote() of each column), to compare. */
+static char *rows_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++)
+            fprintf(m, "%s|", (const char *)sqlite3_column_text(st, c));
+        fputc('\n', m);
+    }
+    fclose(m);
+    sqlite3_finalize(st);
+    return buf;
+}
+
+#define CANDIDATE_ROWS                                                                      \
+    "SELECT quote(marking), rank, quote(field), quote(value), quote(earliest), quote(latest), " \
+    "quote(precision), quote(country), confidence, quote(rule), quote(explanation) "         \
+    "FROM candidate ORDER BY marking, rank"
+
+/* Migration 0012 (candidates without a foreign key, the cascade as a
+ * trigger): a database at schema 11 keeps every candidate row and the
+ * machine_claim view's answers, and deleting a marking still deletes its
+ * candidates. */
+static void migration_0012_keeps_candidates(void **state)
+{
+    fx *f = *state;
+    world w = {0};
+    build_full_world(f->s, &w);
+    int latest = rn_store_schema_version(f->s);
+    assert_true(latest >= 12);
+    rn_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    char *cands = rows_of(db, CANDIDATE_ROWS);
+    char *claims = rows_of(db, "SELECT * FROM machine_claim ORDER BY item, field");
+    assert_true(strlen(cands) > 0); /* the world's marking was decoded */
+    /* back to schema 11: candidate as 0003_decode.sql made it */
+    const char *to11 =
+        "DROP VIEW machine_claim; DROP TRIGGER marking_candidates_cascade;"
+        "CREATE TABLE c11 (marking TEXT NOT NULL REFERENCES marking(id) ON DELETE CASCADE,"
+        " rank INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+        " earliest INTEGER, latest INTEGER, precision TEXT, country TEXT,"
+        " confidence REAL NOT NULL, rule TEXT NOT NULL, explanation TEXT,"
+        " PRIMARY KEY (marking, rank)) STRICT, WITHOUT ROWID;"
+        "INSERT INTO c11 SELECT * FROM candidate; DROP TABLE candidate;"
+        "ALTER TABLE c11 RENAME TO candidate;"
+        "CREATE VIEW machine_claim AS SELECT item, field, value, earliest, latest, precision,"
+        " country, confidence, rule, explanation, (SELECT source FROM decode_rule r"
+        " WHERE r.rule = x.rule) AS source, marking FROM (SELECT m.item AS item, c.*,"
+        " row_number() OVER (PARTITION BY m.item, c.field ORDER BY c.confidence DESC,"
+        " c.marking, c.rank) AS pick FROM candidate c JOIN marking m ON m.id = c.marking)"
+        " AS x WHERE pick = 1;"
+        "PRAGMA user_version = 11;";
+    if (sqlite3_exec(db, to11, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("to schema 11: %s", sqlite3_errmsg(db));
+    char *fk = rows_of(db, "SELECT count(*) FROM pragma_foreign_key_list('candidate')");
+    assert_string_equal(fk, "1|\n");
+    free(fk);
+    sqlite3_close(db);
+
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, 0, &f->s, &err), RN_OK);
+    assert_int_equal(rn_store_schema_version(f->s), latest);
+    db = rn__store_db(f->s);
+    char *cands2 = rows_of(db, CANDIDATE_ROWS);
+    char *claims2 = rows_of(db, "SELECT * FROM machine_claim ORDER BY item, field");
+    assert_string_equal(cands, cands2);
+    assert_string_equal(claims, claims2);
+    fk = rows_of(db, "SELECT count(*) FROM pragma_foreign_key_list('candidate')");
+    assert_string_equal(fk, "0|\n");
+    free(fk);
+    /* the cascade, now a trigger */
+    assert_int_equal(rn_store_delete(f->s, w.marking, &err), RN_OK);
+    char *left = rows_of(db, "SELECT count(*) FROM candidate WHERE marking IN "
+                             "(SELECT id FROM record WHERE id NOT IN (SELECT id FROM marking))"
+                             " OR marking NOT IN (SELECT id FROM marking)");
+    assert_string_equal(left, "0|\n");
+    free(left);
+    free(cands);
+    free(cands2);
+    free(claims);
+    free(claims2);
+}
+
 /* ---- allocation failures --------------------------------------------------- */
 
 static const char json_line[] =
@@ -1323,6 +1416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_import, setup, teardown),
     };

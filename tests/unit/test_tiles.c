@@ -490,6 +490,7 @@ static void test_migration(void **state)
                               " DROP TABLE sync_leaf; DROP TABLE sync_provenance;"
                               " DROP TABLE sync_record; DROP TABLE sync_conflict;"
                               " DROP TABLE ledger_witness; DROP TABLE ledger_witness_policy;"
+                              " DROP TRIGGER marking_candidates_cascade;"
                               " PRAGMA user_version = 7"), SQLITE_OK);
     /* Read-only and not migrated: proofs still come, from the leaves. */
     rn_ledger *l = NULL;
