@@ -1301,6 +1301,43 @@ static void migration_0012_keeps_candidates(void **state)
     free(claims2);
 }
 
+
+/* A database made by the store has 16 KiB pages (sqlite.c RN__PAGE_SIZE);
+ * one made with other pages (as every database before that was) keeps them
+ * and is written as before. */
+static void page_size_new_and_existing(void **state)
+{
+    fx *f = *state;
+    char *ps = rows_of(rn__store_db(f->s), "PRAGMA page_size");
+    assert_string_equal(ps, "16384|\n");
+    free(ps);
+    world w = {0};
+    build_full_world(f->s, &w);
+    rn_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; "
+                         "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("to 4 KiB pages: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, RN_STORE_CREATE, &f->s, &err), RN_OK);
+    ps = rows_of(rn__store_db(f->s), "PRAGMA page_size");
+    assert_string_equal(ps, "4096|\n");
+    free(ps);
+    rn_record *r = mk(RN_T_ENTITY, "kind=state", "name=Z", NULL);
+    put_ok(f->s, r, RN_PUT_CREATE);
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(f->s, rn_record_id(r), &got, &err), RN_OK);
+    rn_record_free(got);
+    rn_record_free(r);
+    char *ok = rows_of(rn__store_db(f->s), "PRAGMA integrity_check");
+    assert_string_equal(ok, "ok|\n");
+    free(ok);
+}
+
 /* ---- allocation failures --------------------------------------------------- */
 
 static const char json_line[] =
@@ -1417,6 +1454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_import, setup, teardown),
     };
