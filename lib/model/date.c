@@ -70,6 +70,29 @@ int rn_day_weekday(int32_t day)
     return (int)w + 1;
 }
 
+/* v as exactly `width` decimal digits, zero-padded, then `end` (nothing
+ * when end is '\0', which is written but not counted): what
+ * snprintf("%0*d", width, v) writes for 0 <= v < 10^width, without
+ * printf's cost (dates are formatted for every record and candidate an
+ * import writes). Any other v (never, for days in the model's range) goes
+ * through snprintf itself. Returns the characters written before the
+ * terminator; buf needs 12 bytes. */
+static size_t put_digits(char *buf, int v, int width, char end)
+{
+    int lim = width == 4 ? 10000 : width == 2 ? 100 : 0;
+    if (v < 0 || v >= lim) {
+        int n = snprintf(buf, 12, "%0*d", width, v);
+        if (n < 0 || n > 11)
+            n = 0;
+        buf[n] = end;
+        return (size_t)n + (end != '\0');
+    }
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        buf[i] = (char)('0' + v % 10);
+    buf[width] = end;
+    return (size_t)width + (end != '\0');
+}
+
 void rn_day_format(int32_t day, char buf[11])
 {
     if (day == RN_DAY_OPEN_LOW || day == RN_DAY_OPEN_HIGH) {
@@ -79,7 +102,9 @@ void rn_day_format(int32_t day, char buf[11])
     int y, m, d;
     rn_day_to_ymd(day, &y, &m, &d);
     char tmp[40];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    size_t n = put_digits(tmp, y % 10000, 4, '-');
+    n += put_digits(tmp + n, m % 100, 2, '-');
+    put_digits(tmp + n, d % 100, 2, '\0');
     memcpy(buf, tmp, 10);
     buf[10] = '\0';
 }
@@ -337,15 +362,25 @@ static size_t format_unit(int32_t day, rn_precision p, char *buf, size_t cap)
     /* years are within RN_YEAR_MIN..RN_YEAR_MAX by construction; the
      * modulo only tells the compiler the widths */
     y %= 10000, m %= 100, d %= 100;
+    if (cap < 40)
+        return 0;
+    size_t n;
     switch (p) {
-    case RN_PREC_YEAR: return (size_t)snprintf(buf, cap, "%04d", y);
-    case RN_PREC_MONTH: return (size_t)snprintf(buf, cap, "%04d-%02d", y, m);
+    case RN_PREC_YEAR: return put_digits(buf, y, 4, '\0');
+    case RN_PREC_MONTH:
+        n = put_digits(buf, y, 4, '-');
+        return n + put_digits(buf + n, m, 2, '\0');
     case RN_PREC_WEEK: {
         int wy, w;
         day_to_isoweek(day, &wy, &w);
-        return (size_t)snprintf(buf, cap, "%04d-W%02d", wy % 10000, w % 100);
+        n = put_digits(buf, wy % 10000, 4, '-');
+        buf[n++] = 'W';
+        return n + put_digits(buf + n, w % 100, 2, '\0');
     }
-    default: return (size_t)snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
+    default:
+        n = put_digits(buf, y, 4, '-');
+        n += put_digits(buf + n, m, 2, '-');
+        return n + put_digits(buf + n, d, 2, '\0');
     }
 }
 
@@ -365,9 +400,16 @@ size_t rn_date_format(const rn_date *dt, char *buf, size_t cap)
         memcpy(b, "..", 3);
     else
         format_unit(dt->latest, dt->precision, b, sizeof b);
-    if (strcmp(a, b) == 0)
-        return (size_t)snprintf(buf, cap, "%s", a);
-    return (size_t)snprintf(buf, cap, "%s/%s", a, b);
+    /* cap >= RN_DATE_TEXT_MAX holds either form (checked above) */
+    size_t na = strlen(a), nb = strlen(b);
+    memcpy(buf, a, na);
+    if (na == nb && memcmp(a, b, na) == 0) {
+        buf[na] = '\0';
+        return na;
+    }
+    buf[na] = '/';
+    memcpy(buf + na + 1, b, nb + 1);
+    return na + 1 + nb;
 }
 
 rn_code rn_date_span(const rn_date *a, const rn_date *b, int64_t *min, int64_t *max)

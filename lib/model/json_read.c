@@ -381,7 +381,13 @@ static rn_code tokenize(rn__jreader *jr, cur *c)
         rc = rn__buf_addc(b, '\0');
         if (rc)
             return grow_fail(c, NULL, rc, "record too long");
-        snprintf(kv->name, sizeof kv->name, "%s", b->data + kv->koff);
+        /* the key up to its first NUL, cut to fit (as "%s" would) */
+        size_t kn = 0;
+        const char *kd = b->data + kv->koff;
+        while (kn + 1 < sizeof kv->name && kd[kn])
+            kn++;
+        memcpy(kv->name, kd, kn);
+        kv->name[kn] = '\0';
         const char *key = kv->name;
         ws(c);
         if (c->p >= c->e || *c->p != ':')

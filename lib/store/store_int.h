@@ -28,6 +28,12 @@ struct rn_store_ops {
     rn_code (*type_of)(rn_store *s, const char *id, rn_type *out);
     int (*schema_version)(rn_store *s);
     rn_code (*redecode)(rn_store *s, uint64_t *count, rn_error *err);
+    /* Inside the import's transaction, before its first put: about
+     * `expected` records are coming. The backend may then prepare for a
+     * bulk write (the SQLite one builds a small database's secondary
+     * indexes once, at commit, instead of row by row); whatever it does is
+     * part of the transaction, undone by a rollback. NULL: nothing to do. */
+    rn_code (*bulk)(rn_store *s, uint64_t expected, rn_error *err);
 };
 
 struct rn_store {

@@ -22,6 +22,67 @@ static int32_t day(int y, int m, int d)
     return out;
 }
 
+
+/* The formatter writes its digits by hand (lib/model/date.c put_digits()):
+ * every day of the model's years, and every text form at each precision,
+ * must come out exactly as printf's %04d/%02d forms. */
+static void format_matches_printf_forms(void **state)
+{
+    (void)state;
+    char want[64], got[RN_DATE_TEXT_MAX];
+    int32_t first = day(RN_YEAR_MIN, 1, 1), last = day(RN_YEAR_MAX, 12, 31);
+    for (int32_t d = first; d <= last; d++) {
+        int y, m, dd;
+        rn_day_to_ymd(d, &y, &m, &dd);
+        char buf[11];
+        rn_day_format(d, buf);
+        snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, dd);
+        if (strcmp(buf, want) != 0)
+            fail_msg("day %d: '%s', want '%s'", (int)d, buf, want);
+        if (d % 13 != 0)
+            continue;
+        /* one day, its month, its year, and a range of each */
+        const char *fmt[3] = {"%04d-%02d-%02d", "%04d-%02d", "%04d"};
+        for (int k = 0; k < 3; k++) {
+            char one[32], range[64];
+            snprintf(one, sizeof one, fmt[k], y, m, dd);
+            snprintf(range, sizeof range, "%s/%s", one, one);
+            int n = snprintf(range + strlen(one) + 1, sizeof range - strlen(one) - 1, fmt[k],
+                             y < RN_YEAR_MAX ? y + 1 : y, m, dd);
+            (void)n;
+            const char *texts[2] = {one, range};
+            for (int t = 0; t < (y < RN_YEAR_MAX ? 2 : 1); t++) {
+                rn_date dt;
+                if (rn_date_parse(texts[t], strlen(texts[t]), &dt, NULL) != RN_OK)
+                    continue; /* e.g. a 29 February a year on */
+                size_t len = rn_date_format(&dt, got, sizeof got);
+                if (strcmp(got, texts[t]) != 0 || len != strlen(texts[t]))
+                    fail_msg("'%s' formats as '%s' (%zu)", texts[t], got, len);
+            }
+        }
+    }
+    int weeks = 0;
+    for (int y = RN_YEAR_MIN; y <= RN_YEAR_MAX; y += 7)
+        for (int w = 1; w <= 52; w += 3) {
+            rn_date dt;
+            if (rn_date_isoweek(y, w, &dt) != RN_OK)
+                continue; /* a week reaching outside the model's years */
+            snprintf(want, sizeof want, "%04d-W%02d", y, w);
+            rn_date_format(&dt, got, sizeof got);
+            if (strcmp(got, want) != 0)
+                fail_msg("week %d-%d: '%s', want '%s'", y, w, got, want);
+            weeks++;
+        }
+    assert_true(weeks > 4000);
+    /* open ends */
+    rn_date open = {RN_DAY_OPEN_LOW, day(2020, 12, 31), RN_PREC_YEAR};
+    rn_date_format(&open, got, sizeof got);
+    assert_string_equal(got, "../2020");
+    char buf[11];
+    rn_day_format(RN_DAY_OPEN_HIGH, buf);
+    assert_string_equal(buf, "..");
+}
+
 /* ---- day numbers --------------------------------------------------------- */
 
 static void day_numbers_known_anchors(void **state)
@@ -413,6 +474,7 @@ int main(void)
         cmocka_unit_test(span_keeps_uncertainty),
         cmocka_unit_test(hull_widens_to_coarser_precision),
         cmocka_unit_test(constructors_validate),
+        cmocka_unit_test(format_matches_printf_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

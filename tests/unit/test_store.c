@@ -1080,6 +1080,264 @@ static void import_bad_file_changes_nothing(void **state)
     free(before);
 }
 
+
+/* ---- bulk import ----------------------------------------------------------- */
+
+struct sqlite3 *rn__store_db(rn_store *s); /* store_int.h */
+
+static int count_drops(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type, (void)p;
+    const char *sql = x;
+    if (sql && strstr(sql, "DROP INDEX"))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+/* Every object of the schema, with its SQL, in name order. */
+static char *schema_of(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type || ' ' || name || ' ' || "
+                                            "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
+                                        -1, &st, NULL), SQLITE_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(m, "%s\n", (const char *)sqlite3_column_text(st, 0));
+    fclose(m);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return buf;
+}
+
+/* n items of event `event` with a note long enough that the file's size
+ * announces a bulk import (import.c: a record per 256 bytes, at least 1000),
+ * then `tail` (a last line, or ""). */
+static void write_items(const char *path, const char *event, int n, const char *tail)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "{\"type\":\"item\",\"kind\":\"component\",\"event\":\"%s\","
+                   "\"category\":\"ic\",\"serial\":\"S%06d\",\"notes\":\"%0250d\"}\n",
+                event, i, i);
+    fputs(tail, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A bulk import into a small database (lib/store/sqlite.c sq_bulk) drops
+ * the record tables' secondary indexes in its transaction and builds them
+ * at commit: after a failed one and after a committed one the schema is
+ * exactly what it was, the indexes hold every row (integrity_check, and a
+ * lookup through each), and it is not taken into a database holding more
+ * records than the import brings. */
+static void bulk_import_keeps_schema_and_indexes(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_record *e = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(e, "name", "Bulk", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(f->s, e, RN_PUT_CREATE, &err), RN_OK);
+    char event[27];
+    memcpy(event, rn_record_id(e), 27);
+    rn_record_free(e);
+    char *before = schema_of(f->db);
+    int drops = 0;
+    sqlite3_trace_v2(rn__store_db(f->s), SQLITE_TRACE_STMT, count_drops, &drops);
+    char path[256];
+    snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
+
+    /* fails on its last line: nothing of it stays, the indexes included */
+    write_items(path, event, 1500,
+                "{\"type\":\"item\",\"kind\":\"weapon\",\"event\":\"" GHOST "\"}\n");
+    rn_import_stats st;
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
+    assert_int_equal(err.line, 1501);
+    assert_true(drops > 0); /* the bulk path was taken */
+    char *after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(count(f->s, RN_T_ITEM), 0);
+
+    /* commits: same schema, complete indexes */
+    drops = 0;
+    write_items(path, event, 1500, "");
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(st.records, 1500);
+    assert_true(drops > 0);
+    after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    sqlite3 *db = rn__store_db(f->s);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM item INDEXED BY item_event "
+                                            "WHERE event = ?", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, event, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1500);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM search_text INDEXED BY "
+                                            "search_text_rid WHERE rid IN (SELECT id FROM item)",
+                                        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_int(q, 0) >= 1500);
+    sqlite3_finalize(q);
+
+    /* the database now holds more records than the next import brings:
+     * indexes are kept and written row by row */
+    drops = 0;
+    write_items(path, event, 800, ""); /* about 1150 records by its size */
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(drops, 0);
+    assert_int_equal(count(f->s, RN_T_ITEM), 2300);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    after = schema_of(f->db);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+}
+
+
+/* One string of a query's rows (quote() of each column), to compare. */
+static char *rows_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++)
+            fprintf(m, "%s|", (const char *)sqlite3_column_text(st, c));
+        fputc('\n', m);
+    }
+    fclose(m);
+    sqlite3_finalize(st);
+    return buf;
+}
+
+#define CANDIDATE_ROWS                                                                      \
+    "SELECT quote(marking), rank, quote(field), quote(value), quote(earliest), quote(latest), " \
+    "quote(precision), quote(country), confidence, quote(rule), quote(explanation) "         \
+    "FROM candidate ORDER BY marking, rank"
+
+/* Migration 0012 (candidates without a foreign key, the cascade as a
+ * trigger): a database at schema 11 keeps every candidate row and the
+ * machine_claim view's answers, and deleting a marking still deletes its
+ * candidates. */
+static void migration_0012_keeps_candidates(void **state)
+{
+    fx *f = *state;
+    world w = {0};
+    build_full_world(f->s, &w);
+    int latest = rn_store_schema_version(f->s);
+    assert_true(latest >= 12);
+    rn_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    char *cands = rows_of(db, CANDIDATE_ROWS);
+    char *claims = rows_of(db, "SELECT * FROM machine_claim ORDER BY item, field");
+    assert_true(strlen(cands) > 0); /* the world's marking was decoded */
+    /* back to schema 11: candidate as 0003_decode.sql made it */
+    const char *to11 =
+        "DROP VIEW machine_claim; DROP TRIGGER marking_candidates_cascade;"
+        "CREATE TABLE c11 (marking TEXT NOT NULL REFERENCES marking(id) ON DELETE CASCADE,"
+        " rank INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+        " earliest INTEGER, latest INTEGER, precision TEXT, country TEXT,"
+        " confidence REAL NOT NULL, rule TEXT NOT NULL, explanation TEXT,"
+        " PRIMARY KEY (marking, rank)) STRICT, WITHOUT ROWID;"
+        "INSERT INTO c11 SELECT * FROM candidate; DROP TABLE candidate;"
+        "ALTER TABLE c11 RENAME TO candidate;"
+        "CREATE VIEW machine_claim AS SELECT item, field, value, earliest, latest, precision,"
+        " country, confidence, rule, explanation, (SELECT source FROM decode_rule r"
+        " WHERE r.rule = x.rule) AS source, marking FROM (SELECT m.item AS item, c.*,"
+        " row_number() OVER (PARTITION BY m.item, c.field ORDER BY c.confidence DESC,"
+        " c.marking, c.rank) AS pick FROM candidate c JOIN marking m ON m.id = c.marking)"
+        " AS x WHERE pick = 1;"
+        "PRAGMA user_version = 11;";
+    if (sqlite3_exec(db, to11, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("to schema 11: %s", sqlite3_errmsg(db));
+    char *fk = rows_of(db, "SELECT count(*) FROM pragma_foreign_key_list('candidate')");
+    assert_string_equal(fk, "1|\n");
+    free(fk);
+    sqlite3_close(db);
+
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, 0, &f->s, &err), RN_OK);
+    assert_int_equal(rn_store_schema_version(f->s), latest);
+    db = rn__store_db(f->s);
+    char *cands2 = rows_of(db, CANDIDATE_ROWS);
+    char *claims2 = rows_of(db, "SELECT * FROM machine_claim ORDER BY item, field");
+    assert_string_equal(cands, cands2);
+    assert_string_equal(claims, claims2);
+    fk = rows_of(db, "SELECT count(*) FROM pragma_foreign_key_list('candidate')");
+    assert_string_equal(fk, "0|\n");
+    free(fk);
+    /* the cascade, now a trigger */
+    assert_int_equal(rn_store_delete(f->s, w.marking, &err), RN_OK);
+    char *left = rows_of(db, "SELECT count(*) FROM candidate WHERE marking IN "
+                             "(SELECT id FROM record WHERE id NOT IN (SELECT id FROM marking))"
+                             " OR marking NOT IN (SELECT id FROM marking)");
+    assert_string_equal(left, "0|\n");
+    free(left);
+    free(cands);
+    free(cands2);
+    free(claims);
+    free(claims2);
+}
+
+
+/* A database made by the store has 16 KiB pages (sqlite.c RN__PAGE_SIZE);
+ * one made with other pages (as every database before that was) keeps them
+ * and is written as before. */
+static void page_size_new_and_existing(void **state)
+{
+    fx *f = *state;
+    char *ps = rows_of(rn__store_db(f->s), "PRAGMA page_size");
+    assert_string_equal(ps, "16384|\n");
+    free(ps);
+    world w = {0};
+    build_full_world(f->s, &w);
+    rn_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; "
+                         "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("to 4 KiB pages: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, RN_STORE_CREATE, &f->s, &err), RN_OK);
+    ps = rows_of(rn__store_db(f->s), "PRAGMA page_size");
+    assert_string_equal(ps, "4096|\n");
+    free(ps);
+    rn_record *r = mk(RN_T_ENTITY, "kind=state", "name=Z", NULL);
+    put_ok(f->s, r, RN_PUT_CREATE);
+    rn_record *got = NULL;
+    assert_int_equal(rn_store_get(f->s, rn_record_id(r), &got, &err), RN_OK);
+    rn_record_free(got);
+    rn_record_free(r);
+    char *ok = rows_of(rn__store_db(f->s), "PRAGMA integrity_check");
+    assert_string_equal(ok, "ok|\n");
+    free(ok);
+}
+
 /* ---- allocation failures --------------------------------------------------- */
 
 static const char json_line[] =
@@ -1194,6 +1452,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_many_distinct_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_import, setup, teardown),
     };

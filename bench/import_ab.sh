@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# bench/import_ab.sh — an older build against this one on the same file, in
+# the same run, rounds interleaved (so that a machine shared with other work
+# slows both alike): `remnant import` (the CLI, the evidence log included),
+# import_bench --no-log (bench/import_bench.c: the store's side alone), and
+# the sqlite3 shell's `.import` of the file's item and marking rows as CSV
+# (bench/run's baseline). Each line: label, wall seconds, CPU seconds (user
+# + system, GNU time), and the database's size after it.
+#
+# usage: bench/import_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR FILE.jsonl [ROUNDS]
+#   a build dir holds `remnant` and `libremnant.a` (a Release build: see
+#   bench/run), inside its source tree (e.g. `git archive OLD | tar -x -C
+#   /tmp/old` built in /tmp/old/build); import_bench is compiled against
+#   each into bench/out/ab.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OLD=$1 NEW=$2 F=$3 R=${4:-3}
+OUT=$HERE/out/ab
+mkdir -p "$OUT"
+DEPS=$(pkg-config --cflags --libs sqlite3 jansson libsodium pangocairo cairo-pdf gdk-pixbuf-2.0 \
+       gexiv2 libjpeg libpng libwebpmux libheif)
+for side in OLD NEW; do
+    dir=${!side}
+    # its sources: the tree the build dir sits in, else this one
+    if [ -f "$dir/../bench/import_bench.c" ]; then src=$(cd "$dir/.." && pwd); else src=$(dirname "$HERE"); fi
+    # shellcheck disable=SC2086
+    cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$src/include" -I"$src/lib" \
+        "$src/bench/import_bench.c" "$dir/libremnant.a" \
+        -Wl,--wrap=rn__ledger_append,--wrap=rn__ledger_seal $DEPS -lm -o "$OUT/import_bench_$side"
+done
+# the baseline's CSV, from a database the new build imported (untimed)
+rm -f "$OUT"/csv.db*
+"$NEW/remnant" init "$OUT/csv.db" >/dev/null 2>&1
+"$NEW/remnant" --db "$OUT/csv.db" import "$F" >/dev/null
+"$NEW/remnant" --db "$OUT/csv.db" export --format csv --type item -o "$OUT/item.csv"
+"$NEW/remnant" --db "$OUT/csv.db" export --format csv --type marking -o "$OUT/marking.csv"
+rm -f "$OUT"/csv.db*
+hdr() { head -1 "$2" | tr -d '\r' | awk -F, -v t="$1" '{ s = "CREATE TABLE " t " ("
+    for (i = 1; i <= NF; i++) s = s (i > 1 ? ", " : "") "\"" $i "\" TEXT"; print s ");" }'; }
+{
+    hdr item "$OUT/item.csv"
+    hdr marking "$OUT/marking.csv"
+    echo ".import --csv --skip 1 '$OUT/item.csv' item"
+    echo ".import --csv --skip 1 '$OUT/marking.csv' marking"
+} >"$OUT/sqlite.sql"
+t() { # t LABEL DB CMD...
+    local l=$1 db=$2
+    shift 2
+    sync
+    /usr/bin/time -f '%e %U %S' -o "$OUT/time.txt" "$@" >/dev/null
+    read -r w u s <"$OUT/time.txt"
+    echo "$l $w $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }') $(stat -c %s "$db")"
+}
+fresh() { rm -f "$2" "$2-wal" "$2-shm" "$2.key" "$2.key.last"; "$1/remnant" init "$2" >/dev/null 2>&1; }
+echo "# load $(cut -d' ' -f1-3 /proc/loadavg); label wall_s cpu_s db_bytes"
+for _ in $(seq "$R"); do
+    for side in OLD NEW; do
+        dir=${!side}
+        fresh "$dir" "$OUT/x.db"
+        t "${side,,}_import" "$OUT/x.db" "$dir/remnant" --db "$OUT/x.db" import "$F"
+        fresh "$dir" "$OUT/x.db"
+        t "${side,,}_nolog" "$OUT/x.db" "$OUT/import_bench_$side" "$OUT/x.db" "$F" --no-log
+    done
+    rm -f "$OUT/s.db"
+    t sqlite3_import "$OUT/s.db" sqlite3 "$OUT/s.db" <"$OUT/sqlite.sql"
+done
+rm -f "$OUT"/x.db* "$OUT/s.db"
+echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
