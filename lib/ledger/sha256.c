@@ -121,3 +121,48 @@ const char *rn__sha256_backend(void)
 #endif
     return "libsodium";
 }
+
+/* Streaming: libcrypto's low-level context when the build has it, else
+ * libsodium's (EVP would need an allocation per stream). */
+#if defined(RN_SHA256_LOWLEVEL)
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(((rn__sha256_ctx *)0)->st), "SHA256_CTX fits");
+#endif
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((rn__sha256_ctx *)0)->st),
+               "libsodium's state fits");
+
+void rn__sha256_init(rn__sha256_ctx *c)
+{
+#if defined(RN_SHA256_LOWLEVEL)
+    c->sodium = SHA256_Init((SHA256_CTX *)(void *)c->st) != 1;
+#else
+    c->sodium = 1;
+#endif
+    if (c->sodium)
+        crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)c->st);
+}
+
+void rn__sha256_update(rn__sha256_ctx *c, const void *p, size_t n)
+{
+    if (!n)
+        return;
+#if defined(RN_SHA256_LOWLEVEL)
+    if (!c->sodium) {
+        /* SHA256_Update cannot fail on a valid context */
+        (void)SHA256_Update((SHA256_CTX *)(void *)c->st, p, n);
+        return;
+    }
+#endif
+    crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)c->st, p,
+                              (unsigned long long)n);
+}
+
+void rn__sha256_final(rn__sha256_ctx *c, uint8_t out[RN_HASH_LEN])
+{
+#if defined(RN_SHA256_LOWLEVEL)
+    if (!c->sodium) {
+        (void)SHA256_Final(out, (SHA256_CTX *)(void *)c->st);
+        return;
+    }
+#endif
+    crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)c->st, out);
+}

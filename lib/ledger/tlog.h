@@ -41,6 +41,16 @@ void rn__sha256(const void *data, size_t len, uint8_t out[RN_HASH_LEN]);
 void rn__sha256v(const rn_bytes *parts, size_t n, uint8_t out[RN_HASH_LEN]);
 /* "openssl" or "libsodium": which computes the hashes (for benchmarks). */
 const char *rn__sha256_backend(void);
+/* A SHA-256 computed in pieces (files, whole sync packages): the same digest
+ * as rn__sha256 of the concatenation. No allocation, never fails; the
+ * caller owns the struct (on the stack is fine). */
+typedef struct rn__sha256_ctx {
+    int sodium; /* 1: the state is libsodium's */
+    _Alignas(16) unsigned char st[128];
+} rn__sha256_ctx;
+void rn__sha256_init(rn__sha256_ctx *c);
+void rn__sha256_update(rn__sha256_ctx *c, const void *p, size_t n);
+void rn__sha256_final(rn__sha256_ctx *c, uint8_t out[RN_HASH_LEN]);
 /* A proof for a tree of fewer than 2^63 leaves has at most 64 hashes. */
 #define RN_PROOF_MAX 64
 

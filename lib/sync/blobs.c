@@ -96,7 +96,7 @@ rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, vo
             b.len = a;
             unsigned char h[32];
             char hx[65];
-            rn__sync_sha256(h, b.data, (size_t)a);
+            rn__sha256(b.data, (size_t)a, h);
             rn__hex_encode(h, 32, hx);
             if (is_sha(b.sha) && memcmp(hx, b.sha, 64) == 0) {
                 rn_code rc = fn(ctx, &b);

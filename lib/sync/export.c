@@ -37,13 +37,13 @@
 /* Everything before the seal goes through a stream that hashes it. */
 typedef struct hashing {
     FILE *to;
-    rn__sync_sha *h;
+    rn__sha256_ctx h;
 } hashing;
 
 static ssize_t hw(void *c, const char *buf, size_t n)
 {
     hashing *x = c;
-    rn__sync_sha_update(x->h, buf, n);
+    rn__sha256_update(&x->h, buf, n);
     return fwrite(buf, 1, n, x->to) == n ? (ssize_t)n : -1;
 }
 
@@ -475,7 +475,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     uint64_t from = 0, size = 0;
     char *note = NULL;
     shas blobs = {0};
-    hashing hs = {NULL, NULL};
+    hashing hs = {0};
     FILE *hf = NULL;
     rn__tile_reader *tr = NULL;
     unsigned char *send = NULL;
@@ -567,11 +567,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     if (!(opts && opts->public_view) && (rc = frontier_at(tr, from, front, &nfront, err)))
         goto out;
     cookie_io_functions_t io = {NULL, hw, NULL, NULL};
-    if (!(hs.h = rn__sync_sha_new())) {
-        rc = rn__err(err, RN_ENOMEM, "out of memory");
-        goto out;
-    }
-    rn__sync_sha_init(hs.h);
+    rn__sha256_init(&hs.h);
     hs.to = out;
     if (!(hf = fopencookie(&hs, "w", io))) {
         rc = rn__err(err, RN_ENOMEM, "out of memory");
@@ -652,10 +648,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     if (fflush(out) != 0)
         goto wfail;
     uint8_t digest[32];
-    if (rn__sync_sha_final(hs.h, digest) != 0) {
-        rc = rn__err(err, RN_ENOMEM, "hashing the package: out of memory");
-        goto out;
-    }
+    rn__sha256_final(&hs.h, digest);
     fclose(hf);
     hf = NULL;
     out = raw;
@@ -690,7 +683,6 @@ out:
     free(note);
     free(blobs.v);
     rn__tile_reader_close(tr);
-    rn__sync_sha_free(hs.h);
     free(send);
     rn__sync_public_free(&pubset);
     return rc;

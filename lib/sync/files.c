@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +207,8 @@ rn_code rn_sync_stage_finish(rn_sync_stage *g, int *stored, rn_error *err)
         goto refuse;
     }
     /* F3: hash what is on disk, not what was sent */
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
+    rn__sha256_ctx h;
+    rn__sha256_init(&h);
     unsigned char buf[1 << 16];
     uint64_t total = 0;
     for (;;) {
@@ -220,12 +219,12 @@ rn_code rn_sync_stage_finish(rn_sync_stage *g, int *stored, rn_error *err)
             return rn__err(err, RN_EIO, "reading %s: %s", g->path, strerror(errno));
         if (k == 0)
             break;
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)k);
+        rn__sha256_update(&h, buf, (size_t)k);
         total += (uint64_t)k;
     }
     uint8_t d[32];
     char hx[65];
-    crypto_hash_sha256_final(&h, d);
+    rn__sha256_final(&h, d);
     rn__hex_encode(d, 32, hx);
     if (total != g->size || memcmp(hx, g->sha, 64) != 0) {
         rc = rn__err(err, RN_ECRYPTO, "REFUSED: file %s: its %llu bytes hash to %s, not to "

@@ -38,7 +38,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +83,6 @@ typedef struct job {
     size_t nit;
     sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
     int any_open;     /* is any conflict open here (asked once, then kept) */
-    rn__sync_sha *sha; /* for the leaf hashes (NULL: ledger's) */
 } job;
 
 static void job_free(job *j)
@@ -104,7 +102,6 @@ static void job_free(job *j)
     sqlite3_finalize(j->q_conf_ins);
     sqlite3_finalize(j->q_conf_upd);
     rn__sync_pkg_free(&j->p);
-    rn__sync_sha_free(j->sha);
 }
 
 static void hex(const uint8_t *h, char out[65]) { rn__hex_encode(h, RN_HASH_LEN, out); }
@@ -154,7 +151,7 @@ static rn_code check_signature(job *j, rn_error *err)
     rn_note seal;
     char want[RN_ORIGIN_MAX + 100], hx[65];
     uint8_t digest[32];
-    rn__sync_sha256(digest, j->data, j->p.sealed);
+    rn__sha256(j->data, j->p.sealed, digest);
     rn__hex_encode(digest, 32, hx);
     int wn = snprintf(want, sizeof want, "remnant-sync seal v1\n%s\n%s\n", j->origin, hx);
     if (rn__note_parse(j->p.seal, j->p.seal_len, &seal) != RN_OK || wn < 0 ||
@@ -338,20 +335,6 @@ static rn_code check_public(job *j, item *it, const rn_entry *en, const rn__sync
     return RN_OK;
 }
 
-/* RFC 9162 leaf hash SHA-256(0x00 || entry), through sha.c. */
-static void leaf_hash(job *j, const char *body, size_t len, rn_hash out)
-{
-    static const unsigned char zero = 0;
-    if (j->sha) {
-        rn__sync_sha_init(j->sha);
-        rn__sync_sha_update(j->sha, &zero, 1);
-        rn__sync_sha_update(j->sha, body, len);
-        if (rn__sync_sha_final(j->sha, out) == 0)
-            return;
-    }
-    rn__merkle_leaf_hash(body, len, out);
-}
-
 /* S5, S6, S7 */
 static rn_code check_entries(job *j, rn_error *err)
 {
@@ -443,7 +426,7 @@ static rn_code check_entries(job *j, rn_error *err)
                                             : "is not a well-formed log entry with all its "
                                               "disclosures");
         }
-        leaf_hash(j, e->body, e->blen, it->leaf);
+        rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
         it->op = en.op;
         if (it->withheld) {
             free(buf);
@@ -1009,7 +992,6 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
                        where, msg);
     if (rc)
         return rn__err(err, rc, "REFUSED: sync package: %s", msg);
-    j.sha = rn__sync_sha_new(); /* NULL: the leaves through the ledger's hash */
     if ((rc = rn__ledger_origin(j.db, j.own, sizeof j.own, err)))
         goto out;
     if ((rc = check_signature(&j, err)))

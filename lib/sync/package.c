@@ -366,7 +366,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
                 return rn__sync_pkg_free(out), bad(&c, "%s", "a blob is cut short");
             uint8_t h[32];
             char hex[65];
-            rn__sync_sha256(h, b->data, (size_t)m);
+            rn__sha256(b->data, (size_t)m, h);
             rn__hex_encode(h, 32, hex);
             if (memcmp(hex, b->sha, 64) != 0) {
                 c.pos = at;

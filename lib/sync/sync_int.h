@@ -141,15 +141,5 @@ rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err);
 typedef rn_code (*rn__sync_blob_fn)(void *ctx, const rn__sync_blob *b);
 rn_code rn__sync_blob_walk(const void *data, size_t len, rn__sync_blob_fn fn, void *ctx);
 
-/* sha.c: SHA-256 for bulk hashing (libcrypto's when built with it, else
- * libsodium's; the same digest). A state is reused: init, update..., final
- * (0, or -1 when a libcrypto call failed part-way: no digest). */
-typedef struct rn__sync_sha rn__sync_sha;
-rn__sync_sha *rn__sync_sha_new(void);
-void rn__sync_sha_free(rn__sync_sha *h);
-void rn__sync_sha_init(rn__sync_sha *h);
-void rn__sync_sha_update(rn__sync_sha *h, const void *p, size_t n);
-RN_NODISCARD int rn__sync_sha_final(rn__sync_sha *h, uint8_t out[32]);
-void rn__sync_sha256(uint8_t out[32], const void *p, size_t n);
 
 #endif

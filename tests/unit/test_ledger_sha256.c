@@ -59,6 +59,31 @@ static void test_nist(void **state)
     assert_string_equal(hex, "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
 }
 
+/* The streaming form: the same digest as libsodium's, streamed in pieces of
+ * odd sizes, for every length around the block size and for a few MB. */
+static void test_stream(void **state)
+{
+    (void)state;
+    size_t n = 3u << 20;
+    unsigned char *b = malloc(n), want[32], got[32];
+    assert_non_null(b);
+    randombytes_buf(b, n);
+    static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 3u << 20};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        crypto_hash_sha256(want, b, lens[i]);
+        rn__sha256_ctx h;
+        rn__sha256_init(&h);
+        for (size_t off = 0; off < lens[i];) {
+            size_t k = lens[i] - off < 777 ? lens[i] - off : 777;
+            rn__sha256_update(&h, b + off, k);
+            off += k;
+        }
+        rn__sha256_final(&h, got);
+        assert_memory_equal(got, want, 32);
+    }
+    free(b);
+}
+
 /* Random lengths 0..4096 (every length up to 300, then random ones), random
  * bytes: one-shot and in random slices equal libsodium's hash. */
 static void compare_many(unsigned seed, int rounds)
@@ -120,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nist),
         cmocka_unit_test(test_random_vs_libsodium),
+        cmocka_unit_test(test_stream),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_backend),
     };

@@ -22,6 +22,8 @@
 
 #include "internal.h"
 #include "remnant/store.h"
+#include "old_schema.h"
+#include "store/store_int.h"
 
 #define GHOST "01HGHGHGHGHGHGHGHGHGHGHGHG" /* a well-formed id of nothing */
 #define SHA_A "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -1252,32 +1254,25 @@ static void migration_0012_keeps_candidates(void **state)
     char *cands = rows_of(db, CANDIDATE_ROWS);
     char *claims = rows_of(db, "SELECT * FROM machine_claim ORDER BY item, field");
     assert_true(strlen(cands) > 0); /* the world's marking was decoded */
-    /* back to schema 11: candidate as 0003_decode.sql made it */
-    const char *to11 =
-        "DROP VIEW machine_claim; DROP TRIGGER marking_candidates_cascade;"
-        "CREATE TABLE c11 (marking TEXT NOT NULL REFERENCES marking(id) ON DELETE CASCADE,"
-        " rank INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
-        " earliest INTEGER, latest INTEGER, precision TEXT, country TEXT,"
-        " confidence REAL NOT NULL, rule TEXT NOT NULL, explanation TEXT,"
-        " PRIMARY KEY (marking, rank)) STRICT, WITHOUT ROWID;"
-        "INSERT INTO c11 SELECT * FROM candidate; DROP TABLE candidate;"
-        "ALTER TABLE c11 RENAME TO candidate;"
-        "CREATE VIEW machine_claim AS SELECT item, field, value, earliest, latest, precision,"
-        " country, confidence, rule, explanation, (SELECT source FROM decode_rule r"
-        " WHERE r.rule = x.rule) AS source, marking FROM (SELECT m.item AS item, c.*,"
-        " row_number() OVER (PARTITION BY m.item, c.field ORDER BY c.confidence DESC,"
-        " c.marking, c.rank) AS pick FROM candidate c JOIN marking m ON m.id = c.marking)"
-        " AS x WHERE pick = 1;"
-        "PRAGMA user_version = 11;";
-    if (sqlite3_exec(db, to11, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("to schema 11: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    /* the same rows in a database of the schema before 0012 (candidate as
+     * 0003_decode.sql made it, with its foreign key), the log in the full
+     * form of that time; then it replaces f->db */
+    char old[160];
+    snprintf(old, sizeof old, "%s/old.db", f->dir);
+    rn_test_full_rows(f->db, "");
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn__store_create_at(old, rn_test_schema_before("marking_candidates_cascade"),
+                                         &err), RN_OK);
+    rn_test_copy_tables(old, f->db);
+    assert_int_equal(rename(old, f->db), 0);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     char *fk = rows_of(db, "SELECT count(*) FROM pragma_foreign_key_list('candidate')");
     assert_string_equal(fk, "1|\n");
     free(fk);
     sqlite3_close(db);
 
-    rn_error err;
-    rn_error_clear(&err);
     assert_int_equal(rn_store_open(f->db, 0, &f->s, &err), RN_OK);
     assert_int_equal(rn_store_schema_version(f->s), latest);
     db = rn__store_db(f->s);
@@ -1289,7 +1284,8 @@ static void migration_0012_keeps_candidates(void **state)
     assert_string_equal(fk, "0|\n");
     free(fk);
     /* the cascade, now a trigger */
-    assert_int_equal(rn_store_delete(f->s, w.marking, &err), RN_OK);
+    if (rn_store_delete(f->s, w.marking, &err) != RN_OK)
+        fail_msg("delete: %s", err.message);
     char *left = rows_of(db, "SELECT count(*) FROM candidate WHERE marking IN "
                              "(SELECT id FROM record WHERE id NOT IN (SELECT id FROM marking))"
                              " OR marking NOT IN (SELECT id FROM marking)");

@@ -180,35 +180,6 @@ static void test_ranges(void **state)
         assert_int_equal(rn_sync_content_range_parse(badc[i], &a, &t), -1);
 }
 
-/* sha.c: the same digest as libsodium's, one-shot and streamed in pieces,
- * of every length around the block size and of a few MB. */
-static void test_sha(void **state)
-{
-    (void)state;
-    size_t n = 3u << 20;
-    unsigned char *b = malloc(n), want[32], got[32];
-    assert_non_null(b);
-    randombytes_buf(b, n);
-    rn__sync_sha *h = rn__sync_sha_new();
-    assert_non_null(h);
-    static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 3u << 20};
-    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
-        crypto_hash_sha256(want, b, lens[i]);
-        rn__sync_sha256(got, b, lens[i]);
-        assert_memory_equal(got, want, 32);
-        rn__sync_sha_init(h);
-        for (size_t off = 0; off < lens[i];) {
-            size_t k = lens[i] - off < 777 ? lens[i] - off : 777;
-            rn__sync_sha_update(h, b + off, k);
-            off += k;
-        }
-        assert_int_equal(rn__sync_sha_final(h, got), 0);
-        assert_memory_equal(got, want, 32);
-    }
-    rn__sync_sha_free(h);
-    free(b);
-}
-
 int main(void)
 {
     if (sodium_init() < 0)
@@ -218,7 +189,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_hash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
         cmocka_unit_test(test_ranges),
-        cmocka_unit_test(test_sha),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include "ledger/ledger_int.h"
 #include "remnant/ledger.h"
 #include "store/store_int.h"
+#include "old_schema.h"
 #include "remnant/store.h"
 
 /* ---- in-memory tiles over synthetic leaves --------------------------------- */
@@ -477,91 +478,6 @@ static void test_stored(void **state)
     rn_store_close(s);
 }
 
-/* Copy into the database at `db` every row of every table it has (virtual
- * tables and their shadows aside) from the database at `from`, column by
- * column as `db` names them: a log written by today's store, in an older
- * schema. A row of the same key there (the new log's origin, its empty
- * tree) is replaced. */
-static void copy_tables(const char *from)
-{
-    sqlite3 *h;
-    sqlite3_stmt *t, *c;
-    char sql[4096], cols[2048];
-    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-    snprintf(sql, sizeof sql, "ATTACH '%s' AS f", from);
-    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_list WHERE schema ="
-                                        " 'main' AND type = 'table' AND name NOT LIKE"
-                                        " 'sqlite_%' ORDER BY name", -1, &t, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(t) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(t, 0);
-        size_t n = 0;
-        assert_int_equal(sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info(?1, 'main')",
-                                            -1, &c, NULL), SQLITE_OK);
-        sqlite3_bind_text(c, 1, name, -1, SQLITE_STATIC);
-        while (sqlite3_step(c) == SQLITE_ROW)
-            n += (size_t)snprintf(cols + n, sizeof cols - n, "%s\"%s\"", n ? ", " : "",
-                                  (const char *)sqlite3_column_text(c, 0));
-        sqlite3_finalize(c);
-        assert_true(n < sizeof cols);
-        assert_true((size_t)snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO main.\"%s\"(%s)"
-                                     " SELECT %s FROM f.\"%s\"", name, cols, cols, name) <
-                    sizeof sql);
-        assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-    }
-    sqlite3_finalize(t);
-    assert_int_equal(sqlite3_exec(h, "COMMIT; DETACH f", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(h);
-}
-
-/* The log's rows as a database before schema 13 stored them (full form,
- * stored.c): ledger_entry rebuilt without time and prev, each body the
- * entry's canonical bytes, in the database at `path`; then `tamper` (SQL on
- * the old table) runs. */
-static void to_full_rows(const char *path, const char *tamper)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st, *ins;
-    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, "CREATE TABLE le7 (seq INTEGER PRIMARY KEY NOT NULL CHECK"
-                                     " (seq >= 0), record_id TEXT NOT NULL, type TEXT NOT NULL,"
-                                     " op TEXT NOT NULL CHECK (op IN ('c', 'u', 'd')), body BLOB"
-                                     " NOT NULL, leaf_hash BLOB NOT NULL CHECK (length(leaf_hash)"
-                                     " = 32), disclosures BLOB) STRICT",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "SELECT " RN_ENTRY_COLS("") ", leaf_hash FROM"
-                                           " ledger_entry ORDER BY seq", -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, "INSERT INTO le7 VALUES (?, ?, ?, ?, ?, ?, ?)", -1,
-                                        &ins, NULL),
-                     SQLITE_OK);
-    char buf[RN_ENTRY_V2_MAX];
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *b;
-        size_t bl;
-        assert_int_equal(rn__ledger_entry_bytes(st, 0, buf, sizeof buf, &b, &bl), RN_OK);
-        for (int c = 0; c < 4; c++)
-            sqlite3_bind_value(ins, c + 1, sqlite3_column_value(st, c));
-        sqlite3_bind_blob(ins, 5, b, (int)bl, SQLITE_TRANSIENT);
-        sqlite3_bind_value(ins, 6, sqlite3_column_value(st, RN_ENTRY_NCOLS));
-        sqlite3_bind_value(ins, 7, sqlite3_column_value(st, 5));
-        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
-        sqlite3_reset(ins);
-    }
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    assert_int_equal(sqlite3_exec(h, tamper, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h, "DROP TABLE ledger_entry; ALTER TABLE le7 RENAME TO"
-                                     " ledger_entry; CREATE INDEX ledger_entry_record ON"
-                                     " ledger_entry(record_id, seq);" RN_LEDGER_NO_UPDATE_TRIGGER,
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(h);
-}
-
 /* A log from before schema 8 gets its tiles when it is migrated, and (13)
  * its format-2 rows become compact, all but one whose disclosures were
  * changed before: that one stays as it was (S3) and verify names it. */
@@ -577,11 +493,11 @@ static void test_migration(void **state)
     assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
     add_events(s, 600, 1);
     rn_store_close(s);
-    to_full_rows(now, ""); /* the rows as schema 7 stored them (full form) */
+    rn_test_full_rows(now, ""); /* the rows as schema 7 stored them (full form) */
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_OK);
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_EEXISTS);
     assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_tile'"), 0);
-    copy_tables(now);
+    rn_test_copy_tables(db, now);
     assert_int_equal(q1("PRAGMA user_version"), 7);
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 600);
     /* Read-only and not migrated: proofs still come, from the leaves. */
@@ -623,16 +539,12 @@ static void test_migration_keeps_damaged(void **state)
     assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
     add_events(s, 20, 1);
     rn_store_close(s);
-    to_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
+    rn_test_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
                  " 'event ', 'EVENT ') AS BLOB) WHERE seq = 5");
     /* the schema version before the migration that compacts (0013) */
-    int before = 0;
-    while ((size_t)before < rn__migration_count &&
-           !strstr(rn__migrations[before], "rn__ledger_compact"))
-        before++;
-    assert_true((size_t)before < rn__migration_count);
+    int before = rn_test_schema_before("rn__ledger_compact");
     assert_int_equal(rn__store_create_at(db, before, &err), RN_OK);
-    copy_tables(now);
+    rn_test_copy_tables(db, now);
     assert_int_equal(q1("PRAGMA user_version"), before);
     assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0"), 19);
