@@ -30,9 +30,9 @@
 #define LINE_MAX_BYTES (4u << 20)
 #define STDIN_MAX ((size_t)8 << 30)
 #define PROGRESS_EVERY 8192
-/* fewest bytes a record takes in a file, for the estimate given to the
- * backend's bulk preparation (a generated item with its markings and
- * event averages about 180 bytes a record) */
+/* bytes per record assumed when estimating how many records a file brings,
+ * for the backend's bulk preparation: more than the ~180 a generated record
+ * averages, so that the estimate errs low */
 #define BULK_BYTES_PER_RECORD 256
 
 typedef struct input {

@@ -368,7 +368,8 @@ static void sq_rollback(rn_store *s)
  * else, and the schema after a commit is the one before (the very same
  * CREATE statements, read from sqlite_schema). "Small": the database holds
  * no more records than the import is expected to bring, so rebuilding costs
- * at most about what the import adds. Nothing an import runs reads through
+ * at most about what the import adds. UNIQUE indexes are kept (each is a
+ * rule whose error must name its line). Nothing an import runs reads through
  * these indexes: puts probe primary keys only (registry, references,
  * lifecycle, decoding context); the log's own indexes are not touched. */
 #define BULK_MIN_RECORDS 1000
@@ -413,8 +414,12 @@ static rn_code sq_bulk(rn_store *s, uint64_t expected, rn_error *err)
     rn_buf drop;
     rn__buf_init(&drop, (size_t)1 << 20);
     rn_code rc = RN_OK;
-    src = sqlite3_prepare_v2(q->db, "SELECT name, tbl_name, sql FROM sqlite_schema "
-                                    "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+    /* a UNIQUE index is a rule checked row by row (its error names the
+     * line): it stays */
+    src = sqlite3_prepare_v2(q->db, "SELECT name, tbl_name, sql FROM sqlite_schema s "
+                                    "WHERE type = 'index' AND sql IS NOT NULL AND NOT EXISTS "
+                                    "(SELECT 1 FROM pragma_index_list(s.tbl_name) l "
+                                    "WHERE l.name = s.name AND l.\"unique\") ORDER BY name",
                              -1, &st, NULL);
     if (src != SQLITE_OK)
         rc = db_err(q->db, src, err, "reading the schema");

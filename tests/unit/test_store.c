@@ -1086,6 +1086,7 @@ static void import_bad_file_changes_nothing(void **state)
 /* ---- bulk import ----------------------------------------------------------- */
 
 struct sqlite3 *rn__store_db(rn_store *s); /* store_int.h */
+static char *rows_of(sqlite3 *db, const char *sql);
 
 static int count_drops(unsigned type, void *ctx, void *p, void *x)
 {
@@ -1208,6 +1209,41 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     assert_string_equal(before, after);
     free(after);
     free(before);
+}
+
+/* A UNIQUE index on a record table is a rule, not a lookup: a bulk import
+ * keeps it, so a duplicate is refused at its own line. */
+static void bulk_import_keeps_unique_indexes(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_record *e = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(e, "name", "Bulk", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(f->s, e, RN_PUT_CREATE, &err), RN_OK);
+    char event[27];
+    memcpy(event, rn_record_id(e), 27);
+    rn_record_free(e);
+    sqlite3 *db = rn__store_db(f->s);
+    assert_int_equal(sqlite3_exec(db, "CREATE UNIQUE INDEX item_serial_unique ON item(serial)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    int drops = 0;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_drops, &drops);
+    char path[256], tail[512];
+    snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
+    snprintf(tail, sizeof tail,
+             "{\"type\":\"item\",\"kind\":\"component\",\"event\":\"%s\","
+             "\"serial\":\"S000007\"}\n", event);
+    write_items(path, event, 1500, tail);
+    rn_import_stats st;
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
+    assert_int_equal(err.line, 1501);
+    assert_true(drops > 0); /* the other indexes were deferred */
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    assert_int_equal(count(f->s, RN_T_ITEM), 0);
+    char *ix = rows_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'item_serial_unique'");
+    assert_string_equal(ix, "1|\n");
+    free(ix);
 }
 
 
@@ -1449,6 +1485,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
