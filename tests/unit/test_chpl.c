@@ -71,8 +71,12 @@ static void chpl_tier(const char *code, char tier[4])
     tier[0] = '\0';
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (line[0] != '#' && strlen(line) > 7 && !strncmp(line, code, 6) && line[6] == '\t')
-            snprintf(tier, 4, "%s", line + 7);
+        if (line[0] != '#' && strlen(line) > 7 && !strncmp(line, code, 6) && line[6] == '\t') {
+            size_t k = strcspn(line + 7, "\t");
+            k = k < 3 ? k : 3; /* the tier column: at most 3 characters kept */
+            memcpy(tier, line + 7, k);
+            tier[k] = '\0';
+        }
     }
     fclose(f);
 }
