@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OLD=$1 NEW=$2 F=$3 R=${4:-3}
 OUT=$HERE/out/ab
 mkdir -p "$OUT"
-DEPS=$(pkg-config --cflags --libs sqlite3 jansson libsodium pangocairo cairo-pdf gdk-pixbuf-2.0 \
+DEPS=$(pkg-config --cflags --libs sqlite3 jansson libsodium libcrypto pangocairo cairo-pdf gdk-pixbuf-2.0 \
        gexiv2 libjpeg libpng libwebpmux libheif)
 for side in OLD NEW; do
     dir=${!side}
