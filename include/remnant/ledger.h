@@ -326,6 +326,10 @@ typedef enum rn_witness_outcome {
     RN_ASK_BAD_ANSWER    /* an answer that is not a valid cosignature */
 } rn_witness_outcome;
 
+/* The outcome in a word or two, for logs and reports ("cosigned",
+ * "unreachable", "SPLIT VIEW"...); never NULL. */
+const char *rn_witness_outcome_word(rn_witness_outcome o);
+
 typedef struct rn_ledger_witness_result {
     const rn_ledger_witness_info *witness;
     rn_witness_outcome outcome;

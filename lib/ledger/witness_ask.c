@@ -540,3 +540,17 @@ out:
     free(set.w);
     return rc;
 }
+
+const char *rn_witness_outcome_word(rn_witness_outcome o)
+{
+    switch (o) {
+    case RN_ASK_COSIGNED: return "cosigned";
+    case RN_ASK_HAD: return "cosigned";
+    case RN_ASK_UNREACHABLE: return "unreachable";
+    case RN_ASK_REFUSED: return "refused";
+    case RN_ASK_SPLIT_VIEW: return "SPLIT VIEW";
+    case RN_ASK_ROLLBACK: return "ROLLBACK";
+    case RN_ASK_BAD_ANSWER: return "bad answer";
+    }
+    return "?";
+}

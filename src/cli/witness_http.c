@@ -122,20 +122,6 @@ rn_code cli_witness_post(void *ctx, const char *url, const char *body,
     return RN_OK;
 }
 
-static const char *outcome_word(rn_witness_outcome o)
-{
-    switch (o) {
-    case RN_ASK_COSIGNED: return "cosigned";
-    case RN_ASK_HAD: return "cosigned";
-    case RN_ASK_UNREACHABLE: return "unreachable";
-    case RN_ASK_REFUSED: return "refused";
-    case RN_ASK_SPLIT_VIEW: return "SPLIT VIEW";
-    case RN_ASK_ROLLBACK: return "ROLLBACK";
-    case RN_ASK_BAD_ANSWER: return "bad answer";
-    }
-    return "?";
-}
-
 typedef struct report {
     int alarm; /* a split view or rollback was reported */
 } report;
@@ -146,7 +132,7 @@ static void on_result(void *ctx, const rn_ledger_witness_result *r)
     if (r->outcome == RN_ASK_SPLIT_VIEW || r->outcome == RN_ASK_ROLLBACK)
         rep->alarm = 1;
     fprintf(stderr, "witness %s: %s", r->witness->name,
-            outcome_word(r->outcome));
+            rn_witness_outcome_word(r->outcome));
     if (r->status)
         fprintf(stderr, " (HTTP %d)", r->status);
     fputs(": ", stderr);

@@ -39,25 +39,11 @@ static int running, pending;
 static atomic_int stopping;
 static uint64_t asked_size; /* the thread's own: the size last asked about */
 
-static const char *word(rn_witness_outcome o)
-{
-    switch (o) {
-    case RN_ASK_COSIGNED: return "cosigned";
-    case RN_ASK_HAD: return "cosigned";
-    case RN_ASK_UNREACHABLE: return "unreachable";
-    case RN_ASK_REFUSED: return "refused";
-    case RN_ASK_SPLIT_VIEW: return "SPLIT VIEW";
-    case RN_ASK_ROLLBACK: return "ROLLBACK";
-    case RN_ASK_BAD_ANSWER: return "bad answer";
-    }
-    return "?";
-}
-
 static void on_result(void *ctx, const rn_ledger_witness_result *r)
 {
     (void)ctx;
-    srv_log("witness %s: %s (HTTP %d): %s", r->witness->name, word(r->outcome), r->status,
-            r->message);
+    srv_log("witness %s: %s (HTTP %d): %s", r->witness->name,
+            rn_witness_outcome_word(r->outcome), r->status, r->message);
 }
 
 static int count_one(void *ctx, const rn_ledger_witness_info *w)
