@@ -33,21 +33,22 @@
 
 #include "remnant/analysis.h"
 #include "remnant/store.h"
+#include "analysis_fixture.h"
 
-#define FX(tag) "01HTEST00000000000000DS" tag
+#define DS(tag) "01HTEST00000000000000DS" tag
 
 static const char fixture[] =
-    "{\"type\": \"event\", \"id\": \"" FX("G01") "\", \"name\": \"Decoder notes fixture\", "
+    "{\"type\": \"event\", \"id\": \"" DS("G01") "\", \"name\": \"Decoder notes fixture\", "
     "\"country\": \"UA\", \"documented\": \"2024-07-01\", \"notes\": \"INVENTED TEST FIXTURE\"}\n"
-    "{\"type\": \"item\", \"id\": \"" FX("W01") "\", \"kind\": \"weapon\", \"event\": \"" FX("G01")
+    "{\"type\": \"item\", \"id\": \"" DS("W01") "\", \"kind\": \"weapon\", \"event\": \"" DS("G01")
     "\", \"category\": \"missile\", \"producing_state\": \"KP\", \"notes\": \"INVENTED\"}\n"
-    "{\"type\": \"item\", \"id\": \"" FX("A01") "\", \"kind\": \"component\", \"parent\": \""
-    FX("W01") "\", \"category\": \"ic\", \"notes\": \"INVENTED\"}\n"
-    "{\"type\": \"marking\", \"id\": \"" FX("N01") "\", \"item\": \"" FX("A01")
+    "{\"type\": \"item\", \"id\": \"" DS("A01") "\", \"kind\": \"component\", \"parent\": \""
+    DS("W01") "\", \"category\": \"ic\", \"notes\": \"INVENTED\"}\n"
+    "{\"type\": \"marking\", \"id\": \"" DS("N01") "\", \"item\": \"" DS("A01")
     "\", \"text\": \"PIC16F877-20/P 12.05.2023\", \"notes\": \"INVENTED\"}\n"
-    "{\"type\": \"item\", \"id\": \"" FX("A02") "\", \"kind\": \"component\", \"parent\": \""
-    FX("W01") "\", \"category\": \"ic\", \"notes\": \"INVENTED\"}\n"
-    "{\"type\": \"marking\", \"id\": \"" FX("N02") "\", \"item\": \"" FX("A02")
+    "{\"type\": \"item\", \"id\": \"" DS("A02") "\", \"kind\": \"component\", \"parent\": \""
+    DS("W01") "\", \"category\": \"ic\", \"notes\": \"INVENTED\"}\n"
+    "{\"type\": \"marking\", \"id\": \"" DS("N02") "\", \"item\": \"" DS("A02")
     "\", \"text\": \"STM32F405RGT6 2215\", \"notes\": \"INVENTED\"}\n";
 
 static char dir[64];
@@ -87,55 +88,35 @@ static int teardown(void **state)
     return 0;
 }
 
-static json_t *find(json_t *arr, const char *key, const char *val)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        const char *s = json_string_value(json_object_get(v, key));
-        if (s && !strcmp(s, val))
-            return v;
-    }
-    return NULL;
-}
-
-static const char *js_(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("%s is not a string", k);
-    return s;
-}
-
 static void sanctions_report_decoder_notes(void **state)
 {
     char *js;
     rn_error err;
-    rn_analysis_filter f = {.item = FX("W01")};
+    rn_analysis_filter f = {.item = DS("W01")};
     assert_int_equal(rn_sanctions_scan(*state, &f, 0, &js, NULL, &err), RN_OK);
     json_error_t je;
     json_t *r = json_loads(js, 0, &je);
     rn_free(js);
     assert_non_null(r);
     json_t *flags = json_object_get(r, "flags");
-    json_t *a1 = find(flags, "component", FX("A01"));
-    json_t *a2 = find(flags, "component", FX("A02"));
+    json_t *a1 = fx_find(flags, "component", DS("A01"));
+    json_t *a2 = fx_find(flags, "component", DS("A02"));
     assert_non_null(a1);
     assert_non_null(a2);
     json_t *pl = json_object_get(a1, "plausibility");
     assert_int_equal(json_array_size(pl), 1);
-    assert_string_equal(js_(json_array_get(pl, 0), "rule"), "datecodes:microchip");
-    assert_string_equal(js_(json_array_get(pl, 0), "value"), "possible re-marking or counterfeit");
-    assert_non_null(strstr(js_(json_array_get(pl, 0), "source"), "Package Marking Information"));
+    assert_string_equal(fx_js(json_array_get(pl, 0), "rule"), "datecodes:microchip");
+    assert_string_equal(fx_js(json_array_get(pl, 0), "value"), "possible re-marking or counterfeit");
+    assert_non_null(strstr(fx_js(json_array_get(pl, 0), "source"), "Package Marking Information"));
     json_t *ec = json_object_get(a1, "export_category");
-    assert_string_equal(js_(ec, "value"), "HS 8542.31 (CHPL tier 1)");
-    assert_non_null(strstr(js_(ec, "note"), "not a customs ruling"));
-    assert_non_null(strstr(js_(a1, "words"), "possible re-marking or counterfeit"));
-    assert_non_null(strstr(js_(a1, "words"), "not a customs ruling"));
+    assert_string_equal(fx_js(ec, "value"), "HS 8542.31 (CHPL tier 1)");
+    assert_non_null(strstr(fx_js(ec, "note"), "not a customs ruling"));
+    assert_non_null(strstr(fx_js(a1, "words"), "possible re-marking or counterfeit"));
+    assert_non_null(strstr(fx_js(a1, "words"), "not a customs ruling"));
     assert_int_equal(json_array_size(json_object_get(a2, "plausibility")), 0);
-    assert_string_equal(js_(json_object_get(a2, "export_category"), "value"),
+    assert_string_equal(fx_js(json_object_get(a2, "export_category"), "value"),
                         "HS 8542.31 (CHPL tier 1)");
-    assert_null(strstr(js_(a2, "words"), "counterfeit"));
+    assert_null(strstr(fx_js(a2, "words"), "counterfeit"));
     json_decref(r);
 }
 
@@ -144,7 +125,7 @@ static void origin_reports_decoder_notes(void **state)
 {
     char *js;
     rn_error err;
-    rn_analysis_filter f = {.item = FX("W01")};
+    rn_analysis_filter f = {.item = DS("W01")};
     assert_int_equal(rn_origin(*state, &f, &js, NULL, &err), RN_OK);
     json_error_t je;
     json_t *r = json_loads(js, 0, &je);
@@ -153,13 +134,13 @@ static void origin_reports_decoder_notes(void **state)
     json_t *w = json_array_get(json_object_get(r, "weapons"), 0);
     assert_non_null(w);
     json_t *tree = json_object_get(w, "tree");
-    json_t *a1 = find(tree, "item", FX("A01")), *a2 = find(tree, "item", FX("A02"));
+    json_t *a1 = fx_find(tree, "item", DS("A01")), *a2 = fx_find(tree, "item", DS("A02"));
     assert_non_null(a1);
     assert_non_null(a2);
     json_t *pl = json_object_get(a1, "plausibility");
     assert_int_equal(json_array_size(pl), 1);
-    assert_string_equal(js_(json_array_get(pl, 0), "rule"), "datecodes:microchip");
-    assert_string_equal(js_(json_object_get(a1, "export_category"), "value"),
+    assert_string_equal(fx_js(json_array_get(pl, 0), "rule"), "datecodes:microchip");
+    assert_string_equal(fx_js(json_object_get(a1, "export_category"), "value"),
                         "HS 8542.31 (CHPL tier 1)");
     assert_int_equal(json_array_size(json_object_get(a2, "plausibility")), 0);
     json_decref(r);
@@ -186,15 +167,15 @@ static void un_dprk_complete(void **state)
         json_t *o = json_loads(line, 0, &je);
         if (!o)
             fail_msg("un_dprk.jsonl: %s", je.text);
-        assert_string_equal(js_(o, "target"), "KP");
-        const char *ins = js_(o, "instrument"), *src = js_(o, "source");
+        assert_string_equal(fx_js(o, "target"), "KP");
+        const char *ins = fx_js(o, "instrument"), *src = fx_js(o, "source");
         size_t i = 0;
         while (i < sizeof want / sizeof want[0] && strcmp(want[i].instrument, ins) != 0)
             i++;
         if (i == sizeof want / sizeof want[0])
             fail_msg("un_dprk.jsonl: %s is not one of the resolutions the 1718 Committee lists",
                      ins);
-        assert_string_equal(js_(o, "adopted"), want[i].adopted);
+        assert_string_equal(fx_js(o, "adopted"), want[i].adopted);
         assert_true(strstr(src, "https://undocs.org/S/RES/") != NULL);
         seen[i]++;
         json_decref(o);
