@@ -6,7 +6,10 @@
  *       attachment's blob stays: older bundles and history name it);
  *   O2. a temporary file of an attach or upload that was killed or failed
  *       (`.incoming-*`, `.upload-*`), once older than RN_GC_TEMP_AGE, so a
- *       write in progress is never taken.
+ *       write in progress is never taken;
+ *   O3. a sync file transfer never taken up again (`.staging/SHA-SIZE.part`,
+ *       lib/sync/files.c), once untouched for RN_GC_STAGING_AGE and not
+ *       locked by a transfer (the lock files.c holds while it writes).
  * `remnant verify` lists them; `remnant gc` removes them. Nothing that a
  * record or a log entry names is ever an orphan.
  */
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +28,8 @@
 #include "store/store_int.h"
 
 #define RN_GC_TEMP_AGE 3600 /* seconds */
+/* a cut transfer may resume for a week (a field laptop back on the network) */
+#define RN_GC_STAGING_AGE (7 * 24 * 3600)
 
 typedef struct shaset {
     char (*v)[65];
@@ -125,6 +132,39 @@ static rn_code report(const char *path, const char *why, int remove, rn_orphan_f
     return RN_OK;
 }
 
+/* O3 in the folder `dir` (the blob folder's .staging). A file is taken only
+ * while this process holds its lock, so a transfer that starts again at
+ * that moment waits for the removal and then begins anew. */
+static rn_code staging(const char *dir, time_t now, int remove, rn_orphan_fn fn, void *ctx,
+                       uint64_t *count, uint64_t *bytes, rn_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return RN_OK;
+    rn_code rc = RN_OK;
+    struct dirent *e;
+    while (rc == RN_OK && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 5, ".part") != 0)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+            now - sb.st_mtime <= RN_GC_STAGING_AGE)
+            continue;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            rc = report(path, "a sync file transfer not resumed for a week", remove, fn, ctx,
+                        count, bytes, err);
+        close(fd);
+    }
+    closedir(d);
+    return rc;
+}
+
 rn_code rn_store_orphans(rn_store *st, int remove, rn_orphan_fn fn, void *ctx,
                          uint64_t *count, uint64_t *bytes, rn_error *err)
 {
@@ -153,6 +193,10 @@ rn_code rn_store_orphans(rn_store *st, int remove, rn_orphan_fn fn, void *ctx,
                 now - sb.st_mtime > RN_GC_TEMP_AGE)
                 rc = report(sub, "the temporary file of an attach or upload that did not"
                             " finish", remove, fn, ctx, count, bytes, err);
+            continue;
+        }
+        if (S_ISDIR(sb.st_mode) && strcmp(e->d_name, ".staging") == 0) {
+            rc = staging(sub, now, remove, fn, ctx, count, bytes, err);
             continue;
         }
         if (!S_ISDIR(sb.st_mode) || strlen(e->d_name) != 2)

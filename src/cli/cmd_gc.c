@@ -2,7 +2,8 @@
  *
  * cmd_gc.c — `remnant gc`: remove the orphans of the blob folder (blobs no
  * attachment and no log entry names; stale temporary files of attaches or
- * uploads that did not finish). `remnant verify` lists the same files. */
+ * uploads that did not finish; sync transfers not resumed for a week).
+ * `remnant verify` lists the same files. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,9 +22,10 @@ int cmd_gc(int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nRemove the orphans of the blob folder: files that no "
                "attachment and no entry\nof the evidence log names (left by an attach "
-               "or upload that failed or was\nkilled), and temporary files older than "
-               "an hour. A blob any record or log\nentry names is never removed. "
-               "--dry-run lists them only.\n", usage);
+               "or upload that failed or was\nkilled), temporary files older than "
+               "an hour, and sync file transfers not\nresumed for a week. A blob any "
+               "record or log entry names is never\nremoved. --dry-run lists them only.\n",
+               usage);
         return EXIT_OK;
     }
     int dry = cli_flag(&argc, argv, "--dry-run");
