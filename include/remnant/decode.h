@@ -23,8 +23,10 @@
 extern "C" {
 #endif
 
-/* Longest marking the decoder accepts, in bytes (RN_ELIMIT above). */
-#define RN_DECODE_MARKING_MAX 256
+/* Longest marking the decoder accepts, in bytes (RN_ELIMIT above): the
+ * model's limit for a marking's text (lib/model/types.c), so every marking
+ * the store accepts is decoded (issue 12: any length, any script). */
+#define RN_DECODE_MARKING_MAX 1000
 /* Most candidates one marking yields; the lowest ranked are dropped. */
 #define RN_DECODE_CANDIDATES_MAX 64
 /* Two candidates of one field (manufacturer, production_date) with
