@@ -60,56 +60,18 @@ static void fail(ctx *c, const char *fmt, ...)
         c->say(c->sctx, line);
 }
 
-/* Next header line into tok[] (space separated, at most ntok). */
+/* Next header line into tok[] (space separated, at most ntok); the
+ * position moves past a line found even when it is malformed. */
 static int header(ctx *c, const char **tok, size_t *tlen, size_t ntok,
                   size_t *got)
 {
-    if (c->pos >= c->len)
-        return 0;
-    size_t rest = c->len - c->pos;
-    if (rest > 1024)
-        rest = 1024;
-    const char *nl = memchr(c->s + c->pos, '\n', rest);
-    if (!nl)
-        return 0;
-    const char *p = c->s + c->pos, *end = nl;
-    c->pos = (size_t)(nl - c->s) + 1;
-    *got = 0;
-    while (p < end) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
-        const char *te = sp ? sp : end;
-        if (te == p || *got == ntok)
-            return 0; /* empty token (double space) or too many */
-        tok[*got] = p;
-        tlen[*got] = (size_t)(te - p);
-        (*got)++;
-        p = sp ? sp + 1 : end;
-        if (sp && p == end)
-            return 0; /* trailing space */
-    }
-    return 1;
+    return rn__header_tokens(c->s, c->len, &c->pos, 0, tok, tlen, ntok, got);
 }
 
-static int tok_is(const char *t, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(t, lit, n) == 0;
-}
-
+/* A decimal number token (at most UINT64_MAX). */
 static int u64(const char *s, size_t len, uint64_t *out)
 {
-    if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
+    return rn__tok_u64(s, len, UINT64_MAX, out);
 }
 
 /* A payload of n bytes then a newline. */
@@ -178,12 +140,12 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
         return RN_EINVAL;
     }
     int bver = 0, bpublic = 0;
-    if (header(&c, tok, tl, 8, &nt) && nt >= 2 && tok_is(tok[0], tl[0], "remnant-bundle")) {
-        if (nt == 2 && tok_is(tok[1], tl[1], "v1"))
+    if (header(&c, tok, tl, 8, &nt) && nt >= 2 && rn__tok_is(tok[0], tl[0], "remnant-bundle")) {
+        if (nt == 2 && rn__tok_is(tok[1], tl[1], "v1"))
             bver = 1;
-        else if (nt == 2 && tok_is(tok[1], tl[1], "v2"))
+        else if (nt == 2 && rn__tok_is(tok[1], tl[1], "v2"))
             bver = 2;
-        else if (nt == 3 && tok_is(tok[1], tl[1], "v2") && tok_is(tok[2], tl[2], "public"))
+        else if (nt == 3 && rn__tok_is(tok[1], tl[1], "v2") && rn__tok_is(tok[2], tl[2], "public"))
             bver = 2, bpublic = 1;
     }
     if (!bver) {
@@ -198,7 +160,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
     uint64_t n;
     const char *p;
     if (!header(&c, tok, tl, 8, &nt) || nt != 2 ||
-        !tok_is(tok[0], tl[0], "checkpoint") || !u64(tok[1], tl[1], &n) ||
+        !rn__tok_is(tok[0], tl[0], "checkpoint") || !u64(tok[1], tl[1], &n) ||
         n > RN_NOTE_MAX || !payload(&c, n, &p)) {
         fail(&c, "the bundle does not start with a checkpoint");
         return RN_EINPUT;
@@ -268,7 +230,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
             fail(&c, "the bundle is truncated or malformed at byte %zu", c.pos);
             return RN_EINPUT;
         }
-        if (tok_is(tok[0], tl[0], "end") && nt == 1) {
+        if (rn__tok_is(tok[0], tl[0], "end") && nt == 1) {
             if (c.pos != c.len) {
                 fail(&c, "bytes after the end of the bundle");
                 return RN_EINPUT;
@@ -279,7 +241,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
             fail(&c, "too many sections");
             return RN_ELIMIT;
         }
-        if (tok_is(tok[0], tl[0], "consistency") && nt == 5 &&
+        if (rn__tok_is(tok[0], tl[0], "consistency") && nt == 5 &&
             nentries + nblobs == 0 && !has_cons) {
             /* consistency OLD NEW N <base64 old root>, then N hashes: the
              * checkpoint extends the tree of OLD leaves with that root. */
@@ -319,7 +281,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
                 pn == 1 ? "" : "es");
             continue;
         }
-        if (tok_is(tok[0], tl[0], "entry") && nt == 3) {
+        if (rn__tok_is(tok[0], tl[0], "entry") && nt == 3) {
             uint64_t seq, elen;
             const char *ebody;
             if (!u64(tok[1], tl[1], &seq) || !u64(tok[2], tl[2], &elen) ||
@@ -335,7 +297,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
                 fail(&c, "entry %llu has no well-formed proof", (unsigned long long)seq);
                 return RN_EINPUT;
             }
-            if (bver == 2 && nt == 4 && tok_is(tok[0], tl[0], "disclosures")) {
+            if (bver == 2 && nt == 4 && rn__tok_is(tok[0], tl[0], "disclosures")) {
                 uint64_t dseq;
                 if (!u64(tok[1], tl[1], &dseq) || dseq != seq || !u64(tok[2], tl[2], &dn) ||
                     dn > RN_ENTRY_MAX_DIGESTS || !u64(tok[3], tl[3], &dlen) ||
@@ -352,7 +314,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
             }
             uint64_t pseq, psize, pn;
             if (nt != 4 ||
-                !tok_is(tok[0], tl[0], "proof") || !u64(tok[1], tl[1], &pseq) ||
+                !rn__tok_is(tok[0], tl[0], "proof") || !u64(tok[1], tl[1], &pseq) ||
                 !u64(tok[2], tl[2], &psize) || !u64(tok[3], tl[3], &pn) ||
                 pn > RN_PROOF_MAX || pseq != seq) {
                 fail(&c, "entry %llu has no well-formed proof",
@@ -467,7 +429,7 @@ static rn_code check_bundle(const char *data, size_t len, const rn_vkey *keys, s
             }
             continue;
         }
-        if (tok_is(tok[0], tl[0], "blob") && nt == 3) {
+        if (rn__tok_is(tok[0], tl[0], "blob") && nt == 3) {
             uint64_t blen;
             const char *bbody;
             uint8_t want[32], got[32];

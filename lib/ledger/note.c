@@ -92,6 +92,60 @@ rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out, size_t n)
     return RN_OK;
 }
 
+int rn__header_tokens(const char *s, size_t len, size_t *pos, int printable,
+                      const char **tok, size_t *tlen, size_t ntok, size_t *got)
+{
+    *got = 0;
+    if (*pos >= len)
+        return 0;
+    size_t rest = len - *pos;
+    if (rest > 1024)
+        rest = 1024;
+    const char *nl = memchr(s + *pos, '\n', rest);
+    if (!nl)
+        return 0;
+    const char *p = s + *pos, *end = nl;
+    *pos = (size_t)(nl - s) + 1;
+    while (p < end) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *te = sp ? sp : end;
+        if (te == p || *got == ntok)
+            return 0; /* empty token (double space) or too many */
+        for (const char *q = p; printable && q < te; q++)
+            if ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e)
+                return 0;
+        tok[*got] = p;
+        tlen[*got] = (size_t)(te - p);
+        (*got)++;
+        p = sp ? sp + 1 : end;
+        if (sp && p == end)
+            return 0; /* trailing space */
+    }
+    return 1;
+}
+
+int rn__tok_is(const char *t, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(t, lit, n) == 0;
+}
+
+int rn__tok_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+    if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+        return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (max - d) / 10)
+            return 0; /* v * 10 + d > max */
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid: rejects
  * overlong forms, surrogates and code points above U+10FFFF. */
 static size_t utf8_seq(const unsigned char *s, size_t len)

@@ -185,6 +185,20 @@ RN_NODISCARD rn_code rn__b64_decode(const char *in, size_t len, uint8_t *out,
 void rn__hex_encode(const uint8_t *in, size_t n, char *out /* 2n+1 */);
 RN_NODISCARD rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out,
                                     size_t n);
+/* The header lines of bundles and sync packages. rn__header_tokens splits
+ * the line at s[*pos..len) (its '\n' within 1024 bytes) at single spaces
+ * into at most ntok tokens and moves *pos past it. 0 when there is no such
+ * line (*pos unchanged), or it has an empty token (a double, leading or
+ * trailing space), more than ntok tokens, or, with printable, a byte
+ * outside 0x21..0x7e (*pos moved all the same). An empty line is 1 with
+ * *got 0. */
+int rn__header_tokens(const char *s, size_t len, size_t *pos, int printable,
+                      const char **tok, size_t *tlen, size_t ntok, size_t *got);
+/* Token t[0..n) is exactly lit. */
+int rn__tok_is(const char *t, size_t n, const char *lit);
+/* Token s[0..len) as a decimal without leading zeros, at most max: 1 and
+ * *out, or 0. */
+int rn__tok_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
 /* ---- signed notes (note.c) ----------------------------------------------- */
 

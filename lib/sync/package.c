@@ -49,59 +49,24 @@ static rn_code bad(cur *c, const char *fmt, const char *what)
     return RN_EINPUT;
 }
 
-/* Next header line, split into at most 6 tokens. */
+/* Next header line of printable tokens, split into at most 6; the position
+ * moves only past a well-formed, non-empty line. */
 static int header(cur *c, const char **tok, size_t *tlen, size_t *got)
 {
+    size_t pos = c->pos;
     *got = 0;
-    if (c->pos >= c->len)
+    if (pos < c->len && c->s[pos] == '\n')
+        return 0; /* an empty line */
+    if (!rn__header_tokens(c->s, c->len, &pos, 1, tok, tlen, 6, got))
         return 0;
-    size_t rest = c->len - c->pos;
-    if (rest > 1024)
-        rest = 1024;
-    const char *nl = memchr(c->s + c->pos, '\n', rest);
-    if (!nl)
-        return 0;
-    const char *p = c->s + c->pos, *end = nl;
-    if (p == end)
-        return 0;
-    while (p < end) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
-        const char *te = sp ? sp : end;
-        if (te == p || *got == 6)
-            return 0;
-        for (const char *q = p; q < te; q++)
-            if ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e)
-                return 0;
-        tok[*got] = p;
-        tlen[*got] = (size_t)(te - p);
-        (*got)++;
-        p = sp ? sp + 1 : end;
-        if (sp && p == end)
-            return 0;
-    }
-    c->pos = (size_t)(nl - c->s) + 1;
+    c->pos = pos;
     return 1;
 }
 
-static int is(const char *t, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(t, lit, n) == 0;
-}
-
+/* A decimal number token (at most INT64_MAX). */
 static int num(const char *s, size_t len, uint64_t *out)
 {
-    if (len == 0 || len > 19 || (len > 1 && s[0] == '0'))
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (v > INT64_MAX)
-        return 0;
-    *out = v;
-    return 1;
+    return rn__tok_u64(s, len, INT64_MAX, out);
 }
 
 static int payload(cur *c, uint64_t n, const char **p)
@@ -189,33 +154,33 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         *where = 0;
     /* K1, K8 */
     if (!header(&c, tok, tl, &nt) || (nt != 2 && nt != 3) ||
-        !is(tok[0], tl[0], "remnant-sync") || !is(tok[1], tl[1], "v1") ||
-        (nt == 3 && !is(tok[2], tl[2], "public")))
+        !rn__tok_is(tok[0], tl[0], "remnant-sync") || !rn__tok_is(tok[1], tl[1], "v1") ||
+        (nt == 3 && !rn__tok_is(tok[2], tl[2], "public")))
         return bad(&c, "%s", "not a sync package: the first line must be 'remnant-sync v1' "
                    "or 'remnant-sync v1 public'");
     out->public_mode = nt == 3;
-    if (!header(&c, tok, tl, &nt) || nt != 2 || !is(tok[0], tl[0], "checkpoint") ||
+    if (!header(&c, tok, tl, &nt) || nt != 2 || !rn__tok_is(tok[0], tl[0], "checkpoint") ||
         !num(tok[1], tl[1], &n) || n > RN_NOTE_MAX || !payload(&c, n, &out->note))
         return bad(&c, "%s", "expected 'checkpoint LEN' and the signed checkpoint note");
     out->note_len = (size_t)n;
     /* K4 */
     size_t save = c.pos;
     if (out->public_mode) {
-        if (header(&c, tok, tl, &nt) && nt == 4 && is(tok[0], tl[0], "consistency") &&
+        if (header(&c, tok, tl, &nt) && nt == 4 && rn__tok_is(tok[0], tl[0], "consistency") &&
             num(tok[1], tl[1], &out->from) && out->from > 0) {
             c.pos = save; /* read below */
         } else {
             c.pos = save;
             out->from = 0;
         }
-    } else if (!header(&c, tok, tl, &nt) || nt != 3 || !is(tok[0], tl[0], "range") ||
+    } else if (!header(&c, tok, tl, &nt) || nt != 3 || !rn__tok_is(tok[0], tl[0], "range") ||
         !num(tok[1], tl[1], &out->from) || !num(tok[2], tl[2], &n) ||
         n != (uint64_t)popcount(out->from) || !hashes(&c, (size_t)n, out->front))
         return bad(&c, "%s", "expected 'range FROM N' and the N frontier hashes of FROM");
     else
         out->nfront = (size_t)n;
     if (out->from > 0) {
-        if (!header(&c, tok, tl, &nt) || nt != 4 || !is(tok[0], tl[0], "consistency") ||
+        if (!header(&c, tok, tl, &nt) || nt != 4 || !rn__tok_is(tok[0], tl[0], "consistency") ||
             !num(tok[1], tl[1], &m) || m != out->from || !num(tok[2], tl[2], &out->cons_size) ||
             out->cons_size < out->from || !num(tok[3], tl[3], &n) || n > RN_PROOF_MAX ||
             !hashes(&c, (size_t)n, out->cons))
@@ -227,7 +192,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         size_t at = c.pos;
         if (!header(&c, tok, tl, &nt))
             return rn__sync_pkg_free(out), bad(&c, "%s", "a section header is malformed");
-        if (nt == 1 && is(tok[0], tl[0], "end")) {
+        if (nt == 1 && rn__tok_is(tok[0], tl[0], "end")) {
             if (!out->seal)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "the package has no seal");
             if (c.pos != c.len)
@@ -236,7 +201,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         }
         if (out->seal)
             return rn__sync_pkg_free(out), bad(&c, "%s", "only 'end' may follow the seal");
-        if (nt == 2 && is(tok[0], tl[0], "seal")) {
+        if (nt == 2 && rn__tok_is(tok[0], tl[0], "seal")) {
             if (out->public_mode && (out->npub == 0 || !out->e[out->ne - 1].has_proof) &&
                 out->ne)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
@@ -247,7 +212,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             out->sealed = at;
             continue;
         }
-        if (nt == 3 && is(tok[0], tl[0], "entry")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "entry")) {
             /* K3 */
             if (out->nb || out->npub)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "an entry after a blob or a "
@@ -275,7 +240,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             out->ne++;
             continue;
         }
-        if (nt == 3 && is(tok[0], tl[0], "proof")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "proof")) {
             /* K8 */
             rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
             if (!out->public_mode || !e || e->has_proof || !num(tok[1], tl[1], &n) ||
@@ -287,7 +252,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             e->has_proof = 1;
             continue;
         }
-        if (nt == 3 && is(tok[0], tl[0], "public")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "public")) {
             /* K7 */
             if (out->public_mode && out->ne && !out->npub && !out->e[out->ne - 1].has_proof)
                 return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
@@ -325,7 +290,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             out->npub++;
             continue;
         }
-        if (nt == 4 && is(tok[0], tl[0], "disclosures")) {
+        if (nt == 4 && rn__tok_is(tok[0], tl[0], "disclosures")) {
             rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
             if (!e || !num(tok[1], tl[1], &n) || n != e->seq || e->disc || e->via || e->has_proof ||
                 !num(tok[2], tl[2], &m) || m == 0 || m > RN_ENTRY_MAX_DIGESTS ||
@@ -336,7 +301,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             e->ndisc = (size_t)m;
             continue;
         }
-        if (nt == 3 && is(tok[0], tl[0], "via")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "via")) {
             rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
             if (!e || out->public_mode || !num(tok[1], tl[1], &n) || n != e->seq || e->via ||
                 !num(tok[2], tl[2], &m) || m == 0 || m > RN_SYNC_VIA_MAX ||
@@ -348,7 +313,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         }
         if (out->public_mode && out->ne && !out->npub && !out->e[out->ne - 1].has_proof)
             return rn__sync_pkg_free(out), bad(&c, "%s", "an entry without its proof");
-        if (nt == 3 && is(tok[0], tl[0], "blob")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "blob")) {
             /* K5 */
             if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||
                 m > RN_SYNC_BLOB_MAX)
@@ -378,7 +343,7 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
             has_last = 1;
             continue;
         }
-        if (nt == 3 && is(tok[0], tl[0], "file")) {
+        if (nt == 3 && rn__tok_is(tok[0], tl[0], "file")) {
             /* K5: a file named, not carried */
             if (tl[1] != 64 || !hexlow(tok[1], 64) || !num(tok[2], tl[2], &m) ||
                 m > RN_SYNC_BLOB_MAX)
