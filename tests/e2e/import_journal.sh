@@ -11,20 +11,12 @@
 # small import would (export compared). The kill tests are in
 # kill_import.sh.
 set -euo pipefail
-
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_import_journal.XXXXXX")
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 HOLD=
-cleanup() {
+e2e_cleanup() {
     if [ -n "$HOLD" ]; then kill "$HOLD" 2>/dev/null || true; wait "$HOLD" 2>/dev/null || true; fi
-    rm -rf "$T"
 }
-trap cleanup EXIT
-cd "$T"
 export REMNANT_AUTHOR=e2e
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
-rn() { "$REMNANT" "$@"; }
 command -v python3 >/dev/null || die "python3 is needed"
 
 rn generate --items 20000 --seed 5 -o big.jsonl
@@ -84,4 +76,4 @@ ok "with a reader open: WAL kept, $reads reads during the import, then $last rec
 cmp -s <(rn --db a.db export | grep -v '"type":"entity"' | sort) <(rn --db b.db export | grep -v '"type":"entity"' | sort) ||
     die "the two imports stored different records"
 ok "both imports stored the same records"
-echo "import_journal: all checks passed"
+e2e_done

@@ -15,21 +15,12 @@
 # (rn__sqlite_open rolls the hot journal back first). The waits are for
 # states, not times: the tenths-of-a-second counts are only a safety net.
 set -euo pipefail
-
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_kill_import.XXXXXX")
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 PID=
-cleanup() {
+e2e_cleanup() {
     if [ -n "$PID" ]; then kill -9 "$PID" 2>/dev/null || true; fi
-    rm -rf "$T"
 }
-trap cleanup EXIT
-cd "$T"
 export REMNANT_AUTHOR=e2e
-
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
-rn() { "$REMNANT" "$@"; }
 command -v sqlite3 >/dev/null || die "the sqlite3 shell is needed (apt-get install sqlite3)"
 
 ITEMS=${RN_KILL_ITEMS:-100000}
@@ -112,4 +103,4 @@ n=$(rn --db db.db export | wc -l)
 ok "the database takes writes and imports after the kills"
 [ "$(sqlite3 db.db 'PRAGMA journal_mode;')" = wal ] || die "the database is not in WAL mode after the kills and imports"
 ok "the database is in WAL mode again"
-echo "kill_import: all checks passed"
+e2e_done
