@@ -5,7 +5,9 @@
  * tile path syntax of c2sp.org/tlog-tiles (a table of paths, accepted and
  * refused), tiles stored in the database as the log grows (T1-T4: rollback,
  * the grow-only trigger, verify V9 naming a changed tile), and proofs read
- * from tiles equal to the proofs rebuilt from the leaves, for many sizes. */
+ * from tiles equal to the proofs rebuilt from the leaves, for many sizes;
+ * the migrations of the log's table (8 tiles, 13 compact rows, 16 the op
+ * check without IN). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -594,6 +596,117 @@ static void test_prev_after_delete(void **state)
     rn_store_close(s);
 }
 
+/* Every row of ledger_entry, every column quoted, in seq order: one string
+ * (malloc'd) to compare a table before and after a migration. */
+static char *entry_rows(void)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(r, char(10)) FROM (SELECT"
+                                           " quote(seq) || ',' || quote(record_id) || ',' ||"
+                                           " quote(type) || ',' || quote(op) || ',' ||"
+                                           " quote(body) || ',' || quote(leaf_hash) || ',' ||"
+                                           " quote(disclosures) || ',' || quote(time) || ','"
+                                           " || quote(prev) AS r FROM ledger_entry ORDER BY"
+                                           " seq)", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *v = strdup((const char *)sqlite3_column_text(st, 0));
+    assert_non_null(v);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Migration 16 rebuilds ledger_entry with its op check written without IN
+ * (an IN list cost an ephemeral B-tree per appended entry): the same rows,
+ * byte for byte (creates, updates, deletes, prev links), the same checks,
+ * indexes and append-only triggers; the log verifies and grows after it. */
+static void test_migration_op_check(void **state)
+{
+    (void)state;
+    rn_store *s = NULL;
+    rn_error err;
+    char now[600];
+    snprintf(now, sizeof now, "%s/now.db", dir);
+    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
+    add_events(s, 300, 1);
+    rn_record *r = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(r, "name", "once", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK);
+    char id[RN_ID_LEN + 1];
+    memcpy(id, rn_record_id(r), sizeof id);
+    assert_int_equal(rn_record_set(r, "name", "twice", 5, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_REPLACE, &err), RN_OK);
+    assert_int_equal(rn_store_delete(s, id, &err), RN_OK);
+    rn_record_free(r);
+    rn_store_close(s);
+    /* the same log in a database of the schema before 16 */
+    int before = rn_test_schema_before("ledger_entry_0016");
+    assert_int_equal(rn__store_create_at(db, (unsigned)before, &err), RN_OK);
+    rn_test_copy_tables(db, now);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_entry' AND"
+                        " sql LIKE '%op IN (''c'', ''u'', ''d'')%'"), 1);
+    char *rows = entry_rows();
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 303);
+    assert_int_equal(q1("SELECT count(DISTINCT op) FROM ledger_entry"), 3);
+
+    assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
+    assert_int_equal(q1("PRAGMA user_version") > before, 1);
+    char *rows2 = entry_rows();
+    assert_string_equal(rows, rows2); /* lossless */
+    free(rows2);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_entry' AND"
+                        " sql LIKE '% IN (%'"), 0);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'ledger_entry'"
+                        " AND name IN ('ledger_entry_record', 'ledger_entry_deleted',"
+                        " 'ledger_entry_no_update', 'ledger_entry_no_delete')"), 4);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%0016%'"), 0);
+    /* the checks refuse what they refused; the triggers keep it append-only */
+    static const char *const refused[] = {
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'x', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'C', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'cu', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (-1,"
+        " 'x', 'event', 'c', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'c', x'', zeroblob(31))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash, time) VALUES"
+        " (1000, 'x', 'event', 'c', x'', zeroblob(32), -1)",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash, prev) VALUES"
+        " (1000, 'x', 'event', 'c', x'', zeroblob(32), x'00')",
+        "UPDATE ledger_entry SET op = 'u' WHERE seq = 3",
+        "DELETE FROM ledger_entry WHERE seq = 302",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        if (exec_sql(refused[i]) != SQLITE_CONSTRAINT)
+            fail_msg("accepted: %s", refused[i]);
+    /* ... and accept the three ops (rolled back) */
+    assert_int_equal(exec_sql("BEGIN; INSERT INTO ledger_entry(seq, record_id, type, op, body,"
+                              " leaf_hash) VALUES (1000, 'x', 'event', 'c', x'', zeroblob(32)),"
+                              " (1001, 'x', 'event', 'u', x'', zeroblob(32)), (1002, 'x',"
+                              " 'event', 'd', x'', zeroblob(32)); ROLLBACK"),
+                     SQLITE_OK);
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 303);
+    rn_ledger_verify_stats st;
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    add_events(s, 10, 1);
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    assert_int_equal(nproblems, 0);
+    rn_store_close(s);
+    rn_ledger *l = NULL;
+    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
+    check_proofs(l, 313);
+    rn_ledger_close(l);
+    free(rows);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -607,6 +720,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_keeps_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prev_after_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_op_check, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
