@@ -372,6 +372,22 @@ static void collect(void *ctx, const rn_ledger_problem *p)
     snprintf(all_problems + n, sizeof all_problems - n, "%s\n", last_problem);
 }
 
+/* A log of n events, as today's store writes them, in dir/now.db (OUT its
+ * path): what the migration tests copy into a database of an older schema.
+ * The store stays open for more changes when `keep` is given. */
+static void log_now(char *now, size_t cap, int n, rn_store **keep)
+{
+    rn_store *s = NULL;
+    rn_error err;
+    snprintf(now, cap, "%s/now.db", dir);
+    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
+    add_events(s, n, 1);
+    if (keep)
+        *keep = s;
+    else
+        rn_store_close(s);
+}
+
 /* Every proof the API gives (from tiles) equals the proof from the leaves. */
 static void check_proofs(rn_ledger *l, uint64_t size)
 {
@@ -401,6 +417,26 @@ static void check_proofs(rn_ledger *l, uint64_t size)
         assert_int_equal(na, nb);
         assert_memory_equal(a, b, na * 32);
     }
+}
+
+/* After a migration: the log of `size` entries verifies, takes 10 more
+ * and verifies again; then (s closed) every proof from its tiles equals
+ * the proof from its leaves. */
+static void verify_grow_prove(rn_store *s, uint64_t size)
+{
+    rn_error err;
+    rn_ledger_verify_stats st;
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    add_events(s, 10, 1);
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    assert_int_equal(nproblems, 0);
+    rn_store_close(s);
+    rn_ledger *l = NULL;
+    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
+    check_proofs(l, size + 10);
+    rn_ledger_close(l);
 }
 
 static void test_stored(void **state)
@@ -491,10 +527,7 @@ static void test_migration(void **state)
     char now[600];
     /* a log of 600 entries at schema 7 (rn__store_create_at), as today's
      * store wrote them into a database of today's schema */
-    snprintf(now, sizeof now, "%s/now.db", dir);
-    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
-    add_events(s, 600, 1);
-    rn_store_close(s);
+    log_now(now, sizeof now, 600, NULL);
     rn_test_full_rows(now, ""); /* the rows as schema 7 stored them (full form) */
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_OK);
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_EEXISTS);
@@ -514,16 +547,7 @@ static void test_migration(void **state)
     /* 13: every entry compact, none full */
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0 AND time"
                         " IS NOT NULL"), 600);
-    rn_ledger_verify_stats st;
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    add_events(s, 10, 1);
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    rn_store_close(s);
-    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
-    check_proofs(l, 610);
-    rn_ledger_close(l);
+    verify_grow_prove(s, 600);
 }
 
 /* S3: migration 13 compacts a row only when its compact form rebuilds its
@@ -537,10 +561,7 @@ static void test_migration_keeps_damaged(void **state)
     char now[600];
     /* 20 entries in full form (as the schema before 0013 stored them), one
      * with a changed disclosure, in a database of that schema */
-    snprintf(now, sizeof now, "%s/now.db", dir);
-    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
-    add_events(s, 20, 1);
-    rn_store_close(s);
+    log_now(now, sizeof now, 20, NULL);
     rn_test_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
                  " 'event ', 'EVENT ') AS BLOB) WHERE seq = 5");
     /* the schema version before the migration that compacts (0013) */
@@ -629,9 +650,7 @@ static void test_migration_op_check(void **state)
     rn_store *s = NULL;
     rn_error err;
     char now[600];
-    snprintf(now, sizeof now, "%s/now.db", dir);
-    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
-    add_events(s, 300, 1);
+    log_now(now, sizeof now, 300, &s);
     rn_record *r = rn_record_new(RN_T_EVENT);
     assert_int_equal(rn_record_set(r, "name", "once", 4, &err), RN_OK);
     assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK);
@@ -692,18 +711,7 @@ static void test_migration_op_check(void **state)
                               " 'event', 'd', x'', zeroblob(32)); ROLLBACK"),
                      SQLITE_OK);
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 303);
-    rn_ledger_verify_stats st;
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    add_events(s, 10, 1);
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    assert_int_equal(nproblems, 0);
-    rn_store_close(s);
-    rn_ledger *l = NULL;
-    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
-    check_proofs(l, 313);
-    rn_ledger_close(l);
+    verify_grow_prove(s, 303);
     free(rows);
 }
 
