@@ -12,7 +12,12 @@
 -- the same rows (seq is the rowid, so every entry keeps its key), the same
 -- indexes and append-only triggers. Nothing else names ledger_entry in the
 -- schema (no view, no trigger of another table, no foreign key), and a
--- DROP TABLE fires no trigger, so the rebuild is the whole change.
+-- DROP TABLE fires no trigger, so the rebuild is the whole change. The DROP
+-- removes every index and trigger on the table: each is recreated below
+-- (tests/unit/test_tiles.c, test_migration_op_check, compares them before
+-- and after, so one added by an earlier migration and not recreated here
+-- fails it; a view or another table's trigger naming ledger_entry would make
+-- the RENAME fail).
 CREATE TABLE ledger_entry_0016 (
   seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 0),
   record_id TEXT NOT NULL,
