@@ -56,7 +56,7 @@
  * (rn__entry_format_v2) and stored compact (L10); hashes are libcrypto's
  * (sha256.c). The INSERT is one row and two index entries; no check of
  * ledger_entry may use an IN list (SQLite builds an ephemeral B-tree for it
- * at every execution: migration 16 took one out). What SQLite alone costs
+ * at every execution: migration 15 took one out). What SQLite alone costs
  * per row is measured beside the append (bench/ledger_bench.c, part 2).
  */
 #include <errno.h>

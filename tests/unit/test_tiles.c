@@ -643,7 +643,7 @@ static char *entry_rows(void)
                    " || quote(time) || ',' || quote(prev) AS r FROM ledger_entry ORDER BY seq)");
 }
 
-/* Migration 16 rebuilds ledger_entry with its op check written without IN
+/* Migration 15 rebuilds ledger_entry with its op check written without IN
  * (an IN list cost an ephemeral B-tree per appended entry): the same rows,
  * byte for byte (creates, updates, deletes, prev links), the same checks,
  * indexes and append-only triggers; the log verifies and grows after it. */
@@ -665,7 +665,7 @@ static void test_migration_op_check(void **state)
     rn_record_free(r);
     rn_store_close(s);
     /* the same log in a database of the schema before 16 */
-    int before = rn_test_schema_before("ledger_entry_0016");
+    int before = rn_test_schema_before("ledger_entry_0015");
     assert_int_equal(rn__store_create_at(db, (unsigned)before, &err), RN_OK);
     rn_test_copy_tables(db, now);
     assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_entry' AND"
@@ -696,7 +696,7 @@ static void test_migration_op_check(void **state)
     assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'ledger_entry'"
                         " AND name IN ('ledger_entry_record', 'ledger_entry_deleted',"
                         " 'ledger_entry_no_update', 'ledger_entry_no_delete')"), 4);
-    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%0016%'"), 0);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%0015%'"), 0);
     /* the checks refuse what they refused; the triggers keep it append-only */
     static const char *const refused[] = {
         "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"

@@ -18,7 +18,7 @@
 -- and after, so one added by an earlier migration and not recreated here
 -- fails it; a view or another table's trigger naming ledger_entry would make
 -- the RENAME fail).
-CREATE TABLE ledger_entry_0016 (
+CREATE TABLE ledger_entry_0015 (
   seq INTEGER PRIMARY KEY NOT NULL CHECK (seq >= 0),
   record_id TEXT NOT NULL,
   type TEXT NOT NULL,
@@ -29,11 +29,11 @@ CREATE TABLE ledger_entry_0016 (
   time INTEGER CHECK (time IS NULL OR time >= 0),
   prev BLOB CHECK (prev IS NULL OR length(prev) = 32)
 ) STRICT;
-INSERT INTO ledger_entry_0016(seq, record_id, type, op, body, leaf_hash, disclosures, time, prev)
+INSERT INTO ledger_entry_0015(seq, record_id, type, op, body, leaf_hash, disclosures, time, prev)
   SELECT seq, record_id, type, op, body, leaf_hash, disclosures, time, prev
   FROM ledger_entry ORDER BY seq;
 DROP TABLE ledger_entry;
-ALTER TABLE ledger_entry_0016 RENAME TO ledger_entry;
+ALTER TABLE ledger_entry_0015 RENAME TO ledger_entry;
 -- as in 0002_ledger.sql and 0008_tiles.sql
 CREATE INDEX ledger_entry_record ON ledger_entry(record_id, seq);
 CREATE INDEX ledger_entry_deleted ON ledger_entry(record_id, seq) WHERE op = 'd';
