@@ -467,8 +467,10 @@ static rn_code check_entries(job *j, rn_error *err)
                 return rc;
             if (j->p.public_mode) {
                 /* K8: its own inclusion proof in the signed tree */
+                rn_hash proof[RN_PROOF_MAX];
+                rn__sync_entry_proof(e, proof);
                 if (rn__merkle_verify_inclusion(e->seq, j->cp.size, it->leaf,
-                                                (const rn_hash *)e->proof, e->nproof,
+                                                (const rn_hash *)proof, e->nproof,
                                                 j->cp.root) != RN_OK)
                     return rn__err(err, RN_ECRYPTO, "REFUSED: entry %llu is not in the signed "
                                    "checkpoint's tree (its inclusion proof fails); nothing "
@@ -890,11 +892,13 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         return rn__sync_dberr(j->db, err, "keeping the peer's leaves");
     for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
         const rn__sync_entry *e = &j->p.e[i];
+        rn_hash proof[RN_PROOF_MAX];
         sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)e->seq);
         sqlite3_bind_blob(st, 3, j->it[i].leaf, RN_HASH_LEN, SQLITE_STATIC);
         if (j->p.public_mode) {
-            sqlite3_bind_blob(st, 4, e->nproof ? (const void *)e->proof : "",
+            rn__sync_entry_proof(e, proof);
+            sqlite3_bind_blob(st, 4, e->nproof ? (const void *)proof : "",
                               (int)(e->nproof * RN_HASH_LEN), SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, (sqlite3_int64)j->cp.size);
         } else {
