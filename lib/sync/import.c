@@ -26,7 +26,9 @@
  * unnamed files, which `remnant gc` removes) and, in ONE transaction:
  *  S9. each entry after L is applied unless it is our own change coming
  *      back (an echo), is already equal here, or conflicts: the record
- *      changed here since the peer last had it (sync_record, export.c E2),
+ *      changed here since the peer last had it (its latest local entry is
+ *      neither the one the peer was last sent, sync_record (export.c E2),
+ *      nor one applied from that peer, sync_provenance),
  *      or it is in conflict already — then theirs is kept beside mine
  *      (sync_conflict) and nothing is overwritten. An applied change is
  *      logged here under its original author, with its provenance
@@ -82,7 +84,7 @@ typedef struct job {
     item *it;
     size_t nit;
     sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
-    sqlite3_stmt *q_tip;
+    sqlite3_stmt *q_tip, *q_from;
     rn__jreader *jr;  /* S6's record reader, one for every entry */
     int any_open;     /* is any conflict open here (asked once, then kept) */
 } job;
@@ -104,6 +106,7 @@ static void job_free(job *j)
     sqlite3_finalize(j->q_conf_ins);
     sqlite3_finalize(j->q_conf_upd);
     sqlite3_finalize(j->q_tip);
+    sqlite3_finalize(j->q_from);
     rn__jreader_free(j->jr);
     rn__sync_pkg_free(&j->p);
 }
@@ -710,6 +713,26 @@ static rn_code set_base(job *j, const char *id, int64_t seq, rn_error *err)
     return rc;
 }
 
+/* Did the local entry `seq` apply a change received from this peer (a
+ * provenance row of its log)? Then the peer holds that version of the
+ * record: S9 applied it from the peer and recorded no sync_record row for it
+ * (one row fewer per change). Only S9 writes provenance rows; an export or an
+ * equal record moves sync_record instead. */
+static rn_code applied_from_peer(job *j, int64_t seq, int *yes, rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_from, "SELECT 1 FROM sync_provenance WHERE seq=? AND origin=?",
+                      err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(j->q_from, 1, seq);
+    sqlite3_bind_text(j->q_from, 2, j->origin, -1, SQLITE_STATIC);
+    int src = sqlite3_step(j->q_from);
+    *yes = src == SQLITE_ROW;
+    sqlite3_reset(j->q_from);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? RN_OK
+                                                   : rn__sync_dberr(j->db, err, "reading provenance");
+}
+
 static rn_code keep_conflict(job *j, const item *it, uint64_t seq, int64_t mine, int open,
                              rn_error *err)
 {
@@ -837,9 +860,14 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
         return ls >= 0 ? set_base(j, it->id, ls, err) : RN_OK;
     }
     if (ls >= 0 && ls != base) {
-        /* changed here since the peer last had it: keep both */
-        stats->conflicts++;
-        return keep_conflict(j, it, oseq, ls, 0, err);
+        int theirs = 0;
+        if ((rc = applied_from_peer(j, ls, &theirs, err)))
+            return rc;
+        if (!theirs) {
+            /* changed here since the peer last had it: keep both */
+            stats->conflicts++;
+            return keep_conflict(j, it, oseq, ls, 0, err);
+        }
     }
     if ((rc = rn_store_set_author(j->s, it->author)))
         return rn__err(err, rc, "entry %llu: author too long", (unsigned long long)oseq);
@@ -859,7 +887,9 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
     int64_t nseq;
     if ((rc = log_tip(j, &nseq, err)))
         return rc;
-    if ((rc = provenance(j, it, oseq, nseq, by, err)) || (rc = set_base(j, it->id, nseq, err)))
+    /* no sync_record row: the provenance row says that the peer holds nseq
+     * (applied_from_peer) */
+    if ((rc = provenance(j, it, oseq, nseq, by, err)))
         return rc;
     stats->applied++;
     return RN_OK;
