@@ -879,8 +879,8 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
             return keep_conflict(j, it, oseq, ls, 0, err);
         }
     } else {
-        rc = ls < 0 ? rn__store_sync_create(j->s, it->rec, err)
-                    : rn__store_sync_put(j->s, it->rec, err);
+        /* S6 checked it->canon: the store logs it as it is */
+        rc = rn__store_sync_write_canon(j->s, it->rec, ls >= 0, it->canon, it->canon_len, err);
     }
     if (rc)
         return rc;
