@@ -13,16 +13,8 @@
 # All data here is invented for the test.
 set -euo pipefail
 
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_sync_base.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
-rn() { "$REMNANT" "$@"; }
-A() { REMNANT_AUTHOR=alice rn --db a.db "$@"; }
-H() { REMNANT_AUTHOR=hq-clerk rn --db hq.db "$@"; }
+RN_TEST=sync_base
+. "$(dirname "$0")/sync/lib.sh"
 n_conf() { sqlite3 hq.db "SELECT count(*) FROM sync_conflict"; }
 push() { A sync export --peer hq -o "$1" 2>/dev/null; H sync import "$1"; }
 
