@@ -38,16 +38,6 @@ static int name_chars_ok(const char *s, size_t n)
     return 1;
 }
 
-/* 32 bytes as 64 lower-case hex digits. */
-static void hex32(const uint8_t *h, char *out)
-{
-    static const char hexd[] = "0123456789abcdef";
-    for (size_t k = 0; k < RN_HASH_LEN; k++) {
-        out[2 * k] = hexd[h[k] >> 4];
-        out[2 * k + 1] = hexd[h[k] & 15];
-    }
-}
-
 size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *id,
                            size_t id_len, char op, const uint8_t *prev, uint64_t seq,
                            const char time[24], const char *type, size_t type_len, char *out,
@@ -68,7 +58,7 @@ size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *
         if (i)
             out[p++] = ',';
         out[p++] = '"';
-        hex32(digests[i], out + p);
+        rn__hex_digits(digests[i], RN_HASH_LEN, out + p);
         p += 2 * RN_HASH_LEN;
         out[p++] = '"';
     }
@@ -81,7 +71,7 @@ size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *
     PUT("\",\"prev\":");
     if (prev) {
         out[p++] = '"';
-        hex32(prev, out + p);
+        rn__hex_digits(prev, RN_HASH_LEN, out + p);
         p += 2 * RN_HASH_LEN;
         out[p++] = '"';
     } else {

@@ -181,8 +181,10 @@ RN_NODISCARD rn_code rn__merkle_verify_consistency(uint64_t size1,
 size_t rn__b64_encode(const uint8_t *in, size_t n, char *out, size_t cap);
 RN_NODISCARD rn_code rn__b64_decode(const char *in, size_t len, uint8_t *out,
                                     size_t cap, size_t *outlen);
-/* Lower-case hex. */
+/* Lower-case hex: encode writes 2n digits and a NUL; digits the 2n digits
+ * alone (for text built in place). */
 void rn__hex_encode(const uint8_t *in, size_t n, char *out /* 2n+1 */);
+void rn__hex_digits(const uint8_t *in, size_t n, char *out /* 2n */);
 RN_NODISCARD rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out,
                                     size_t n);
 /* The header lines of bundles and sync packages. rn__header_tokens splits

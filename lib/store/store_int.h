@@ -34,6 +34,11 @@ struct rn_store_ops {
      * indexes once, at commit, instead of row by row); whatever it does is
      * part of the transaction, undone by a rollback. NULL: nothing to do. */
     rn_code (*bulk)(rn_store *s, uint64_t expected, rn_error *err);
+    /* Before the transaction of a write of about `expected` records: the
+     * backend may choose a cheaper way to make a large transaction durable
+     * (the SQLite one, a rollback journal instead of the WAL) for this
+     * transaction only, as safe. NULL: nothing to do. */
+    void (*bulk_journal)(rn_store *s, uint64_t expected);
 };
 
 struct rn_store {

@@ -12,24 +12,18 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, open, ready, shot, axe, noProblems, signIn, text, BASE } from './lib.mjs';
+import {
+  launch, person, staff, signIn, submitLogin, go, addAccount, ready, shot, axe, noProblems, text, BASE,
+} from './lib.mjs';
 
 let browser;
 before(async () => (browser = await launch()));
 after(async () => browser && (await browser.close()));
 
-// A fresh browser context per person: its own cookies and session storage.
-async function person() {
-  const ctx = await browser.createBrowserContext();
-  const page = await open(ctx);
-  page.ctx = ctx;
-  return page;
-}
-
 const shared = {}; // what one step leaves for the next
 
 test('a wrong password is refused and said so', async () => {
-  const page = await person();
+  const page = await person(browser);
   await signIn(page, 'investigator', 'not-the-password');
   await page.waitForFunction(() => document.querySelector('#login-msg').textContent.length > 0);
   assert.equal(await text(page, '#login-msg'), 'Wrong name or password.');
@@ -41,9 +35,7 @@ test('a wrong password is refused and said so', async () => {
 });
 
 test('an investigator creates an event on the map, its item tree and a decoded marking', async () => {
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
+  const page = await staff(browser, 'investigator');
   assert.match(await text(page, '#who'), /u_investigator \(investigator\)/);
   assert.ok((await page.$$('#events-table tbody tr')).length >= 4, 'the demo events are listed');
   // place the new event by clicking the map
@@ -144,11 +136,8 @@ test('an investigator creates an event on the map, its item tree and a decoded m
 
 test('an investigator uploads two photos of an item at once and sees them', async () => {
   assert.ok(shared.items, 'the items of the earlier step');
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
-  await page.evaluate((id) => (location.hash = '#event/' + id), shared.event);
-  await ready(page, 'event');
+  const page = await staff(browser, 'investigator');
+  await go(page, '#event/' + shared.event, 'event');
   await page.click(`#tree button.node[data-id="${shared.items[2]}"]`);
   await page.waitForSelector('#photo-input');
   // two small PNGs (1x1 pixel, red and blue)
@@ -188,9 +177,7 @@ test('an investigator uploads two photos of an item at once and sees them', asyn
 });
 
 test('search finds markings and shows their item, event and place', async () => {
-  const page = await person();
-  await signIn(page, 'analyst');
-  await ready(page, 'events');
+  const page = await staff(browser, 'analyst');
   await page.type('#app-q', '23?5');
   await page.keyboard.press('Enter');
   await ready(page, 'search');
@@ -212,9 +199,7 @@ test('search finds markings and shows their item, event and place', async () => 
 });
 
 test('the analysis pages show each figure down to its items and basis', async () => {
-  const page = await person();
-  await signIn(page, 'reviewer');
-  await ready(page, 'events');
+  const page = await staff(browser, 'reviewer');
   await page.click('#nav a[data-view=analysis]');
   await ready(page, 'analysis');
   const bars = await page.$$eval('#analysis figure.chart', (fs) => fs.map((f) => f.querySelectorAll('rect.bar').length));
@@ -235,9 +220,7 @@ test('the analysis pages show each figure down to its items and basis', async ()
 });
 
 test('trace requests as a board: the demo request is overdue, and an analyst marks it answered', async () => {
-  const page = await person();
-  await signIn(page, 'analyst');
-  await ready(page, 'events');
+  const page = await staff(browser, 'analyst');
   await page.click('#nav a[data-view=traces]');
   await ready(page, 'traces');
   // the demo's request was sent in 2024 and is due long before today
@@ -257,12 +240,9 @@ test('trace requests as a board: the demo request is overdue, and an analyst mar
 });
 
 test('an analyst accepts one reading and overrides another, each a claim with its reason', async () => {
-  const page = await person();
-  await signIn(page, 'analyst');
-  await ready(page, 'events');
+  const page = await staff(browser, 'analyst');
   // the demo's FPGA (XC7A100T 2315), in the Kharkiv event
-  await page.evaluate(() => (location.hash = '#item/01J3DEM0000000000000000023'));
-  await ready(page, 'event');
+  await go(page, '#item/01J3DEM0000000000000000023', 'event');
   await page.waitForSelector('#readings li[data-field=production_date] button');
   await page.click('#readings li[data-field=production_date] button');
   await page.waitForFunction(() => /2023-W15/.test(document.querySelector('#claims')?.textContent || ''));
@@ -288,17 +268,14 @@ test('an analyst accepts one reading and overrides another, each a claim with it
 
 test('links across events: a lot seen again in another event is found from the first', async () => {
   assert.ok(shared.event, 'the event of the earlier step');
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
+  const page = await staff(browser, 'investigator');
   // the same lot as the demo FPGA in Kharkiv, now found in the test's event
   const made = await page.evaluate(async (ev) => {
     const r = await fetch('/api/v1/items', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('remnant.csrf') }, body: JSON.stringify({ kind: 'component', event: ev, category: 'ic', name: 'FPGA (second)', lot: 'D4417283A' }) });
     return r.status;
   }, shared.event);
   assert.equal(made, 201);
-  await page.evaluate(() => (location.hash = '#item/01J3DEM0000000000000000023'));
-  await ready(page, 'event');
+  await go(page, '#item/01J3DEM0000000000000000023', 'event');
   await page.waitForSelector('#links-go');
   await page.click('#links-go');
   await page.waitForSelector('#links li');
@@ -312,21 +289,16 @@ test('links across events: a lot seen again in another event is found from the f
 });
 
 test('an investigator cannot see the admin pages', async () => {
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
+  const page = await staff(browser, 'investigator');
   assert.equal(await page.$eval('#nav a[data-view=accounts]', (a) => a.hidden), true, 'no Accounts link');
-  await page.evaluate(() => (location.hash = '#accounts'));
-  await ready(page, 'denied');
+  await go(page, '#accounts', 'denied');
   const users = await page.evaluate(async () => (await fetch('/api/v1/users')).status);
   assert.equal(users, 403);
   await shot(page, 'app-denied');
   noProblems({ problems: page.problems.filter((p) => !/403/.test(p)) });
   await page.ctx.close();
   // an admin sees them
-  const admin = await person();
-  await signIn(admin, 'admin');
-  await ready(admin, 'events');
+  const admin = await staff(browser, 'admin');
   await admin.click('#nav a[data-view=accounts]');
   await ready(admin, 'accounts');
   assert.match(await text(admin, '#accounts'), /u_reviewer/);
@@ -337,9 +309,7 @@ test('an investigator cannot see the admin pages', async () => {
 test('draft, review and publish a finding, and see it on the public map', async () => {
   assert.ok(shared.event, 'the event of the earlier step');
   const statement = 'Browser test finding: a KN-23 remnant documented in Odesa holds a 2023 logic chip.';
-  const analyst = await person();
-  await signIn(analyst, 'analyst');
-  await ready(analyst, 'events');
+  const analyst = await staff(browser, 'analyst');
   await analyst.click('#nav a[data-view=findings]');
   await ready(analyst, 'findings');
   assert.equal(await analyst.$eval('#new-finding', (f) => f.hidden), false);
@@ -350,9 +320,7 @@ test('draft, review and publish a finding, and see it on the public map', async 
   assert.equal((await analyst.$$('.cards button')).length, 0, 'an analyst does not review');
   await analyst.ctx.close();
 
-  const reviewer = await person();
-  await signIn(reviewer, 'reviewer');
-  await ready(reviewer, 'events');
+  const reviewer = await staff(browser, 'reviewer');
   assert.equal(await reviewer.$eval('#new-event', (f) => f.hidden), true, 'a reviewer creates no events');
   await reviewer.click('#nav a[data-view=findings]');
   await ready(reviewer, 'findings');
@@ -387,7 +355,7 @@ test('draft, review and publish a finding, and see it on the public map', async 
   await axe(reviewer);
   await reviewer.ctx.close();
 
-  const pub = await person();
+  const pub = await person(browser);
   await pub.goto(BASE + '/', { waitUntil: 'load' });
   await ready(pub, 'map');
   assert.equal(await pub.evaluate(() => Number(document.body.dataset.points)), 3, 'the new place is on the map');
@@ -401,15 +369,9 @@ test('draft, review and publish a finding, and see it on the public map', async 
 });
 
 test('an admin adds an account; its holder changes the password and makes a token', async () => {
-  const admin = await person();
-  await signIn(admin, 'admin');
-  await ready(admin, 'events');
-  await admin.evaluate(() => (location.hash = '#accounts'));
-  await ready(admin, 'accounts');
-  await admin.type('#add-user input[name=name]', 'u_newcomer');
-  await admin.select('#add-user select[name=role]', 'investigator');
-  await admin.type('#add-user input[name=password]', 'first-password-1');
-  await admin.click('#add-user button[type=submit]');
+  const admin = await staff(browser, 'admin');
+  await go(admin, '#accounts', 'accounts');
+  await addAccount(admin, 'u_newcomer', 'investigator', 'first-password-1');
   await admin.waitForSelector('tr[data-user=u_newcomer]');
   await admin.type('tr[data-user=u_newcomer] input', 'reset-password-2');
   await admin.click('tr[data-user=u_newcomer] button');
@@ -418,9 +380,7 @@ test('an admin adds an account; its holder changes the password and makes a toke
   await axe(admin);
   await admin.ctx.close();
 
-  const page = await person();
-  await signIn(page, 'newcomer', 'reset-password-2');
-  await ready(page, 'events');
+  const page = await staff(browser, 'newcomer', 'reset-password-2');
   await page.click('#nav a[data-view=account]');
   await ready(page, 'account');
   // a wrong current password is said so, and the session stays
@@ -454,9 +414,7 @@ test('an admin adds an account; its holder changes the password and makes a toke
 });
 
 test('an expired session brings back the sign-in, saying so', async () => {
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
+  const page = await staff(browser, 'investigator');
   // the session ends on the server (a password change ends every session)
   execFileSync(process.env.REMNANT, ['user', 'passwd', 'u_investigator'], { input: 'password-investigator\n', env: process.env });
   await page.type('#new-event input[name=name]', 'After expiry');
@@ -468,9 +426,7 @@ test('an expired session brings back the sign-in, saying so', async () => {
   await ready(page, 'login');
   await shot(page, 'app-expired');
   // signing in again works
-  await page.type('#login input[name=name]', 'u_investigator');
-  await page.type('#login input[name=password]', 'password-investigator');
-  await page.click('#login button[type=submit]');
+  await submitLogin(page, 'u_investigator', 'password-investigator');
   await ready(page, 'events');
   await page.ctx.close();
 });

@@ -88,12 +88,55 @@ export function noProblems(page) {
   assert.deepEqual(page.problems, [], page.problems.join('\n'));
 }
 
-export async function signIn(page, role, password) {
-  await page.goto(BASE + '/app/', { waitUntil: 'load' });
-  await ready(page, 'login');
-  await page.type('#login input[name=name]', 'u_' + role);
-  await page.type('#login input[name=password]', password || 'password-' + role);
+// A fresh browser context for one person (its own cookies and session
+// storage) and a page in it (open()); page.ctx is the context, to close.
+export async function person(browser) {
+  const ctx = await browser.createBrowserContext();
+  const page = await open(ctx);
+  page.ctx = ctx;
+  return page;
+}
+
+// Fill in and send the sign-in form the page shows.
+export async function submitLogin(page, name, password) {
+  await page.type('#login input[name=name]', name);
+  await page.type('#login input[name=password]', password);
   await page.click('#login button[type=submit]');
+}
+
+// Open the workspace at path (default /app/) and sign in as name; does not
+// wait for the outcome.
+export async function signInAs(page, name, password, path = '/app/') {
+  await page.goto(BASE + path, { waitUntil: 'load' });
+  await ready(page, 'login');
+  await submitLogin(page, name, password);
+}
+
+// The demo accounts: u_<role>, password password-<role> unless given.
+export async function signIn(page, role, password) {
+  await signInAs(page, 'u_' + role, password || 'password-' + role);
+}
+
+// A new person signed in as u_<role>, on the first view (events).
+export async function staff(browser, role, password) {
+  const page = await person(browser);
+  await signIn(page, role, password);
+  await ready(page, 'events');
+  return page;
+}
+
+// Go to a view by its address (#accounts, '#event/' + id) and wait for it.
+export async function go(page, hash, view) {
+  await page.evaluate((h) => (location.hash = h), hash);
+  await ready(page, view);
+}
+
+// An admin adds an account on the accounts page (already open).
+export async function addAccount(admin, name, role, password) {
+  await admin.type('#add-user input[name=name]', name);
+  await admin.select('#add-user select[name=role]', role);
+  await admin.type('#add-user input[name=password]', password);
+  await admin.click('#add-user button[type=submit]');
 }
 
 export async function text(page, selector) {

@@ -19,37 +19,25 @@ if [ ! -d "$RN_SRC/web/node_modules/puppeteer-core" ]; then
 fi
 if ! command -v node >/dev/null; then echo "SKIP: node missing (apt-get install nodejs)"; exit 77; fi
 
-W=$(mktemp -d /tmp/rn_browser.XXXXXX)
-SRV_PID=
-cleanup() {
-    if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; fi
-    rm -rf "$W"
-}
-trap cleanup EXIT
+# the temporary folder, the server's start and stop: tests/server/lib.sh
+. "$RN_SRC/tests/server/lib.sh"
 export REMNANT_DB="$W/demo.db"
 "$REMNANT" demo "$REMNANT_DB" >/dev/null || exit 1
 "$REMNANT" key create >/dev/null 2>&1 || exit 1
 for r in admin investigator analyst reviewer; do
     echo "password-$r" | "$REMNANT" user add "u_$r" --role "$r" >/dev/null || exit 1
 done
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$REMNANT" serve --listen "127.0.0.1:$PORT" --quiet ${RN_SERVE_ARGS:-} 2>"$W/server.log" &
-SRV_PID=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-export BASE="http://127.0.0.1:$PORT" CHROMIUM
+# shellcheck disable=SC2086 # RN_SERVE_ARGS: options, split on purpose
+start_server --quiet ${RN_SERVE_ARGS:-}
+export BASE CHROMIUM
 export RN_SHOTS="$RN_BUILD/browser-out"
 export RN_WORK="$W"
 mkdir -p "$RN_SHOTS"
 node --test --test-concurrency=1 --test-timeout=120000 "$RN_SRC/tests/browser/$test_file"
 rc=$?
 # the server stops cleanly, and its sanitizers (in a sanitized build) saw nothing
-kill -TERM "$SRV_PID"
-wait "$SRV_PID"
+stop_server
 src=$?
-SRV_PID=
 if [ $src -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$W/server.log"; then
     echo "FAIL - the server exited with $src or its sanitizers reported"; rc=1
 fi

@@ -12,27 +12,19 @@
 // screenshot of each step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, ready, shot, axe, noProblems, signIn, text, BASE } from './lib.mjs';
+import {
+  launch, person, staff, signIn, signInAs, go, addAccount, ready, shot, axe, noProblems, text, BASE,
+} from './lib.mjs';
 
 let browser;
 before(async () => (browser = await launch()));
 after(async () => browser && (await browser.close()));
 
-async function person() {
-  const ctx = await browser.createBrowserContext();
-  const page = await open(ctx);
-  page.ctx = ctx;
-  return page;
-}
-
 const DEMO_EVENT = '01J3DEM0000000000000000015'; // Kharkiv, in the demo data
 
 test('a record\'s history: every change, who and when, as a diff', async () => {
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
-  await page.evaluate((id) => (location.hash = '#event/' + id), DEMO_EVENT);
-  await ready(page, 'event');
+  const page = await staff(browser, 'investigator');
+  await go(page, '#event/' + DEMO_EVENT, 'event');
   // change the place, through the edit form
   await page.click('#edit-event summary');
   await page.$eval('#edit-event-form input[name=place]', (e) => (e.value = ''));
@@ -83,8 +75,7 @@ test('a record\'s history: every change, who and when, as a diff', async () => {
     assert.match(await text(page, '#h-history'), /marking/);
   }
   // at a phone's width the diff stays inside the page
-  await page.evaluate((id) => (location.hash = '#history/' + id), DEMO_EVENT);
-  await ready(page, 'history');
+  await go(page, '#history/' + DEMO_EVENT, 'history');
   await page.setViewport({ width: 375, height: 740 });
   const wide = await page.evaluate(() => [document.documentElement.scrollWidth, [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 376).map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)]);
   assert.ok(wide[0] <= 375, 'no sideways scrolling at 375 px: ' + JSON.stringify(wide));
@@ -94,11 +85,8 @@ test('a record\'s history: every change, who and when, as a diff', async () => {
 });
 
 test('an item moves in its tree, and its history says from where to where', async () => {
-  const page = await person();
-  await signIn(page, 'investigator');
-  await ready(page, 'events');
-  await page.evaluate((id) => (location.hash = '#event/' + id), DEMO_EVENT);
-  await ready(page, 'event');
+  const page = await staff(browser, 'investigator');
+  await go(page, '#event/' + DEMO_EVENT, 'event');
   // the deepest part of the tree, moved to sit right under the top item
   const { id, parent, top, depth } = await page.$eval('#tree', (t) => {
     let best = null;
@@ -135,11 +123,8 @@ test('an item moves in its tree, and its history says from where to where', asyn
 });
 
 test('a record that is not there, or a page that fails, says so', async () => {
-  const page = await person();
-  await signIn(page, 'reviewer');
-  await ready(page, 'events');
-  await page.evaluate(() => (location.hash = '#history/01J3NOSUCHRECORD0000000000'));
-  await ready(page, 'history');
+  const page = await staff(browser, 'reviewer');
+  await go(page, '#history/01J3NOSUCHRECORD0000000000', 'history');
   assert.match(await text(page, '#history .error'), /No history: there is no record 01J3NOSUCHRECORD0000000000/);
   // a view whose request fails tells the person, not only the console
   await page.setRequestInterception(true);
@@ -150,16 +135,13 @@ test('a record that is not there, or a page that fails, says so', async () => {
   await shot(page, 'app-error');
   await axe(page);
   // the next page clears it
-  await page.evaluate(() => (location.hash = '#findings'));
-  await ready(page, 'findings');
+  await go(page, '#findings', 'findings');
   assert.equal(await text(page, '#app-error'), '');
   await page.ctx.close();
 });
 
 test('a user lists their API tokens, makes one and revokes another', async () => {
-  const page = await person();
-  await signIn(page, 'analyst');
-  await ready(page, 'events');
+  const page = await staff(browser, 'analyst');
   await page.click('#nav a[data-view=account]');
   await ready(page, 'account');
   const make = async (label) => {
@@ -192,15 +174,9 @@ test('a user lists their API tokens, makes one and revokes another', async () =>
 });
 
 test('an admin changes a role, sees everyone\'s tokens and removes an account', async () => {
-  const admin = await person();
-  await signIn(admin, 'admin');
-  await ready(admin, 'events');
-  await admin.evaluate(() => (location.hash = '#accounts'));
-  await ready(admin, 'accounts');
-  await admin.type('#add-user input[name=name]', 'u_temp');
-  await admin.select('#add-user select[name=role]', 'investigator');
-  await admin.type('#add-user input[name=password]', 'temp-password-1');
-  await admin.click('#add-user button[type=submit]');
+  const admin = await staff(browser, 'admin');
+  await go(admin, '#accounts', 'accounts');
+  await addAccount(admin, 'u_temp', 'investigator', 'temp-password-1');
   await admin.waitForSelector('tr[data-user=u_temp] select.role');
   // everyone's tokens: the analyst's from the test before is listed with its user
   const owners = await admin.$$eval('#all-tokens-table tbody tr', (rs) => rs.map((r) => r.cells[0].textContent));
@@ -213,12 +189,8 @@ test('an admin changes a role, sees everyone\'s tokens and removes an account', 
   const users = await admin.evaluate(async () => (await fetch('/api/v1/users')).json());
   assert.equal(users.items.find((u) => u.name === 'u_temp').role, 'reviewer');
   // the account signs in with its new role
-  const temp = await person();
-  await temp.goto(BASE + '/app/', { waitUntil: 'load' });
-  await ready(temp, 'login');
-  await temp.type('#login input[name=name]', 'u_temp');
-  await temp.type('#login input[name=password]', 'temp-password-1');
-  await temp.click('#login button[type=submit]');
+  const temp = await person(browser);
+  await signInAs(temp, 'u_temp', 'temp-password-1');
   await ready(temp, 'events');
   assert.match(await text(temp, '#who'), /u_temp \(reviewer\)/);
   await temp.ctx.close();
@@ -234,15 +206,10 @@ test('an admin changes a role, sees everyone\'s tokens and removes an account', 
 });
 
 test('the history in Ukrainian', async () => {
-  const page = await person();
-  await page.goto(BASE + '/app/?lang=uk', { waitUntil: 'load' });
-  await ready(page, 'login');
-  await page.type('#login input[name=name]', 'u_reviewer');
-  await page.type('#login input[name=password]', 'password-reviewer');
-  await page.click('#login button[type=submit]');
+  const page = await person(browser);
+  await signInAs(page, 'u_reviewer', 'password-reviewer', '/app/?lang=uk');
   await ready(page, 'events');
-  await page.evaluate((id) => (location.hash = '#history/' + id), DEMO_EVENT);
-  await ready(page, 'history');
+  await go(page, '#history/' + DEMO_EVENT, 'history');
   assert.match(await text(page, '#h-history'), /^Історія запису \(подія\)/);
   assert.match(await page.$eval('#changes > li.change:last-child h2', (h) => h.textContent), /^Створено/);
   assert.equal(await page.$eval('#changes th', (h) => h.textContent), 'Поле');
@@ -252,15 +219,14 @@ test('the history in Ukrainian', async () => {
 });
 
 test('every workspace page fits a phone\'s width', async () => {
-  const page = await person();
+  const page = await person(browser);
   await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
   await signIn(page, 'admin');
   await ready(page, 'events');
   const wide = [];
   for (const [hash, view] of [['#events', 'events'], ['#event/' + DEMO_EVENT, 'event'], ['#findings', 'findings'], ['#traces', 'traces'],
     ['#analysis', 'analysis'], ['#accounts', 'accounts'], ['#account', 'account'], ['#search/2315', 'search'], ['#history/' + DEMO_EVENT, 'history']]) {
-    await page.evaluate((h) => (location.hash = h), hash);
-    await ready(page, view);
+    await go(page, hash, view);
     const w = await page.evaluate(() => [document.documentElement.scrollWidth, [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.scroll, table.data, .leaflet-container')).map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)]);
     if (w[0] > 375) wide.push(`${hash}: ${w[0]} px ${JSON.stringify(w[1])}`);
     await shot(page, 'phone-app-' + view);
@@ -273,7 +239,7 @@ test('every workspace page fits a phone\'s width', async () => {
 // Keyboard only: sign in, open an event, choose an item in its tree, open
 // its history and come back, with Tab, Enter and Space.
 test('the workspace by keyboard alone', async () => {
-  const page = await person();
+  const page = await person(browser);
   await page.goto(BASE + '/app/', { waitUntil: 'load' });
   await ready(page, 'login');
   assert.equal(await page.evaluate(() => document.activeElement.name), 'name', 'the sign-in form has the focus');

@@ -10,27 +10,11 @@
 #
 # Env: REMNANT (the remnant binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source tree}"
-W=$(mktemp -d /tmp/rn_analysis_cli.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/a.db" REMNANT_AUTHOR=alice
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
-}
-has() { # has DESCRIPTION TEXT (in out.txt)
-    if grep -qF -- "$2" out.txt; then ok "$1"; else bad "$1: no '$2'"; head -c 3000 out.txt; fi
-}
 F=01HTEST000000000000000
 
-"$REMNANT" init "$REMNANT_DB" >/dev/null || { echo "FAIL - init"; exit 1; }
+"$REMNANT" init "$REMNANT_DB" >/dev/null || die "init"
 expect 0 "fixture imports" "$REMNANT" import "$RN_SRC/tests/analysis/fixture.jsonl"
 expect 0 "UN DPRK measures import" "$REMNANT" import "$RN_SRC/data/sanctions/un_dprk.jsonl"
 expect 0 "EU Russia measures import" "$REMNANT" import "$RN_SRC/data/sanctions/eu_russia.jsonl"
@@ -99,5 +83,4 @@ expect 0 "claim show" "$REMNANT" claim "${F}0W04"
 has "claim basis" "2023-06  [claim"
 expect 2 "claim needs a reason" "$REMNANT" claim "${F}0W04" production_date 2023
 
-echo "$fails failures"
-[ "$fails" -eq 0 ]
+e2e_done

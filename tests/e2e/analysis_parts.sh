@@ -11,27 +11,11 @@
 #
 # Env: REMNANT (the remnant binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source tree}"
-W=$(mktemp -d /tmp/rn_analysis_parts.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/p.db" REMNANT_AUTHOR=alice
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-run() { # run DESCRIPTION CMD... (must exit 0; output in out.txt)
-    local what=$1; shift
-    if "$@" >out.txt 2>err.txt; then ok "$what"; else bad "$what (exit $?)"; cat out.txt err.txt; fi
-}
-has() { # has DESCRIPTION TEXT (in out.txt)
-    if grep -qF -- "$2" out.txt; then ok "$1"; else bad "$1: no '$2'"; head -c 3000 out.txt; fi
-}
-hasnt() {
-    if grep -qF -- "$2" out.txt; then bad "$1: '$2' is there"; head -c 3000 out.txt; else ok "$1"; fi
-}
 add() { "$REMNANT" add "$@" notes="INVENTED TEST DATA (tests/e2e/analysis_parts.sh)"; }
 
-"$REMNANT" init "$REMNANT_DB" >/dev/null || { echo "FAIL - init"; exit 1; }
+"$REMNANT" init "$REMNANT_DB" >/dev/null || die "init"
 # the README's example
 E=$(add event name="Kharkiv strike remnants" country=UA documented=2024-07 place=Kharkiv \
       lat=49.99 lon=36.23)
@@ -95,5 +79,4 @@ has "13: maker unknown in words" "(maker unknown, US; item.manufacturer_country)
 run "sanctions --json" "$REMNANT" sanctions --json
 has "17: the flag carries the readings" '"produced_ambiguous":true,"produced_readings":[{'
 
-echo "$fails failures"
-[ "$fails" -eq 0 ]
+e2e_done

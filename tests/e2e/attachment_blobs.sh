@@ -112,6 +112,6 @@ check "the public export without its files is refused" 3 "$rc"
 # usage errors
 "$REMNANT" import --blobs nowhere pub.jsonl >/dev/null 2>&1; rc=$?
 check "--blobs naming no folder is a usage error" 2 "$rc"
-grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$W/server.log" && { bad "sanitizer report"; cat "$W/server.log"; }
+no_sanitizer_report
 echo "$fails failed"
 [ "$fails" -eq 0 ]

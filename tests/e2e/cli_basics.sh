@@ -6,17 +6,10 @@
 # python3), attach (the blob under <db>.blobs/xx/<sha256>, read-only, with
 # the right digest), search, --help on every command, and exit codes.
 set -euo pipefail
-
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_cli_basics.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_AUTHOR=e2e
 unset REMNANT_DB
 
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
-rn() { "$REMNANT" "$@"; }
 code() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 # json_get FIELD < one JSON object
 json_get() { python3 -c 'import json,sys; v=json.loads(sys.stdin.read()).get(sys.argv[1]); print("" if v is None else (v if isinstance(v,str) else json.dumps(v,separators=(",",":"))))' "$1"; }
@@ -26,7 +19,7 @@ rn init cases.db >/dev/null
 [ -f cases.db ] || die "init made no file"
 [ "$(code rn init cases.db)" != 0 ] || die "init over an existing database succeeded"
 ok "init creates a database and refuses to overwrite one"
-export REMNANT_DB=$T/cases.db
+export REMNANT_DB=$W/cases.db
 [ "$(code rn list entity)" = 0 ] || die "REMNANT_DB is not used"
 rn init other.db >/dev/null
 [ "$(rn --db other.db add entity kind=state name=Elsewhere | wc -c)" = 27 ] || die "add does not print one id"
@@ -147,4 +140,4 @@ ok "exit codes: 2 usage, 3 bad input, 4 not found"
 rn fields | grep -q marking || die "fields does not list marking"
 rn fields item | grep -q produced || die "fields item does not list produced"
 ok "fields"
-echo "cli_basics: all checks passed"
+e2e_done

@@ -5,16 +5,10 @@
 # uploads that failed are reported by `remnant verify` and removed by
 # `remnant gc`, which never removes a blob that a record or a log entry
 # names (a deleted attachment's blob stays: older bundles name it).
-# Env: REMNANT (the binary).
+# Env: REMNANT (the binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}"
-W=$(mktemp -d /tmp/rn_gc.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
 
 "$REMNANT" init >/dev/null 2>&1
 I=$("$REMNANT" add item kind=weapon)
@@ -72,5 +66,4 @@ grep -q "removed 3 orphans" out.txt && ok "gc removes 3" || bad "gc: $(cat out.t
     || bad "gc removed something named"
 "$REMNANT" verify >out.txt 2>&1 && ! grep -q orphan out.txt && ok "verify clean after gc" \
     || bad "after gc: $(cat out.txt)"
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -6,16 +6,9 @@
 # (every reference points backwards), exactly N items, valid JSON, and a
 # usage error (exit 2) on bad arguments. No timing checks.
 #
-# Env: REMNANT (the remnant binary), RN_SRC (source folder; unused here but
-# part of the e2e contract).
+# Env: REMNANT (the remnant binary), RN_SRC (source folder).
 set -euo pipefail
-: "${REMNANT:?path of the remnant binary}"
-W=$(mktemp -d /tmp/rn_generate.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 
 "$REMNANT" generate --items 2000 --seed 42 >a.jsonl
 "$REMNANT" generate --items 2000 --seed 42 -o b.jsonl
@@ -71,5 +64,4 @@ done
 if "$REMNANT" generate --help | grep -q 'usage: remnant generate'; then ok "--help prints usage"; else
     bad "--help"; fi
 
-[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
-echo "all generate checks passed"
+e2e_done

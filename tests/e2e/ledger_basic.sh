@@ -8,26 +8,14 @@
 # witnesses cosign and report a split view loudly, key rotation keeps old
 # checkpoints verifiable.
 #
-# Env: REMNANT (the remnant binary), RN_BUILD (build folder).
+# Env: REMNANT (the remnant binary), RN_SRC (source tree), RN_BUILD (build folder).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_BUILD:?build folder}"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
+: "${RN_BUILD:?build folder}"
 RV="$RN_BUILD/src/verify/remnant-verify"
-W=$(mktemp -d /tmp/rn_ledger_basic.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
-}
 
-"$REMNANT" init --no-key >/dev/null || { echo "FAIL - init"; exit 1; }
+"$REMNANT" init --no-key >/dev/null || die "init"
 E=$("$REMNANT" add event name="Strike on a depot" country=UA)
 I=$("$REMNANT" add item kind=weapon event="$E")
 I2=$("$REMNANT" add item kind=component event="$E" parent="$I")
@@ -155,5 +143,4 @@ chmod u+w "$BLOB"; printf 'X' | dd of="$BLOB" bs=1 seek=10 conv=notrunc 2>/dev/n
 expect 6 "verify catches a changed blob" "$REMNANT" verify
 grep -q "PROBLEM blob" out.txt && ok "verify names the blob" || bad "names the blob"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -12,23 +12,11 @@
 #      not verify --since-checkpoint with a checkpoint kept elsewhere;
 #   21 verify and bundle work on a database in a read-only folder;
 #   22 init then key create verifies at once.
-# Env: REMNANT (the binary), RN_BUILD (build folder).
+# Env: REMNANT (the binary), RN_SRC (source tree), RN_BUILD (build folder).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_BUILD:?build folder}"
-W=$(mktemp -d /tmp/rn_ledger_trust.XXXXXX)
-trap 'chmod -R u+w "$W" 2>/dev/null; rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
+: "${RN_BUILD:?build folder}"
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" = "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want): $(head -c 400 out.txt err.txt)"; fi
-}
 
 # 22: a fresh database with a key verifies before any write
 "$REMNANT" init >/dev/null 2>&1
@@ -130,5 +118,4 @@ else
     echo "skip - no unprivileged user to test a read-only folder"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+e2e_done

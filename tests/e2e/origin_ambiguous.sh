@@ -11,27 +11,11 @@
 #
 # Env: REMNANT (the remnant binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source tree}"
-W=$(mktemp -d /tmp/rn_origin_amb.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/a.db" REMNANT_AUTHOR=alice REMNANT_DATA="$RN_SRC/data"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
-}
-has() { # has DESCRIPTION TEXT (in out.txt)
-    if grep -qF -- "$2" out.txt; then ok "$1"; else bad "$1: no '$2'"; head -c 3000 out.txt; fi
-}
 F=01HTEST000000000000000
 
-"$REMNANT" init "$REMNANT_DB" >/dev/null || { echo "FAIL - init"; exit 1; }
+"$REMNANT" init "$REMNANT_DB" >/dev/null || die "init"
 expect 0 "fixture imports" "$REMNANT" import "$RN_SRC/tests/analysis/ambiguous.jsonl"
 expect 0 "origin of W11" "$REMNANT" origin "${F}0W11"
 has "the part's maker is ambiguous, both listed" \
@@ -46,5 +30,4 @@ has "JSON no certain country" '"with_country":0'
 expect 0 "claim shows the stored decoding" "$REMNANT" claim "${F}0A13" --json
 has "claim: ambiguous manufacturer" '"candidates":[{"manufacturer":"Limbach Flugmotoren"'
 
-echo "$fails failures"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -15,25 +15,12 @@
 #
 # Env: REMNANT (the remnant binary), RN_SRC (source tree), RN_BUILD.
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source tree}"
-W=$(mktemp -d /tmp/rn_report_cli.XXXXXX)
-trap 'chmod -R u+w "$W"; rm -rf "$W"' EXIT
-cd "$W"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/demo.db" REMNANT_AUTHOR="Demo analyst"
 OUT="${RN_BUILD:-$W}/test-output/report"
 mkdir -p "$OUT"
 CHECK="python3 $RN_SRC/tests/report/check_report.py"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want)"; cat out.txt err.txt; fi
-}
-check() { # check DESCRIPTION CMD... (a check_report.py run)
+report_check() { # report_check DESCRIPTION CMD... (a check_report.py run)
     local what=$1; shift
     if "$@" >chk.txt; then ok "$what"; else bad "$what"; cat chk.txt; fi
 }
@@ -41,7 +28,7 @@ noleft() { # noleft DESCRIPTION GLOB: no file (complete or partial) left
     if compgen -G "$2" >/dev/null; then bad "$1: left $(echo $2)"; else ok "$1"; fi
 }
 
-"$REMNANT" demo "$REMNANT_DB" >/dev/null 2>&1 || { echo "FAIL - demo"; exit 1; }
+"$REMNANT" demo "$REMNANT_DB" >/dev/null 2>&1 || die "demo"
 FND=01J3DEM0000000000000000151
 WPN=01J3DEM0000000000000000019
 FPGA=01J3DEM0000000000000000023
@@ -96,14 +83,14 @@ SHARE=$(python3 -c 'import json; c=json.load(open("or.json"))["by_country"][0]; 
 ASSEMBLY=$(python3 -c 'import json; print(json.load(open("or.json"))["weapons"][0]["earliest_assembly"]["words"])')
 ROOT=$("$REMNANT" checkpoint | sed -n 3p)
 SHA=$(sha256sum brief.bundle | cut -d' ' -f1)
-check "statement, interval, country share, assembly, checkpoint root, bundle SHA-256 in order" \
+report_check "statement, interval, country share, assembly, checkpoint root, bundle SHA-256 in order" \
     $CHECK order brief.txt "$STATEMENT" "$INTERVAL" "$SHARE" "$ASSEMBLY" "$ROOT" "$SHA"
-check "the Korean marking survives into the text layer" $CHECK order brief.txt "주체113"
-check "sanctions leads are marked as leads" $CHECK order brief.txt \
+report_check "the Korean marking survives into the text layer" $CHECK order brief.txt "주체113"
+report_check "sanctions leads are marked as leads" $CHECK order brief.txt \
     "Sanctions leads (for review, not conclusions)" "never verdicts" "LEAD FOR REVIEW"
-check "the verify command" $CHECK order brief.txt 'remnant-verify --key "$(remnant key show)" brief.bundle'
-check "the first photo in the full report" $CHECK order brief.txt "$A1"
-check "the second photo in the full report" $CHECK order brief.txt "$A2"
+report_check "the verify command" $CHECK order brief.txt 'remnant-verify --key "$(remnant key show)" brief.bundle'
+report_check "the first photo in the full report" $CHECK order brief.txt "$A1"
+report_check "the second photo in the full report" $CHECK order brief.txt "$A2"
 VERIFY="${RN_BUILD:-}/src/verify/remnant-verify"
 if [ -x "$VERIFY" ]; then
     expect 0 "remnant-verify accepts the bundle" "$VERIFY" --key "$("$REMNANT" key show)" brief.bundle
@@ -113,17 +100,17 @@ pdftoppm -png -r 80 -f 1 -l 1 -singlefile brief.pdf "$OUT/demo-report-page1" &&
 
 # ---- HTML: the same figures, one file, nothing fetched ----------------------------------
 expect 0 "report --finding (HTML)" "$REMNANT" report --finding "$FND" -o brief.html
-check "HTML parses, fetches nothing, holds the same figures" $CHECK html brief.html \
+report_check "HTML parses, fetches nothing, holds the same figures" $CHECK html brief.html \
     "$STATEMENT" "$INTERVAL" "$SHARE" "$ASSEMBLY" "$ROOT" "주체113"
 grep -q "<svg" brief.html && grep -q "data:image/jpeg;base64," brief.html &&
     ok "charts as inline SVG, photos inline" || bad "no inline SVG or photos"
 expect 0 "Ukrainian headings" "$REMNANT" report --finding "$FND" -o uk.html --lang uk
-check "Ukrainian text" $CHECK html uk.html "Походження компонентів" "$SHARE"
+report_check "Ukrainian text" $CHECK html uk.html "Походження компонентів" "$SHARE"
 
 # ---- weapons and events ----------------------------------------------------------------
 expect 0 "report --item (two weapons)" "$REMNANT" report --item "$WPN" 01J3DEM0000000000000000050 -o w.pdf
 pdftotext w.pdf w.txt
-check "both weapons" $CHECK order w.txt "$WPN" "01J3DEM0000000000000000050" "주체113"
+report_check "both weapons" $CHECK order w.txt "$WPN" "01J3DEM0000000000000000050" "주체113"
 expect 0 "report --event, default name" "$REMNANT" report --event 01J3DEM0000000000000000015
 [ -s report-01J3DEM0000000000000000015.pdf ] && ok "report-<id>.pdf" || bad "no report-<id>.pdf"
 
@@ -158,34 +145,34 @@ PY
 [ "$(wc -l <secrets.txt)" -ge 4 ] && ok "$(wc -l <secrets.txt) restricted values to look for" ||
     bad "too few restricted values found"
 mapfile -t SECRETS <secrets.txt
-check "public PDF: no restricted value, no exact coordinate" $CHECK absent pub.txt "${SECRETS[@]}"
-check "public HTML: no restricted value, no exact coordinate" $CHECK absent pub.html "${SECRETS[@]}"
-check "public report: the cited photo only" $CHECK absent pub.txt "$A2"
+report_check "public PDF: no restricted value, no exact coordinate" $CHECK absent pub.txt "${SECRETS[@]}"
+report_check "public HTML: no restricted value, no exact coordinate" $CHECK absent pub.html "${SECRETS[@]}"
+report_check "public report: the cited photo only" $CHECK absent pub.txt "$A2"
 # its figures are those of the analyses run on the public export, and nothing
 # of a record no published finding cites
 "$REMNANT" export --public --blobs pubfiles >public.jsonl 2>/dev/null
 "$REMNANT" --db pubonly.db init >/dev/null && "$REMNANT" --db pubonly.db import --blobs pubfiles public.jsonl >/dev/null &&
     ok "public export imports" || bad "public export imports"
 PSUM=$("$REMNANT" --db pubonly.db origin "$WPN" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])')
-check "public report: statement, origin of the public export, root" \
+report_check "public report: statement, origin of the public export, root" \
     $CHECK order pub.txt "$STATEMENT" "$PSUM" "$ROOT"
-check "public report: the cited photo" $CHECK order pub.txt "$A1"
+report_check "public report: the cited photo" $CHECK order pub.txt "$A1"
 # (the Juche mark 주체113 and the Analog Devices sensor are public too: the
 # demo's published findings 152 and 153 cite them, so they are not looked
 # for here; the full store's country share is not public)
-check "public report: nothing from uncited records" $CHECK absent pub.txt "$SHARE"
+report_check "public report: nothing from uncited records" $CHECK absent pub.txt "$SHARE"
 # the public bundle beside it: named with its SHA-256 in the report, no
 # restricted value in it, and remnant-verify accepts it
 if [ -f pub.bundle ]; then
     ok "public bundle written"
-    check "the public bundle's SHA-256 in the public report" $CHECK order pub.txt "$(sha256sum pub.bundle | cut -d' ' -f1)"
+    report_check "the public bundle's SHA-256 in the public report" $CHECK order pub.txt "$(sha256sum pub.bundle | cut -d' ' -f1)"
     strings -n 4 pub.bundle >pubbundle.txt
-    check "public bundle: no restricted value" $CHECK absent pubbundle.txt "${SECRETS[@]}"
+    report_check "public bundle: no restricted value" $CHECK absent pubbundle.txt "${SECRETS[@]}"
     if [ -x "$VERIFY" ]; then
         expect 0 "remnant-verify accepts the public bundle" "$VERIFY" --key "$("$REMNANT" key show)" pub.bundle
     fi
 else bad "no public bundle"; fi
-check "public report says it is the public view" $CHECK order pub.txt "Public view"
+report_check "public report says it is the public view" $CHECK order pub.txt "Public view"
 D=$("$REMNANT" add finding statement="A draft" evidence="$WPN" 2>/dev/null)
 expect 3 "--public of a draft finding is refused" "$REMNANT" report --finding "$D" --public -o d.pdf
 noleft "no file after the refusal" "d.pdf*"
@@ -216,5 +203,4 @@ expect 0 "--help" "$REMNANT" report --help
 grep -q -- "--public" out.txt && ok "help names --public" || bad "help"
 noleft "no temporary file left anywhere" "*.tmp*"
 
-[ "$fails" -eq 0 ] && echo "report_cli: all passed" || echo "report_cli: $fails failed"
-exit $((fails > 0))
+e2e_done

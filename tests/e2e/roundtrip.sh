@@ -5,15 +5,8 @@
 # dataset go import -> export -> import into a fresh database -> export and
 # come out byte-identical, as JSON Lines and as CSV (one file per type).
 set -euo pipefail
-
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_roundtrip.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
 export REMNANT_AUTHOR=e2e
-
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
 same() { # same FILE1 FILE2 WHAT
     if ! cmp -s "$1" "$2"; then
         diff <(head -c 200000 "$1") <(head -c 200000 "$2") | head -20 >&2 || true
@@ -21,7 +14,6 @@ same() { # same FILE1 FILE2 WHAT
     fi
     ok "$3"
 }
-rn() { "$REMNANT" "$@"; }
 
 # Parents before children, as rn_export writes them.
 TYPES="entity sanction event item attachment marking claim custody transfer trace finding"
@@ -91,4 +83,4 @@ if rn generate --help >/dev/null 2>&1; then
 else
     ok "generate is not there: generated dataset skipped"
 fi
-echo "roundtrip: all checks passed"
+e2e_done

@@ -109,6 +109,6 @@ if missing:
 PY
 
 stop_server || bad "server stopped cleanly (exit status)"
-grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$W/server.log" && { bad "sanitizer report"; cat "$W/server.log"; }
+no_sanitizer_report
 echo "$fails failed"
 [ "$fails" -eq 0 ]

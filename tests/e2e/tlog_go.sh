@@ -36,15 +36,15 @@ publish_finding "$F" rex password-rex
 "$REMNANT" generate --items 150 --seed 3 >g.jsonl && "$REMNANT" import g.jsonl >/dev/null ||
     bad "import"
 start_server --quiet
-run() { "$W/tlogcheck" -url "$BASE/log" -vkey "$VKEY" "$@" >"$W/go.out" 2>&1; }
+go_verify() { "$W/tlogcheck" -url "$BASE/log" -vkey "$VKEY" "$@" >"$W/go.out" 2>&1; }
 
-run -save old.cp && ok "the Go verifier accepts the served log" || { bad "Go verifier"; cat go.out; }
+go_verify -save old.cp && ok "the Go verifier accepts the served log" || { bad "Go verifier"; cat go.out; }
 SIZE1=$(sed -n 2p old.cp)
 "$REMNANT" generate --items 200 --seed 4 >h.jsonl && "$REMNANT" import h.jsonl >/dev/null
 "$REMNANT" edit "$I" serial=SER-124 >/dev/null
 "$REMNANT" proof "$I" -o p.tlog-proof 2>/dev/null && head -1 p.tlog-proof | grep -qx 'c2sp.org/tlog-proof@v1' &&
     ok "remnant proof writes a c2sp.org/tlog-proof@v1 file" || bad "remnant proof"
-run -old old.cp -proof p.tlog-proof -selftest
+go_verify -old old.cp -proof p.tlog-proof -selftest
 rc=$?
 cat go.out
 [ $rc -eq 0 ] && ok "the Go verifier: signature, tiles, inclusion, consistency from $SIZE1, tlog-proof" ||
@@ -139,9 +139,9 @@ sqlite3 x.db "DROP TRIGGER ledger_tile_grow; UPDATE ledger_tile SET hashes =
 check "verify fails on a changed tile (exit 6)" 6 "$v"
 grep -q "PROBLEM tile 0/1" verify.out && ok "verify names tile 0/1" || { bad "verify names the tile"; cat verify.out; }
 start_server --quiet
-run && { bad "the Go verifier accepted a changed tile"; cat go.out; } ||
+go_verify && { bad "the Go verifier accepted a changed tile"; cat go.out; } ||
     ok "the Go verifier rejects the log with a changed tile"
 stop_server || bad "server stopped cleanly"
-grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$W/server.log" && { bad "sanitizer report"; cat "$W/server.log"; }
+no_sanitizer_report
 echo "$fails failed"
 [ "$fails" -eq 0 ]

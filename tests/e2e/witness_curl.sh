@@ -7,17 +7,11 @@
 # `sync push` do. Without libcurl (hidden in a mount namespace, when the
 # machine allows one) they say which Debian package to install, and the
 # write itself is stored. Traced with strace.
-# Env: REMNANT (binary).
+# Env: REMNANT (binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}"
-command -v strace >/dev/null || { echo "FAIL - strace is missing (scripts/deps installs it)"; exit 1; }
-W=$(mktemp -d /tmp/rn_wcurl.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W" || exit 1
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
+command -v strace >/dev/null || die "strace is missing (scripts/deps installs it)"
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
 # loads_curl ARGS...: 0 when `remnant ARGS...` opens libcurl; its exit in $W/rc
 loads_curl() {
     # (LeakSanitizer cannot run under ptrace)
@@ -27,7 +21,7 @@ loads_curl() {
     grep -q 'libcurl\.so' "$W/trace.txt"
 }
 
-"$REMNANT" init >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+"$REMNANT" init >/dev/null 2>&1 || die "init"
 E=$("$REMNANT" add event name="Strike remnants (invented)")
 loads_curl --help && bad "--help loads libcurl" || ok "--help does not load libcurl"
 loads_curl show "$E" && bad "show loads libcurl" || ok "show does not load libcurl"
@@ -37,7 +31,7 @@ loads_curl add item kind=weapon event="$E" && bad "a write without witnesses loa
     ok "a write to a log without witnesses does not load libcurl"
 
 WK=$("$REMNANT" witness keygen --name witness.example/w1 -o w1.key 2>/dev/null)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$REMNANT" witness add w1 "http://127.0.0.1:$PORT" "$WK" >/dev/null || bad "witness add"
 loads_curl add item kind=weapon event="$E" && ok "a write to a log with witnesses loads libcurl" ||
     bad "a write with witnesses did not load libcurl"
@@ -72,5 +66,4 @@ else
     echo "ok - # SKIP without libcurl: no mount namespace here (unshare -m) or libcurl not traced"
 fi
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -6,16 +6,10 @@
 # database file as many times as the same write to a log without any (the
 # asking reuses the handle that saw the log grow). Counted with strace, so
 # the count does not depend on how often the store itself opens the file.
-# Env: REMNANT (binary).
+# Env: REMNANT (binary), RN_SRC (source tree).
 set -u
-: "${REMNANT:?path of the remnant binary}"
-command -v strace >/dev/null || { echo "FAIL - strace is missing (scripts/deps installs it)"; exit 1; }
-W=$(mktemp -d /tmp/rn_whook.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-cd "$W" || exit 1
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
+command -v strace >/dev/null || die "strace is missing (scripts/deps installs it)"
 
 # opens DB ARGS...: how many times `remnant --db DB ARGS...` opens DB itself
 opens() {
@@ -25,10 +19,10 @@ opens() {
     grep -c "\"$W/$db\"" "$W/trace.txt"
 }
 
-"$REMNANT" --db plain.db init >/dev/null 2>&1 || { echo "init failed"; exit 1; }
-"$REMNANT" --db wit.db init >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+"$REMNANT" --db plain.db init >/dev/null 2>&1 || die "init"
+"$REMNANT" --db wit.db init >/dev/null 2>&1 || die "init"
 WK=$("$REMNANT" witness keygen --name witness.example/w1 -o w1.key 2>/dev/null)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 # a witness that is down: asked, unreachable, the write stays
 "$REMNANT" --db wit.db witness add w1 "http://127.0.0.1:$PORT" "$WK" >/dev/null ||
     bad "witness add"
@@ -40,5 +34,4 @@ grep -q "witness w1: unreachable" "$W/err.txt" && ok "the witness was asked" ||
 if [ "$A" = "$B" ]; then ok "asking the witnesses opens the log no more often ($B opens)"
 else bad "a write with witnesses opens the database $B times, without $A"; fi
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

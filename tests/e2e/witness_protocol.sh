@@ -19,33 +19,16 @@
 #   - the witness's answers on the wire: 200, 400 malformed, 403 bad
 #     signature, 404 unknown log, 405, 409 + text/x.tlog.size, 413, 422 bad
 #     proof.
-# Env: REMNANT (binary), RN_BUILD (build folder).
+# Env: REMNANT (binary), RN_SRC (source tree), RN_BUILD (build folder).
 set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_BUILD:?build folder}"
+. "${RN_SRC:?source tree}/tests/lib/e2e.sh"
+: "${RN_BUILD:?build folder}"
 RV="$RN_BUILD/src/verify/remnant-verify"
-W=$(mktemp -d /tmp/rn_witness.XXXXXX)
 PIDS=()
-cleanup() {
+e2e_cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$W"
 }
-trap cleanup EXIT
-cd "$W" || exit 1
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (got $3, wanted $2)"; fi; }
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2; shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" = "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want): $(head -c 600 out.txt err.txt)"; fi
-}
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 # start_witness N PORT: witness wN serving the logs whose keys are in $LOGKEYS
 start_witness() {
     local n=$1 port=$2 args=()
@@ -268,5 +251,4 @@ grep -q "change is stored" err.txt && grep -q "key create" err.txt \
 [ "$("$REMNANT" --db nokey.db list event | wc -l)" = 1 ] && ok "the event is there" \
     || bad "the event is missing"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

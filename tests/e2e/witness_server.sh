@@ -22,12 +22,11 @@ set -u
 . "$RN_SRC/tests/server/lib.sh"
 HANG_PID=
 WIT_PID=
-stop_all() {
+e2e_cleanup() {
     [ -n "$HANG_PID" ] && { touch "$W/release"; kill "$HANG_PID" 2>/dev/null; wait "$HANG_PID" 2>/dev/null; }
     [ -n "$WIT_PID" ] && { kill "$WIT_PID" 2>/dev/null; wait "$WIT_PID" 2>/dev/null; }
-    cleanup
+    srv_cleanup
 }
-trap stop_all EXIT
 
 # wait_for WHAT CMD...: poll until CMD succeeds (at most 60 s: a bound on a
 # hang, not a measure of speed)

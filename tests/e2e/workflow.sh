@@ -18,14 +18,6 @@
 #       verify` says plainly when checkpoints are unsigned.
 . "$RN_SRC/tests/server/lib.sh"
 
-expect() { # expect CODE DESCRIPTION CMD...
-    local want=$1 what=$2
-    shift 2
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what"; else
-        bad "$what (exit $got, wanted $want)"; head -c 600 out.txt err.txt; fi
-}
 # field ID NAME: a field of a record as `show --json` gives it ("" if unset)
 # (a date: its text form when it is one day)
 field() { "$REMNANT" show "$1" --json | python3 -c "

@@ -1,30 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
 #
-# tests/server/lib.sh — what the server's end-to-end tests share: a temp
-# folder, a fresh database, accounts for every role, a server on a free
-# loopback port, and curl wrappers that record status codes.
-# Sourced by tests/e2e/server_*.sh. Env: REMNANT (binary), RN_SRC (source).
-set -u
-: "${REMNANT:?path of the remnant binary}" "${RN_SRC:?source folder}"
-W=$(mktemp -d /tmp/rn_server.XXXXXX)
-SRV_PID=
-cleanup() {
-    if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; fi
-    rm -rf "$W"
-}
-trap cleanup EXIT
-cd "$W" || exit 1
+# tests/server/lib.sh — what the server's end-to-end tests share, beyond
+# tests/lib/e2e.sh (the temporary folder, ok/bad/check, free_port...): a
+# fresh database, accounts for every role, a server on a free loopback
+# port, and curl wrappers that record status codes.
+# Sourced by tests/e2e/server_*.sh and others. Env: REMNANT (binary),
+# RN_SRC (source).
+. "${RN_SRC:?source folder}/tests/lib/e2e.sh"
 export REMNANT_DB="$W/x.db"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { # check WHAT WANT GOT
-    if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (got $3, wanted $2)"; fi
+SRV_PID=
+# srv_cleanup: stops the server if it runs (on exit, through e2e_cleanup; a
+# script with more to stop calls it from its own e2e_cleanup).
+srv_cleanup() {
+    if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; fi
 }
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+e2e_cleanup() { srv_cleanup; }
 
 # Accounts: one per role, each with an API token in $TOK_<role>.
 make_users() {
@@ -65,6 +55,16 @@ stop_server() {
     local rc=$?
     SRV_PID=
     return $rc
+}
+
+# no_sanitizer_report: a failed check if the server's log holds a report of
+# its sanitizers (a sanitized build); best after stop_server, when the
+# leak check has run.
+no_sanitizer_report() {
+    if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$W/server.log"; then
+        bad "sanitizer report"
+        cat "$W/server.log"
+    fi
 }
 
 # api ROLE METHOD PATH [BODY]: prints the status; the body goes to $W/body.

@@ -30,27 +30,8 @@
 #include <cmocka.h>
 
 #include "decode/decode_int.h"
+#include "decode_fixture.h"
 #include "remnant/decode.h"
-
-static rn_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    rn_error err;
-    rn_error_clear(&err);
-    rn_code rc = rn_decoder_load(NULL, 0, &dec, &err);
-    if (rc)
-        fprintf(stderr, "loading rules: %s:%ld: %s\n", err.file, err.line, err.message);
-    return rc == RN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rn_decoder_free(dec);
-    return 0;
-}
 
 static char *slurp(const char *path, size_t *n)
 {
@@ -219,7 +200,7 @@ static void test_case_table(void **state)
         rn_candidates *cs = NULL;
         rn_error err;
         rn_error_clear(&err);
-        rn_code rc = rn_decode_marking(dec, marking, strlen(marking), &ctx, &cs, &err);
+        rn_code rc = rn_decode_marking(dfx_dec, marking, strlen(marking), &ctx, &cs, &err);
         int ok = 1;
         for (char *chk = col[2]; chk && *chk;) {
             char *nx = strchr(chk, ';');
@@ -353,7 +334,7 @@ static void test_json_shape(void **state)
     assert_int_equal(rn_day_from_ymd(2024, 6, 30, &ctx.documented), RN_OK);
     const char *m = "TPS54331DR 0412 \"q\"";
     rn_candidates *cs = NULL;
-    assert_int_equal(rn_decode_marking(dec, m, strlen(m), &ctx, &cs, NULL), RN_OK);
+    assert_int_equal(rn_decode_marking(dfx_dec, m, strlen(m), &ctx, &cs, NULL), RN_OK);
     char *out = NULL;
     size_t len = 0;
     assert_int_equal(rn_candidates_to_json(m, strlen(m), cs, &out, &len), RN_OK);
@@ -403,16 +384,16 @@ static void test_limits(void **state)
     rn_candidates *cs = NULL;
     rn_error err;
     rn_error_clear(&err);
-    assert_int_equal(rn_decode_marking(dec, big, sizeof big, NULL, &cs, &err), RN_ELIMIT);
+    assert_int_equal(rn_decode_marking(dfx_dec, big, sizeof big, NULL, &cs, &err), RN_ELIMIT);
     assert_null(cs);
     /* the longest accepted marking decodes, whatever it holds */
     for (size_t i = 0; i < RN_DECODE_MARKING_MAX; i++)
         big[i] = "0123456789 ?AB-"[i % 15];
-    assert_int_equal(rn_decode_marking(dec, big, RN_DECODE_MARKING_MAX, NULL, &cs, &err), RN_OK);
+    assert_int_equal(rn_decode_marking(dfx_dec, big, RN_DECODE_MARKING_MAX, NULL, &cs, &err), RN_OK);
     assert_true(rn_candidates_count(cs) <= RN_DECODE_CANDIDATES_MAX);
     rn_candidates_free(cs);
-    assert_int_equal(rn_decode_marking(dec, "\xc3", 1, NULL, &cs, &err), RN_EINPUT);
-    assert_int_equal(rn_decode_marking(dec, "", 0, NULL, &cs, &err), RN_OK);
+    assert_int_equal(rn_decode_marking(dfx_dec, "\xc3", 1, NULL, &cs, &err), RN_EINPUT);
+    assert_int_equal(rn_decode_marking(dfx_dec, "", 0, NULL, &cs, &err), RN_OK);
     assert_int_equal(rn_candidates_count(cs), 0);
     assert_null(rn_candidates_at(cs, 0));
     rn_candidates_free(cs);
@@ -442,5 +423,5 @@ int main(void)
         cmocka_unit_test(test_json_shape),  cmocka_unit_test(test_limits),
         cmocka_unit_test(test_normalize),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, dfx_setup, dfx_teardown);
 }

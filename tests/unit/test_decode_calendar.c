@@ -23,33 +23,14 @@
 #include <cmocka.h>
 
 #include "decode/decode_int.h"
+#include "decode_fixture.h"
 #include "remnant/decode.h"
-
-static rn_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    rn_error err;
-    rn_error_clear(&err);
-    rn_code rc = rn_decoder_load(NULL, 0, &dec, &err);
-    if (rc)
-        fprintf(stderr, "loading rules: %s:%ld: %s\n", err.file, err.line, err.message);
-    return rc == RN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rn_decoder_free(dec);
-    return 0;
-}
 
 static const rn__calendar *cal(const char *id)
 {
-    for (size_t i = 0; i < dec->ncals; i++)
-        if (strcmp(dec->cals[i].id, id) == 0)
-            return &dec->cals[i];
+    for (size_t i = 0; i < dfx_dec->ncals; i++)
+        if (strcmp(dfx_dec->cals[i].id, id) == 0)
+            return &dfx_dec->cals[i];
     return NULL;
 }
 
@@ -143,8 +124,8 @@ static void test_published_dates(void **state)
     fclose(f);
     assert_int_equal(bad, 0);
     /* every calendar of the rules has published dates, at least its floor */
-    for (size_t c = 0; c < dec->ncals; c++) {
-        const char *fam = family_of(dec->cals[c].id);
+    for (size_t c = 0; c < dfx_dec->ncals; c++) {
+        const char *fam = family_of(dfx_dec->cals[c].id);
         int have = 0, want = -1;
         for (int j = 0; j < nper; j++)
             if (!strcmp(per[j].id, fam))
@@ -214,5 +195,5 @@ int main(void)
         cmocka_unit_test(test_published_dates),
         cmocka_unit_test(test_hijri_1300_1500),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, dfx_setup, dfx_teardown);
 }

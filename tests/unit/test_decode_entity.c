@@ -24,27 +24,8 @@
 #include <cmocka.h>
 
 #include "decode/decode_int.h"
+#include "decode_fixture.h"
 #include "remnant/decode.h"
-
-static rn_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    rn_error err;
-    rn_error_clear(&err);
-    rn_code rc = rn_decoder_load(NULL, 0, &dec, &err);
-    if (rc)
-        fprintf(stderr, "loading rules: %s:%ld: %s\n", err.file, err.line, err.message);
-    return rc == RN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rn_decoder_free(dec);
-    return 0;
-}
 
 static int32_t day(int y, int m, int d)
 {
@@ -74,7 +55,7 @@ static void test_names_table(void **state)
         rn_maker_match m;
         rn_error err;
         rn_error_clear(&err);
-        rn_code rc = rn_decoder_match_maker(dec, name, strlen(name), day(2024, 6, 30), &m, &err);
+        rn_code rc = rn_decoder_match_maker(dfx_dec, name, strlen(name), day(2024, 6, 30), &m, &err);
         int ok = strcmp(want, "-") == 0 ? rc == RN_ENOTFOUND
                                          : rc == RN_OK && strcmp(m.maker, want) == 0;
         if (!ok) {
@@ -95,30 +76,30 @@ static void test_owner_over_time(void **state)
     (void)state;
     rn_maker_match m;
     const char *n = "Linear Technology Corporation";
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2017, 3, 9), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2017, 3, 9), &m, NULL), RN_OK);
     assert_string_equal(m.maker, "linear");
     assert_string_equal(m.company_id, "linear");
     assert_null(m.owner_source);
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2017, 3, 10), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2017, 3, 10), &m, NULL), RN_OK);
     assert_string_equal(m.maker, "linear");
     assert_string_equal(m.company_id, "adi");
     assert_string_equal(m.company_country, "US");
     assert_non_null(strstr(m.owner_source, "March 10, 2017"));
     /* Atmel -> Microchip from 2016-04-04; Fairchild -> onsemi from 2016-09-19 */
     n = "ATMEL CORP.";
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2016, 4, 3), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2016, 4, 3), &m, NULL), RN_OK);
     assert_string_equal(m.company_id, "atmel");
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2016, 4, 4), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2016, 4, 4), &m, NULL), RN_OK);
     assert_string_equal(m.company_id, "microchip");
     n = "Fairchild Semiconductor International, Inc.";
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2020, 1, 1), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2020, 1, 1), &m, NULL), RN_OK);
     assert_string_equal(m.maker, "fairchild");
     assert_string_equal(m.company_id, "onsemi");
     /* Maxim -> ADI from 2021-08-26 */
     n = "Maxim";
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2021, 8, 25), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2021, 8, 25), &m, NULL), RN_OK);
     assert_string_equal(m.company_id, "maxim");
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), day(2021, 8, 26), &m, NULL), RN_OK);
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), day(2021, 8, 26), &m, NULL), RN_OK);
     assert_string_equal(m.company_id, "adi");
 }
 
@@ -127,24 +108,24 @@ static void test_owner_over_time(void **state)
 static void test_list_makers(void **state)
 {
     (void)state;
-    size_t n = rn_decoder_maker_count(dec);
+    size_t n = rn_decoder_maker_count(dfx_dec);
     assert_true(n > 100);
     int owned = 0;
     for (size_t i = 0; i < n; i++) {
         rn_maker_match m;
-        assert_int_equal(rn_decoder_maker_at(dec, i, day(2024, 6, 30), &m), RN_OK);
+        assert_int_equal(rn_decoder_maker_at(dfx_dec, i, day(2024, 6, 30), &m), RN_OK);
         assert_non_null(m.maker);
         assert_non_null(m.company_id);
         assert_int_equal(strlen(m.country), 2);
         rn_maker_match again;
-        assert_int_equal(rn_decoder_match_maker(dec, m.brand, strlen(m.brand), day(2024, 6, 30),
+        assert_int_equal(rn_decoder_match_maker(dfx_dec, m.brand, strlen(m.brand), day(2024, 6, 30),
                                                 &again, NULL), RN_OK);
         assert_string_equal(again.maker, m.maker); /* its own name finds it */
         owned += strcmp(m.company_id, m.maker) != 0;
     }
     assert_int_equal(owned, 11); /* the owner rules in force on 2024-06-30 */
     rn_maker_match m;
-    assert_int_equal(rn_decoder_maker_at(dec, n, RN_DAY_OPEN_HIGH, &m), RN_ENOTFOUND);
+    assert_int_equal(rn_decoder_maker_at(dfx_dec, n, RN_DAY_OPEN_HIGH, &m), RN_ENOTFOUND);
 }
 
 /* Look-alikes and legal forms, and what is NOT ignored. */
@@ -164,12 +145,12 @@ static void test_name_keys(void **state)
     /* a typo is not forgiven */
     rn_maker_match m;
     const char *n = "Texas Instrument";
-    assert_int_equal(rn_decoder_match_maker(dec, n, strlen(n), RN_DAY_OPEN_HIGH, &m, NULL),
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, n, strlen(n), RN_DAY_OPEN_HIGH, &m, NULL),
                      RN_ENOTFOUND);
     assert_null(m.maker);
-    assert_int_equal(rn_decoder_match_maker(dec, "\xff", 1, RN_DAY_OPEN_HIGH, &m, NULL),
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, "\xff", 1, RN_DAY_OPEN_HIGH, &m, NULL),
                      RN_EINPUT);
-    assert_int_equal(rn_decoder_match_maker(dec, "...", 3, RN_DAY_OPEN_HIGH, &m, NULL),
+    assert_int_equal(rn_decoder_match_maker(dfx_dec, "...", 3, RN_DAY_OPEN_HIGH, &m, NULL),
                      RN_ENOTFOUND);
 }
 
@@ -265,5 +246,5 @@ int main(void)
         cmocka_unit_test(test_name_keys),   cmocka_unit_test(test_shared_name),
         cmocka_unit_test(test_tie_is_shown), cmocka_unit_test(test_list_makers),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, dfx_setup, dfx_teardown);
 }

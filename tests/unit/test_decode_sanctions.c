@@ -94,10 +94,7 @@ static void sanctions_report_decoder_notes(void **state)
     rn_error err;
     rn_analysis_filter f = {.item = DS("W01")};
     assert_int_equal(rn_sanctions_scan(*state, &f, 0, &js, NULL, &err), RN_OK);
-    json_error_t je;
-    json_t *r = json_loads(js, 0, &je);
-    rn_free(js);
-    assert_non_null(r);
+    json_t *r = fx_parse(js);
     json_t *flags = json_object_get(r, "flags");
     json_t *a1 = fx_find(flags, "component", DS("A01"));
     json_t *a2 = fx_find(flags, "component", DS("A02"));
@@ -127,10 +124,7 @@ static void origin_reports_decoder_notes(void **state)
     rn_error err;
     rn_analysis_filter f = {.item = DS("W01")};
     assert_int_equal(rn_origin(*state, &f, &js, NULL, &err), RN_OK);
-    json_error_t je;
-    json_t *r = json_loads(js, 0, &je);
-    rn_free(js);
-    assert_non_null(r);
+    json_t *r = fx_parse(js);
     json_t *w = json_array_get(json_object_get(r, "weapons"), 0);
     assert_non_null(w);
     json_t *tree = json_object_get(w, "tree");

@@ -365,6 +365,18 @@ static rn_record *known_item(void)
     return r;
 }
 
+/* The record json reads back to (the test fails if it does not). */
+static rn_record *parse_ok(const char *json)
+{
+    rn_record *r = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    rn_code rc = rn_record_from_json(json, strlen(json), &r, &err);
+    if (rc != RN_OK)
+        fail_msg("%s: rc %d field '%s': %s", json, rc, err.field, err.message);
+    return r;
+}
+
 static void canonical_json_known_bytes(void **state)
 {
     (void)state;
@@ -448,12 +460,7 @@ static void canonical_json_sorted_every_type(void **state)
         }
         assert_int_equal(nkeys, (int)nf + 2);
         /* and it reads back to the same bytes */
-        rn_record *back = NULL;
-        rn_error err;
-        rn_error_clear(&err);
-        if (rn_record_from_json(j, strlen(j), &back, &err) != RN_OK)
-            fail_msg("%s: canonical JSON does not read back: %s: %s", rn_type_name((rn_type)t),
-                     err.field, err.message);
+        rn_record *back = parse_ok(j);
         char *j2 = to_json(back, RN_JSON_CANONICAL);
         assert_string_equal(j, j2);
         rn_free(j2);
@@ -505,17 +512,6 @@ static void public_json_hides_sensitive(void **state)
 }
 
 /* ---- JSON in --------------------------------------------------------------- */
-
-static rn_record *parse_ok(const char *json)
-{
-    rn_record *r = NULL;
-    rn_error err;
-    rn_error_clear(&err);
-    rn_code rc = rn_record_from_json(json, strlen(json), &r, &err);
-    if (rc != RN_OK)
-        fail_msg("%s: rc %d field '%s': %s", json, rc, err.field, err.message);
-    return r;
-}
 
 /* Check that json fails with RN_EINPUT (or RN_ELIMIT) naming `field`;
  * 0 if so, else 1 after printing what happened. No cmocka calls, so that
@@ -782,12 +778,7 @@ static void json_week_dates_at_year_range_edges_read_back(void **state)
         set_ok(r, "kind", "weapon");
         set_ok(r, "produced", dates[i]);
         char *j = to_json(r, RN_JSON_CANONICAL);
-        rn_record *back = NULL;
-        rn_error err;
-        rn_error_clear(&err);
-        if (rn_record_from_json(j, strlen(j), &back, &err) != RN_OK)
-            fail_msg("produced=%s wrote %s, which does not read back: %s", dates[i], j,
-                     err.message);
+        rn_record *back = parse_ok(j);
         assert_string_equal(rn_record_get(back, "produced", NULL), dates[i]);
         rn_record_free(back);
         rn_free(j);

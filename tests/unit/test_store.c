@@ -688,6 +688,14 @@ static void expect_search(rn_store *s, const char *q, const char *want)
         fail_msg("search '%s':\n got  '%s'\n want '%s'", q, got, want);
 }
 
+/* A new weapon item, stored. */
+static rn_record *new_weapon(rn_store *s)
+{
+    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
+    put_ok(s, item, RN_PUT_CREATE);
+    return item;
+}
+
 static rn_record *marking_on(rn_store *s, const char *item, const char *text)
 {
     char it[40], tx[200];
@@ -701,8 +709,7 @@ static rn_record *marking_on(rn_store *s, const char *item, const char *text)
 static void search_substring_and_unknowns(void **state)
 {
     fx *f = *state;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     const char *id = rn_record_id(item);
     const char *texts[] = {"KN-23 No. 2015", "KN-25", "date 2415", "2 15 x", "kn-2x",
                            "KN-2", "AB2-15", "12345"};
@@ -745,8 +752,7 @@ static void search_substring_and_unknowns(void **state)
 static void search_unknown_matches_any_character(void **state)
 {
     fx *f = *state;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     const char *texts[] = {"2?15", "2#15", "2Ж15", "2_15"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         rn_record_free(marking_on(f->s, rn_record_id(item), texts[i]));
@@ -762,8 +768,7 @@ static void search_unknown_matches_any_character(void **state)
 static void search_character_set_follows_rollback(void **state)
 {
     fx *f = *state;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     assert_int_equal(rn_store_begin(f->s, NULL), RN_OK);
     rn_record_free(marking_on(f->s, rn_record_id(item), "2\xd0\x96" "15"));
     rn_record_free(marking_on(f->s, rn_record_id(item), "x\xea\xb0\x80y"));
@@ -784,8 +789,7 @@ static void search_character_set_follows_rollback(void **state)
 static void search_many_distinct_characters(void **state)
 {
     fx *f = *state;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     assert_int_equal(rn_store_begin(f->s, NULL), RN_OK);
     for (unsigned cp = 0x4e00; cp < 0x4e00 + 600; cp++) {
         char t[16];
@@ -830,8 +834,7 @@ static void search_same_hits_as_a_scan(void **state)
                                         "?", "\xd0\x96", "\xd0\xb6", "\xec\xa3\xbc"};
     const size_t na = sizeof alpha / sizeof alpha[0];
     uint32_t x = 7;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     assert_int_equal(rn_store_begin(f->s, NULL), RN_OK);
     for (int i = 0; i < 300; i++) {
         char t[64] = "";
@@ -922,8 +925,7 @@ static void *search_many(void *p)
 static void search_from_threads_at_once(void **state)
 {
     fx *f = *state;
-    rn_record *item = mk(RN_T_ITEM, "kind=weapon", NULL);
-    put_ok(f->s, item, RN_PUT_CREATE);
+    rn_record *item = new_weapon(f->s);
     const char *texts[] = {"KN-23 No. 2015", "date 2415", "2 15 x", "AB2-15", "2Z15 r"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         rn_record_free(marking_on(f->s, rn_record_id(item), texts[i]));
@@ -1102,20 +1104,27 @@ static char *schema_of(const char *db_path)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type || ' ' || name || ' ' || "
-                                            "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
-                                        -1, &st, NULL), SQLITE_OK);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    assert_non_null(m);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(m, "%s\n", (const char *)sqlite3_column_text(st, 0));
-    fclose(m);
-    sqlite3_finalize(st);
+    char *rows = rows_of(db, "SELECT type || ' ' || name || ' ' || coalesce(sql, '') "
+                             "FROM sqlite_schema ORDER BY name");
     sqlite3_close(db);
-    return buf;
+    return rows;
+}
+
+/* The schema of db_path is `want` (schema_of() of an earlier moment). */
+static void assert_schema(const char *db_path, const char *want)
+{
+    char *now = schema_of(db_path);
+    assert_string_equal(now, want);
+    free(now);
+}
+
+/* A new event "Bulk" for the bulk imports' items; its id into event. */
+static void bulk_event(rn_store *s, char event[27])
+{
+    rn_record *e = mk(RN_T_EVENT, "name=Bulk", NULL);
+    put_ok(s, e, RN_PUT_CREATE);
+    memcpy(event, rn_record_id(e), 27);
+    rn_record_free(e);
 }
 
 /* n items of event `event` with a note long enough that the file's size
@@ -1144,12 +1153,8 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     fx *f = *state;
     rn_error err;
     rn_error_clear(&err);
-    rn_record *e = rn_record_new(RN_T_EVENT);
-    assert_int_equal(rn_record_set(e, "name", "Bulk", 4, &err), RN_OK);
-    assert_int_equal(rn_store_put(f->s, e, RN_PUT_CREATE, &err), RN_OK);
     char event[27];
-    memcpy(event, rn_record_id(e), 27);
-    rn_record_free(e);
+    bulk_event(f->s, event);
     char *before = schema_of(f->db);
     int drops = 0;
     sqlite3_trace_v2(rn__store_db(f->s), SQLITE_TRACE_STMT, count_drops, &drops);
@@ -1163,9 +1168,7 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
     assert_int_equal(err.line, 1501);
     assert_true(drops > 0); /* the bulk path was taken */
-    char *after = schema_of(f->db);
-    assert_string_equal(before, after);
-    free(after);
+    assert_schema(f->db, before);
     assert_int_equal(count(f->s, RN_T_ITEM), 0);
 
     /* commits: same schema, complete indexes */
@@ -1175,15 +1178,12 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
     assert_int_equal(st.records, 1500);
     assert_true(drops > 0);
-    after = schema_of(f->db);
-    assert_string_equal(before, after);
-    free(after);
+    assert_schema(f->db, before);
     sqlite3 *db = rn__store_db(f->s);
+    char *integrity = rows_of(db, "PRAGMA integrity_check");
+    assert_string_equal(integrity, "ok|\n");
+    free(integrity);
     sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
-    sqlite3_finalize(q);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM item INDEXED BY item_event "
                                             "WHERE event = ?", -1, &q, NULL), SQLITE_OK);
     sqlite3_bind_text(q, 1, event, -1, SQLITE_STATIC);
@@ -1205,9 +1205,7 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     assert_int_equal(drops, 0);
     assert_int_equal(count(f->s, RN_T_ITEM), 2300);
     sqlite3_trace_v2(db, 0, NULL, NULL);
-    after = schema_of(f->db);
-    assert_string_equal(before, after);
-    free(after);
+    assert_schema(f->db, before);
     free(before);
 }
 
@@ -1218,12 +1216,8 @@ static void bulk_import_keeps_unique_indexes(void **state)
     fx *f = *state;
     rn_error err;
     rn_error_clear(&err);
-    rn_record *e = rn_record_new(RN_T_EVENT);
-    assert_int_equal(rn_record_set(e, "name", "Bulk", 4, &err), RN_OK);
-    assert_int_equal(rn_store_put(f->s, e, RN_PUT_CREATE, &err), RN_OK);
     char event[27];
-    memcpy(event, rn_record_id(e), 27);
-    rn_record_free(e);
+    bulk_event(f->s, event);
     sqlite3 *db = rn__store_db(f->s);
     assert_int_equal(sqlite3_exec(db, "CREATE UNIQUE INDEX item_serial_unique ON item(serial)",
                                   NULL, NULL, NULL), SQLITE_OK);

@@ -5,7 +5,9 @@
  * tile path syntax of c2sp.org/tlog-tiles (a table of paths, accepted and
  * refused), tiles stored in the database as the log grows (T1-T4: rollback,
  * the grow-only trigger, verify V9 naming a changed tile), and proofs read
- * from tiles equal to the proofs rebuilt from the leaves, for many sizes. */
+ * from tiles equal to the proofs rebuilt from the leaves, for many sizes;
+ * the migrations of the log's table (8 tiles, 13 compact rows, 16 the op
+ * check without IN). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -370,6 +372,22 @@ static void collect(void *ctx, const rn_ledger_problem *p)
     snprintf(all_problems + n, sizeof all_problems - n, "%s\n", last_problem);
 }
 
+/* A log of n events, as today's store writes them, in dir/now.db (OUT its
+ * path): what the migration tests copy into a database of an older schema.
+ * The store stays open for more changes when `keep` is given. */
+static void log_now(char *now, size_t cap, int n, rn_store **keep)
+{
+    rn_store *s = NULL;
+    rn_error err;
+    snprintf(now, cap, "%s/now.db", dir);
+    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
+    add_events(s, n, 1);
+    if (keep)
+        *keep = s;
+    else
+        rn_store_close(s);
+}
+
 /* Every proof the API gives (from tiles) equals the proof from the leaves. */
 static void check_proofs(rn_ledger *l, uint64_t size)
 {
@@ -399,6 +417,26 @@ static void check_proofs(rn_ledger *l, uint64_t size)
         assert_int_equal(na, nb);
         assert_memory_equal(a, b, na * 32);
     }
+}
+
+/* After a migration: the log of `size` entries verifies, takes 10 more
+ * and verifies again; then (s closed) every proof from its tiles equals
+ * the proof from its leaves. */
+static void verify_grow_prove(rn_store *s, uint64_t size)
+{
+    rn_error err;
+    rn_ledger_verify_stats st;
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    add_events(s, 10, 1);
+    nproblems = 0;
+    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
+    assert_int_equal(nproblems, 0);
+    rn_store_close(s);
+    rn_ledger *l = NULL;
+    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
+    check_proofs(l, size + 10);
+    rn_ledger_close(l);
 }
 
 static void test_stored(void **state)
@@ -489,10 +527,7 @@ static void test_migration(void **state)
     char now[600];
     /* a log of 600 entries at schema 7 (rn__store_create_at), as today's
      * store wrote them into a database of today's schema */
-    snprintf(now, sizeof now, "%s/now.db", dir);
-    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
-    add_events(s, 600, 1);
-    rn_store_close(s);
+    log_now(now, sizeof now, 600, NULL);
     rn_test_full_rows(now, ""); /* the rows as schema 7 stored them (full form) */
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_OK);
     assert_int_equal(rn__store_create_at(db, 7, &err), RN_EEXISTS);
@@ -512,16 +547,7 @@ static void test_migration(void **state)
     /* 13: every entry compact, none full */
     assert_int_equal(q1("SELECT count(*) FROM ledger_entry WHERE length(body) = 0 AND time"
                         " IS NOT NULL"), 600);
-    rn_ledger_verify_stats st;
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    add_events(s, 10, 1);
-    nproblems = 0;
-    assert_int_equal(rn_ledger_verify(s, db, NULL, 0, collect, NULL, &st, &err), RN_OK);
-    rn_store_close(s);
-    assert_int_equal(rn_ledger_open(db, RN_LEDGER_READONLY, &l, &err), RN_OK);
-    check_proofs(l, 610);
-    rn_ledger_close(l);
+    verify_grow_prove(s, 600);
 }
 
 /* S3: migration 13 compacts a row only when its compact form rebuilds its
@@ -535,10 +561,7 @@ static void test_migration_keeps_damaged(void **state)
     char now[600];
     /* 20 entries in full form (as the schema before 0013 stored them), one
      * with a changed disclosure, in a database of that schema */
-    snprintf(now, sizeof now, "%s/now.db", dir);
-    assert_int_equal(rn_store_open(now, RN_STORE_CREATE, &s, &err), RN_OK);
-    add_events(s, 20, 1);
-    rn_store_close(s);
+    log_now(now, sizeof now, 20, NULL);
     rn_test_full_rows(now, "UPDATE le7 SET disclosures = CAST(replace(CAST(disclosures AS TEXT),"
                  " 'event ', 'EVENT ') AS BLOB) WHERE seq = 5");
     /* the schema version before the migration that compacts (0013) */
@@ -594,6 +617,119 @@ static void test_prev_after_delete(void **state)
     rn_store_close(s);
 }
 
+/* The one text value of `sql` (malloc'd; "" for NULL). */
+static char *rows_of(const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    char *v = strdup(t ? t : "");
+    assert_non_null(v);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Every row of ledger_entry, every column quoted, in seq order: one string
+ * to compare the table before and after a migration. */
+static char *entry_rows(void)
+{
+    return rows_of("SELECT group_concat(r, char(10)) FROM (SELECT quote(seq) || ',' ||"
+                   " quote(record_id) || ',' || quote(type) || ',' || quote(op) || ',' ||"
+                   " quote(body) || ',' || quote(leaf_hash) || ',' || quote(disclosures) || ','"
+                   " || quote(time) || ',' || quote(prev) AS r FROM ledger_entry ORDER BY seq)");
+}
+
+/* Migration 15 rebuilds ledger_entry with its op check written without IN
+ * (an IN list cost an ephemeral B-tree per appended entry): the same rows,
+ * byte for byte (creates, updates, deletes, prev links), the same checks,
+ * indexes and append-only triggers; the log verifies and grows after it. */
+static void test_migration_op_check(void **state)
+{
+    (void)state;
+    rn_store *s = NULL;
+    rn_error err;
+    char now[600];
+    log_now(now, sizeof now, 300, &s);
+    rn_record *r = rn_record_new(RN_T_EVENT);
+    assert_int_equal(rn_record_set(r, "name", "once", 4, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK);
+    char id[RN_ID_LEN + 1];
+    memcpy(id, rn_record_id(r), sizeof id);
+    assert_int_equal(rn_record_set(r, "name", "twice", 5, &err), RN_OK);
+    assert_int_equal(rn_store_put(s, r, RN_PUT_REPLACE, &err), RN_OK);
+    assert_int_equal(rn_store_delete(s, id, &err), RN_OK);
+    rn_record_free(r);
+    rn_store_close(s);
+    /* the same log in a database of the schema before 16 */
+    int before = rn_test_schema_before("ledger_entry_0015");
+    assert_int_equal(rn__store_create_at(db, (unsigned)before, &err), RN_OK);
+    rn_test_copy_tables(db, now);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_entry' AND"
+                        " sql LIKE '%op IN (''c'', ''u'', ''d'')%'"), 1);
+    char *rows = entry_rows();
+    /* every index and trigger on the table, as SQL: 16 must recreate each
+     * (a DROP TABLE drops them silently; one added by a migration before
+     * 16 that 16 does not recreate fails here) */
+    static const char objs[] = "SELECT group_concat(type || ' ' || name || ': ' || sql, char(10))"
+                               " FROM (SELECT * FROM sqlite_schema WHERE tbl_name ="
+                               " 'ledger_entry' AND type != 'table' ORDER BY name)";
+    char *objects = rows_of(objs);
+    assert_non_null(strstr(objects, "ledger_entry_record"));
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 303);
+    assert_int_equal(q1("SELECT count(DISTINCT op) FROM ledger_entry"), 3);
+
+    assert_int_equal(rn_store_open(db, 0, &s, &err), RN_OK);
+    assert_int_equal(q1("PRAGMA user_version") > before, 1);
+    char *rows2 = entry_rows();
+    assert_string_equal(rows, rows2); /* lossless */
+    free(rows2);
+    char *objects2 = rows_of(objs);
+    assert_string_equal(objects, objects2);
+    free(objects);
+    free(objects2);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_entry' AND"
+                        " sql LIKE '% IN (%'"), 0);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'ledger_entry'"
+                        " AND name IN ('ledger_entry_record', 'ledger_entry_deleted',"
+                        " 'ledger_entry_no_update', 'ledger_entry_no_delete')"), 4);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%0015%'"), 0);
+    /* the checks refuse what they refused; the triggers keep it append-only */
+    static const char *const refused[] = {
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'x', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'C', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'cu', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (-1,"
+        " 'x', 'event', 'c', x'', zeroblob(32))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash) VALUES (1000,"
+        " 'x', 'event', 'c', x'', zeroblob(31))",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash, time) VALUES"
+        " (1000, 'x', 'event', 'c', x'', zeroblob(32), -1)",
+        "INSERT INTO ledger_entry(seq, record_id, type, op, body, leaf_hash, prev) VALUES"
+        " (1000, 'x', 'event', 'c', x'', zeroblob(32), x'00')",
+        "UPDATE ledger_entry SET op = 'u' WHERE seq = 3",
+        "DELETE FROM ledger_entry WHERE seq = 302",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        if (exec_sql(refused[i]) != SQLITE_CONSTRAINT)
+            fail_msg("accepted: %s", refused[i]);
+    /* ... and accept the three ops (rolled back) */
+    assert_int_equal(exec_sql("BEGIN; INSERT INTO ledger_entry(seq, record_id, type, op, body,"
+                              " leaf_hash) VALUES (1000, 'x', 'event', 'c', x'', zeroblob(32)),"
+                              " (1001, 'x', 'event', 'u', x'', zeroblob(32)), (1002, 'x',"
+                              " 'event', 'd', x'', zeroblob(32)); ROLLBACK"),
+                     SQLITE_OK);
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry"), 303);
+    verify_grow_prove(s, 303);
+    free(rows);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -607,6 +743,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_keeps_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prev_after_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_op_check, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
