@@ -1061,6 +1061,13 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
     snprintf(stats->peer, sizeof stats->peer, "%s", j.peer);
     stats->from = j.p.from;
     stats->size = j.cp.size;
+    /* A large package is one large transaction: the store may make it
+     * durable the cheaper way for this transaction only (ops->bulk_journal,
+     * as `remnant import` does: the SQLite store writes each page once with
+     * a rollback journal instead of twice through the WAL, when no other
+     * connection has the database open; as safe, and back to WAL after). */
+    if (s->ops->bulk_journal)
+        s->ops->bulk_journal(s, j.p.ne);
     /* S4 reads what was seen inside the write transaction, so that two
      * imports of the same package cannot both apply it. */
     if ((rc = rn_store_begin(s, err)))
