@@ -1006,8 +1006,25 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
  * with everything else. Nothing S9 reads goes through those indexes except
  * a delete's search for what still refers to the record, which then scans
  * (slower, as correct). With the rollback journal (ops->bulk_journal) it
- * saves about 3 % of the CPU at 100,000 items; through the WAL alone it
- * had cost more wall time than it saved (docs/SYNC.md "Measured"). */
+ * saves about 3 % of the CPU at 100,000 items; through the WAL it had cost
+ * more than it saved (docs/SYNC.md "Measured"), so only then. */
+/* Is the database written without the WAL in this transaction (the store's
+ * bulk journal took effect: no other connection has it open)? Through the
+ * WAL the bulk write cost more than it saved: a server, whose workers hold
+ * the database open, stays in WAL and writes row by row. */
+static int off_wal(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int off = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        off = m && sqlite3_stricmp(m, "wal") != 0;
+    }
+    sqlite3_finalize(st);
+    return off;
+}
+
 static rn_code bulk_prepare(job *j, rn_error *err)
 {
     uint64_t writes = 0;
@@ -1019,7 +1036,7 @@ static rn_code bulk_prepare(job *j, rn_error *err)
             continue;
         writes++;
     }
-    if (!j->s->ops->bulk || writes == 0)
+    if (!j->s->ops->bulk || writes == 0 || !off_wal(j->db))
         return RN_OK;
     return j->s->ops->bulk(j->s, writes, err);
 }
