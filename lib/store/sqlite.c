@@ -736,6 +736,13 @@ static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char
     char *canon = NULL;
     size_t len = 0;
     rn_code rc = RN_OK;
+    if (r && s->put_canon) { /* the caller's, checked (sync_apply.c) */
+        rc = rn__ledger_append(q->db, t, id, op, s->put_canon, s->put_canon_len, s->author,
+                               err);
+        if (rc == RN_OK)
+            q->appended++;
+        return rc;
+    }
     if (r) {
         rc = rn_record_to_json(r, RN_JSON_CANONICAL, &canon, &len);
         if (rc)

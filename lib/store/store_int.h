@@ -52,6 +52,12 @@ struct rn_store {
     int user_tx;    /* a transaction opened by rn_store_begin() is open */
     int no_decode;  /* markings are written without candidates */
     struct rn__incoming *incoming; /* blobs an import brings (--blobs DIR), or NULL */
+    /* The canonical JSON of the record being put, when its caller holds it
+     * already checked (rn__store_sync_create_canon): the backend logs these
+     * bytes instead of encoding the record again. NULL otherwise; set for
+     * the duration of one put only. */
+    const char *put_canon;
+    size_t put_canon_len;
     void *impl;     /* the backend's state */
 };
 
@@ -136,6 +142,13 @@ rn_code rn__store_sync_put(rn_store *s, rn_record *r, rn_error *err);
 /* The same for a record with no entry in this log (a first arrival): one
  * probe fewer; a record here without an entry falls back to the upsert. */
 rn_code rn__store_sync_create(rn_store *s, rn_record *r, rn_error *err);
+/* rn__store_sync_put / _create (exists: the record has an entry in this log)
+ * of a record whose canonical JSON the caller has built and checked:
+ * canon[0..len) must be rn_record_to_json(r, RN_JSON_CANONICAL)'s bytes
+ * (lib/sync/import.c S6 compares them with the entry's). The log's entry is
+ * made from them: the record is not encoded a second time. */
+rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const char *canon,
+                                   size_t len, rn_error *err);
 rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */

@@ -26,7 +26,9 @@
  * unnamed files, which `remnant gc` removes) and, in ONE transaction:
  *  S9. each entry after L is applied unless it is our own change coming
  *      back (an echo), is already equal here, or conflicts: the record
- *      changed here since the peer last had it (sync_record, export.c E2),
+ *      changed here since the peer last had it (its latest local entry is
+ *      neither the one the peer was last sent, sync_record (export.c E2),
+ *      nor one applied from that peer, sync_provenance),
  *      or it is in conflict already — then theirs is kept beside mine
  *      (sync_conflict) and nothing is overwritten. An applied change is
  *      logged here under its original author, with its provenance
@@ -82,6 +84,8 @@ typedef struct job {
     item *it;
     size_t nit;
     sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
+    sqlite3_stmt *q_tip, *q_from;
+    rn__jreader *jr;  /* S6's record reader, one for every entry */
     int any_open;     /* is any conflict open here (asked once, then kept) */
 } job;
 
@@ -101,6 +105,9 @@ static void job_free(job *j)
     sqlite3_finalize(j->q_rec);
     sqlite3_finalize(j->q_conf_ins);
     sqlite3_finalize(j->q_conf_upd);
+    sqlite3_finalize(j->q_tip);
+    sqlite3_finalize(j->q_from);
+    rn__jreader_free(j->jr);
     rn__sync_pkg_free(&j->p);
 }
 
@@ -467,8 +474,10 @@ static rn_code check_entries(job *j, rn_error *err)
                 return rc;
             if (j->p.public_mode) {
                 /* K8: its own inclusion proof in the signed tree */
+                rn_hash proof[RN_PROOF_MAX];
+                rn__sync_entry_proof(e, proof);
                 if (rn__merkle_verify_inclusion(e->seq, j->cp.size, it->leaf,
-                                                (const rn_hash *)e->proof, e->nproof,
+                                                (const rn_hash *)proof, e->nproof,
                                                 j->cp.root) != RN_OK)
                     return rn__err(err, RN_ECRYPTO, "REFUSED: entry %llu is not in the signed "
                                    "checkpoint's tree (its inclusion proof fails); nothing "
@@ -494,7 +503,15 @@ static rn_code check_entries(job *j, rn_error *err)
             }
             rn_error rerr;
             rn_error_clear(&rerr);
-            rc = rn_record_from_json(en.record, en.record_len, &it->rec, &rerr);
+            rn_record *r = NULL;
+            /* the model's reader (rn_record_from_json's), kept across
+             * entries; the record kept for S9 is a copy of just its size */
+            if (!j->jr && !(j->jr = rn__jreader_new()))
+                rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
+            else
+                rc = rn__jreader_read(j->jr, en.record, en.record_len, -1, &r, &rerr);
+            if (rc == RN_OK && !(it->rec = rn__record_clone(r)))
+                rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
             if (rc == RN_OK)
                 rc = rn_record_to_json(it->rec, RN_JSON_CANONICAL, &it->canon, &it->canon_len);
             if (rc == RN_OK && (it->canon_len != en.record_len ||
@@ -666,6 +683,22 @@ static rn_code last_local(job *j, const char *id, int64_t *seq, char *op, rn_err
     return RN_OK;
 }
 
+/* The seq of this log's newest entry: the one the write just made (a put or
+ * delete of the store appends exactly one entry, its last write, and S9 runs
+ * alone in its transaction). A read of the table's last row, cheaper than
+ * last_local's lookup by record. */
+static rn_code log_tip(job *j, int64_t *seq, rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_tip, "SELECT max(seq) FROM ledger_entry", err);
+    if (rc)
+        return rc;
+    *seq = -1;
+    if (sqlite3_step(j->q_tip) == SQLITE_ROW && sqlite3_column_type(j->q_tip, 0) != SQLITE_NULL)
+        *seq = sqlite3_column_int64(j->q_tip, 0);
+    sqlite3_reset(j->q_tip);
+    return *seq >= 0 ? RN_OK : rn__err(err, RN_ETAMPER, "sync: the log has no entry after a write");
+}
+
 static rn_code set_base(job *j, const char *id, int64_t seq, rn_error *err)
 {
     rn_code rc = prep(j, &j->q_rec, "INSERT OR REPLACE INTO sync_record(peer_origin, "
@@ -678,6 +711,26 @@ static rn_code set_base(job *j, const char *id, int64_t seq, rn_error *err)
     rc = sqlite3_step(j->q_rec) == SQLITE_DONE ? RN_OK : rn__sync_dberr(j->db, err, "sync");
     sqlite3_reset(j->q_rec);
     return rc;
+}
+
+/* Did the local entry `seq` apply a change received from this peer (a
+ * provenance row of its log)? Then the peer holds that version of the
+ * record: S9 applied it from the peer and recorded no sync_record row for it
+ * (one row fewer per change). Only S9 writes provenance rows; an export or an
+ * equal record moves sync_record instead. */
+static rn_code applied_from_peer(job *j, int64_t seq, int *yes, rn_error *err)
+{
+    rn_code rc = prep(j, &j->q_from, "SELECT 1 FROM sync_provenance WHERE seq=? AND origin=?",
+                      err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(j->q_from, 1, seq);
+    sqlite3_bind_text(j->q_from, 2, j->origin, -1, SQLITE_STATIC);
+    int src = sqlite3_step(j->q_from);
+    *yes = src == SQLITE_ROW;
+    sqlite3_reset(j->q_from);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? RN_OK
+                                                   : rn__sync_dberr(j->db, err, "reading provenance");
 }
 
 static rn_code keep_conflict(job *j, const item *it, uint64_t seq, int64_t mine, int open,
@@ -807,9 +860,14 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
         return ls >= 0 ? set_base(j, it->id, ls, err) : RN_OK;
     }
     if (ls >= 0 && ls != base) {
-        /* changed here since the peer last had it: keep both */
-        stats->conflicts++;
-        return keep_conflict(j, it, oseq, ls, 0, err);
+        int theirs = 0;
+        if ((rc = applied_from_peer(j, ls, &theirs, err)))
+            return rc;
+        if (!theirs) {
+            /* changed here since the peer last had it: keep both */
+            stats->conflicts++;
+            return keep_conflict(j, it, oseq, ls, 0, err);
+        }
     }
     if ((rc = rn_store_set_author(j->s, it->author)))
         return rn__err(err, rc, "entry %llu: author too long", (unsigned long long)oseq);
@@ -821,15 +879,17 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
             return keep_conflict(j, it, oseq, ls, 0, err);
         }
     } else {
-        rc = ls < 0 ? rn__store_sync_create(j->s, it->rec, err)
-                    : rn__store_sync_put(j->s, it->rec, err);
+        /* S6 checked it->canon: the store logs it as it is */
+        rc = rn__store_sync_write_canon(j->s, it->rec, ls >= 0, it->canon, it->canon_len, err);
     }
     if (rc)
         return rc;
     int64_t nseq;
-    if ((rc = last_local(j, it->id, &nseq, &lop, err)))
+    if ((rc = log_tip(j, &nseq, err)))
         return rc;
-    if ((rc = provenance(j, it, oseq, nseq, by, err)) || (rc = set_base(j, it->id, nseq, err)))
+    /* no sync_record row: the provenance row says that the peer holds nseq
+     * (applied_from_peer) */
+    if ((rc = provenance(j, it, oseq, nseq, by, err)))
         return rc;
     stats->applied++;
     return RN_OK;
@@ -890,11 +950,13 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         return rn__sync_dberr(j->db, err, "keeping the peer's leaves");
     for (size_t i = 0; i < j->nit && rc == RN_OK; i++) {
         const rn__sync_entry *e = &j->p.e[i];
+        rn_hash proof[RN_PROOF_MAX];
         sqlite3_bind_text(st, 1, j->origin, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)e->seq);
         sqlite3_bind_blob(st, 3, j->it[i].leaf, RN_HASH_LEN, SQLITE_STATIC);
         if (j->p.public_mode) {
-            sqlite3_bind_blob(st, 4, e->nproof ? (const void *)e->proof : "",
+            rn__sync_entry_proof(e, proof);
+            sqlite3_bind_blob(st, 4, e->nproof ? (const void *)proof : "",
                               (int)(e->nproof * RN_HASH_LEN), SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, (sqlite3_int64)j->cp.size);
         } else {
@@ -933,6 +995,50 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         rc = rn__sync_dberr(j->db, err, "keeping the peer's checkpoint");
     sqlite3_finalize(st);
     return rc;
+}
+
+/* S9's preparation, as `remnant import` does (lib/store/import.c): the
+ * store is told how many records the package will write, so that a large
+ * package into a small database (a first sync to an empty headquarters)
+ * builds the store's secondary indexes once, at commit, instead of row by
+ * row (the SQLite store's ops->bulk; it decides whether the database is
+ * small enough). Part of the transaction: a refusal or a crash undoes it
+ * with everything else. Nothing S9 reads goes through those indexes except
+ * a delete's search for what still refers to the record, which then scans
+ * (slower, as correct). With the rollback journal (ops->bulk_journal) it
+ * saves about 3 % of the CPU at 100,000 items; through the WAL it had cost
+ * more than it saved (docs/SYNC.md "Measured"), so only then. */
+/* Is the database written without the WAL in this transaction (the store's
+ * bulk journal took effect: no other connection has it open)? Through the
+ * WAL the bulk write cost more than it saved: a server, whose workers hold
+ * the database open, stays in WAL and writes row by row. */
+static int off_wal(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int off = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        off = m && sqlite3_stricmp(m, "wal") != 0;
+    }
+    sqlite3_finalize(st);
+    return off;
+}
+
+static rn_code bulk_prepare(job *j, rn_error *err)
+{
+    uint64_t writes = 0;
+    for (size_t i = 0; i < j->nit; i++) {
+        const item *it = &j->it[i];
+        if (it->withheld || it->op == 'd' || !it->rec ||
+            (j->p.from + i < j->seen && !it->pub) ||
+            (it->made_in && strcmp(it->made_in, j->own) == 0))
+            continue;
+        writes++;
+    }
+    if (!j->s->ops->bulk || writes == 0 || !off_wal(j->db))
+        return RN_OK;
+    return j->s->ops->bulk(j->s, writes, err);
 }
 
 rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by,
@@ -999,6 +1105,13 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
     snprintf(stats->peer, sizeof stats->peer, "%s", j.peer);
     stats->from = j.p.from;
     stats->size = j.cp.size;
+    /* A large package is one large transaction: the store may make it
+     * durable the cheaper way for this transaction only (ops->bulk_journal,
+     * as `remnant import` does: the SQLite store writes each page once with
+     * a rollback journal instead of twice through the WAL, when no other
+     * connection has the database open; as safe, and back to WAL after). */
+    if (s->ops->bulk_journal)
+        s->ops->bulk_journal(s, j.p.ne);
     /* S4 reads what was seen inside the write transaction, so that two
      * imports of the same package cannot both apply it. */
     if ((rc = rn_store_begin(s, err)))
@@ -1016,6 +1129,10 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
             goto out;
         }
         stats->blobs += !had;
+    }
+    if ((rc = bulk_prepare(&j, err))) {
+        rn_store_rollback(s);
+        goto out;
     }
     memcpy(saved_author, s->author, sizeof saved_author);
     int account = s->account;

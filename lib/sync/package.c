@@ -106,6 +106,15 @@ static int popcount(uint64_t v)
     return n;
 }
 
+void rn__sync_entry_proof(const rn__sync_entry *e, rn_hash *out)
+{
+    /* the parser checked every line (K6): a failure here cannot happen, and
+     * would give a zero hash that no proof verifies with */
+    for (size_t i = 0; i < e->nproof && i < RN_PROOF_MAX; i++)
+        if (rn__hex_decode(e->proof + 65 * i, 64, out[i], RN_HASH_LEN) != RN_OK)
+            memset(out[i], 0, RN_HASH_LEN);
+}
+
 void rn__sync_pkg_free(rn__sync_pkg *p)
 {
     if (!p)
@@ -243,11 +252,14 @@ rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out, char *ms
         if (nt == 3 && rn__tok_is(tok[0], tl[0], "proof")) {
             /* K8 */
             rn__sync_entry *e = out->ne && !out->npub ? &out->e[out->ne - 1] : NULL;
+            rn_hash proof[RN_PROOF_MAX];
+            const char *lines = c.s + c.pos;
             if (!out->public_mode || !e || e->has_proof || !num(tok[1], tl[1], &n) ||
                 n != e->seq || !num(tok[2], tl[2], &m) || m > RN_PROOF_MAX ||
-                !hashes(&c, (size_t)m, e->proof))
+                !hashes(&c, (size_t)m, proof))
                 return rn__sync_pkg_free(out),
                        bad(&c, "%s", "'proof SEQ N' must follow its entry in a public package");
+            e->proof = lines;
             e->nproof = (size_t)m;
             e->has_proof = 1;
             continue;

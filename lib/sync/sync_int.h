@@ -35,7 +35,10 @@ typedef struct rn__sync_entry {
     uint64_t seq;
     int has_proof;    /* a public package: the inclusion proof in the checkpoint */
     size_t nproof;
-    rn_hash proof[RN_PROOF_MAX];
+    const char *proof; /* its nproof hash lines in the package, checked by the
+                          parser: rn__sync_entry_proof() decodes them (kept as
+                          text so that an entry of a full package, which has
+                          none, stays small: 100,000s are held at once) */
     const char *body; /* the entry's canonical bytes */
     size_t blen;
     const char *disc; /* its disclosures, one per line (NULL: none) */
@@ -97,6 +100,9 @@ typedef struct rn__sync_pkg {
 RN_NODISCARD rn_code rn__sync_parse(const char *data, size_t len, rn__sync_pkg *out,
                                     char *msgbuf, size_t msgcap, size_t *where);
 void rn__sync_pkg_free(rn__sync_pkg *p);
+/* The inclusion proof of an entry of a parsed public package: its nproof
+ * hashes into out (room for RN_PROOF_MAX). */
+void rn__sync_entry_proof(const rn__sync_entry *e, rn_hash *out);
 
 /* public.c: what a public package discloses (the public view's records). */
 typedef struct rn__sync_pubrec {

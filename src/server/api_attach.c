@@ -129,7 +129,12 @@ int srv_upload_data(srv_req *q, const char *data, size_t n)
                         NULL);
         return -1;
     }
-    crypto_hash_sha256_update(&q->upload_sha, (const uint8_t *)data, n);
+    /* an attachment is named by the SHA-256 of its bytes (api_upload); a
+     * sync upload (route->upload == 2: a package, a file in transfer) is
+     * checked by lib/sync from the file itself, so hashing it here would
+     * cost a second pass for nothing (0.7 s of CPU for a 200 MB package) */
+    if (q->route->upload != 2)
+        crypto_hash_sha256_update(&q->upload_sha, (const uint8_t *)data, n);
     size_t off = 0;
     while (off < n) {
         ssize_t w = write(q->upload_fd, data + off, n - off);

@@ -11,17 +11,9 @@
 # nothing. All data here is invented for the test.
 set -euo pipefail
 
-REMNANT=${REMNANT:?set REMNANT to the remnant binary}
-T=$(mktemp -d "${TMPDIR:-/tmp}/rn_sync_three.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-
-ok() { printf 'ok   %s\n' "$*"; }
-die() { printf 'FAIL %s\n' "$*" >&2; exit 1; }
-rn() { "$REMNANT" "$@"; }
-A() { REMNANT_AUTHOR=alice rn --db a.db "$@"; }
+RN_TEST=sync_three
+. "$(dirname "$0")/sync/lib.sh"
 B() { REMNANT_AUTHOR=bohdan rn --db b.db "$@"; }
-H() { REMNANT_AUTHOR=hq-clerk rn --db hq.db "$@"; }
 dump() { sqlite3 "$1" "SELECT count(*) FROM ledger_entry; SELECT count(*) FROM record;
                       SELECT count(*) FROM sync_provenance; SELECT count(*) FROM sync_conflict;
                       SELECT count(*) FROM sync_checkpoint;"; }

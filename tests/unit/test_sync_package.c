@@ -189,6 +189,14 @@ static void test_public(void **state)
     assert_int_equal(p.ne, 2);
     assert_true(p.e[0].has_proof);
     assert_int_equal(p.e[0].nproof, 2);
+    rn_hash proof[RN_PROOF_MAX];
+    memset(proof, 0xee, sizeof proof);
+    rn__sync_entry_proof(&p.e[0], proof); /* the two hash lines, in order */
+    for (size_t k = 0; k < RN_HASH_LEN; k++) {
+        assert_int_equal(proof[0][k], 0x00);
+        assert_int_equal(proof[1][k], 0x11);
+    }
+    assert_int_equal(proof[2][0], 0xee);
     assert_true(p.e[1].has_proof);
     assert_int_equal(p.e[1].nproof, 0);
     assert_int_equal(p.npub, 2);
