@@ -13,7 +13,6 @@
 # All data here is invented for the test.
 set -euo pipefail
 
-RN_TEST=sync_base
 . "$(dirname "$0")/sync/lib.sh"
 n_conf() { sqlite3 hq.db "SELECT count(*) FROM sync_conflict"; }
 push() { A sync export --peer hq -o "$1" 2>/dev/null; H sync import "$1"; }

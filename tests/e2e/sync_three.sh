@@ -11,7 +11,6 @@
 # nothing. All data here is invented for the test.
 set -euo pipefail
 
-RN_TEST=sync_three
 . "$(dirname "$0")/sync/lib.sh"
 B() { REMNANT_AUTHOR=bohdan rn --db b.db "$@"; }
 dump() { sqlite3 "$1" "SELECT count(*) FROM ledger_entry; SELECT count(*) FROM record;
