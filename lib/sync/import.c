@@ -997,17 +997,6 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
     return rc;
 }
 
-/* S9's preparation, as `remnant import` does (lib/store/import.c): the
- * store is told how many records the package will write, so that a large
- * package into a small database (a first sync to an empty headquarters)
- * builds the store's secondary indexes once, at commit, instead of row by
- * row (the SQLite store's ops->bulk; it decides whether the database is
- * small enough). Part of the transaction: a refusal or a crash undoes it
- * with everything else. Nothing S9 reads goes through those indexes except
- * a delete's search for what still refers to the record, which then scans
- * (slower, as correct). With the rollback journal (ops->bulk_journal) it
- * saves about 3 % of the CPU at 100,000 items; through the WAL it had cost
- * more than it saved (docs/SYNC.md "Measured"), so only then. */
 /* Is the database written without the WAL in this transaction (the store's
  * bulk journal took effect: no other connection has it open)? Through the
  * WAL the bulk write cost more than it saved: a server, whose workers hold
@@ -1025,6 +1014,17 @@ static int off_wal(sqlite3 *db)
     return off;
 }
 
+/* S9's preparation, as `remnant import` does (lib/store/import.c): the
+ * store is told how many records the package will write, so that a large
+ * package into a small database (a first sync to an empty headquarters)
+ * builds the store's secondary indexes once, at commit, instead of row by
+ * row (the SQLite store's ops->bulk; it decides whether the database is
+ * small enough). Part of the transaction: a refusal or a crash undoes it
+ * with everything else. Nothing S9 reads goes through those indexes except
+ * a delete's search for what still refers to the record, which then scans
+ * (slower, as correct). With the rollback journal (ops->bulk_journal) it
+ * saves about 3 % of the CPU at 100,000 items; through the WAL it had cost
+ * more than it saved (docs/SYNC.md "Measured"), so only then. */
 static rn_code bulk_prepare(job *j, rn_error *err)
 {
     uint64_t writes = 0;
