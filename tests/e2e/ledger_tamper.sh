@@ -48,8 +48,13 @@ rm -f x.db-wal x.db-shm
 
 # The evidence: the tables of the record types and of the log; other parts'
 # tables (search index, decoder candidates, accounts) are not evidence and
-# verify does not speak for them.
-TABLES=$(sqlite3 x.db "SELECT name FROM sqlite_master WHERE type='table' AND (name LIKE 'ledger_%' OR name IN ('event','item','marking','attachment','entity','transfer','trace','finding','sanction','custody')) ORDER BY name")
+# verify does not speak for them. Nor is the instance's witness
+# configuration (ledger_witness: whom to ask; ledger_witness_policy: how many
+# cosignatures to ask for): local settings that no log entry records, which
+# `remnant witness add` and `witness quorum` change at will. (A mutation of
+# the policy's one row, its id 1 -> 48, was counted a miss here once; the
+# mutation offsets are fixed but the database's layout varies run to run.)
+TABLES=$(sqlite3 x.db "SELECT name FROM sqlite_master WHERE type='table' AND ((name LIKE 'ledger_%' AND name NOT IN ('ledger_witness', 'ledger_witness_policy')) OR name IN ('event','item','marking','attachment','entity','transfer','trace','finding','sanction','custody')) ORDER BY name")
 [ "$(echo "$TABLES" | wc -w)" -ge 15 ] || { echo "FAIL - expected record and ledger tables, got: $TABLES"; exit 1; }
 # One query per table, every value quoted, rows in order of all columns;
 # fed on stdin so that an error in one table does not hide the others.
