@@ -56,6 +56,7 @@
 enum fmt { F_NONE = 0, F_JPEG, F_PNG, F_TIFF, F_WEBP, F_HEIF };
 
 #define PHOTO_MAX_PIXELS 150000000ull /* larger pictures get no public copy */
+#define HEIF_MAX_SIDE 12247             /* floor(sqrt(PHOTO_MAX_PIXELS)) */
 /* libjpeg's memory for one picture: its coefficient arrays are sized from the
  * header alone, so a few hundred bytes that declare a huge picture would
  * otherwise make it allocate gigabytes (found by fuzz_photo). Past this,
@@ -677,7 +678,13 @@ static rn_code strip_heif(const char *in, const char *out, rn_error *err)
     ctx = heif_context_alloc();
     if (!ctx)
         return rn__err(err, RN_ENOMEM, "out of memory");
-    heif_context_set_maximum_image_size_limit(ctx, 30000);
+    /* libheif checks each image it decodes (the primary one and every tile
+     * of a grid) against a width and height limit, not against an area:
+     * the square root of PHOTO_MAX_PIXELS keeps every one of them within
+     * the pictures we make copies of. With 30000 a 32x24 grid of tiles that
+     * claimed 24681x27759 pixels each made libde265 allocate 4 GB
+     * (fuzz_photo, corpus file grid-huge-tile.heic). */
+    heif_context_set_maximum_image_size_limit(ctx, HEIF_MAX_SIDE);
     he = heif_context_read_from_file(ctx, in, NULL);
     if (he.code == heif_error_Ok)
         he = heif_context_get_primary_image_handle(ctx, &hd);
