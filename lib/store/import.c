@@ -368,7 +368,7 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
     if (incoming.dir)
         s->incoming = &incoming;
     if (s->ops->bulk_journal)
-        s->ops->bulk_journal(s, in.size / BULK_BYTES_PER_RECORD);
+        (void)s->ops->bulk_journal(s, in.size / BULK_BYTES_PER_RECORD);
     rc = s->ops->begin(s, err);
     if (rc == RN_OK && s->ops->bulk) {
         rc = s->ops->bulk(s, in.size / BULK_BYTES_PER_RECORD, err);

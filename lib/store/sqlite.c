@@ -405,12 +405,12 @@ static int journal_mode(sq *q, const char *mode)
  * difference; one that opens during the import waits for its commit (the
  * busy timeout). After the transaction the database is in WAL mode again;
  * if another connection came and holds it, the next open switches it. */
-static void sq_bulk_journal(rn_store *s, uint64_t expected)
+static int sq_bulk_journal(rn_store *s, uint64_t expected)
 {
     sq *q = SQ(s);
-    if (q->tx_open || q->rollback_journal || expected < BULK_MIN_RECORDS)
-        return;
-    q->rollback_journal = journal_mode(q, "DELETE");
+    if (!q->tx_open && !q->rollback_journal && expected >= BULK_MIN_RECORDS)
+        q->rollback_journal = journal_mode(q, "DELETE");
+    return q->rollback_journal;
 }
 
 static void wal_again(sq *q)
@@ -733,22 +733,17 @@ static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char
                           char op, rn_error *err)
 {
     sq *q = SQ(s);
-    char *canon = NULL;
-    size_t len = 0;
+    char *canon = NULL; /* encoded here, freed here */
+    const char *bytes = r ? s->put_canon : NULL; /* the caller's, checked (sync_apply.c) */
+    size_t len = r ? s->put_canon_len : 0;
     rn_code rc = RN_OK;
-    if (r && s->put_canon) { /* the caller's, checked (sync_apply.c) */
-        rc = rn__ledger_append(q->db, t, id, op, s->put_canon, s->put_canon_len, s->author,
-                               err);
-        if (rc == RN_OK)
-            q->appended++;
-        return rc;
-    }
-    if (r) {
+    if (r && !bytes) {
         rc = rn_record_to_json(r, RN_JSON_CANONICAL, &canon, &len);
         if (rc)
             return rn__err(err, rc, "encoding the record for the log");
+        bytes = canon;
     }
-    rc = rn__ledger_append(q->db, t, id, op, canon, len, s->author, err);
+    rc = rn__ledger_append(q->db, t, id, op, bytes, len, s->author, err);
     free(canon);
     if (rc == RN_OK)
         q->appended++;

@@ -37,8 +37,9 @@ struct rn_store_ops {
     /* Before the transaction of a write of about `expected` records: the
      * backend may choose a cheaper way to make a large transaction durable
      * (the SQLite one, a rollback journal instead of the WAL) for this
-     * transaction only, as safe. NULL: nothing to do. */
-    void (*bulk_journal)(rn_store *s, uint64_t expected);
+     * transaction only, as safe. 1 if it did (the SQLite store: the
+     * transaction will not go through the WAL). NULL: nothing to do. */
+    int (*bulk_journal)(rn_store *s, uint64_t expected);
 };
 
 struct rn_store {

@@ -48,10 +48,10 @@ rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const 
     rn_type t = rn_record_type(r);
     /* the lifecycle may set fields of a finding or a trace request: then
      * the caller's bytes would not be the record's; those are encoded anew */
-    if (t == RN_T_FINDING || t == RN_T_TRACE || !canon)
-        return exists ? rn__store_sync_put(s, r, err) : rn__store_sync_create(s, r, err);
-    s->put_canon = canon;
-    s->put_canon_len = len;
+    if (t != RN_T_FINDING && t != RN_T_TRACE && canon) {
+        s->put_canon = canon;
+        s->put_canon_len = len;
+    }
     rn_code rc = exists ? rn__store_sync_put(s, r, err) : rn__store_sync_create(s, r, err);
     s->put_canon = NULL;
     s->put_canon_len = 0;

@@ -997,23 +997,6 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
     return rc;
 }
 
-/* Is the database written without the WAL in this transaction (the store's
- * bulk journal took effect: no other connection has it open)? Through the
- * WAL the bulk write cost more than it saved: a server, whose workers hold
- * the database open, stays in WAL and writes row by row. */
-static int off_wal(sqlite3 *db)
-{
-    sqlite3_stmt *st = NULL;
-    int off = 0;
-    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(st, 0);
-        off = m && sqlite3_stricmp(m, "wal") != 0;
-    }
-    sqlite3_finalize(st);
-    return off;
-}
-
 /* S9's preparation, as `remnant import` does (lib/store/import.c): the
  * store is told how many records the package will write, so that a large
  * package into a small database (a first sync to an empty headquarters)
@@ -1024,8 +1007,10 @@ static int off_wal(sqlite3 *db)
  * a delete's search for what still refers to the record, which then scans
  * (slower, as correct). With the rollback journal (ops->bulk_journal) it
  * saves about 3 % of the CPU at 100,000 items; through the WAL it had cost
- * more than it saved (docs/SYNC.md "Measured"), so only then. */
-static rn_code bulk_prepare(job *j, rn_error *err)
+ * more than it saved (docs/SYNC.md "Measured": a server, whose workers hold
+ * the database open, stays in WAL), so only then: off_wal, what the
+ * store's bulk_journal answered. */
+static rn_code bulk_prepare(job *j, int off_wal, rn_error *err)
 {
     uint64_t writes = 0;
     for (size_t i = 0; i < j->nit; i++) {
@@ -1036,7 +1021,7 @@ static rn_code bulk_prepare(job *j, rn_error *err)
             continue;
         writes++;
     }
-    if (!j->s->ops->bulk || writes == 0 || !off_wal(j->db))
+    if (!j->s->ops->bulk || writes == 0 || !off_wal)
         return RN_OK;
     return j->s->ops->bulk(j->s, writes, err);
 }
@@ -1110,8 +1095,7 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
      * as `remnant import` does: the SQLite store writes each page once with
      * a rollback journal instead of twice through the WAL, when no other
      * connection has the database open; as safe, and back to WAL after). */
-    if (s->ops->bulk_journal)
-        s->ops->bulk_journal(s, j.p.ne);
+    int off_wal = s->ops->bulk_journal && s->ops->bulk_journal(s, j.p.ne);
     /* S4 reads what was seen inside the write transaction, so that two
      * imports of the same package cannot both apply it. */
     if ((rc = rn_store_begin(s, err)))
@@ -1130,7 +1114,7 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
         }
         stats->blobs += !had;
     }
-    if ((rc = bulk_prepare(&j, err))) {
+    if ((rc = bulk_prepare(&j, off_wal, err))) {
         rn_store_rollback(s);
         goto out;
     }
