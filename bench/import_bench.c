@@ -34,20 +34,20 @@ static int no_log;
 
 rn_code __real_rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                                  const char *canon, size_t len, const char *author,
-                                 rn_error *err);
+                                 const rn__ledger_prep *prep, rn_error *err);
 rn_code __real_rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err);
 rn_code __wrap_rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                                  const char *canon, size_t len, const char *author,
-                                 rn_error *err);
+                                 const rn__ledger_prep *prep, rn_error *err);
 rn_code __wrap_rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err);
 
 rn_code __wrap_rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                                  const char *canon, size_t len, const char *author,
-                                 rn_error *err)
+                                 const rn__ledger_prep *prep, rn_error *err)
 {
     if (no_log)
         return RN_OK;
-    return __real_rn__ledger_append(db, type, id, op, canon, len, author, err);
+    return __real_rn__ledger_append(db, type, id, op, canon, len, author, prep, err);
 }
 
 rn_code __wrap_rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)

@@ -333,7 +333,7 @@ static void bench_sqlite(uint64_t n)
                                " %llu\",\"type\":\"item\"}",
                                id, (unsigned long long)i);
             if (rn__ledger_append(db, RN_T_ITEM, id, 'c', rec, (size_t)len, "investigator",
-                                  &err) != RN_OK) {
+                                  NULL, &err) != RN_OK) {
                 printf("append failed: %s\n", err.message);
                 goto out;
             }

@@ -28,14 +28,49 @@
 #include "ledger/tlog.h"
 #include "remnant/model.h"
 
+/* Salts for disclosures (L9): the ChaCha20 key stream of a random key made
+ * for this source, drawn 1 KiB (64 salts) at a time under a fresh nonce,
+ * each salt the next 16 unused bytes, so never reused. One thread each. */
+typedef struct rn__salts {
+    uint8_t key[32];
+    uint64_t nonce;
+    uint8_t buf[1024]; /* key stream not yet used from pos on */
+    size_t pos;
+} rn__salts;
+void rn__salts_init(rn__salts *s);
+void rn__salts_wipe(rn__salts *s);
+
+/* A create's or update's disclosures made ahead of its append, possibly on
+ * another thread (an import's reader): "_author" and each field of canon,
+ * salted from the caller's own rn__salts, and their digests sorted. Valid
+ * for exactly the bytes canon/canon_len it was made from and the same
+ * author (the append checks the pointer, length and author, and makes its
+ * own for anything else). */
+typedef struct rn__ledger_prep {
+    const char *canon;
+    size_t canon_len;
+    const char *author; /* as given to rn__ledger_prepare, compared at the append */
+    rn_buf disc;
+    rn_buf auth; /* scratch: the author as a JSON string */
+    rn_hash digest[RN_ENTRY_MAX_DIGESTS];
+    size_t n;
+} rn__ledger_prep;
+void rn__ledger_prep_init(rn__ledger_prep *p);
+void rn__ledger_prep_free(rn__ledger_prep *p);
+/* Make p's disclosures for canon/len by author (may be ""). On failure p
+ * holds nothing (the append then makes them and reports the error). */
+rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *canon, size_t len,
+                           const char *author);
+
 /* Inside the store's open write transaction, once per change. op is 'c'
  * create, 'u' update, 'd' delete. canon/len: the record's canonical JSON
  * (rn_record_to_json with RN_JSON_CANONICAL) for c/u; for d, NULL/0. author
- * may be "". Computes the entry's canonical bytes and leaf hash, links the
- * record's previous entry hash, appends. */
+ * may be "". prep: its disclosures made ahead (rn__ledger_prepare, by the
+ * same author), or NULL. Computes the entry's canonical bytes and leaf hash,
+ * links the record's previous entry hash, appends. */
 rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                           const char *canon, size_t len, const char *author,
-                          rn_error *err);
+                          const rn__ledger_prep *prep, rn_error *err);
 
 /* Inside the same transaction, just before COMMIT, once per transaction that
  * appended entries: advance the tree state and store one checkpoint for the

@@ -41,8 +41,11 @@
  *   L8. The tiles (tiles.c T1-T4) are written with the entries: full tiles
  *       as they fill, the rightmost partial ones at seal.
  *   L9. Salts come from a ChaCha20 key stream under a random key per
- *       writer (a transaction): drawn 1 KiB at a time, each draw under a
- *       fresh nonce, each salt the next 16 unused bytes: never reused.
+ *       source (rn__salts: the writer's, made per transaction, or an
+ *       import reader's, per import): drawn 1 KiB at a time, each draw
+ *       under a fresh nonce, each salt the next 16 unused bytes: never
+ *       reused. Disclosures made ahead (rn__ledger_prepare) are used only
+ *       for the very bytes they were made from.
  *   L10. Format-2 entries are stored compact (stored.c S1-S3): body x'',
  *       time and prev columns, every disclosure; the canonical bytes are
  *       built here once, hashed into leaf_hash, and rebuilt by readers.
@@ -84,10 +87,7 @@ typedef struct writer {
                            create has no previous entry (L3) */
     sqlite3_stmt *last; /* the log's last entry */
     int checked;        /* L6: checked against the db; no rollback since */
-    uint8_t salt_key[crypto_stream_chacha20_KEYBYTES]; /* L9 */
-    uint64_t salt_nonce;
-    uint8_t salt_buf[1024]; /* L9: key stream not yet used from salt_pos on */
-    size_t salt_pos;
+    rn__salts salts;    /* L9 */
     int valid;          /* t, next_seq and last_leaf match the db (L6) */
     rn_tiles *t;        /* the frontier and the rightmost tiles (tiles.c) */
     rn__tile_writer tw; /* writes tiles that fill, and at seal the partial ones */
@@ -113,8 +113,7 @@ static void writer_free(writer *w)
     sqlite3_finalize(w->anyd);
     sqlite3_finalize(w->last);
     rn__tile_writer_done(&w->tw);
-    sodium_memzero(w->salt_key, sizeof w->salt_key);
-    sodium_memzero(w->salt_buf, sizeof w->salt_buf);
+    rn__salts_wipe(&w->salts);
     free(w->t);
     rn__buf_free(&w->body);
     rn__buf_free(&w->disc);
@@ -218,8 +217,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
         rc = rn__ledger_dberr(db, err, "prepare");
         goto out;
     }
-    randombytes_buf(w->salt_key, sizeof w->salt_key);
-    w->salt_pos = sizeof w->salt_buf; /* drawn at the first salt */
+    rn__salts_init(&w->salts);
     /* A rollback invalidates the RAM state at once (L6); the ledger owns
      * the connection's rollback hook (ledger_int.h) until detach. */
     (void)sqlite3_rollback_hook(db, on_rollback, w);
@@ -410,87 +408,157 @@ void rn__ledger_now(char buf[25], int64_t *unix_seconds)
 
 /* ---- entry bytes (format v2, tlog.h) ------------------------------------------ */
 
-/* One disclosure with a fresh 128-bit salt, appended to w->disc; OUT its
- * digest. L9: the salts are the ChaCha20 key stream of a random key made
- * for this writer (one transaction), drawn 1 KiB (64 salts) at a time under
- * a fresh nonce: unpredictable like randombytes_buf's, without a system
- * call or a cipher call per field. */
-static rn_code add_disclosure(writer *w, rn_hash digest, const char *name, size_t nl,
-                              const char *val, size_t vl)
+void rn__salts_init(rn__salts *s)
 {
-    char shex[RN_SALT_HEX + 1];
-    if (w->salt_pos + RN_SALT_HEX / 2 > sizeof w->salt_buf) {
+    _Static_assert(sizeof s->key == crypto_stream_chacha20_KEYBYTES, "ChaCha20 key size");
+    randombytes_buf(s->key, sizeof s->key);
+    s->nonce = 0;
+    s->pos = sizeof s->buf; /* drawn at the first salt */
+}
+
+void rn__salts_wipe(rn__salts *s)
+{
+    sodium_memzero(s, sizeof *s);
+}
+
+/* The next salt as hex (no NUL). */
+static void next_salt(rn__salts *s, char shex[RN_SALT_HEX])
+{
+    if (s->pos + RN_SALT_HEX / 2 > sizeof s->buf) {
         uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
         for (size_t k = 0; k < sizeof nonce; k++)
-            nonce[k] = (uint8_t)(w->salt_nonce >> (8 * k));
-        w->salt_nonce++;
-        crypto_stream_chacha20(w->salt_buf, sizeof w->salt_buf, nonce, w->salt_key);
-        w->salt_pos = 0;
+            nonce[k] = (uint8_t)(s->nonce >> (8 * k));
+        s->nonce++;
+        crypto_stream_chacha20(s->buf, sizeof s->buf, nonce, s->key);
+        s->pos = 0;
     }
-    rn__hex_encode(w->salt_buf + w->salt_pos, RN_SALT_HEX / 2, shex);
-    sodium_memzero(w->salt_buf + w->salt_pos, RN_SALT_HEX / 2);
-    w->salt_pos += RN_SALT_HEX / 2;
-    rn_code rc = w->disc.len ? rn__buf_addc(&w->disc, '\n') : RN_OK;
+    rn__hex_encode(s->buf + s->pos, RN_SALT_HEX / 2, shex);
+    sodium_memzero(s->buf + s->pos, RN_SALT_HEX / 2);
+    s->pos += RN_SALT_HEX / 2;
+}
+
+/* One disclosure with a fresh 128-bit salt (L9: rn__salts), appended to
+ * disc; OUT its digest. */
+static rn_code add_disclosure(rn__salts *salts, rn_buf *disc, rn_hash digest, const char *name,
+                              size_t nl, const char *val, size_t vl)
+{
+    char shex[RN_SALT_HEX + 1];
+    next_salt(salts, shex);
+    rn_code rc = disc->len ? rn__buf_addc(disc, '\n') : RN_OK;
     size_t need = RN_SALT_HEX + nl + vl + 8;
     if (!rc)
-        rc = rn__buf_reserve(&w->disc, need);
+        rc = rn__buf_reserve(disc, need);
     if (rc)
         return rc;
-    size_t off = w->disc.len;
-    size_t len = rn__disclosure_format(shex, name, nl, val, vl, w->disc.data + off,
-                                       w->disc.cap - off);
+    size_t off = disc->len;
+    size_t len = rn__disclosure_format(shex, name, nl, val, vl, disc->data + off,
+                                       disc->cap - off);
     if (len == 0)
         return RN_ELIMIT;
-    w->disc.len += len;
-    rn__sha256(w->disc.data + off, len, digest);
+    disc->len += len;
+    rn__sha256(disc->data + off, len, digest);
     return RN_OK;
 }
 
-/* The entry's canonical bytes into w->body and its disclosures into
- * w->disc: "_author" first, then each field of the canonical record in its
- * (sorted) order, so the disclosures are in name order (D2). */
-static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
-                        const char *canon, size_t len, const char *author, uint64_t seq,
-                        const char *now, const char *tname)
+/* The disclosures of an entry into disc and their digests, sorted, into
+ * it[0..*n): "_author" first, then each field of the canonical record (canon
+ * may be NULL: a delete) in its (sorted) order, so the disclosures are in
+ * name order (D2). auth: scratch. */
+static rn_code disclose(rn__salts *salts, rn_buf *disc, rn_buf *auth, rn_hash *it, size_t *n,
+                        const char *canon, size_t len, const char *author)
 {
     rn_member m[RN_ENTRY_MAX_DIGESTS];
-    rn_hash it[RN_ENTRY_MAX_DIGESTS];
-    size_t nm = 0, n = 0;
+    size_t nm = 0;
     rn_code rc;
+    *n = 0;
     if (canon && (rc = rn__json_members(canon, len, m, RN_ARRAY_LEN(m), &nm)) != RN_OK)
         return rc;
-    w->disc.len = 0;
-    rn_buf *a = &w->auth;
-    a->len = 0;
-    rc = rn__buf_json_str(a, author ? author : "", author ? strlen(author) : 0);
+    disc->len = 0;
+    auth->len = 0;
+    rc = rn__buf_json_str(auth, author ? author : "", author ? strlen(author) : 0);
     if (!rc)
-        rc = add_disclosure(w, it[n++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1, a->data,
-                            a->len);
+        rc = add_disclosure(salts, disc, it[(*n)++], RN_AUTHOR_NAME, sizeof RN_AUTHOR_NAME - 1,
+                            auth->data, auth->len);
     for (size_t i = 0; i < nm && !rc; i++) {
         if ((m[i].name_len == 2 && memcmp(m[i].name, "id", 2) == 0) ||
             (m[i].name_len == 4 && memcmp(m[i].name, "type", 4) == 0))
             continue;
-        if (n == RN_ENTRY_MAX_DIGESTS)
+        if (*n == RN_ENTRY_MAX_DIGESTS)
             return RN_ELIMIT;
-        rc = add_disclosure(w, it[n++], m[i].name, m[i].name_len, m[i].value, m[i].value_len);
+        rc = add_disclosure(salts, disc, it[(*n)++], m[i].name, m[i].name_len, m[i].value,
+                            m[i].value_len);
     }
     if (rc)
         return rc;
     /* sorted ascending (D1's order; few: insertion sort) */
-    for (size_t i = 1; i < n; i++)
+    for (size_t i = 1; i < *n; i++)
         for (size_t k = i; k > 0 && memcmp(it[k - 1], it[k], RN_HASH_LEN) > 0; k--) {
             rn_hash t;
             memcpy(t, it[k], RN_HASH_LEN);
             memcpy(it[k], it[k - 1], RN_HASH_LEN);
             memcpy(it[k - 1], t, RN_HASH_LEN);
         }
+    return RN_OK;
+}
+
+void rn__ledger_prep_init(rn__ledger_prep *p)
+{
+    memset(p, 0, sizeof *p);
+    rn__buf_init(&p->disc, RN_ENTRY_V2_MAX);
+    rn__buf_init(&p->auth, RN_ENTRY_V2_MAX);
+}
+
+void rn__ledger_prep_free(rn__ledger_prep *p)
+{
+    rn__buf_free(&p->disc);
+    rn__buf_free(&p->auth);
+    p->canon = NULL;
+}
+
+rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *canon, size_t len,
+                           const char *author)
+{
+    p->canon = NULL;
+    rn_code rc = disclose(salts, &p->disc, &p->auth, p->digest, &p->n, canon, len, author);
+    if (rc == RN_OK) {
+        p->canon = canon;
+        p->canon_len = len;
+        p->author = author;
+    }
+    return rc;
+}
+
+/* The entry's canonical bytes into w->body and its disclosures into
+ * w->disc (made here, or taken from prep when made ahead for these very
+ * bytes). */
+static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
+                        const char *canon, size_t len, const char *author, uint64_t seq,
+                        const char *now, const char *tname, const rn__ledger_prep *prep)
+{
+    rn_hash own[RN_ENTRY_MAX_DIGESTS];
+    const rn_hash *it = own;
+    size_t n = 0;
+    if (prep && canon && prep->canon == canon && prep->canon_len == len &&
+        strcmp(prep->author ? prep->author : "", author ? author : "") == 0) {
+        it = (const rn_hash *)prep->digest;
+        n = prep->n;
+        w->disc.len = 0;
+        rn_code rc = rn__buf_add(&w->disc, prep->disc.data, prep->disc.len);
+        if (rc)
+            return rc;
+    } else {
+        rn_code rc = disclose(&w->salts, &w->disc, &w->auth, own, &n, canon, len, author);
+        if (rc)
+            return rc;
+    }
     rn_buf *b = &w->body;
     b->len = 0;
-    if ((rc = rn__buf_reserve(b, RN_ENTRY_V2_MAX)) != RN_OK)
+    rn_code rc = rn__buf_reserve(b, RN_ENTRY_V2_MAX);
+    if (rc != RN_OK)
         return rc;
     /* the one formatter, also the readers' (stored.c): L10 */
-    b->len = rn__entry_format_v2((const rn_hash *)it, n, id, strlen(id), op, prev, seq, now,
-                                 tname, strlen(tname), b->data, b->cap);
+    b->len = rn__entry_format_v2(it, n, id, strlen(id), op, prev, seq, now, tname, strlen(tname),
+                                 b->data, b->cap);
     return b->len ? RN_OK : RN_EINVAL;
 }
 
@@ -498,7 +566,7 @@ static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
 
 rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                           const char *canon, size_t len, const char *author,
-                          rn_error *err)
+                          const rn__ledger_prep *prep, rn_error *err)
 {
     writer *w;
     rn_code rc;
@@ -548,7 +616,7 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     if (!rn__ledger_time_text(now_ms, now))
         return rn__err(err, RN_EINVAL, "evidence log: the clock is out of range");
     if ((rc = build_v2(w, id, op, have_prev ? prev : NULL, canon, len, author,
-                       seq, now, tname)) != RN_OK)
+                       seq, now, tname, prep)) != RN_OK)
         return rn__err(err, rc, rc == RN_EINPUT
                                     ? "evidence log: the record of %s is not canonical JSON"
                                 : rc == RN_EINVAL

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ledger/ledger_int.h"
 #include "store/csv.h"
 #include "store/store_int.h"
 
@@ -218,8 +219,9 @@ static rn_code import_jsonl_here(importer *im, const input *in, long *line, rn_e
 
 /* ---- reading ahead ---------------------------------------------------------
  * A large JSON Lines file is parsed on a second thread: the reader turns
- * lines into records and encodes each one's canonical JSON (the bytes the
- * log stores) while this thread writes the ones before, so on two cores
+ * lines into records, encodes each one's canonical JSON (the bytes the log
+ * stores) and makes its log disclosures (salted from the reader's own
+ * rn__salts) while this thread writes the ones before, so on two cores
  * that work leaves the writer's path. The writer takes the records in file
  * order and does everything else as import_jsonl_here does (id, checks,
  * lifecycle, store); a line the reader refuses stops the import at that
@@ -234,6 +236,7 @@ typedef struct parsed {
     rn__jreader *jr; /* owns rec until it reads again */
     rn_record *rec;
     rn_buf canon;    /* rec's canonical JSON; empty: the writer encodes it */
+    rn__ledger_prep prep; /* canon's log disclosures, if made */
     long line;
     size_t end;      /* offset past the line, for progress */
 } parsed;
@@ -250,6 +253,8 @@ typedef struct batch {
 
 typedef struct ahead {
     const input *in;
+    const char *author; /* the store's, for the disclosures */
+    rn__salts salts;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop; /* the writer has given up: the reader ends */
@@ -259,8 +264,9 @@ typedef struct ahead {
 /* Fill batch b from *pos on; its canonical JSON only where the writer will
  * not change the record first (an id still to be made; the lifecycle's
  * derived fields of findings and traces). */
-static void ahead_fill(batch *b, const input *in, size_t *pos, long *line)
+static void ahead_fill(ahead *a, batch *b, size_t *pos, long *line)
 {
+    const input *in = a->in;
     const char *p;
     size_t n;
     b->n = 0;
@@ -281,9 +287,13 @@ static void ahead_fill(batch *b, const input *in, size_t *pos, long *line)
             break;
         rn_type t = rn_record_type(x->rec);
         x->canon.len = 0;
+        x->prep.canon = NULL;
         if (x->rec->id[0] && t != RN_T_FINDING && t != RN_T_TRACE &&
             rn__record_json(x->rec, RN_JSON_CANONICAL, &x->canon) != RN_OK)
             x->canon.len = 0; /* the writer tries again and reports it */
+        if (x->canon.len)
+            (void)rn__ledger_prepare(&x->prep, &a->salts, x->canon.data, x->canon.len,
+                                     a->author); /* else the append makes them */
         x->line = *line;
         x->end = *pos;
         b->n++;
@@ -305,7 +315,7 @@ static void *ahead_run(void *arg)
         pthread_mutex_unlock(&a->mu);
         if (stop)
             return NULL;
-        ahead_fill(b, a->in, &pos, &line);
+        ahead_fill(a, b, &pos, &line);
         pthread_mutex_lock(&a->mu);
         b->full = 1;
         pthread_cond_broadcast(&a->cv);
@@ -321,7 +331,9 @@ static void ahead_free(ahead *a)
         for (size_t i = 0; i < AHEAD_BATCH; i++) {
             rn__jreader_free(a->b[k].item[i].jr);
             rn__buf_free(&a->b[k].item[i].canon);
+            rn__ledger_prep_free(&a->b[k].item[i].prep);
         }
+    rn__salts_wipe(&a->salts);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
     free(a);
@@ -336,9 +348,11 @@ static rn_code ahead_write(importer *im, batch *b, long *line, rn_error *err)
         *line = x->line;
         im->s->put_canon = x->canon.len ? x->canon.data : NULL;
         im->s->put_canon_len = x->canon.len;
+        im->s->put_prep = x->canon.len && x->prep.canon ? &x->prep : NULL;
         rc = insert(im, x->rec, err);
         im->s->put_canon = NULL;
         im->s->put_canon_len = 0;
+        im->s->put_prep = NULL;
         if (rc == RN_OK)
             rc = tick(im, x->end, err);
     }
@@ -359,12 +373,15 @@ static rn_code import_jsonl(importer *im, const input *in, long *line, rn_error 
     if (!a)
         return rn__err(err, RN_ENOMEM, "out of memory");
     a->in = in;
+    a->author = im->s->author;
+    rn__salts_init(&a->salts);
     pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
     pthread_cond_init(&a->cv, NULL);
     for (size_t k = 0; k < AHEAD_BATCHES; k++)
         for (size_t i = 0; i < AHEAD_BATCH; i++) {
             parsed *x = &a->b[k].item[i];
             rn__buf_init(&x->canon, (size_t)RN__RECORD_MAX * 8);
+            rn__ledger_prep_init(&x->prep);
             if (!(x->jr = rn__jreader_new())) {
                 ahead_free(a);
                 return rn__err(err, RN_ENOMEM, "out of memory");

@@ -748,7 +748,7 @@ static rn_code log_change(rn_store *s, const rn_record *r, rn_type t, const char
             return rn__err(err, rc, "encoding the record for the log");
         bytes = canon;
     }
-    rc = rn__ledger_append(q->db, t, id, op, bytes, len, s->author, err);
+    rc = rn__ledger_append(q->db, t, id, op, bytes, len, s->author, r ? s->put_prep : NULL, err);
     free(canon);
     if (rc == RN_OK)
         q->appended++;

@@ -59,6 +59,9 @@ struct rn_store {
      * the duration of one put only. */
     const char *put_canon;
     size_t put_canon_len;
+    /* With put_canon, its log disclosures made ahead (an import's reader
+     * thread: rn__ledger_prepare), or NULL; for the same one put. */
+    const struct rn__ledger_prep *put_prep;
     void *impl;     /* the backend's state */
 };
 

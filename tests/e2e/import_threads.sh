@@ -35,6 +35,12 @@ ok "threaded import: the same $(wc -l <a.cand) candidates as decode --reindex"
 check "records after the threaded import" "$lines" "$(sqlite3 a.db 'SELECT count(*) FROM record')"
 rn --db a.db verify >/dev/null || die "verify fails after the threaded import"
 ok "verify holds after the threaded import"
+# the log's disclosures, made ahead on the reader thread: author and fields
+id=$(sed -n 30000p big.jsonl | python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["id"])')
+text=$(sed -n 30000p big.jsonl | python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); print(r.get("text") or r.get("kind"))')
+run "history of line 30000's record" rn --db a.db history "$id"
+has "its log entry names the author" "  e2e  create"
+has "its log entry discloses its fields" "\"$text\""
 
 # 2. the same lines in small files (one thread each) store the same records
 split -l 4000 big.jsonl part.
