@@ -54,7 +54,8 @@
  * all while the log holds no delete (one probe per transaction); the salts
  * are drawn 64 at a time (L9); the entry is formatted without printf
  * (rn__entry_format_v2) and stored compact (L10); hashes are libcrypto's
- * (sha256.c). The INSERT is one row and two index entries; no check of
+ * (sha256.c); SQLite allocates without its memory statistics (alloc.c,
+ * rn__sqlite_setup). The INSERT is one row and two index entries; no check of
  * ledger_entry may use an IN list (SQLite builds an ephemeral B-tree for it
  * at every execution: migration 15 took one out). What SQLite alone costs
  * per row is measured beside the append (bench/ledger_bench.c, part 2).
