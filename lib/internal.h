@@ -20,8 +20,8 @@ char *rn__strndup(const char *s, size_t n);
 void rn__alloc_fail_after(long n);
 /* SQLite's allocator for this process, set once before its first
  * connection: every sqlite3_open_v2 in libremnant calls this first
- * (alloc.c says what it sets and why). Safe to call from any thread, any
- * number of times; a no-op once SQLite is initialised. */
+ * (alloc.c says what it sets, why, and the one threading rule). Any number
+ * of calls, from any thread; a no-op once SQLite is initialised. */
 void rn__sqlite_setup(void);
 
 /* Fill *err (if err is non-NULL) and return code. */

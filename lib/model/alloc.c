@@ -23,7 +23,14 @@
  * https://www.sqlite.org/compile.html). sqlite3_config() works only before
  * SQLite initialises (the first sqlite3_open_v2 does that) and refuses with
  * SQLITE_MISUSE after, which is then harmless: a program that opened SQLite
- * first keeps its statistics and the library works the same, slower. */
+ * first keeps its statistics and the library works the same, slower.
+ * Threads: pthread_once orders the library's own first opens behind the
+ * call; SQLite also asks that no other thread be inside SQLite while it
+ * runs, which holds for remnant's programs (the first SQLite call of each is
+ * a store open before any thread starts: cmd_serve.c opens one before its
+ * workers). An embedding program that broke that rule could at worst leave
+ * SQLite's memory counters, which nothing here reads, off by a few
+ * allocations: each sqlite3_malloc and sqlite3_free reads the setting once. */
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void sqlite_setup(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
