@@ -31,6 +31,9 @@
  *   cc -O2 -std=c17 -D_DEFAULT_SOURCE -Iinclude -Ilib bench/ledger_bench.c \
  *      build/libremnant.a $(pkg-config --libs ...) -lm -o ledger_bench
  * Run: ./ledger_bench [ENTRIES (default 1000000)] [append|sqlite|proofs|tiles]
+ *      ./ledger_bench ENTRIES sqlite 'SQL'   part 2 after running SQL on the
+ *      store's fresh database (a schema to try: docs/BENCHMARKS.md "Log
+ *      append, branch append2")
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,7 +288,7 @@ static double raw_hash(const chunk *c, int k, double *disc)
 
 #define CHUNK 4096 /* entries appended, then hashed raw, in turn */
 
-static void bench_sqlite(uint64_t n)
+static void bench_sqlite(uint64_t n, const char *alter)
 {
     /* The database is made by the store itself (rn_store_open): its
      * migrations, page size, pragmas and connection flags, as an import
@@ -304,10 +307,24 @@ static void bench_sqlite(uint64_t n)
     }
     sqlite3 *db = rn__store_db(s);
     sqlite3_stmt *rd = NULL, *st = NULL;
+    /* a schema to try instead of the store's (third argument), to measure
+     * what a change to ledger_entry would buy before making it */
+    if (alter && sqlite3_exec(db, alter, NULL, NULL, NULL) != SQLITE_OK) {
+        printf("2. cannot alter the schema: %s\n", sqlite3_errmsg(db));
+        rn_store_close(s);
+        rm_store_dir(dir);
+        return;
+    }
+    if (alter)
+        printf("2. schema altered first: %s\n", alter);
     chunk c = {0};
+    struct rec { /* one record to append: made before the clock starts */
+        char id[40], rec[256];
+        int len;
+    } *recs = calloc(CHUNK, sizeof *recs);
     c.lens = calloc(CHUNK, sizeof *c.lens);
     c.rows = calloc(CHUNK, sizeof *c.rows);
-    if (!c.lens || !c.rows ||
+    if (!recs || !c.lens || !c.rows ||
         sqlite3_prepare_v2(db, "SELECT " RN_ENTRY_COLS("") ", leaf_hash FROM ledger_entry WHERE"
                                " seq >= ?1 AND seq < ?2 ORDER BY seq",
                            -1, &rd, NULL) != SQLITE_OK) {
@@ -317,23 +334,29 @@ static void bench_sqlite(uint64_t n)
     /* The append and the raw hashes over the bytes it wrote take turns, a
      * chunk at a time, so that both run under the same load on a shared
      * machine; reading a chunk back is timed apart. */
-    char rec[256], id[40];
     double app = 0, readback = 0, raw[2] = {0, 0}, rawd[2] = {0, 0};
     size_t total = 0, dtotal = 0;
     double t0 = now();
     sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     for (uint64_t i = 0; i < n;) {
         uint64_t from = i, to = n - i < CHUNK ? n : i + CHUNK;
+        /* the chunk's records are made before the clock starts: the
+         * append's time is rn__ledger_append's alone (until 2026-12-02
+         * evening it also held these two snprintf calls per entry) */
+        for (uint64_t k = from; k < to; k++) {
+            char *id = recs[k - from].id;
+            snprintf(id, sizeof recs->id, "01M8JM8X5X7J%014llu", (unsigned long long)k);
+            recs[k - from].len = snprintf(recs[k - from].rec, sizeof recs->rec,
+                                          "{\"event\":\"01M8JM8X5E8RJGV74HWFN9B37K\",\"id\":"
+                                          "\"%s\",\"kind\":\"component\",\"name\":\"board"
+                                          " %llu\",\"type\":\"item\"}",
+                                          id, (unsigned long long)k);
+        }
         double c0 = cpu();
         for (; i < to; i++) {
-            snprintf(id, sizeof id, "01M8JM8X5X7J%014llu", (unsigned long long)i);
-            int len = snprintf(rec, sizeof rec,
-                               "{\"event\":\"01M8JM8X5E8RJGV74HWFN9B37K\",\"id\":"
-                               "\"%s\",\"kind\":\"component\",\"name\":\"board"
-                               " %llu\",\"type\":\"item\"}",
-                               id, (unsigned long long)i);
-            if (rn__ledger_append(db, RN_T_ITEM, id, 'c', rec, (size_t)len, "investigator",
-                                  NULL, &err) != RN_OK) {
+            const struct rec *r = &recs[i - from];
+            if (rn__ledger_append(db, RN_T_ITEM, r->id, 'c', r->rec, (size_t)r->len,
+                                  "investigator", NULL, &err) != RN_OK) {
                 printf("append failed: %s\n", err.message);
                 goto out;
             }
@@ -479,6 +502,7 @@ out:
     free(c.dall);
     free(c.lens);
     free(c.rows);
+    free(recs);
     rn_store_close(s);
     rm_store_dir(dir);
 }
@@ -632,7 +656,7 @@ int main(int argc, char **argv)
     if (!*only || strcmp(only, "append") == 0)
         bench_append(n);
     if (!*only || strcmp(only, "sqlite") == 0)
-        bench_sqlite(n);
+        bench_sqlite(n, argc > 3 ? argv[3] : NULL);
     if (!*only || strcmp(only, "proofs") == 0) {
         bench_proofs(1000000);
         bench_proofs(10000000);

@@ -18,6 +18,11 @@ void *rn__realloc(void *p, size_t n);
 char *rn__strndup(const char *s, size_t n);
 /* Test hook: make the nth allocation from now fail (0 disables). */
 void rn__alloc_fail_after(long n);
+/* SQLite's allocator for this process, set once before its first
+ * connection: every sqlite3_open_v2 in libremnant calls this first
+ * (alloc.c says what it sets, why, and the one threading rule). Any number
+ * of calls, from any thread; a no-op once SQLite is initialised. */
+void rn__sqlite_setup(void);
 
 /* Fill *err (if err is non-NULL) and return code. */
 rn_code rn__err(rn_error *err, rn_code code, const char *fmt, ...)

@@ -33,6 +33,7 @@ rn_code rn_ledger_open(const char *db_path, unsigned flags, rn_ledger **out,
     }
     l->readonly = (flags & RN_LEDGER_READONLY) != 0;
     int oflags = l->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    rn__sqlite_setup();
     if (sqlite3_open_v2(db_path, &l->db, oflags, NULL) != SQLITE_OK) {
         rc = rn__err(err, l->db ? RN_EDB : RN_ENOMEM, "%s: %s", db_path,
                      l->db ? sqlite3_errmsg(l->db) : "out of memory");

@@ -57,7 +57,8 @@
  * all while the log holds no delete (one probe per transaction); the salts
  * are drawn 64 at a time (L9); the entry is formatted without printf
  * (rn__entry_format_v2) and stored compact (L10); hashes are libcrypto's
- * (sha256.c). The INSERT is one row and two index entries; no check of
+ * (sha256.c); SQLite allocates without its memory statistics (alloc.c,
+ * rn__sqlite_setup). The INSERT is one row and two index entries; no check of
  * ledger_entry may use an IN list (SQLite builds an ephemeral B-tree for it
  * at every execution: migration 15 took one out). What SQLite alone costs
  * per row is measured beside the append (bench/ledger_bench.c, part 2).
@@ -591,24 +592,24 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
      * of deletes (0008_tiles.sql) rather than among all entries. */
     int have_prev = 0;
     rn_hash prev;
-    sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
-    sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
-    /* ... and when the log holds no delete at all, a create has none. */
-    int r = op == 'c' && !w->deletes ? SQLITE_DONE : sqlite3_step(pq);
-    if (r == SQLITE_ROW) {
-        if (sqlite3_column_bytes(pq, 0) != RN_HASH_LEN) {
-            sqlite3_reset(pq);
+    /* ... and when the log holds no delete at all, a create has none: no
+     * statement is touched (a bulk import's creates) */
+    if (op != 'c' || w->deletes) {
+        sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
+        sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
+        int r = sqlite3_step(pq);
+        if (r == SQLITE_ROW && sqlite3_column_bytes(pq, 0) == RN_HASH_LEN) {
+            memcpy(prev, sqlite3_column_blob(pq, 0), RN_HASH_LEN);
+            have_prev = 1;
+        }
+        sqlite3_reset(pq);
+        sqlite3_clear_bindings(pq);
+        if (r == SQLITE_ROW && !have_prev)
             return rn__err(err, RN_ETAMPER, "evidence log: bad leaf hash in"
                            " the log of %s", id);
-        }
-        memcpy(prev, sqlite3_column_blob(pq, 0), RN_HASH_LEN);
-        have_prev = 1;
-    } else if (r != SQLITE_DONE) {
-        sqlite3_reset(pq);
-        return rn__ledger_dberr(db, err, "read previous entry");
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            return rn__ledger_dberr(db, err, "read previous entry");
     }
-    sqlite3_reset(pq);
-    sqlite3_clear_bindings(pq);
 
     uint64_t seq = w->t->f.size;
     char now[25];
@@ -639,7 +640,7 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
         sqlite3_bind_blob(w->ins, 9, prev, RN_HASH_LEN, SQLITE_STATIC);
     else
         sqlite3_bind_null(w->ins, 9);
-    r = sqlite3_step(w->ins);
+    int r = sqlite3_step(w->ins);
     sqlite3_reset(w->ins); /* every parameter is bound anew by the next append */
     if (r != SQLITE_DONE) {
         w->valid = 0;

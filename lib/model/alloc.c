@@ -1,12 +1,41 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * alloc.c — the library's allocator and its failure-injection hook, and the
- * bounded growable buffer every serializer uses. */
+ * alloc.c — the library's allocator and its failure-injection hook, SQLite's
+ * allocator set-up, and the bounded growable buffer every serializer uses. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "internal.h"
+
+/* SQLite keeps memory statistics by default (SQLITE_CONFIG_MEMSTATUS):
+ * every sqlite3_malloc and sqlite3_free then takes a process-wide mutex and
+ * updates counters that only sqlite3_memory_used(), sqlite3_status() and
+ * the soft and hard heap limits read. libremnant uses none of them, and the
+ * SQLite that Debian ships has no lookaside, so every allocation of a
+ * statement's execution (its cursors, the records it builds) goes through
+ * that path: turning the statistics off makes the log's append about a
+ * tenth cheaper (docs/BENCHMARKS.md "Log append, branch append2"). SQLite
+ * recommends the same at build time (SQLITE_DEFAULT_MEMSTATUS=0,
+ * https://www.sqlite.org/compile.html). sqlite3_config() works only before
+ * SQLite initialises (the first sqlite3_open_v2 does that) and refuses with
+ * SQLITE_MISUSE after, which is then harmless: a program that opened SQLite
+ * first keeps its statistics and the library works the same, slower.
+ * Threads: pthread_once orders the library's own first opens behind the
+ * call; SQLite also asks that no other thread be inside SQLite while it
+ * runs, which holds for remnant's programs (the first SQLite call of each is
+ * a store open before any thread starts: cmd_serve.c opens one before its
+ * workers). An embedding program that broke that rule could at worst leave
+ * SQLite's memory counters, which nothing here reads, off by a few
+ * allocations: each sqlite3_malloc and sqlite3_free reads the setting once. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
+void rn__sqlite_setup(void) { (void)pthread_once(&sqlite_once, sqlite_setup); }
 
 /* Countdown to an injected failure; 0 means never. Tests only; not
  * thread-safe by design (tests that use it are single-threaded). */

@@ -1649,6 +1649,7 @@ static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
 
 rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
 {
+    rn__sqlite_setup();
     struct stat stt;
     int exists = stat(s->path, &stt) == 0;
     if (exists && !S_ISREG(stt.st_mode))

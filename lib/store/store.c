@@ -48,6 +48,7 @@ rn_code rn__store_create_at(const char *path, unsigned version, rn_error *err)
         return rn__err(err, RN_EINVAL, "no schema version %u", version);
     if (access(path, F_OK) == 0)
         return rn__err(err, RN_EEXISTS, "%s exists", path);
+    rn__sqlite_setup();
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
             SQLITE_OK ||
         sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK) {
