@@ -12,6 +12,7 @@
  * the records and the log can never disagree.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1642,8 +1643,18 @@ static rn_code reopen_immutable(sq *q, const char *path, rn_error *err)
                        "SELECT count(*) FROM sqlite_schema", err);
 }
 
+/* SQLite's global settings, once, before its first connection: no memory
+ * statistics. With them SQLite takes a global mutex on every allocation
+ * (thousands a record written), which in a threaded process (the server)
+ * is an atomic operation each time; nothing here reads the statistics.
+ * If SQLite was initialised already (a connection opened elsewhere first),
+ * the call is refused and changes nothing. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void config_sqlite(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
 {
+    (void)pthread_once(&config_once, config_sqlite);
     struct stat stt;
     int exists = stat(s->path, &stt) == 0;
     if (exists && !S_ISREG(stt.st_mode))
