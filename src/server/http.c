@@ -295,8 +295,11 @@ static uint64_t now_us(void)
 
 static void srv_req_free(srv_req *q)
 {
-    if (q->w && srv_gate_enter() == 0) {
-        srv_sync_upload_salvage(q); /* a push cut short: keep its whole files */
+    /* a push cut short: keep its whole files (only a package's upload left
+     * open can be one: no other request waits for the gate here) */
+    if (q->w && q->route && q->route->upload == 2 && q->upload_fd >= 0 && !q->failed &&
+        srv_gate_enter() == 0) {
+        srv_sync_upload_salvage(q);
         srv_gate_leave();
     }
     srv_upload_abort(q);
