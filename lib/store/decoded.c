@@ -15,6 +15,7 @@
  * by id catches nearly every lookup.
  */
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,34 @@ typedef struct ctx_entry {
     int32_t documented; /* RN_DAY_OPEN_HIGH: unknown */
 } ctx_entry;
 
+/* One marking handed to the decoding thread: its own copies of what the
+ * decoder reads, and, once decoded, its candidates or error. */
+typedef struct job {
+    char marking[RN_ID_LEN + 1];
+    ctx_entry ctx;
+    int has_ctx;
+    rn_buf text;
+    rn_candidates *cs;
+    rn_code rc;
+    char message[RN_ERR_MSG_MAX];
+} job;
+
+#define JOBS 1024 /* power of two */
+
+/* Decoding on a second thread during a bulk write (rn__decoded_async).
+ * Jobs [taken, submitted) are in flight; the thread decodes them in order,
+ * and [taken, decoded) are ready for this thread to store. Indexes only
+ * grow; a job's slot is index % JOBS. */
+typedef struct async {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const rn_decoder *dec;
+    uint64_t submitted, decoded, taken;
+    int stop;
+    job jobs[JOBS];
+} async;
+
 struct rn__decoded {
     sqlite3 *db;
     char *db_path;
@@ -47,6 +76,7 @@ struct rn__decoded {
      * small open-addressing set of rule-name pointers (the decoder keeps
      * the names alive as long as it lives) */
     const char *rules_seen[2048];
+    async *bg; /* decoding on a second thread, or NULL */
     ctx_entry cache[CACHE_SLOTS];
 };
 
@@ -66,6 +96,7 @@ void rn__decoded_close(rn__decoded *d)
 {
     if (!d)
         return;
+    rn__decoded_discard(d);
     sqlite3_finalize(d->item_q);
     sqlite3_finalize(d->event_q);
     sqlite3_finalize(d->ins);
@@ -222,54 +253,45 @@ static rn_code load(rn__decoded *d, rn_error *err)
     return rc;
 }
 
-rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+static rn_code prepare_writes(rn__decoded *d, rn_error *err)
 {
-    rn_code rc = load(d, err);
-    if (rc)
-        return rc;
-    if (!d->ins) {
-        if (sqlite3_prepare_v3(d->db,
-                               "INSERT INTO candidate(marking, rank, field, value, earliest, "
-                               "latest, precision, country, confidence, rule, explanation) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                               -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
-            sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
-                               SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
-            return rn__err(err, RN_EDB, "preparing the decoder's statements: %s",
-                           sqlite3_errmsg(d->db));
-    }
-    const char *id = rn_record_id(m);
-    if (replace) {
-        sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
-        int src = sqlite3_step(d->del);
-        sqlite3_reset(d->del);
-        if (src != SQLITE_DONE)
-            return rn__err(err, RN_EDB, "clearing old candidates: %s", sqlite3_errmsg(d->db));
-    }
-    size_t tlen;
-    const char *text = rn_record_get(m, "text", &tlen);
-    const char *item = rn_record_get(m, "item", NULL);
-    if (!text || !item)
+    if (d->ins)
         return RN_OK;
-    const ctx_entry *c = context(d, item, 0);
-    rn_decode_ctx dc = {c && c->category[0] ? c->category : NULL,
-                        c && c->state[0] ? c->state : NULL,
-                        c && c->manufacturer[0] ? c->manufacturer : NULL,
-                        c ? c->documented : RN_DAY_OPEN_HIGH};
-    rn_candidates *cs = NULL;
-    rn_error derr;
-    rn_error_clear(&derr);
-    rc = rn_decode_marking(d->dec, text, tlen, &dc, &cs, &derr);
-    if (rc == RN_ELIMIT || rc == RN_EINPUT) {
-        /* a marking the decoder cannot read yields no candidates; that is
-         * not an error in the marking */
-        rn_candidates_free(cs);
+    if (sqlite3_prepare_v3(d->db,
+                           "INSERT INTO candidate(marking, rank, field, value, earliest, "
+                           "latest, precision, country, confidence, rule, explanation) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
+                           SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
+        return rn__err(err, RN_EDB, "preparing the decoder's statements: %s",
+                       sqlite3_errmsg(d->db));
+    return RN_OK;
+}
+
+static void to_decode_ctx(const ctx_entry *c, rn_decode_ctx *dc)
+{
+    *dc = (rn_decode_ctx){c && c->category[0] ? c->category : NULL,
+                          c && c->state[0] ? c->state : NULL,
+                          c && c->manufacturer[0] ? c->manufacturer : NULL,
+                          c ? c->documented : RN_DAY_OPEN_HIGH};
+}
+
+/* The decoder's answer rc for marking `id` (message `msg`) as the store
+ * takes it: a marking the decoder cannot read yields no candidates, which
+ * is not an error in the marking. */
+static rn_code decode_result(rn_code rc, const char *id, const char *msg, rn_error *err)
+{
+    if (rc == RN_OK || rc == RN_ELIMIT || rc == RN_EINPUT)
         return RN_OK;
-    }
-    if (rc) {
-        rn_candidates_free(cs);
-        return rn__err(err, rc, "decoding the marking: %s", derr.message);
-    }
+    return rn__err(err, rc, "decoding marking %s: %s", id, msg);
+}
+
+/* Store candidates cs of marking `id`; cs stays the caller's. */
+static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candidates *cs,
+                                rn_error *err)
+{
+    rn_code rc = RN_OK;
     size_t n = rn_candidates_count(cs);
     const char *explained[16]; /* fields whose best candidate was stored */
     size_t nexpl = 0;
@@ -317,6 +339,187 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
             rc = note_rule(d, k->rule, k->source, err);
     }
     sqlite3_clear_bindings(d->ins); /* no pointer into cs outlives it */
+    return rc;
+}
+
+/* ---- decoding on a second thread -------------------------------------------
+ * A bulk write (an import, a sync) hands each marking's decoding to a
+ * thread of its own and stores the candidates when they come back, a few
+ * markings later; the decoder is immutable and thread-safe
+ * (remnant/decode.h), and the thread touches nothing but its jobs, so the
+ * database stays this thread's alone. Everything is stored before the
+ * transaction commits (rn__decoded_finish); nothing inside the transaction
+ * reads candidates in the meantime (a marking's update waits for all). */
+
+static void *bg_run(void *arg)
+{
+    async *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (a->decoded == a->submitted && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        if (a->decoded == a->submitted)
+            break; /* stopped, and nothing left */
+        job *j = &a->jobs[a->decoded % JOBS];
+        pthread_mutex_unlock(&a->mu);
+        rn_decode_ctx dc;
+        to_decode_ctx(j->has_ctx ? &j->ctx : NULL, &dc);
+        rn_error derr;
+        rn_error_clear(&derr);
+        j->cs = NULL;
+        j->rc = rn_decode_marking(a->dec, j->text.data, j->text.len, &dc, &j->cs, &derr);
+        snprintf(j->message, sizeof j->message, "%s", derr.message);
+        pthread_mutex_lock(&a->mu);
+        a->decoded++;
+        pthread_cond_broadcast(&a->cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+void rn__decoded_async(rn__decoded *d)
+{
+    if (!d || d->bg || load(d, NULL) != RN_OK)
+        return;
+    async *a = rn__calloc(1, sizeof *a);
+    if (!a)
+        return; /* decoded here, as without */
+    a->dec = d->dec;
+    pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
+    pthread_cond_init(&a->cv, NULL);
+    for (size_t i = 0; i < JOBS; i++)
+        rn__buf_init(&a->jobs[i].text, RN__RECORD_MAX);
+    if (pthread_create(&a->thread, NULL, bg_run, a)) {
+        for (size_t i = 0; i < JOBS; i++)
+            rn__buf_free(&a->jobs[i].text);
+        pthread_cond_destroy(&a->cv);
+        pthread_mutex_destroy(&a->mu);
+        free(a);
+        return;
+    }
+    d->bg = a;
+}
+
+/* Store the candidates of the decoded jobs; with `all`, wait for every job
+ * submitted. On an error the remaining results are dropped by the caller's
+ * rollback (rn__decoded_discard). */
+static rn_code bg_store(rn__decoded *d, int all, rn_error *err)
+{
+    async *a = d->bg;
+    rn_code rc = RN_OK;
+    while (rc == RN_OK) {
+        pthread_mutex_lock(&a->mu);
+        while (all && a->decoded == a->taken && a->taken < a->submitted)
+            pthread_cond_wait(&a->cv, &a->mu);
+        uint64_t ready = a->decoded;
+        pthread_mutex_unlock(&a->mu);
+        if (a->taken == ready)
+            break;
+        for (; a->taken < ready && rc == RN_OK; a->taken++) {
+            job *j = &a->jobs[a->taken % JOBS];
+            rc = decode_result(j->rc, j->marking, j->message, err);
+            if (rc == RN_OK && j->rc == RN_OK)
+                rc = store_candidates(d, j->marking, j->cs, err);
+            rn_candidates_free(j->cs);
+            j->cs = NULL;
+        }
+    }
+    return rc;
+}
+
+static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_t tlen,
+                         const ctx_entry *c, rn_error *err)
+{
+    async *a = d->bg;
+    if (a->submitted - a->taken == JOBS) {
+        /* full: wait for the oldest */
+        pthread_mutex_lock(&a->mu);
+        while (a->decoded == a->taken)
+            pthread_cond_wait(&a->cv, &a->mu);
+        pthread_mutex_unlock(&a->mu);
+    }
+    rn_code rc = bg_store(d, 0, err);
+    if (rc)
+        return rc;
+    job *j = &a->jobs[a->submitted % JOBS];
+    memcpy(j->marking, id, RN_ID_LEN + 1);
+    j->has_ctx = c != NULL;
+    if (c)
+        j->ctx = *c;
+    j->text.len = 0;
+    if ((rc = rn__buf_add(&j->text, text, tlen)) || (rc = rn__buf_cstr(&j->text)))
+        return rn__err(err, rc, "out of memory decoding marking %s", id);
+    pthread_mutex_lock(&a->mu);
+    a->submitted++;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return RN_OK;
+}
+
+/* Stop the thread; drop what it decoded but was not stored. */
+void rn__decoded_discard(rn__decoded *d)
+{
+    async *a = d ? d->bg : NULL;
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    for (size_t i = 0; i < JOBS; i++) {
+        rn_candidates_free(a->jobs[i].cs);
+        rn__buf_free(&a->jobs[i].text);
+    }
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
+    d->bg = NULL;
+}
+
+rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
+{
+    if (!d || !d->bg)
+        return RN_OK;
+    rn_code rc = bg_store(d, 1, err);
+    rn__decoded_discard(d);
+    return rc;
+}
+
+rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+{
+    rn_code rc = load(d, err);
+    if (rc || (rc = prepare_writes(d, err)))
+        return rc;
+    const char *id = rn_record_id(m);
+    if (replace) {
+        /* the marking's candidates in flight are stored first, then dropped */
+        if (d->bg && (rc = bg_store(d, 1, err)))
+            return rc;
+        sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
+        int src = sqlite3_step(d->del);
+        sqlite3_reset(d->del);
+        if (src != SQLITE_DONE)
+            return rn__err(err, RN_EDB, "clearing old candidates: %s", sqlite3_errmsg(d->db));
+    }
+    size_t tlen;
+    const char *text = rn_record_get(m, "text", &tlen);
+    const char *item = rn_record_get(m, "item", NULL);
+    if (!text || !item)
+        return RN_OK;
+    const ctx_entry *c = context(d, item, 0);
+    if (d->bg)
+        return bg_submit(d, id, text, tlen, c, err);
+    rn_decode_ctx dc;
+    to_decode_ctx(c, &dc);
+    rn_candidates *cs = NULL;
+    rn_error derr;
+    rn_error_clear(&derr);
+    rc = rn_decode_marking(d->dec, text, tlen, &dc, &cs, &derr);
+    if (rc == RN_OK)
+        rc = store_candidates(d, id, cs, err);
+    else
+        rc = decode_result(rc, id, derr.message, err);
     rn_candidates_free(cs);
     return rc;
 }

@@ -18,6 +18,17 @@ void rn__decoded_close(rn__decoded *d);
 /* Inside the write transaction: (re)compute and store the candidates of
  * marking m. replace: the marking existed before (drop old candidates). */
 rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err);
+/* A bulk write's transaction (an import, a sync) decodes its markings on a
+ * second thread from here on: rn__decoded_refresh hands each marking over
+ * and stores the candidates of those decoded before. Nothing inside the
+ * transaction may read candidates until rn__decoded_finish. Without a
+ * thread (none could be made), decoding stays inline. */
+void rn__decoded_async(rn__decoded *d);
+/* Before the commit: store every candidate still in flight; ends the
+ * thread. An error fails the transaction (the caller rolls back). */
+rn_code rn__decoded_finish(rn__decoded *d, rn_error *err);
+/* At a rollback: end the thread, dropping what it decoded. */
+void rn__decoded_discard(rn__decoded *d);
 /* A transaction begins: forget the event last read (it may have been
  * written by a transaction since rolled back). */
 void rn__decoded_begin(rn__decoded *d);

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,39 +163,239 @@ static rn_code tick(importer *im, size_t pos, rn_error *err)
     return RN_OK;
 }
 
-static rn_code import_jsonl(importer *im, const input *in, long *line, rn_error *err)
+/* The next line of in[*pos..): its bounds without the line end and
+ * trailing '\r' in [*p, *p + *n); *pos moves past it. 0 at the end. */
+static int next_line(const input *in, size_t *pos, const char **p, size_t *n)
+{
+    if (*pos >= in->size)
+        return 0;
+    const char *s = in->data + *pos, *e = in->data + in->size;
+    const char *nl = memchr(s, '\n', (size_t)(e - s));
+    const char *end = nl ? nl : e;
+    *p = s;
+    *n = (size_t)(end - s);
+    if (*n && s[*n - 1] == '\r')
+        (*n)--;
+    *pos = nl ? (size_t)(nl + 1 - in->data) : in->size;
+    return 1;
+}
+
+static int blank(const char *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t'))
+        k++;
+    return k == n;
+}
+
+static rn_code import_jsonl_here(importer *im, const input *in, long *line, rn_error *err)
 {
     rn__jreader *jr = rn__jreader_new();
     if (!jr)
         return rn__err(err, RN_ENOMEM, "out of memory");
     rn_code rc = RN_OK;
-    const char *p = in->data, *e = in->data + in->size;
+    size_t pos = 0, n;
+    const char *p;
     *line = 0;
-    while (p < e && rc == RN_OK) {
-        const char *nl = memchr(p, '\n', (size_t)(e - p));
-        const char *end = nl ? nl : e;
+    while (rc == RN_OK && next_line(in, &pos, &p, &n)) {
         (*line)++;
-        size_t n = (size_t)(end - p);
-        if (n && p[n - 1] == '\r')
-            n--;
         if (n > LINE_MAX_BYTES) {
             rc = rn__err(err, RN_ELIMIT, "the line is longer than %u bytes", LINE_MAX_BYTES);
             break;
         }
-        size_t k = 0;
-        while (k < n && (p[k] == ' ' || p[k] == '\t'))
-            k++;
-        if (k < n) {
-            rn_record *r;
-            rc = rn__jreader_read(jr, p, n, -1, &r, err);
-            if (rc == RN_OK)
-                rc = insert(im, r, err);
-            if (rc == RN_OK)
-                rc = tick(im, (size_t)(end - in->data), err);
-        }
-        p = nl ? nl + 1 : e;
+        if (blank(p, n))
+            continue;
+        rn_record *r;
+        rc = rn__jreader_read(jr, p, n, -1, &r, err);
+        if (rc == RN_OK)
+            rc = insert(im, r, err);
+        if (rc == RN_OK)
+            rc = tick(im, pos, err);
     }
     rn__jreader_free(jr);
+    return rc;
+}
+
+/* ---- reading ahead ---------------------------------------------------------
+ * A large JSON Lines file is parsed on a second thread: the reader turns
+ * lines into records and encodes each one's canonical JSON (the bytes the
+ * log stores) while this thread writes the ones before, so on two cores
+ * that work leaves the writer's path. The writer takes the records in file
+ * order and does everything else as import_jsonl_here does (id, checks,
+ * lifecycle, store); a line the reader refuses stops the import at that
+ * line, after the lines before it were written, exactly as without the
+ * reader. The reader touches only the mapped input and its own batches. */
+
+#define AHEAD_MIN_BYTES ((size_t)1 << 20) /* below: one thread does it all */
+#define AHEAD_BATCH 64
+#define AHEAD_BATCHES 4
+
+typedef struct parsed {
+    rn__jreader *jr; /* owns rec until it reads again */
+    rn_record *rec;
+    rn_buf canon;    /* rec's canonical JSON; empty: the writer encodes it */
+    long line;
+    size_t end;      /* offset past the line, for progress */
+} parsed;
+
+typedef struct batch {
+    parsed item[AHEAD_BATCH];
+    size_t n;
+    int full;       /* 1: the writer's; 0: the reader's */
+    int last;       /* nothing follows: the input's end, or the reader's error */
+    rn_code rc;     /* the reader's error, on line errline, after item[n - 1] */
+    long errline;
+    rn_error err;
+} batch;
+
+typedef struct ahead {
+    const input *in;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop; /* the writer has given up: the reader ends */
+    batch b[AHEAD_BATCHES];
+} ahead;
+
+/* Fill batch b from *pos on; its canonical JSON only where the writer will
+ * not change the record first (an id still to be made; the lifecycle's
+ * derived fields of findings and traces). */
+static void ahead_fill(batch *b, const input *in, size_t *pos, long *line)
+{
+    const char *p;
+    size_t n;
+    b->n = 0;
+    b->rc = RN_OK;
+    while (b->n < AHEAD_BATCH && next_line(in, pos, &p, &n)) {
+        (*line)++;
+        b->errline = *line;
+        if (n > LINE_MAX_BYTES) {
+            b->rc = rn__err(&b->err, RN_ELIMIT, "the line is longer than %u bytes",
+                            LINE_MAX_BYTES);
+            break;
+        }
+        if (blank(p, n))
+            continue;
+        parsed *x = &b->item[b->n];
+        rn_error_clear(&b->err);
+        if ((b->rc = rn__jreader_read(x->jr, p, n, -1, &x->rec, &b->err)))
+            break;
+        rn_type t = rn_record_type(x->rec);
+        x->canon.len = 0;
+        if (x->rec->id[0] && t != RN_T_FINDING && t != RN_T_TRACE &&
+            rn__record_json(x->rec, RN_JSON_CANONICAL, &x->canon) != RN_OK)
+            x->canon.len = 0; /* the writer tries again and reports it */
+        x->line = *line;
+        x->end = *pos;
+        b->n++;
+    }
+    b->last = b->rc != RN_OK || *pos >= in->size;
+}
+
+static void *ahead_run(void *arg)
+{
+    ahead *a = arg;
+    size_t pos = 0;
+    long line = 0;
+    for (size_t k = 0;; k = (k + 1) % AHEAD_BATCHES) {
+        batch *b = &a->b[k];
+        pthread_mutex_lock(&a->mu);
+        while (b->full && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        int stop = a->stop;
+        pthread_mutex_unlock(&a->mu);
+        if (stop)
+            return NULL;
+        ahead_fill(b, a->in, &pos, &line);
+        pthread_mutex_lock(&a->mu);
+        b->full = 1;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (b->last)
+            return NULL;
+    }
+}
+
+static void ahead_free(ahead *a)
+{
+    for (size_t k = 0; k < AHEAD_BATCHES; k++)
+        for (size_t i = 0; i < AHEAD_BATCH; i++) {
+            rn__jreader_free(a->b[k].item[i].jr);
+            rn__buf_free(&a->b[k].item[i].canon);
+        }
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
+}
+
+/* Write batch b's records; its reader's error, if any, after them. */
+static rn_code ahead_write(importer *im, batch *b, long *line, rn_error *err)
+{
+    rn_code rc = RN_OK;
+    for (size_t i = 0; i < b->n && rc == RN_OK; i++) {
+        parsed *x = &b->item[i];
+        *line = x->line;
+        im->s->put_canon = x->canon.len ? x->canon.data : NULL;
+        im->s->put_canon_len = x->canon.len;
+        rc = insert(im, x->rec, err);
+        im->s->put_canon = NULL;
+        im->s->put_canon_len = 0;
+        if (rc == RN_OK)
+            rc = tick(im, x->end, err);
+    }
+    if (rc == RN_OK && b->rc) {
+        *line = b->errline;
+        if (err)
+            *err = b->err;
+        rc = b->rc;
+    }
+    return rc;
+}
+
+static rn_code import_jsonl(importer *im, const input *in, long *line, rn_error *err)
+{
+    if (in->size < AHEAD_MIN_BYTES)
+        return import_jsonl_here(im, in, line, err);
+    ahead *a = rn__calloc(1, sizeof *a);
+    if (!a)
+        return rn__err(err, RN_ENOMEM, "out of memory");
+    a->in = in;
+    pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
+    pthread_cond_init(&a->cv, NULL);
+    for (size_t k = 0; k < AHEAD_BATCHES; k++)
+        for (size_t i = 0; i < AHEAD_BATCH; i++) {
+            parsed *x = &a->b[k].item[i];
+            rn__buf_init(&x->canon, (size_t)RN__RECORD_MAX * 8);
+            if (!(x->jr = rn__jreader_new())) {
+                ahead_free(a);
+                return rn__err(err, RN_ENOMEM, "out of memory");
+            }
+        }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, ahead_run, a)) {
+        ahead_free(a);
+        return import_jsonl_here(im, in, line, err);
+    }
+    rn_code rc = RN_OK;
+    *line = 0;
+    for (size_t k = 0;; k = (k + 1) % AHEAD_BATCHES) {
+        batch *b = &a->b[k];
+        pthread_mutex_lock(&a->mu);
+        while (!b->full)
+            pthread_cond_wait(&a->cv, &a->mu);
+        pthread_mutex_unlock(&a->mu);
+        rc = ahead_write(im, b, line, err);
+        int last = b->last;
+        pthread_mutex_lock(&a->mu);
+        b->full = 0;
+        if (rc)
+            a->stop = 1;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (rc || last)
+            break;
+    }
+    pthread_join(reader, NULL);
+    ahead_free(a);
     return rc;
 }
 

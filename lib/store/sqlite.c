@@ -323,7 +323,9 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
 static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
-    rn_code rc = RN_OK;
+    rn_code rc = rn__decoded_finish(q->decoded, err);
+    if (rc)
+        return rc;
     if (q->bulk_sql.len) {
         /* the indexes a bulk import deferred, built from the rows in one
          * sorted pass each, inside the transaction */
@@ -359,6 +361,7 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
 static void sq_rollback(rn_store *s)
 {
     sq *q = SQ(s);
+    rn__decoded_discard(q->decoded);
     if (q->tx_open)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     q->tx_open = 0;
@@ -460,6 +463,8 @@ static rn_code sq_bulk(rn_store *s, uint64_t expected, rn_error *err)
     sq *q = SQ(s);
     if (!q->tx_open || q->bulk_sql.len || expected < BULK_MIN_RECORDS)
         return RN_OK;
+    if (!s->no_decode)
+        rn__decoded_async(q->decoded); /* whatever the database's size */
     sqlite3_stmt *st = NULL;
     int64_t have = INT64_MAX;
     int src = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM (SELECT 1 FROM record LIMIT ?)",
