@@ -218,6 +218,28 @@ RN_NODISCARD rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len
                                        const char *by, rn_sync_may_fn may, void *may_ctx,
                                        rn_sync_stats *stats, rn_error *err)
     RN_NONNULL(1, 2, 4);
+/* A package of at least this many entries is written the way a large
+ * import is (the store's bulk journal and deferred indexes, when it can:
+ * lib/store/sqlite.c) and calls rn_sync_import_opts.alone first. */
+#define RN_SYNC_BULK_ENTRIES 1000
+/* Called once, when a package of RN_SYNC_BULK_ENTRIES entries or more has
+ * passed its signature check (S1-S2) and before its transaction begins: a
+ * caller that holds other connections on the database (a server's workers)
+ * may close them now, because the SQLite store leaves the WAL for the
+ * cheaper rollback journal only when its connection is alone. Whatever it
+ * leaves open keeps the transaction in the WAL, which is as safe. */
+typedef void (*rn_sync_alone_fn)(void *ctx);
+typedef struct rn_sync_import_opts {
+    rn_sync_may_fn may; /* as rn_sync_import_ex's (NULL: any type) */
+    void *may_ctx;
+    rn_sync_alone_fn alone; /* NULL: nothing to close */
+    void *alone_ctx;
+} rn_sync_import_opts;
+/* rn_sync_import_ex with options (o may be NULL: none). */
+RN_NODISCARD rn_code rn_sync_import_with(rn_store *s, const void *data, size_t len,
+                                         const char *by, const rn_sync_import_opts *o,
+                                         rn_sync_stats *stats, rn_error *err)
+    RN_NONNULL(1, 2, 4);
 /* The same for a file (read by mapping it). */
 RN_NODISCARD rn_code rn_sync_import_file(rn_store *s, const char *path, const char *by,
                                          rn_sync_stats *stats, rn_error *err)

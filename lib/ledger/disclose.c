@@ -44,9 +44,9 @@ rn_code rn__disclosure_parse(const char *s, size_t len, rn_disclosure *out)
     if (len < 2 + RN_SALT_HEX + 2 + 2 + 2 + 1 + 1 || s[0] != '[' || s[1] != '"')
         return RN_EINPUT;
     p = 2;
-    for (size_t i = 0; i < RN_SALT_HEX; i++, p++)
-        if (!((s[p] >= '0' && s[p] <= '9') || (s[p] >= 'a' && s[p] <= 'f')))
-            return RN_EINPUT;
+    if (!rn__hex_lower(s + p, RN_SALT_HEX))
+        return RN_EINPUT;
+    p += RN_SALT_HEX;
     if (memcmp(s + p, "\",\"", 3) != 0)
         return RN_EINPUT;
     p += 3;
@@ -150,9 +150,21 @@ rn_code rn__entry_disclose(rn_entry *e, const char *disc, size_t len, int all, c
             return RN_EINPUT; /* D2 */
         char hex[2 * RN_HASH_LEN + 1];
         rn__hex_encode(d[nd].digest, RN_HASH_LEN, hex);
-        size_t k = 0;
-        while (k < e->ndigests && memcmp(e->digest[k], hex, 2 * RN_HASH_LEN) != 0)
-            k++;
+        /* the entry's digests strictly increase (entry.c checks it), so a
+         * binary search finds the one equal, if any */
+        size_t lo = 0, hi = e->ndigests, k = e->ndigests;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = memcmp(e->digest[mid], hex, 2 * RN_HASH_LEN);
+            if (c == 0) {
+                k = mid;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
         if (k == e->ndigests || (used & (UINT64_C(1) << k)))
             return RN_ECRYPTO; /* D1 */
         used |= UINT64_C(1) << k;

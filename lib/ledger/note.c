@@ -91,6 +91,19 @@ static int hexval(char c)
     return -1; /* upper case is not canonical */
 }
 
+int rn__hex_lower(const char *s, size_t n)
+{
+    /* no early exit: a loop the compiler can vectorise (a v2 entry holds
+     * one 64-digit digest a field, a disclosure a 32-digit salt, and a
+     * sync import checks them all) */
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bad |= (unsigned)((unsigned char)(c - '0') > 9) & (unsigned)((unsigned char)(c - 'a') > 5);
+    }
+    return !bad;
+}
+
 rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out, size_t n)
 {
     if (len != 2 * n)

@@ -187,6 +187,9 @@ void rn__hex_encode(const uint8_t *in, size_t n, char *out /* 2n+1 */);
 void rn__hex_digits(const uint8_t *in, size_t n, char *out /* 2n */);
 RN_NODISCARD rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out,
                                     size_t n);
+/* 1 when the n bytes at s are all lower-case hex digits (the canonical
+ * form of hashes and salts), else 0. */
+int rn__hex_lower(const char *s, size_t n);
 /* The header lines of bundles and sync packages. rn__header_tokens splits
  * the line at s[*pos..len) (its '\n' within 1024 bytes) at single spaces
  * into at most ntok tokens and moves *pos past it. 0 when there is no such
@@ -449,7 +452,8 @@ size_t rn__disclosure_format(const char salt[RN_SALT_HEX], const char *name,
                              size_t name_len, const char *value,
                              size_t value_len, char *out, size_t cap);
 
-/* Open a parsed v2 entry with disclosures: `disc` holds zero or more
+/* Open a v2 entry as rn__entry_parse filled it (its digests strictly
+ * increasing: they are searched by halves) with disclosures: `disc` holds zero or more
  * disclosures, one per line ('\n' between them, none after the last), in
  * strictly increasing name order. Each must match a distinct digest of the
  * entry. With `all`, every digest must be disclosed. Rebuilds the record's

@@ -12,6 +12,7 @@
  * the records and the log can never disagree.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,9 +426,9 @@ static void wal_again(sq *q)
 }
 
 /* A bulk import into a small database (ops->bulk): the secondary indexes
- * of the record tables and of search_text are dropped at the start of the
- * import's transaction and created again at its commit (sq_commit), so that
- * each is built once from its sorted rows instead of one B-tree insert per
+ * of the record tables, of search_text and of sync_provenance are dropped
+ * at the start of the import's transaction and created again at its commit
+ * (sq_commit), so that each is built once from its sorted rows instead of one B-tree insert per
  * row (about an eighth of the store's import time). DDL is transactional in
  * SQLite: a failed or killed import rolls the drops back with everything
  * else, and the schema after a commit is the one before (the very same
@@ -440,7 +441,10 @@ static void wal_again(sq *q)
 
 static int bulk_table(const char *tbl)
 {
-    if (strcmp(tbl, "search_text") == 0)
+    /* sync_provenance: a synced change's row (lib/sync/import.c S9), which
+     * a sync reads by its primary key (seq) only; its index by record is
+     * for show, history and verify */
+    if (strcmp(tbl, "search_text") == 0 || strcmp(tbl, "sync_provenance") == 0)
         return 1;
     for (int t = 0; t < RN_T_COUNT; t++)
         if (strcmp(tbl, rn__types[t].name) == 0)

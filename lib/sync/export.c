@@ -118,6 +118,29 @@ static rn_code blob_of(const char *disc, size_t dlen, shas *out)
     return RN_OK;
 }
 
+/* A section header "WORD N1 N2...\n" (n numbers) without printf's
+ * machinery: two of them per entry of the package. 0, or -1 on a write
+ * error. */
+static int put_header(FILE *out, const char *word, const uint64_t *v, size_t n)
+{
+    char line[128], dig[20];
+    size_t p = strlen(word);
+    memcpy(line, word, p);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        uint64_t x = v[i];
+        do {
+            dig[k++] = (char)('0' + x % 10);
+            x /= 10;
+        } while (x);
+        line[p++] = ' ';
+        while (k)
+            line[p++] = dig[--k];
+    }
+    line[p++] = '\n';
+    return fwrite(line, 1, p, out) == p ? 0 : -1;
+}
+
 static rn_code put_hashes(FILE *out, const uint8_t *h, size_t n)
 {
     char hex[65];
@@ -317,7 +340,7 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
             goto out;
         }
         want++;
-        if (fprintf(out, "entry %llu %zu\n", (unsigned long long)seq, blen) < 0 ||
+        if (put_header(out, "entry", (uint64_t[]){seq, blen}, 2) ||
             fwrite(body, 1, blen, out) != blen || fputc('\n', out) == EOF)
             goto wfail;
         if (pub) {
@@ -347,8 +370,7 @@ static rn_code write_entries(rn_store *s, sqlite3 *db, uint64_t from, uint64_t s
             size_t nd = 1;
             for (size_t i = 0; i < dlen; i++)
                 nd += disc[i] == '\n';
-            if (fprintf(out, "disclosures %llu %zu %zu\n", (unsigned long long)seq, nd,
-                        dlen) < 0 ||
+            if (put_header(out, "disclosures", (uint64_t[]){seq, nd, dlen}, 3) ||
                 fwrite(disc, 1, dlen, out) != dlen || fputc('\n', out) == EOF)
                 goto wfail;
             if (type && op && strcmp(type, "attachment") == 0 && strcmp(op, "d") != 0 &&
@@ -573,6 +595,9 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
         rc = rn__err(err, RN_ENOMEM, "out of memory");
         goto out;
     }
+    /* large blocks: each block is hashed, then written (one write call a
+     * MiB, not one every few KiB); failing that, the default buffer */
+    (void)setvbuf(hf, NULL, _IOFBF, (size_t)1 << 20);
     FILE *raw = out;
     out = hf;
     int pub = opts && opts->public_view;

@@ -1029,20 +1029,28 @@ static rn_code bulk_prepare(job *j, int off_wal, rn_error *err)
 rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by,
                        rn_sync_stats *stats, rn_error *err)
 {
-    return rn_sync_import_ex(s, data, len, by, NULL, NULL, stats, err);
+    return rn_sync_import_with(s, data, len, by, NULL, stats, err);
 }
 
-static rn_code import_package(rn_store *s, const void *data, size_t len, const char *by,
-                              rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
-                              rn_error *err);
-
-/* Every refusal ends by saying that nothing was written (the import is one
- * transaction, and the files are written inside it or kept whole). */
 rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char *by,
                           rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
                           rn_error *err)
 {
-    rn_code rc = import_package(s, data, len, by, may, may_ctx, stats, err);
+    rn_sync_import_opts o = {may, may_ctx, NULL, NULL};
+    return rn_sync_import_with(s, data, len, by, &o, stats, err);
+}
+
+static rn_code import_package(rn_store *s, const void *data, size_t len, const char *by,
+                              const rn_sync_import_opts *o, rn_sync_stats *stats,
+                              rn_error *err);
+
+/* Every refusal ends by saying that nothing was written (the import is one
+ * transaction, and the files are written inside it or kept whole). */
+rn_code rn_sync_import_with(rn_store *s, const void *data, size_t len, const char *by,
+                            const rn_sync_import_opts *o, rn_sync_stats *stats, rn_error *err)
+{
+    rn_sync_import_opts none = {NULL, NULL, NULL, NULL};
+    rn_code rc = import_package(s, data, len, by, o ? o : &none, stats, err);
     if (rc && err && !strstr(err->message, "nothing written")) {
         size_t n = strlen(err->message);
         if (n + 18 >= sizeof err->message)
@@ -1053,7 +1061,7 @@ rn_code rn_sync_import_ex(rn_store *s, const void *data, size_t len, const char 
 }
 
 static rn_code import_package(rn_store *s, const void *data, size_t len, const char *by,
-                              rn_sync_may_fn may, void *may_ctx, rn_sync_stats *stats,
+                              const rn_sync_import_opts *o, rn_sync_stats *stats,
                               rn_error *err)
 {
     job j;
@@ -1094,14 +1102,18 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
      * durable the cheaper way for this transaction only (ops->bulk_journal,
      * as `remnant import` does: the SQLite store writes each page once with
      * a rollback journal instead of twice through the WAL, when no other
-     * connection has the database open; as safe, and back to WAL after). */
+     * connection has the database open; as safe, and back to WAL after).
+     * The caller closes its other connections first (o->alone: a server's
+     * workers), once the package is known to come from a registered key. */
+    if (o->alone && j.p.ne >= RN_SYNC_BULK_ENTRIES)
+        o->alone(o->alone_ctx);
     int off_wal = s->ops->bulk_journal && s->ops->bulk_journal(s, j.p.ne);
     /* S4 reads what was seen inside the write transaction, so that two
      * imports of the same package cannot both apply it. */
     if ((rc = rn_store_begin(s, err)))
         goto out;
     if ((rc = check_state(&j, stats, err)) || stats->already ||
-        (rc = check_entries(&j, err)) || (rc = check_policy(&j, may, may_ctx, err)) ||
+        (rc = check_entries(&j, err)) || (rc = check_policy(&j, o->may, o->may_ctx, err)) ||
         (rc = check_blobs(&j, err))) {
         rn_store_rollback(s);
         goto out;

@@ -98,6 +98,11 @@ static sqlite3_stmt *cached(sqlite3 *db, int which, const char *sql)
     return cache.st[which];
 }
 
+void srv_accounts_forget(void)
+{
+    memset(&cache, 0, sizeof cache);
+}
+
 void srv_accounts_close(sqlite3 *db)
 {
     if (!db)

@@ -148,6 +148,14 @@ void srv_portal_shutdown(void)
     release(p);
 }
 
+void srv_portal_release(void)
+{
+    pthread_mutex_lock(&mu);
+    srv_accounts_close(watch);
+    watch = NULL;
+    pthread_mutex_unlock(&mu);
+}
+
 /* The database's version now, and the shared set if built at it (held). */
 static int64_t current(srv_portal **held)
 {

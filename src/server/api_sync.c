@@ -16,6 +16,8 @@
  *   POST /api/v1/sync/push             a package (the raw bytes; streamed to
  *                                      a temp file) from a registered peer,
  *                                      checked and applied in one transaction
+ *                                      (a large one with the database to
+ *                                      itself: gate.c)
  *   GET  /api/v1/sync/files/{sha}      a file an attachment here names, with
  *                                      Range: bytes=START- (resuming a pull)
  *   GET  /api/v1/sync/uploads/{sha}?size=N
@@ -377,6 +379,20 @@ void api_sync_file_get(srv_req *q)
     srv_add_header(q, "Cache-Control", "no-store");
 }
 
+/* A large package's hook (rn_sync_import_opts.alone): the gate alone and
+ * every other connection closed (gate.c), so that its transaction leaves
+ * the WAL as the CLI's `sync import` does. */
+typedef struct push_gate {
+    srv_worker *w;
+    int alone; /* srv_gate_alone answered 1: srv_gate_share() after */
+} push_gate;
+
+static void push_alone(void *ctx)
+{
+    push_gate *g = ctx;
+    g->alone = srv_gate_alone(g->w);
+}
+
 void api_sync_push(srv_req *q)
 {
     if (close(q->upload_fd) != 0) {
@@ -400,8 +416,12 @@ void api_sync_push(srv_req *q)
     if (fd >= 0)
         close(fd);
     if (m != MAP_FAILED) {
-        rc = rn_sync_import_ex(q->w->store, m, (size_t)q->upload_len, q->user, may_write,
-                               &role, &st, &err);
+        push_gate g = {q->w, 0};
+        rn_sync_import_opts o = {may_write, &role, push_alone, &g};
+        rc = rn_sync_import_with(q->w->store, m, (size_t)q->upload_len, q->user, &o, &st,
+                                 &err);
+        if (g.alone)
+            srv_gate_share();
         munmap(m, (size_t)q->upload_len);
     }
     srv_upload_abort(q); /* the temp file never outlives its request */

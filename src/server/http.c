@@ -194,32 +194,65 @@ static srv_worker *workers;
 
 srv_worker *srv_worker_get(void)
 {
-    if (tls_worker)
-        return tls_worker;
-    srv_worker *w = calloc(1, sizeof *w);
-    if (!w)
+    srv_worker *w = tls_worker;
+    if (w && w->store && w->adb)
+        return w;
+    /* new, or its connections were closed for a large sync
+     * (srv_workers_release): opened again here, on its own thread */
+    int made = !w;
+    if (made && !(w = calloc(1, sizeof *w)))
         return NULL;
     rn_error err;
     rn_error_clear(&err);
-    if (rn_store_open(srv_cfg.db_path, 0, &w->store, &err) != RN_OK ||
-        srv_accounts_open(srv_cfg.db_path, &w->adb, &err) != RN_OK) {
-        fprintf(stderr, "remnant serve: cannot open %s: %s\n", srv_cfg.db_path, err.message);
-        rn_store_close(w->store);
-        free(w);
-        return NULL;
+    rn_code rc = RN_OK;
+    if (!w->store && (rc = rn_store_open(srv_cfg.db_path, 0, &w->store, &err)) == RN_OK) {
+        /* a write waits --busy-timeout for another writer, then 503 (reads
+         * never wait: WAL) */
+        if (rn_store_set_busy_timeout(w->store, srv_cfg.busy_ms) != RN_OK)
+            fprintf(stderr, "remnant serve: cannot set the busy timeout\n");
     }
-    /* a write waits --busy-timeout for another writer, then 503 (reads
-     * never wait: WAL) */
-    if (rn_store_set_busy_timeout(w->store, srv_cfg.busy_ms) != RN_OK)
-        fprintf(stderr, "remnant serve: cannot set the busy timeout\n");
-    sqlite3_busy_timeout(w->adb, (int)srv_cfg.busy_ms);
-    w->pub_version = -1;
-    pthread_mutex_lock(&workers_mu);
-    w->next = workers;
-    workers = w;
-    pthread_mutex_unlock(&workers_mu);
-    tls_worker = w;
+    if (rc == RN_OK && !w->adb) {
+        srv_accounts_forget();
+        if ((rc = srv_accounts_open(srv_cfg.db_path, &w->adb, &err)) == RN_OK)
+            sqlite3_busy_timeout(w->adb, (int)srv_cfg.busy_ms);
+    }
+    if (rc != RN_OK) {
+        fprintf(stderr, "remnant serve: cannot open %s: %s\n", srv_cfg.db_path, err.message);
+        if (made) {
+            rn_store_close(w->store);
+            srv_accounts_close(w->adb);
+            free(w);
+        }
+        return NULL; /* an old worker keeps what is open; the next request tries again */
+    }
+    if (made) {
+        w->pub_version = -1;
+        pthread_mutex_lock(&workers_mu);
+        w->next = workers;
+        workers = w;
+        pthread_mutex_unlock(&workers_mu);
+        tls_worker = w;
+    }
     return w;
+}
+
+void srv_workers_release(srv_worker *self)
+{
+    pthread_mutex_lock(&workers_mu);
+    for (srv_worker *w = workers; w; w = w->next) {
+        srv_public_free(w->pub);
+        w->pub = NULL;
+        w->pub_version = -1;
+        rn_ledger_close(w->ledger);
+        w->ledger = NULL;
+        srv_accounts_close(w->adb);
+        w->adb = NULL;
+        if (w != self) {
+            rn_store_close(w->store);
+            w->store = NULL;
+        }
+    }
+    pthread_mutex_unlock(&workers_mu);
 }
 
 /* Only after the daemon stopped: no thread uses a worker any more. */
@@ -262,7 +295,13 @@ static uint64_t now_us(void)
 
 static void srv_req_free(srv_req *q)
 {
-    srv_sync_upload_salvage(q); /* a push cut short: keep its whole files */
+    /* a push cut short: keep its whole files (only a package's upload left
+     * open can be one: no other request waits for the gate here) */
+    if (q->w && q->route && q->route->upload == 2 && q->upload_fd >= 0 && !q->failed &&
+        srv_gate_enter() == 0) {
+        srv_sync_upload_salvage(q);
+        srv_gate_leave();
+    }
     srv_upload_abort(q);
     if (q->out_fd >= 0)
         close(q->out_fd);
@@ -348,6 +387,17 @@ static enum MHD_Result count_cl(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
+/* The gate was not had within --busy-timeout: a large sync is being
+ * written with the database to itself (gate.c). Nothing was done. */
+static void gate_busy(srv_req *q)
+{
+    srv_add_header(q, "Retry-After", "1");
+    srv_reply_error(q, 503, "busy", "the database is being written by a large sync: nothing "
+                    "was done; try again shortly", NULL);
+}
+
+static void begin_db(srv_req *q, int known);
+
 /* Step 2: everything decided before the body is read. */
 static void begin(srv_req *q, const char *method)
 {
@@ -376,6 +426,19 @@ static void begin(srv_req *q, const char *method)
                                &q->nparams, &known);
     if (q->route && q->route->fn == api_health && !body_expected(q))
         return; /* no database, no accounts: health answers while a writer holds the lock */
+    if (srv_gate_enter() != 0) {
+        gate_busy(q);
+        return;
+    }
+    begin_db(q, known);
+    srv_gate_leave();
+}
+
+/* Step 2's part that reads the database (the worker, the account), inside
+ * a shared hold of the gate (gate.c); `known`: the path matched under
+ * another method. */
+static void begin_db(srv_req *q, int known)
+{
     q->w = srv_worker_get();
     if (!q->w) {
         srv_reply_error(q, 503, "unavailable", "the database cannot be opened", NULL);
@@ -518,9 +581,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_deadline(c, 0);
     if (q->queued)
         return MHD_YES;
-    if (!q->failed) {
+    if (!q->failed && q->w && srv_gate_enter() != 0) {
+        gate_busy(q);
+    } else if (!q->failed) {
         q->status = 0;
         q->route->fn(q);
+        if (q->w)
+            srv_gate_leave();
         /* a write went through: its checkpoint goes to the witnesses (witnesses.c) */
         if (q->method >= M_POST && q->method <= M_DELETE && q->status >= 200 &&
             q->status < 300)

@@ -9,7 +9,10 @@
  * Threads. libmicrohttpd runs a pool of worker threads; the store is not
  * thread-safe, so each worker opens its own rn_store, accounts connection
  * and ledger lazily on its first request (srv_worker()), and they are all
- * closed after the daemon has stopped (srv_workers_close()).
+ * closed after the daemon has stopped (srv_workers_close()) — or, for the
+ * length of a large sync push, by the thread that writes it, with the
+ * database gate held alone (gate.c); each worker opens its own again on its
+ * next request.
  *
  * Ownership. A request (struct srv_req) owns everything it points to;
  * srv_req_free() releases it once, when libmicrohttpd says the request is
@@ -102,6 +105,26 @@ typedef struct srv_worker {
  * cannot be opened (the request then gets 503). */
 srv_worker *srv_worker_get(void);
 void srv_workers_close(void);
+/* Only with the database gate held alone (gate.c): close every connection
+ * the workers hold on the database (store, accounts, log, public view), but
+ * `self`'s store; each worker opens its own again on its next request. */
+void srv_workers_release(srv_worker *self);
+
+/* The database gate (gate.c, invariants G1-G5). srv_gate_enter: a shared
+ * hold, around a request callback's use of the database; 0, or -1 when it
+ * could not be had within --busy-timeout ms (a large sync is being
+ * written: answer 503 busy, Retry-After). Nested holds of one thread count
+ * once; each enter that returned 0 is matched by one srv_gate_leave. */
+int srv_gate_enter(void);
+void srv_gate_leave(void);
+/* From within exactly one shared hold: trade it for the gate alone and
+ * close every other connection the server holds on the database (the
+ * caller's store excepted), so that its next transaction may leave the
+ * WAL. 1 when done; 0 when not (the gate was not free within
+ * --busy-timeout, or the caller's hold is nested): the caller then holds
+ * it shared, as before. srv_gate_share() after a 1 returns to shared. */
+int srv_gate_alone(srv_worker *self);
+void srv_gate_share(void);
 /* Serve srv_cfg until SIGINT/SIGTERM (http.c). Returns an exit code. */
 int srv_run(void);
 
@@ -260,6 +283,10 @@ int srv_parse_listen(const char *s, char *host, size_t cap, unsigned *port);
  * be migrated by rn_store_open). */
 rn_code srv_accounts_open(const char *path, struct sqlite3 **out, rn_error *err);
 void srv_accounts_close(struct sqlite3 *db);
+/* Forget this thread's statements of a connection that another thread
+ * closed (srv_workers_release): called before this thread opens its own
+ * again, whose address may be the closed one's. */
+void srv_accounts_forget(void);
 rn_code srv_user_add(struct sqlite3 *db, const char *name, srv_role role,
                      const char *password, rn_error *err);
 rn_code srv_user_rm(struct sqlite3 *db, const char *name, rn_error *err);
@@ -420,6 +447,9 @@ void api_public_finding(srv_req *q);
 void api_public_preview(srv_req *q);
 /* Free the public portal's shared set (after the daemon stopped). */
 void srv_portal_shutdown(void);
+/* Close the portal's connection on the database (with the gate held alone,
+ * gate.c); it opens again when next needed. */
+void srv_portal_release(void);
 void api_report_pdf(srv_req *q);  /* api_report.c */
 /* sync between instances (api_sync.c) */
 void api_sync_state(srv_req *q);

@@ -207,6 +207,43 @@ static void test_entry_v2_disclose(void **state)
              "{\"digests\":[\"%s\"],\"id\":\"X\",\"op\":\"create\",\"prev\":null,"
              "\"seq\":3,\"time\":\"2026-11-29T02:49:35.123Z\",\"type\":\"event\"}", h[0]);
     assert_int_not_equal(rn__entry_parse(bad, strlen(bad), &e), RN_OK);
+    /* each disclosure alone finds its digest, wherever it sorts (the
+     * search by halves: first, middle, last) */
+    const char *one[3] = {d1, d2, d3};
+    size_t onel[3] = {l1, l2, l3};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rn__entry_parse(ent, strlen(ent), &e), RN_OK);
+        assert_int_equal(rn__entry_disclose(&e, one[i], onel[i], 0, buf, sizeof buf), RN_OK);
+        assert_int_equal(e.disclosed, 1);
+    }
+    /* a digest that is not 64 lower-case hex digits in quotes, anywhere in
+     * it (the one-pass check): upper case, a non-hex letter, an escape, one
+     * digit short or long, the entry cut inside or right after it */
+    size_t dstart = strlen("{\"digests\":[\""), elen = strlen(ent);
+    for (size_t k = 0; k < 64; k += 21) {
+        const char subst[] = {'A', 'g', '\\', '"'};
+        for (size_t t = 0; t < sizeof subst; t++) {
+            memcpy(bad, ent, elen + 1);
+            bad[dstart + k] = subst[t];
+            assert_int_not_equal(rn__entry_parse(bad, elen, &e), RN_OK);
+        }
+    }
+    memcpy(bad, ent, elen + 1);
+    memmove(bad + dstart + 63, bad + dstart + 64, elen - dstart - 63); /* 63 digits */
+    assert_int_not_equal(rn__entry_parse(bad, elen - 1, &e), RN_OK);
+    memcpy(bad, ent, dstart + 64);
+    bad[dstart + 64] = '0'; /* 65 digits */
+    memcpy(bad + dstart + 65, ent + dstart + 64, elen - dstart - 64 + 1);
+    assert_int_not_equal(rn__entry_parse(bad, elen + 1, &e), RN_OK);
+    for (size_t cut = dstart; cut <= dstart + 66; cut++)
+        assert_int_not_equal(rn__entry_parse(ent, cut, &e), RN_OK);
+    /* a salt with a character that is not lower-case hex */
+    char ds[200];
+    for (size_t k = 0; k < 32; k += 31) {
+        memcpy(ds, d2, l2);
+        ds[2 + k] = 'F';
+        assert_int_not_equal(rn__disclosure_parse(ds, l2, &x[0]), RN_OK);
+    }
     /* disclosures that are not: wrong salt length, "id" as a name */
     assert_int_not_equal(rn__disclosure_parse("[\"00\",\"name\",\"x\"]", 18, &x[0]), RN_OK);
     const char *idd = "[\"00112233445566778899aabbccddeeff\",\"id\",\"x\"]";
