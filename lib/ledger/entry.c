@@ -78,14 +78,7 @@ size_t rn__entry_format_v2(const rn_hash *digests, size_t ndigests, const char *
         PUT("null");
     }
     PUT(",\"seq\":");
-    char dig[20];
-    size_t nd = 0;
-    do {
-        dig[nd++] = (char)('0' + seq % 10);
-        seq /= 10;
-    } while (seq);
-    while (nd)
-        out[p++] = dig[--nd];
+    p += rn__u64_digits(seq, out + p);
     PUT(",\"time\":\"");
     memcpy(out + p, time, 24);
     p += 24;

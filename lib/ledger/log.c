@@ -529,24 +529,22 @@ rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *can
     return rc;
 }
 
-/* The entry's canonical bytes into w->body and its disclosures into
- * w->disc (made here, or taken from prep when made ahead for these very
- * bytes). */
+/* The entry's canonical bytes into w->body; OUT *disc its disclosures:
+ * made here into w->disc, or prep's when made ahead for these very bytes. */
 static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
                         const char *canon, size_t len, const char *author, uint64_t seq,
-                        const char *now, const char *tname, const rn__ledger_prep *prep)
+                        const char *now, const char *tname, const rn__ledger_prep *prep,
+                        const rn_buf **disc)
 {
     rn_hash own[RN_ENTRY_MAX_DIGESTS];
     const rn_hash *it = own;
     size_t n = 0;
+    *disc = &w->disc;
     if (prep && canon && prep->canon == canon && prep->canon_len == len &&
         strcmp(prep->author ? prep->author : "", author ? author : "") == 0) {
         it = (const rn_hash *)prep->digest;
         n = prep->n;
-        w->disc.len = 0;
-        rn_code rc = rn__buf_add(&w->disc, prep->disc.data, prep->disc.len);
-        if (rc)
-            return rc;
+        *disc = &prep->disc;
     } else {
         rn_code rc = disclose(&w->salts, &w->disc, &w->auth, own, &n, canon, len, author);
         if (rc)
@@ -616,8 +614,9 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     int64_t now_ms = rn__ledger_now_ms();
     if (!rn__ledger_time_text(now_ms, now))
         return rn__err(err, RN_EINVAL, "evidence log: the clock is out of range");
+    const rn_buf *disc;
     if ((rc = build_v2(w, id, op, have_prev ? prev : NULL, canon, len, author,
-                       seq, now, tname, prep)) != RN_OK)
+                       seq, now, tname, prep, &disc)) != RN_OK)
         return rn__err(err, rc, rc == RN_EINPUT
                                     ? "evidence log: the record of %s is not canonical JSON"
                                 : rc == RN_EINVAL
@@ -633,7 +632,7 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     sqlite3_bind_text(w->ins, 3, tname, -1, SQLITE_STATIC);
     sqlite3_bind_text(w->ins, 4, opc, 1, SQLITE_STATIC);
     sqlite3_bind_blob(w->ins, 6, leaf, RN_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(w->ins, 7, w->disc.data ? w->disc.data : "", (int)w->disc.len,
+    sqlite3_bind_blob(w->ins, 7, disc->data ? disc->data : "", (int)disc->len,
                       SQLITE_STATIC);
     sqlite3_bind_int64(w->ins, 8, now_ms);
     if (have_prev)

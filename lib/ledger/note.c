@@ -91,6 +91,19 @@ static int hexval(char c)
     return -1; /* upper case is not canonical */
 }
 
+size_t rn__u64_digits(uint64_t v, char *out /* 20 */)
+{
+    char dig[20];
+    size_t nd = 0;
+    do {
+        dig[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < nd; i++)
+        out[i] = dig[nd - 1 - i];
+    return nd;
+}
+
 int rn__hex_lower(const char *s, size_t n)
 {
     /* no early exit: a loop the compiler can vectorise (a v2 entry holds

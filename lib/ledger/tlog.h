@@ -187,6 +187,8 @@ void rn__hex_encode(const uint8_t *in, size_t n, char *out /* 2n+1 */);
 void rn__hex_digits(const uint8_t *in, size_t n, char *out /* 2n */);
 RN_NODISCARD rn_code rn__hex_decode(const char *in, size_t len, uint8_t *out,
                                     size_t n);
+/* v in decimal, no sign or padding, at out (no NUL): its length, 1..20. */
+size_t rn__u64_digits(uint64_t v, char *out /* 20 */);
 /* 1 when the n bytes at s are all lower-case hex digits (the canonical
  * form of hashes and salts), else 0. */
 int rn__hex_lower(const char *s, size_t n);

@@ -351,17 +351,28 @@ static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candida
  * transaction commits (rn__decoded_finish); nothing inside the transaction
  * reads candidates in the meantime (a marking's update waits for all). */
 
+/* One more job submitted or decoded (*count is a->submitted or
+ * a->decoded): the other thread is told. */
+static void advance(async *a, uint64_t *count)
+{
+    pthread_mutex_lock(&a->mu);
+    (*count)++;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
 static void *bg_run(void *arg)
 {
     async *a = arg;
-    pthread_mutex_lock(&a->mu);
     for (;;) {
+        pthread_mutex_lock(&a->mu);
         while (a->decoded == a->submitted && !a->stop)
             pthread_cond_wait(&a->cv, &a->mu);
-        if (a->decoded == a->submitted)
-            break; /* stopped, and nothing left */
+        int done = a->decoded == a->submitted; /* stopped, and nothing left */
         job *j = &a->jobs[a->decoded % JOBS];
         pthread_mutex_unlock(&a->mu);
+        if (done)
+            return NULL;
         rn_decode_ctx dc;
         to_decode_ctx(j->has_ctx ? &j->ctx : NULL, &dc);
         rn_error derr;
@@ -369,12 +380,8 @@ static void *bg_run(void *arg)
         j->cs = NULL;
         j->rc = rn_decode_marking(a->dec, j->text.data, j->text.len, &dc, &j->cs, &derr);
         snprintf(j->message, sizeof j->message, "%s", derr.message);
-        pthread_mutex_lock(&a->mu);
-        a->decoded++;
-        pthread_cond_broadcast(&a->cv);
+        advance(a, &a->decoded);
     }
-    pthread_mutex_unlock(&a->mu);
-    return NULL;
 }
 
 void rn__decoded_async(rn__decoded *d)
@@ -449,10 +456,7 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
     j->text.len = 0;
     if ((rc = rn__buf_add(&j->text, text, tlen)) || (rc = rn__buf_cstr(&j->text)))
         return rn__err(err, rc, "out of memory decoding marking %s", id);
-    pthread_mutex_lock(&a->mu);
-    a->submitted++;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    advance(a, &a->submitted);
     return RN_OK;
 }
 

@@ -123,19 +123,12 @@ static rn_code blob_of(const char *disc, size_t dlen, shas *out)
  * error. */
 static int put_header(FILE *out, const char *word, const uint64_t *v, size_t n)
 {
-    char line[128], dig[20];
+    char line[128];
     size_t p = strlen(word);
     memcpy(line, word, p);
     for (size_t i = 0; i < n; i++) {
-        size_t k = 0;
-        uint64_t x = v[i];
-        do {
-            dig[k++] = (char)('0' + x % 10);
-            x /= 10;
-        } while (x);
         line[p++] = ' ';
-        while (k)
-            line[p++] = dig[--k];
+        p += rn__u64_digits(v[i], line + p);
     }
     line[p++] = '\n';
     return fwrite(line, 1, p, out) == p ? 0 : -1;
