@@ -23,6 +23,10 @@ void rn__alloc_fail_after(long n);
  * (alloc.c says what it sets, why, and the one threading rule). Any number
  * of calls, from any thread; a no-op once SQLite is initialised. */
 void rn__sqlite_setup(void);
+/* Called first by a helper thread of a bulk write (the import's reader,
+ * the decoding thread): asks the scheduler not to let its wake-ups preempt
+ * the writer it feeds (alloc.c says why). Failure changes only speed. */
+void rn__thread_helper(void);
 
 /* Fill *err (if err is non-NULL) and return code. */
 rn_code rn__err(rn_error *err, rn_code code, const char *fmt, ...)

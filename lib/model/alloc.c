@@ -2,7 +2,9 @@
  *
  * alloc.c — the library's allocator and its failure-injection hook, SQLite's
  * allocator set-up, and the bounded growable buffer every serializer uses. */
+#define _GNU_SOURCE /* SCHED_BATCH (rn__thread_helper) */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,21 @@ static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 static void sqlite_setup(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
 void rn__sqlite_setup(void) { (void)pthread_once(&sqlite_once, sqlite_setup); }
+
+/* A bulk write's writer thread runs SQL without pause while its helpers
+ * are fed in bursts and often sleep. Linux (CFS) lets a thread it wakes
+ * preempt the running one on the waker's core, so on two cores every
+ * hand-off could stop the writer, the one thread whose time is the wall
+ * time, while the other core idles. SCHED_BATCH is Linux's policy for
+ * exactly such throughput work: such a thread is not given the waker's
+ * core on wake-up. Unprivileged threads may take it (sched(7)). */
+void rn__thread_helper(void)
+{
+#ifdef SCHED_BATCH
+    struct sched_param sp = {0};
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+#endif
+}
 
 /* Countdown to an injected failure; 0 means never. Tests only; not
  * thread-safe by design (tests that use it are single-threaded). */

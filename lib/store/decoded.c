@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,20 @@ typedef struct job {
 /* Decoding on a second thread during a bulk write (rn__decoded_async).
  * Jobs [taken, submitted) are in flight; the thread decodes them in order,
  * and [taken, decoded) are ready for this thread to store. Indexes only
- * grow; a job's slot is index % JOBS. */
+ * grow; a job's slot is index % JOBS. Each counter has one writer and is
+ * read by the other thread without the lock; the lock and `cv` serve only
+ * to sleep and wake (see wake()). A job's candidates are freed by the
+ * decoding thread when it reuses the slot (or by rn__decoded_discard), so
+ * that what one thread allocates the other never frees: glibc's malloc
+ * would otherwise contend for the decoding thread's arena. */
 typedef struct async {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     const rn_decoder *dec;
-    uint64_t submitted, decoded, taken;
-    int stop;
+    _Atomic uint64_t submitted, decoded;
+    uint64_t taken; /* this thread's alone */
+    atomic_int stop, idle, waiting; /* idle: the decoder sleeps; waiting: the writer */
     job jobs[JOBS];
 } async;
 
@@ -351,36 +358,64 @@ static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candida
  * transaction commits (rn__decoded_finish); nothing inside the transaction
  * reads candidates in the meantime (a marking's update waits for all). */
 
-/* One more job submitted or decoded (*count is a->submitted or
- * a->decoded): the other thread is told. */
-static void advance(async *a, uint64_t *count)
+/* Jobs pending before a sleeping decoder is woken: one wake-up for many
+ * jobs, not one each (each costs both threads a trip through the kernel,
+ * and on two cores often preempts the writer). Whoever waits for results
+ * wakes it at once (wait_decoded). */
+#define WAKE_AT 64
+
+/* Wake the other thread if it sleeps (*flag set). A sleeper sets its flag
+ * under the lock and then re-reads the counter it waits on; the waker
+ * stores the counter and then reads the flag; both sequentially
+ * consistent, so either the sleeper sees the new count or the waker sees
+ * the flag and its broadcast comes after the sleeper's wait began. */
+static void wake(async *a, atomic_int *flag)
 {
+    if (atomic_load(flag)) {
+        pthread_mutex_lock(&a->mu);
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+    }
+}
+
+/* Sleep until the decoder has decoded more than this thread has taken. */
+static void wait_decoded(async *a)
+{
+    wake(a, &a->idle);
     pthread_mutex_lock(&a->mu);
-    (*count)++;
-    pthread_cond_broadcast(&a->cv);
+    atomic_store(&a->waiting, 1);
+    while (atomic_load(&a->decoded) == a->taken)
+        pthread_cond_wait(&a->cv, &a->mu);
+    atomic_store(&a->waiting, 0);
     pthread_mutex_unlock(&a->mu);
 }
 
 static void *bg_run(void *arg)
 {
     async *a = arg;
-    for (;;) {
-        pthread_mutex_lock(&a->mu);
-        while (a->decoded == a->submitted && !a->stop)
-            pthread_cond_wait(&a->cv, &a->mu);
-        int done = a->decoded == a->submitted; /* stopped, and nothing left */
-        job *j = &a->jobs[a->decoded % JOBS];
-        pthread_mutex_unlock(&a->mu);
-        if (done)
-            return NULL;
+    rn__thread_helper();
+    for (uint64_t next = 0;; next++) {
+        if (next == atomic_load(&a->submitted)) {
+            pthread_mutex_lock(&a->mu);
+            atomic_store(&a->idle, 1);
+            while (next == atomic_load(&a->submitted) && !atomic_load(&a->stop))
+                pthread_cond_wait(&a->cv, &a->mu);
+            atomic_store(&a->idle, 0);
+            pthread_mutex_unlock(&a->mu);
+            if (next == atomic_load(&a->submitted))
+                return NULL; /* stopped, and nothing left */
+        }
+        job *j = &a->jobs[next % JOBS];
         rn_decode_ctx dc;
         to_decode_ctx(j->has_ctx ? &j->ctx : NULL, &dc);
         rn_error derr;
         rn_error_clear(&derr);
+        rn_candidates_free(j->cs); /* the slot's last job's, stored by now */
         j->cs = NULL;
         j->rc = rn_decode_marking(a->dec, j->text.data, j->text.len, &dc, &j->cs, &derr);
         snprintf(j->message, sizeof j->message, "%s", derr.message);
-        advance(a, &a->decoded);
+        atomic_store(&a->decoded, next + 1);
+        wake(a, &a->waiting);
     }
 }
 
@@ -415,20 +450,18 @@ static rn_code bg_store(rn__decoded *d, int all, rn_error *err)
     async *a = d->bg;
     rn_code rc = RN_OK;
     while (rc == RN_OK) {
-        pthread_mutex_lock(&a->mu);
-        while (all && a->decoded == a->taken && a->taken < a->submitted)
-            pthread_cond_wait(&a->cv, &a->mu);
-        uint64_t ready = a->decoded;
-        pthread_mutex_unlock(&a->mu);
-        if (a->taken == ready)
-            break;
+        uint64_t ready = atomic_load(&a->decoded);
+        if (ready == a->taken) {
+            if (!all || a->taken == atomic_load(&a->submitted))
+                break;
+            wait_decoded(a);
+            continue;
+        }
         for (; a->taken < ready && rc == RN_OK; a->taken++) {
             job *j = &a->jobs[a->taken % JOBS];
             rc = decode_result(j->rc, j->marking, j->message, err);
             if (rc == RN_OK && j->rc == RN_OK)
                 rc = store_candidates(d, j->marking, j->cs, err);
-            rn_candidates_free(j->cs);
-            j->cs = NULL;
         }
     }
     return rc;
@@ -438,13 +471,9 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
                          const ctx_entry *c, rn_error *err)
 {
     async *a = d->bg;
-    if (a->submitted - a->taken == JOBS) {
-        /* full: wait for the oldest */
-        pthread_mutex_lock(&a->mu);
-        while (a->decoded == a->taken)
-            pthread_cond_wait(&a->cv, &a->mu);
-        pthread_mutex_unlock(&a->mu);
-    }
+    uint64_t sub = atomic_load(&a->submitted);
+    if (sub - a->taken == JOBS && atomic_load(&a->decoded) == a->taken)
+        wait_decoded(a); /* full: wait for the oldest */
     rn_code rc = bg_store(d, 0, err);
     if (rc)
         return rc;
@@ -456,7 +485,9 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
     j->text.len = 0;
     if ((rc = rn__buf_add(&j->text, text, tlen)) || (rc = rn__buf_cstr(&j->text)))
         return rn__err(err, rc, "out of memory decoding marking %s", id);
-    advance(a, &a->submitted);
+    atomic_store(&a->submitted, sub + 1);
+    if (sub + 1 - atomic_load(&a->decoded) >= WAKE_AT)
+        wake(a, &a->idle);
     return RN_OK;
 }
 
@@ -467,7 +498,7 @@ void rn__decoded_discard(rn__decoded *d)
     if (!a)
         return;
     pthread_mutex_lock(&a->mu);
-    a->stop = 1;
+    atomic_store(&a->stop, 1);
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);

@@ -304,6 +304,7 @@ static void ahead_fill(ahead *a, batch *b, size_t *pos, long *line)
 static void *ahead_run(void *arg)
 {
     ahead *a = arg;
+    rn__thread_helper();
     size_t pos = 0;
     long line = 0;
     for (size_t k = 0;; k = (k + 1) % AHEAD_BATCHES) {
