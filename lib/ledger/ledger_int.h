@@ -209,6 +209,22 @@ rn_code rn__ledger_compact(sqlite3 *db, rn_error *err);
 int rn__ledger_time_text(int64_t ms, char out[25]);
 /* Now, in milliseconds since 1970 UTC. */
 int64_t rn__ledger_now_ms(void);
+/* schema_checks.c. Called with each CHECK constraint's expression found in
+ * the CREATE TABLE text sql[0..len): what the parentheses after each CHECK
+ * keyword hold (outside strings, quoted identifiers and comments); a
+ * non-zero return stops the scan. */
+typedef int (*rn__check_fn)(void *ctx, const char *expr, size_t len);
+/* The number of CHECK constraints found (fn may be NULL), or -1 when the
+ * text ends inside a string, comment or CHECK's parentheses, or a CHECK is
+ * not followed by one. */
+int rn__sql_checks(const char *sql, size_t len, rn__check_fn fn, void *ctx);
+typedef void (*rn__schema_problem_fn)(void *ctx, const char *message);
+/* Evaluate every CHECK constraint of every table of db's main schema over
+ * its rows, one read-only SELECT a table; fn is called once for each
+ * constraint some row fails (naming table, expression and row count) and
+ * for each table that could not be checked. Returns the number of tables
+ * read, or -1 when the schema could not be. */
+int rn__schema_checks(sqlite3 *db, rn__schema_problem_fn fn, void *ctx);
 /* The append-only trigger on updates of entries (0002_ledger.sql). */
 #define RN_LEDGER_NO_UPDATE_TRIGGER                                     \
     "CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry" \

@@ -4,9 +4,11 @@
  *
  * Checks, in order (each problem names the record, blob, entry or
  * checkpoint):
- *   V1. The database file is sound (PRAGMA integrity_check). If it is not,
- *       records are not read through the store (V6 is skipped and says so):
- *       the store's readers trust the file's structure.
+ *   V1. The database file is sound (PRAGMA integrity_check), and its rows
+ *       meet its schema's CHECK constraints, which integrity_check skips on
+ *       this read-only connection (schema_checks.c). If it is not, records
+ *       are not read through the store (V6 is skipped and says so): the
+ *       store's readers trust the file's structure.
  *   V2. Entries (log.c invariants L1-L3): seq without gaps; each entry's
  *       canonical bytes — a full row's body, or rebuilt from a compact row
  *       (stored.c S1-S2) — hash to its leaf hash (SHA-256(0x00 || bytes)),
@@ -88,6 +90,13 @@ static void problem(vctx *v, const char *what, const char *id, int64_t seq,
 
 /* ---- V1 ------------------------------------------------------------------- */
 
+static void schema_problem(void *ctx, const char *message)
+{
+    vctx *v = ctx;
+    problem(v, "database", "", -1, "the database breaks its own schema: %s", message);
+    v->db_damaged = 1;
+}
+
 static void check_db(vctx *v)
 {
     sqlite3_stmt *st = NULL;
@@ -112,6 +121,8 @@ static void check_db(vctx *v)
         v->db_damaged = 1;
     }
     sqlite3_finalize(st);
+    if (!v->db_damaged)
+        rn__schema_checks(v->l->db, schema_problem, v);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
