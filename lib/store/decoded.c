@@ -472,7 +472,7 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
 {
     async *a = d->bg;
     uint64_t sub = atomic_load(&a->submitted);
-    if (sub - a->taken == JOBS && atomic_load(&a->decoded) == a->taken)
+    if (sub - a->taken == JOBS)
         wait_decoded(a); /* full: wait for the oldest */
     rn_code rc = bg_store(d, 0, err);
     if (rc)
