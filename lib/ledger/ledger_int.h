@@ -54,6 +54,16 @@ typedef struct rn__ledger_prep {
     rn_buf auth; /* scratch: the author as a JSON string */
     rn_hash digest[RN_ENTRY_MAX_DIGESTS];
     size_t n;
+    /* the whole entry, when rn__ledger_prepare_entry made it: a create of
+     * record `id` of type `tname` at log index `seq` with no previous
+     * entry, stamped `now_ms`; its canonical bytes and leaf hash */
+    int whole;
+    const char *id;
+    const char *tname;
+    uint64_t seq;
+    int64_t now_ms;
+    rn_buf body;
+    rn_hash leaf;
 } rn__ledger_prep;
 void rn__ledger_prep_init(rn__ledger_prep *p);
 void rn__ledger_prep_free(rn__ledger_prep *p);
@@ -61,6 +71,15 @@ void rn__ledger_prep_free(rn__ledger_prep *p);
  * holds nothing (the append then makes them and reports the error). */
 rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *canon, size_t len,
                            const char *author);
+/* After rn__ledger_prepare, guess the rest: make the whole entry of a
+ * create of `id` (type name `tname`, both kept by pointer) at log index
+ * `seq` with no previous entry, stamped now. The append uses it only if
+ * every guess holds (a create, that index, no previous entry, the same
+ * id, type, bytes and author) and otherwise builds the entry itself, so a
+ * wrong guess costs time, never correctness. On failure p->whole is 0. */
+void rn__ledger_prepare_entry(rn__ledger_prep *p, const char *id, const char *tname, uint64_t seq);
+/* The log index the next append in this write transaction will take. */
+rn_code rn__ledger_next_seq(sqlite3 *db, uint64_t *seq, rn_error *err);
 
 /* Inside the store's open write transaction, once per change. op is 'c'
  * create, 'u' update, 'd' delete. canon/len: the record's canonical JSON

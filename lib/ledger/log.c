@@ -57,7 +57,10 @@
  * all while the log holds no delete (one probe per transaction); the salts
  * are drawn 64 at a time (L9); the entry is formatted without printf
  * (rn__entry_format_v2) and stored compact (L10); hashes are libcrypto's
- * (sha256.c); SQLite allocates without its memory statistics (alloc.c,
+ * (sha256.c); an import's reader makes each create's whole entry and leaf
+ * hash ahead, on the guess of its index (rn__ledger_prepare_entry; the
+ * append takes it only when the guess holds); SQLite allocates without its
+ * memory statistics (alloc.c,
  * rn__sqlite_setup). The INSERT is one row and two index entries; no check of
  * ledger_entry may use an IN list (SQLite builds an ephemeral B-tree for it
  * at every execution: migration 15 took one out). What SQLite alone costs
@@ -507,19 +510,23 @@ void rn__ledger_prep_init(rn__ledger_prep *p)
     memset(p, 0, sizeof *p);
     rn__buf_init(&p->disc, RN_ENTRY_V2_MAX);
     rn__buf_init(&p->auth, RN_ENTRY_V2_MAX);
+    rn__buf_init(&p->body, RN_ENTRY_V2_MAX + 1);
 }
 
 void rn__ledger_prep_free(rn__ledger_prep *p)
 {
     rn__buf_free(&p->disc);
     rn__buf_free(&p->auth);
+    rn__buf_free(&p->body);
     p->canon = NULL;
+    p->whole = 0;
 }
 
 rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *canon, size_t len,
                            const char *author)
 {
     p->canon = NULL;
+    p->whole = 0;
     rn_code rc = disclose(salts, &p->disc, &p->auth, p->digest, &p->n, canon, len, author);
     if (rc == RN_OK) {
         p->canon = canon;
@@ -527,6 +534,48 @@ rn_code rn__ledger_prepare(rn__ledger_prep *p, rn__salts *salts, const char *can
         p->author = author;
     }
     return rc;
+}
+
+void rn__ledger_prepare_entry(rn__ledger_prep *p, const char *id, const char *tname, uint64_t seq)
+{
+    p->whole = 0;
+    p->body.len = 0;
+    char now[25];
+    int64_t now_ms = rn__ledger_now_ms();
+    if (!p->canon || !rn__ledger_time_text(now_ms, now) ||
+        rn__buf_reserve(&p->body, RN_ENTRY_V2_MAX) != RN_OK)
+        return;
+    p->body.len = rn__entry_format_v2(p->digest, p->n, id, strlen(id), 'c', NULL, seq, now, tname,
+                                      strlen(tname), p->body.data, p->body.cap);
+    if (!p->body.len)
+        return;
+    rn__merkle_leaf_hash(p->body.data, p->body.len, p->leaf);
+    p->id = id;
+    p->tname = tname;
+    p->seq = seq;
+    p->now_ms = now_ms;
+    p->whole = 1;
+}
+
+rn_code rn__ledger_next_seq(sqlite3 *db, uint64_t *seq, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger_entry", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rn__ledger_dberr(db, err, "read the log's size");
+    }
+    *seq =
+        sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : (uint64_t)sqlite3_column_int64(st, 0) + 1;
+    sqlite3_finalize(st);
+    return RN_OK;
+}
+
+/* prep was made ahead for these very bytes by this author */
+static int prep_fits(const rn__ledger_prep *prep, const char *canon, size_t len, const char *author)
+{
+    return prep && canon && prep->canon == canon && prep->canon_len == len &&
+           strcmp(prep->author ? prep->author : "", author ? author : "") == 0;
 }
 
 /* The entry's canonical bytes into w->body; OUT *disc its disclosures:
@@ -540,8 +589,7 @@ static rn_code build_v2(writer *w, const char *id, char op, const uint8_t *prev,
     const rn_hash *it = own;
     size_t n = 0;
     *disc = &w->disc;
-    if (prep && canon && prep->canon == canon && prep->canon_len == len &&
-        strcmp(prep->author ? prep->author : "", author ? author : "") == 0) {
+    if (prep_fits(prep, canon, len, author)) {
         it = (const rn_hash *)prep->digest;
         n = prep->n;
         *disc = &prep->disc;
@@ -610,22 +658,29 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     }
 
     uint64_t seq = w->t->f.size;
-    char now[25];
-    int64_t now_ms = rn__ledger_now_ms();
-    if (!rn__ledger_time_text(now_ms, now))
-        return rn__err(err, RN_EINVAL, "evidence log: the clock is out of range");
     const rn_buf *disc;
-    if ((rc = build_v2(w, id, op, have_prev ? prev : NULL, canon, len, author,
-                       seq, now, tname, prep, &disc)) != RN_OK)
-        return rn__err(err, rc, rc == RN_EINPUT
-                                    ? "evidence log: the record of %s is not canonical JSON"
-                                : rc == RN_EINVAL
-                                    ? "evidence log: the id %s cannot be logged"
-                                    : "evidence log: entry for %s too large", id);
-    rn_buf *b = &w->body;
-
+    int64_t now_ms;
     rn_hash leaf;
-    rn__merkle_leaf_hash(b->data, b->len, leaf);
+    if (op == 'c' && !have_prev && prep_fits(prep, canon, len, author) && prep->whole &&
+        prep->seq == seq && strcmp(prep->id, id) == 0 && strcmp(prep->tname, tname) == 0) {
+        /* made ahead, every guess right (rn__ledger_prepare_entry) */
+        disc = &prep->disc;
+        now_ms = prep->now_ms;
+        memcpy(leaf, prep->leaf, RN_HASH_LEN);
+    } else {
+        char now[25];
+        now_ms = rn__ledger_now_ms();
+        if (!rn__ledger_time_text(now_ms, now))
+            return rn__err(err, RN_EINVAL, "evidence log: the clock is out of range");
+        if ((rc = build_v2(w, id, op, have_prev ? prev : NULL, canon, len, author, seq, now, tname,
+                           prep, &disc)) != RN_OK)
+            return rn__err(err, rc,
+                           rc == RN_EINPUT ? "evidence log: the record of %s is not canonical JSON"
+                           : rc == RN_EINVAL ? "evidence log: the id %s cannot be logged"
+                                             : "evidence log: entry for %s too large",
+                           id);
+        rn__merkle_leaf_hash(w->body.data, w->body.len, leaf);
+    }
     char opc[2] = {op, '\0'};
     sqlite3_bind_int64(w->ins, 1, (sqlite3_int64)seq);
     sqlite3_bind_text(w->ins, 2, id, -1, SQLITE_STATIC);

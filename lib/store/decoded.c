@@ -123,15 +123,71 @@ static unsigned slot_of(const char *id)
     return h & (CACHE_SLOTS - 1);
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+static void copy_text(const char *v, size_t n, char *dst, size_t cap)
 {
-    const char *v = (const char *)sqlite3_column_text(st, col);
-    size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (!v)
+        n = 0;
     if (n >= cap)
         n = cap - 1;
     if (n)
         memcpy(dst, v, n);
     dst[n] = '\0';
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col); /* before its length */
+    copy_text(v, (size_t)sqlite3_column_bytes(st, col), dst, cap);
+}
+
+static int prepare_queries(rn__decoded *d)
+{
+    return (d->item_q ||
+            sqlite3_prepare_v3(d->db,
+                               "SELECT category, producing_state, manufacturer, event, "
+                               "parent FROM item WHERE id=?",
+                               -1, SQLITE_PREPARE_PERSISTENT, &d->item_q, NULL) == SQLITE_OK) &&
+           (d->event_q ||
+            sqlite3_prepare_v3(d->db,
+                               "SELECT documented_latest, incident_latest FROM event "
+                               "WHERE id=?",
+                               -1, SQLITE_PREPARE_PERSISTENT, &d->event_q, NULL) == SQLITE_OK);
+}
+
+static const ctx_entry *context(rn__decoded *d, const char *id, int depth);
+
+/* Complete n (its own fields read) from its event and the item it is part
+ * of (`parent`), and cache it. */
+static const ctx_entry *inherit(rn__decoded *d, ctx_entry *n, const char *event, const char *parent,
+                                int depth)
+{
+    n->documented = RN_DAY_OPEN_HIGH;
+    if (event[0] && strcmp(event, d->last_event) == 0) {
+        n->documented = d->last_documented;
+    } else if (event[0]) {
+        sqlite3_bind_text(d->event_q, 1, event, -1, SQLITE_STATIC);
+        if (sqlite3_step(d->event_q) == SQLITE_ROW) {
+            /* documented, else the incident: either bounds production */
+            for (int c = 0; c < 2 && n->documented == RN_DAY_OPEN_HIGH; c++)
+                if (sqlite3_column_type(d->event_q, c) != SQLITE_NULL)
+                    n->documented = (int32_t)sqlite3_column_int64(d->event_q, c);
+        }
+        sqlite3_reset(d->event_q);
+        memcpy(d->last_event, event, sizeof d->last_event);
+        d->last_documented = n->documented;
+    }
+    if (parent[0] && (n->documented == RN_DAY_OPEN_HIGH || !n->state[0])) {
+        const ctx_entry *p = context(d, parent, depth + 1);
+        if (p) {
+            if (n->documented == RN_DAY_OPEN_HIGH)
+                n->documented = p->documented;
+            if (!n->state[0])
+                memcpy(n->state, p->state, sizeof n->state);
+        }
+    }
+    ctx_entry *e = &d->cache[slot_of(n->id)]; /* recursion may have used the slot */
+    *e = *n;
+    return e;
 }
 
 /* The context of item `id`, inheriting state and documentation date from
@@ -141,21 +197,11 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
     ctx_entry *e = &d->cache[slot_of(id)];
     if (strcmp(e->id, id) == 0)
         return e;
-    if (depth > MAX_DEPTH)
-        return NULL;
-    if (!d->item_q &&
-        sqlite3_prepare_v3(d->db, "SELECT category, producing_state, manufacturer, event, parent "
-                                  "FROM item WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT,
-                           &d->item_q, NULL) != SQLITE_OK)
-        return NULL;
-    if (!d->event_q &&
-        sqlite3_prepare_v3(d->db, "SELECT documented_latest, incident_latest FROM event WHERE id=?",
-                           -1, SQLITE_PREPARE_PERSISTENT, &d->event_q, NULL) != SQLITE_OK)
+    if (depth > MAX_DEPTH || !prepare_queries(d))
         return NULL;
     ctx_entry n;
     memset(&n, 0, sizeof n);
     memcpy(n.id, id, RN_ID_LEN + 1);
-    n.documented = RN_DAY_OPEN_HIGH;
     char event[RN_ID_LEN + 1] = "", parent[RN_ID_LEN + 1] = "";
     sqlite3_bind_text(d->item_q, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(d->item_q) != SQLITE_ROW) {
@@ -168,32 +214,29 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
     copy_col(d->item_q, 3, event, sizeof event);
     copy_col(d->item_q, 4, parent, sizeof parent);
     sqlite3_reset(d->item_q);
-    if (event[0] && strcmp(event, d->last_event) == 0) {
-        n.documented = d->last_documented;
-    } else if (event[0]) {
-        sqlite3_bind_text(d->event_q, 1, event, -1, SQLITE_STATIC);
-        if (sqlite3_step(d->event_q) == SQLITE_ROW) {
-            /* documented, else the incident: either bounds production */
-            for (int c = 0; c < 2 && n.documented == RN_DAY_OPEN_HIGH; c++)
-                if (sqlite3_column_type(d->event_q, c) != SQLITE_NULL)
-                    n.documented = (int32_t)sqlite3_column_int64(d->event_q, c);
-        }
-        sqlite3_reset(d->event_q);
-        memcpy(d->last_event, event, sizeof d->last_event);
-        d->last_documented = n.documented;
-    }
-    if (parent[0] && (n.documented == RN_DAY_OPEN_HIGH || !n.state[0])) {
-        const ctx_entry *p = context(d, parent, depth + 1);
-        if (p) {
-            if (n.documented == RN_DAY_OPEN_HIGH)
-                n.documented = p->documented;
-            if (!n.state[0])
-                memcpy(n.state, p->state, sizeof n.state);
-        }
-    }
-    e = &d->cache[slot_of(id)]; /* recursion may have used the slot */
-    *e = n;
-    return e;
+    return inherit(d, &n, event, parent, depth);
+}
+
+void rn__decoded_item(rn__decoded *d, const rn_record *r)
+{
+    if (!d || strlen(r->id) != RN_ID_LEN || !prepare_queries(d))
+        return;
+    ctx_entry n;
+    memset(&n, 0, sizeof n);
+    memcpy(n.id, r->id, RN_ID_LEN + 1);
+    char event[RN_ID_LEN + 1] = "", parent[RN_ID_LEN + 1] = "";
+    size_t len;
+    const char *v = rn_record_get(r, "category", &len);
+    copy_text(v, len, n.category, sizeof n.category);
+    v = rn_record_get(r, "producing_state", &len);
+    copy_text(v, len, n.state, sizeof n.state);
+    v = rn_record_get(r, "manufacturer", &len);
+    copy_text(v, len, n.manufacturer, sizeof n.manufacturer);
+    v = rn_record_get(r, "event", &len);
+    copy_text(v, len, event, sizeof event);
+    v = rn_record_get(r, "parent", &len);
+    copy_text(v, len, parent, sizeof parent);
+    (void)inherit(d, &n, event, parent, 0);
 }
 
 void rn__decoded_forget(rn__decoded *d, const char *item_id)

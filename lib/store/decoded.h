@@ -34,6 +34,9 @@ void rn__decoded_discard(rn__decoded *d);
 void rn__decoded_begin(rn__decoded *d);
 /* An item or event changed: drop what is cached of it. */
 void rn__decoded_forget(rn__decoded *d, const char *id);
+/* Item r was just created: cache its context from the record itself (as
+ * it was written), so that its markings need no query for it. */
+void rn__decoded_item(rn__decoded *d, const rn_record *r);
 
 /* Read side. Ambiguity is not stored: the candidates and their confidences
  * are (table candidate), and a stored decoding is ambiguous where two

@@ -220,8 +220,9 @@ static rn_code import_jsonl_here(importer *im, const input *in, long *line, rn_e
 /* ---- reading ahead ---------------------------------------------------------
  * A large JSON Lines file is parsed on a second thread: the reader turns
  * lines into records, encodes each one's canonical JSON (the bytes the log
- * stores) and makes its log disclosures (salted from the reader's own
- * rn__salts) while this thread writes the ones before, so on two cores
+ * stores), makes its log disclosures (salted from the reader's own
+ * rn__salts) and, guessing its log index, the whole log entry, while this
+ * thread writes the ones before, so on two cores
  * that work leaves the writer's path. The writer takes the records in file
  * order and does everything else as import_jsonl_here does (id, checks,
  * lifecycle, store); a line the reader refuses stops the import at that
@@ -230,7 +231,7 @@ static rn_code import_jsonl_here(importer *im, const input *in, long *line, rn_e
 
 #define AHEAD_MIN_BYTES ((size_t)1 << 20) /* below: one thread does it all */
 #define AHEAD_BATCH 64
-#define AHEAD_BATCHES 4
+#define AHEAD_BATCHES 16 /* 1024 records: rides over the reader's time off the CPU */
 
 typedef struct parsed {
     rn__jreader *jr; /* owns rec until it reads again */
@@ -255,6 +256,9 @@ typedef struct ahead {
     const input *in;
     const char *author; /* the store's, for the disclosures */
     rn__salts salts;
+    int guess;         /* 1: make whole log entries ahead (next_seq known) */
+    uint64_t next_seq; /* the log index of the next record's entry, if
+                          each record brings one (a guess: see ahead_fill) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop; /* the writer has given up: the reader ends */
@@ -291,9 +295,16 @@ static void ahead_fill(ahead *a, batch *b, size_t *pos, long *line)
         if (x->rec->id[0] && t != RN_T_FINDING && t != RN_T_TRACE &&
             rn__record_json(x->rec, RN_JSON_CANONICAL, &x->canon) != RN_OK)
             x->canon.len = 0; /* the writer tries again and reports it */
-        if (x->canon.len)
-            (void)rn__ledger_prepare(&x->prep, &a->salts, x->canon.data, x->canon.len,
-                                     a->author); /* else the append makes them */
+        if (x->canon.len &&
+            rn__ledger_prepare(&x->prep, &a->salts, x->canon.data, x->canon.len, a->author) ==
+                RN_OK &&
+            a->guess)
+            /* each record of an import is one create, appended in file
+             * order: the whole entry too, on the guess that it takes the
+             * next index and has no previous entry (the append checks
+             * both and builds it itself when either fails) */
+            rn__ledger_prepare_entry(&x->prep, x->rec->id, rn_type_name(t), a->next_seq);
+        a->next_seq++;
         x->line = *line;
         x->end = *pos;
         b->n++;
@@ -376,6 +387,8 @@ static rn_code import_jsonl(importer *im, const input *in, long *line, rn_error 
     a->in = in;
     a->author = im->s->author;
     rn__salts_init(&a->salts);
+    sqlite3 *db = rn__store_db(im->s);
+    a->guess = db && rn__ledger_next_seq(db, &a->next_seq, NULL) == RN_OK;
     pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
     pthread_cond_init(&a->cv, NULL);
     for (size_t k = 0; k < AHEAD_BATCHES; k++)
@@ -590,7 +603,7 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
         (void)s->ops->bulk_journal(s, in.size / BULK_BYTES_PER_RECORD);
     rc = s->ops->begin(s, err);
     if (rc == RN_OK && s->ops->bulk) {
-        rc = s->ops->bulk(s, in.size / BULK_BYTES_PER_RECORD, err);
+        rc = s->ops->bulk(s, in.size / BULK_BYTES_PER_RECORD, RN__BULK_CREATES, err);
         if (rc) {
             s->ops->rollback(s);
             line = 0;

@@ -20,7 +20,9 @@
 #include <sodium.h>
 
 #include "ledger/ledger_int.h"
+#include "model/record_int.h"
 #include "remnant/ledger.h"
+#include "store/store_int.h"
 #include "remnant/store.h"
 
 static char dir[256], db[300];
@@ -303,6 +305,92 @@ static void test_keys_proofs_bundle(void **state)
     rn_store_close(s);
 }
 
+/* Put a new event whose log entry was made ahead (an import's reader:
+ * rn__ledger_prepare, rn__ledger_prepare_entry) on the guess `seq`, with
+ * id `id` (a record deleted before, or a fresh one when id is NULL).
+ * Returns the stamp the entry was made with; *time the stored entry's. */
+static int64_t put_made_ahead(rn_store *s, const char *id, uint64_t seq, int64_t *time)
+{
+    rn_error err;
+    rn_record *r = rn_record_new(RN_T_EVENT);
+    assert_non_null(r);
+    assert_int_equal(rn_record_set(r, "name", "ahead", 5, &err), RN_OK);
+    char fresh[RN_ID_LEN + 1];
+    if (!id) {
+        assert_int_equal(rn_id_new(fresh), RN_OK);
+        id = fresh;
+    }
+    assert_int_equal(rn_record_set_id(r, id, strlen(id), &err), RN_OK);
+    rn_buf canon;
+    rn__buf_init(&canon, (size_t)1 << 20);
+    assert_int_equal(rn__record_json(r, RN_JSON_CANONICAL, &canon), RN_OK);
+    rn__salts salts;
+    rn__salts_init(&salts);
+    rn__ledger_prep prep;
+    rn__ledger_prep_init(&prep);
+    assert_int_equal(rn__ledger_prepare(&prep, &salts, canon.data, canon.len, s->author), RN_OK);
+    rn__ledger_prepare_entry(&prep, rn_record_id(r), "event", seq);
+    assert_true(prep.whole);
+    int64_t made = prep.now_ms;
+    usleep(5000); /* an entry built at the append is stamped later */
+    s->put_canon = canon.data;
+    s->put_canon_len = canon.len;
+    s->put_prep = &prep;
+    assert_int_equal(rn_store_put(s, r, RN_PUT_CREATE, &err), RN_OK);
+    s->put_canon = NULL;
+    s->put_canon_len = 0;
+    s->put_prep = NULL;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT time FROM ledger_entry WHERE record_id = '%s' "
+             "ORDER BY seq DESC LIMIT 1",
+             rn_record_id(r));
+    *time = q1(sql);
+    rn__ledger_prep_free(&prep);
+    rn__salts_wipe(&salts);
+    rn__buf_free(&canon);
+    rn_record_free(r);
+    return made;
+}
+
+/* An entry made ahead is used only when every guess holds: the log index,
+ * no previous entry. Otherwise the append builds its own, and either way
+ * the log verifies (L1-L3, L10). */
+static void test_entry_made_ahead(void **state)
+{
+    (void)state;
+    rn_store *s = open_store();
+    char a[RN_ID_LEN + 1];
+    add_event(s, "one", a);
+    sqlite3 *h = rn__store_db(s);
+    uint64_t next = 0;
+    rn_error err;
+    assert_int_equal(rn__ledger_next_seq(h, &next, &err), RN_OK);
+    assert_int_equal(next, 1);
+
+    /* right guess: the entry made ahead, its stamp */
+    int64_t t;
+    int64_t made = put_made_ahead(s, NULL, 1, &t);
+    assert_int_equal(t, made);
+    /* wrong index: built at the append, at the right index */
+    made = put_made_ahead(s, NULL, 7, &t);
+    assert_true(t > made);
+    assert_int_equal(q1("SELECT max(seq) FROM ledger_entry"), 2);
+    /* a record created again after its delete has a previous entry (L3):
+     * built at the append, linked to the delete */
+    assert_int_equal(rn_store_delete(s, a, &err), RN_OK);
+    made = put_made_ahead(s, a, 4, &t);
+    assert_true(t > made);
+    assert_int_equal(q1("SELECT count(*) FROM ledger_entry e WHERE seq = 4 AND prev = "
+                        "(SELECT leaf_hash FROM ledger_entry WHERE seq = 3 AND op = 'd')"),
+                     1);
+
+    seen v;
+    assert_int_equal(verify(s, &v), RN_OK);
+    assert_int_equal(v.n, 0);
+    rn_store_close(s);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -310,8 +398,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_and_seal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keys_proofs_bundle, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_keys_proofs_bundle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_made_ahead, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
