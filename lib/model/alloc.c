@@ -2,8 +2,10 @@
  *
  * alloc.c — the library's allocator and its failure-injection hook, SQLite's
  * allocator set-up, and the bounded growable buffer every serializer uses. */
-#define _GNU_SOURCE /* SCHED_BATCH (rn__thread_helper) */
+#define _GNU_SOURCE /* SCHED_BATCH, gettid (rn__thread_helper) */
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +47,19 @@ void rn__sqlite_setup(void) { (void)pthread_once(&sqlite_once, sqlite_setup); }
  * hand-off could stop the writer, the one thread whose time is the wall
  * time, while the other core idles. SCHED_BATCH is Linux's policy for
  * exactly such throughput work: such a thread is not given the waker's
- * core on wake-up. Unprivileged threads may take it (sched(7)). */
+ * core on wake-up. Unprivileged threads may take it (sched(7)). And the
+ * helpers run at nice 10 (a thread's own nice value on Linux): when CFS
+ * puts a helper on the writer's core, the writer keeps about nine tenths of
+ * it rather than half, while a helper still gets a share on a busy machine
+ * (not SCHED_IDLE, which could starve it and with it the writer). Measured:
+ * docs/BENCHMARKS.md "Import, 2026-12-03". */
 void rn__thread_helper(void)
 {
 #ifdef SCHED_BATCH
     struct sched_param sp = {0};
     (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 #endif
+    (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 }
 
 /* Countdown to an injected failure; 0 means never. Tests only; not
