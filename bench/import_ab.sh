@@ -9,7 +9,9 @@
 # (bench/run's baseline). Each line: label, wall seconds, CPU seconds (user
 # + system, GNU time), and the database's size after it.
 #
-# usage: bench/import_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR FILE.jsonl [ROUNDS]
+# usage: [DBDIR=DIR] bench/import_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR FILE.jsonl [ROUNDS]
+#   DBDIR: where the databases are written (default bench/out/ab; /dev/shm
+#   takes the disk out of the comparison)
 #   a build dir holds `remnant` and `libremnant.a` (a Release build: see
 #   bench/run), inside its source tree (e.g. `git archive OLD | tar -x -C
 #   /tmp/old` built in /tmp/old/build); import_bench is compiled against
@@ -17,9 +19,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-OLD=$1 NEW=$2 F=$3 R=${4:-3}
+OLD=$1 NEW=$2 F=$(realpath "$3") R=${4:-3}
 OUT=$HERE/out/ab
-mkdir -p "$OUT"
+DB=${DBDIR:-$OUT}
+mkdir -p "$OUT" "$DB"
 DEPS=$(pkg-config --cflags --libs sqlite3 jansson libsodium libcrypto pangocairo cairo-pdf gdk-pixbuf-2.0 \
        gexiv2 libjpeg libpng libwebpmux libheif)
 for side in OLD NEW; do
@@ -59,13 +62,31 @@ echo "# load $(cut -d' ' -f1-3 /proc/loadavg); label wall_s cpu_s db_bytes"
 for _ in $(seq "$R"); do
     for side in OLD NEW; do
         dir=${!side}
-        fresh "$dir" "$OUT/x.db"
-        t "${side,,}_import" "$OUT/x.db" "$dir/remnant" --db "$OUT/x.db" import "$F"
-        fresh "$dir" "$OUT/x.db"
-        t "${side,,}_nolog" "$OUT/x.db" "$OUT/import_bench_$side" "$OUT/x.db" "$F" --no-log
+        fresh "$dir" "$DB/x.db"
+        t "${side,,}_import" "$DB/x.db" "$dir/remnant" --db "$DB/x.db" import "$F"
+        fresh "$dir" "$DB/x.db"
+        t "${side,,}_nolog" "$DB/x.db" "$OUT/import_bench_$side" "$DB/x.db" "$F" --no-log
     done
-    rm -f "$OUT/s.db"
-    t sqlite3_import "$OUT/s.db" sqlite3 "$OUT/s.db" <"$OUT/sqlite.sql"
-done
-rm -f "$OUT"/x.db* "$OUT/s.db"
+    rm -f "$DB/s.db"
+    t sqlite3_import "$DB/s.db" sqlite3 "$DB/s.db" <"$OUT/sqlite.sql"
+done | tee "$OUT/rounds.txt"
+rm -f "$DB"/x.db* "$DB/s.db"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+# per label: the median over the rounds of wall and CPU, and of each round's
+# ratio to that round's sqlite3 .import (rounds interleaved, so a slow
+# stretch of a shared machine weighs on both sides of a ratio alike)
+awk '
+function med(s,   a, n, i, j, t) {
+    n = split(s, a, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{ k = ++n; lab[k] = $1; w[k] = $2; c[k] = $3
+  if ($1 == "sqlite3_import") { for (i = first; i <= k; i++) {
+        W[lab[i]] = W[lab[i]] " " w[i]; C[lab[i]] = C[lab[i]] " " c[i]
+        RW[lab[i]] = RW[lab[i]] " " w[i] / $2; RC[lab[i]] = RC[lab[i]] " " c[i] / $3 }
+      first = k + 1 } }
+END { print "# median: label wall_s cpu_s wall_ratio cpu_ratio (x sqlite3 .import, per round)"
+      for (l in W) printf "# %s %.2f %.2f %.2f %.2f\n", l, med(W[l]), med(C[l]), med(RW[l]), med(RC[l]) }
+' first=1 "$OUT/rounds.txt" | sort
