@@ -437,8 +437,10 @@ static void wal_again(sq *q)
  * at most about what the import adds. UNIQUE indexes are kept (each is a
  * rule whose error must name its line). Nothing an import runs reads through
  * these indexes: puts probe primary keys only (registry, references,
- * lifecycle, decoding context); of the log's indexes, only the one by
- * record in a transaction of creates (RN__BULK_CREATES). */
+ * lifecycle, decoding context); the log's own indexes are not touched
+ * (its index by record is fed in order by an import of new ids, and was
+ * measured cheaper kept than rebuilt at a million items: docs/BENCHMARKS.md
+ * "Import, 2026-12-03"). */
 
 static int bulk_table(const char *tbl)
 {
@@ -459,7 +461,7 @@ static void bulk_clear(sq *q)
     rn__buf_init(&q->bulk_sql, (size_t)1 << 20);
 }
 
-static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error *err)
+static rn_code sq_bulk(rn_store *s, uint64_t expected, rn_error *err)
 {
     sq *q = SQ(s);
     if (!q->tx_open || q->bulk_sql.len || expected < BULK_MIN_RECORDS)
@@ -498,13 +500,7 @@ static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error 
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *tbl = (const char *)sqlite3_column_text(st, 1);
         const char *sql = (const char *)sqlite3_column_text(st, 2);
-        /* the log's index by record serves only the lookup of a record's
-         * last entry, which a transaction of creates never makes (log.c
-         * L3: a create's previous entry is found among the deletes, whose
-         * partial index stays) */
-        if (!name || !tbl || !sql ||
-            !(bulk_table(tbl) ||
-              ((flags & RN__BULK_CREATES) && strcmp(name, "ledger_entry_record") == 0)))
+        if (!name || !tbl || !sql || !bulk_table(tbl))
             continue;
         /* names come from our own migrations; quoted all the same */
         rc = rn__buf_printf(&drop, "DROP INDEX \"%s\";", name);
