@@ -4,12 +4,12 @@
  * allocator set-up, and the bounded growable buffer every serializer uses. */
 #define _GNU_SOURCE /* SCHED_BATCH, gettid (rn__thread_helper) */
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 

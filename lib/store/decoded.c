@@ -143,7 +143,7 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
 static int prepare_queries(rn__decoded *d)
 {
     return (d->item_q ||
-            sqlite3_prepare_v3(d->db,
+            sqlite3_prepare_v3(d->db, /* ITEM_FIELDS, in order */
                                "SELECT category, producing_state, manufacturer, event, "
                                "parent FROM item WHERE id=?",
                                -1, SQLITE_PREPARE_PERSISTENT, &d->item_q, NULL) == SQLITE_OK) &&
@@ -190,6 +190,28 @@ static const ctx_entry *inherit(rn__decoded *d, ctx_entry *n, const char *event,
     return e;
 }
 
+/* An item's own fields its context reads, in item_q's column order, and
+ * where each one goes. */
+static const char *const ITEM_FIELDS[5] = {"category", "producing_state", "manufacturer", "event",
+                                           "parent"};
+typedef struct item_row {
+    ctx_entry n;
+    char event[RN_ID_LEN + 1], parent[RN_ID_LEN + 1];
+    char *dst[5];
+    size_t cap[5];
+} item_row;
+
+static void row_init(item_row *r, const char *id)
+{
+    memset(r, 0, sizeof *r);
+    memcpy(r->n.id, id, RN_ID_LEN + 1);
+    char *dst[5] = {r->n.category, r->n.state, r->n.manufacturer, r->event, r->parent};
+    size_t cap[5] = {sizeof r->n.category, sizeof r->n.state, sizeof r->n.manufacturer,
+                     sizeof r->event, sizeof r->parent};
+    memcpy(r->dst, dst, sizeof dst);
+    memcpy(r->cap, cap, sizeof cap);
+}
+
 /* The context of item `id`, inheriting state and documentation date from
  * the items it is part of. NULL if the item does not exist. */
 static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
@@ -199,44 +221,31 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
         return e;
     if (depth > MAX_DEPTH || !prepare_queries(d))
         return NULL;
-    ctx_entry n;
-    memset(&n, 0, sizeof n);
-    memcpy(n.id, id, RN_ID_LEN + 1);
-    char event[RN_ID_LEN + 1] = "", parent[RN_ID_LEN + 1] = "";
+    item_row r;
+    row_init(&r, id);
     sqlite3_bind_text(d->item_q, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(d->item_q) != SQLITE_ROW) {
         sqlite3_reset(d->item_q);
         return NULL;
     }
-    copy_col(d->item_q, 0, n.category, sizeof n.category);
-    copy_col(d->item_q, 1, n.state, sizeof n.state);
-    copy_col(d->item_q, 2, n.manufacturer, sizeof n.manufacturer);
-    copy_col(d->item_q, 3, event, sizeof event);
-    copy_col(d->item_q, 4, parent, sizeof parent);
+    for (int k = 0; k < 5; k++)
+        copy_col(d->item_q, k, r.dst[k], r.cap[k]);
     sqlite3_reset(d->item_q);
-    return inherit(d, &n, event, parent, depth);
+    return inherit(d, &r.n, r.event, r.parent, depth);
 }
 
-void rn__decoded_item(rn__decoded *d, const rn_record *r)
+void rn__decoded_item(rn__decoded *d, const rn_record *rec)
 {
-    if (!d || strlen(r->id) != RN_ID_LEN || !prepare_queries(d))
+    if (!d || strlen(rec->id) != RN_ID_LEN || !prepare_queries(d))
         return;
-    ctx_entry n;
-    memset(&n, 0, sizeof n);
-    memcpy(n.id, r->id, RN_ID_LEN + 1);
-    char event[RN_ID_LEN + 1] = "", parent[RN_ID_LEN + 1] = "";
-    size_t len;
-    const char *v = rn_record_get(r, "category", &len);
-    copy_text(v, len, n.category, sizeof n.category);
-    v = rn_record_get(r, "producing_state", &len);
-    copy_text(v, len, n.state, sizeof n.state);
-    v = rn_record_get(r, "manufacturer", &len);
-    copy_text(v, len, n.manufacturer, sizeof n.manufacturer);
-    v = rn_record_get(r, "event", &len);
-    copy_text(v, len, event, sizeof event);
-    v = rn_record_get(r, "parent", &len);
-    copy_text(v, len, parent, sizeof parent);
-    (void)inherit(d, &n, event, parent, 0);
+    item_row r;
+    row_init(&r, rec->id);
+    for (int k = 0; k < 5; k++) {
+        size_t len = 0;
+        const char *v = rn_record_get(rec, ITEM_FIELDS[k], &len);
+        copy_text(v, len, r.dst[k], r.cap[k]);
+    }
+    (void)inherit(d, &r.n, r.event, r.parent, 0);
 }
 
 void rn__decoded_forget(rn__decoded *d, const char *item_id)
