@@ -150,9 +150,11 @@ rn_code rn__store_sync_create(rn_store *s, rn_record *r, rn_error *err);
  * of a record whose canonical JSON the caller has built and checked:
  * canon[0..len) must be rn_record_to_json(r, RN_JSON_CANONICAL)'s bytes
  * (lib/sync/import.c S6 compares them with the entry's). The log's entry is
- * made from them: the record is not encoded a second time. */
+ * made from them: the record is not encoded a second time. prep: its log
+ * entry's disclosures (and perhaps the whole entry) made ahead from those
+ * same bytes (rn__ledger_prepare), or NULL. */
 rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const char *canon,
-                                   size_t len, rn_error *err);
+                                   size_t len, const struct rn__ledger_prep *prep, rn_error *err);
 rn_code rn__store_sync_delete(rn_store *s, const char *id, rn_error *err);
 
 /* Items sorted so that parents come first: rn_store_list with this flag. */

@@ -43,7 +43,7 @@ rn_code rn__store_sync_create(rn_store *s, rn_record *r, rn_error *err)
 }
 
 rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const char *canon,
-                                   size_t len, rn_error *err)
+                                   size_t len, const struct rn__ledger_prep *prep, rn_error *err)
 {
     rn_type t = rn_record_type(r);
     /* the lifecycle may set fields of a finding or a trace request: then
@@ -51,10 +51,12 @@ rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const 
     if (t != RN_T_FINDING && t != RN_T_TRACE && canon) {
         s->put_canon = canon;
         s->put_canon_len = len;
+        s->put_prep = prep;
     }
     rn_code rc = exists ? rn__store_sync_put(s, r, err) : rn__store_sync_create(s, r, err);
     s->put_canon = NULL;
     s->put_canon_len = 0;
+    s->put_prep = NULL;
     return rc;
 }
 

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,176 @@ static rn_code check_public(job *j, item *it, const rn_entry *en, const rn__sync
     return RN_OK;
 }
 
+/* S6 for entry i: it parses strictly, every digest is disclosed and
+ * matches, its record fits the model and re-encodes to the same bytes (a
+ * public record: K7, and in a public package K8, its inclusion proof).
+ * Fills j->it[i], including its leaf hash; touches nothing else but *jr
+ * (this thread's record reader, made on first use), so that entries can be
+ * opened on several threads at once. */
+static rn_code open_one(job *j, size_t i, rn__jreader **jr, rn_error *err)
+{
+    const rn__sync_entry *e = &j->p.e[i];
+    item *it = &j->it[i];
+    rn_entry en;
+    char *buf = NULL;
+    rn_code rc;
+    if (j->p.public_mode && !it->pub)
+        return rn__err(err, RN_EINPUT,
+                       "REFUSED: entry %llu of the public package has no "
+                       "public record; nothing written",
+                       (unsigned long long)e->seq);
+    if (it->pub) {
+        /* the fields the public view shows as logged: some disclosures */
+        rc = rn__entry_parse(e->body, e->blen, &en);
+        if (rc == RN_OK && (en.version != 2 || en.op == 'd' || e->via))
+            rc = RN_EINPUT;
+        size_t cap = e->dlen + e->blen + 64;
+        if (rc == RN_OK && !(buf = rn__malloc(cap)))
+            rc = RN_ENOMEM;
+        if (rc == RN_OK)
+            rc = rn__entry_disclose(&en, e->disc ? e->disc : "", e->dlen, 0, buf, cap);
+    } else {
+        rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
+        if (rc != RN_OK && rc != RN_ENOMEM && !e->disc &&
+            rn__entry_parse(e->body, e->blen, &en) == RN_OK && en.version == 2) {
+            rc = RN_OK; /* withheld by the sender: its digests only */
+            it->withheld = 1;
+        }
+    }
+    if (rc == RN_OK && (en.seq != e->seq || en.seq >= j->cp.size))
+        rc = RN_EINPUT;
+    if (rc) {
+        free(buf);
+        return rn__err(err, rc == RN_ECRYPTO ? RN_ECRYPTO : RN_EINPUT,
+                       "REFUSED: entry %llu of the package %s; nothing written",
+                       (unsigned long long)e->seq,
+                       rc == RN_ECRYPTO ? "has a disclosure that matches none of its "
+                                          "digests (a changed value)"
+                                        : "is not a well-formed log entry with all its "
+                                          "disclosures");
+    }
+    rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
+    it->op = en.op;
+    if (it->withheld) {
+        free(buf);
+        it->author = rn__strndup("", 0);
+        if (en.id_len == RN_ID_LEN)
+            memcpy(it->id, en.id, RN_ID_LEN);
+        return RN_OK;
+    }
+    if (en.id_len != RN_ID_LEN || en.type_len >= sizeof it->type ||
+        en.time_len >= sizeof it->time) {
+        free(buf);
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad id, type or time",
+                       (unsigned long long)e->seq);
+    }
+    memcpy(it->id, en.id, RN_ID_LEN);
+    memcpy(it->type, en.type, en.type_len);
+    memcpy(it->time, en.time, en.time_len);
+    it->author = en.author ? unescape_author(en.author, en.author_len) : rn__strndup("", 0);
+    if (!it->author) {
+        free(buf);
+        return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad author",
+                       (unsigned long long)e->seq);
+    }
+    if (it->pub) {
+        rc = check_public(j, it, &en, &j->p.pub[it->made_index], err);
+        free(buf);
+        if (rc || !j->p.public_mode)
+            return rc;
+        /* K8: its own inclusion proof in the signed tree */
+        rn_hash proof[RN_PROOF_MAX];
+        rn__sync_entry_proof(e, proof);
+        if (rn__merkle_verify_inclusion(e->seq, j->cp.size, it->leaf, (const rn_hash *)proof,
+                                        e->nproof, j->cp.root) != RN_OK)
+            return rn__err(err, RN_ECRYPTO,
+                           "REFUSED: entry %llu is not in the signed "
+                           "checkpoint's tree (its inclusion proof fails); nothing "
+                           "written",
+                           (unsigned long long)e->seq);
+        return RN_OK;
+    }
+    if (en.op != 'd') {
+        if (!en.record) {
+            free(buf);
+            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu has no record",
+                           (unsigned long long)e->seq);
+        }
+        rn_error rerr;
+        rn_error_clear(&rerr);
+        rn_record *r = NULL;
+        /* the model's reader (rn_record_from_json's), kept across entries;
+         * the record kept for S9 is a copy of just its size */
+        if (!*jr && !(*jr = rn__jreader_new()))
+            rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
+        else
+            rc = rn__jreader_read(*jr, en.record, en.record_len, -1, &r, &rerr);
+        if (rc == RN_OK && !(it->rec = rn__record_clone(r)))
+            rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
+        if (rc == RN_OK)
+            rc = rn_record_to_json(it->rec, RN_JSON_CANONICAL, &it->canon, &it->canon_len);
+        if (rc == RN_OK &&
+            (it->canon_len != en.record_len || memcmp(it->canon, en.record, en.record_len) != 0 ||
+             strcmp(rn_record_id(it->rec), it->id) != 0))
+            rc = RN_EINPUT;
+        if (rc) {
+            free(buf);
+            return rn__err(err, RN_EINPUT,
+                           "REFUSED: entry %llu: its record does not fit "
+                           "this instance's model (%s); nothing written",
+                           (unsigned long long)e->seq,
+                           rerr.message[0] ? rerr.message : "not canonical");
+        }
+    }
+    free(buf);
+    return e->via ? parse_via(it, e, err) : RN_OK;
+}
+
+/* Entries [a, b) of a package, opened by one thread (open_one) up to the
+ * first it refuses: bad (b if none), with its code and message. */
+typedef struct check_part {
+    job *j;
+    size_t a, b, bad;
+    rn__jreader *jr;
+    rn_code rc;
+    rn_error err;
+} check_part;
+
+/* Packages of fewer entries are checked on one thread (a thread costs more
+ * than it saves) */
+#define CHECK_SPLIT_MIN 512
+
+static void *check_run(void *arg)
+{
+    check_part *pt = arg;
+    rn_error_clear(&pt->err);
+    pt->rc = RN_OK;
+    for (pt->bad = pt->a; pt->bad < pt->b; pt->bad++)
+        if ((pt->rc = open_one(pt->j, pt->bad, &pt->jr, &pt->err)))
+            break;
+    return NULL;
+}
+
+/* S6 for every entry: part[0] the first half (or all), part[1] the rest on
+ * a second thread. Each part stops at its first refusal (check_part.bad);
+ * the caller reports the earliest in the entries' order. */
+static void check_all(job *j, check_part part[2])
+{
+    size_t n = j->p.ne, half = n >= CHECK_SPLIT_MIN ? n / 2 : n;
+    part[0] = (check_part){.j = j, .a = 0, .b = half, .jr = j->jr};
+    part[1] = (check_part){.j = j, .a = half, .b = n};
+    pthread_t t;
+    int two = half < n && pthread_create(&t, NULL, check_run, &part[1]) == 0;
+    if (!two)
+        part[0].b = n; /* no thread to be had: all here */
+    check_run(&part[0]);
+    j->jr = part[0].jr;
+    if (two) {
+        pthread_join(t, NULL);
+        rn__jreader_free(part[1].jr);
+    }
+}
+
 /* S5, S6, S7 */
 static rn_code check_entries(job *j, rn_error *err)
 {
@@ -394,142 +565,21 @@ static rn_code check_entries(job *j, rn_error *err)
         t->pub = 1;
         t->made_index = k; /* which public section (a public package has no via) */
     }
+    /* S6 for every entry, on two threads when there are many; then S7 in
+     * the entries' order, which also reports the first entry S6 refused
+     * (what one pass over the entries in order would have reported) */
+    check_part part[2];
+    check_all(j, part);
     for (size_t i = 0; i < j->p.ne; i++) {
-        const rn__sync_entry *e = &j->p.e[i];
-        item *it = &j->it[i];
-        rn_entry en;
-        char *buf = NULL;
-        rn_code rc;
-        if (j->p.public_mode && !it->pub)
-            return rn__err(err, RN_EINPUT, "REFUSED: entry %llu of the public package has no "
-                           "public record; nothing written", (unsigned long long)e->seq);
-        if (it->pub) {
-            /* the fields the public view shows as logged: some disclosures */
-            rc = rn__entry_parse(e->body, e->blen, &en);
-            if (rc == RN_OK && (en.version != 2 || en.op == 'd' || e->via))
-                rc = RN_EINPUT;
-            size_t cap = e->dlen + e->blen + 64;
-            if (rc == RN_OK && !(buf = rn__malloc(cap)))
-                rc = RN_ENOMEM;
-            if (rc == RN_OK)
-                rc = rn__entry_disclose(&en, e->disc ? e->disc : "", e->dlen, 0, buf, cap);
-        } else {
-            rc = rn__ledger_entry_open(e->body, e->blen, e->disc, e->dlen, &en, &buf);
-            if (rc != RN_OK && rc != RN_ENOMEM && !e->disc &&
-                rn__entry_parse(e->body, e->blen, &en) == RN_OK && en.version == 2) {
-                rc = RN_OK; /* withheld by the sender: its digests only */
-                it->withheld = 1;
-            }
+        const check_part *pt = &part[i >= part[0].b];
+        if (i == pt->bad) {
+            if (err)
+                *err = pt->err;
+            return pt->rc;
         }
-        if (rc == RN_OK && (en.seq != e->seq || en.seq >= j->cp.size))
-            rc = RN_EINPUT;
-        if (rc) {
-            free(buf);
-            return rn__err(err, rc == RN_ECRYPTO ? RN_ECRYPTO : RN_EINPUT,
-                           "REFUSED: entry %llu of the package %s; nothing written",
-                           (unsigned long long)e->seq,
-                           rc == RN_ECRYPTO ? "has a disclosure that matches none of its "
-                                              "digests (a changed value)"
-                                            : "is not a well-formed log entry with all its "
-                                              "disclosures");
-        }
-        rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
-        it->op = en.op;
-        if (it->withheld) {
-            free(buf);
-            it->author = rn__strndup("", 0);
-            if (en.id_len == RN_ID_LEN)
-                memcpy(it->id, en.id, RN_ID_LEN);
-            (void)rn__frontier_append(&f, it->leaf);
-            if (f.size == j->seen && j->seen > j->p.from) {
-                rn_hash r;
-                rn__frontier_root(&f, r);
-                if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0)
-                    return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
-                                   "entries had another root when seen before; nothing written",
-                                   j->peer, (unsigned long long)j->seen);
-            }
+        if (j->p.public_mode)
             continue;
-        }
-        if (en.id_len != RN_ID_LEN || en.type_len >= sizeof it->type ||
-            en.time_len >= sizeof it->time) {
-            free(buf);
-            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad id, type or time",
-                           (unsigned long long)e->seq);
-        }
-        memcpy(it->id, en.id, RN_ID_LEN);
-        memcpy(it->type, en.type, en.type_len);
-        memcpy(it->time, en.time, en.time_len);
-        it->author = en.author ? unescape_author(en.author, en.author_len)
-                               : rn__strndup("", 0);
-        if (!it->author) {
-            free(buf);
-            return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu: bad author",
-                           (unsigned long long)e->seq);
-        }
-        if (it->pub) {
-            rc = check_public(j, it, &en, &j->p.pub[it->made_index], err);
-            free(buf);
-            if (rc)
-                return rc;
-            if (j->p.public_mode) {
-                /* K8: its own inclusion proof in the signed tree */
-                rn_hash proof[RN_PROOF_MAX];
-                rn__sync_entry_proof(e, proof);
-                if (rn__merkle_verify_inclusion(e->seq, j->cp.size, it->leaf,
-                                                (const rn_hash *)proof, e->nproof,
-                                                j->cp.root) != RN_OK)
-                    return rn__err(err, RN_ECRYPTO, "REFUSED: entry %llu is not in the signed "
-                                   "checkpoint's tree (its inclusion proof fails); nothing "
-                                   "written", (unsigned long long)e->seq);
-                continue;
-            }
-            (void)rn__frontier_append(&f, it->leaf);
-            if (f.size == j->seen && j->seen > j->p.from) {
-                rn_hash r;
-                rn__frontier_root(&f, r);
-                if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0)
-                    return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
-                                   "entries had another root when seen before; nothing written",
-                                   j->peer, (unsigned long long)j->seen);
-            }
-            continue;
-        }
-        if (en.op != 'd') {
-            if (!en.record) {
-                free(buf);
-                return rn__err(err, RN_EINPUT, "REFUSED: sync package: entry %llu has no record",
-                               (unsigned long long)e->seq);
-            }
-            rn_error rerr;
-            rn_error_clear(&rerr);
-            rn_record *r = NULL;
-            /* the model's reader (rn_record_from_json's), kept across
-             * entries; the record kept for S9 is a copy of just its size */
-            if (!j->jr && !(j->jr = rn__jreader_new()))
-                rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
-            else
-                rc = rn__jreader_read(j->jr, en.record, en.record_len, -1, &r, &rerr);
-            if (rc == RN_OK && !(it->rec = rn__record_clone(r)))
-                rc = rn__err(&rerr, RN_ENOMEM, "out of memory");
-            if (rc == RN_OK)
-                rc = rn_record_to_json(it->rec, RN_JSON_CANONICAL, &it->canon, &it->canon_len);
-            if (rc == RN_OK && (it->canon_len != en.record_len ||
-                                memcmp(it->canon, en.record, en.record_len) != 0 ||
-                                strcmp(rn_record_id(it->rec), it->id) != 0))
-                rc = RN_EINPUT;
-            if (rc) {
-                free(buf);
-                return rn__err(err, RN_EINPUT, "REFUSED: entry %llu: its record does not fit "
-                               "this instance's model (%s); nothing written",
-                               (unsigned long long)e->seq,
-                               rerr.message[0] ? rerr.message : "not canonical");
-            }
-        }
-        free(buf);
-        if (e->via && (rc = parse_via(it, e, err)))
-            return rc;
-        (void)rn__frontier_append(&f, it->leaf);
+        (void)rn__frontier_append(&f, j->it[i].leaf);
         if (f.size == j->seen && j->seen > j->p.from) {
             rn_hash r;
             rn__frontier_root(&f, r);
@@ -816,8 +866,8 @@ static rn_code provenance(job *j, const item *it, uint64_t oseq, int64_t lseq, c
 }
 
 /* S9 for one entry. */
-static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_sync_stats *stats,
-                         rn_error *err)
+static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by,
+                         const rn__ledger_prep *made, rn_sync_stats *stats, rn_error *err)
 {
     if (it->made_in && strcmp(it->made_in, j->own) == 0) {
         stats->echoes++; /* our own change, back from the peer */
@@ -880,7 +930,8 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
         }
     } else {
         /* S6 checked it->canon: the store logs it as it is */
-        rc = rn__store_sync_write_canon(j->s, it->rec, ls >= 0, it->canon, it->canon_len, err);
+        rc =
+            rn__store_sync_write_canon(j->s, it->rec, ls >= 0, it->canon, it->canon_len, made, err);
     }
     if (rc)
         return rc;
@@ -895,6 +946,154 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by, rn_syn
     return RN_OK;
 }
 
+/* ---- log entries made ahead ------------------------------------------------
+ * S9 is the write transaction's thread alone. While it applies entry i, a
+ * helper thread makes the log entries of the entries after it, as `remnant
+ * import` does (lib/store/import.c): the disclosures of each record's
+ * canonical JSON under its original author, and for a create the whole
+ * entry and its leaf hash, on the guess that every entry to apply is
+ * applied, in order (a first sync). The append uses what was made only if
+ * every guess holds (rn__ledger_append), so a wrong one (an entry already
+ * here, a conflict) costs time, never correctness. */
+
+#define AHEAD_SLOTS 512 /* entries made ahead at most */
+#define AHEAD_NOTIFY 64 /* progress is told to the other thread this often */
+#define AHEAD_MIN 512   /* fewer entries to apply: not worth a thread */
+
+typedef struct ahead {
+    job *j;
+    rn__salts salts;
+    uint64_t next_seq; /* the log index the next applied entry will take */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t made;      /* entries [0, made) are made (told under mu) */
+    size_t used;      /* the applier is done with entries [0, used) */
+    size_t made_seen; /* the applier's copy of made */
+    int stop;         /* the applier has given up */
+    pthread_t thread;
+    rn__ledger_prep slot[AHEAD_SLOTS]; /* entry i's in slot i % AHEAD_SLOTS */
+} ahead;
+
+/* Would S9 apply entry i, as far as S6 can tell (echoes, withheld and
+ * already-seen entries are not)? */
+static int may_apply(const job *j, size_t i)
+{
+    const item *it = &j->it[i];
+    return j->p.from + i >= j->seen && !it->withheld && !it->pub &&
+           !(it->made_in && strcmp(it->made_in, j->own) == 0);
+}
+
+static void ahead_make(ahead *a, size_t i)
+{
+    const item *it = &a->j->it[i];
+    rn__ledger_prep *p = &a->slot[i % AHEAD_SLOTS];
+    p->canon = NULL;
+    p->whole = 0;
+    if (!may_apply(a->j, i))
+        return;
+    uint64_t seq = a->next_seq++;
+    rn_type t = it->rec ? rn_record_type(it->rec) : RN_T_COUNT;
+    /* a finding's or a trace request's bytes are made anew by the store
+     * (rn__store_sync_write_canon): nothing to make ahead for those */
+    if (!it->canon || t == RN_T_FINDING || t == RN_T_TRACE ||
+        rn__ledger_prepare(p, &a->salts, it->canon, it->canon_len, it->author) != RN_OK)
+        return;
+    if (it->op == 'c')
+        rn__ledger_prepare_entry(p, it->id, rn_type_name(t), seq);
+}
+
+static void *ahead_run(void *arg)
+{
+    ahead *a = arg;
+    rn__thread_helper();
+    size_t n = a->j->nit, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i - used >= AHEAD_SLOTS || i % AHEAD_NOTIFY == 0) {
+            pthread_mutex_lock(&a->mu);
+            a->made = i;
+            pthread_cond_broadcast(&a->cv);
+            while (i - a->used >= AHEAD_SLOTS && !a->stop)
+                pthread_cond_wait(&a->cv, &a->mu);
+            used = a->used;
+            int stop = a->stop;
+            pthread_mutex_unlock(&a->mu);
+            if (stop)
+                return NULL;
+        }
+        ahead_make(a, i);
+    }
+    pthread_mutex_lock(&a->mu);
+    a->made = n;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* The helper for job j's S9, or NULL (few entries; no thread to be had):
+ * then every append makes its own entry. */
+static ahead *ahead_start(job *j)
+{
+    size_t todo = 0;
+    for (size_t i = 0; i < j->nit && todo < AHEAD_MIN; i++)
+        todo += may_apply(j, i);
+    sqlite3 *db = j->db;
+    uint64_t next = 0;
+    if (todo < AHEAD_MIN || j->p.public_mode || rn__ledger_next_seq(db, &next, NULL) != RN_OK)
+        return NULL;
+    ahead *a = rn__calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->j = j;
+    a->next_seq = next;
+    rn__salts_init(&a->salts);
+    for (size_t k = 0; k < AHEAD_SLOTS; k++)
+        rn__ledger_prep_init(&a->slot[k]);
+    pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
+    pthread_cond_init(&a->cv, NULL);
+    if (pthread_create(&a->thread, NULL, ahead_run, a) == 0)
+        return a;
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    rn__salts_wipe(&a->salts);
+    free(a);
+    return NULL;
+}
+
+/* Entry i's made-ahead log entry, for the applier, which takes entries in
+ * order; what it took before i is done with. */
+static const rn__ledger_prep *ahead_take(ahead *a, size_t i)
+{
+    if (i >= a->made_seen || i % AHEAD_NOTIFY == 0) {
+        pthread_mutex_lock(&a->mu);
+        a->used = i;
+        pthread_cond_broadcast(&a->cv);
+        while (a->made <= i)
+            pthread_cond_wait(&a->cv, &a->mu);
+        a->made_seen = a->made;
+        pthread_mutex_unlock(&a->mu);
+    }
+    const rn__ledger_prep *p = &a->slot[i % AHEAD_SLOTS];
+    return p->canon ? p : NULL;
+}
+
+/* Stop the helper (if it is still making entries) and free it all. */
+static void ahead_end(ahead *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    for (size_t k = 0; k < AHEAD_SLOTS; k++)
+        rn__ledger_prep_free(&a->slot[k]);
+    rn__salts_wipe(&a->salts);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
+}
+
 /* S9, S10 inside the transaction. */
 static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error *err)
 {
@@ -905,6 +1104,7 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         return rn__sync_dberr(j->db, err, "reading conflicts");
     j->any_open = sqlite3_step(any) == SQLITE_ROW;
     sqlite3_finalize(any);
+    ahead *a = ahead_start(j);
     for (size_t i = 0; i < j->nit && rc == RN_OK && !j->p.public_mode; i++) {
         uint64_t oseq = j->p.from + i;
         if (oseq < j->seen)
@@ -915,7 +1115,10 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         }
         if (j->it[i].pub)
             continue; /* below, in the view's order */
-        rc = apply_one(j, &j->it[i], oseq, by, stats, err);
+        const rn__ledger_prep *prep = NULL;
+        if (a)
+            prep = ahead_take(a, i);
+        rc = apply_one(j, &j->it[i], oseq, by, prep, stats, err);
         if (rc && err && err->message[0] && strncmp(err->message, "entry ", 6) != 0) {
             char m[RN_ERR_MSG_MAX];
             memcpy(m, err->message, sizeof m);
@@ -924,6 +1127,7 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
                     (unsigned long long)oseq, j->peer, j->it[i].id, m);
         }
     }
+    ahead_end(a);
     /* a public package: the public records, referenced before referring; one
      * already here as shown is left alone (a later package repeats them) */
     for (size_t k = 0; k < j->p.npub && rc == RN_OK; k++) {
@@ -932,7 +1136,7 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         (void)entry_index(j, oseq, &ix);
         item *it = &j->it[ix];
         it->made_index = oseq;
-        rc = apply_one(j, it, oseq, by, stats, err);
+        rc = apply_one(j, it, oseq, by, NULL, stats, err);
         if (rc && err && err->message[0]) {
             char m[RN_ERR_MSG_MAX];
             memcpy(m, err->message, sizeof m);
