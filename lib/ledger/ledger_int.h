@@ -220,6 +220,28 @@ void rn__ledger_now(char buf[25], int64_t *unix_seconds);
  * RN_ETAMPER when the row is neither form or cannot be rebuilt (S2). */
 RN_NODISCARD rn_code rn__ledger_entry_bytes(sqlite3_stmt *st, int col, char *buf, size_t cap,
                                             const char **bytes, size_t *len);
+/* The same in two steps, for a caller that keeps the columns past the
+ * statement's row: an entry's RN_ENTRY_COLS as read (pointers into st's row,
+ * valid until its next step or reset; copy them to keep them), and the
+ * canonical bytes from such a row (pointers into r's storage or buf). */
+typedef struct rn__entry_row {
+    int64_t seq;
+    const char *id, *type, *op;
+    size_t idl, tl, ol;
+    const char *body; /* a full row's bytes; empty in a compact row */
+    size_t bl;
+    int body_null;
+    const char *disc; /* the disclosures, one a line */
+    size_t dl;
+    int time_type; /* SQLITE_INTEGER for a compact row's time */
+    int64_t ms;
+    const uint8_t *prev;
+    size_t prevl;
+    int has_prev;
+} rn__entry_row;
+void rn__ledger_entry_row(sqlite3_stmt *st, int col, rn__entry_row *r);
+RN_NODISCARD rn_code rn__ledger_entry_row_bytes(const rn__entry_row *r, char *buf, size_t cap,
+                                                const char **bytes, size_t *len);
 /* Migration 13 (S3): every full format-2 row that its compact form rebuilds
  * exactly becomes compact. Inside the migration's transaction. */
 rn_code rn__ledger_compact(sqlite3 *db, rn_error *err);

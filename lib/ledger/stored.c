@@ -172,43 +172,58 @@ static rn_code rebuild(uint64_t seq, const char *id, size_t idl, const char *typ
     return *len ? RN_OK : RN_ETAMPER;
 }
 
-rn_code rn__ledger_entry_bytes(sqlite3_stmt *st, int col, char *buf, size_t cap,
-                               const char **bytes, size_t *len)
+void rn__ledger_entry_row(sqlite3_stmt *st, int col, rn__entry_row *r)
+{
+    r->seq = sqlite3_column_int64(st, col);
+    r->id = (const char *)sqlite3_column_text(st, col + 1);
+    r->idl = (size_t)sqlite3_column_bytes(st, col + 1);
+    r->type = (const char *)sqlite3_column_text(st, col + 2);
+    r->tl = (size_t)sqlite3_column_bytes(st, col + 2);
+    r->op = (const char *)sqlite3_column_text(st, col + 3);
+    r->ol = (size_t)sqlite3_column_bytes(st, col + 3);
+    r->body_null = sqlite3_column_type(st, col + 4) == SQLITE_NULL;
+    r->body = sqlite3_column_blob(st, col + 4);
+    r->bl = (size_t)sqlite3_column_bytes(st, col + 4);
+    r->disc = sqlite3_column_blob(st, col + 5);
+    r->dl = (size_t)sqlite3_column_bytes(st, col + 5);
+    r->time_type = sqlite3_column_type(st, col + 6);
+    r->ms = sqlite3_column_int64(st, col + 6);
+    r->has_prev = sqlite3_column_type(st, col + 7) != SQLITE_NULL;
+    r->prev = r->has_prev ? sqlite3_column_blob(st, col + 7) : NULL;
+    r->prevl = (size_t)sqlite3_column_bytes(st, col + 7);
+}
+
+rn_code rn__ledger_entry_row_bytes(const rn__entry_row *r, char *buf, size_t cap,
+                                   const char **bytes, size_t *len)
 {
     *bytes = NULL;
     *len = 0;
-    const char *body = sqlite3_column_blob(st, col + 4);
-    size_t bl = (size_t)sqlite3_column_bytes(st, col + 4);
-    int has_time = sqlite3_column_type(st, col + 6) != SQLITE_NULL;
-    int has_prev = sqlite3_column_type(st, col + 7) != SQLITE_NULL;
-    if (bl > 0) { /* full */
-        if (has_time || has_prev)
+    int has_time = r->time_type != SQLITE_NULL;
+    if (r->bl > 0) { /* full */
+        if (has_time || r->has_prev)
             return RN_ETAMPER;
-        *bytes = body;
-        *len = bl;
+        *bytes = r->body;
+        *len = r->bl;
         return RN_OK;
     }
-    if (sqlite3_column_type(st, col + 4) == SQLITE_NULL || !has_time ||
-        sqlite3_column_type(st, col + 6) != SQLITE_INTEGER)
+    if (r->body_null || !has_time || r->time_type != SQLITE_INTEGER)
         return RN_ETAMPER;
-    sqlite3_int64 seq = sqlite3_column_int64(st, col);
-    const char *id = (const char *)sqlite3_column_text(st, col + 1);
-    size_t idl = (size_t)sqlite3_column_bytes(st, col + 1);
-    const char *type = (const char *)sqlite3_column_text(st, col + 2);
-    size_t tl = (size_t)sqlite3_column_bytes(st, col + 2);
-    const char *op = (const char *)sqlite3_column_text(st, col + 3);
-    size_t ol = (size_t)sqlite3_column_bytes(st, col + 3);
-    const char *disc = sqlite3_column_blob(st, col + 5);
-    size_t dl = (size_t)sqlite3_column_bytes(st, col + 5);
-    const uint8_t *prev = has_prev ? sqlite3_column_blob(st, col + 7) : NULL;
-    if (seq < 0 || !id || !type || !op || ol != 1 ||
-        (has_prev && sqlite3_column_bytes(st, col + 7) != RN_HASH_LEN))
+    if (r->seq < 0 || !r->id || !r->type || !r->op || r->ol != 1 ||
+        (r->has_prev && (!r->prev || r->prevl != RN_HASH_LEN)))
         return RN_ETAMPER;
-    rn_code rc = rebuild((uint64_t)seq, id, idl, type, tl, op[0], disc ? disc : "", dl,
-                         sqlite3_column_int64(st, col + 6), prev, buf, cap, len);
+    rn_code rc = rebuild((uint64_t)r->seq, r->id, r->idl, r->type, r->tl, r->op[0],
+                         r->disc ? r->disc : "", r->dl, r->ms, r->prev, buf, cap, len);
     if (rc == RN_OK)
         *bytes = buf;
     return rc;
+}
+
+rn_code rn__ledger_entry_bytes(sqlite3_stmt *st, int col, char *buf, size_t cap, const char **bytes,
+                               size_t *len)
+{
+    rn__entry_row r;
+    rn__ledger_entry_row(st, col, &r);
+    return rn__ledger_entry_row_bytes(&r, buf, cap, bytes, len);
 }
 
 /* ---- migration 13: compacting the rows of an existing log ------------------ */

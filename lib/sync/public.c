@@ -40,21 +40,6 @@ void rn__sync_public_free(rn__sync_pubset *p)
     memset(p, 0, sizeof *p);
 }
 
-const rn__sync_pubrec *rn__sync_public_find(const rn__sync_pubset *p, uint64_t seq)
-{
-    size_t lo = 0, hi = p->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (p->r[mid].seq == seq)
-            return &p->r[mid];
-        if (p->r[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* One public record: its latest entry, disclosures, public copy. */
 static rn_code one(rn_store *s, sqlite3 *db, rn_ledger *l, const rn_public *view,
                    const char *id, rn__sync_pubset *p, rn_error *err)

@@ -121,7 +121,6 @@ typedef struct rn__sync_pubset {
     size_t nsha;
 } rn__sync_pubset;
 rn_code rn__sync_public_prepare(rn_store *s, double grid, rn__sync_pubset *p, rn_error *err);
-const rn__sync_pubrec *rn__sync_public_find(const rn__sync_pubset *p, uint64_t seq);
 void rn__sync_public_free(rn__sync_pubset *p);
 
 /* The store's connection and a few shared SQL helpers. */
