@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -300,4 +302,68 @@ int cli_analysis_filter(int *argc, char **argv, const char *usage, rn_analysis_f
                                    RN_ANALYSIS_LIMIT_MAX);
     }
     return EXIT_OK;
+}
+
+int cli_out_open(cli_out *o, const char *path)
+{
+    struct stat st;
+    o->path = path;
+    o->tmp[0] = '\0';
+    o->f = NULL;
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        o->f = fopen(path, "wb");
+        return o->f ? 0 : -1;
+    }
+    int fd = -1;
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.partial-XXXXXX", path) >= (int)sizeof o->tmp) {
+        o->tmp[0] = '\0';
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((fd = mkstemp(o->tmp)) < 0 || !(o->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        o->tmp[0] = '\0';
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int cli_out_close(cli_out *o, int ok)
+{
+    int rc = 0;
+    if (!o->f)
+        return 0;
+    if (o->f == stdout) {
+        o->f = NULL;
+        return ok && fflush(stdout) != 0 ? -1 : 0;
+    }
+    if (ok && (fflush(o->f) != 0 || (o->tmp[0] && fsync(fileno(o->f)) != 0)))
+        rc = -1;
+    if (fclose(o->f) != 0 && ok)
+        rc = -1;
+    o->f = NULL;
+    if (o->tmp[0]) {
+        if (ok && rc == 0 && rename(o->tmp, o->path) != 0)
+            rc = -1;
+        if (!ok || rc) {
+            int e = errno;
+            unlink(o->tmp);
+            errno = e;
+        }
+        o->tmp[0] = '\0';
+    }
+    return ok ? rc : 0;
 }

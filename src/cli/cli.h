@@ -86,4 +86,20 @@ int cli_read_password(FILE *in, const char *prompt, char *buf, size_t cap);
 void cli_fput_text(FILE *out, const char *s, size_t n);
 int cli_print_record(FILE *out, const rn_record *r, int json);
 
+/* The file an -o PATH names. "-" is standard output; an existing device or
+ * pipe (/dev/null, /dev/stdout, a FIFO) is written as it is; anything else
+ * is written to a temporary file beside PATH that cli_out_close renames
+ * into place, so that a failed or killed run leaves no half file and never
+ * replaces a device. */
+typedef struct cli_out {
+    FILE *f;
+    const char *path;
+    char tmp[4200]; /* "" when written directly */
+} cli_out;
+/* 0, or -1 with errno set (EISDIR for a directory) and nothing created. */
+int cli_out_open(cli_out *o, const char *path);
+/* ok: flush (and make durable) and put the file in place; 0, or -1 with
+ * errno set and the temporary file removed. !ok: discard it (returns 0). */
+int cli_out_close(cli_out *o, int ok);
+
 #endif

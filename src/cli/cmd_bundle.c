@@ -78,29 +78,23 @@ int cmd_bundle(int argc, char **argv)
     rn_store *s;
     if ((rc = cli_open(RN_STORE_READONLY, &s)))
         return rc;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", outp);
-    FILE *out = strcmp(outp, "-") == 0 ? stdout : fopen(tmp, "wb");
-    if (!out) {
-        fprintf(stderr, "remnant: %s: %s\n", tmp, strerror(errno));
+    cli_out out;
+    if (cli_out_open(&out, outp) != 0) {
+        fprintf(stderr, "remnant: cannot write %s: %s\n", outp, strerror(errno));
         rn_store_close(s);
         return EXIT_DB;
     }
     rn_error err;
     rn_error_clear(&err);
-    rn_code c = pub ? rn_ledger_bundle_write_public(s, cli_db(), grid, ids, n,
-                                                    (uint64_t)since, out, &err)
-                    : rn_ledger_bundle_write(s, cli_db(), ids, n, (uint64_t)since, out, &err);
-    if (out != stdout) {
-        if (fclose(out) != 0 && c == RN_OK)
-            c = RN_EIO;
-        if (c == RN_OK && rename(tmp, outp) != 0)
-            c = RN_EIO;
-        if (c != RN_OK)
-            unlink(tmp);
+    rn_code c =
+        pub ? rn_ledger_bundle_write_public(s, cli_db(), grid, ids, n, (uint64_t)since, out.f, &err)
+            : rn_ledger_bundle_write(s, cli_db(), ids, n, (uint64_t)since, out.f, &err);
+    if (cli_out_close(&out, c == RN_OK) != 0) {
+        c = RN_EIO;
+        snprintf(err.message, sizeof err.message, "writing %s: %s", outp, strerror(errno));
     }
     rc = c ? cli_error(c, &err) : EXIT_OK;
-    if (c == RN_OK && out != stdout)
+    if (c == RN_OK && strcmp(outp, "-") != 0)
         fprintf(stderr, "wrote %s\n", outp);
     rn_store_close(s);
     return rc;

@@ -52,18 +52,15 @@ int cmd_proof(int argc, char **argv)
         rn_free(text);
         return EXIT_OK;
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", outp);
-    FILE *out = fopen(tmp, "wb");
-    int ok = out && fwrite(text, 1, len, out) == len;
-    if (out && fclose(out) != 0)
-        ok = 0;
-    if (ok && rename(tmp, outp) != 0)
-        ok = 0;
+    cli_out out;
+    int ok = cli_out_open(&out, outp) == 0;
+    if (ok) {
+        ok = fwrite(text, 1, len, out.f) == len;
+        ok = cli_out_close(&out, ok) == 0 && ok;
+    }
     rn_free(text);
     if (!ok) {
-        fprintf(stderr, "remnant: %s: %s\n", outp, strerror(errno));
-        unlink(tmp);
+        fprintf(stderr, "remnant: cannot write %s: %s\n", outp, strerror(errno));
         return EXIT_DB;
     }
     fprintf(stderr, "wrote %s\n", outp);

@@ -151,45 +151,29 @@ static int do_export(int argc, char **argv)
         free(note);
         return rc;
     }
-    char tmp[4200] = "";
-    FILE *out = stdout;
-    int fd = -1;
-    if (strcmp(outp, "-") != 0) {
-        if (snprintf(tmp, sizeof tmp, "%s.partial-XXXXXX", outp) >= (int)sizeof tmp ||
-            (fd = mkstemp(tmp)) < 0 || !(out = fdopen(fd, "wb"))) {
-            fprintf(stderr, "remnant: cannot write next to %s: %s\n", outp, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmp);
-            }
-            free(note);
-            rn_store_close(s);
-            return EXIT_FAIL;
-        }
+    cli_out out;
+    if (cli_out_open(&out, outp) != 0) {
+        fprintf(stderr, "remnant: cannot write %s: %s\n", outp, strerror(errno));
+        free(note);
+        rn_store_close(s);
+        return EXIT_DB;
     }
     rn_error err;
     rn_error_clear(&err);
     rn_sync_export_opts o = {note, nlen, 0, 0, NULL, NULL, public_view, grid, NULL, NULL,
                              all_files, 0};
     uint64_t n = 0;
-    rn_code c = rn_sync_export(s, peer, &o, out, &n, &err);
-    if (out != stdout) {
-        if (!c && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-            c = RN_EIO;
-        if (fclose(out) != 0 && !c)
-            c = RN_EIO;
-        if (!c && rename(tmp, outp) != 0)
-            c = RN_EIO;
-        if (c)
-            unlink(tmp);
-        if (c == RN_EIO && !err.message[0])
-            snprintf(err.message, sizeof err.message, "writing %s: %s", outp, strerror(errno));
+    rn_code c = rn_sync_export(s, peer, &o, out.f, &n, &err);
+    int to_stdout = out.f == stdout;
+    if (cli_out_close(&out, c == RN_OK) != 0) {
+        c = RN_EIO;
+        snprintf(err.message, sizeof err.message, "writing %s: %s", outp, strerror(errno));
     }
     if (c)
         rc = cli_error(c, &err);
     else
         fprintf(stderr, "sync package for %s: %" PRIu64 " entries%s%s\n", peer, n,
-                out != stdout ? " -> " : "", out != stdout ? outp : "");
+                to_stdout ? "" : " -> ", to_stdout ? "" : outp);
     free(note);
     rn_store_close(s);
     return rc;

@@ -43,6 +43,22 @@ expect 0 "bundle" "$REMNANT" bundle --item "$I" -o ev.rnb
 expect 0 "remnant-verify accepts the bundle" "$RV" --key "$VK" ev.rnb
 grep -q "RESULT: VERIFIED" out.txt && ok "verified in plain words" || bad "plain words"
 grep -q "Blob .* SHA-256 matches" out.txt && ok "blob checked" || bad "blob checked"
+# -o naming a pipe or device writes through it (a temporary file renamed
+# over it replaced it: `-o /dev/null` did, run as root); a directory is refused
+mkfifo out.fifo
+cat out.fifo >fifo.rnb &
+expect 0 "bundle into a FIFO" "$REMNANT" bundle --item "$I" -o out.fifo
+wait $!
+[ -p out.fifo ] && ok "the FIFO is still a FIFO" || bad "the bundle replaced the FIFO"
+expect 0 "what came through the FIFO is a bundle that verifies" "$RV" --key "$VK" fifo.rnb
+cat out.fifo >fifo.proof &
+expect 0 "proof into a FIFO" "$REMNANT" proof "$I" -o out.fifo
+wait $!
+[ -p out.fifo ] && grep -q . fifo.proof && ok "the proof came through the FIFO" ||
+    bad "proof -o FIFO"
+mkdir outdir
+expect 5 "bundle into a directory: refused" "$REMNANT" bundle --item "$I" -o outdir
+grep -q "directory" err.txt && ok "the refusal says why" || bad "no reason: $(cat err.txt)"
 ldd "$RV" | grep -Eq "sqlite|jansson|remnant" && bad "remnant-verify links more than libsodium" || ok "remnant-verify depends on libsodium alone"
 
 # A bundle with an entry or a blob twice (issue 15, point 4): refused as
