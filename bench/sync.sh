@@ -141,15 +141,15 @@ labels="file http ofile ohttp"
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round of $ROUNDS" >&2
     if [ -z "${ONLY_INCREMENTAL:-}" ]; then
-        read -r W[base] C[base] < <(base_round)
+        read -r "W[base]" "C[base]" < <(base_round)
     fi
-    read -r W[file] C[file] < <(file_round "$R" a.db hq.db)
+    read -r "W[file]" "C[file]" < <(file_round "$R" a.db hq.db)
     if [ -n "$OLD" ]; then
-        read -r W[ofile] C[ofile] < <(file_round "$OLD" o_a.db o_hq.db)
+        read -r "W[ofile]" "C[ofile]" < <(file_round "$OLD" o_a.db o_hq.db)
     fi
     if [ -z "${ONLY_INCREMENTAL:-}" ]; then
-        read -r W[http] C[http] < <(http_round "$R" a.db)
-        [ -z "$OLD" ] || read -r W[ohttp] C[ohttp] < <(http_round "$OLD" o_a.db)
+        read -r "W[http]" "C[http]" < <(http_round "$R" a.db)
+        [ -z "$OLD" ] || read -r "W[ohttp]" "C[ohttp]" < <(http_round "$OLD" o_a.db)
     fi
     for l in base $labels; do
         [ -n "${W[$l]:-}" ] || continue

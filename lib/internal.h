@@ -7,6 +7,7 @@
 #ifndef REMNANT_INTERNAL_H
 #define REMNANT_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include "remnant/remnant.h"
@@ -27,6 +28,20 @@ void rn__sqlite_setup(void);
  * the decoding thread): asks the scheduler not to let its wake-ups preempt
  * the writer it feeds (alloc.c says why). Failure changes only speed. */
 void rn__thread_helper(void);
+/* A helper thread and the lock and condition its owner and it share.
+ * rn__helper_start: 1 when the thread runs fn(arg); 0 when none could be
+ * started (h holds nothing then: the caller does the work itself).
+ * rn__helper_stop: set *flag (a field the thread reads under h->mu) to 1,
+ * wake it, wait for it to end, free h's lock and condition; nothing when
+ * it never started. */
+typedef struct rn__helper {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running;
+} rn__helper;
+int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg);
+void rn__helper_stop(rn__helper *h, int *flag);
 
 /* Fill *err (if err is non-NULL) and return code. */
 rn_code rn__err(rn_error *err, rn_code code, const char *fmt, ...)

@@ -62,6 +62,32 @@ void rn__thread_helper(void)
     (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 }
 
+int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg)
+{
+    pthread_mutex_init(&h->mu, NULL); /* default attributes: cannot fail on Linux */
+    pthread_cond_init(&h->cv, NULL);
+    h->running = pthread_create(&h->thread, NULL, fn, arg) == 0;
+    if (!h->running) {
+        pthread_cond_destroy(&h->cv);
+        pthread_mutex_destroy(&h->mu);
+    }
+    return h->running;
+}
+
+void rn__helper_stop(rn__helper *h, int *flag)
+{
+    if (!h->running)
+        return;
+    pthread_mutex_lock(&h->mu);
+    *flag = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->thread, NULL);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    h->running = 0;
+}
+
 /* Countdown to an injected failure; 0 means never. Tests only; not
  * thread-safe by design (tests that use it are single-threaded). */
 static long fail_after;

@@ -134,12 +134,6 @@ static void copy_text(const char *v, size_t n, char *dst, size_t cap)
     dst[n] = '\0';
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const char *v = (const char *)sqlite3_column_text(st, col); /* before its length */
-    copy_text(v, (size_t)sqlite3_column_bytes(st, col), dst, cap);
-}
-
 static int prepare_queries(rn__decoded *d)
 {
     return (d->item_q ||
@@ -192,24 +186,39 @@ static const ctx_entry *inherit(rn__decoded *d, ctx_entry *n, const char *event,
 
 /* An item's own fields its context reads, in item_q's column order, and
  * where each one goes. */
-static const char *const ITEM_FIELDS[5] = {"category", "producing_state", "manufacturer", "event",
-                                           "parent"};
+static const char *const ITEM_FIELDS[] = {"category", "producing_state", "manufacturer", "event",
+                                          "parent"};
 typedef struct item_row {
     ctx_entry n;
     char event[RN_ID_LEN + 1], parent[RN_ID_LEN + 1];
-    char *dst[5];
-    size_t cap[5];
 } item_row;
 
 static void row_init(item_row *r, const char *id)
 {
     memset(r, 0, sizeof *r);
     memcpy(r->n.id, id, RN_ID_LEN + 1);
-    char *dst[5] = {r->n.category, r->n.state, r->n.manufacturer, r->event, r->parent};
-    size_t cap[5] = {sizeof r->n.category, sizeof r->n.state, sizeof r->n.manufacturer,
-                     sizeof r->event, sizeof r->parent};
-    memcpy(r->dst, dst, sizeof dst);
-    memcpy(r->cap, cap, sizeof cap);
+}
+
+/* Set field k of r (ITEM_FIELDS' order) to v[0..n) (v NULL: empty). */
+static void row_set(item_row *r, size_t k, const char *v, size_t n)
+{
+    switch (k) {
+    case 0:
+        copy_text(v, n, r->n.category, sizeof r->n.category);
+        break;
+    case 1:
+        copy_text(v, n, r->n.state, sizeof r->n.state);
+        break;
+    case 2:
+        copy_text(v, n, r->n.manufacturer, sizeof r->n.manufacturer);
+        break;
+    case 3:
+        copy_text(v, n, r->event, sizeof r->event);
+        break;
+    default:
+        copy_text(v, n, r->parent, sizeof r->parent);
+        break;
+    }
 }
 
 /* The context of item `id`, inheriting state and documentation date from
@@ -228,8 +237,11 @@ static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
         sqlite3_reset(d->item_q);
         return NULL;
     }
-    for (int k = 0; k < 5; k++)
-        copy_col(d->item_q, k, r.dst[k], r.cap[k]);
+    for (size_t k = 0; k < RN_ARRAY_LEN(ITEM_FIELDS); k++) {
+        const char *v =
+            (const char *)sqlite3_column_text(d->item_q, (int)k); /* before its length */
+        row_set(&r, k, v, (size_t)sqlite3_column_bytes(d->item_q, (int)k));
+    }
     sqlite3_reset(d->item_q);
     return inherit(d, &r.n, r.event, r.parent, depth);
 }
@@ -240,10 +252,10 @@ void rn__decoded_item(rn__decoded *d, const rn_record *rec)
         return;
     item_row r;
     row_init(&r, rec->id);
-    for (int k = 0; k < 5; k++) {
+    for (size_t k = 0; k < RN_ARRAY_LEN(ITEM_FIELDS); k++) {
         size_t len = 0;
         const char *v = rn_record_get(rec, ITEM_FIELDS[k], &len);
-        copy_text(v, len, r.dst[k], r.cap[k]);
+        row_set(&r, k, v, len);
     }
     (void)inherit(d, &r.n, r.event, r.parent, 0);
 }

@@ -292,7 +292,7 @@ static void ahead_fill(ahead *a, batch *b, size_t *pos, long *line)
         rn_type t = rn_record_type(x->rec);
         x->canon.len = 0;
         x->prep.canon = NULL;
-        if (x->rec->id[0] && t != RN_T_FINDING && t != RN_T_TRACE &&
+        if (x->rec->id[0] && !rn__lifecycle_type(t) &&
             rn__record_json(x->rec, RN_JSON_CANONICAL, &x->canon) != RN_OK)
             x->canon.len = 0; /* the writer tries again and reports it */
         if (x->canon.len &&

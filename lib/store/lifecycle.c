@@ -398,7 +398,7 @@ static rn_code trace_act(const rn_record *old, const rn_record *r, rn_error *err
 rn_code rn__lifecycle_put(rn_store *s, rn_record *r, rn_put_mode mode, int how, rn_error *err)
 {
     rn_type t = rn_record_type(r);
-    if (t != RN_T_FINDING && t != RN_T_TRACE)
+    if (!rn__lifecycle_type(t))
         return RN_OK;
     rn_record *old = NULL;
     if (mode != RN_PUT_CREATE) {

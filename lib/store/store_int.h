@@ -132,6 +132,14 @@ rn_code rn__photo_strip(const char *src, const char *dst, rn_error *err);
 #define RN__PUT_SYNC 3   /* a change another log made, synced (lib/sync) */
 /* May set a new finding's author (W1); else r is unchanged. */
 rn_code rn__lifecycle_put(rn_store *s, rn_record *r, rn_put_mode mode, int how, rn_error *err);
+/* Does the lifecycle govern records of type t (findings, trace requests)?
+ * Their writes may set fields, so bytes encoded before the write (an
+ * import's reader, a sync's S6) are not the record's: the store encodes
+ * those anew. */
+static inline int rn__lifecycle_type(rn_type t)
+{
+    return t == RN_T_FINDING || t == RN_T_TRACE;
+}
 rn_code rn__lifecycle_delete(rn_store *s, const char *id, rn_error *err);
 /* rn_store_put(RN_PUT_REPLACE) as a lifecycle act (a finding's review,
  * publication or withdrawal, a trace request's move): the one way a status

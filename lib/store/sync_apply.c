@@ -48,7 +48,7 @@ rn_code rn__store_sync_write_canon(rn_store *s, rn_record *r, int exists, const 
     rn_type t = rn_record_type(r);
     /* the lifecycle may set fields of a finding or a trace request: then
      * the caller's bytes would not be the record's; those are encoded anew */
-    if (t != RN_T_FINDING && t != RN_T_TRACE && canon) {
+    if (!rn__lifecycle_type(t) && canon) {
         s->put_canon = canon;
         s->put_canon_len = len;
         s->put_prep = prep;

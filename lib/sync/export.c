@@ -42,10 +42,7 @@
 typedef struct hashing {
     FILE *to;
     rn__sha256_ctx h;
-    int threaded; /* the helper runs: blocks go through buf[] */
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    rn__helper th; /* th.running: blocks go through buf[] */
     char *buf[2];
     size_t cap[2], len[2];
     int full[2]; /* buf[i] waits for the helper */
@@ -66,37 +63,37 @@ static void *hashing_run(void *arg)
 {
     hashing *x = arg;
     for (int k = 0;; k ^= 1) {
-        pthread_mutex_lock(&x->mu);
+        pthread_mutex_lock(&x->th.mu);
         while (!x->full[k] && !x->done)
-            pthread_cond_wait(&x->cv, &x->mu);
+            pthread_cond_wait(&x->th.cv, &x->th.mu);
         int have = x->full[k], failed = x->failed;
-        pthread_mutex_unlock(&x->mu);
+        pthread_mutex_unlock(&x->th.mu);
         if (!have)
             return NULL;
         int bad = !failed && hashing_put(x, x->buf[k], x->len[k]) != 0;
         int e = errno;
-        pthread_mutex_lock(&x->mu);
+        pthread_mutex_lock(&x->th.mu);
         if (bad) {
             x->failed = 1;
             x->werr = e ? e : EIO;
         }
         x->full[k] = 0;
-        pthread_cond_broadcast(&x->cv);
-        pthread_mutex_unlock(&x->mu);
+        pthread_cond_broadcast(&x->th.cv);
+        pthread_mutex_unlock(&x->th.mu);
     }
 }
 
 static ssize_t hw(void *c, const char *buf, size_t n)
 {
     hashing *x = c;
-    if (!x->threaded)
+    if (!x->th.running)
         return hashing_put(x, buf, n) == 0 ? (ssize_t)n : -1;
     int k = x->next;
-    pthread_mutex_lock(&x->mu);
+    pthread_mutex_lock(&x->th.mu);
     while (x->full[k])
-        pthread_cond_wait(&x->cv, &x->mu);
+        pthread_cond_wait(&x->th.cv, &x->th.mu);
     int failed = x->failed, e = x->werr;
-    pthread_mutex_unlock(&x->mu);
+    pthread_mutex_unlock(&x->th.mu);
     if (failed) {
         errno = e;
         return -1;
@@ -112,10 +109,10 @@ static ssize_t hw(void *c, const char *buf, size_t n)
     }
     memcpy(x->buf[k], buf, n);
     x->len[k] = n;
-    pthread_mutex_lock(&x->mu);
+    pthread_mutex_lock(&x->th.mu);
     x->full[k] = 1;
-    pthread_cond_broadcast(&x->cv);
-    pthread_mutex_unlock(&x->mu);
+    pthread_cond_broadcast(&x->th.cv);
+    pthread_mutex_unlock(&x->th.mu);
     x->next = k ^ 1;
     return (ssize_t)n;
 }
@@ -126,13 +123,7 @@ static void hashing_start(hashing *x, FILE *to)
     memset(x, 0, sizeof *x);
     x->to = to;
     rn__sha256_init(&x->h);
-    pthread_mutex_init(&x->mu, NULL); /* default attributes: cannot fail on Linux */
-    pthread_cond_init(&x->cv, NULL);
-    x->threaded = pthread_create(&x->thread, NULL, hashing_run, x) == 0;
-    if (!x->threaded) {
-        pthread_cond_destroy(&x->cv);
-        pthread_mutex_destroy(&x->mu);
-    }
+    (void)rn__helper_start(&x->th, hashing_run, x);
 }
 
 /* After the stream's last block: wait for the helper to hash and write
@@ -140,16 +131,7 @@ static void hashing_start(hashing *x, FILE *to)
  * Safe to call again (and on a hashing never started: it is zeroed). */
 static int hashing_end(hashing *x)
 {
-    if (x->threaded) {
-        pthread_mutex_lock(&x->mu);
-        x->done = 1;
-        pthread_cond_broadcast(&x->cv);
-        pthread_mutex_unlock(&x->mu);
-        pthread_join(x->thread, NULL);
-        x->threaded = 0;
-        pthread_cond_destroy(&x->cv);
-        pthread_mutex_destroy(&x->mu);
-    }
+    rn__helper_stop(&x->th, &x->done);
     free(x->buf[0]);
     free(x->buf[1]);
     x->buf[0] = x->buf[1] = NULL;
@@ -435,10 +417,7 @@ typedef struct xp_batch {
 typedef struct xp {
     FILE *out;
     shas *blobs;
-    int threaded;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    rn__helper th; /* th.running: batches go to the helper */
     int done;   /* no more batches */
     int failed; /* the writer failed: rc, err */
     rn_code rc;
@@ -552,22 +531,22 @@ static void *xp_run(void *arg)
     xp *w = arg;
     for (size_t k = 0;; k = (k + 1) % XP_BATCHES) {
         xp_batch *b = &w->b[k];
-        pthread_mutex_lock(&w->mu);
+        pthread_mutex_lock(&w->th.mu);
         while (!b->full && !w->done)
-            pthread_cond_wait(&w->cv, &w->mu);
+            pthread_cond_wait(&w->th.cv, &w->th.mu);
         int have = b->full;
-        pthread_mutex_unlock(&w->mu);
+        pthread_mutex_unlock(&w->th.mu);
         if (!have)
             return NULL;
         rn_code rc = xp_write_batch(w, b, &w->err);
-        pthread_mutex_lock(&w->mu);
+        pthread_mutex_lock(&w->th.mu);
         if (rc) {
             w->failed = 1;
             w->rc = rc;
         }
         b->full = 0;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        pthread_cond_broadcast(&w->th.cv);
+        pthread_mutex_unlock(&w->th.mu);
         if (rc)
             return NULL;
     }
@@ -576,12 +555,12 @@ static void *xp_run(void *arg)
 /* Batch k, filled: written here or handed to the helper. */
 static rn_code xp_hand(xp *w, xp_batch *b, rn_error *err)
 {
-    if (!w->threaded)
+    if (!w->th.running)
         return xp_write_batch(w, b, err);
-    pthread_mutex_lock(&w->mu);
+    pthread_mutex_lock(&w->th.mu);
     b->full = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    pthread_cond_broadcast(&w->th.cv);
+    pthread_mutex_unlock(&w->th.mu);
     return RN_OK;
 }
 
@@ -589,12 +568,12 @@ static rn_code xp_hand(xp *w, xp_batch *b, rn_error *err)
  * failed meanwhile. */
 static rn_code xp_take(xp *w, xp_batch *b, rn_error *err)
 {
-    if (w->threaded) {
-        pthread_mutex_lock(&w->mu);
+    if (w->th.running) {
+        pthread_mutex_lock(&w->th.mu);
         while (b->full && !w->failed)
-            pthread_cond_wait(&w->cv, &w->mu);
+            pthread_cond_wait(&w->th.cv, &w->th.mu);
         int failed = w->failed;
-        pthread_mutex_unlock(&w->mu);
+        pthread_mutex_unlock(&w->th.mu);
         if (failed) {
             if (err)
                 *err = w->err;
@@ -609,19 +588,11 @@ static rn_code xp_take(xp *w, xp_batch *b, rn_error *err)
  * unless rc (this thread's) is one already. */
 static rn_code xp_end(xp *w, rn_code rc, rn_error *err)
 {
-    if (w->threaded) {
-        pthread_mutex_lock(&w->mu);
-        w->done = 1;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->thread, NULL);
-        pthread_cond_destroy(&w->cv);
-        pthread_mutex_destroy(&w->mu);
-        if (rc == RN_OK && w->failed) {
-            if (err)
-                *err = w->err;
-            rc = w->rc;
-        }
+    rn__helper_stop(&w->th, &w->done);
+    if (rc == RN_OK && w->failed) {
+        if (err)
+            *err = w->err;
+        rc = w->rc;
     }
     for (size_t k = 0; k < XP_BATCHES; k++)
         for (size_t i = 0; i < XP_ROWS; i++)
@@ -643,15 +614,8 @@ static rn_code write_entries(sqlite3 *db, uint64_t from, uint64_t size, FILE *ou
     for (size_t k = 0; k < XP_BATCHES; k++)
         for (size_t i = 0; i < XP_ROWS; i++)
             rn__buf_init(&w->b[k].row[i].mem, (size_t)64 << 20); /* rows of this log */
-    if (size - from >= XP_THREAD_MIN) {
-        pthread_mutex_init(&w->mu, NULL); /* default attributes: cannot fail on Linux */
-        pthread_cond_init(&w->cv, NULL);
-        w->threaded = pthread_create(&w->thread, NULL, xp_run, w) == 0;
-        if (!w->threaded) {
-            pthread_cond_destroy(&w->cv);
-            pthread_mutex_destroy(&w->mu);
-        }
-    }
+    if (size - from >= XP_THREAD_MIN)
+        (void)rn__helper_start(&w->th, xp_run, w);
     /* E2, for the records the package discloses */
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO sync_record(peer_origin, record_id, "

@@ -114,6 +114,12 @@ static void job_free(job *j)
 
 static void hex(const uint8_t *h, char out[65]) { rn__hex_encode(h, RN_HASH_LEN, out); }
 
+/* Our own change, back from the peer (made in this log): never applied. */
+static int is_echo(const job *j, const item *it)
+{
+    return it->made_in && strcmp(it->made_in, j->own) == 0;
+}
+
 /* S2 */
 static rn_code check_signature(job *j, rn_error *err)
 {
@@ -630,8 +636,7 @@ static rn_code check_policy(job *j, rn_sync_may_fn may, void *ctx, rn_error *err
 {
     for (size_t i = 0; may && i < j->nit; i++) {
         item *it = &j->it[i];
-        if (it->withheld || (j->p.from + i < j->seen && !it->pub) ||
-            (it->made_in && strcmp(it->made_in, j->own) == 0))
+        if (it->withheld || (j->p.from + i < j->seen && !it->pub) || is_echo(j, it))
             continue;
         if (!may(ctx, it->type))
             return rn__err(err, RN_ECONSTRAINT, "REFUSED: entry %llu changes %s %s, which "
@@ -869,7 +874,7 @@ static rn_code provenance(job *j, const item *it, uint64_t oseq, int64_t lseq, c
 static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by,
                          const rn__ledger_prep *made, rn_sync_stats *stats, rn_error *err)
 {
-    if (it->made_in && strcmp(it->made_in, j->own) == 0) {
+    if (is_echo(j, it)) {
         stats->echoes++; /* our own change, back from the peer */
         return RN_OK;
     }
@@ -964,13 +969,11 @@ typedef struct ahead {
     job *j;
     rn__salts salts;
     uint64_t next_seq; /* the log index the next applied entry will take */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t made;      /* entries [0, made) are made (told under mu) */
+    rn__helper th;
+    size_t made;      /* entries [0, made) are made (told under th.mu) */
     size_t used;      /* the applier is done with entries [0, used) */
     size_t made_seen; /* the applier's copy of made */
     int stop;         /* the applier has given up */
-    pthread_t thread;
     rn__ledger_prep slot[AHEAD_SLOTS]; /* entry i's in slot i % AHEAD_SLOTS */
 } ahead;
 
@@ -979,8 +982,7 @@ typedef struct ahead {
 static int may_apply(const job *j, size_t i)
 {
     const item *it = &j->it[i];
-    return j->p.from + i >= j->seen && !it->withheld && !it->pub &&
-           !(it->made_in && strcmp(it->made_in, j->own) == 0);
+    return j->p.from + i >= j->seen && !it->withheld && !it->pub && !is_echo(j, it);
 }
 
 static void ahead_make(ahead *a, size_t i)
@@ -995,7 +997,7 @@ static void ahead_make(ahead *a, size_t i)
     rn_type t = it->rec ? rn_record_type(it->rec) : RN_T_COUNT;
     /* a finding's or a trace request's bytes are made anew by the store
      * (rn__store_sync_write_canon): nothing to make ahead for those */
-    if (!it->canon || t == RN_T_FINDING || t == RN_T_TRACE ||
+    if (!it->canon || rn__lifecycle_type(t) ||
         rn__ledger_prepare(p, &a->salts, it->canon, it->canon_len, it->author) != RN_OK)
         return;
     if (it->op == 'c')
@@ -1009,23 +1011,23 @@ static void *ahead_run(void *arg)
     size_t n = a->j->nit, used = 0;
     for (size_t i = 0; i < n; i++) {
         if (i - used >= AHEAD_SLOTS || i % AHEAD_NOTIFY == 0) {
-            pthread_mutex_lock(&a->mu);
+            pthread_mutex_lock(&a->th.mu);
             a->made = i;
-            pthread_cond_broadcast(&a->cv);
+            pthread_cond_broadcast(&a->th.cv);
             while (i - a->used >= AHEAD_SLOTS && !a->stop)
-                pthread_cond_wait(&a->cv, &a->mu);
+                pthread_cond_wait(&a->th.cv, &a->th.mu);
             used = a->used;
             int stop = a->stop;
-            pthread_mutex_unlock(&a->mu);
+            pthread_mutex_unlock(&a->th.mu);
             if (stop)
                 return NULL;
         }
         ahead_make(a, i);
     }
-    pthread_mutex_lock(&a->mu);
+    pthread_mutex_lock(&a->th.mu);
     a->made = n;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    pthread_cond_broadcast(&a->th.cv);
+    pthread_mutex_unlock(&a->th.mu);
     return NULL;
 }
 
@@ -1048,12 +1050,8 @@ static ahead *ahead_start(job *j)
     rn__salts_init(&a->salts);
     for (size_t k = 0; k < AHEAD_SLOTS; k++)
         rn__ledger_prep_init(&a->slot[k]);
-    pthread_mutex_init(&a->mu, NULL); /* default attributes: cannot fail on Linux */
-    pthread_cond_init(&a->cv, NULL);
-    if (pthread_create(&a->thread, NULL, ahead_run, a) == 0)
+    if (rn__helper_start(&a->th, ahead_run, a))
         return a;
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
     rn__salts_wipe(&a->salts);
     free(a);
     return NULL;
@@ -1064,13 +1062,13 @@ static ahead *ahead_start(job *j)
 static const rn__ledger_prep *ahead_take(ahead *a, size_t i)
 {
     if (i >= a->made_seen || i % AHEAD_NOTIFY == 0) {
-        pthread_mutex_lock(&a->mu);
+        pthread_mutex_lock(&a->th.mu);
         a->used = i;
-        pthread_cond_broadcast(&a->cv);
+        pthread_cond_broadcast(&a->th.cv);
         while (a->made <= i)
-            pthread_cond_wait(&a->cv, &a->mu);
+            pthread_cond_wait(&a->th.cv, &a->th.mu);
         a->made_seen = a->made;
-        pthread_mutex_unlock(&a->mu);
+        pthread_mutex_unlock(&a->th.mu);
     }
     const rn__ledger_prep *p = &a->slot[i % AHEAD_SLOTS];
     return p->canon ? p : NULL;
@@ -1081,16 +1079,10 @@ static void ahead_end(ahead *a)
 {
     if (!a)
         return;
-    pthread_mutex_lock(&a->mu);
-    a->stop = 1;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->thread, NULL);
+    rn__helper_stop(&a->th, &a->stop);
     for (size_t k = 0; k < AHEAD_SLOTS; k++)
         rn__ledger_prep_free(&a->slot[k]);
     rn__salts_wipe(&a->salts);
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
     free(a);
 }
 
@@ -1179,8 +1171,7 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
      * shows it accepted this log up to that change */
     uint64_t acked = 0;
     for (size_t i = 0; i < j->nit; i++)
-        if (j->it[i].made_in && strcmp(j->it[i].made_in, j->own) == 0 &&
-            j->it[i].made_index + 1 > acked && !j->it[i].pub)
+        if (is_echo(j, &j->it[i]) && j->it[i].made_index + 1 > acked && !j->it[i].pub)
             acked = j->it[i].made_index + 1;
     if (acked && (rc = rn_sync_peer_acked(j->s, j->peer, acked, err)))
         return rc;
@@ -1219,9 +1210,8 @@ static rn_code bulk_prepare(job *j, int off_wal, rn_error *err)
     uint64_t writes = 0;
     for (size_t i = 0; i < j->nit; i++) {
         const item *it = &j->it[i];
-        if (it->withheld || it->op == 'd' || !it->rec ||
-            (j->p.from + i < j->seen && !it->pub) ||
-            (it->made_in && strcmp(it->made_in, j->own) == 0))
+        if (it->withheld || it->op == 'd' || !it->rec || (j->p.from + i < j->seen && !it->pub) ||
+            is_echo(j, it))
             continue;
         writes++;
     }
