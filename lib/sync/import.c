@@ -22,6 +22,12 @@
  *      the root seen before (else FORK: the peer rewrote what it showed) and
  *      at the end the checkpoint's root (every entry is in the signed tree);
  *  S8. every attachment applied names a blob in the package or here.
+ * A package of STREAM_MIN entries or more (not a public one) is streamed:
+ * every leaf is hashed and S5, S7 pass first; then S6, the policy and S8
+ * run entry by entry inside the transaction, a helper thread opening the
+ * entries ahead, and each entry passes them before S9 applies it. A
+ * refusal then rolls the transaction back (nothing is written) and names
+ * what the checks in their order would have named (first_refusal).
  * Then the blobs are written (content-addressed: a crash leaves at most
  * unnamed files, which `remnant gc` removes) and, in ONE transaction:
  *  S9. each entry after L is applied unless it is our own change coming
@@ -85,9 +91,12 @@ typedef struct job {
     item *it;
     size_t nit;
     sqlite3_stmt *q_last, *q_base, *q_conf, *q_prov, *q_rec, *q_conf_ins, *q_conf_upd;
-    sqlite3_stmt *q_tip, *q_from;
+    sqlite3_stmt *q_from;
     rn__jreader *jr;  /* S6's record reader, one for every entry */
     int any_open;     /* is any conflict open here (asked once, then kept) */
+    int stream;       /* S6, the policy and S8 run entry by entry with S9 */
+    rn_sync_may_fn may; /* the importer's policy (NULL: any type) */
+    void *may_ctx;
 } job;
 
 static void job_free(job *j)
@@ -106,7 +115,6 @@ static void job_free(job *j)
     sqlite3_finalize(j->q_rec);
     sqlite3_finalize(j->q_conf_ins);
     sqlite3_finalize(j->q_conf_upd);
-    sqlite3_finalize(j->q_tip);
     sqlite3_finalize(j->q_from);
     rn__jreader_free(j->jr);
     rn__sync_pkg_free(&j->p);
@@ -397,7 +405,8 @@ static rn_code open_one(job *j, size_t i, rn__jreader **jr, rn_error *err)
                                         : "is not a well-formed log entry with all its "
                                           "disclosures");
     }
-    rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
+    if (!j->stream) /* streamed: check_entries hashed every leaf first */
+        rn__merkle_leaf_hash(e->body, e->blen, it->leaf);
     it->op = en.op;
     if (it->withheld) {
         free(buf);
@@ -478,6 +487,7 @@ static rn_code open_one(job *j, size_t i, rn__jreader **jr, rn_error *err)
  * first it refuses: bad (b if none), with its code and message. */
 typedef struct check_part {
     job *j;
+    int leaves; /* only each entry's leaf hash (it cannot fail) */
     size_t a, b, bad;
     rn__jreader *jr;
     rn_code rc;
@@ -485,28 +495,33 @@ typedef struct check_part {
 } check_part;
 
 /* Packages of fewer entries are checked on one thread (a thread costs more
- * than it saves) */
+ * than it saves), and checked whole before S9 applies any */
 #define CHECK_SPLIT_MIN 512
+#define STREAM_MIN 512
 
 static void *check_run(void *arg)
 {
     check_part *pt = arg;
     rn_error_clear(&pt->err);
     pt->rc = RN_OK;
+    const rn__sync_entry *e = pt->j->p.e;
     for (pt->bad = pt->a; pt->bad < pt->b; pt->bad++)
-        if ((pt->rc = open_one(pt->j, pt->bad, &pt->jr, &pt->err)))
+        if (pt->leaves)
+            rn__merkle_leaf_hash(e[pt->bad].body, e[pt->bad].blen, pt->j->it[pt->bad].leaf);
+        else if ((pt->rc = open_one(pt->j, pt->bad, &pt->jr, &pt->err)))
             break;
     return NULL;
 }
 
-/* S6 for every entry: part[0] the first half (or all), part[1] the rest on
- * a second thread. Each part stops at its first refusal (check_part.bad);
- * the caller reports the earliest in the entries' order. */
-static void check_all(job *j, check_part part[2])
+/* S6 (or with leaves, only the leaf hashes) for every entry: part[0] the
+ * first half (or all), part[1] the rest on a second thread. Each part stops
+ * at its first refusal (check_part.bad); the caller reports the earliest in
+ * the entries' order. */
+static void check_all(job *j, int leaves, check_part part[2])
 {
     size_t n = j->p.ne, half = n >= CHECK_SPLIT_MIN ? n / 2 : n;
-    part[0] = (check_part){.j = j, .a = 0, .b = half, .jr = j->jr};
-    part[1] = (check_part){.j = j, .a = half, .b = n};
+    part[0] = (check_part){.j = j, .leaves = leaves, .a = 0, .b = half, .jr = j->jr};
+    part[1] = (check_part){.j = j, .leaves = leaves, .a = half, .b = n};
     pthread_t t;
     int two = half < n && pthread_create(&t, NULL, check_run, &part[1]) == 0;
     if (!two)
@@ -517,6 +532,44 @@ static void check_all(job *j, check_part part[2])
         pthread_join(t, NULL);
         rn__jreader_free(part[1].jr);
     }
+}
+
+/* S7 from the frontier f of FROM over the entries' leaf hashes. With part
+ * (S6's outcome for every entry), the first entry S6 refused is reported
+ * at its place in the entries' order: what one pass over the entries in
+ * order would have reported. */
+static rn_code check_tree(job *j, rn_frontier *f, const check_part *part, rn_error *err)
+{
+    char a[65], b[65];
+    for (size_t i = 0; i < j->p.ne; i++) {
+        const check_part *pt = part ? &part[i >= part[0].b] : NULL;
+        if (pt && i == pt->bad) {
+            if (err)
+                *err = pt->err;
+            return pt->rc;
+        }
+        if (j->p.public_mode)
+            continue;
+        (void)rn__frontier_append(f, j->it[i].leaf);
+        if (f->size == j->seen && j->seen > j->p.from) {
+            rn_hash r;
+            rn__frontier_root(f, r);
+            if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0) {
+                hex(j->seen_root, a);
+                hex(r, b);
+                return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
+                               "entries had root %s when seen before, and this package's "
+                               "entries give %s; nothing written", j->peer,
+                               (unsigned long long)j->seen, a, b);
+            }
+        }
+    }
+    rn_hash root;
+    rn__frontier_root(f, root);
+    if (!j->p.public_mode && memcmp(root, j->cp.root, RN_HASH_LEN) != 0)
+        return rn__err(err, RN_ECRYPTO, "REFUSED: the package's entries do not hash to its "
+                       "signed checkpoint's root (a changed or missing byte); nothing written");
+    return RN_OK;
 }
 
 /* S5, S6, S7 */
@@ -571,40 +624,24 @@ static rn_code check_entries(job *j, rn_error *err)
         t->pub = 1;
         t->made_index = k; /* which public section (a public package has no via) */
     }
-    /* S6 for every entry, on two threads when there are many; then S7 in
-     * the entries' order, which also reports the first entry S6 refused
-     * (what one pass over the entries in order would have reported) */
-    check_part part[2];
-    check_all(j, part);
-    for (size_t i = 0; i < j->p.ne; i++) {
-        const check_part *pt = &part[i >= part[0].b];
-        if (i == pt->bad) {
-            if (err)
-                *err = pt->err;
-            return pt->rc;
-        }
-        if (j->p.public_mode)
-            continue;
-        (void)rn__frontier_append(&f, j->it[i].leaf);
-        if (f.size == j->seen && j->seen > j->p.from) {
-            rn_hash r;
-            rn__frontier_root(&f, r);
-            if (memcmp(r, j->seen_root, RN_HASH_LEN) != 0) {
-                hex(j->seen_root, a);
-                hex(r, b);
-                return rn__err(err, RN_ETAMPER, "REFUSED (FORK): peer %s's log of %llu "
-                               "entries had root %s when seen before, and this package's "
-                               "entries give %s; nothing written", j->peer,
-                               (unsigned long long)j->seen, a, b);
-            }
+    /* A large package is streamed: every leaf is hashed and S7 passes here,
+     * then S6 opens the entries one by one while S9 applies them, each
+     * entry before it is applied (apply_all). When S7 refuses, S6 runs over
+     * every entry first after all, so that the refusal is the one the checks
+     * in their order report. */
+    if (j->p.ne >= STREAM_MIN && !j->p.public_mode && j->p.npub == 0) {
+        rn_frontier g = f;
+        check_part part[2];
+        check_all(j, 1, part);
+        if (check_tree(j, &g, NULL, NULL) == RN_OK) {
+            j->stream = 1;
+            return RN_OK;
         }
     }
-    rn_hash root;
-    rn__frontier_root(&f, root);
-    if (!j->p.public_mode && memcmp(root, j->cp.root, RN_HASH_LEN) != 0)
-        return rn__err(err, RN_ECRYPTO, "REFUSED: the package's entries do not hash to its "
-                       "signed checkpoint's root (a changed or missing byte); nothing written");
-    return RN_OK;
+    /* S6 for every entry, on two threads when there are many; then S7 */
+    check_part part[2];
+    check_all(j, 0, part);
+    return check_tree(j, &f, part, err);
 }
 
 int rn__sync_have_blob(rn_store *s, const char *sha)
@@ -630,45 +667,50 @@ static const rn__sync_blob *pkg_blob(const rn__sync_pkg *p, const char *sha)
     return NULL;
 }
 
-/* The importer's policy: every change to apply must be of a type it
- * allows (the server: the pushing account's role). */
-static rn_code check_policy(job *j, rn_sync_may_fn may, void *ctx, rn_error *err)
+/* The importer's policy for entry i: a change to apply must be of a type
+ * it allows (the server: the pushing account's role). */
+static rn_code policy_one(job *j, size_t i, rn_error *err)
 {
-    for (size_t i = 0; may && i < j->nit; i++) {
-        item *it = &j->it[i];
-        if (it->withheld || (j->p.from + i < j->seen && !it->pub) || is_echo(j, it))
-            continue;
-        if (!may(ctx, it->type))
-            return rn__err(err, RN_ECONSTRAINT, "REFUSED: entry %llu changes %s %s, which "
-                           "the account's role may not write; nothing written",
-                           (unsigned long long)(j->p.from + i), it->type, it->id);
-    }
-    return RN_OK;
+    item *it = &j->it[i];
+    if (!j->may || it->withheld || (j->p.from + i < j->seen && !it->pub) || is_echo(j, it) ||
+        j->may(j->may_ctx, it->type))
+        return RN_OK;
+    return rn__err(err, RN_ECONSTRAINT, "REFUSED: entry %llu changes %s %s, which the "
+                   "account's role may not write; nothing written",
+                   (unsigned long long)(j->p.from + i), it->type, it->id);
 }
 
-/* S8 */
-static rn_code check_blobs(job *j, rn_error *err)
+/* S8 for entry i: an attachment it applies names a blob in the package or
+ * here. */
+static rn_code blob_one(job *j, size_t i, rn_error *err)
 {
-    for (size_t i = 0; i < j->nit; i++) {
-        item *it = &j->it[i];
-        if (it->withheld || !it->rec || (j->p.from + i < j->seen && !it->pub) ||
-            rn_record_type(it->rec) != RN_T_ATTACHMENT)
-            continue;
-        const char *sha = rn_record_get(it->rec, "sha256", NULL);
-        if (sha && !pkg_blob(&j->p, sha) && !rn__sync_have_blob(j->s, sha)) {
-            int named = 0;
-            for (size_t k = 0; k < j->p.nf && !named; k++)
-                named = memcmp(j->p.f[k].sha, sha, 64) == 0;
-            if (named)
-                return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names file %s, which "
-                               "the package left out (its sender holds that this instance "
-                               "has it) and which is not here: export the package again "
-                               "with --all-files, or pull it; nothing written", it->id, sha);
-            return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names blob %s, which is "
-                           "neither in the package nor here; nothing written", it->id, sha);
-        }
-    }
-    return RN_OK;
+    item *it = &j->it[i];
+    if (it->withheld || !it->rec || (j->p.from + i < j->seen && !it->pub) ||
+        rn_record_type(it->rec) != RN_T_ATTACHMENT)
+        return RN_OK;
+    const char *sha = rn_record_get(it->rec, "sha256", NULL);
+    if (!sha || pkg_blob(&j->p, sha) || rn__sync_have_blob(j->s, sha))
+        return RN_OK;
+    for (size_t k = 0; k < j->p.nf; k++)
+        if (memcmp(j->p.f[k].sha, sha, 64) == 0)
+            return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names file %s, which the "
+                           "package left out (its sender holds that this instance has it) "
+                           "and which is not here: export the package again with "
+                           "--all-files, or pull it; nothing written", it->id, sha);
+    return rn__err(err, RN_EINPUT, "REFUSED: attachment %s names blob %s, which is neither "
+                   "in the package nor here; nothing written", it->id, sha);
+}
+
+/* The policy, then S8, for entries [from, nit), each check over all of
+ * them in turn: the first refusal in that order. */
+static rn_code check_rest(job *j, size_t from, int policy, int blobs, rn_error *err)
+{
+    rn_code rc = RN_OK;
+    for (size_t i = from; policy && i < j->nit && rc == RN_OK; i++)
+        rc = policy_one(j, i, err);
+    for (size_t i = from; blobs && i < j->nit && rc == RN_OK; i++)
+        rc = blob_one(j, i, err);
+    return rc;
 }
 
 rn_code rn__sync_write_blob(rn_store *s, const rn__sync_blob *b, rn_error *err)
@@ -740,18 +782,17 @@ static rn_code last_local(job *j, const char *id, int64_t *seq, char *op, rn_err
 
 /* The seq of this log's newest entry: the one the write just made (a put or
  * delete of the store appends exactly one entry, its last write, and S9 runs
- * alone in its transaction). A read of the table's last row, cheaper than
- * last_local's lookup by record. */
+ * alone in its transaction), as the log's writer knows it. */
 static rn_code log_tip(job *j, int64_t *seq, rn_error *err)
 {
-    rn_code rc = prep(j, &j->q_tip, "SELECT max(seq) FROM ledger_entry", err);
+    uint64_t next = 0;
+    rn_code rc = rn__ledger_next_seq(j->db, &next, err);
     if (rc)
         return rc;
-    *seq = -1;
-    if (sqlite3_step(j->q_tip) == SQLITE_ROW && sqlite3_column_type(j->q_tip, 0) != SQLITE_NULL)
-        *seq = sqlite3_column_int64(j->q_tip, 0);
-    sqlite3_reset(j->q_tip);
-    return *seq >= 0 ? RN_OK : rn__err(err, RN_ETAMPER, "sync: the log has no entry after a write");
+    if (next == 0)
+        return rn__err(err, RN_ETAMPER, "sync: the log has no entry after a write");
+    *seq = (int64_t)(next - 1);
+    return RN_OK;
 }
 
 static rn_code set_base(job *j, const char *id, int64_t seq, rn_error *err)
@@ -940,7 +981,7 @@ static rn_code apply_one(job *j, item *it, uint64_t oseq, const char *by,
     }
     if (rc)
         return rc;
-    int64_t nseq;
+    int64_t nseq = -1;
     if ((rc = log_tip(j, &nseq, err)))
         return rc;
     /* no sync_record row: the provenance row says that the peer holds nseq
@@ -974,6 +1015,15 @@ typedef struct ahead {
     size_t used;      /* the applier is done with entries [0, used) */
     size_t made_seen; /* the applier's copy of made */
     int stop;         /* the applier has given up */
+    int done;         /* the helper is at its end (told under th.mu) */
+    /* a streamed package (j->stream): the helper opens each entry (S6)
+     * before it makes it; entries [0, opened) opened, and the entry after
+     * them refused with bad_rc, bad_err unless bad_rc is RN_OK (read once
+     * the helper is done or stopped) */
+    rn__jreader *jr;
+    size_t opened;
+    rn_code bad_rc;
+    rn_error bad_err;
     rn__ledger_prep slot[AHEAD_SLOTS]; /* entry i's in slot i % AHEAD_SLOTS */
 } ahead;
 
@@ -1008,8 +1058,8 @@ static void *ahead_run(void *arg)
 {
     ahead *a = arg;
     rn__thread_helper();
-    size_t n = a->j->nit, used = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t n = a->j->nit, used = 0, i;
+    for (i = 0; i < n; i++) {
         if (i - used >= AHEAD_SLOTS || i % AHEAD_NOTIFY == 0) {
             pthread_mutex_lock(&a->th.mu);
             a->made = i;
@@ -1020,27 +1070,35 @@ static void *ahead_run(void *arg)
             int stop = a->stop;
             pthread_mutex_unlock(&a->th.mu);
             if (stop)
-                return NULL;
+                break;
+        }
+        if (a->j->stream) {
+            if ((a->bad_rc = open_one(a->j, i, &a->jr, &a->bad_err)))
+                break;
+            a->opened = i + 1;
         }
         ahead_make(a, i);
     }
     pthread_mutex_lock(&a->th.mu);
-    a->made = n;
+    a->made = i;
+    a->done = 1;
     pthread_cond_broadcast(&a->th.cv);
     pthread_mutex_unlock(&a->th.mu);
     return NULL;
 }
 
 /* The helper for job j's S9, or NULL (few entries; no thread to be had):
- * then every append makes its own entry. */
+ * then every append makes its own entry, and a streamed package's entries
+ * are opened by the applier. */
 static ahead *ahead_start(job *j)
 {
     size_t todo = 0;
-    for (size_t i = 0; i < j->nit && todo < AHEAD_MIN; i++)
+    for (size_t i = 0; !j->stream && i < j->nit && todo < AHEAD_MIN; i++)
         todo += may_apply(j, i);
     sqlite3 *db = j->db;
     uint64_t next = 0;
-    if (todo < AHEAD_MIN || j->p.public_mode || rn__ledger_next_seq(db, &next, NULL) != RN_OK)
+    if ((todo < AHEAD_MIN && !j->stream) || j->p.public_mode ||
+        rn__ledger_next_seq(db, &next, NULL) != RN_OK)
         return NULL;
     ahead *a = rn__calloc(1, sizeof *a);
     if (!a)
@@ -1057,21 +1115,32 @@ static ahead *ahead_start(job *j)
     return NULL;
 }
 
-/* Entry i's made-ahead log entry, for the applier, which takes entries in
- * order; what it took before i is done with. */
-static const rn__ledger_prep *ahead_take(ahead *a, size_t i)
+/* Entry i's made-ahead log entry (*p, NULL if none), for the applier, which
+ * takes entries in order; what it took before i is done with. Not RN_OK:
+ * the helper refused entry i in S6 (*err says why). */
+static rn_code ahead_take(ahead *a, size_t i, const rn__ledger_prep **p, rn_error *err)
 {
     if (i >= a->made_seen || i % AHEAD_NOTIFY == 0) {
         pthread_mutex_lock(&a->th.mu);
         a->used = i;
         pthread_cond_broadcast(&a->th.cv);
-        while (a->made <= i)
+        while (a->made <= i && !a->done)
             pthread_cond_wait(&a->th.cv, &a->th.mu);
         a->made_seen = a->made;
         pthread_mutex_unlock(&a->th.mu);
     }
-    const rn__ledger_prep *p = &a->slot[i % AHEAD_SLOTS];
-    return p->canon ? p : NULL;
+    *p = NULL;
+    if (i >= a->made_seen) {
+        /* done before i: only a refusal of entry i stops it there */
+        if (!a->bad_rc)
+            return rn__err(err, RN_EINVAL, "sync: the entry helper stopped early");
+        if (err)
+            *err = a->bad_err;
+        return a->bad_rc;
+    }
+    const rn__ledger_prep *q = &a->slot[i % AHEAD_SLOTS];
+    *p = q->canon ? q : NULL;
+    return RN_OK;
 }
 
 /* Stop the helper (if it is still making entries) and free it all. */
@@ -1083,7 +1152,60 @@ static void ahead_end(ahead *a)
     for (size_t k = 0; k < AHEAD_SLOTS; k++)
         rn__ledger_prep_free(&a->slot[k]);
     rn__salts_wipe(&a->salts);
+    rn__jreader_free(a->jr);
     free(a);
+}
+
+/* Where a streamed package's entry stopped: in S6, the policy, S8, S9 */
+enum { AT_S6, AT_POLICY, AT_S8, AT_S9 };
+
+/* Entry i of a streamed package, before S9 applies it: S6 (by the helper a
+ * when there is one, which also made *prep), the policy, S8. *stage says
+ * where it stopped. */
+static rn_code stream_check(job *j, ahead *a, size_t i, const rn__ledger_prep **prep,
+                            int *stage, rn_error *err)
+{
+    rn_code rc;
+    *stage = AT_S6;
+    if ((rc = a ? ahead_take(a, i, prep, err) : open_one(j, i, &j->jr, err)))
+        return rc;
+    *stage = AT_POLICY;
+    if ((rc = policy_one(j, i, err)))
+        return rc;
+    *stage = AT_S8;
+    return blob_one(j, i, err);
+}
+
+/* A streamed package stopped at entry i, with rc and *err, at `stage`.
+ * The refusal reported is the one the checks in their order would have
+ * reported before S9 wrote anything: S6 over every entry, then the policy
+ * over every entry, then S8 (S7 passed before; every entry before i passed
+ * all of them). The caller rolls back. */
+static rn_code first_refusal(job *j, ahead *a, size_t i, int stage, rn_code rc, rn_error *err)
+{
+    if (stage == AT_S6)
+        return rc;
+    size_t k = i + 1;
+    if (a) {
+        rn__helper_stop(&a->th, &a->stop);
+        if (a->bad_rc) {
+            if (err)
+                *err = a->bad_err;
+            return a->bad_rc;
+        }
+        k = a->opened > k ? a->opened : k;
+    }
+    rn_error e;
+    for (rn_code r; k < j->nit; k++)
+        if ((r = open_one(j, k, &j->jr, &e))) {
+            if (err)
+                *err = e;
+            return r;
+        }
+    rn_code r = check_rest(j, i + 1, stage >= AT_S8, stage >= AT_S9, &e);
+    if (r && err)
+        *err = e;
+    return r ? r : rc;
 }
 
 /* S9, S10 inside the transaction. */
@@ -1099,6 +1221,12 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
     ahead *a = ahead_start(j);
     for (size_t i = 0; i < j->nit && rc == RN_OK && !j->p.public_mode; i++) {
         uint64_t oseq = j->p.from + i;
+        const rn__ledger_prep *prep = NULL;
+        int stage = AT_S9;
+        if (j->stream && (rc = stream_check(j, a, i, &prep, &stage, err))) {
+            rc = first_refusal(j, a, i, stage, rc, err);
+            break;
+        }
         if (oseq < j->seen)
             continue;
         if (j->it[i].withheld) {
@@ -1107,9 +1235,8 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
         }
         if (j->it[i].pub)
             continue; /* below, in the view's order */
-        const rn__ledger_prep *prep = NULL;
-        if (a)
-            prep = ahead_take(a, i);
+        if (a && !j->stream && ahead_take(a, i, &prep, NULL) != RN_OK)
+            prep = NULL;
         rc = apply_one(j, &j->it[i], oseq, by, prep, stats, err);
         if (rc && err && err->message[0] && strncmp(err->message, "entry ", 6) != 0) {
             char m[RN_ERR_MSG_MAX];
@@ -1118,6 +1245,8 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
             rn__err(err, rc, "entry %llu of peer %.64s (record %s): %s; nothing written",
                     (unsigned long long)oseq, j->peer, j->it[i].id, m);
         }
+        if (rc && j->stream)
+            rc = first_refusal(j, a, i, stage, rc, err);
     }
     ahead_end(a);
     /* a public package: the public records, referenced before referring; one
@@ -1208,7 +1337,10 @@ static rn_code apply_all(job *j, const char *by, rn_sync_stats *stats, rn_error 
 static rn_code bulk_prepare(job *j, int off_wal, rn_error *err)
 {
     uint64_t writes = 0;
-    for (size_t i = 0; i < j->nit; i++) {
+    /* streamed, the entries are not opened yet: each after L may write */
+    if (j->stream)
+        writes = j->nit - (j->seen > j->p.from ? (size_t)(j->seen - j->p.from) : 0);
+    for (size_t i = 0; !j->stream && i < j->nit; i++) {
         const item *it = &j->it[i];
         if (it->withheld || it->op == 'd' || !it->rec || (j->p.from + i < j->seen && !it->pub) ||
             is_echo(j, it))
@@ -1269,6 +1401,8 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
     memset(stats, 0, sizeof *stats);
     j.s = s;
     j.data = data;
+    j.may = o->may;
+    j.may_ctx = o->may_ctx;
     j.db = rn__store_db(s);
     if (!j.db)
         return rn__err(err, RN_EINVAL, "sync needs the SQLite store");
@@ -1307,8 +1441,8 @@ static rn_code import_package(rn_store *s, const void *data, size_t len, const c
     if ((rc = rn_store_begin(s, err)))
         goto out;
     if ((rc = check_state(&j, stats, err)) || stats->already ||
-        (rc = check_entries(&j, err)) || (rc = check_policy(&j, o->may, o->may_ctx, err)) ||
-        (rc = check_blobs(&j, err))) {
+        (rc = check_entries(&j, err)) ||
+        (!j.stream && (rc = check_rest(&j, 0, 1, 1, err)))) {
         rn_store_rollback(s);
         goto out;
     }

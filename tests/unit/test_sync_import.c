@@ -10,7 +10,11 @@
  *    made-ahead entries' guessed indexes are wrong after them) still apply
  *    exactly what they should, and the log verifies;
  *  - an entry refused in the second half is named, and nothing is written;
- *    with one refused in each half, the earlier is named.
+ *    with one refused in each half, the earlier is named;
+ *  - S9 applies a large package while its entries are still being opened:
+ *    a refusal after hundreds were applied leaves nothing written, and the
+ *    refusal named is the one the checks in their order name (an entry
+ *    that fails S6 before another that the policy refuses).
  * All records are invented for the test. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -330,12 +334,64 @@ static void test_refused_in_order(void **state)
     free(pkg);
 }
 
+/* The importer's policy, refusing its call number refuse_at (from 0) */
+typedef struct may_ctx {
+    int calls, refuse_at;
+} may_ctx;
+
+static int may_count(void *ctx, const char *type)
+{
+    may_ctx *m = ctx;
+    (void)type;
+    return m->calls++ != m->refuse_at;
+}
+
+static void test_refused_while_applying(void **state)
+{
+    fx *f = *state;
+    size_t len = 0, blen = 0;
+    uint64_t entries = 0;
+    rn_sync_stats st;
+    rn_error err;
+    add_events(f, 0, 700, NULL);
+    char *pkg = export_pkg(f, &len, &entries);
+    /* the policy refuses entry 300, after 0..299 were applied */
+    may_ctx m = {0, 300};
+    rn_error_clear(&err);
+    assert_int_equal(rn_sync_import_ex(f->h, pkg, len, "hq-clerk", may_count, &m, &st, &err),
+                     RN_ECONSTRAINT);
+    assert_non_null(strstr(err.message, "entry 300 "));
+    assert_non_null(strstr(err.message, "nothing written"));
+    assert_int_equal(count(f->h, RN_T_EVENT), 0);
+    /* and entry 600's disclosure changed as well: S6's refusal is named,
+     * as when every entry was opened before the policy was asked */
+    char *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, pkg, len);
+    spoil(copy, len, 600);
+    char *bad = reseal(f, copy, len, &blen);
+    m = (may_ctx){0, 300};
+    rn_error_clear(&err);
+    assert_int_equal(rn_sync_import_ex(f->h, bad, blen, "hq-clerk", may_count, &m, &st, &err),
+                     RN_ECRYPTO);
+    assert_non_null(strstr(err.message, "entry 600 "));
+    assert_int_equal(count(f->h, RN_T_EVENT), 0);
+    /* then all of it, and the log verifies */
+    assert_int_equal(import_pkg(f, pkg, len, &st, &err), RN_OK);
+    assert_int_equal(st.applied, 700);
+    verified(f);
+    free(bad);
+    free(copy);
+    free(pkg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guesses_wrong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_while_applying, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
