@@ -39,6 +39,8 @@
  * hands it blocks of a MiB (setvbuf below); a helper thread hashes and
  * writes each block while the next one is made (the hash and the write
  * were a fifth of a large export's time), in order, into the file `to`. */
+#define HASH_BLOCK ((size_t)1 << 20)
+
 typedef struct hashing {
     FILE *to;
     rn__sha256_ctx h;
@@ -765,6 +767,7 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
     shas blobs = {0};
     hashing hs = {0};
     FILE *hf = NULL;
+    char *hbuf = NULL; /* hf's buffer: freed after hf is closed */
     rn__tile_reader *tr = NULL;
     unsigned char *send = NULL;
     rn__sync_pubset pubset;
@@ -860,9 +863,12 @@ rn_code rn_sync_export(rn_store *s, const char *peer, const rn_sync_export_opts 
         rc = rn__err(err, RN_ENOMEM, "out of memory");
         goto out;
     }
-    /* large blocks: each block is hashed, then written (one write call a
-     * MiB, not one every few KiB); failing that, the default buffer */
-    (void)setvbuf(hf, NULL, _IOFBF, (size_t)1 << 20);
+    /* large blocks: each block is hashed, then written (one write call and
+     * one hand-over to the helper a MiB, not every 8 KiB); failing that, the
+     * default buffer. The buffer is given: glibc's setvbuf ignores the size
+     * when it allocates the buffer itself. */
+    if ((hbuf = malloc(HASH_BLOCK)))
+        (void)setvbuf(hf, hbuf, _IOFBF, HASH_BLOCK);
     FILE *raw = out;
     out = hf;
     int pub = opts && opts->public_view;
@@ -968,6 +974,7 @@ out:
     sqlite3_finalize(st);
     if (hf)
         fclose(hf);
+    free(hbuf);
     (void)hashing_end(&hs); /* a failed export's: its helper ended */
     if (tx)
         rn_store_rollback(s);
