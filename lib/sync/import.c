@@ -27,7 +27,10 @@
  * run entry by entry inside the transaction, a helper thread opening the
  * entries ahead, and each entry passes them before S9 applies it. A
  * refusal then rolls the transaction back (nothing is written) and names
- * what the checks in their order would have named (first_refusal).
+ * what the checks in their order would have named (first_refusal). A
+ * package that carries files is not streamed: the store stores an
+ * attachment only once its file is there, and the files are written only
+ * after every check.
  * Then the blobs are written (content-addressed: a crash leaves at most
  * unnamed files, which `remnant gc` removes) and, in ONE transaction:
  *  S9. each entry after L is applied unless it is our own change coming
@@ -629,7 +632,7 @@ static rn_code check_entries(job *j, rn_error *err)
      * entry before it is applied (apply_all). When S7 refuses, S6 runs over
      * every entry first after all, so that the refusal is the one the checks
      * in their order report. */
-    if (j->p.ne >= STREAM_MIN && !j->p.public_mode && j->p.npub == 0) {
+    if (j->p.ne >= STREAM_MIN && !j->p.public_mode && j->p.npub == 0 && j->p.nb == 0) {
         rn_frontier g = f;
         check_part part[2];
         check_all(j, 1, part);

@@ -14,7 +14,9 @@
  *  - S9 applies a large package while its entries are still being opened:
  *    a refusal after hundreds were applied leaves nothing written, and the
  *    refusal named is the one the checks in their order name (an entry
- *    that fails S6 before another that the policy refuses).
+ *    that fails S6 before another that the policy refuses);
+ *  - a package that carries a file is checked whole before anything is
+ *    written: refused, its file is not written either.
  * All records are invented for the test. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -385,6 +388,45 @@ static void test_refused_while_applying(void **state)
     free(pkg);
 }
 
+static void test_files_checked_first(void **state)
+{
+    fx *f = *state;
+    size_t len = 0;
+    uint64_t entries = 0;
+    rn_sync_stats st;
+    rn_error err;
+    char(*ids)[RN_ID_LEN + 1] = calloc(600, RN_ID_LEN + 1);
+    add_events(f, 0, 600, ids);
+    char file[128], att[RN_ID_LEN + 1], blob[4200];
+    snprintf(file, sizeof file, "%s/note.txt", f->dir);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fputs("An invented note for a test.\n", fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(rn_store_attach(f->a, ids[0], file, "text/plain", att, &err), RN_OK);
+    rn_record *ar = NULL;
+    assert_int_equal(rn_store_get(f->a, att, &ar, &err), RN_OK);
+    assert_int_equal(rn_store_blob_path(f->h, rn_record_get(ar, "sha256", NULL), blob,
+                                        sizeof blob), RN_OK);
+    rn_record_free(ar);
+    char *pkg = export_pkg(f, &len, &entries);
+    assert_int_equal(entries, 601);
+    may_ctx m = {0, 300};
+    struct stat sb;
+    rn_error_clear(&err);
+    assert_int_equal(rn_sync_import_ex(f->h, pkg, len, "hq-clerk", may_count, &m, &st, &err),
+                     RN_ECONSTRAINT);
+    assert_int_equal(count(f->h, RN_T_EVENT), 0);
+    assert_int_equal(stat(blob, &sb), -1);
+    assert_int_equal(import_pkg(f, pkg, len, &st, &err), RN_OK);
+    assert_int_equal(st.applied, 601);
+    assert_int_equal(st.blobs, 1);
+    assert_int_equal(stat(blob, &sb), 0);
+    verified(f);
+    free(pkg);
+    free(ids);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guesses_wrong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_while_applying, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_checked_first, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
