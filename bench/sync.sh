@@ -57,6 +57,11 @@ add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 el() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 fresh_hq() { rm -rf "$1"*; "$R" init "$1" >/dev/null 2>&1; }
+# Before each timed command, not timed: the writes of the one before reach
+# the disk (`sync`), so that no measure pays for the previous one's
+# write-back (a sync's 400 MB database and 213 MB package slowed whichever
+# measure came next by up to a second).
+settle() { sync; }
 
 echo "== preparing $items items (not timed)" >&2
 "$R" generate --items "$items" --seed "${SEED:-1}" -o gen.jsonl
@@ -73,6 +78,7 @@ base_round() {
     fresh_hq base.db
     CPU=0
     local t0 t1
+    settle
     t0=$(now)
     cpu "$R" --db a.db export -o x.jsonl
     cpu "$R" --db base.db import x.jsonl --quiet >/dev/null
@@ -89,6 +95,7 @@ file_round() {
     "$bin" --db "$a" peer rm hq >/dev/null 2>&1 || true
     "$bin" --db "$a" peer add hq - --key "$("$bin" --db "$hq" key show)" >/dev/null
     CPU=0
+    settle
     t0=$(now)
     cpu "$bin" --db "$a" sync export --peer hq -o p.sync 2>/dev/null
     cpu "$bin" --db "$hq" sync import p.sync >/dev/null
@@ -114,6 +121,7 @@ http_round() {
     "$bin" --db "$a" peer add hq "http://127.0.0.1:$port" --key "$("$bin" --db h2.db key show)" >/dev/null
     CPU=0
     s0=$(pcpu "$SRV")
+    settle
     t0=$(now)
     cpu "$bin" --db "$a" sync push hq --token-file tok >/dev/null
     t1=$(now)
@@ -182,6 +190,7 @@ oldinc=
 if [ -n "$OLD" ]; then
     "$OLD" --db o_a.db import new.jsonl --no-decode --quiet >/dev/null
     seen=$(sqlite3 o_hq.db "SELECT max(size) FROM sync_checkpoint")
+    settle
     t0=$(now)
     "$OLD" --db o_a.db sync export --peer hq --since "$seen" -o o_inc.sync 2>/dev/null
     "$OLD" --db o_hq.db sync import o_inc.sync >/dev/null
@@ -189,6 +198,7 @@ if [ -n "$OLD" ]; then
     oldinc=$(el "$t0" "$t1")
     seen=$(sqlite3 hq.db "SELECT max(size) FROM sync_checkpoint")
 fi
+settle
 t0=$(now)
 "$R" --db a.db sync export --peer hq --since "$seen" -o inc.sync 2>/dev/null
 "$R" --db hq.db sync import inc.sync >/dev/null
