@@ -1020,11 +1020,10 @@ typedef struct ahead {
     int stop;         /* the applier has given up */
     int done;         /* the helper is at its end (told under th.mu) */
     /* a streamed package (j->stream): the helper opens each entry (S6)
-     * before it makes it; entries [0, opened) opened, and the entry after
-     * them refused with bad_rc, bad_err unless bad_rc is RN_OK (read once
-     * the helper is done or stopped) */
+     * before it makes it; once it is done or stopped, entries [0, made)
+     * are opened, and the entry after them was refused with bad_rc,
+     * bad_err unless bad_rc is RN_OK */
     rn__jreader *jr;
-    size_t opened;
     rn_code bad_rc;
     rn_error bad_err;
     rn__ledger_prep slot[AHEAD_SLOTS]; /* entry i's in slot i % AHEAD_SLOTS */
@@ -1075,11 +1074,8 @@ static void *ahead_run(void *arg)
             if (stop)
                 break;
         }
-        if (a->j->stream) {
-            if ((a->bad_rc = open_one(a->j, i, &a->jr, &a->bad_err)))
-                break;
-            a->opened = i + 1;
-        }
+        if (a->j->stream && (a->bad_rc = open_one(a->j, i, &a->jr, &a->bad_err)))
+            break;
         ahead_make(a, i);
     }
     pthread_mutex_lock(&a->th.mu);
@@ -1196,7 +1192,7 @@ static rn_code first_refusal(job *j, ahead *a, size_t i, int stage, rn_code rc, 
                 *err = a->bad_err;
             return a->bad_rc;
         }
-        k = a->opened > k ? a->opened : k;
+        k = a->made > k ? a->made : k;
     }
     rn_error e;
     for (rn_code r; k < j->nit; k++)
