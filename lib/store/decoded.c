@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "store/decoded.h"
+#include "store/rows.h"
 
 #include "remnant/decode.h"
 
@@ -76,6 +77,7 @@ struct rn__decoded {
     rn_decoder *dec; /* loaded on first use */
     int load_failed;
     sqlite3_stmt *item_q, *event_q, *ins, *del, *rule_ins;
+    rn__rows *batch; /* candidate rows not yet written (store_candidates) */
     /* the last event read for a context: items come event by event */
     char last_event[RN_ID_LEN + 1];
     int32_t last_documented;
@@ -109,6 +111,7 @@ void rn__decoded_close(rn__decoded *d)
     sqlite3_finalize(d->ins);
     sqlite3_finalize(d->del);
     sqlite3_finalize(d->rule_ins);
+    rn__rows_free(d->batch);
     rn_decoder_free(d->dec);
     free(d->db_path);
     free(d);
@@ -328,15 +331,32 @@ static rn_code prepare_writes(rn__decoded *d, rn_error *err)
 {
     if (d->ins)
         return RN_OK;
+    if (!d->batch && !(d->batch = rn__rows_new(11)))
+        return rn__err(err, RN_ENOMEM, "out of memory");
     if (sqlite3_prepare_v3(d->db,
                            "INSERT INTO candidate(marking, rank, field, value, earliest, "
                            "latest, precision, country, confidence, rule, explanation) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           "SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 FROM rn_rows(?)",
                            -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
                            SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
         return rn__err(err, RN_EDB, "preparing the decoder's statements: %s",
                        sqlite3_errmsg(d->db));
+    return RN_OK;
+}
+
+/* Write the candidate rows batched so far (store_candidates). */
+static rn_code flush_candidates(rn__decoded *d, rn_error *err)
+{
+    if (!d->batch || rn__rows_count(d->batch) == 0)
+        return RN_OK;
+    rn__rows_bind(d->ins, 1, d->batch);
+    int src = sqlite3_step(d->ins);
+    sqlite3_reset(d->ins);
+    sqlite3_clear_bindings(d->ins);
+    rn__rows_clear(d->batch);
+    if (src != SQLITE_DONE)
+        return rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
     return RN_OK;
 }
 
@@ -358,11 +378,18 @@ static rn_code decode_result(rn_code rc, const char *id, const char *msg, rn_err
     return rn__err(err, rc, "decoding marking %s: %s", id, msg);
 }
 
-/* Store candidates cs of marking `id`; cs stays the caller's. */
+/* Candidate rows written a batch at a time during a bulk write: about 300
+ * markings' worth (rows.h) */
+#define BATCH_ROWS 1024
+
+/* Add the candidates cs of marking `id` to the batch (copied: cs stays the
+ * caller's), and write the batch when it is full, or at once outside a bulk
+ * write (no thread: nothing else would flush it). */
 static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candidates *cs,
                                 rn_error *err)
 {
     rn_code rc = RN_OK;
+    rn__rows *b = d->batch;
     size_t n = rn_candidates_count(cs);
     const char *explained[16]; /* fields whose best candidate was stored */
     size_t nexpl = 0;
@@ -373,43 +400,39 @@ static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candida
             first = strcmp(explained[j], k->field) != 0;
         if (first && nexpl < sizeof explained / sizeof explained[0])
             explained[nexpl++] = k->field;
-        sqlite3_stmt *st = d->ins;
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-        sqlite3_bind_text(st, 3, k->field, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, k->value ? k->value : "", -1, SQLITE_STATIC);
-        /* every parameter is bound on every row (NULL where none) */
         int dated = k->date.precision != RN_PREC_NONE;
-        if (dated && k->date.earliest != RN_DAY_OPEN_LOW)
-            sqlite3_bind_int64(st, 5, k->date.earliest);
-        else
-            sqlite3_bind_null(st, 5);
-        if (dated && k->date.latest != RN_DAY_OPEN_HIGH)
-            sqlite3_bind_int64(st, 6, k->date.latest);
-        else
-            sqlite3_bind_null(st, 6);
-        if (dated)
-            sqlite3_bind_text(st, 7, rn_precision_name(k->date.precision), -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 7);
-        if (k->country && k->country[0])
-            sqlite3_bind_text(st, 8, k->country, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 8);
-        sqlite3_bind_double(st, 9, k->confidence);
-        sqlite3_bind_text(st, 10, k->rule ? k->rule : "", -1, SQLITE_STATIC);
-        if (first && k->explanation)
-            sqlite3_bind_text(st, 11, k->explanation, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 11);
-        int src = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (src != SQLITE_DONE)
-            rc = rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
-        if (rc == RN_OK)
-            rc = note_rule(d, k->rule, k->source, err);
+        rc = rn__rows_text(b, id, RN_ID_LEN);
+        if (!rc)
+            rc = rn__rows_int(b, (int64_t)i);
+        if (!rc)
+            rc = rn__rows_text(b, k->field, -1);
+        if (!rc)
+            rc = rn__rows_text(b, k->value ? k->value : "", -1);
+        if (!rc)
+            rc = dated && k->date.earliest != RN_DAY_OPEN_LOW ? rn__rows_int(b, k->date.earliest)
+                                                               : rn__rows_null(b);
+        if (!rc)
+            rc = dated && k->date.latest != RN_DAY_OPEN_HIGH ? rn__rows_int(b, k->date.latest)
+                                                              : rn__rows_null(b);
+        if (!rc)
+            rc = dated ? rn__rows_text(b, rn_precision_name(k->date.precision), -1)
+                       : rn__rows_null(b);
+        if (!rc)
+            rc = k->country && k->country[0] ? rn__rows_text(b, k->country, -1)
+                                             : rn__rows_null(b);
+        if (!rc)
+            rc = rn__rows_double(b, k->confidence);
+        if (!rc)
+            rc = rn__rows_text(b, k->rule ? k->rule : "", -1);
+        if (!rc)
+            rc = first && k->explanation ? rn__rows_text(b, k->explanation, -1)
+                                         : rn__rows_null(b);
+        if (rc)
+            return rn__err(err, rc, "out of memory storing candidates");
+        rc = note_rule(d, k->rule, k->source, err);
     }
-    sqlite3_clear_bindings(d->ins); /* no pointer into cs outlives it */
+    if (rc == RN_OK && (!d->bg || rn__rows_count(b) >= BATCH_ROWS))
+        rc = flush_candidates(d, err);
     return rc;
 }
 
@@ -558,6 +581,8 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
 /* Stop the thread; drop what it decoded but was not stored. */
 void rn__decoded_discard(rn__decoded *d)
 {
+    if (d && d->batch)
+        rn__rows_clear(d->batch);
     async *a = d ? d->bg : NULL;
     if (!a)
         return;
@@ -581,6 +606,8 @@ rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
     if (!d || !d->bg)
         return RN_OK;
     rn_code rc = bg_store(d, 1, err);
+    if (rc == RN_OK)
+        rc = flush_candidates(d, err);
     rn__decoded_discard(d);
     return rc;
 }
@@ -593,7 +620,7 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
     const char *id = rn_record_id(m);
     if (replace) {
         /* the marking's candidates in flight are stored first, then dropped */
-        if (d->bg && (rc = bg_store(d, 1, err)))
+        if (d->bg && ((rc = bg_store(d, 1, err)) || (rc = flush_candidates(d, err))))
             return rc;
         sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
         int src = sqlite3_step(d->del);

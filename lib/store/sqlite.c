@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "store/decoded.h"
+#include "store/rows.h"
 #include "store/store_int.h"
 #include "ledger/ledger_int.h"
 
@@ -38,6 +39,10 @@ typedef struct sq {
     sqlite3 *db;
     sqlite3_stmt *st[RN_T_COUNT][ST_COUNT_];
     sqlite3_stmt *search_del, *search_ins, *search_unindex, *char_ins;
+    /* search texts not yet written (update_search): a bulk write's, until
+     * its batch is full or something reads search_text */
+    rn__rows *search_rows;
+    int search_batched; /* the open transaction is a bulk write's */
     /* characters this transaction knows to be in search_char (note_chars):
      * ASCII by bit, others by their UTF-8 bytes in a small hash set */
     uint64_t char_ascii[2];
@@ -59,6 +64,7 @@ typedef struct sq {
 static sq *SQ(rn_store *s) { return s->impl; }
 static void bulk_clear(sq *q);
 static void wal_again(sq *q);
+static rn_code flush_search(sq *q, rn_error *err);
 
 struct sqlite3 *rn__store_db(rn_store *s)
 {
@@ -304,6 +310,7 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
     }
     q->tx_open = 1;
     q->appended = 0;
+    q->search_batched = 0;
     q->fts_mark = 0;
     /* what an earlier transaction wrote to search_char may have been rolled
      * back: start over (a few INSERT OR IGNOREs per transaction) */
@@ -324,6 +331,8 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
     rn_code rc = rn__decoded_finish(q->decoded, err);
+    if (rc == RN_OK)
+        rc = flush_search(q, err);
     if (rc)
         return rc;
     if (q->bulk_sql.len) {
@@ -362,6 +371,9 @@ static void sq_rollback(rn_store *s)
 {
     sq *q = SQ(s);
     rn__decoded_discard(q->decoded);
+    if (q->search_rows)
+        rn__rows_clear(q->search_rows);
+    q->search_batched = 0;
     if (q->tx_open)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     q->tx_open = 0;
@@ -468,6 +480,7 @@ static rn_code sq_bulk(rn_store *s, uint64_t expected, rn_error *err)
         return RN_OK;
     if (!s->no_decode)
         rn__decoded_async(q->decoded); /* whatever the database's size */
+    q->search_batched = 1;
     sqlite3_stmt *st = NULL;
     int64_t have = INT64_MAX;
     int src = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM (SELECT 1 FROM record LIMIT ?)",
@@ -650,7 +663,9 @@ static rn_code check_item_cycle(sq *q, const rn_record *r, rn_error *err)
  * (id <= fts_mark) are taken out of it first. */
 static rn_code remove_search(sq *q, const char *id, rn_error *err)
 {
-    rn_code rc = keep(q, &q->search_unindex,
+    rn_code rc = flush_search(q, err);
+    if (!rc)
+        rc = keep(q, &q->search_unindex,
                       "INSERT INTO search_fts(search_fts, rowid, text) SELECT 'delete', id, "
                       "text FROM search_text WHERE rid=?1 AND id <= ?2", err);
     if (!rc)
@@ -713,31 +728,55 @@ static rn_code note_chars(sq *q, const char *v, size_t n, rn_error *err)
     return RN_OK;
 }
 
+/* Write the search texts batched so far (update_search). */
+static rn_code flush_search(sq *q, rn_error *err)
+{
+    if (!q->search_rows || rn__rows_count(q->search_rows) == 0)
+        return RN_OK;
+    rn_code rc = keep(q, &q->search_ins,
+                      "INSERT INTO search_text(rid,type,field,text) "
+                      "SELECT c0, c1, c2, c3 FROM rn_rows(?)", err);
+    if (rc)
+        return rc;
+    rn__rows_bind(q->search_ins, 1, q->search_rows);
+    rc = step_done(q, q->search_ins, err, "updating the search index");
+    sqlite3_clear_bindings(q->search_ins);
+    rn__rows_clear(q->search_rows);
+    return rc;
+}
+
+#define SEARCH_BATCH 1024 /* rows */
+
+/* A record's searchable texts into search_text: a bulk write's a batch at
+ * a time, any other's at once. */
 static rn_code update_search(sq *q, const rn_record *r, int replace, rn_error *err)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
     rn_code rc;
-    if ((rc = keep(q, &q->search_ins,
-                   "INSERT INTO search_text(rid,type,field,text) VALUES(?,?,?,?)", err)))
-        return rc;
+    if (!q->search_rows && !(q->search_rows = rn__rows_new(4)))
+        return rn__err(err, RN_ENOMEM, "out of memory");
     if (replace && (rc = remove_search(q, r->id, err)))
         return rc;
+    rn__rows *b = q->search_rows;
     for (size_t i = 0; i < td->nfields; i++) {
         size_t n;
         const char *v = rn_record_get_at(r, (int)i, &n);
         if (!v || !(td->fields[i].flags & RN_FIELD_SEARCH))
             continue;
-        sqlite3_stmt *st = q->search_ins;
-        sqlite3_bind_text(st, 1, r->id, RN_ID_LEN, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, td->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, td->fields[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, v, (int)n, SQLITE_STATIC);
-        rc = step_done(q, st, err, "updating the search index");
-        if (rc == RN_OK)
-            rc = note_chars(q, v, n, err);
+        rc = rn__rows_text(b, r->id, RN_ID_LEN);
+        if (!rc)
+            rc = rn__rows_text(b, td->name, -1);
+        if (!rc)
+            rc = rn__rows_text(b, td->fields[i].name, -1);
+        if (!rc)
+            rc = rn__rows_text(b, v, (ptrdiff_t)n);
         if (rc)
+            return rn__err(err, rc, "out of memory updating the search index");
+        if ((rc = note_chars(q, v, n, err)))
             return rc;
     }
+    if (!q->search_batched || rn__rows_count(b) >= SEARCH_BATCH)
+        return flush_search(q, err);
     return RN_OK;
 }
 
@@ -1430,6 +1469,9 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
         return rn__err(err, RN_EINPUT, "the search query is empty");
     if (n > 256)
         return rn__err(err, RN_ELIMIT, "the search query is longer than 256 characters");
+    rn_code frc = flush_search(q, err); /* a bulk write's texts, if one is open */
+    if (frc)
+        return frc;
     rn_buf like, m;
     rn__buf_init(&like, 1024);
     rn__buf_init(&m, 1 << 20);
@@ -1524,6 +1566,7 @@ static void sq_close(rn_store *s)
         for (int k = 0; k < ST_COUNT_; k++)
             sqlite3_finalize(q->st[t][k]);
     sqlite3_finalize(q->search_ins);
+    rn__rows_free(q->search_rows);
     sqlite3_finalize(q->search_del);
     sqlite3_finalize(q->search_unindex);
     sqlite3_finalize(q->char_ins);
@@ -1692,6 +1735,10 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
         goto fail;
     }
     sqlite3_extended_result_codes(q->db, 1);
+    if ((src = rn__rows_register(q->db)) != SQLITE_OK) {
+        rc = db_err(q->db, src, err, s->path);
+        goto fail;
+    }
     q->busy_ms = 5000;
     sqlite3_busy_timeout(q->db, q->busy_ms);
     rc = exec(q->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "

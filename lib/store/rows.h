@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rows.h — rows held in memory and written to a table by one statement
+ * (rows.c). A bulk write stores derived rows (the decoder's candidates, the
+ * search texts) many at a time: `INSERT INTO t(...) SELECT c0, c1, ... FROM
+ * rn_rows(?)` with the batch bound to the parameter, instead of one INSERT
+ * statement a row. SQLite then runs one statement for the batch (one
+ * transaction check, one set of cursors), which costs about half as much a
+ * row (docs/BENCHMARKS.md "Import: derived rows by the batch"). */
+#ifndef REMNANT_ROWS_H
+#define REMNANT_ROWS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "internal.h"
+
+#define RN_ROWS_MAXCOL 16
+
+typedef struct rn__rows rn__rows;
+
+/* Make the table-valued function rn_rows(P) known to connection db: P a
+ * batch bound with rn__rows_bind; columns c0..c15 (NULL past the batch's
+ * own). SQLITE_OK or SQLite's error code. */
+int rn__rows_register(sqlite3 *db);
+
+/* A batch of rows of ncol (1..RN_ROWS_MAXCOL) columns: NULL if out of
+ * memory. Values are copied in. */
+rn__rows *rn__rows_new(int ncol);
+void rn__rows_free(rn__rows *r);
+/* Append one value to the row being filled; a row is complete after its
+ * ncol-th value. Text n < 0: up to its NUL. RN_ENOMEM if out of memory
+ * (the batch is then as it was before the row began). */
+rn_code rn__rows_text(rn__rows *r, const char *s, ptrdiff_t n);
+rn_code rn__rows_int(rn__rows *r, int64_t v);
+rn_code rn__rows_double(rn__rows *r, double v);
+rn_code rn__rows_null(rn__rows *r);
+/* Complete rows held. */
+size_t rn__rows_count(const rn__rows *r);
+/* Drop every row (keeping the memory for the next). */
+void rn__rows_clear(rn__rows *r);
+/* Bind batch r to parameter i of st, for rn_rows(?); r must outlive the
+ * statement's run. */
+int rn__rows_bind(sqlite3_stmt *st, int i, rn__rows *r);
+
+#endif
