@@ -16,8 +16,8 @@
  * If the transaction rolls back instead, nothing more is needed: the next
  * append or seal notices and reloads the tree state from the database.
  * While a writer is attached (from the first append to the seal or detach)
- * the ledger owns the connection's rollback hook (sqlite3_rollback_hook):
- * nothing else may set one.
+ * the ledger owns the connection's rollback and commit hooks
+ * (sqlite3_rollback_hook, sqlite3_commit_hook): nothing else may set them.
  */
 #ifndef REMNANT_LEDGER_INT_H
 #define REMNANT_LEDGER_INT_H
@@ -90,6 +90,16 @@ rn_code rn__ledger_next_seq(sqlite3 *db, uint64_t *seq, rn_error *err);
 rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
                           const char *canon, size_t len, const char *author,
                           const rn__ledger_prep *prep, rn_error *err);
+
+/* From here to the end of the open write transaction (its seal, or its
+ * rollback), appends of connection db are written to ledger_entry a batch
+ * at a time (one INSERT ... SELECT a batch, model/rows.h) instead of one
+ * INSERT each. Only for a transaction in which nothing outside this file
+ * reads ledger_entry (an import of new records): the log's own reads (a
+ * record's previous entry, the state check, the seal, the leaf reads)
+ * write the batch first. The tree, the tiles and every hash are made at
+ * each append as before; only the row's write waits. */
+void rn__ledger_batch(sqlite3 *db);
 
 /* Inside the same transaction, just before COMMIT, once per transaction that
  * appended entries: advance the tree state and store one checkpoint for the

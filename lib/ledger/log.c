@@ -78,12 +78,16 @@
 #include <sodium.h>
 
 #include "ledger/ledger_int.h"
+#include "model/rows.h"
 
 /* ---- per-connection writer state ---------------------------------------- */
 
 typedef struct writer {
     sqlite3 *db;
-    sqlite3_stmt *ins;  /* INSERT INTO ledger_entry */
+    sqlite3_stmt *ins;  /* INSERT INTO ledger_entry: one row */
+    sqlite3_stmt *insb; /* INSERT INTO ledger_entry: a batch (FROM rn_rows(?)) */
+    rn__rows *pending;  /* a batch's entries appended, their rows not yet written */
+    int batching;       /* rn__ledger_batch: until the transaction ends */
     sqlite3_stmt *prev; /* the record's last entry */
     sqlite3_stmt *dele; /* the record's last delete (a create's only possible prev) */
     sqlite3_stmt *anyd; /* is there any delete in the log? */
@@ -112,6 +116,8 @@ static void writer_free(writer *w)
     if (!w)
         return;
     sqlite3_finalize(w->ins);
+    sqlite3_finalize(w->insb);
+    rn__rows_free(w->pending);
     sqlite3_finalize(w->prev);
     sqlite3_finalize(w->dele);
     sqlite3_finalize(w->anyd);
@@ -153,6 +159,18 @@ static void on_rollback(void *arg)
     writer *w = arg;
     w->valid = 0;
     w->checked = 0;
+    rn__rows_clear(w->pending); /* rows of the rolled-back appends */
+    w->batching = 0;
+}
+
+/* A commit with rows still pending would lose log entries the records of
+ * its transaction were written with: SQLite turns it into a rollback (a
+ * store seals, and so writes them, before every commit that appended). */
+static int on_commit(void *arg)
+{
+    writer *w = arg;
+    w->batching = 0;
+    return rn__rows_count(w->pending) != 0;
 }
 
 static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
@@ -199,11 +217,20 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
     rn__buf_init(&w->body, RN_ENTRY_V2_MAX + 1);
     rn__buf_init(&w->auth, 4096);
     rn__buf_init(&w->disc, RN_ENTRY_MAX);
+    if (!(w->pending = rn__rows_new(8))) {
+        rc = rn__err(err, RN_ENOMEM, "evidence log: out of memory");
+        goto out;
+    }
     if (sqlite3_prepare_v3(db,
                            "INSERT INTO ledger_entry(seq, record_id, type, op,"
                            " body, leaf_hash, disclosures, time, prev) VALUES (?1,"
-                           " ?2, ?3, ?4, x'', ?6, ?7, ?8, ?9)",
+                           " ?2, ?3, ?4, x'', ?5, ?6, ?7, ?8)",
                            -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL) ||
+        sqlite3_prepare_v3(db,
+                           "INSERT INTO ledger_entry(seq, record_id, type, op,"
+                           " body, leaf_hash, disclosures, time, prev) SELECT c0,"
+                           " c1, c2, c3, x'', c4, c5, c6, c7 FROM rn_rows(?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->insb, NULL) ||
         sqlite3_prepare_v3(db,
                            "SELECT leaf_hash FROM ledger_entry WHERE"
                            " record_id = ?1 ORDER BY seq DESC LIMIT 1",
@@ -225,6 +252,7 @@ static rn_code writer_get(sqlite3 *db, writer **out, rn_error *err)
     /* A rollback invalidates the RAM state at once (L6); the ledger owns
      * the connection's rollback hook (ledger_int.h) until detach. */
     (void)sqlite3_rollback_hook(db, on_rollback, w);
+    (void)sqlite3_commit_hook(db, on_commit, w);
     writers[slot] = w;
     *out = w;
     w = NULL;
@@ -234,12 +262,115 @@ out:
     return rc;
 }
 
+/* ---- the rows' writes ------------------------------------------------------
+ * An append's row is written at once (write_row), or in a batch
+ * (rn__ledger_batch) added to w->pending (batch_row), which is written
+ * when it is full or the log is about to be read (flush). A sync writes
+ * one row at a time: through rn_rows a lone row costs more than a plain
+ * INSERT (about 4 % of a 100k-item sync import). */
+
+#define LOG_BATCH 1024 /* rows */
+
+typedef struct entry_row {
+    uint64_t seq;
+    const char *id, *tname, *op; /* op: "c", "u" or "d" */
+    const uint8_t *leaf;
+    const rn_buf *disc;
+    int64_t time_ms;
+    const uint8_t *prev; /* NULL: none */
+} entry_row;
+
+static rn_code flush(writer *w, rn_error *err)
+{
+    if (rn__rows_count(w->pending) == 0)
+        return RN_OK;
+    rn__rows_bind(w->insb, 1, w->pending);
+    int r = sqlite3_step(w->insb);
+    sqlite3_reset(w->insb);
+    sqlite3_clear_bindings(w->insb);
+    rn__rows_clear(w->pending);
+    if (r != SQLITE_DONE) {
+        w->valid = 0;
+        return rn__ledger_dberr(w->db, err, "append entry");
+    }
+    return RN_OK;
+}
+
+static rn_code write_row(writer *w, const entry_row *e, rn_error *err)
+{
+    sqlite3_stmt *st = w->ins;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
+    sqlite3_bind_text(st, 2, e->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->tname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->op, 1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, e->leaf, RN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, e->disc->data ? e->disc->data : "", (int)e->disc->len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, e->time_ms);
+    if (e->prev)
+        sqlite3_bind_blob(st, 8, e->prev, RN_HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    int r = sqlite3_step(st);
+    sqlite3_reset(st); /* every parameter is bound anew by the next append */
+    if (r != SQLITE_DONE) {
+        w->valid = 0;
+        return rn__ledger_dberr(w->db, err, "append entry");
+    }
+    return RN_OK;
+}
+
+static rn_code batch_row(writer *w, const entry_row *e, rn_error *err)
+{
+    rn__rows *b = w->pending;
+    rn_code rc = rn__rows_int(b, (int64_t)e->seq);
+    if (rc == RN_OK)
+        rc = rn__rows_text(b, e->id, -1);
+    if (rc == RN_OK)
+        rc = rn__rows_text(b, e->tname, -1);
+    if (rc == RN_OK)
+        rc = rn__rows_text(b, e->op, 1);
+    if (rc == RN_OK)
+        rc = rn__rows_blob(b, e->leaf, RN_HASH_LEN);
+    if (rc == RN_OK)
+        rc = rn__rows_blob(b, e->disc->data ? e->disc->data : "", e->disc->len);
+    if (rc == RN_OK)
+        rc = rn__rows_int(b, e->time_ms);
+    if (rc == RN_OK)
+        rc = e->prev ? rn__rows_blob(b, e->prev, RN_HASH_LEN) : rn__rows_null(b);
+    if (rc != RN_OK) {
+        w->valid = 0;
+        return rn__err(err, rc, "evidence log: out of memory");
+    }
+    return rn__rows_count(b) >= LOG_BATCH ? flush(w, err) : RN_OK;
+}
+
+/* The writer of db if it has one, else NULL (none is made). */
+static writer *writer_of(sqlite3 *db)
+{
+    writer *w = NULL;
+    pthread_mutex_lock(&writers_lock);
+    for (int i = 0; i < MAX_WRITERS && !w; i++)
+        if (writers[i] && writers[i]->db == db)
+            w = writers[i];
+    pthread_mutex_unlock(&writers_lock);
+    return w;
+}
+
+void rn__ledger_batch(sqlite3 *db)
+{
+    writer *w;
+    if (!sqlite3_get_autocommit(db) && writer_get(db, &w, NULL) == RN_OK)
+        w->batching = 1;
+}
+
 void rn__ledger_detach(sqlite3 *db)
 {
     pthread_mutex_lock(&writers_lock);
     for (int i = 0; i < MAX_WRITERS; i++)
         if (writers[i] && writers[i]->db == db) {
             (void)sqlite3_rollback_hook(db, NULL, NULL);
+            (void)sqlite3_commit_hook(db, NULL, NULL);
             writer_free(writers[i]);
             writers[i] = NULL;
         }
@@ -253,7 +384,10 @@ rn_code rn__ledger_leaf_source(void *ctx, uint64_t start, uint64_t n,
 {
     sqlite3 *db = ctx;
     sqlite3_stmt *st = NULL;
-    rn_code rc = RN_OK;
+    writer *w = writer_of(db);
+    rn_code rc = w ? flush(w, NULL) : RN_OK;
+    if (rc != RN_OK)
+        return rc;
     if (sqlite3_prepare_v2(db,
                            "SELECT seq, leaf_hash FROM ledger_entry WHERE seq"
                            " >= ?1 AND seq < ?2 ORDER BY seq",
@@ -371,7 +505,9 @@ static rn_code sync_state(writer *w, rn_error *err)
      * clears `checked`): only our own appends changed the log. */
     if (w->valid && w->checked)
         return RN_OK;
-    rn_code rc = check_state(w, err);
+    rn_code rc = flush(w, err); /* (none pending after a rollback) */
+    if (rc == RN_OK)
+        rc = check_state(w, err);
     if (rc != RN_OK)
         return rc;
     /* Whether any delete exists (the partial index of deletes: one probe per
@@ -653,6 +789,8 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
     /* ... and when the log holds no delete at all, a create has none: no
      * statement is touched (a bulk import's creates) */
     if (op != 'c' || w->deletes) {
+        if ((rc = flush(w, err)) != RN_OK)
+            return rc;
         sqlite3_stmt *pq = op == 'c' ? w->dele : w->prev;
         sqlite3_bind_text(pq, 1, id, -1, SQLITE_STATIC);
         int r = sqlite3_step(pq);
@@ -694,24 +832,9 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
         rn__merkle_leaf_hash(w->body.data, w->body.len, leaf);
     }
     char opc[2] = {op, '\0'};
-    sqlite3_bind_int64(w->ins, 1, (sqlite3_int64)seq);
-    sqlite3_bind_text(w->ins, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->ins, 3, tname, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->ins, 4, opc, 1, SQLITE_STATIC);
-    sqlite3_bind_blob(w->ins, 6, leaf, RN_HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(w->ins, 7, disc->data ? disc->data : "", (int)disc->len,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(w->ins, 8, now_ms);
-    if (have_prev)
-        sqlite3_bind_blob(w->ins, 9, prev, RN_HASH_LEN, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(w->ins, 9);
-    int r = sqlite3_step(w->ins);
-    sqlite3_reset(w->ins); /* every parameter is bound anew by the next append */
-    if (r != SQLITE_DONE) {
-        w->valid = 0;
-        return rn__ledger_dberr(db, err, "append entry");
-    }
+    entry_row row = {seq, id, tname, opc, leaf, disc, now_ms, have_prev ? prev : NULL};
+    if ((rc = w->batching ? batch_row(w, &row, err) : write_row(w, &row, err)) != RN_OK)
+        return rc;
     if ((rc = rn__tiles_append(w->t, leaf, rn__tile_writer_emit, &w->tw)) != RN_OK) {
         w->valid = 0;
         return rc == RN_ELIMIT ? rn__err(err, rc, "evidence log: the log is full")
@@ -792,8 +915,9 @@ rn_code rn__ledger_seal(sqlite3 *db, const char *db_path, rn_error *err)
                        " transaction");
     if ((rc = writer_get(db, &w, err)) != RN_OK)
         return rc;
-    if ((rc = sync_state(w, err)) != RN_OK)
+    if ((rc = sync_state(w, err)) != RN_OK || (rc = flush(w, err)) != RN_OK)
         goto out;
+    w->batching = 0; /* the transaction's appends end here */
     if ((rc = load_sealed(db, &sealed, err)) != RN_OK)
         goto out;
     if (sealed.size == w->t->f.size)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "store/decoded.h"
-#include "store/rows.h"
+#include "model/rows.h"
 
 #include "remnant/decode.h"
 

@@ -208,7 +208,8 @@ rn_code rn_store_orphans(rn_store *st, int remove, rn_orphan_fn fn, void *ctx,
         while (rc == RN_OK && (f = readdir(d2)) != NULL) {
             if (strlen(f->d_name) != 64 || !is_hex64(f->d_name))
                 continue;
-            if (bsearch(f->d_name, names.v, names.n, sizeof *names.v, sha_cmp))
+            /* (no names: no array; bsearch may not be given NULL) */
+            if (names.n && bsearch(f->d_name, names.v, names.n, sizeof *names.v, sha_cmp))
                 continue;
             char path[4600];
             snprintf(path, sizeof path, "%s/%s", sub, f->d_name);

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "store/decoded.h"
-#include "store/rows.h"
+#include "model/rows.h"
 #include "store/store_int.h"
 #include "ledger/ledger_int.h"
 
@@ -473,14 +473,17 @@ static void bulk_clear(sq *q)
     rn__buf_init(&q->bulk_sql, (size_t)1 << 20);
 }
 
-static rn_code sq_bulk(rn_store *s, uint64_t expected, rn_error *err)
+static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error *err)
 {
     sq *q = SQ(s);
     if (!q->tx_open || q->bulk_sql.len || expected < BULK_MIN_RECORDS)
         return RN_OK;
+    /* whatever the database's size: */
     if (!s->no_decode)
-        rn__decoded_async(q->decoded); /* whatever the database's size */
+        rn__decoded_async(q->decoded);
     q->search_batched = 1;
+    if (flags & RN__BULK_LOG_BATCH)
+        rn__ledger_batch(q->db);
     sqlite3_stmt *st = NULL;
     int64_t have = INT64_MAX;
     int src = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM (SELECT 1 FROM record LIMIT ?)",

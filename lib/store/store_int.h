@@ -32,8 +32,9 @@ struct rn_store_ops {
      * `expected` records are coming. The backend may then prepare for a
      * bulk write (the SQLite one builds a small database's secondary
      * indexes once, at commit, instead of row by row); whatever it does is
-     * part of the transaction, undone by a rollback. NULL: nothing to do. */
-    rn_code (*bulk)(rn_store *s, uint64_t expected, rn_error *err);
+     * part of the transaction, undone by a rollback. NULL: nothing to do.
+     * flags: RN__BULK_* */
+    rn_code (*bulk)(rn_store *s, uint64_t expected, unsigned flags, rn_error *err);
     /* Before the transaction of a write of about `expected` records: the
      * backend may choose a cheaper way to make a large transaction durable
      * (the SQLite one, a rollback journal instead of the WAL) for this
@@ -41,6 +42,11 @@ struct rn_store_ops {
      * transaction will not go through the WAL). NULL: nothing to do. */
     int (*bulk_journal)(rn_store *s, uint64_t expected);
 };
+
+/* A bulk write in which nothing but the writes read the evidence log (an
+ * import: creates only): the log's rows may be written a batch at a time
+ * (rn__ledger_batch). */
+#define RN__BULK_LOG_BATCH 1u
 
 struct rn_store {
     const struct rn_store_ops *ops;

@@ -1348,7 +1348,7 @@ static rn_code bulk_prepare(job *j, int off_wal, rn_error *err)
     }
     if (!j->s->ops->bulk || writes == 0 || !off_wal)
         return RN_OK;
-    return j->s->ops->bulk(j->s, writes, err);
+    return j->s->ops->bulk(j->s, writes, 0, err); /* S9 reads the log */
 }
 
 rn_code rn_sync_import(rn_store *s, const void *data, size_t len, const char *by,

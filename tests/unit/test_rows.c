@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * test_rows.c — unit tests of lib/store/rows.c, rows batched in memory and
+ * test_rows.c — unit tests of lib/model/rows.c, rows batched in memory and
  * read by SQLite as rn_rows(?): each kind of value arrives as it was given,
  * columns past the batch's own read NULL, a cleared batch reads empty, the
  * rows keep their order (an INTEGER PRIMARY KEY table numbers them in it),
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "store/rows.h"
+#include "model/rows.h"
 
 static sqlite3 *open_db(void)
 {

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "remnant/ledger.h"
 #include "remnant/store.h"
 #include "old_schema.h"
 #include "store/store_int.h"
@@ -1296,7 +1297,7 @@ static void batch_writes(rn_store *s, int bulk)
     rn_error_clear(&err);
     assert_int_equal(rn_store_begin(s, &err), RN_OK);
     if (bulk)
-        assert_int_equal(s->ops->bulk(s, 5000, &err), RN_OK);
+        assert_int_equal(s->ops->bulk(s, 5000, RN__BULK_LOG_BATCH, &err), RN_OK);
     rn_record *e = mk(RN_T_EVENT, "id=01J0000000000000000000000E", "name=Batch", NULL);
     put_ok(s, e, RN_PUT_CREATE);
     rn_record_free(e);
@@ -1324,11 +1325,12 @@ static int count_hits(void *ctx, const rn_hit *hit)
     return 0;
 }
 
-/* A bulk write holds its candidate rows and search texts back and writes
- * them a batch at a time (lib/store/rows.c): what it leaves is row for row
- * what the same writes one at a time leave, a replaced marking's old rows
- * gone from the batch and from the table alike, and the search index
- * finds the new text and not the old. */
+/* A bulk write holds its candidate rows, search texts and log rows back and
+ * writes them a batch at a time (lib/model/rows.c): what it leaves is row
+ * for row what the same writes one at a time leave, a replaced marking's
+ * old rows gone from the batch and from the table alike, its log entry
+ * linked to the one before, the search index finds the new text and not
+ * the old, and the log verifies. */
 static void bulk_batches_same_rows(void **state)
 {
     fx *f = *state;
@@ -1346,6 +1348,13 @@ static void bulk_batches_same_rows(void **state)
         "SELECT id, rid, type, field, text FROM search_text ORDER BY id",
         "SELECT * FROM decode_rule ORDER BY 1",
         "SELECT count(*) FROM candidate WHERE marking = '01J00000000000000000001499'",
+        /* the log: the same entries (times and salts aside), the two
+         * replacements each linked to its record's entry before */
+        "SELECT seq, record_id, type, op, prev IS NULL, length(leaf_hash) FROM ledger_entry "
+        "ORDER BY seq",
+        "SELECT e.seq, p.seq FROM ledger_entry e JOIN ledger_entry p ON e.prev = p.leaf_hash "
+        "AND p.record_id = e.record_id AND p.seq < e.seq ORDER BY 1",
+        "SELECT size FROM ledger_tree",
     };
     for (size_t i = 0; i < RN_ARRAY_LEN(q); i++) {
         char *ra = rows_of(a, q[i]), *rb = rows_of(b, q[i]);
@@ -1370,6 +1379,10 @@ static void bulk_batches_same_rows(void **state)
     char *ic = rows_of(a, "INSERT INTO search_fts(search_fts) VALUES ('integrity-check')");
     free(ic);
     assert_string_equal(sqlite3_errmsg(a), "not an error");
+    rn_ledger_verify_stats vs;
+    assert_int_equal(rn_ledger_verify(f->s, f->db, NULL, 0, NULL, NULL, &vs, &err), RN_OK);
+    assert_int_equal(vs.entries, 1504);
+    assert_int_equal(vs.problems, 0);
     rn_store_close(s2);
 }
 

@@ -5,12 +5,12 @@
  * SQLite's own carray extension: the batch passes through
  * sqlite3_bind_pointer under the type "rn_rows", which SQL text cannot
  * forge). */
-#include "store/rows.h"
+#include "model/rows.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { CELL_NULL, CELL_INT, CELL_DOUBLE, CELL_TEXT };
+enum { CELL_NULL, CELL_INT, CELL_DOUBLE, CELL_TEXT, CELL_BLOB };
 
 typedef struct {
     int kind;
@@ -27,7 +27,7 @@ struct rn__rows {
     int ncol;
     cell *cells;
     size_t ncells, cap; /* cells filled (complete rows and the row begun) */
-    rn_buf text;        /* every text value, one after the other */
+    rn_buf text;        /* every text and blob value, one after the other */
     size_t row_text;    /* text.len when the row being filled began */
 };
 
@@ -87,20 +87,30 @@ static cell *next_cell(rn__rows *r)
     return &r->cells[r->ncells++];
 }
 
-rn_code rn__rows_text(rn__rows *r, const char *s, ptrdiff_t n)
+/* A text or blob value: its bytes into the batch's buffer. */
+static rn_code add_bytes(rn__rows *r, int kind, const void *p, size_t len)
 {
-    size_t len = n < 0 ? strlen(s) : (size_t)n;
     cell *c = next_cell(r);
     if (!c)
         return drop_row(r);
-    c->kind = CELL_TEXT;
+    c->kind = kind;
     c->v.t.off = r->text.len;
     c->v.t.len = len;
-    if (rn__buf_add(&r->text, s, len) != RN_OK) {
+    if (len && rn__buf_add(&r->text, p, len) != RN_OK) {
         r->ncells--; /* this cell is not filled */
         return drop_row(r);
     }
     return RN_OK;
+}
+
+rn_code rn__rows_text(rn__rows *r, const char *s, ptrdiff_t n)
+{
+    return add_bytes(r, CELL_TEXT, s, n < 0 ? strlen(s) : (size_t)n);
+}
+
+rn_code rn__rows_blob(rn__rows *r, const void *p, size_t n)
+{
+    return add_bytes(r, CELL_BLOB, p, n);
 }
 
 rn_code rn__rows_int(rn__rows *r, int64_t v)
@@ -249,6 +259,13 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
          * read as SQL NULL */
         sqlite3_result_text64(ctx, c->rows->text.data ? c->rows->text.data + k->v.t.off : "",
                               k->v.t.len, SQLITE_STATIC, SQLITE_UTF8);
+        break;
+    case CELL_BLOB:
+        if (k->v.t.len)
+            sqlite3_result_blob64(ctx, c->rows->text.data + k->v.t.off, k->v.t.len,
+                                  SQLITE_STATIC);
+        else
+            sqlite3_result_zeroblob(ctx, 0); /* empty, not NULL */
         break;
     default:
         sqlite3_result_null(ctx);

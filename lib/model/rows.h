@@ -35,6 +35,7 @@ rn_code rn__rows_text(rn__rows *r, const char *s, ptrdiff_t n);
 rn_code rn__rows_int(rn__rows *r, int64_t v);
 rn_code rn__rows_double(rn__rows *r, double v);
 rn_code rn__rows_null(rn__rows *r);
+rn_code rn__rows_blob(rn__rows *r, const void *p, size_t n);
 /* Complete rows held. */
 size_t rn__rows_count(const rn__rows *r);
 /* Drop every row (keeping the memory for the next). */
