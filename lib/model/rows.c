@@ -262,8 +262,7 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
         break;
     case CELL_BLOB:
         if (k->v.t.len)
-            sqlite3_result_blob64(ctx, c->rows->text.data + k->v.t.off, k->v.t.len,
-                                  SQLITE_STATIC);
+            sqlite3_result_blob64(ctx, c->rows->text.data + k->v.t.off, k->v.t.len, SQLITE_STATIC);
         else
             sqlite3_result_zeroblob(ctx, 0); /* empty, not NULL */
         break;

@@ -41,6 +41,13 @@ struct rn_store_ops {
      * transaction only, as safe. 1 if it did (the SQLite store: the
      * transaction will not go through the WAL). NULL: nothing to do. */
     int (*bulk_journal)(rn_store *s, uint64_t expected);
+    /* Before the transaction of an import of about `expected` new records:
+     * the backend may check the records' references itself for that
+     * transaction only, by the same rule as its constraints (the SQLite
+     * one: foreign keys off, each reference looked up among the ids the
+     * transaction created, else in the database); it then refuses deletes
+     * until the transaction ends. 1 if it does. NULL: nothing to do. */
+    int (*own_refs)(rn_store *s, uint64_t expected);
 };
 
 /* A bulk write in which nothing but the writes read the evidence log (an

@@ -1386,6 +1386,84 @@ static void bulk_batches_same_rows(void **state)
     rn_store_close(s2);
 }
 
+static int fk_on(sqlite3 *db)
+{
+    char *v = rows_of(db, "PRAGMA foreign_keys");
+    int on = strcmp(v, "1|\n") == 0;
+    free(v);
+    return on;
+}
+
+/* An import checks its references itself, foreign keys off for its
+ * transaction (sq_own_refs): a reference to a record made earlier in the
+ * file, or before the import, is taken; one to nothing, or to a record
+ * of another type, is refused at its line and field with the message the
+ * foreign key's failure gave; deletes are refused meanwhile; and foreign
+ * keys are on again after a commit, a failure, and a refused begin. */
+static void import_checks_own_refs(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    char event[27];
+    bulk_event(f->s, event);
+    rn_record *old = mk(RN_T_ITEM, "kind=weapon", "name=before the import", NULL);
+    put_ok(f->s, old, RN_PUT_CREATE);
+    sqlite3 *db = rn__store_db(f->s);
+    char path[256];
+    snprintf(path, sizeof path, "%s/refs.jsonl", f->dir);
+    for (int fail = 0; fail < 3; fail++) {
+        FILE *o = fopen(path, "wb");
+        assert_non_null(o);
+        for (int i = 0; i < 1500; i++) {
+            /* ids of this run: 01J, the run, i */
+            char first[32];
+            snprintf(first, sizeof first, "01J%d%022d", fail, 0);
+            fprintf(o, "{\"type\":\"item\",\"id\":\"01J%d%022d\",\"kind\":\"component\","
+                       "\"event\":\"%s\",\"parent\":\"%s\",\"notes\":\"%0250d\"}\n",
+                    fail, i, event, i ? first : rn_record_id(old), i);
+            fprintf(o, "{\"type\":\"marking\",\"item\":\"01J%d%022d\",\"text\":\"M%d\"}\n",
+                    fail, i, i);
+        }
+        if (fail == 1) /* an event's id where an item's belongs */
+            fprintf(o, "{\"type\":\"marking\",\"item\":\"%s\",\"text\":\"X\"}\n", event);
+        if (fail == 2) /* an id of nothing */
+            fprintf(o, "{\"type\":\"item\",\"kind\":\"component\",\"parent\":\"" GHOST
+                       "\"}\n");
+        assert_int_equal(fclose(o), 0);
+        rn_import_stats st;
+        rn_error_clear(&err);
+        rn_code rc = rn_import_file(f->s, path, NULL, &st, &err);
+        assert_true(fk_on(db));
+        if (fail == 0) {
+            assert_int_equal(rc, RN_OK);
+            assert_int_equal(st.records, 3000);
+            char *bad = rows_of(db, "PRAGMA foreign_key_check");
+            assert_string_equal(bad, "");
+            free(bad);
+            continue;
+        }
+        assert_int_equal(rc, RN_ECONSTRAINT);
+        assert_int_equal(err.line, 3001);
+        assert_string_equal(err.field, fail == 1 ? "item" : "parent");
+        char want[200];
+        snprintf(want, sizeof want,
+                 "'%s' refers to item %s, which does not exist (create it first, or import it "
+                 "earlier in the file)",
+                 fail == 1 ? "item" : "parent", fail == 1 ? event : GHOST);
+        assert_string_equal(err.message, want);
+    }
+    rn_record_free(old);
+
+    /* deletes refused while foreign keys are off; on again after */
+    assert_int_equal(f->s->ops->own_refs(f->s, 5000), 1);
+    assert_false(fk_on(db));
+    assert_int_equal(rn_store_begin(f->s, &err), RN_OK);
+    assert_int_equal(f->s->ops->del(f->s, event, &err), RN_EINVAL);
+    f->s->ops->rollback(f->s);
+    assert_true(fk_on(db));
+}
+
 /* Migration 0012 (candidates without a foreign key, the cascade as a
  * trigger): a database at schema 11 keeps every candidate row and the
  * machine_claim view's answers, and deleting a marking still deletes its
@@ -1602,6 +1680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_batches_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_checks_own_refs, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_failure_record_from_json, setup, teardown),
