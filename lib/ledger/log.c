@@ -280,20 +280,18 @@ typedef struct entry_row {
     const uint8_t *prev; /* NULL: none */
 } entry_row;
 
+/* A row write's outcome r (an SQLite result) as the append's. */
+static rn_code written(writer *w, int r, rn_error *err)
+{
+    if (r == SQLITE_DONE)
+        return RN_OK;
+    w->valid = 0;
+    return rn__ledger_dberr(w->db, err, "append entry");
+}
+
 static rn_code flush(writer *w, rn_error *err)
 {
-    if (rn__rows_count(w->pending) == 0)
-        return RN_OK;
-    rn__rows_bind(w->insb, 1, w->pending);
-    int r = sqlite3_step(w->insb);
-    sqlite3_reset(w->insb);
-    sqlite3_clear_bindings(w->insb);
-    rn__rows_clear(w->pending);
-    if (r != SQLITE_DONE) {
-        w->valid = 0;
-        return rn__ledger_dberr(w->db, err, "append entry");
-    }
-    return RN_OK;
+    return written(w, rn__rows_insert(w->insb, w->pending), err);
 }
 
 static rn_code write_row(writer *w, const entry_row *e, rn_error *err)
@@ -313,11 +311,7 @@ static rn_code write_row(writer *w, const entry_row *e, rn_error *err)
         sqlite3_bind_null(st, 8);
     int r = sqlite3_step(st);
     sqlite3_reset(st); /* every parameter is bound anew by the next append */
-    if (r != SQLITE_DONE) {
-        w->valid = 0;
-        return rn__ledger_dberr(w->db, err, "append entry");
-    }
-    return RN_OK;
+    return written(w, r, err);
 }
 
 static rn_code batch_row(writer *w, const entry_row *e, rn_error *err)

@@ -147,6 +147,19 @@ int rn__rows_bind(sqlite3_stmt *st, int i, rn__rows *r)
     return sqlite3_bind_pointer(st, i, r, "rn_rows", NULL);
 }
 
+int rn__rows_insert(sqlite3_stmt *st, rn__rows *r)
+{
+    if (rn__rows_count(r) == 0)
+        return SQLITE_DONE;
+    int src = rn__rows_bind(st, 1, r);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* no pointer to r outlives the run */
+    rn__rows_clear(r);
+    return src;
+}
+
 /* ---- the virtual table ---------------------------------------------------- */
 
 #define COL_BATCH RN_ROWS_MAXCOL /* the hidden argument column */

@@ -43,5 +43,9 @@ void rn__rows_clear(rn__rows *r);
 /* Bind batch r to parameter i of st, for rn_rows(?); r must outlive the
  * statement's run. */
 int rn__rows_bind(sqlite3_stmt *st, int i, rn__rows *r);
+/* Run st, an INSERT ... FROM rn_rows(?1), over batch r, then reset st and
+ * empty r whatever the outcome: SQLite's result, SQLITE_DONE on success
+ * (at once, st not run, when r holds no row). */
+int rn__rows_insert(sqlite3_stmt *st, rn__rows *r);
 
 #endif

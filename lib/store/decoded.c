@@ -348,16 +348,9 @@ static rn_code prepare_writes(rn__decoded *d, rn_error *err)
 /* Write the candidate rows batched so far (store_candidates). */
 static rn_code flush_candidates(rn__decoded *d, rn_error *err)
 {
-    if (!d->batch || rn__rows_count(d->batch) == 0)
+    if (!d->batch || rn__rows_insert(d->ins, d->batch) == SQLITE_DONE)
         return RN_OK;
-    rn__rows_bind(d->ins, 1, d->batch);
-    int src = sqlite3_step(d->ins);
-    sqlite3_reset(d->ins);
-    sqlite3_clear_bindings(d->ins);
-    rn__rows_clear(d->batch);
-    if (src != SQLITE_DONE)
-        return rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
-    return RN_OK;
+    return rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
 }
 
 static void to_decode_ctx(const ctx_entry *c, rn_decode_ctx *dc)

@@ -45,10 +45,10 @@ typedef struct sq {
     rn__rows *search_rows;
     int search_batched; /* the open transaction is a bulk write's */
     /* sq_own_refs: foreign keys are off for the open transaction, and the
-     * store checks references itself (check_refs) against `created`, the
-     * ids it wrote, and the database */
+     * store checks references itself (check_refs) against `seen`, the ids
+     * it wrote or found last, and the database */
     int own_refs;
-    rn__idset *created;
+    rn__idset *seen;
     /* characters this transaction knows to be in search_char (note_chars):
      * ASCII by bit, others by their UTF-8 bytes in a small hash set */
     uint64_t char_ascii[2];
@@ -449,12 +449,13 @@ static void wal_again(sq *q)
 /* Before an import's transaction (ops->own_refs): its records' references
  * are checked here (check_refs) instead of by SQLite's foreign keys, which
  * are off until the transaction ends. The check is the same rule: each
- * reference names a record of the field's type that exists, made earlier
- * in the transaction (found in memory, rn__idset) or before it (looked up
- * by primary key). An import only creates: its references point at new
- * records, and for each SQLite's check was a lookup of the parent's table
- * from inside the INSERT (about 6 % of the writing thread's work at 20k
- * items, docs/BENCHMARKS.md). A foreign key also guards deletes: sq_del
+ * reference names a record of the field's type that exists: one of the
+ * ids the transaction wrote or found last (in memory, rn__idset), else
+ * looked up by primary key. An import only creates, and its references
+ * mostly name records of a few lines before or the same few over and
+ * over; SQLite's check was a lookup of the parent's table from inside the
+ * INSERT (about 6 % of the writing thread's work at 20k items,
+ * docs/BENCHMARKS.md). A foreign key also guards deletes: sq_del
  * refuses to run while they are off. Any other table with a foreign key
  * (accounts, cosignatures) is not written by an import. */
 static int sq_own_refs(rn_store *s, uint64_t expected)
@@ -462,7 +463,7 @@ static int sq_own_refs(rn_store *s, uint64_t expected)
     sq *q = SQ(s);
     if (q->tx_open || q->own_refs || expected < BULK_MIN_RECORDS)
         return q->own_refs;
-    if (!q->created && !(q->created = rn__idset_new()))
+    if (!q->seen && !(q->seen = rn__idset_new()))
         return 0;
     sqlite3_stmt *st = NULL;
     int off = sqlite3_exec(q->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) == SQLITE_OK &&
@@ -473,7 +474,7 @@ static int sq_own_refs(rn_store *s, uint64_t expected)
         (void)sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
         return 0;
     }
-    rn__idset_clear(q->created);
+    rn__idset_clear(q->seen);
     q->own_refs = 1;
     return 1;
 }
@@ -484,7 +485,7 @@ static void refs_again(sq *q)
     if (!q->own_refs)
         return;
     q->own_refs = 0;
-    rn__idset_clear(q->created);
+    rn__idset_clear(q->seen);
     (void)sqlite3_exec(q->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 }
 
@@ -638,9 +639,9 @@ static rn_code bind_record(sqlite3_stmt *st, const rn_record *r)
 }
 
 /* The first reference of r that points at nothing, as an error (RN_OK if
- * none does): a record of the field's type made earlier in this
- * transaction (with `created`: sq_own_refs), else in the database. */
-static rn_code check_refs(sq *q, const rn_record *r, const rn__idset *created, rn_error *err)
+ * none does): a record of the field's type among the ids in `seen` (may be
+ * NULL: sq_own_refs), else in the database; one found there joins them. */
+static rn_code check_refs(sq *q, const rn_record *r, rn__idset *seen, rn_error *err)
 {
     const struct rn__type_desc *td = &rn__types[r->type];
     for (size_t i = 0; i < td->nfields; i++) {
@@ -651,13 +652,15 @@ static rn_code check_refs(sq *q, const rn_record *r, const rn__idset *created, r
         char id[RN_ID_LEN + 1];
         memcpy(id, v, RN_ID_LEN);
         id[RN_ID_LEN] = '\0';
-        if (created && rn__idset_find(created, id) == (int)f->ref)
+        if (seen && rn__idset_find(seen, id) == (int)f->ref)
             continue;
         if (!exists_in(q, f->ref, id))
             return rn__err_field(err, RN_ECONSTRAINT, f->name,
                                  "'%s' refers to %s %s, which does not exist (create it "
                                  "first, or import it earlier in the file)",
                                  f->name, rn_type_name(f->ref), id);
+        if (seen)
+            (void)rn__idset_add(seen, id, (int)f->ref);
     }
     return RN_OK;
 }
@@ -806,11 +809,8 @@ static rn_code flush_search(sq *q, rn_error *err)
                       "SELECT c0, c1, c2, c3 FROM rn_rows(?)", err);
     if (rc)
         return rc;
-    rn__rows_bind(q->search_ins, 1, q->search_rows);
-    rc = step_done(q, q->search_ins, err, "updating the search index");
-    sqlite3_clear_bindings(q->search_ins);
-    rn__rows_clear(q->search_rows);
-    return rc;
+    int src = rn__rows_insert(q->search_ins, q->search_rows);
+    return src == SQLITE_DONE ? RN_OK : db_err(q->db, src, err, "updating the search index");
 }
 
 #define SEARCH_BATCH 1024 /* rows */
@@ -943,7 +943,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         if (rc)
             return rc;
     }
-    if (q->own_refs && (rc = check_refs(q, r, q->created, err)))
+    if (q->own_refs && (rc = check_refs(q, r, q->seen, err)))
         return rc;
     sqlite3_stmt *st = NULL;
     rc = prepare(q, r->type, exists ? ST_UPDATE : ST_INSERT, &st, err);
@@ -958,7 +958,7 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
             return explain_missing_ref(q, r, err);
         return db_err(q->db, src, err, "writing the record");
     }
-    if (q->own_refs && !exists && rn__idset_add(q->created, r->id, (int)r->type) != RN_OK)
+    if (q->own_refs && !exists && rn__idset_add(q->seen, r->id, (int)r->type) != RN_OK)
         return rn__err(err, RN_ENOMEM, "out of memory");
     rc = update_search(q, r, exists, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING && !s->no_decode)
@@ -1648,7 +1648,7 @@ static void sq_close(rn_store *s)
     sqlite3_finalize(q->reg_get);
     sqlite3_finalize(q->reg_del);
     rn__buf_free(&q->bulk_sql);
-    rn__idset_free(q->created);
+    rn__idset_free(q->seen);
     rn__ledger_detach(q->db);
     rn__decoded_close(q->decoded);
     sqlite3_close_v2(q->db);
