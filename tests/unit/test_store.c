@@ -1364,7 +1364,7 @@ static void bulk_batches_same_rows(void **state)
         free(rb);
     }
     char *n = rows_of(a, "SELECT count(*) FROM candidate");
-    assert_true(atoi(n) > 1024); /* more than one batch */
+    assert_true(strtol(n, NULL, 10) > 1024); /* more than one batch */
     free(n);
     n = rows_of(a, "SELECT count(*), sum(text LIKE 'NEW %') FROM search_text WHERE rid IN "
                    "('01J00000000000000000000700', '01J00000000000000000001499')");
