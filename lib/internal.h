@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "remnant/remnant.h"
 
 /* Allocation goes through these so a test build can fail the Nth call. */
@@ -28,6 +29,11 @@ void rn__sqlite_setup(void);
  * the decoding thread): asks the scheduler not to let its wake-ups preempt
  * the writer it feeds (alloc.c says why). Failure changes only speed. */
 void rn__thread_helper(void);
+
+/* The 128 bits of record id `id`, a NUL-terminated string (lib/model/id.c):
+ * 1, or 0 if it is not an id by rn_id_valid's rule. A bijection with the
+ * exact text: two ids have the same bits only when their texts are equal. */
+int rn__id_bits(const char *id, uint64_t *hi, uint64_t *lo);
 /* A helper thread and the lock and condition its owner and it share.
  * rn__helper_start: 1 when the thread runs fn(arg); 0 when none could be
  * started (h holds nothing then: the caller does the work itself).

@@ -691,16 +691,11 @@ rn_code rn__ledger_next_seq(sqlite3 *db, uint64_t *seq, rn_error *err)
 {
     /* in a transaction that appended: the writer's tree, checked against
      * the database at its first append (L6), no rollback since */
-    int known = 0;
-    pthread_mutex_lock(&writers_lock);
-    for (int i = 0; i < MAX_WRITERS && !known; i++)
-        if (writers[i] && writers[i]->db == db && writers[i]->valid && writers[i]->checked) {
-            *seq = writers[i]->t->f.size;
-            known = 1;
-        }
-    pthread_mutex_unlock(&writers_lock);
-    if (known)
+    const writer *w = writer_of(db);
+    if (w && w->valid && w->checked) {
+        *seq = w->t->f.size;
         return RN_OK;
+    }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger_entry", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {

@@ -59,6 +59,33 @@ rn_code rn_id_new(char out[RN_ID_LEN + 1])
     return RN_OK;
 }
 
+/* Each symbol's value plus one (0: not a symbol of the alphabet). */
+static const uint8_t sym[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['M'] = 21, ['N'] = 22, ['P'] = 23, ['Q'] = 24,
+    ['R'] = 25, ['S'] = 26, ['T'] = 27, ['V'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31, ['Z'] = 32,
+};
+
+int rn__id_bits(const char *id, uint64_t *hi, uint64_t *lo)
+{
+    if (id[0] > '7')
+        return 0;
+    uint64_t h = 0, l = 0;
+    for (size_t i = 0; i < RN_ID_LEN; i++) {
+        unsigned d = sym[(unsigned char)id[i]];
+        if (!d)
+            return 0; /* a NUL too: shorter than an id */
+        h = h << 5 | l >> 59;
+        l = l << 5 | (d - 1);
+    }
+    if (id[RN_ID_LEN] != '\0')
+        return 0;
+    *hi = h;
+    *lo = l;
+    return 1;
+}
+
 int rn_id_valid(const char *s, size_t len)
 {
     if (len != RN_ID_LEN)

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "remnant/model.h" /* RN_ID_LEN */
-
 typedef struct {
     uint64_t hi, lo;
 } key;
@@ -28,34 +26,10 @@ struct rn__idset {
     size_t n;                     /* ids held */
 };
 
-/* Each symbol's value plus one (0: not a symbol of the alphabet, which
- * is upper case only: lib/model/id.c). */
-static const uint8_t sym[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-    ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['M'] = 21, ['N'] = 22, ['P'] = 23, ['Q'] = 24,
-    ['R'] = 25, ['S'] = 26, ['T'] = 27, ['V'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31, ['Z'] = 32,
-};
-
-/* The 128 bits of id, a NUL-terminated string; 0 if it is not a valid id
- * (rn_id_valid's rule: RN_ID_LEN symbols, the first at most '7'). */
+/* The 128 bits of id; 0 if it is not a valid id (lib/model/id.c). */
 static int decode(const char *id, key *out)
 {
-    if (id[0] > '7')
-        return 0;
-    uint64_t hi = 0, lo = 0;
-    for (size_t i = 0; i < RN_ID_LEN; i++) {
-        unsigned d = sym[(unsigned char)id[i]];
-        if (!d)
-            return 0; /* a NUL too: shorter than an id */
-        hi = hi << 5 | lo >> 59;
-        lo = lo << 5 | (d - 1);
-    }
-    if (id[RN_ID_LEN] != '\0')
-        return 0;
-    out->hi = hi;
-    out->lo = lo;
-    return 1;
+    return rn__id_bits(id, &out->hi, &out->lo);
 }
 
 rn__idset *rn__idset_new(void)
