@@ -64,6 +64,7 @@ typedef struct sq {
      * run at commit; len 0 when none are deferred */
     rn_buf bulk_sql;
     int rollback_journal; /* sq_bulk_journal left WAL mode for this transaction */
+    int secure_was;       /* sq_bulk turned secure_delete off: its value before + 1 */
     int busy_ms;          /* the busy timeout set (SQLite has no getter) */
 } sq;
 
@@ -71,6 +72,7 @@ static sq *SQ(rn_store *s) { return s->impl; }
 static void bulk_clear(sq *q);
 static void wal_again(sq *q);
 static void refs_again(sq *q);
+static void secure_again(sq *q);
 static rn_code flush_search(sq *q, rn_error *err);
 
 struct sqlite3 *rn__store_db(rn_store *s)
@@ -334,6 +336,52 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
     return RN_OK;
 }
 
+/* Index the search texts written in this transaction (ids above
+ * q->fts_mark). A bulk write's (the database was smaller than what it
+ * brings: sq_bulk) builds them without FTS5's incremental merges and then
+ * merges the whole index into one segment ('optimize'), and puts back the
+ * automerge setting it found: the same index, built in less time, and
+ * every later search reads one segment instead of the several the merges
+ * leave (at 1M items, 8: `?` queries about half as costly; docs/BENCHMARKS.md
+ * "Import: the search index in one segment"). Both settings are written
+ * through FTS5 and inside the transaction, so a rollback undoes them too. */
+static rn_code fts_add(sq *q, int bulk, rn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int automerge = 4; /* FTS5's default, when the table names none */
+    int src = SQLITE_OK;
+    if (bulk) {
+        src = sqlite3_prepare_v2(q->db, "SELECT v FROM search_fts_config WHERE k = 'automerge'",
+                                 -1, &st, NULL);
+        if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+            automerge = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (src == SQLITE_ROW || src == SQLITE_DONE)
+            src = sqlite3_exec(q->db, "INSERT INTO search_fts(search_fts, rank) "
+                                      "VALUES ('automerge', 0)", NULL, NULL, NULL);
+    }
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(q->db, "INSERT INTO search_fts(rowid, text) SELECT id, text "
+                                        "FROM search_text WHERE id > ?", -1, &st, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, q->fts_mark);
+        src = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (src == SQLITE_DONE)
+            src = SQLITE_OK;
+    }
+    if (src == SQLITE_OK && bulk) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "INSERT INTO search_fts(search_fts) VALUES ('optimize'); "
+                                  "INSERT INTO search_fts(search_fts, rank) VALUES "
+                                  "('automerge', %d)", automerge);
+        src = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    }
+    return src == SQLITE_OK ? RN_OK : db_err(q->db, src, err, "updating the search index");
+}
+
 static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
@@ -342,7 +390,8 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
         rc = flush_search(q, err);
     if (rc)
         return rc;
-    if (q->bulk_sql.len) {
+    int bulk = q->bulk_sql.len > 0;
+    if (bulk) {
         /* the indexes a bulk import deferred, built from the rows in one
          * sorted pass each, inside the transaction */
         rc = exec(q->db, q->bulk_sql.data, err);
@@ -350,16 +399,9 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
             return rc;
         bulk_clear(q);
     }
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(q->db, "INSERT INTO search_fts(rowid, text) SELECT id, text "
-                                        "FROM search_text WHERE id > ?", -1, &st, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, q->fts_mark);
-        src = sqlite3_step(st);
-        sqlite3_finalize(st);
-    }
-    if (src != SQLITE_DONE && src != SQLITE_OK)
-        return db_err(q->db, src, err, "updating the search index");
+    rc = fts_add(q, bulk, err);
+    if (rc)
+        return rc;
     if (q->appended)
         rc = rn__ledger_seal(q->db, s->path, err);
     if (rc == RN_OK)
@@ -371,6 +413,7 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
         q->appended = 0;
         wal_again(q);
         refs_again(q);
+        secure_again(q);
     }
     return rc;
 }
@@ -389,6 +432,7 @@ static void sq_rollback(rn_store *s)
     bulk_clear(q); /* the rollback brought the dropped indexes back */
     wal_again(q);
     refs_again(q);
+    secure_again(q);
 }
 
 /* ---- a bulk write's journal ------------------------------------------------ */
@@ -525,12 +569,46 @@ static void bulk_clear(sq *q)
     rn__buf_init(&q->bulk_sql, (size_t)1 << 20);
 }
 
+/* A bulk write's transaction does without SQLite's secure delete (on in
+ * Debian's build: it zeroes the bytes a B-tree frees, even when cells only
+ * move between pages as they fill), for 3.7 % of an import's writing
+ * thread (callgrind, 20k items; docs/BENCHMARKS.md "Import: the search index
+ * in one segment"). What such a transaction frees is not secret from the
+ * file: the old version of a record it replaces or deletes (the evidence
+ * log, in the same file and append-only, keeps every version's values),
+ * search texts and candidates derived from those, and the pages of the
+ * indexes it drops and rebuilds. It never touches the tables where secure
+ * delete matters (accounts and their sessions and tokens), and the setting
+ * it found is put back when the transaction ends (secure_again). */
+static void secure_off(sq *q)
+{
+    sqlite3_stmt *st = NULL;
+    if (q->secure_was ||
+        sqlite3_prepare_v2(q->db, "PRAGMA secure_delete", -1, &st, NULL) != SQLITE_OK)
+        return;
+    int was = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (was > 0 && sqlite3_exec(q->db, "PRAGMA secure_delete=0", NULL, NULL, NULL) == SQLITE_OK)
+        q->secure_was = was + 1;
+}
+
+static void secure_again(sq *q)
+{
+    if (!q->secure_was)
+        return;
+    /* the pragma reads 2 for FAST but takes "2" for a plain true */
+    const char *sql = q->secure_was - 1 == 2 ? "PRAGMA secure_delete=FAST" : "PRAGMA secure_delete=1";
+    q->secure_was = 0;
+    (void)sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+}
+
 static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error *err)
 {
     sq *q = SQ(s);
     if (!q->tx_open || q->bulk_sql.len || expected < BULK_MIN_RECORDS)
         return RN_OK;
     /* whatever the database's size: */
+    secure_off(q);
     if (!s->no_decode)
         rn__decoded_async(q->decoded);
     q->search_batched = 1;

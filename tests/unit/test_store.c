@@ -522,6 +522,58 @@ static void delete_of_referenced_record_refused(void **state)
     rn_record_free(tr);
 }
 
+static char *rows_of(sqlite3 *db, const char *sql);
+
+/* The index of markings by photo holds only markings that name one
+ * (0016_marking_attachment_partial.sql), and still serves both of its
+ * readers: the lookup of a photo's markings and the foreign key's check when
+ * a photo is deleted (no full scan of marking for either). */
+static void marking_attachment_index_partial(void **state)
+{
+    fx *f = *state;
+    world w = {0};
+    build_full_world(f->s, &w);
+    char it[40];
+    snprintf(it, sizeof it, "item=%s", w.board);
+    for (int i = 0; i < 3; i++) { /* markings without a photo: not in the index */
+        rn_record *r = mk(RN_T_MARKING, it, "text=no photo", NULL);
+        put_ok(f->s, r, RN_PUT_CREATE);
+        rn_record_free(r);
+    }
+    rn_record *r = mk(RN_T_ATTACHMENT, "sha256=" SHA_A, "size=0", "media_type=image/jpeg", NULL);
+    put_ok(f->s, r, RN_PUT_CREATE); /* a photo no marking names */
+    sqlite3 *db = rn__store_db(f->s);
+    char *got = rows_of(db, "SELECT partial FROM pragma_index_list('marking') "
+                            "WHERE name = 'marking_attachment'");
+    assert_string_equal(got, "1|\n");
+    free(got);
+    got = rows_of(db, "SELECT count(*) FROM marking INDEXED BY marking_attachment "
+                      "WHERE attachment IS NOT NULL");
+    assert_string_equal(got, "1|\n");
+    free(got);
+    got = rows_of(db, "EXPLAIN QUERY PLAN SELECT id FROM marking WHERE attachment = 'x' LIMIT 1");
+    if (!strstr(got, "INDEX marking_attachment"))
+        fail_msg("the lookup by attachment does not use the index: %s", got);
+    free(got);
+    /* the delete's foreign-key check runs in the statement's own program:
+     * a full scan of marking would count here */
+    sqlite3_stmt *del = NULL;
+    assert_int_equal(sqlite3_exec(db, "SAVEPOINT t", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "DELETE FROM attachment WHERE id = ?", -1, &del, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(del, 1, rn_record_id(r), -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(del), SQLITE_DONE);
+    assert_int_equal(sqlite3_changes(db), 1);
+    assert_int_equal(sqlite3_stmt_status(del, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0), 0);
+    sqlite3_finalize(del);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK TO t; RELEASE t", NULL, NULL, NULL), SQLITE_OK);
+    rn_record_free(r);
+    /* and the photo a marking names is still held by it */
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_delete(f->s, w.attachment, &err), RN_ECONSTRAINT);
+}
+
 static void parent_loop_refused(void **state)
 {
     fx *f = *state;
@@ -1227,6 +1279,102 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     free(before);
 }
 
+/* A bulk import leaves the search index in one segment (lib/store/sqlite.c
+ * fts_add: built without merges, then 'optimize'), with the automerge
+ * setting it found, every text findable, the index consistent; an import
+ * into a larger database does not touch either. */
+static void bulk_import_merges_search_index(void **state)
+{
+    fx *f = *state;
+    sqlite3 *db = rn__store_db(f->s);
+    rn_record *e = mk(RN_T_EVENT, "name=Bulk", "context=before the import", NULL);
+    put_ok(f->s, e, RN_PUT_CREATE); /* its own commit: a segment of its own */
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO search_fts(search_fts, rank) "
+                                      "VALUES ('automerge', 6)", NULL, NULL, NULL), SQLITE_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
+    write_items(path, rn_record_id(e), 1500, "");
+    rn_import_stats st;
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    char *got = rows_of(db, "SELECT count(DISTINCT segid) FROM search_fts_idx");
+    assert_string_equal(got, "1|\n");
+    free(got);
+    got = rows_of(db, "SELECT v FROM search_fts_config WHERE k = 'automerge'");
+    assert_string_equal(got, "6|\n");
+    free(got);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO search_fts(search_fts, rank) "
+                                      "VALUES ('integrity-check', 1)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    idlist_count c = {0};
+    assert_int_equal(rn_store_search(f->s, "S0?1?99", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 5); /* S001099, S001199 ... S001499 */
+    expect_search(f->s, "before the", "before the import");
+    /* the database now holds more records than the next import brings:
+     * its texts go in as any write's, in a segment of their own */
+    write_items(path, rn_record_id(e), 800, "");
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    got = rows_of(db, "SELECT count(DISTINCT segid) FROM search_fts_idx");
+    assert_string_equal(got, "2|\n");
+    free(got);
+    c.n = 0;
+    assert_int_equal(rn_store_search(f->s, "S000799", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 2);
+    rn_record_free(e);
+}
+
+static int count_secure_off(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type, (void)p;
+    const char *sql = x;
+    if (sql && strstr(sql, "PRAGMA secure_delete=0"))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+static int secure_delete_of(sqlite3 *db)
+{
+    char *got = rows_of(db, "PRAGMA secure_delete");
+    int v = got[0] - '0';
+    free(got);
+    return v;
+}
+
+/* A bulk import's transaction runs without secure delete (sqlite.c
+ * secure_off) and puts back the setting it found, after a failed import as
+ * after a committed one; a small import leaves it alone. */
+static void bulk_import_secure_delete_restored(void **state)
+{
+    fx *f = *state;
+    sqlite3 *db = rn__store_db(f->s);
+    char event[27];
+    bulk_event(f->s, event);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA secure_delete=1", NULL, NULL, NULL), SQLITE_OK);
+    int offs = 0;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_secure_off, &offs);
+    char path[256];
+    snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
+    write_items(path, event, 1500,
+                "{\"type\":\"item\",\"kind\":\"weapon\",\"event\":\"" GHOST "\"}\n");
+    rn_import_stats st;
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
+    assert_int_equal(offs, 1);
+    assert_int_equal(secure_delete_of(db), 1);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA secure_delete=FAST", NULL, NULL, NULL), SQLITE_OK);
+    write_items(path, event, 1500, "");
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(offs, 2);
+    assert_int_equal(secure_delete_of(db), 2);
+    write_items(path, event, 20, "");
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(offs, 2);
+    assert_int_equal(secure_delete_of(db), 2);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+}
+
 /* A UNIQUE index on a record table is a rule, not a lookup: a bulk import
  * keeps it, so a duplicate is refused at its own line. */
 static void bulk_import_keeps_unique_indexes(void **state)
@@ -1664,6 +1812,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(put_get_delete_every_type, setup, teardown),
         cmocka_unit_test_setup_teardown(put_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(attachment_without_its_file_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(marking_attachment_index_partial, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_reference_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(delete_of_referenced_record_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(parent_loop_refused, setup, teardown),
@@ -1678,6 +1827,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_has_every_model_field, setup, teardown),
         cmocka_unit_test_setup_teardown(import_bad_file_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_merges_search_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_secure_delete_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_batches_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(import_checks_own_refs, setup, teardown),
