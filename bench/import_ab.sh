@@ -9,9 +9,14 @@
 # (bench/run's baseline). Each line: label, wall seconds, CPU seconds (user
 # + system, GNU time), and the database's size after it.
 #
-# usage: [DBDIR=DIR] bench/import_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR FILE.jsonl [ROUNDS]
+# usage: [DBDIR=DIR] [NOLOG=0] [SU=1] bench/import_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR FILE.jsonl [ROUNDS]
 #   DBDIR: where the databases are written (default bench/out/ab; /dev/shm
 #   takes the disk out of the comparison)
+#   OLD_BUILD_DIR `-`: the new build alone against the baselines (more
+#   rounds in the same time)
+#   NOLOG=0: leave out the import_bench --no-log runs
+#   SU=1: each round also runs `sqlite-utils insert DB records FILE --nl
+#   --alter` on the same JSONL (bench/run's second baseline)
 #   a build dir holds `remnant` and `libremnant.a` (a Release build: see
 #   bench/run), inside its source tree (e.g. `git archive OLD | tar -x -C
 #   /tmp/old` built in /tmp/old/build); import_bench is compiled against
@@ -25,7 +30,9 @@ DB=${DBDIR:-$OUT}
 mkdir -p "$OUT" "$DB"
 DEPS=$(pkg-config --cflags --libs sqlite3 jansson libsodium libcrypto pangocairo cairo-pdf gdk-pixbuf-2.0 \
        gexiv2 libjpeg libpng libwebpmux libheif)
-for side in OLD NEW; do
+SIDES=(OLD NEW)
+[ "$OLD" = - ] && SIDES=(NEW)
+for side in "${SIDES[@]}"; do
     dir=${!side}
     # its sources: the tree the build dir sits in, else this one
     if [ -f "$dir/../bench/import_bench.c" ]; then src=$(cd "$dir/.." && pwd); else src=$(dirname "$HERE"); fi
@@ -60,17 +67,22 @@ t() { # t LABEL DB CMD...
 fresh() { rm -f "$2" "$2-wal" "$2-shm" "$2.key" "$2.key.last"; "$1/remnant" init "$2" >/dev/null 2>&1; }
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg); label wall_s cpu_s db_bytes"
 for _ in $(seq "$R"); do
-    for side in OLD NEW; do
+    for side in "${SIDES[@]}"; do
         dir=${!side}
         fresh "$dir" "$DB/x.db"
         t "${side,,}_import" "$DB/x.db" "$dir/remnant" --db "$DB/x.db" import "$F"
+        [ "${NOLOG:-1}" = 0 ] && continue
         fresh "$dir" "$DB/x.db"
         t "${side,,}_nolog" "$DB/x.db" "$OUT/import_bench_$side" "$DB/x.db" "$F" --no-log
     done
+    if [ "${SU:-0}" = 1 ]; then
+        rm -f "$DB/u.db"
+        t sqlite_utils "$DB/u.db" sqlite-utils insert "$DB/u.db" records "$F" --nl --alter
+    fi
     rm -f "$DB/s.db"
     t sqlite3_import "$DB/s.db" sqlite3 "$DB/s.db" <"$OUT/sqlite.sql"
 done | tee "$OUT/rounds.txt"
-rm -f "$DB"/x.db* "$DB/s.db"
+rm -f "$DB"/x.db* "$DB/s.db" "$DB/u.db"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
 # per label: the median over the rounds of wall and CPU, and of each round's
 # ratio to that round's sqlite3 .import (rounds interleaved, so a slow
@@ -83,10 +95,14 @@ function med(s,   a, n, i, j, t) {
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 { k = ++n; lab[k] = $1; w[k] = $2; c[k] = $3
+  if ($1 == "sqlite_utils") { su_w = $2; su_c = $3 }
   if ($1 == "sqlite3_import") { for (i = first; i <= k; i++) {
         W[lab[i]] = W[lab[i]] " " w[i]; C[lab[i]] = C[lab[i]] " " c[i]
-        RW[lab[i]] = RW[lab[i]] " " w[i] / $2; RC[lab[i]] = RC[lab[i]] " " c[i] / $3 }
-      first = k + 1 } }
-END { print "# median: label wall_s cpu_s wall_ratio cpu_ratio (x sqlite3 .import, per round)"
-      for (l in W) printf "# %s %.2f %.2f %.2f %.2f\n", l, med(W[l]), med(C[l]), med(RW[l]), med(RC[l]) }
+        RW[lab[i]] = RW[lab[i]] " " w[i] / $2; RC[lab[i]] = RC[lab[i]] " " c[i] / $3
+        if (su_w) { hasu = 1; UW[lab[i]] = UW[lab[i]] " " w[i] / su_w; UC[lab[i]] = UC[lab[i]] " " c[i] / su_c } }
+      first = k + 1; su_w = 0 } }
+END { print "# median: label wall_s cpu_s wall_ratio cpu_ratio (x sqlite3 .import, per round)" \
+            (hasu ? " wall_ratio_su cpu_ratio_su (x sqlite-utils, per round)" : "")
+      for (l in W) printf "# %s %.2f %.2f %.2f %.2f%s\n", l, med(W[l]), med(C[l]), med(RW[l]), med(RC[l]),
+          (l in UW) ? sprintf(" %.2f %.2f", med(UW[l]), med(UC[l])) : "" }
 ' first=1 "$OUT/rounds.txt" | sort
