@@ -1160,12 +1160,20 @@ static void import_bad_file_changes_nothing(void **state)
 struct sqlite3 *rn__store_db(rn_store *s); /* store_int.h */
 static char *rows_of(sqlite3 *db, const char *sql);
 
-static int count_drops(unsigned type, void *ctx, void *p, void *x)
+/* Statements run whose SQL contains `what`, counted by count_sql (a
+ * sqlite3_trace_v2 callback). */
+typedef struct sql_count {
+    const char *what;
+    int n;
+} sql_count;
+
+static int count_sql(unsigned type, void *ctx, void *p, void *x)
 {
     (void)type, (void)p;
+    sql_count *c = ctx;
     const char *sql = x;
-    if (sql && strstr(sql, "DROP INDEX"))
-        (*(int *)ctx)++;
+    if (sql && strstr(sql, c->what))
+        c->n++;
     return 0;
 }
 
@@ -1226,8 +1234,8 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     char event[27];
     bulk_event(f->s, event);
     char *before = schema_of(f->db);
-    int drops = 0;
-    sqlite3_trace_v2(rn__store_db(f->s), SQLITE_TRACE_STMT, count_drops, &drops);
+    sql_count drops = {"DROP INDEX", 0};
+    sqlite3_trace_v2(rn__store_db(f->s), SQLITE_TRACE_STMT, count_sql, &drops);
     char path[256];
     snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
 
@@ -1237,17 +1245,17 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
     rn_import_stats st;
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
     assert_int_equal(err.line, 1501);
-    assert_true(drops > 0); /* the bulk path was taken */
+    assert_true(drops.n > 0); /* the bulk path was taken */
     assert_schema(f->db, before);
     assert_int_equal(count(f->s, RN_T_ITEM), 0);
 
     /* commits: same schema, complete indexes */
-    drops = 0;
+    drops.n = 0;
     write_items(path, event, 1500, "");
     rn_error_clear(&err);
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
     assert_int_equal(st.records, 1500);
-    assert_true(drops > 0);
+    assert_true(drops.n > 0);
     assert_schema(f->db, before);
     sqlite3 *db = rn__store_db(f->s);
     char *integrity = rows_of(db, "PRAGMA integrity_check");
@@ -1269,10 +1277,10 @@ static void bulk_import_keeps_schema_and_indexes(void **state)
 
     /* the database now holds more records than the next import brings:
      * indexes are kept and written row by row */
-    drops = 0;
+    drops.n = 0;
     write_items(path, event, 800, ""); /* about 1150 records by its size */
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
-    assert_int_equal(drops, 0);
+    assert_int_equal(drops.n, 0);
     assert_int_equal(count(f->s, RN_T_ITEM), 2300);
     sqlite3_trace_v2(db, 0, NULL, NULL);
     assert_schema(f->db, before);
@@ -1324,15 +1332,6 @@ static void bulk_import_merges_search_index(void **state)
     rn_record_free(e);
 }
 
-static int count_secure_off(unsigned type, void *ctx, void *p, void *x)
-{
-    (void)type, (void)p;
-    const char *sql = x;
-    if (sql && strstr(sql, "PRAGMA secure_delete=0"))
-        (*(int *)ctx)++;
-    return 0;
-}
-
 static int secure_delete_of(sqlite3 *db)
 {
     char *got = rows_of(db, "PRAGMA secure_delete");
@@ -1351,8 +1350,8 @@ static void bulk_import_secure_delete_restored(void **state)
     char event[27];
     bulk_event(f->s, event);
     assert_int_equal(sqlite3_exec(db, "PRAGMA secure_delete=1", NULL, NULL, NULL), SQLITE_OK);
-    int offs = 0;
-    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_secure_off, &offs);
+    sql_count offs = {"PRAGMA secure_delete=0", 0};
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_sql, &offs);
     char path[256];
     snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
     write_items(path, event, 1500,
@@ -1361,16 +1360,16 @@ static void bulk_import_secure_delete_restored(void **state)
     rn_error err;
     rn_error_clear(&err);
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
-    assert_int_equal(offs, 1);
+    assert_int_equal(offs.n, 1);
     assert_int_equal(secure_delete_of(db), 1);
     assert_int_equal(sqlite3_exec(db, "PRAGMA secure_delete=FAST", NULL, NULL, NULL), SQLITE_OK);
     write_items(path, event, 1500, "");
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
-    assert_int_equal(offs, 2);
+    assert_int_equal(offs.n, 2);
     assert_int_equal(secure_delete_of(db), 2);
     write_items(path, event, 20, "");
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
-    assert_int_equal(offs, 2);
+    assert_int_equal(offs.n, 2);
     assert_int_equal(secure_delete_of(db), 2);
     sqlite3_trace_v2(db, 0, NULL, NULL);
 }
@@ -1387,8 +1386,8 @@ static void bulk_import_keeps_unique_indexes(void **state)
     sqlite3 *db = rn__store_db(f->s);
     assert_int_equal(sqlite3_exec(db, "CREATE UNIQUE INDEX item_serial_unique ON item(serial)",
                                   NULL, NULL, NULL), SQLITE_OK);
-    int drops = 0;
-    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_drops, &drops);
+    sql_count drops = {"DROP INDEX", 0};
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_sql, &drops);
     char path[256], tail[512];
     snprintf(path, sizeof path, "%s/bulk.jsonl", f->dir);
     snprintf(tail, sizeof tail,
@@ -1398,7 +1397,7 @@ static void bulk_import_keeps_unique_indexes(void **state)
     rn_import_stats st;
     assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_ECONSTRAINT);
     assert_int_equal(err.line, 1501);
-    assert_true(drops > 0); /* the other indexes were deferred */
+    assert_true(drops.n > 0); /* the other indexes were deferred */
     sqlite3_trace_v2(db, 0, NULL, NULL);
     assert_int_equal(count(f->s, RN_T_ITEM), 0);
     char *ix = rows_of(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'item_serial_unique'");
