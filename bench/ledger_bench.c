@@ -289,13 +289,14 @@ static double raw_hash(const chunk *c, int k, double *disc)
 }
 
 #define CHUNK 4096 /* entries appended, then hashed raw, in turn */
+_Static_assert(CHUNK % RN__LEDGER_BATCH == 0, "a chunk read back ends on a whole batch");
 
 static void bench_sqlite(uint64_t n, const char *alter, int batch)
 {
     /* a batch's rows are written when it fills (or the log reads itself):
      * the chunks read back below end on whole batches (CHUNK is 4 of them) */
     if (batch)
-        n -= n % 1024;
+        n -= n % RN__LEDGER_BATCH;
     /* The database is made by the store itself (rn_store_open): its
      * migrations, page size, pragmas and connection flags, as an import
      * sees them. */

@@ -98,7 +98,9 @@ rn_code rn__ledger_append(sqlite3 *db, rn_type type, const char *id, char op,
  * reads ledger_entry (an import of new records): the log's own reads (a
  * record's previous entry, the state check, the seal, the leaf reads)
  * write the batch first. The tree, the tiles and every hash are made at
- * each append as before; only the row's write waits. */
+ * each append as before; only the row's write waits. A batch is written
+ * when it holds RN__LEDGER_BATCH rows. */
+#define RN__LEDGER_BATCH 1024
 void rn__ledger_batch(sqlite3 *db);
 
 /* Inside the same transaction, just before COMMIT, once per transaction that

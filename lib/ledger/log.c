@@ -269,8 +269,6 @@ out:
  * one row at a time: through rn_rows a lone row costs more than a plain
  * INSERT (about 4 % of a 100k-item sync import). */
 
-#define LOG_BATCH 1024 /* rows */
-
 typedef struct entry_row {
     uint64_t seq;
     const char *id, *tname, *op; /* op: "c", "u" or "d" */
@@ -336,7 +334,7 @@ static rn_code batch_row(writer *w, const entry_row *e, rn_error *err)
         w->valid = 0;
         return rn__err(err, rc, "evidence log: out of memory");
     }
-    return rn__rows_count(b) >= LOG_BATCH ? flush(w, err) : RN_OK;
+    return rn__rows_count(b) >= RN__LEDGER_BATCH ? flush(w, err) : RN_OK;
 }
 
 /* The writer of db if it has one, else NULL (none is made). */

@@ -23,14 +23,7 @@ typedef struct {
 struct rn__idset {
     key keys[RN_IDSET_SLOTS];
     int8_t types[RN_IDSET_SLOTS]; /* -1: an empty slot */
-    size_t n;                     /* ids held */
 };
-
-/* The 128 bits of id; 0 if it is not a valid id (lib/model/id.c). */
-static int decode(const char *id, key *out)
-{
-    return rn__id_bits(id, &out->hi, &out->lo);
-}
 
 rn__idset *rn__idset_new(void)
 {
@@ -48,12 +41,14 @@ void rn__idset_free(rn__idset *s)
 void rn__idset_clear(rn__idset *s)
 {
     memset(s->types, -1, sizeof s->types);
-    s->n = 0;
 }
 
 size_t rn__idset_count(const rn__idset *s)
 {
-    return s->n;
+    size_t n = 0;
+    for (size_t i = 0; i < RN_IDSET_SLOTS; i++)
+        n += s->types[i] >= 0;
+    return n;
 }
 
 static size_t slot_of(key k)
@@ -64,11 +59,9 @@ static size_t slot_of(key k)
 rn_code rn__idset_add(rn__idset *s, const char *id, int t)
 {
     key k;
-    if (!decode(id, &k) || t < 0 || t > INT8_MAX)
+    if (!rn__id_bits(id, &k.hi, &k.lo) || t < 0 || t > INT8_MAX)
         return RN_EINVAL;
     size_t i = slot_of(k);
-    if (s->types[i] < 0)
-        s->n++;
     s->keys[i] = k;
     s->types[i] = (int8_t)t;
     return RN_OK;
@@ -77,7 +70,7 @@ rn_code rn__idset_add(rn__idset *s, const char *id, int t)
 int rn__idset_find(const rn__idset *s, const char *id)
 {
     key k;
-    if (!decode(id, &k))
+    if (!rn__id_bits(id, &k.hi, &k.lo))
         return -1;
     size_t i = slot_of(k);
     return s->types[i] >= 0 && s->keys[i].lo == k.lo && s->keys[i].hi == k.hi ? s->types[i] : -1;

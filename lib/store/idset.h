@@ -29,7 +29,7 @@ rn_code rn__idset_add(rn__idset *s, const char *id, int t);
 /* The type id was added with, or -1 if it is not held (never added, or
  * dropped since). A malformed id is not held. */
 int rn__idset_find(const rn__idset *s, const char *id);
-/* Ids held (at most RN_IDSET_SLOTS). */
+/* Ids held (at most RN_IDSET_SLOTS), counted: for tests. */
 size_t rn__idset_count(const rn__idset *s);
 
 #endif

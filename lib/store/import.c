@@ -603,9 +603,7 @@ rn_code rn_import_file(rn_store *s, const char *path, const rn_import_opts *opts
         (void)s->ops->bulk_journal(s, in.size / BULK_BYTES_PER_RECORD);
     if (s->ops->own_refs)
         (void)s->ops->own_refs(s, in.size / BULK_BYTES_PER_RECORD);
-    rc = s->ops->begin(s, err);
-    if (rc)
-        s->ops->rollback(s); /* no transaction: undoes what was set for it */
+    rc = s->ops->begin(s, err); /* a refused one undoes what was set for it */
     if (rc == RN_OK && s->ops->bulk) {
         rc = s->ops->bulk(s, in.size / BULK_BYTES_PER_RECORD, RN__BULK_LOG_BATCH, err);
         if (rc) {

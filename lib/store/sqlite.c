@@ -70,9 +70,7 @@ typedef struct sq {
 
 static sq *SQ(rn_store *s) { return s->impl; }
 static void bulk_clear(sq *q);
-static void wal_again(sq *q);
-static void refs_again(sq *q);
-static void secure_again(sq *q);
+static void tx_ended(sq *q);
 static rn_code flush_search(sq *q, rn_error *err);
 
 struct sqlite3 *rn__store_db(rn_store *s)
@@ -314,7 +312,7 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
     sq *q = SQ(s);
     rn_code rc = exec(q->db, "BEGIN IMMEDIATE", err);
     if (rc) {
-        wal_again(q);
+        tx_ended(q); /* none began: what was set for it is undone */
         return rc;
     }
     q->tx_open = 1;
@@ -411,9 +409,7 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
             rn__ledger_key_binding_save(q->db, s->path);
         q->tx_open = 0;
         q->appended = 0;
-        wal_again(q);
-        refs_again(q);
-        secure_again(q);
+        tx_ended(q);
     }
     return rc;
 }
@@ -430,9 +426,7 @@ static void sq_rollback(rn_store *s)
     q->tx_open = 0;
     q->appended = 0;
     bulk_clear(q); /* the rollback brought the dropped indexes back */
-    wal_again(q);
-    refs_again(q);
-    secure_again(q);
+    tx_ended(q);
 }
 
 /* ---- a bulk write's journal ------------------------------------------------ */
@@ -600,6 +594,16 @@ static void secure_again(sq *q)
     const char *sql = q->secure_was - 1 == 2 ? "PRAGMA secure_delete=FAST" : "PRAGMA secure_delete=1";
     q->secure_was = 0;
     (void)sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+}
+
+/* The transaction that the journal, the foreign keys or secure delete were
+ * changed for (sq_bulk_journal, sq_own_refs, sq_bulk) has ended, or never
+ * began: each is put back as it was. */
+static void tx_ended(sq *q)
+{
+    wal_again(q);
+    refs_again(q);
+    secure_again(q);
 }
 
 static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error *err)

@@ -46,7 +46,9 @@ struct rn_store_ops {
      * transaction only, by the same rule as its constraints (the SQLite
      * one: foreign keys off, each reference looked up among the ids the
      * transaction created, else in the database); it then refuses deletes
-     * until the transaction ends. 1 if it does. NULL: nothing to do. */
+     * until the transaction ends. 1 if it does. NULL: nothing to do.
+     * What these two set is undone when the transaction ends, and by a
+     * begin that fails. */
     int (*own_refs)(rn_store *s, uint64_t expected);
 };
 

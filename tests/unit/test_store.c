@@ -1602,6 +1602,20 @@ static void import_checks_own_refs(void **state)
     }
     rn_record_free(old);
 
+    /* an import whose begin is refused (another connection holds the write
+     * lock): foreign keys on again too */
+    assert_int_equal(rn_store_set_busy_timeout(f->s, 1), RN_OK);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    write_items(path, event, 1500, "");
+    rn_import_stats st;
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_EBUSY);
+    assert_true(fk_on(db));
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+
     /* deletes refused while foreign keys are off; on again after */
     assert_int_equal(f->s->ops->own_refs(f->s, 5000), 1);
     assert_false(fk_on(db));
