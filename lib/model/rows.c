@@ -57,6 +57,17 @@ size_t rn__rows_count(const rn__rows *r)
     return r->ncells / (size_t)r->ncol;
 }
 
+const char *rn__rows_text_at(const rn__rows *r, size_t row, int col, size_t *len)
+{
+    const cell *k = &r->cells[row * (size_t)r->ncol + (size_t)col];
+    if (k->kind != CELL_TEXT) {
+        *len = 0;
+        return NULL;
+    }
+    *len = k->v.t.len;
+    return r->text.data ? r->text.data + k->v.t.off : "";
+}
+
 void rn__rows_clear(rn__rows *r)
 {
     r->ncells = 0;
@@ -147,7 +158,7 @@ int rn__rows_bind(sqlite3_stmt *st, int i, rn__rows *r)
     return sqlite3_bind_pointer(st, i, r, "rn_rows", NULL);
 }
 
-int rn__rows_insert(sqlite3_stmt *st, rn__rows *r)
+int rn__rows_run(sqlite3_stmt *st, rn__rows *r)
 {
     if (rn__rows_count(r) == 0)
         return SQLITE_DONE;
@@ -156,6 +167,12 @@ int rn__rows_insert(sqlite3_stmt *st, rn__rows *r)
         src = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st); /* no pointer to r outlives the run */
+    return src;
+}
+
+int rn__rows_insert(sqlite3_stmt *st, rn__rows *r)
+{
+    int src = rn__rows_run(st, r);
     rn__rows_clear(r);
     return src;
 }

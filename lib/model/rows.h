@@ -38,6 +38,10 @@ rn_code rn__rows_null(rn__rows *r);
 rn_code rn__rows_blob(rn__rows *r, const void *p, size_t n);
 /* Complete rows held. */
 size_t rn__rows_count(const rn__rows *r);
+/* The text in column col of complete row `row` (both in range), its
+ * length in *len; NULL (and 0) if the cell is not a text. Valid until r
+ * changes. */
+const char *rn__rows_text_at(const rn__rows *r, size_t row, int col, size_t *len);
 /* Drop every row (keeping the memory for the next). */
 void rn__rows_clear(rn__rows *r);
 /* Bind batch r to parameter i of st, for rn_rows(?); r must outlive the
@@ -47,5 +51,7 @@ int rn__rows_bind(sqlite3_stmt *st, int i, rn__rows *r);
  * empty r whatever the outcome: SQLite's result, SQLITE_DONE on success
  * (at once, st not run, when r holds no row). */
 int rn__rows_insert(sqlite3_stmt *st, rn__rows *r);
+/* As rn__rows_insert, but r keeps its rows. */
+int rn__rows_run(sqlite3_stmt *st, rn__rows *r);
 
 #endif

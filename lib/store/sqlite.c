@@ -11,6 +11,7 @@
  * same transaction as the change and seals one checkpoint per commit, so
  * the records and the log can never disagree.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -22,6 +23,7 @@
 
 #include "store/decoded.h"
 #include "model/rows.h"
+#include "store/fts_side.h"
 #include "store/idset.h"
 #include "store/store_int.h"
 #include "ledger/ledger_int.h"
@@ -56,6 +58,10 @@ typedef struct sq {
     sqlite3_stmt *reg_ins, *reg_get, *reg_del;
     int tx_open;   /* BEGIN issued and not yet ended */
     int64_t fts_mark; /* search_text ids above this are not in search_fts yet */
+    /* a bulk import's search index, built on a thread beside (sq_bulk,
+     * fts_side.c); NULL when the commit builds it (fts_add) */
+    rn__fts_side *fts_side;
+    int fts_seen; /* this connection has used search_fts (or migrated) */
     rn__decoded *decoded; /* candidates stored with markings */
     int appended;  /* log entries appended in the open transaction */
     unsigned long search_steps; /* rn_store_set_search_limit: 0 = none */
@@ -150,6 +156,7 @@ static rn_code migrate(sq *q, const char *path, int readonly, int create, rn_err
         return rn__err(err, RN_EREADONLY,
                        "the database needs a schema upgrade (version %d to %zu), which a "
                        "read-only open cannot do", version, rn__migration_count);
+    q->fts_seen = 1; /* migrations may read and write the search index */
     for (size_t v = (size_t)version; v < rn__migration_count; v++) {
         rn_code rc = exec(q->db, "BEGIN IMMEDIATE", err);
         if (rc)
@@ -345,6 +352,7 @@ static rn_code sq_begin(rn_store *s, rn_error *err)
  * through FTS5 and inside the transaction, so a rollback undoes them too. */
 static rn_code fts_add(sq *q, int bulk, rn_error *err)
 {
+    q->fts_seen = 1;
     sqlite3_stmt *st = NULL;
     int automerge = 4; /* FTS5's default, when the table names none */
     int src = SQLITE_OK;
@@ -380,6 +388,31 @@ static rn_code fts_add(sq *q, int bulk, rn_error *err)
     return src == SQLITE_OK ? RN_OK : db_err(q->db, src, err, "updating the search index");
 }
 
+static void side_drop(sq *q)
+{
+    rn__fts_side_free(q->fts_side);
+    q->fts_side = NULL;
+}
+
+/* A bulk import's search index built beside (sq_bulk) goes into search_fts
+ * when it holds every text the transaction wrote (search_text was empty
+ * when it began); *done 0: nothing was written, fts_add builds it. */
+static rn_code side_index(sq *q, int *done, rn_error *err)
+{
+    *done = 0;
+    if (!q->fts_side)
+        return RN_OK;
+    int64_t texts = -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM search_text", -1, &st, NULL) ==
+            SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        texts = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    rn_code rc = rn__fts_side_write(q->fts_side, q->db, texts, done, err);
+    side_drop(q);
+    return rc;
+}
+
 static rn_code sq_commit(rn_store *s, rn_error *err)
 {
     sq *q = SQ(s);
@@ -397,7 +430,10 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
             return rc;
         bulk_clear(q);
     }
-    rc = fts_add(q, bulk, err);
+    int indexed;
+    rc = side_index(q, &indexed, err);
+    if (rc == RN_OK && !indexed)
+        rc = fts_add(q, bulk, err);
     if (rc)
         return rc;
     if (q->appended)
@@ -418,6 +454,7 @@ static void sq_rollback(rn_store *s)
 {
     sq *q = SQ(s);
     rn__decoded_discard(q->decoded);
+    side_drop(q);
     if (q->search_rows)
         rn__rows_clear(q->search_rows);
     q->search_batched = 0;
@@ -606,6 +643,32 @@ static void tx_ended(sq *q)
     secure_again(q);
 }
 
+/* May this bulk write build its search index beside (fts_side.c)? While
+ * the index holds no text, is the store's own definition and has not been
+ * touched by this connection (rn__fts_side_write says why). */
+static int side_fits(sq *q)
+{
+    if (q->fts_seen || q->fts_side)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int fits = 0;
+    if (sqlite3_prepare_v2(q->db, "SELECT (SELECT sql FROM sqlite_schema WHERE name = "
+                                  "'search_fts'), EXISTS (SELECT 1 FROM search_text)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) == 0) {
+        const char *sql = (const char *)sqlite3_column_text(st, 0);
+        char flat[sizeof RN__FTS_SIDE_TABLE + 1];
+        size_t n = 0;
+        for (; sql && *sql && n < sizeof flat - 1; sql++)
+            if (!isspace((unsigned char)*sql))
+                flat[n++] = *sql;
+        flat[n] = '\0';
+        fits = sql && !*sql && strcmp(flat, RN__FTS_SIDE_TABLE) == 0;
+    }
+    sqlite3_finalize(st);
+    return fits;
+}
+
 static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error *err)
 {
     sq *q = SQ(s);
@@ -674,6 +737,8 @@ static rn_code sq_bulk(rn_store *s, uint64_t expected, unsigned flags, rn_error 
             return rn__err(err, rc, "out of memory reading the schema");
         return rc;
     }
+    if (side_fits(q))
+        q->fts_side = rn__fts_side_start(); /* NULL: fts_add at the commit */
     return RN_OK;
 }
 
@@ -816,6 +881,10 @@ static rn_code check_item_cycle(sq *q, const rn_record *r, rn_error *err)
  * (id <= fts_mark) are taken out of it first. */
 static rn_code remove_search(sq *q, const char *id, rn_error *err)
 {
+    /* the index built beside holds what is removed here: the commit builds
+     * the transaction's texts itself (fts_add), and the side is let go */
+    side_drop(q);
+    q->fts_seen = 1;
     rn_code rc = flush_search(q, err);
     if (!rc)
         rc = keep(q, &q->search_unindex,
@@ -891,7 +960,15 @@ static rn_code flush_search(sq *q, rn_error *err)
                       "SELECT c0, c1, c2, c3 FROM rn_rows(?)", err);
     if (rc)
         return rc;
-    int src = rn__rows_insert(q->search_ins, q->search_rows);
+    size_t n = rn__rows_count(q->search_rows);
+    int src = rn__rows_run(q->search_ins, q->search_rows);
+    /* the batch's ids: one run, as AUTOINCREMENT gives them in one
+     * statement (the side checks that the runs follow on) */
+    if (src == SQLITE_DONE && q->fts_side &&
+        rn__fts_side_add(q->fts_side, &q->search_rows,
+                         sqlite3_last_insert_rowid(q->db) - (int64_t)n + 1) != 0)
+        side_drop(q);
+    rn__rows_clear(q->search_rows);
     return src == SQLITE_DONE ? RN_OK : db_err(q->db, src, err, "updating the search index");
 }
 
@@ -1625,6 +1702,10 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
         return rn__err(err, RN_EINPUT, "the search query is empty");
     if (n > 256)
         return rn__err(err, RN_ELIMIT, "the search query is longer than 256 characters");
+    /* search_fts is read here: an index being built beside could not be
+     * copied under it any more (rn__fts_side_write) */
+    side_drop(q);
+    q->fts_seen = 1;
     rn_code frc = flush_search(q, err); /* a bulk write's texts, if one is open */
     if (frc)
         return frc;

@@ -119,6 +119,47 @@ static void batch_cleared_and_reused(void **state)
     sqlite3_close(db);
 }
 
+/* rn__rows_run writes the batch and keeps it (rn__rows_insert empties
+ * it); rn__rows_text_at reads a text back, and nothing for other cells. */
+static void run_keeps_rows_text_at(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_db();
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(a TEXT, b INT)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    rn__rows *r = rn__rows_new(2);
+    assert_non_null(r);
+    assert_int_equal(rn__rows_text(r, "first", -1), RN_OK);
+    assert_int_equal(rn__rows_int(r, 1), RN_OK);
+    assert_int_equal(rn__rows_text(r, "", 0), RN_OK);
+    assert_int_equal(rn__rows_null(r), RN_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t SELECT c0, c1 FROM rn_rows(?)", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(rn__rows_run(st, r), SQLITE_DONE);
+    assert_int_equal(rn__rows_count(r), 2);
+    size_t len = 99;
+    const char *t = rn__rows_text_at(r, 0, 0, &len);
+    assert_non_null(t);
+    assert_int_equal(len, 5);
+    assert_memory_equal(t, "first", 5);
+    t = rn__rows_text_at(r, 1, 0, &len);
+    assert_non_null(t);
+    assert_int_equal(len, 0);
+    assert_null(rn__rows_text_at(r, 0, 1, &len)); /* an integer */
+    assert_int_equal(len, 0);
+    assert_null(rn__rows_text_at(r, 1, 1, &len)); /* NULL */
+    assert_int_equal(rn__rows_insert(st, r), SQLITE_DONE);
+    assert_int_equal(rn__rows_count(r), 0);
+    sqlite3_finalize(st);
+    char *got = read_rows(db, "SELECT quote(a), quote(b) FROM t", NULL);
+    assert_string_equal(got, "'first'|1|\n''|NULL|\n'first'|1|\n''|NULL|\n");
+    free(got);
+    rn__rows_free(r);
+    sqlite3_close(db);
+}
+
 static void refused_without_batch(void **state)
 {
     (void)state;
@@ -144,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(values_as_given),
         cmocka_unit_test(batch_cleared_and_reused),
+        cmocka_unit_test(run_keeps_rows_text_at),
         cmocka_unit_test(refused_without_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

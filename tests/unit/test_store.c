@@ -1332,6 +1332,110 @@ static void bulk_import_merges_search_index(void **state)
     rn_record_free(e);
 }
 
+/* The search index of a bulk import into a store whose index is empty is
+ * built on a thread beside the import and copied in at its commit
+ * (lib/store/fts_side.c), when the store's connection has not used the
+ * index: the same index the commit builds otherwise (every leaf page and
+ * term, FTS5's integrity-check), found by searches in the same connection
+ * right after; a failed import leaves the index empty and the next one
+ * builds it beside again; an import into a connection that has searched
+ * builds it at its commit as before. */
+static void write_beside_file(const char *path, const char *tail)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("{\"type\":\"event\",\"id\":\"01J45KS0002TMJS8NTJPSBZW4E\",\"name\":\"Beside\","
+          "\"context\":\"built beside the import\"}\n", f);
+    for (int i = 0; i < 1500; i++)
+        fprintf(f, "{\"type\":\"item\",\"kind\":\"component\",\"event\":"
+                   "\"01J45KS0002TMJS8NTJPSBZW4E\",\"category\":\"ic\",\"serial\":\"S%06d\","
+                   "\"lot\":\"L%d\",\"notes\":\"%0250d\"}\n", i, i % 7, i);
+    fputs(tail, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void bulk_import_builds_search_index_beside(void **state)
+{
+    fx *f = *state;
+    char path[256], bad[256], other[256];
+    snprintf(path, sizeof path, "%s/beside.jsonl", f->dir);
+    snprintf(bad, sizeof bad, "%s/beside_bad.jsonl", f->dir);
+    snprintf(other, sizeof other, "%s/other.db", f->dir);
+    write_beside_file(path, "");
+    write_beside_file(bad, "{\"type\":\"item\",\"kind\":\"no such kind\"}\n");
+    /* the fixture's connection made the database (its migrations touch the
+     * index): a connection of its own, as `remnant import` opens */
+    rn_store_close(f->s);
+    f->s = NULL;
+    sql_count copy = {"DELETE FROM search_fts_data", 0};
+    sql_count build = {"INSERT INTO search_fts(rowid, text) SELECT", 0};
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(f->db, 0, &f->s, &err), RN_OK);
+    sqlite3 *db = rn__store_db(f->s);
+    rn_import_stats st;
+    /* a failed import: nothing of it stays, the index is still empty */
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_sql, &copy);
+    assert_int_equal(rn_import_file(f->s, bad, NULL, &st, &err), RN_EINPUT);
+    char *got = rows_of(db, "SELECT count(*) FROM search_text");
+    assert_string_equal(got, "0|\n");
+    free(got);
+    /* then a good one: built beside, copied in once, never at the commit */
+    rn_error_clear(&err);
+    assert_int_equal(rn_import_file(f->s, path, NULL, &st, &err), RN_OK);
+    assert_int_equal(copy.n, 1);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    idlist_count c = {0};
+    assert_int_equal(rn_store_search(f->s, "S0?1?99", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 5); /* S001099, S001199 ... S001499 */
+    expect_search(f->s, "beside the", "built beside the import");
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO search_fts(search_fts, rank) "
+                                      "VALUES ('integrity-check', 1)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* the same file into a new database, whose connection ran the
+     * migrations: built at the commit */
+    rn_store *o = NULL;
+    assert_int_equal(rn_store_open(other, RN_STORE_CREATE, &o, &err), RN_OK);
+    sqlite3 *odb = rn__store_db(o);
+    sqlite3_trace_v2(odb, SQLITE_TRACE_STMT, count_sql, &build);
+    assert_int_equal(rn_import_file(o, path, NULL, &st, &err), RN_OK);
+    sqlite3_trace_v2(odb, 0, NULL, NULL);
+    assert_int_equal(build.n, 1);
+    /* the same leaf pages in the same order, the same terms on the same
+     * pages (segment ids may differ: they name no content) */
+    const char *leaves = "SELECT hex(block) FROM search_fts_data WHERE id > 10 ORDER BY id";
+    const char *terms = "SELECT hex(term), pgno FROM search_fts_idx ORDER BY term";
+    char *a = rows_of(db, leaves), *b = rows_of(odb, leaves);
+    assert_true(strlen(a) > 1000);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    a = rows_of(db, terms);
+    b = rows_of(odb, terms);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    rn_store_close(o);
+    /* a connection that searched first builds at its commit too */
+    unlink(other);
+    assert_int_equal(rn_store_open(other, RN_STORE_CREATE, &o, &err), RN_OK);
+    rn_store_close(o);
+    assert_int_equal(rn_store_open(other, 0, &o, &err), RN_OK);
+    c.n = 0;
+    assert_int_equal(rn_store_search(o, "S000001", 10, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 0);
+    copy.n = build.n = 0;
+    odb = rn__store_db(o);
+    sqlite3_trace_v2(odb, SQLITE_TRACE_STMT, count_sql, &copy);
+    assert_int_equal(rn_import_file(o, path, NULL, &st, &err), RN_OK);
+    sqlite3_trace_v2(odb, 0, NULL, NULL);
+    assert_int_equal(copy.n, 0);
+    c.n = 0;
+    assert_int_equal(rn_store_search(o, "S0?1?99", 1000, on_hit_count, &c, NULL), RN_OK);
+    assert_int_equal(c.n, 5);
+    rn_store_close(o);
+}
+
 static int secure_delete_of(sqlite3 *db)
 {
     char *got = rows_of(db, "PRAGMA secure_delete");
@@ -1842,6 +1946,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_import_keeps_schema_and_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_merges_search_index, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_secure_delete_restored, setup, teardown),
+        cmocka_unit_test_setup_teardown(bulk_import_builds_search_index_beside, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_batches_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(import_checks_own_refs, setup, teardown),
