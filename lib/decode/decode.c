@@ -1219,6 +1219,10 @@ static rn_code build(work *w, rn_candidates **out)
     rn_code rc = (!res || (n && !offs)) ? RN_ENOMEM : RN_OK;
     if (rc == RN_OK && n && !(res->v = rn__calloc(n, sizeof *res->v)))
         rc = RN_ENOMEM;
+    /* room for a usual value and explanation each at once, rather than
+     * growing there by doubling */
+    if (rc == RN_OK && n)
+        rc = rn__buf_reserve(&b, n * 384);
     for (size_t i = 0; i < n && rc == RN_OK; i++) {
         const cand *c = &w->c[i];
         offs[i][0] = b.len;

@@ -163,15 +163,25 @@ rn_code rn__buf_add(rn_buf *b, const char *s, size_t n)
 {
     if (n == 0)
         return RN_OK;
-    rn_code rc = rn__buf_reserve(b, n);
-    if (rc)
-        return rc;
+    /* room already (cap never passes max): the common case, without a call */
+    if (n >= b->cap - b->len || !b->data) {
+        rn_code rc = rn__buf_reserve(b, n);
+        if (rc)
+            return rc;
+    }
     memcpy(b->data + b->len, s, n);
     b->len += n;
     return RN_OK;
 }
 
-rn_code rn__buf_addc(rn_buf *b, char c) { return rn__buf_add(b, &c, 1); }
+rn_code rn__buf_addc(rn_buf *b, char c)
+{
+    if (b->data && b->cap - b->len >= 2) {
+        b->data[b->len++] = c;
+        return RN_OK;
+    }
+    return rn__buf_add(b, &c, 1);
+}
 
 rn_code rn__buf_adds(rn_buf *b, const char *s) { return rn__buf_add(b, s, strlen(s)); }
 

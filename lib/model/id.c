@@ -93,7 +93,7 @@ int rn_id_valid(const char *s, size_t len)
     if (s[0] > '7') /* the top character holds only 3 bits */
         return 0;
     for (size_t i = 0; i < len; i++)
-        if (!memchr(alphabet, s[i], sizeof alphabet - 1) || s[i] == '\0')
+        if (!sym[(unsigned char)s[i]])
             return 0;
     return 1;
 }

@@ -240,8 +240,14 @@ int rn_type_field_index(rn_type t, const char *name, size_t len)
     if ((unsigned)t >= RN_T_COUNT)
         return -1;
     const struct rn__type_desc *d = &rn__types[t];
-    for (size_t i = 0; i < d->nfields; i++)
-        if (strlen(d->fields[i].name) == len && memcmp(d->fields[i].name, name, len) == 0)
+    for (size_t i = 0; i < d->nfields; i++) {
+        /* without strlen: this runs for every field of every record read */
+        const char *f = d->fields[i].name;
+        size_t k = 0;
+        while (k < len && f[k] && f[k] == name[k])
+            k++;
+        if (k == len && f[k] == '\0')
             return (int)i;
+    }
     return -1;
 }

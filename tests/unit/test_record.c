@@ -825,6 +825,16 @@ static void types_table(void **state)
             assert_non_null(f[i].help);
         }
         assert_int_equal(rn_type_field_index((rn_type)t, "nope", 4), -1);
+        /* a name is matched whole: not a prefix, not longer, no NUL inside */
+        char name[80];
+        size_t n = strlen(f[0].name);
+        memcpy(name, f[0].name, n + 1);
+        assert_int_equal(rn_type_field_index((rn_type)t, name, n - 1), -1);
+        name[n] = 'x';
+        assert_int_equal(rn_type_field_index((rn_type)t, name, n + 1), -1);
+        name[n] = '\0';
+        assert_int_equal(rn_type_field_index((rn_type)t, name, n + 1), -1);
+        assert_int_equal(rn_type_field_index((rn_type)t, "", 0), -1);
     }
     rn_type out;
     assert_int_equal(rn_type_from_name("Item", &out), RN_EINVAL);
