@@ -35,7 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 8 /* batches in flight: ~8k texts */
+/* Batches in flight, ~32k texts: the thread runs at a helper's priority
+ * beside the import's reader and decoder, and the writer waits for a slot
+ * only when it is that far behind */
+#define SLOTS 32
 /* Texts indexed by one statement. FTS5 writes what it holds in memory as a
  * segment of its own at the end of each statement (its savepoint), and
  * every segment is merged again by the final 'optimize': the batches the
@@ -143,7 +146,7 @@ fail:
 int rn__fts_side_add(rn__fts_side *f, rn__rows **rows, int64_t first)
 {
     size_t n = rn__rows_count(*rows);
-    if (f->gave_up || (f->next && first != f->next)) {
+    if (f->gave_up || f->done || (f->next && first != f->next)) {
         f->gave_up = 1;
         return -1;
     }
@@ -194,6 +197,16 @@ static rn_code copy_rows(rn__fts_side *f, sqlite3 *db, const char *from, const c
     return src == SQLITE_OK ? RN_OK
                             : rn__err(err, RN_EDB, "writing the search index: %s",
                                       sqlite3_errmsg(db));
+}
+
+void rn__fts_side_end(rn__fts_side *f)
+{
+    if (!f || !f->th.running)
+        return;
+    pthread_mutex_lock(&f->th.mu);
+    f->done = 1;
+    pthread_cond_broadcast(&f->th.cv);
+    pthread_mutex_unlock(&f->th.mu);
 }
 
 rn_code rn__fts_side_write(rn__fts_side *f, sqlite3 *db, int64_t expected, int *written,

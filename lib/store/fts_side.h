@@ -30,6 +30,11 @@ rn__fts_side *rn__fts_side_start(void);
  * index (rn__fts_side_write refuses it too). */
 int rn__fts_side_add(rn__fts_side *f, rn__rows **rows, int64_t first);
 
+/* Everything is handed over: the thread indexes what it holds and merges
+ * the index into one segment, while the caller goes on (its commit's other
+ * work); rn__fts_side_add must not be called any more. NULL is a no-op. */
+void rn__fts_side_end(rn__fts_side *f);
+
 /* Wait for the thread to index every text handed over and merge the index
  * into one segment; then, if it holds exactly `expected` texts, replace
  * the contents of db's search index (search_fts_data, search_fts_idx) with

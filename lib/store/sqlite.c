@@ -421,6 +421,7 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
         rc = flush_search(q, err);
     if (rc)
         return rc;
+    rn__fts_side_end(q->fts_side); /* its last merge runs beside the index builds */
     int bulk = q->bulk_sql.len > 0;
     if (bulk) {
         /* the indexes a bulk import deferred, built from the rows in one
