@@ -37,9 +37,10 @@ int rn__id_bits(const char *id, uint64_t *hi, uint64_t *lo);
 /* A helper thread and the lock and condition its owner and it share.
  * rn__helper_start: 1 when the thread runs fn(arg); 0 when none could be
  * started (h holds nothing then: the caller does the work itself).
- * rn__helper_stop: set *flag (a field the thread reads under h->mu) to 1,
- * wake it, wait for it to end, free h's lock and condition; nothing when
- * it never started. */
+ * rn__helper_signal: set *flag (a field the thread reads under h->mu) to 1
+ * and wake it; nothing when it never started.
+ * rn__helper_stop: rn__helper_signal, then wait for it to end and free h's
+ * lock and condition; nothing when it never started (or was stopped). */
 typedef struct rn__helper {
     pthread_t thread;
     pthread_mutex_t mu;
@@ -47,6 +48,7 @@ typedef struct rn__helper {
     int running;
 } rn__helper;
 int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg);
+void rn__helper_signal(rn__helper *h, int *flag);
 void rn__helper_stop(rn__helper *h, int *flag);
 
 /* Fill *err (if err is non-NULL) and return code. */

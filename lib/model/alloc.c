@@ -74,7 +74,7 @@ int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg)
     return h->running;
 }
 
-void rn__helper_stop(rn__helper *h, int *flag)
+void rn__helper_signal(rn__helper *h, int *flag)
 {
     if (!h->running)
         return;
@@ -82,6 +82,13 @@ void rn__helper_stop(rn__helper *h, int *flag)
     *flag = 1;
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
+}
+
+void rn__helper_stop(rn__helper *h, int *flag)
+{
+    if (!h->running)
+        return;
+    rn__helper_signal(h, flag);
     pthread_join(h->thread, NULL);
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);

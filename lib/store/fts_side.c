@@ -201,20 +201,15 @@ static rn_code copy_rows(rn__fts_side *f, sqlite3 *db, const char *from, const c
 
 void rn__fts_side_end(rn__fts_side *f)
 {
-    if (!f || !f->th.running)
-        return;
-    pthread_mutex_lock(&f->th.mu);
-    f->done = 1;
-    pthread_cond_broadcast(&f->th.cv);
-    pthread_mutex_unlock(&f->th.mu);
+    if (f)
+        rn__helper_signal(&f->th, &f->done);
 }
 
 rn_code rn__fts_side_write(rn__fts_side *f, sqlite3 *db, int64_t expected, int *written,
                            rn_error *err)
 {
     *written = 0;
-    if (f->th.running)
-        rn__helper_stop(&f->th, &f->done);
+    rn__helper_stop(&f->th, &f->done);
     if (f->failed || f->gave_up || f->texts != expected)
         return RN_OK;
     rn_code rc = RN_OK;
@@ -233,8 +228,7 @@ void rn__fts_side_free(rn__fts_side *f)
 {
     if (!f)
         return;
-    if (f->th.running)
-        rn__helper_stop(&f->th, &f->done);
+    rn__helper_stop(&f->th, &f->done);
     for (size_t i = 0; i < SLOTS; i++)
         rn__rows_free(f->s[i].rows);
     rn__rows_free(f->gathered);
