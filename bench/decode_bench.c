@@ -79,7 +79,7 @@ static double decode_run(const rn_decoder *d, long n, size_t *total)
     double t0 = now();
     for (long i = 0; i < n; i++) {
         int k = (int)(i % POOL);
-        rn_decode_ctx ctx = {cats[i & 3], (i & 4) ? "RU" : NULL, NULL, 19905};
+        rn_decode_ctx ctx = {cats[i & 3], (i & 4) ? "RU" : NULL, NULL, 19905, 0};
         rn_candidates *cs = NULL;
         if (rn_decode_marking(d, pool[k], lens[k], &ctx, &cs, NULL) != RN_OK)
             return -1;
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         t0 = now();
         for (long i = 0; i < n; i++) {
             int k = (int)(i % POOL);
-            rn_decode_ctx ctx = {cats[i & 3], (i & 4) ? "RU" : NULL, NULL, 19905};
+            rn_decode_ctx ctx = {cats[i & 3], (i & 4) ? "RU" : NULL, NULL, 19905, 0};
             rn_candidates *cs = NULL;
             if (rn_decode_marking(d, pool[k], lens[k], &ctx, &cs, NULL) != RN_OK)
                 return 1;

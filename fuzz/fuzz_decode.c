@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const states[] = {NULL, "KP", "IR", "TW"};
     rn_decode_ctx ctx = {cats[data[0] & 3], states[(data[0] >> 2) & 3],
                          (data[0] & 16) ? "Texas Instruments" : NULL,
-                         (data[0] & 32) ? 19905 /* 2024-07-01 */ : RN_DAY_OPEN_HIGH};
+                         (data[0] & 32) ? 19905 /* 2024-07-01 */ : RN_DAY_OPEN_HIGH,
+                         (data[0] & 64) ? RN_DECODE_NO_EXPLANATION : 0};
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     rn_candidates *cs = NULL;
@@ -42,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const rn_candidate *k = rn_candidates_at(cs, i);
             if (!(k->confidence > 0 && k->confidence <= 1) || k->confidence > last || !k->value ||
                 !k->explanation || !k->rule || !k->source)
+                abort();
+            if ((ctx.flags & RN_DECODE_NO_EXPLANATION) && k->explanation[0])
                 abort();
             last = k->confidence;
             if (k->ambiguous) {

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                             "AB12 CD-34 ?? 1402/05/12", "S/N 12345",
                                             "XY12 12.05.2023", "XY12 0912 135",
                                             "XY12 PQ208AGQ0575", "XY12 12.05.2099"};
-        rn_decode_ctx ctx = {"ic", "KP", "x", 19905};
+        rn_decode_ctx ctx = {"ic", "KP", "x", 19905, 0};
         for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
             rn_candidates *cs = NULL;
             if (rn_decode_marking(d, marks[i], strlen(marks[i]), &ctx, &cs, NULL) == RN_OK &&

@@ -56,13 +56,18 @@ size_t rn_decoder_rule_count(const rn_decoder *d);
  * manufacturer: the manufacturer attributed to the item, by name or id.
  * documented: day number of the documentation date, or RN_DAY_OPEN_HIGH
  * when unknown (then today is used): nothing produced after it is a
- * candidate. */
+ * candidate. flags: 0, or RN_DECODE_NO_EXPLANATION. */
 typedef struct rn_decode_ctx {
     const char *category;
     const char *state;
     const char *manufacturer;
     int32_t documented;
+    unsigned flags;
 } rn_decode_ctx;
+
+/* Every candidate's explanation is "": the same candidates, without the
+ * work of writing them out (a store renders them when they are read). */
+#define RN_DECODE_NO_EXPLANATION 1u
 
 /* One candidate fact. field: "production_date", "manufacturer", "factory",
  * "part_number", "serial", "lot", "weapon_system", "plausibility" (a

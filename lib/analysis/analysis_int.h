@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "remnant/analysis.h"
+#include "store/decoded.h"
 #include "store/store_int.h"
 
 /* One decoder reading kept beside an effective date: the effective date is
@@ -92,7 +93,12 @@ json_t *rn__json_ties(const rn__eff_val *v);
  * when cap > 0 copies the first flag's rule into flagged and the category's
  * value into category (each cap bytes; "" when none). */
 rn_code rn__decoded_notes_prepare(sqlite3 *db, sqlite3_stmt **st, rn_error *err);
-rn_code rn__decoded_notes(sqlite3 *db, sqlite3_stmt *st, const char *item, json_t *o,
+/* Set "explanation" on o for the stored candidate whose RN__DECODED_COLS
+ * are st's from column `col` on (rn__decoded_explain): its text, or null;
+ * when it should have one and the decoder cannot give it, also
+ * "explanation_unavailable": why. */
+void rn__set_explanation(json_t *o, rn__decoded *dd, sqlite3_stmt *st, int col);
+rn_code rn__decoded_notes(rn_store *s, sqlite3_stmt *st, const char *item, json_t *o,
                           char *flagged, char *category, size_t cap, rn_error *err);
 
 /* SQL: the value of column `col` on the item aliased `a` or, when it has

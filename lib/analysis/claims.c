@@ -133,9 +133,11 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
     /* the decoder's candidates */
     json_t *cands = json_array();
     rn__jset(root, "decoder", cands);
-    if (sqlite3_prepare_v2(db, "SELECT c.marking, m.text, c.rank, c.field, c.value, c.earliest, "
-                               "c.latest, c.precision, c.country, c.confidence, c.rule, "
-                               "c.explanation, r.source FROM marking m JOIN candidate c "
+    /* text, source, then the candidate (RN__DECODED_COLS): marking 2, rank 3,
+     * field 4, value 5, earliest 6, latest 7, precision 8, country 9,
+     * confidence 10, rule 11 */
+    if (sqlite3_prepare_v2(db, "SELECT m.text, r.source, " RN__DECODED_COLS
+                               " FROM marking m JOIN candidate c "
                                "ON c.marking = m.id LEFT JOIN decode_rule r ON r.rule = c.rule "
                                "WHERE m.item = ?1 "
                                "ORDER BY c.field, c.confidence DESC, c.marking, c.rank", -1, &st,
@@ -146,18 +148,18 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
     sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
-        rn_date d = rn__col_date(st, 5);
-        rn__jset(o, "marking", json_string(rn__col_text(st, 0)));
-        rn__jset(o, "text", rn__jstr(rn__col_text(st, 1)));
-        rn__jset(o, "rank", json_integer(sqlite3_column_int(st, 2)));
-        rn__jset(o, "field", rn__jstr(rn__col_text(st, 3)));
-        rn__jset(o, "value", rn__jstr(rn__col_text(st, 4)));
+        rn_date d = rn__col_date(st, 6);
+        rn__jset(o, "marking", json_string(rn__col_text(st, 2)));
+        rn__jset(o, "text", rn__jstr(rn__col_text(st, 0)));
+        rn__jset(o, "rank", json_integer(sqlite3_column_int(st, 3)));
+        rn__jset(o, "field", rn__jstr(rn__col_text(st, 4)));
+        rn__jset(o, "value", rn__jstr(rn__col_text(st, 5)));
         rn__jset(o, "date", rn__json_date(&d));
-        rn__jset(o, "country", rn__jstr(rn__col_text(st, 8)));
-        rn__jset(o, "confidence", json_real(sqlite3_column_double(st, 9)));
-        rn__jset(o, "rule", rn__jstr(rn__col_text(st, 10)));
-        rn__jset(o, "explanation", rn__jstr(rn__col_text(st, 11)));
-        rn__jset(o, "source", rn__jstr(rn__col_text(st, 12)));
+        rn__jset(o, "country", rn__jstr(rn__col_text(st, 9)));
+        rn__jset(o, "confidence", json_real(sqlite3_column_double(st, 10)));
+        rn__jset(o, "rule", rn__jstr(rn__col_text(st, 11)));
+        rn__set_explanation(o, rn__store_decoded(s), st, 2);
+        rn__jset(o, "source", rn__jstr(rn__col_text(st, 1)));
         json_array_append_new(cands, o);
     }
     sqlite3_finalize(st);

@@ -13,8 +13,10 @@
 
 #include "analysis/analysis_int.h"
 
+/* source, then the candidate's columns (rn__decoded_explain's): field 3,
+ * value 4, rule 10 */
 static const char notes_sql[] =
-    "SELECT c.field, c.value, c.rule, c.explanation, r.source FROM marking m "
+    "SELECT r.source, " RN__DECODED_COLS " FROM marking m "
     "JOIN candidate c ON c.marking = m.id LEFT JOIN decode_rule r ON r.rule = c.rule "
     "WHERE m.item = ?1 AND c.field IN ('plausibility', 'export_category') "
     "ORDER BY c.confidence DESC, c.marking, c.rank";
@@ -26,9 +28,20 @@ rn_code rn__decoded_notes_prepare(sqlite3 *db, sqlite3_stmt **st, rn_error *err)
     return RN_OK;
 }
 
-rn_code rn__decoded_notes(sqlite3 *db, sqlite3_stmt *st, const char *item, json_t *o,
+void rn__set_explanation(json_t *o, rn__decoded *dd, sqlite3_stmt *st, int col)
+{
+    const char *why = NULL;
+    const char *text = rn__decoded_explain(dd, st, col, &why);
+    rn__jset(o, "explanation", rn__jstr(text));
+    if (why)
+        rn__jset(o, "explanation_unavailable", json_string(why));
+}
+
+rn_code rn__decoded_notes(rn_store *s, sqlite3_stmt *st, const char *item, json_t *o,
                           char *flagged, char *category, size_t cap, rn_error *err)
 {
+    sqlite3 *db = rn__store_db(s);
+    rn__decoded *dd = rn__store_decoded(s);
     json_t *pl = json_array(), *ec = NULL;
     if (cap) {
         flagged[0] = '\0';
@@ -38,16 +51,16 @@ rn_code rn__decoded_notes(sqlite3 *db, sqlite3_stmt *st, const char *item, json_
     sqlite3_bind_text(st, 1, item, -1, SQLITE_TRANSIENT);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *field = rn__col_text(st, 0), *value = rn__col_text(st, 1);
-        const char *rule = rn__col_text(st, 2);
+        const char *field = rn__col_text(st, 3), *value = rn__col_text(st, 4);
+        const char *rule = rn__col_text(st, 10);
         int is_pl = field && strcmp(field, "plausibility") == 0;
         if (!is_pl && ec)
             continue; /* one category: the best */
         json_t *x = json_object();
         rn__jset(x, "value", rn__jstr(value));
         rn__jset(x, "rule", rn__jstr(rule));
-        rn__jset(x, "explanation", rn__jstr(rn__col_text(st, 3)));
-        rn__jset(x, "source", rn__jstr(rn__col_text(st, 4)));
+        rn__set_explanation(x, dd, st, 1);
+        rn__jset(x, "source", rn__jstr(rn__col_text(st, 0)));
         if (is_pl) {
             if (cap && !flagged[0])
                 snprintf(flagged, cap, "%s", rule ? rule : "");

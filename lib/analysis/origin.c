@@ -331,7 +331,7 @@ rn_code rn_origin(rn_store *s, const rn_analysis_filter *f, char **json, size_t 
                 rn__jset(c, "lot", rn__jstr(rn__col_text(ts, 12)));
                 json_array_append_new(tree, c);
                 /* the decoder's flags and the part's usual export category */
-                if ((rc = rn__decoded_notes(db, ds, cid, c, NULL, NULL, 0, err))) {
+                if ((rc = rn__decoded_notes(s, ds, cid, c, NULL, NULL, 0, err))) {
                     json_decref(tree);
                     goto out;
                 }

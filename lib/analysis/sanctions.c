@@ -363,7 +363,7 @@ rn_code rn_sanctions_scan(rn_store *s, const rn_analysis_filter *f, int include_
             }
             rn__jset(o, "also_after", also);
             char flagged[200], category[200];
-            if ((rc = rn__decoded_notes(db, ds, cid, o, flagged, category, sizeof flagged,
+            if ((rc = rn__decoded_notes(s, ds, cid, o, flagged, category, sizeof flagged,
                                         err))) {
                 json_decref(o);
                 goto out;

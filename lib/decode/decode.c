@@ -1260,7 +1260,7 @@ static rn_code build(work *w, rn_candidates **out)
         if (rc == RN_OK)
             rc = rn__buf_addc(&b, '\0');
         offs[i][1] = b.len;
-        if (rc == RN_OK) {
+        if (rc == RN_OK && !(w->ctx && (w->ctx->flags & RN_DECODE_NO_EXPLANATION))) {
             explain(w, c, &b);
             if (c->tie)
                 explain_tie(w, c, n, &b);

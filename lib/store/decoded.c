@@ -77,6 +77,14 @@ struct rn__decoded {
     rn_decoder *dec; /* loaded on first use */
     int load_failed;
     sqlite3_stmt *item_q, *event_q, *ins, *del, *rule_ins;
+    /* the read side (rn__decoded_explain): the marking last decoded for an
+     * explanation and its candidates (NULL: it could not be decoded);
+     * `fresh` makes context() read the database, not the cache */
+    sqlite3_stmt *mark_q, *cand_q;
+    char read_id[RN_ID_LEN + 1];
+    rn_candidates *read_cs;
+    uint64_t read_best; /* same_list() */
+    int fresh;
     rn__rows *batch; /* candidate rows not yet written (store_candidates) */
     /* the last event read for a context: items come event by event */
     char last_event[RN_ID_LEN + 1];
@@ -111,6 +119,9 @@ void rn__decoded_close(rn__decoded *d)
     sqlite3_finalize(d->ins);
     sqlite3_finalize(d->del);
     sqlite3_finalize(d->rule_ins);
+    sqlite3_finalize(d->mark_q);
+    sqlite3_finalize(d->cand_q);
+    rn_candidates_free(d->read_cs);
     rn__rows_free(d->batch);
     rn_decoder_free(d->dec);
     free(d->db_path);
@@ -159,7 +170,7 @@ static const ctx_entry *inherit(rn__decoded *d, ctx_entry *n, const char *event,
                                 int depth)
 {
     n->documented = RN_DAY_OPEN_HIGH;
-    if (event[0] && strcmp(event, d->last_event) == 0) {
+    if (event[0] && !d->fresh && strcmp(event, d->last_event) == 0) {
         n->documented = d->last_documented;
     } else if (event[0]) {
         sqlite3_bind_text(d->event_q, 1, event, -1, SQLITE_STATIC);
@@ -229,7 +240,7 @@ static void row_set(item_row *r, size_t k, const char *v, size_t n)
 static const ctx_entry *context(rn__decoded *d, const char *id, int depth)
 {
     ctx_entry *e = &d->cache[slot_of(id)];
-    if (strcmp(e->id, id) == 0)
+    if (!d->fresh && strcmp(e->id, id) == 0)
         return e;
     if (depth > MAX_DEPTH || !prepare_queries(d))
         return NULL;
@@ -331,12 +342,13 @@ static rn_code prepare_writes(rn__decoded *d, rn_error *err)
 {
     if (d->ins)
         return RN_OK;
-    if (!d->batch && !(d->batch = rn__rows_new(11)))
+    if (!d->batch && !(d->batch = rn__rows_new(10)))
         return rn__err(err, RN_ENOMEM, "out of memory");
+    /* no explanation: the read side renders it (rn__decoded_explain) */
     if (sqlite3_prepare_v3(d->db,
                            "INSERT INTO candidate(marking, rank, field, value, earliest, "
-                           "latest, precision, country, confidence, rule, explanation) "
-                           "SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 FROM rn_rows(?)",
+                           "latest, precision, country, confidence, rule) "
+                           "SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM rn_rows(?)",
                            -1, SQLITE_PREPARE_PERSISTENT, &d->ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(d->db, "DELETE FROM candidate WHERE marking=?", -1,
                            SQLITE_PREPARE_PERSISTENT, &d->del, NULL) != SQLITE_OK)
@@ -353,12 +365,15 @@ static rn_code flush_candidates(rn__decoded *d, rn_error *err)
     return rn__err(err, RN_EDB, "storing candidates: %s", sqlite3_errmsg(d->db));
 }
 
-static void to_decode_ctx(const ctx_entry *c, rn_decode_ctx *dc)
+/* The decoder's context from c (NULL: nothing known). Writes pass
+ * RN_DECODE_NO_EXPLANATION in flags: explanations are not stored, the read
+ * side renders them (rn__decoded_explain). */
+static void to_decode_ctx(const ctx_entry *c, unsigned flags, rn_decode_ctx *dc)
 {
     *dc = (rn_decode_ctx){c && c->category[0] ? c->category : NULL,
                           c && c->state[0] ? c->state : NULL,
                           c && c->manufacturer[0] ? c->manufacturer : NULL,
-                          c ? c->documented : RN_DAY_OPEN_HIGH};
+                          c ? c->documented : RN_DAY_OPEN_HIGH, flags};
 }
 
 /* The decoder's answer rc for marking `id` (message `msg`) as the store
@@ -375,6 +390,37 @@ static rn_code decode_result(rn_code rc, const char *id, const char *msg, rn_err
  * markings' worth (rows.h) */
 #define BATCH_ROWS 1024
 
+/* A candidate as a row of table `candidate` holds it, from the field on
+ * (the marking and the rank are the row's key): what store_candidates
+ * writes and the read side compares (same_row). A NULL string or a has_
+ * flag of 0 is SQL NULL. */
+typedef struct cand_row {
+    const char *field, *value, *precision, *country, *rule;
+    int has_earliest, has_latest;
+    int64_t earliest, latest;
+    double confidence;
+} cand_row;
+
+static cand_row row_of(const rn_candidate *k)
+{
+    int dated = k->date.precision != RN_PREC_NONE;
+    return (cand_row){k->field,
+                      k->value ? k->value : "",
+                      dated ? rn_precision_name(k->date.precision) : NULL,
+                      k->country && k->country[0] ? k->country : NULL,
+                      k->rule ? k->rule : "",
+                      dated && k->date.earliest != RN_DAY_OPEN_LOW,
+                      dated && k->date.latest != RN_DAY_OPEN_HIGH,
+                      k->date.earliest,
+                      k->date.latest,
+                      k->confidence};
+}
+
+static rn_code rows_text_or_null(rn__rows *b, const char *v)
+{
+    return v ? rn__rows_text(b, v, -1) : rn__rows_null(b);
+}
+
 /* Add the candidates cs of marking `id` to the batch (copied: cs stays the
  * caller's), and write the batch when it is full, or at once outside a bulk
  * write (no thread: nothing else would flush it). */
@@ -384,42 +430,28 @@ static rn_code store_candidates(rn__decoded *d, const char *id, const rn_candida
     rn_code rc = RN_OK;
     rn__rows *b = d->batch;
     size_t n = rn_candidates_count(cs);
-    const char *explained[16]; /* fields whose best candidate was stored */
-    size_t nexpl = 0;
     for (size_t i = 0; i < n && rc == RN_OK; i++) {
         const rn_candidate *k = rn_candidates_at(cs, i);
-        int first = 1;
-        for (size_t j = 0; j < nexpl && first; j++)
-            first = strcmp(explained[j], k->field) != 0;
-        if (first && nexpl < sizeof explained / sizeof explained[0])
-            explained[nexpl++] = k->field;
-        int dated = k->date.precision != RN_PREC_NONE;
+        cand_row r = row_of(k);
         rc = rn__rows_text(b, id, RN_ID_LEN);
         if (!rc)
             rc = rn__rows_int(b, (int64_t)i);
         if (!rc)
-            rc = rn__rows_text(b, k->field, -1);
+            rc = rn__rows_text(b, r.field, -1);
         if (!rc)
-            rc = rn__rows_text(b, k->value ? k->value : "", -1);
+            rc = rn__rows_text(b, r.value, -1);
         if (!rc)
-            rc = dated && k->date.earliest != RN_DAY_OPEN_LOW ? rn__rows_int(b, k->date.earliest)
-                                                               : rn__rows_null(b);
+            rc = r.has_earliest ? rn__rows_int(b, r.earliest) : rn__rows_null(b);
         if (!rc)
-            rc = dated && k->date.latest != RN_DAY_OPEN_HIGH ? rn__rows_int(b, k->date.latest)
-                                                              : rn__rows_null(b);
+            rc = r.has_latest ? rn__rows_int(b, r.latest) : rn__rows_null(b);
         if (!rc)
-            rc = dated ? rn__rows_text(b, rn_precision_name(k->date.precision), -1)
-                       : rn__rows_null(b);
+            rc = rows_text_or_null(b, r.precision);
         if (!rc)
-            rc = k->country && k->country[0] ? rn__rows_text(b, k->country, -1)
-                                             : rn__rows_null(b);
+            rc = rows_text_or_null(b, r.country);
         if (!rc)
-            rc = rn__rows_double(b, k->confidence);
+            rc = rn__rows_double(b, r.confidence);
         if (!rc)
-            rc = rn__rows_text(b, k->rule ? k->rule : "", -1);
-        if (!rc)
-            rc = first && k->explanation ? rn__rows_text(b, k->explanation, -1)
-                                         : rn__rows_null(b);
+            rc = rn__rows_text(b, r.rule, -1);
         if (rc)
             return rn__err(err, rc, "out of memory storing candidates");
         rc = note_rule(d, k->rule, k->source, err);
@@ -487,7 +519,7 @@ static void *bg_run(void *arg)
         }
         job *j = &a->jobs[next % JOBS];
         rn_decode_ctx dc;
-        to_decode_ctx(j->has_ctx ? &j->ctx : NULL, &dc);
+        to_decode_ctx(j->has_ctx ? &j->ctx : NULL, RN_DECODE_NO_EXPLANATION, &dc);
         rn_error derr;
         rn_error_clear(&derr);
         rn_candidates_free(j->cs); /* the slot's last job's, stored by now */
@@ -605,32 +637,39 @@ rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
     return rc;
 }
 
-rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+/* Store every candidate in flight (a bulk write's) and batched. */
+static rn_code drain(rn__decoded *d, rn_error *err)
 {
-    rn_code rc = load(d, err);
-    if (rc || (rc = prepare_writes(d, err)))
-        return rc;
-    const char *id = rn_record_id(m);
-    if (replace) {
-        /* the marking's candidates in flight are stored first, then dropped */
-        if (d->bg && ((rc = bg_store(d, 1, err)) || (rc = flush_candidates(d, err))))
-            return rc;
-        sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
-        int src = sqlite3_step(d->del);
-        sqlite3_reset(d->del);
-        if (src != SQLITE_DONE)
-            return rn__err(err, RN_EDB, "clearing old candidates: %s", sqlite3_errmsg(d->db));
-    }
-    size_t tlen;
-    const char *text = rn_record_get(m, "text", &tlen);
-    const char *item = rn_record_get(m, "item", NULL);
-    if (!text || !item)
-        return RN_OK;
+    rn_code rc = RN_OK;
+    if (d->bg && !(rc = bg_store(d, 1, err)))
+        rc = flush_candidates(d, err);
+    return rc;
+}
+
+/* Drop the stored candidates of marking `id`; none of its may be in flight
+ * (drain()). */
+static rn_code drop_candidates(rn__decoded *d, const char *id, rn_error *err)
+{
+    sqlite3_bind_text(d->del, 1, id, -1, SQLITE_STATIC);
+    int src = sqlite3_step(d->del);
+    sqlite3_reset(d->del);
+    if (src != SQLITE_DONE)
+        return rn__err(err, RN_EDB, "clearing old candidates: %s", sqlite3_errmsg(d->db));
+    return RN_OK;
+}
+
+/* Decode marking `id` (text[0..tlen), on item `item`) and store its
+ * candidates, or hand it to the decoding thread. load() and
+ * prepare_writes() have succeeded. */
+static rn_code decode_one(rn__decoded *d, const char *id, const char *text, size_t tlen,
+                          const char *item, rn_error *err)
+{
+    rn_code rc;
     const ctx_entry *c = context(d, item, 0);
     if (d->bg)
         return bg_submit(d, id, text, tlen, c, err);
     rn_decode_ctx dc;
-    to_decode_ctx(c, &dc);
+    to_decode_ctx(c, RN_DECODE_NO_EXPLANATION, &dc);
     rn_candidates *cs = NULL;
     rn_error derr;
     rn_error_clear(&derr);
@@ -643,7 +682,224 @@ rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_
     return rc;
 }
 
+rn_code rn__decoded_refresh(rn__decoded *d, const rn_record *m, int replace, rn_error *err)
+{
+    rn_code rc = load(d, err);
+    if (rc || (rc = prepare_writes(d, err)))
+        return rc;
+    const char *id = rn_record_id(m);
+    if (replace && ((rc = drain(d, err)) || (rc = drop_candidates(d, id, err))))
+        return rc;
+    size_t tlen;
+    const char *text = rn_record_get(m, "text", &tlen);
+    const char *item = rn_record_get(m, "item", NULL);
+    if (!text || !item)
+        return RN_OK;
+    return decode_one(d, id, text, tlen, item, err);
+}
+
+/* An event's fields its items' context reads (inherit()). */
+static const char *const EVENT_FIELDS[] = {"documented", "incident"};
+
+int rn__decoded_context_differs(const rn_record *old, const rn_record *now)
+{
+    const char *const *f = ITEM_FIELDS;
+    size_t n = RN_ARRAY_LEN(ITEM_FIELDS);
+    if (rn_record_type(now) == RN_T_EVENT)
+        f = EVENT_FIELDS, n = RN_ARRAY_LEN(EVENT_FIELDS);
+    else if (rn_record_type(now) != RN_T_ITEM)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t a = 0, b = 0;
+        const char *va = rn_record_get(old, f[i], &a), *vb = rn_record_get(now, f[i], &b);
+        if ((va == NULL) != (vb == NULL) || (va && (a != b || memcmp(va, vb, a))))
+            return 1;
+    }
+    return 0;
+}
+
+/* The items whose context follows from record ?1: the item itself or the
+ * event's items, and every item part of those. (Ids are unique across
+ * types, so one of the two terms matches nothing.) */
+#define BELOW_SQL                                                                          \
+    "WITH RECURSIVE t(id) AS (SELECT id FROM item WHERE id = ?1 OR event = ?1 "              \
+    "UNION SELECT i.id FROM item i JOIN t ON i.parent = t.id) "
+
+rn_code rn__decoded_recontext(rn__decoded *d, const char *id, rn_error *err)
+{
+    rn_code rc = load(d, err);
+    if (rc || (rc = prepare_writes(d, err)))
+        return rc;
+    /* what is in flight was decoded with the old context; after this, no
+     * marking decoded again below is in flight when its candidates go */
+    if ((rc = drain(d, err)))
+        return rc;
+    rn__decoded_forget(d, id);
+    sqlite3_stmt *items = NULL, *marks = NULL;
+    if (sqlite3_prepare_v2(d->db, BELOW_SQL "SELECT id FROM t", -1, &items, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(d->db,
+                           BELOW_SQL "SELECT m.id, m.text, m.item FROM t JOIN marking m "
+                                     "ON m.item = t.id",
+                           -1, &marks, NULL) != SQLITE_OK) {
+        rc = rn__err(err, RN_EDB, "finding the markings to decode again: %s",
+                     sqlite3_errmsg(d->db));
+        goto out;
+    }
+    /* first forget every context cached below: a child's holds what it
+     * inherited */
+    sqlite3_bind_text(items, 1, id, -1, SQLITE_STATIC);
+    while (sqlite3_step(items) == SQLITE_ROW)
+        rn__decoded_forget(d, (const char *)sqlite3_column_text(items, 0));
+    sqlite3_bind_text(marks, 1, id, -1, SQLITE_STATIC);
+    int src;
+    while (rc == RN_OK && (src = sqlite3_step(marks)) == SQLITE_ROW) {
+        char mid[RN_ID_LEN + 1], item[RN_ID_LEN + 1];
+        copy_text((const char *)sqlite3_column_text(marks, 0),
+                  (size_t)sqlite3_column_bytes(marks, 0), mid, sizeof mid);
+        copy_text((const char *)sqlite3_column_text(marks, 2),
+                  (size_t)sqlite3_column_bytes(marks, 2), item, sizeof item);
+        const char *text = (const char *)sqlite3_column_text(marks, 1);
+        size_t tlen = (size_t)sqlite3_column_bytes(marks, 1);
+        rc = drop_candidates(d, mid, err);
+        if (rc == RN_OK && text)
+            rc = decode_one(d, mid, text, tlen, item, err);
+    }
+    if (rc == RN_OK && src != SQLITE_DONE)
+        rc = rn__err(err, RN_EDB, "finding the markings to decode again: %s",
+                     sqlite3_errmsg(d->db));
+out:
+    sqlite3_finalize(items);
+    sqlite3_finalize(marks);
+    return rc;
+}
+
 /* ---- read side ----------------------------------------------------------- */
+
+/* Does column `col` of st hold v (NULL: SQL NULL)? */
+static int text_is(sqlite3_stmt *st, int col, const char *v)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return v ? t && strcmp(t, v) == 0 : sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+static int int_is(sqlite3_stmt *st, int col, int has, int64_t v)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return !has;
+    return has && sqlite3_column_int64(st, col) == v;
+}
+
+/* Is the stored candidate whose field is column `col` of st the row k
+ * would be stored as? */
+static int same_row(sqlite3_stmt *st, int col, const rn_candidate *k)
+{
+    cand_row r = row_of(k);
+    return text_is(st, col, r.field) && text_is(st, col + 1, r.value) &&
+           int_is(st, col + 2, r.has_earliest, r.earliest) &&
+           int_is(st, col + 3, r.has_latest, r.latest) && text_is(st, col + 4, r.precision) &&
+           text_is(st, col + 5, r.country) &&
+           sqlite3_column_type(st, col + 6) != SQLITE_NULL &&
+           sqlite3_column_double(st, col + 6) == r.confidence && text_is(st, col + 7, r.rule);
+}
+
+/* Are the stored candidates of marking `id` exactly cs (NULL: none could
+ * be decoded), rank for rank? Sets d->read_best: bit r for each stored
+ * rank r that is the best of its field (no better rank has its field). */
+static int same_list(rn__decoded *d, const char *id, const rn_candidates *cs)
+{
+    sqlite3_bind_text(d->cand_q, 1, id, -1, SQLITE_STATIC);
+    char fields[16][32]; /* the fields seen, fewer than 16 exist */
+    size_t n = 0, nf = 0;
+    int same = cs != NULL, src;
+    d->read_best = 0;
+    while ((src = sqlite3_step(d->cand_q)) == SQLITE_ROW) {
+        const rn_candidate *k = rn_candidates_at(cs, n);
+        same = same && k && sqlite3_column_int64(d->cand_q, 0) == (int64_t)n &&
+               same_row(d->cand_q, 1, k);
+        const char *f = (const char *)sqlite3_column_text(d->cand_q, 1);
+        int64_t rank = sqlite3_column_int64(d->cand_q, 0);
+        size_t j = 0;
+        while (f && j < nf && strcmp(fields[j], f) != 0)
+            j++;
+        if (f && j == nf && nf < RN_ARRAY_LEN(fields)) {
+            copy_text(f, strlen(f), fields[nf++], sizeof fields[0]);
+            if (rank >= 0 && rank < 64)
+                d->read_best |= (uint64_t)1 << rank;
+        }
+        n++;
+    }
+    sqlite3_reset(d->cand_q);
+    return same && src == SQLITE_DONE && n == rn_candidates_count(cs);
+}
+
+/* Decode marking `id` again as a write would now, with explanations, into
+ * d->read_cs; left NULL when it cannot be, or when what it gives is not
+ * what is stored (an explanation may speak of the other candidates: of a
+ * tie, of other makers with the same prefix). */
+static void decode_for_read(rn__decoded *d, const char *id)
+{
+    copy_text(id, strlen(id), d->read_id, sizeof d->read_id);
+    rn_candidates_free(d->read_cs);
+    d->read_cs = NULL;
+    d->read_best = 0;
+    if (!prepare_queries(d) ||
+        (!d->mark_q && sqlite3_prepare_v3(d->db, "SELECT text, item FROM marking WHERE id=?", -1,
+                                          SQLITE_PREPARE_PERSISTENT, &d->mark_q,
+                                          NULL) != SQLITE_OK) ||
+        (!d->cand_q &&
+         sqlite3_prepare_v3(d->db,
+                            "SELECT rank, field, value, earliest, latest, precision, country, "
+                            "confidence, rule FROM candidate WHERE marking=? ORDER BY rank",
+                            -1, SQLITE_PREPARE_PERSISTENT, &d->cand_q, NULL) != SQLITE_OK))
+        return;
+    /* rules that no longer load explain nothing: same_list() says so */
+    sqlite3_bind_text(d->mark_q, 1, id, -1, SQLITE_STATIC);
+    if (load(d, NULL) == RN_OK && sqlite3_step(d->mark_q) == SQLITE_ROW &&
+        sqlite3_column_text(d->mark_q, 0) &&
+        sqlite3_column_text(d->mark_q, 1)) {
+        const char *text = (const char *)sqlite3_column_text(d->mark_q, 0);
+        size_t tlen = (size_t)sqlite3_column_bytes(d->mark_q, 0);
+        char item[RN_ID_LEN + 1];
+        copy_text((const char *)sqlite3_column_text(d->mark_q, 1),
+                  (size_t)sqlite3_column_bytes(d->mark_q, 1), item, sizeof item);
+        d->fresh = 1; /* another connection may have changed the item since */
+        const ctx_entry *c = context(d, item, 0);
+        d->fresh = 0;
+        rn_decode_ctx dc;
+        to_decode_ctx(c, 0, &dc);
+        if (rn_decode_marking(d->dec, text, tlen, &dc, &d->read_cs, NULL) != RN_OK)
+            d->read_cs = NULL;
+    }
+    sqlite3_reset(d->mark_q);
+    if (!same_list(d, id, d->read_cs)) {
+        rn_candidates_free(d->read_cs);
+        d->read_cs = NULL;
+    }
+}
+
+const char *rn__decoded_explain(rn__decoded *d, sqlite3_stmt *st, int col, const char **why)
+{
+    *why = NULL;
+    if (sqlite3_column_type(st, col + 10) != SQLITE_NULL) /* stored by an older version */
+        return (const char *)sqlite3_column_text(st, col + 10);
+    const char *id = (const char *)sqlite3_column_text(st, col);
+    int rank = sqlite3_column_int(st, col + 1);
+    if (!d || !id) {
+        *why = RN__DECODED_UNEXPLAINED;
+        return NULL;
+    }
+    if (strcmp(d->read_id, id) != 0)
+        decode_for_read(d, id);
+    if (rank < 0 || rank >= 64 || !(d->read_best & ((uint64_t)1 << rank)))
+        return NULL; /* not the best of its field: never explained */
+    /* the row is one of those same_list compared */
+    const rn_candidate *k = rn_candidates_at(d->read_cs, (size_t)rank);
+    if (!k) {
+        *why = RN__DECODED_UNEXPLAINED;
+        return NULL;
+    }
+    return k->explanation;
+}
 
 /* Confidence as the decoder reports it (three decimals): decode.c judges
  * ties on these figures, and so does the read side. */

@@ -34,6 +34,17 @@ void rn__decoded_discard(rn__decoded *d);
 void rn__decoded_begin(rn__decoded *d);
 /* An item or event changed: drop what is cached of it. */
 void rn__decoded_forget(rn__decoded *d, const char *id);
+/* Does the write of `now` over `old` (one record, an item or an event)
+ * change what the decoder reads of it: an item's category, producing
+ * state, manufacturer, event or parent, an event's dates? */
+int rn__decoded_context_differs(const rn_record *old, const rn_record *now);
+/* Item or event `id` was just written with a changed context
+ * (rn__decoded_context_differs): inside the write transaction, decode again
+ * the markings of every item whose context follows from it (the item and
+ * the items part of it; the event's items and the items part of them), so
+ * that stored candidates always are what decoding with the context now
+ * gives. A bulk write's markings in flight are stored first. */
+rn_code rn__decoded_recontext(rn__decoded *d, const char *id, rn_error *err);
 /* Item r was just created: cache its context from the record itself (as
  * it was written), so that its markings need no query for it. */
 void rn__decoded_item(rn__decoded *d, const rn_record *r);
@@ -47,5 +58,32 @@ void rn__decoded_item(rn__decoded *d, const rn_record *r);
  * values tie; for a single marking that is exactly the decoder's
  * rn_candidate.ambiguous (manufacturers and production dates). */
 int rn__decoded_ties(double best, double conf);
+
+/* The columns of a stored candidate rn__decoded_explain reads, in order,
+ * for a query's SELECT list (table candidate as c). */
+#define RN__DECODED_COLS                                                                  \
+    "c.marking, c.rank, c.field, c.value, c.earliest, c.latest, c.precision, c.country, " \
+    "c.confidence, c.rule, c.explanation"
+/* Why a candidate that should have an explanation has none, for people. */
+#define RN__DECODED_UNEXPLAINED                                                             \
+    "the decoder no longer reads the marking this way (its rules changed since it was "   \
+    "decoded): `remnant decode --reindex` decodes every marking again"
+
+/* The explanation of a stored candidate: its columns RN__DECODED_COLS are
+ * those of st from column `col` on. The best candidate of each field of a
+ * marking has one, the others none (NULL, *why NULL). Explanations are not
+ * stored (only databases written before hold them, given as they are): the
+ * marking is decoded again, with its item's context read now, and the
+ * explanation is that of the new decoding's candidate at the same rank,
+ * given only when the new decoding's candidates are the stored ones, rank
+ * for rank and column for column (an explanation may speak of the others:
+ * a tie, other makers with the same prefix).
+ * Markings are decoded again whenever their context changes
+ * (rn__decoded_recontext), so only a change of the rules since can make
+ * them differ: then NULL, and *why says so. The string is d's, valid until
+ * the next call with another marking; d may be NULL (no explanation). */
+const char *rn__decoded_explain(rn__decoded *d, sqlite3_stmt *st, int col, const char **why);
+/* The store's link to the decoder (NULL when it is not a SQLite store). */
+rn__decoded *rn__store_decoded(rn_store *s);
 
 #endif

@@ -84,6 +84,11 @@ struct sqlite3 *rn__store_db(rn_store *s)
     return s->ops && strcmp(s->ops->name, "sqlite") == 0 ? SQ(s)->db : NULL;
 }
 
+rn__decoded *rn__store_decoded(rn_store *s)
+{
+    return rn__store_db(s) ? SQ(s)->decoded : NULL;
+}
+
 static rn_code db_err(sqlite3 *db, int rc, rn_error *err, const char *what)
 {
     rn_code code = RN_EDB;
@@ -1084,10 +1089,12 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
     }
     if (rc)
         return rc;
+    int recontext = 0; /* an item's or event's decoding context changes */
     if (exists) {
         /* immutable fields stay as they were */
         rn_record *old = NULL;
         rc = s->ops->get(s, r->id, &old, err);
+        recontext = rc == RN_OK && rn__decoded_context_differs(old, r);
         const struct rn__type_desc *td = &rn__types[r->type];
         for (size_t i = 0; rc == RN_OK && i < td->nfields; i++) {
             if (!(td->fields[i].flags & RN_FIELD_IMMUTABLE))
@@ -1125,6 +1132,8 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
         rc = rn__decoded_refresh(q->decoded, r, exists, err);
     if (rc == RN_OK && q->decoded && (r->type == RN_T_ITEM || r->type == RN_T_EVENT) && exists)
         rn__decoded_forget(q->decoded, r->id);
+    if (rc == RN_OK && q->decoded && recontext && !s->no_decode)
+        rc = rn__decoded_recontext(q->decoded, r->id, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && !exists && !s->no_decode)
         rn__decoded_item(q->decoded, r);
     if (rc == RN_OK)
@@ -1823,7 +1832,7 @@ static void sq_close(rn_store *s)
 static rn_code sq_redecode(rn_store *s, uint64_t *count, rn_error *err)
 {
     sq *q = SQ(s);
-    if (!q->decoded)
+    if (s->readonly || !q->decoded)
         return rn__err(err, RN_EREADONLY, "the store was opened read-only");
     rn_code rc = exec(q->db, "DELETE FROM candidate", err);
     rn_cursor *c = NULL;
@@ -2014,8 +2023,8 @@ rn_code rn__sqlite_open(rn_store *s, unsigned flags, rn_error *err)
     if (rc == RN_OK)
         rc = migrate(q, s->path, (flags & RN_STORE_READONLY) != 0,
                      (flags & RN_STORE_CREATE) != 0, err);
-    if (rc == RN_OK && !(flags & RN_STORE_READONLY) &&
-        rn__decoded_open(&q->decoded, q->db, s->path) != RN_OK)
+    /* read-only too: the read side renders explanations with the decoder */
+    if (rc == RN_OK && rn__decoded_open(&q->decoded, q->db, s->path) != RN_OK)
         rc = rn__err(err, RN_ENOMEM, "out of memory");
     if (rc == RN_OK)
         return RN_OK;

@@ -54,7 +54,9 @@ static void show(json_t *root)
         printf("  %s  \"%s\"  %s = %s  conf %.2f  rule %s: %s\n", cli_js(x, "marking"), cli_js(x, "text"),
                cli_js(x, "field"), json_is_object(d) ? cli_js(d, "text") : cli_js(x, "value"),
                json_real_value(json_object_get(x, "confidence")), cli_js(x, "rule"),
-               cli_js(x, "explanation"));
+               json_is_string(json_object_get(x, "explanation_unavailable"))
+                   ? cli_js(x, "explanation_unavailable")
+                   : cli_js(x, "explanation"));
     }
 }
 

@@ -199,7 +199,7 @@ int cmd_decode(int argc, char **argv)
     if (cli_flag(&argc, argv, "--reindex"))
         return reindex(argc, argv);
     int json = cli_flag(&argc, argv, "--json");
-    rn_decode_ctx ctx = {NULL, NULL, NULL, RN_DAY_OPEN_HIGH};
+    rn_decode_ctx ctx = {NULL, NULL, NULL, RN_DAY_OPEN_HIGH, 0};
     char state[3] = "";
     const char *v;
     int r, rc;

@@ -57,7 +57,7 @@ void api_decode(srv_req *q)
         return;
     }
     rn_decode_ctx ctx = {srv_query(q, "category"), srv_query(q, "state"),
-                         srv_query(q, "manufacturer"), RN_DAY_OPEN_HIGH};
+                         srv_query(q, "manufacturer"), RN_DAY_OPEN_HIGH, 0};
     const char *doc = srv_query(q, "documented");
     if (doc && parse_day(doc, &ctx.documented)) {
         srv_reply_error(q, 400, "bad_request", "documented is a date YYYY-MM-DD", "documented");

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
             break;
         }
         x->rows++;
-        rn_decode_ctx ctx = {"component", NULL, NULL, RN_DAY_OPEN_HIGH};
+        rn_decode_ctx ctx = {"component", NULL, NULL, RN_DAY_OPEN_HIGH, 0};
         rn_candidates *cs = NULL;
         if (rn_decode_marking(d, col[0], strlen(col[0]), &ctx, &cs, &err) != RN_OK) {
             fprintf(stderr, "%s:%ld: %s\n", path, lineno, err.message);

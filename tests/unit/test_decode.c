@@ -59,8 +59,7 @@ static int parse_ctx(char *s, rn_decode_ctx *c)
     int32_t day;
     if (rn_day_from_ymd(2024, 6, 30, &day))
         return -1;
-    c->category = c->state = c->manufacturer = NULL;
-    c->documented = day;
+    *c = (rn_decode_ctx){NULL, NULL, NULL, day, 0};
     if (strcmp(s, "-") == 0)
         return 0;
     for (char *p = s; p && *p;) {
@@ -293,7 +292,7 @@ static void test_load_user_dir(void **state)
     fclose(f);
     assert_int_equal(rn_decoder_load(dirs, 1, &d2, &err), RN_OK);
     rn_candidates *cs = NULL;
-    rn_decode_ctx ctx = {NULL, NULL, NULL, RN_DAY_OPEN_HIGH};
+    rn_decode_ctx ctx = {NULL, NULL, NULL, RN_DAY_OPEN_HIGH, 0};
     assert_int_equal(rn_decode_marking(d2, "ZZQ123", 6, &ctx, &cs, &err), RN_OK);
     assert_true(rn_candidates_count(cs) >= 1);
     assert_string_equal(rn_candidates_at(cs, 0)->source, "my own field notes, 2024");
@@ -330,7 +329,7 @@ static void test_line_too_long(void **state)
 static void test_json_shape(void **state)
 {
     (void)state;
-    rn_decode_ctx ctx = {"ic", NULL, NULL, 0};
+    rn_decode_ctx ctx = {"ic", NULL, NULL, 0, 0};
     assert_int_equal(rn_day_from_ymd(2024, 6, 30, &ctx.documented), RN_OK);
     const char *m = "TPS54331DR 0412 \"q\"";
     rn_candidates *cs = NULL;

@@ -1576,6 +1576,126 @@ static int count_hits(void *ctx, const rn_hit *hit)
     return 0;
 }
 
+/* The decoding context of test ctx_* below: an event, a weapon on it and
+ * a component part of the weapon (no event, category or state of its
+ * own: it inherits the state and the documentation date), each bearing
+ * the marking "112 1906", which every one of the three edits reads
+ * differently (Juche year with state KP, YYWW ranked up for an IC, a
+ * year bound by the documentation date). Fixed ids: two stores written
+ * alike hold the same rows. */
+typedef struct ctx_state {
+    const char *category, *state, *documented;
+} ctx_state;
+
+static void ctx_write(rn_store *s, const ctx_state *c, int what, rn_put_mode mode)
+{
+    char cat[64], st[32], doc[48];
+    snprintf(cat, sizeof cat, "category=%s", c->category);
+    snprintf(st, sizeof st, "producing_state=%s", c->state);
+    snprintf(doc, sizeof doc, "documented=%s", c->documented);
+    rn_record *r = NULL;
+    if (what == 0)
+        r = mk(RN_T_EVENT, "id=01J0000000000000000000CTXE", "name=Context", doc, NULL);
+    else if (what == 1)
+        r = mk(RN_T_ITEM, "id=01J0000000000000000000CTXA", "kind=weapon",
+               "event=01J0000000000000000000CTXE", cat, c->state[0] ? st : NULL, NULL);
+    else if (what == 2)
+        r = mk(RN_T_ITEM, "id=01J0000000000000000000CTXB", "kind=component",
+               "parent=01J0000000000000000000CTXA", NULL);
+    else
+        r = mk(RN_T_MARKING, what == 3 ? "id=01J0000000000000000000CTM1" :
+                                         "id=01J0000000000000000000CTM2",
+               what == 3 ? "item=01J0000000000000000000CTXA" :
+                           "item=01J0000000000000000000CTXB",
+               "text=112 1906", NULL);
+    put_ok(s, r, mode);
+    rn_record_free(r);
+}
+
+static void ctx_create(rn_store *s, const ctx_state *c)
+{
+    for (int what = 0; what < 5; what++)
+        ctx_write(s, c, what, RN_PUT_CREATE);
+}
+
+/* The candidates a new store holds when written straight in state c. */
+static char *ctx_fresh(const char *dir, const char *name, const ctx_state *c)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/%s.db", dir, name);
+    rn_store *s = NULL;
+    rn_error err;
+    rn_error_clear(&err);
+    assert_int_equal(rn_store_open(path, RN_STORE_CREATE, &s, &err), RN_OK);
+    ctx_create(s, c);
+    char *rows = rows_of(rn__store_db(s), CANDIDATE_ROWS);
+    rn_store_close(s);
+    return rows;
+}
+
+/* Editing what the decoder reads of an item or an event (an item's
+ * category or producing state, an event's documentation date) decodes
+ * again the markings it bears and those of every item that inherits from
+ * it: the stored candidates are those of a store written straight in the
+ * new state, and differ from before the edit. Inside a bulk transaction
+ * too, with the markings still on the decoding thread. An edit of another
+ * field decodes nothing again. */
+static void ctx_edit_decodes_again(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    sqlite3 *db = rn__store_db(f->s);
+    ctx_state c = {"missile", "", "2024-07-27"};
+    ctx_create(f->s, &c);
+    char *before = rows_of(db, CANDIDATE_ROWS);
+    static const struct {
+        int what;
+        ctx_state now;
+    } edits[] = {{1, {"ic", "", "2024-07-27"}},
+                 {1, {"ic", "KP", "2024-07-27"}},
+                 {0, {"ic", "KP", "2020-01-01"}}};
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        ctx_write(f->s, &edits[i].now, edits[i].what, RN_PUT_REPLACE);
+        char *now = rows_of(db, CANDIDATE_ROWS), name[16];
+        snprintf(name, sizeof name, "fresh%zu", i);
+        char *want = ctx_fresh(f->dir, name, &edits[i].now);
+        assert_string_equal(now, want);
+        assert_string_not_equal(now, before);
+        free(before);
+        free(want);
+        before = now;
+    }
+    /* the name is no context: the trace shows no candidate deleted */
+    rn_record *e = mk(RN_T_EVENT, "id=01J0000000000000000000CTXE", "name=Renamed",
+                      "documented=2020-01-01", NULL);
+    sql_count del = {"DELETE FROM candidate", 0};
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_sql, &del);
+    put_ok(f->s, e, RN_PUT_REPLACE);
+    sqlite3_trace_v2(db, 0, NULL, NULL);
+    rn_record_free(e);
+    assert_int_equal(del.n, 0);
+    free(before);
+
+    /* a bulk transaction: created, then the item edited, markings in flight */
+    char path[200];
+    snprintf(path, sizeof path, "%s/bulk.db", f->dir);
+    rn_store *s = NULL;
+    assert_int_equal(rn_store_open(path, RN_STORE_CREATE, &s, &err), RN_OK);
+    assert_int_equal(rn_store_begin(s, &err), RN_OK);
+    assert_int_equal(s->ops->bulk(s, 5000, RN__BULK_LOG_BATCH, &err), RN_OK);
+    ctx_create(s, &c);
+    ctx_state now = {"ic", "KP", "2024-07-27"};
+    ctx_write(s, &now, 1, RN_PUT_REPLACE);
+    assert_int_equal(rn_store_commit(s, &err), RN_OK);
+    char *got = rows_of(rn__store_db(s), CANDIDATE_ROWS);
+    char *want = ctx_fresh(f->dir, "freshbulk", &now);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    rn_store_close(s);
+}
+
 /* A bulk write holds its candidate rows, search texts and log rows back and
  * writes them a batch at a time (lib/model/rows.c): what it leaves is row
  * for row what the same writes one at a time leave, a replaced marking's
@@ -1949,6 +2069,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_import_builds_search_index_beside, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_batches_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(ctx_edit_decodes_again, setup, teardown),
         cmocka_unit_test_setup_teardown(import_checks_own_refs, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
