@@ -146,6 +146,7 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
         goto out;
     }
     sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
+    rn__decoded_explain_begin(rn__store_decoded(s));
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
         rn_date d = rn__col_date(st, 6);

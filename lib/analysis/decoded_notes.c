@@ -49,6 +49,7 @@ rn_code rn__decoded_notes(rn_store *s, sqlite3_stmt *st, const char *item, json_
     }
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, item, -1, SQLITE_TRANSIENT);
+    rn__decoded_explain_begin(dd);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *field = rn__col_text(st, 3), *value = rn__col_text(st, 4);

@@ -877,6 +877,15 @@ static void decode_for_read(rn__decoded *d, const char *id)
     }
 }
 
+void rn__decoded_explain_begin(rn__decoded *d)
+{
+    if (!d)
+        return;
+    d->read_id[0] = '\0';
+    rn_candidates_free(d->read_cs);
+    d->read_cs = NULL;
+}
+
 const char *rn__decoded_explain(rn__decoded *d, sqlite3_stmt *st, int col, const char **why)
 {
     *why = NULL;

@@ -81,8 +81,13 @@ int rn__decoded_ties(double best, double conf);
  * Markings are decoded again whenever their context changes
  * (rn__decoded_recontext), so only a change of the rules since can make
  * them differ: then NULL, and *why says so. The string is d's, valid until
- * the next call with another marking; d may be NULL (no explanation). */
+ * the next call with another marking or rn__decoded_explain_begin; d may
+ * be NULL (no explanation). */
 const char *rn__decoded_explain(rn__decoded *d, sqlite3_stmt *st, int col, const char **why);
+/* A read begins: forget the marking rn__decoded_explain decoded last (it
+ * or its item may have been written since, here or by another
+ * connection). Each reader calls it before its rows; d may be NULL. */
+void rn__decoded_explain_begin(rn__decoded *d);
 /* The store's link to the decoder (NULL when it is not a SQLite store). */
 rn__decoded *rn__store_decoded(rn_store *s);
 

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "remnant/analysis.h"
 #include "remnant/ledger.h"
 #include "remnant/store.h"
 #include "old_schema.h"
@@ -1696,6 +1697,34 @@ static void ctx_edit_decodes_again(void **state)
     rn_store_close(s);
 }
 
+/* An item's claims read, its category edited, read again on the same
+ * connection: the explanations rendered the second time are those of the
+ * new decoding (the reader forgets the marking it decoded for the first),
+ * none missing. */
+static void ctx_claims_after_edit(void **state)
+{
+    fx *f = *state;
+    rn_error err;
+    rn_error_clear(&err);
+    ctx_state c = {"ic", "", "2024-07-27"};
+    ctx_create(f->s, &c);
+    char *js = NULL;
+    size_t len = 0;
+    assert_int_equal(rn_claims_explain(f->s, "01J0000000000000000000CTXA", &js, &len, &err),
+                     RN_OK);
+    assert_non_null(strstr(js, "Ranked up: the item's category 'ic'"));
+    assert_null(strstr(js, "explanation_unavailable"));
+    rn_free(js);
+    ctx_state now = {"missile", "", "2024-07-27"};
+    ctx_write(f->s, &now, 1, RN_PUT_REPLACE);
+    assert_int_equal(rn_claims_explain(f->s, "01J0000000000000000000CTXA", &js, &len, &err),
+                     RN_OK);
+    assert_null(strstr(js, "category 'ic'"));
+    assert_non_null(strstr(js, "Ranked up: the item's category 'missile'"));
+    assert_null(strstr(js, "explanation_unavailable"));
+    rn_free(js);
+}
+
 /* A bulk write holds its candidate rows, search texts and log rows back and
  * writes them a batch at a time (lib/model/rows.c): what it leaves is row
  * for row what the same writes one at a time leave, a replaced marking's
@@ -2070,6 +2099,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_import_keeps_unique_indexes, setup, teardown),
         cmocka_unit_test_setup_teardown(bulk_batches_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(ctx_edit_decodes_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(ctx_claims_after_edit, setup, teardown),
         cmocka_unit_test_setup_teardown(import_checks_own_refs, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_0012_keeps_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(page_size_new_and_existing, setup, teardown),
