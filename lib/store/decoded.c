@@ -94,6 +94,11 @@ struct rn__decoded {
      * the names alive as long as it lives) */
     const char *rules_seen[2048];
     async *bg; /* decoding on a second thread, or NULL */
+    /* a bulk write's items and events whose context changed, their
+     * markings decoded again once its indexes are built
+     * (rn__decoded_recontext): ids of RN_ID_LEN + 1 bytes each */
+    int bulk;
+    rn_buf pending;
     ctx_entry cache[CACHE_SLOTS];
 };
 
@@ -105,6 +110,7 @@ rn_code rn__decoded_open(rn__decoded **out, sqlite3 *db, const char *db_path)
         return RN_ENOMEM;
     }
     d->db = db;
+    rn__buf_init(&d->pending, (size_t)1 << 30);
     *out = d;
     return RN_OK;
 }
@@ -123,6 +129,7 @@ void rn__decoded_close(rn__decoded *d)
     sqlite3_finalize(d->cand_q);
     rn_candidates_free(d->read_cs);
     rn__rows_free(d->batch);
+    rn__buf_free(&d->pending);
     rn_decoder_free(d->dec);
     free(d->db_path);
     free(d);
@@ -533,6 +540,8 @@ static void *bg_run(void *arg)
 
 void rn__decoded_async(rn__decoded *d)
 {
+    if (d)
+        d->bulk = 1;
     if (!d || d->bg || load(d, NULL) != RN_OK)
         return;
     async *a = rn__calloc(1, sizeof *a);
@@ -604,11 +613,23 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
 }
 
 /* Stop the thread; drop what it decoded but was not stored. */
+static void stop_thread(rn__decoded *d);
+
 void rn__decoded_discard(rn__decoded *d)
 {
-    if (d && d->batch)
+    if (!d)
+        return;
+    if (d->batch)
         rn__rows_clear(d->batch);
-    async *a = d ? d->bg : NULL;
+    d->bulk = 0;
+    d->pending.len = 0;
+    stop_thread(d);
+}
+
+/* End the decoding thread, dropping what it decoded but was not stored. */
+static void stop_thread(rn__decoded *d)
+{
+    async *a = d->bg;
     if (!a)
         return;
     pthread_mutex_lock(&a->mu);
@@ -633,7 +654,7 @@ rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
     rn_code rc = bg_store(d, 1, err);
     if (rc == RN_OK)
         rc = flush_candidates(d, err);
-    rn__decoded_discard(d);
+    stop_thread(d);
     return rc;
 }
 
@@ -725,7 +746,34 @@ int rn__decoded_context_differs(const rn_record *old, const rn_record *now)
     "WITH RECURSIVE t(id) AS (SELECT id FROM item WHERE id = ?1 OR event = ?1 "              \
     "UNION SELECT i.id FROM item i JOIN t ON i.parent = t.id) "
 
+static rn_code recontext_now(rn__decoded *d, const char *id, rn_error *err);
+
 rn_code rn__decoded_recontext(rn__decoded *d, const char *id, rn_error *err)
+{
+    if (!d->bulk)
+        return recontext_now(d, id, err);
+    /* A bulk write may have dropped the indexes by event and parent that
+     * find the markings: one search a change would scan the tables. Its
+     * own markings are decoded with the new context from here on; those
+     * below it, and all that were decoded before, again at the end. */
+    rn__decoded_forget(d, id);
+    rn_code rc = rn__buf_add(&d->pending, id, RN_ID_LEN + 1);
+    return rc ? rn__err(err, rc, "out of memory") : RN_OK;
+}
+
+rn_code rn__decoded_bulk_end(rn__decoded *d, rn_error *err)
+{
+    if (!d)
+        return RN_OK;
+    rn_code rc = RN_OK;
+    for (size_t at = 0; rc == RN_OK && at + RN_ID_LEN < d->pending.len; at += RN_ID_LEN + 1)
+        rc = recontext_now(d, d->pending.data + at, err);
+    d->pending.len = 0;
+    d->bulk = 0;
+    return rc;
+}
+
+static rn_code recontext_now(rn__decoded *d, const char *id, rn_error *err)
 {
     rn_code rc = load(d, err);
     if (rc || (rc = prepare_writes(d, err)))

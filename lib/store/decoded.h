@@ -43,8 +43,15 @@ int rn__decoded_context_differs(const rn_record *old, const rn_record *now);
  * the markings of every item whose context follows from it (the item and
  * the items part of it; the event's items and the items part of them), so
  * that stored candidates always are what decoding with the context now
- * gives. A bulk write's markings in flight are stored first. */
+ * gives. In a bulk write (after rn__decoded_async), that waits for
+ * rn__decoded_bulk_end: the write may have dropped the indexes these
+ * searches use. */
 rn_code rn__decoded_recontext(rn__decoded *d, const char *id, rn_error *err);
+/* A bulk write's end, after rn__decoded_finish and after its deferred
+ * indexes are built, still inside the transaction: decode again the
+ * markings of every item and event rn__decoded_recontext noted. d may be
+ * NULL. */
+rn_code rn__decoded_bulk_end(rn__decoded *d, rn_error *err);
 /* Item r was just created: cache its context from the record itself (as
  * it was written), so that its markings need no query for it. */
 void rn__decoded_item(rn__decoded *d, const rn_record *r);

@@ -436,6 +436,8 @@ static rn_code sq_commit(rn_store *s, rn_error *err)
             return rc;
         bulk_clear(q);
     }
+    if ((rc = rn__decoded_bulk_end(q->decoded, err)))
+        return rc;
     int indexed;
     rc = side_index(q, &indexed, err);
     if (rc == RN_OK && !indexed)
