@@ -612,7 +612,6 @@ static rn_code bg_submit(rn__decoded *d, const char *id, const char *text, size_
     return RN_OK;
 }
 
-/* Stop the thread; drop what it decoded but was not stored. */
 static void stop_thread(rn__decoded *d);
 
 void rn__decoded_discard(rn__decoded *d)
@@ -797,7 +796,8 @@ static rn_code recontext_now(rn__decoded *d, const char *id, rn_error *err)
      * inherited */
     sqlite3_bind_text(items, 1, id, -1, SQLITE_STATIC);
     while (sqlite3_step(items) == SQLITE_ROW)
-        rn__decoded_forget(d, (const char *)sqlite3_column_text(items, 0));
+        if (sqlite3_column_text(items, 0))
+            rn__decoded_forget(d, (const char *)sqlite3_column_text(items, 0));
     sqlite3_bind_text(marks, 1, id, -1, SQLITE_STATIC);
     int src;
     while (rc == RN_OK && (src = sqlite3_step(marks)) == SQLITE_ROW) {

@@ -27,7 +27,8 @@ void rn__decoded_async(rn__decoded *d);
 /* Before the commit: store every candidate still in flight; ends the
  * thread. An error fails the transaction (the caller rolls back). */
 rn_code rn__decoded_finish(rn__decoded *d, rn_error *err);
-/* At a rollback: end the thread, dropping what it decoded. */
+/* At a rollback: end the thread, dropping what it decoded, the batch and
+ * what rn__decoded_recontext noted. */
 void rn__decoded_discard(rn__decoded *d);
 /* A transaction begins: forget the event last read (it may have been
  * written by a transaction since rolled back). */
