@@ -952,7 +952,7 @@ const char *rn__decoded_explain(rn__decoded *d, sqlite3_stmt *st, int col, const
     /* the row is one of those same_list compared */
     const rn_candidate *k = rn_candidates_at(d->read_cs, (size_t)rank);
     if (!k) {
-        *why = RN__DECODED_UNEXPLAINED;
+        *why = d->dec ? RN__DECODED_UNEXPLAINED : RN__DECODED_NO_RULES;
         return NULL;
     }
     return k->explanation;

@@ -72,10 +72,14 @@ int rn__decoded_ties(double best, double conf);
 #define RN__DECODED_COLS                                                                  \
     "c.marking, c.rank, c.field, c.value, c.earliest, c.latest, c.precision, c.country, " \
     "c.confidence, c.rule, c.explanation"
-/* Why a candidate that should have an explanation has none, for people. */
+/* Why a candidate that should have an explanation has none, for people:
+ * the rules read it otherwise now, or they do not load. */
 #define RN__DECODED_UNEXPLAINED                                                             \
     "the decoder no longer reads the marking this way (its rules changed since it was "   \
     "decoded): `remnant decode --reindex` decodes every marking again"
+#define RN__DECODED_NO_RULES                                                                \
+    "the decoder's rules do not load, so the reading cannot be explained: "                \
+    "`remnant decode --reindex` names the broken rule"
 
 /* The explanation of a stored candidate: its columns RN__DECODED_COLS are
  * those of st from column `col` on. The best candidate of each field of a

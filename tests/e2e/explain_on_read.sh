@@ -15,7 +15,9 @@
 #   3. a rule added beside the database that reads a marking otherwise makes
 #      the stored reading no longer the decoder's: `claim` then gives no
 #      explanation for it and says why and what to do; after
-#      `decode --reindex` the explanations are back.
+#      `decode --reindex` the explanations are back;
+#   4. a rule file that does not load: `claim` says so, and
+#      `decode --reindex` names the broken rule.
 # The data is `remnant generate`'s (invented).
 #
 # Env: REMNANT (the remnant binary), RN_SRC (source tree).
@@ -137,5 +139,13 @@ hasnt "explained again" "explanation_unavailable"
 has "the new rule's reading" '"rule":"prefix:ti:TJA"'
 echo "$tja" >items.txt
 against_decode "after reindex, claim's explanations are decode's with the rule added"
+
+# 4. a rule file that does not load: claim still answers, and says so
+echo "prefix nosuchmaker XYZ" >rules/broken.rules
+expect 0 "claim with a broken rule file" rn claim "$tja" --json
+has "says the rules do not load" "the decoder's rules do not load"
+expect 3 "decode --reindex names the broken rule" rn decode --reindex
+if grep -q "rules/broken.rules:1" err.txt; then ok "the broken rule is named"
+else bad "the broken rule is not named: $(cat err.txt)"; fi
 
 e2e_done
