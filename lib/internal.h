@@ -37,6 +37,7 @@ int rn__id_bits(const char *id, uint64_t *hi, uint64_t *lo);
 /* A helper thread and the lock and condition its owner and it share.
  * rn__helper_start: 1 when the thread runs fn(arg); 0 when none could be
  * started (h holds nothing then: the caller does the work itself).
+ * rn__helper_take: below.
  * rn__helper_signal: set *flag (a field the thread reads under h->mu) to 1
  * and wake it; nothing when it never started.
  * rn__helper_stop: rn__helper_signal, then wait for it to end and free h's
@@ -48,6 +49,9 @@ typedef struct rn__helper {
     int running;
 } rn__helper;
 int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg);
+/* In the helper: wait under h->mu until *full (a batch handed to it) or
+ * *done (nothing more comes); returns *full, 0 only when done and empty. */
+int rn__helper_take(rn__helper *h, const int *full, const int *done);
 void rn__helper_signal(rn__helper *h, int *flag);
 void rn__helper_stop(rn__helper *h, int *flag);
 

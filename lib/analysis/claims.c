@@ -146,7 +146,8 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
         goto out;
     }
     sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
-    rn__decoded_explain_begin(rn__store_decoded(s));
+    rn__decoded *dd = rn__store_decoded(s);
+    rn__decoded_explain_begin(dd);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
         rn_date d = rn__col_date(st, 6);
@@ -159,7 +160,7 @@ rn_code rn_claims_explain(rn_store *s, const char *item, char **json, size_t *le
         rn__jset(o, "country", rn__jstr(rn__col_text(st, 9)));
         rn__jset(o, "confidence", json_real(sqlite3_column_double(st, 10)));
         rn__jset(o, "rule", rn__jstr(rn__col_text(st, 11)));
-        rn__set_explanation(o, rn__store_decoded(s), st, 2);
+        rn__set_explanation(o, dd, st, 2);
         rn__jset(o, "source", rn__jstr(rn__col_text(st, 1)));
         json_array_append_new(cands, o);
     }

@@ -74,6 +74,16 @@ int rn__helper_start(rn__helper *h, void *(*fn)(void *), void *arg)
     return h->running;
 }
 
+int rn__helper_take(rn__helper *h, const int *full, const int *done)
+{
+    pthread_mutex_lock(&h->mu);
+    while (!*full && !*done)
+        pthread_cond_wait(&h->cv, &h->mu);
+    int have = *full;
+    pthread_mutex_unlock(&h->mu);
+    return have;
+}
+
 void rn__helper_signal(rn__helper *h, int *flag)
 {
     if (!h->running)

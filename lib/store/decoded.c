@@ -646,23 +646,21 @@ static void stop_thread(rn__decoded *d)
     d->bg = NULL;
 }
 
-rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
-{
-    if (!d || !d->bg)
-        return RN_OK;
-    rn_code rc = bg_store(d, 1, err);
-    if (rc == RN_OK)
-        rc = flush_candidates(d, err);
-    stop_thread(d);
-    return rc;
-}
-
 /* Store every candidate in flight (a bulk write's) and batched. */
 static rn_code drain(rn__decoded *d, rn_error *err)
 {
     rn_code rc = RN_OK;
     if (d->bg && !(rc = bg_store(d, 1, err)))
         rc = flush_candidates(d, err);
+    return rc;
+}
+
+rn_code rn__decoded_finish(rn__decoded *d, rn_error *err)
+{
+    if (!d || !d->bg)
+        return RN_OK;
+    rn_code rc = drain(d, err);
+    stop_thread(d);
     return rc;
 }
 
@@ -772,52 +770,47 @@ rn_code rn__decoded_bulk_end(rn__decoded *d, rn_error *err)
     return rc;
 }
 
+/* Outside a bulk write, or at its end: there is no decoding thread, so
+ * each marking is decoded and stored here. */
 static rn_code recontext_now(rn__decoded *d, const char *id, rn_error *err)
 {
     rn_code rc = load(d, err);
     if (rc || (rc = prepare_writes(d, err)))
         return rc;
-    /* what is in flight was decoded with the old context; after this, no
-     * marking decoded again below is in flight when its candidates go */
-    if ((rc = drain(d, err)))
-        return rc;
-    rn__decoded_forget(d, id);
-    sqlite3_stmt *items = NULL, *marks = NULL;
-    if (sqlite3_prepare_v2(d->db, BELOW_SQL "SELECT id FROM t", -1, &items, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(d->db,
-                           BELOW_SQL "SELECT m.id, m.text, m.item FROM t JOIN marking m "
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(d->db,
+                           BELOW_SQL "SELECT t.id, m.id, m.text FROM t LEFT JOIN marking m "
                                      "ON m.item = t.id",
-                           -1, &marks, NULL) != SQLITE_OK) {
-        rc = rn__err(err, RN_EDB, "finding the markings to decode again: %s",
-                     sqlite3_errmsg(d->db));
-        goto out;
-    }
-    /* first forget every context cached below: a child's holds what it
-     * inherited */
-    sqlite3_bind_text(items, 1, id, -1, SQLITE_STATIC);
-    while (sqlite3_step(items) == SQLITE_ROW)
-        if (sqlite3_column_text(items, 0))
-            rn__decoded_forget(d, (const char *)sqlite3_column_text(items, 0));
-    sqlite3_bind_text(marks, 1, id, -1, SQLITE_STATIC);
+                           -1, &st, NULL) != SQLITE_OK)
+        return rn__err(err, RN_EDB, "finding the markings to decode again: %s",
+                       sqlite3_errmsg(d->db));
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    /* What is cached of every item below is stale (a child holds what it
+     * inherited): each row's item is forgotten, and the contexts read
+     * from the database (fresh), whatever order the rows come in. */
+    rn__decoded_forget(d, id);
+    d->fresh = 1;
     int src;
-    while (rc == RN_OK && (src = sqlite3_step(marks)) == SQLITE_ROW) {
-        char mid[RN_ID_LEN + 1], item[RN_ID_LEN + 1];
-        copy_text((const char *)sqlite3_column_text(marks, 0),
-                  (size_t)sqlite3_column_bytes(marks, 0), mid, sizeof mid);
-        copy_text((const char *)sqlite3_column_text(marks, 2),
-                  (size_t)sqlite3_column_bytes(marks, 2), item, sizeof item);
-        const char *text = (const char *)sqlite3_column_text(marks, 1);
-        size_t tlen = (size_t)sqlite3_column_bytes(marks, 1);
+    while (rc == RN_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        char item[RN_ID_LEN + 1], mid[RN_ID_LEN + 1];
+        copy_text((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                  item, sizeof item);
+        rn__decoded_forget(d, item);
+        const char *text = (const char *)sqlite3_column_text(st, 2);
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL || !text)
+            continue; /* an item without markings */
+        size_t tlen = (size_t)sqlite3_column_bytes(st, 2);
+        copy_text((const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                  mid, sizeof mid);
         rc = drop_candidates(d, mid, err);
-        if (rc == RN_OK && text)
+        if (rc == RN_OK)
             rc = decode_one(d, mid, text, tlen, item, err);
     }
+    d->fresh = 0;
     if (rc == RN_OK && src != SQLITE_DONE)
         rc = rn__err(err, RN_EDB, "finding the markings to decode again: %s",
                      sqlite3_errmsg(d->db));
-out:
-    sqlite3_finalize(items);
-    sqlite3_finalize(marks);
+    sqlite3_finalize(st);
     return rc;
 }
 

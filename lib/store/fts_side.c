@@ -88,12 +88,7 @@ static void *side_run(void *arg)
     rn__thread_helper();
     for (size_t r = 0;; r = (r + 1) % SLOTS) {
         slot *k = &f->s[r];
-        pthread_mutex_lock(&f->th.mu);
-        while (!k->full && !f->done)
-            pthread_cond_wait(&f->th.cv, &f->th.mu);
-        int full = k->full;
-        pthread_mutex_unlock(&f->th.mu);
-        if (!full)
+        if (!rn__helper_take(&f->th, &k->full, &f->done))
             break; /* done, and every batch indexed */
         int bad = f->failed || gather(f, k);
         rn__rows_clear(k->rows); /* the writer's next batch */

@@ -399,6 +399,15 @@ static void side_drop(sq *q)
     q->fts_side = NULL;
 }
 
+/* This connection reads or changes search_fts itself: FTS5 now holds its
+ * structure in memory, so an index built beside can no longer be copied
+ * in (rn__fts_side_write), now or in a later bulk write. */
+static void fts_used(sq *q)
+{
+    side_drop(q);
+    q->fts_seen = 1;
+}
+
 /* A bulk import's search index built beside (sq_bulk) goes into search_fts
  * when it holds every text the transaction wrote (search_text was empty
  * when it began); *done 0: nothing was written, fts_add builds it. */
@@ -891,8 +900,7 @@ static rn_code remove_search(sq *q, const char *id, rn_error *err)
 {
     /* the index built beside holds what is removed here: the commit builds
      * the transaction's texts itself (fts_add), and the side is let go */
-    side_drop(q);
-    q->fts_seen = 1;
+    fts_used(q);
     rn_code rc = flush_search(q, err);
     if (!rc)
         rc = keep(q, &q->search_unindex,
@@ -1132,10 +1140,13 @@ static rn_code sq_put(rn_store *s, const rn_record *r, rn_put_mode mode, rn_erro
     rc = update_search(q, r, exists, err);
     if (rc == RN_OK && q->decoded && r->type == RN_T_MARKING && !s->no_decode)
         rc = rn__decoded_refresh(q->decoded, r, exists, err);
-    if (rc == RN_OK && q->decoded && (r->type == RN_T_ITEM || r->type == RN_T_EVENT) && exists)
-        rn__decoded_forget(q->decoded, r->id);
-    if (rc == RN_OK && q->decoded && recontext && !s->no_decode)
-        rc = rn__decoded_recontext(q->decoded, r->id, err);
+    /* an item or event whose context did not change keeps what is cached */
+    if (rc == RN_OK && q->decoded && recontext) {
+        if (s->no_decode)
+            rn__decoded_forget(q->decoded, r->id);
+        else
+            rc = rn__decoded_recontext(q->decoded, r->id, err);
+    }
     if (rc == RN_OK && q->decoded && r->type == RN_T_ITEM && !exists && !s->no_decode)
         rn__decoded_item(q->decoded, r);
     if (rc == RN_OK)
@@ -1714,10 +1725,7 @@ static rn_code sq_search(rn_store *s, const char *query, long limit, rn_hit_fn f
         return rn__err(err, RN_EINPUT, "the search query is empty");
     if (n > 256)
         return rn__err(err, RN_ELIMIT, "the search query is longer than 256 characters");
-    /* search_fts is read here: an index being built beside could not be
-     * copied under it any more (rn__fts_side_write) */
-    side_drop(q);
-    q->fts_seen = 1;
+    fts_used(q); /* search_fts is read here */
     rn_code frc = flush_search(q, err); /* a bulk write's texts, if one is open */
     if (frc)
         return frc;

@@ -533,12 +533,7 @@ static void *xp_run(void *arg)
     xp *w = arg;
     for (size_t k = 0;; k = (k + 1) % XP_BATCHES) {
         xp_batch *b = &w->b[k];
-        pthread_mutex_lock(&w->th.mu);
-        while (!b->full && !w->done)
-            pthread_cond_wait(&w->th.cv, &w->th.mu);
-        int have = b->full;
-        pthread_mutex_unlock(&w->th.mu);
-        if (!have)
+        if (!rn__helper_take(&w->th, &b->full, &w->done))
             return NULL;
         rn_code rc = xp_write_batch(w, b, &w->err);
         pthread_mutex_lock(&w->th.mu);
